@@ -1,0 +1,28 @@
+/* The command-line front end: it only wires io/, models/ and solver/. */
+#ifndef SM_CLI_H
+#define SM_CLI_H
+
+#include <stdio.h>
+
+#include "../core/diag.h"
+#include "../models/model.h"
+
+int sm_cmd_solve(int argc, char **argv);
+int sm_cmd_validate(int argc, char **argv);
+int sm_cmd_export(int argc, char **argv);
+
+/* The model directory a command should read: the argument when given,
+ * else the shipped rare_earths model wherever the program was started
+ * from. Returns a new string. */
+char *sm_cli_model_dir(const char *arg);
+
+/* Load the model at dir; prints the diagnostics to stderr. */
+sm_status sm_cli_load_model(const char *dir, sm_model **out);
+
+/* Print d's messages to stderr and return the exit code for st. */
+int sm_cli_finish(sm_status st, sm_diag *d);
+
+/* The command line as one string, for provenance. */
+extern const char *sm_cli_command_line;
+
+#endif

@@ -1,0 +1,87 @@
+/* supplymix: batch optimiser for supplier diversification. Entry point:
+ * dispatches a command to its cli/cmd_*.c. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../solver/lp.h"
+#include "cli.h"
+
+const char *sm_cli_command_line = "";
+
+static void usage(FILE *out)
+{
+    fprintf(out,
+            "usage: supplymix COMMAND [ARGS]\n"
+            "\n"
+            "Which supplier mix meets demand at least cost while no region supplies more\n"
+            "than a set share, and how does it move across many futures?\n"
+            "\n"
+            "commands:\n"
+            "  solve [MODEL]                   solve the base case and print a report\n"
+            "  validate [MODEL]                check a model and list every problem\n"
+            "  export [MODEL] --lp|--mps FILE  write the base case's LP for other solvers\n"
+            "\n"
+            "MODEL is a model directory (model.yaml and its CSV tables); without it the\n"
+            "shipped rare_earths model is used. `supplymix COMMAND --help` for details.\n"
+            "\n"
+            "options:\n"
+            "  -h, --help      show this help\n"
+            "  -V, --version   show the version of supplymix and of the libraries it uses\n"
+            "\n"
+            "exit codes: 0 success, 1 internal error, 2 bad usage or bad input,\n"
+            "3 interrupted by a signal after saving what was done\n");
+}
+
+static char *join_args(int argc, char **argv)
+{
+    size_t n = 1;
+    for (int i = 0; i < argc; i++)
+        n += strlen(argv[i]) + 1;
+    char *s = malloc(n);
+    if (!s)
+        return NULL;
+    s[0] = '\0';
+    for (int i = 0; i < argc; i++) {
+        if (i)
+            strcat(s, " ");
+        strcat(s, argv[i]);
+    }
+    return s;
+}
+
+int main(int argc, char **argv)
+{
+    char *cmdline = join_args(argc, argv);
+    if (cmdline)
+        sm_cli_command_line = cmdline;
+    /* A GLPK without thread-local storage corrupts memory as soon as two
+     * threads solve; say so before anything runs. */
+    const char *why = sm_glpk_thread_check();
+    if (why)
+        fprintf(stderr, "supplymix: warning: %s\n", why);
+    int code;
+    if (argc < 2) {
+        usage(stderr);
+        code = 2;
+    } else if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help") || !strcmp(argv[1], "help")) {
+        usage(stdout);
+        code = 0;
+    } else if (!strcmp(argv[1], "-V") || !strcmp(argv[1], "--version")) {
+        printf("supplymix %s\nGLPK %s (%s)\n", SM_VERSION, sm_glpk_version(),
+               sm_glpk_thread_check() ? "not thread-safe" : "thread-safe");
+        code = 0;
+    } else if (!strcmp(argv[1], "solve")) {
+        code = sm_cmd_solve(argc - 1, argv + 1);
+    } else if (!strcmp(argv[1], "validate")) {
+        code = sm_cmd_validate(argc - 1, argv + 1);
+    } else if (!strcmp(argv[1], "export")) {
+        code = sm_cmd_export(argc - 1, argv + 1);
+    } else {
+        fprintf(stderr, "supplymix: unknown command '%s'\n\n", argv[1]);
+        usage(stderr);
+        code = 2;
+    }
+    free(cmdline);
+    return code;
+}

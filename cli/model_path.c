@@ -1,0 +1,52 @@
+/* Finding the shipped model and loading models for commands. */
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../core/files.h"
+#include "../io/model_load.h"
+#include "cli.h"
+
+/* The shipped model is looked up, in order: $SUPPLYMIX_MODELS, the
+ * install tree beside the executable (bin/../share/supplymix/models), and
+ * the source tree the program was built from. */
+char *sm_cli_model_dir(const char *arg)
+{
+    if (arg)
+        return strdup(arg);
+    const char *env = getenv("SUPPLYMIX_MODELS");
+    if (env && *env)
+        return sm_path_join(env, "rare_earths");
+    char exe[PATH_MAX];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (n > 0) {
+        exe[n] = '\0';
+        char *slash = strrchr(exe, '/');
+        if (slash) {
+            *slash = '\0';
+            char *p = sm_path_join(exe, "../share/supplymix/models/rare_earths");
+            if (p && sm_path_is_dir(p))
+                return p;
+            free(p);
+        }
+    }
+    return sm_path_join(SM_SOURCE_MODELS_DIR, "rare_earths");
+}
+
+sm_status sm_cli_load_model(const char *dir, sm_model **out)
+{
+    sm_diag d;
+    sm_diag_init(&d);
+    sm_status st = sm_model_load(dir, out, &d);
+    sm_diag_print(&d, stderr);
+    sm_diag_clear(&d);
+    return st;
+}
+
+int sm_cli_finish(sm_status st, sm_diag *d)
+{
+    sm_diag_print(d, stderr);
+    sm_diag_clear(d);
+    return sm_status_exit_code(st);
+}

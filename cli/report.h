@@ -1,0 +1,22 @@
+/* The human-readable report of one solved scenario (`supplymix solve`). */
+#ifndef SM_REPORT_H
+#define SM_REPORT_H
+
+#include <stdio.h>
+
+#include "../models/outcome.h"
+#include "../solver/lp.h"
+
+typedef struct sm_report_ctx {
+    const sm_model *model;
+    const sm_layout *layout;
+    const sm_inputs *inputs;
+    const sm_block *block;     /* row 0 holds the scenario */
+    const sm_solve_info *info;
+    const char *title;         /* e.g. "base case" */
+    int lp_rows, lp_cols, lp_nonzeros;
+} sm_report_ctx;
+
+void sm_report_print(FILE *out, const sm_report_ctx *r);
+
+#endif

@@ -1,0 +1,118 @@
+/* Whole-file reads with limits (see files.h). */
+#include "files.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+sm_status sm_read_file(const char *path, size_t max_bytes, char **text,
+                       size_t *len, sm_diag *d)
+{
+    *text = NULL;
+    *len = 0;
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return sm_diag_error(d, path, 0, 0, "cannot open: %s", strerror(errno));
+    struct stat sb;
+    if (fstat(fd, &sb) != 0) {
+        int e = errno;
+        close(fd);
+        return sm_diag_error(d, path, 0, 0, "cannot stat: %s", strerror(e));
+    }
+    if (S_ISDIR(sb.st_mode)) {
+        close(fd);
+        return sm_diag_error(d, path, 0, 0, "is a directory, expected a file");
+    }
+    if (!S_ISREG(sb.st_mode)) {
+        close(fd);
+        return sm_diag_error(d, path, 0, 0, "is not a regular file");
+    }
+    if ((unsigned long long)sb.st_size > max_bytes) {
+        close(fd);
+        return sm_diag_error(d, path, 0, 0,
+                             "is %lld bytes, larger than the limit of %zu bytes",
+                             (long long)sb.st_size, max_bytes);
+    }
+    size_t cap = (size_t)sb.st_size;
+    char *buf = malloc(cap + 1);
+    if (!buf) {
+        close(fd);
+        return sm_diag_fail(d, SM_ENOMEM, "%s: out of memory reading the file", path);
+    }
+    size_t n = 0;
+    for (;;) {
+        if (n == cap) {
+            /* The file grew after fstat: read at most up to the limit. */
+            if (cap >= max_bytes) {
+                char probe;
+                ssize_t r = read(fd, &probe, 1);
+                if (r > 0) {
+                    free(buf);
+                    close(fd);
+                    return sm_diag_error(d, path, 0, 0,
+                                         "is larger than the limit of %zu bytes", max_bytes);
+                }
+                break;
+            }
+            size_t ncap = cap * 2 + 4096;
+            if (ncap > max_bytes)
+                ncap = max_bytes;
+            char *nb = realloc(buf, ncap + 1);
+            if (!nb) {
+                free(buf);
+                close(fd);
+                return sm_diag_fail(d, SM_ENOMEM, "%s: out of memory reading the file", path);
+            }
+            buf = nb;
+            cap = ncap;
+        }
+        ssize_t r = read(fd, buf + n, cap - n);
+        if (r < 0) {
+            if (errno == EINTR)
+                continue;
+            int e = errno;
+            free(buf);
+            close(fd);
+            return sm_diag_error(d, path, 0, 0, "cannot read: %s", strerror(e));
+        }
+        if (r == 0)
+            break;
+        n += (size_t)r;
+    }
+    close(fd);
+    buf[n] = '\0';
+    *text = buf;
+    *len = n;
+    return SM_OK;
+}
+
+char *sm_path_join(const char *dir, const char *name)
+{
+    if (name[0] == '/' || !dir || !dir[0])
+        return strdup(name);
+    size_t a = strlen(dir), b = strlen(name);
+    char *s = malloc(a + b + 2);
+    if (!s)
+        return NULL;
+    memcpy(s, dir, a);
+    size_t k = a;
+    if (a > 0 && dir[a - 1] != '/')
+        s[k++] = '/';
+    memcpy(s + k, name, b + 1);
+    return s;
+}
+
+int sm_path_exists(const char *path)
+{
+    struct stat sb;
+    return stat(path, &sb) == 0;
+}
+
+int sm_path_is_dir(const char *path)
+{
+    struct stat sb;
+    return stat(path, &sb) == 0 && S_ISDIR(sb.st_mode);
+}

@@ -1,0 +1,24 @@
+/* Reading whole input files with a size limit, and path helpers. */
+#ifndef SM_FILES_H
+#define SM_FILES_H
+
+#include <stddef.h>
+
+#include "diag.h"
+
+/* Read the file at path into a new NUL-terminated buffer (*text, owned by
+ * the caller; *len excludes the NUL). A missing file, a directory, an
+ * unreadable file or one larger than max_bytes is an input error naming
+ * the path. */
+sm_status sm_read_file(const char *path, size_t max_bytes, char **text,
+                       size_t *len, sm_diag *d);
+
+/* dir + "/" + name in a new string; name is returned copied as is when it
+ * is absolute. NULL when out of memory. */
+char *sm_path_join(const char *dir, const char *name);
+
+/* True when path names an existing regular file or directory. */
+int sm_path_exists(const char *path);
+int sm_path_is_dir(const char *path);
+
+#endif

@@ -1,0 +1,699 @@
+/* model.yaml + suppliers.csv + demand.csv -> sm_model (see model_load.h).
+ * Reading goes on after a problem wherever the rest still makes sense, so
+ * one run of `supplymix validate` lists everything to fix. */
+#include "model_load.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <xxhash.h>
+
+#include "../core/files.h"
+#include "../core/parse.h"
+#include "../models/model_check.h"
+#include "csv_table.h"
+#include "yaml_read.h"
+
+typedef struct loader {
+    sm_model *m;
+    sm_diag *d;
+    sm_yread yr;
+    const char *yaml_file;
+} loader;
+
+static sm_loc yloc(const loader *L, const sm_ynode *n)
+{
+    sm_loc l = {L->yaml_file, n ? n->line : 0, n ? n->col : 0};
+    return l;
+}
+
+static sm_status keep_file(sm_model *m, const char *role, const char *name, char *text,
+                           size_t len, const char **stored_name, sm_diag *d)
+{
+    sm_source_file *f = &m->files[m->n_files];
+    f->name = strdup(name);
+    f->role = strdup(role);
+    if (!f->name || !f->role) {
+        free(f->name);
+        free(f->role);
+        free(text);
+        return sm_diag_fail(d, SM_ENOMEM, "out of memory");
+    }
+    f->text = text;
+    f->len = len;
+    m->n_files++;
+    *stored_name = f->name;
+    return SM_OK;
+}
+
+/* ---- model.yaml -------------------------------------------------------- */
+
+static void read_periods(loader *L, const sm_ynode *root)
+{
+    sm_model *m = L->m;
+    m->period_months = 3;
+    const sm_ynode *p = sm_yread_required(&L->yr, root, "periods", "");
+    if (!p || !sm_yread_kind(&L->yr, p, "periods", SM_YMAP))
+        return;
+    static const char *const keys[] = {"count", "length_months", "first", NULL};
+    sm_yread_known_keys(&L->yr, p, "periods", keys);
+    const sm_ynode *c = sm_yread_required(&L->yr, p, "count", "periods");
+    if (c)
+        sm_yread_int(&L->yr, c, "periods.count", 1, SM_MODEL_MAX_PERIODS, &m->n_periods);
+    sm_yread_int(&L->yr, sm_ymap_get(p, "length_months"), "periods.length_months", 1, 120,
+                 &m->period_months);
+    const char *first = NULL;
+    const sm_ynode *fn = sm_ymap_get(p, "first");
+    if (fn && sm_yread_string(&L->yr, fn, "periods.first", &first)) {
+        int y, mo;
+        char tail;
+        if (sscanf(first, "%4d-%2d%c", &y, &mo, &tail) != 2 || y < 1900 || y > 2500 ||
+            mo < 1 || mo > 12 || strlen(first) != 7)
+            sm_diag_error(L->d, L->yaml_file, fn->line, fn->col,
+                          "periods.first: expected a month as YYYY-MM (e.g. \"2027-01\"), "
+                          "got '%s'", first);
+        else {
+            m->first_year = y;
+            m->first_month = mo;
+        }
+    }
+}
+
+static void read_regions(loader *L, const sm_ynode *root)
+{
+    sm_model *m = L->m;
+    const sm_ynode *rs = sm_yread_required(&L->yr, root, "regions", "");
+    if (!rs || !sm_yread_kind(&L->yr, rs, "regions", SM_YMAP))
+        return;
+    if (rs->count == 0) {
+        sm_diag_error(L->d, L->yaml_file, rs->line, rs->col, "regions: at least one region is needed");
+        return;
+    }
+    m->regions = calloc(rs->count, sizeof *m->regions);
+    if (!m->regions) {
+        sm_diag_fail(L->d, SM_ENOMEM, "out of memory");
+        return;
+    }
+    static const char *const keys[] = {"tariff", "availability", "availability_from", NULL};
+    for (size_t i = 0; i < rs->count; i++) {
+        const sm_ynode *k = rs->items[2 * i], *v = rs->items[2 * i + 1];
+        const char *name = NULL;
+        if (!sm_yread_name(&L->yr, k, "regions", &name))
+            continue;
+        char where[128];
+        snprintf(where, sizeof where, "regions.%s", name);
+        sm_region *r = &m->regions[m->n_regions];
+        r->tariff = 0.0;
+        r->avail_level = 1.0;
+        r->avail_from = 1;
+        r->loc = yloc(L, k);
+        if (!sm_ynode_is_null(v)) {
+            if (!sm_yread_kind(&L->yr, v, where, SM_YMAP))
+                continue;
+            sm_yread_known_keys(&L->yr, v, where, keys);
+            char w2[160];
+            sm_yread_double(&L->yr, sm_ymap_get(v, "tariff"),
+                            sm_ypath(w2, sizeof w2, where, "tariff"), 0.0, 100.0, &r->tariff);
+            sm_yread_double(&L->yr, sm_ymap_get(v, "availability"),
+                            sm_ypath(w2, sizeof w2, where, "availability"), 0.0, 1.0,
+                            &r->avail_level);
+            sm_yread_int(&L->yr, sm_ymap_get(v, "availability_from"),
+                         sm_ypath(w2, sizeof w2, where, "availability_from"), 1,
+                         m->n_periods > 0 ? m->n_periods : SM_MODEL_MAX_PERIODS,
+                         &r->avail_from);
+        }
+        r->name = strdup(name);
+        if (!r->name) {
+            sm_diag_fail(L->d, SM_ENOMEM, "out of memory");
+            return;
+        }
+        m->n_regions++;
+    }
+}
+
+static void read_materials(loader *L, const sm_ynode *root)
+{
+    sm_model *m = L->m;
+    const sm_ynode *ms = sm_yread_required(&L->yr, root, "materials", "");
+    if (!ms || !sm_yread_kind(&L->yr, ms, "materials", SM_YMAP))
+        return;
+    if (ms->count == 0) {
+        sm_diag_error(L->d, L->yaml_file, ms->line, ms->col,
+                      "materials: at least one material is needed");
+        return;
+    }
+    m->materials = calloc(ms->count, sizeof *m->materials);
+    if (!m->materials) {
+        sm_diag_fail(L->d, SM_ENOMEM, "out of memory");
+        return;
+    }
+    static const char *const keys[] = {"shortfall_penalty", "holding_cost", "stock_initial",
+                                       "stock_capacity", "stock_final", NULL};
+    for (size_t i = 0; i < ms->count; i++) {
+        const sm_ynode *k = ms->items[2 * i], *v = ms->items[2 * i + 1];
+        const char *name = NULL;
+        if (!sm_yread_name(&L->yr, k, "materials", &name))
+            continue;
+        char where[128], w2[160];
+        snprintf(where, sizeof where, "materials.%s", name);
+        if (!sm_yread_kind(&L->yr, v, where, SM_YMAP))
+            continue;
+        sm_yread_known_keys(&L->yr, v, where, keys);
+        sm_material *mt = &m->materials[m->n_materials];
+        mt->loc = yloc(L, k);
+        const sm_ynode *pen = sm_yread_required(&L->yr, v, "shortfall_penalty", where);
+        if (pen)
+            sm_yread_double(&L->yr, pen, sm_ypath(w2, sizeof w2, where, "shortfall_penalty"),
+                            0.0, SM_MAX_USD_PER_T, &mt->shortfall_penalty);
+        sm_yread_double(&L->yr, sm_ymap_get(v, "holding_cost"),
+                        sm_ypath(w2, sizeof w2, where, "holding_cost"), 0.0, SM_MAX_USD_PER_T,
+                        &mt->holding_cost);
+        sm_yread_double(&L->yr, sm_ymap_get(v, "stock_initial"),
+                        sm_ypath(w2, sizeof w2, where, "stock_initial"), 0.0, SM_MAX_TONNES,
+                        &mt->stock_initial);
+        sm_yread_double(&L->yr, sm_ymap_get(v, "stock_capacity"),
+                        sm_ypath(w2, sizeof w2, where, "stock_capacity"), 0.0, SM_MAX_TONNES,
+                        &mt->stock_capacity);
+        sm_yread_double(&L->yr, sm_ymap_get(v, "stock_final"),
+                        sm_ypath(w2, sizeof w2, where, "stock_final"), 0.0, SM_MAX_TONNES,
+                        &mt->stock_final);
+        mt->name = strdup(name);
+        if (!mt->name) {
+            sm_diag_fail(L->d, SM_ENOMEM, "out of memory");
+            return;
+        }
+        m->n_materials++;
+    }
+}
+
+/* A list of known names into flags; returns the number of names set. */
+static int read_name_list(loader *L, const sm_ynode *list, const char *where,
+                          unsigned char *flags, int n,
+                          int (*lookup)(const sm_model *, const char *), const char *kind)
+{
+    if (!sm_yread_kind(&L->yr, list, where, SM_YSEQ))
+        return 0;
+    int set = 0;
+    for (size_t i = 0; i < list->count; i++) {
+        const sm_ynode *it = list->items[i];
+        const char *name = NULL;
+        if (!sm_yread_name(&L->yr, it, where, &name))
+            continue;
+        int idx = lookup(L->m, name);
+        if (idx < 0) {
+            sm_diag_error(L->d, L->yaml_file, it->line, it->col,
+                          "%s: unknown %s '%s' (not defined under %ss)", where, kind, name,
+                          kind);
+            continue;
+        }
+        if (idx < n && !flags[idx]) {
+            flags[idx] = 1;
+            set++;
+        } else {
+            sm_diag_error(L->d, L->yaml_file, it->line, it->col, "%s: '%s' is listed twice",
+                          where, name);
+        }
+    }
+    return set;
+}
+
+static void read_limits(loader *L, const sm_ynode *root)
+{
+    sm_model *m = L->m;
+    const sm_ynode *ls = sm_ymap_get(root, "limits");
+    if (!ls || sm_ynode_is_null(ls))
+        return;
+    if (!sm_yread_kind(&L->yr, ls, "limits", SM_YMAP))
+        return;
+    m->limits = calloc(ls->count ? ls->count : 1, sizeof *m->limits);
+    if (!m->limits) {
+        sm_diag_fail(L->d, SM_ENOMEM, "out of memory");
+        return;
+    }
+    static const char *const keys[] = {"kind", "regions", "materials", "share", NULL};
+    for (size_t i = 0; i < ls->count; i++) {
+        const sm_ynode *k = ls->items[2 * i], *v = ls->items[2 * i + 1];
+        const char *name = NULL;
+        if (!sm_yread_name(&L->yr, k, "limits", &name))
+            continue;
+        char where[128], w2[160];
+        snprintf(where, sizeof where, "limits.%s", name);
+        if (!sm_yread_kind(&L->yr, v, where, SM_YMAP))
+            continue;
+        sm_yread_known_keys(&L->yr, v, where, keys);
+        sm_limit *lim = &m->limits[m->n_limits];
+        lim->loc = yloc(L, k);
+        lim->in_region = calloc((size_t)m->n_regions + 1, 1);
+        lim->in_material = calloc((size_t)m->n_materials + 1, 1);
+        lim->name = strdup(name);
+        m->n_limits++; /* owned from here on, so freed with the model */
+        if (!lim->in_region || !lim->in_material || !lim->name) {
+            sm_diag_fail(L->d, SM_ENOMEM, "out of memory");
+            return;
+        }
+        const sm_ynode *kind = sm_yread_required(&L->yr, v, "kind", where);
+        const char *ks = NULL;
+        if (kind && sm_yread_string(&L->yr, kind, sm_ypath(w2, sizeof w2, where, "kind"), &ks)) {
+            if (strcmp(ks, "cap") == 0)
+                lim->kind = SM_LIMIT_CAP;
+            else if (strcmp(ks, "floor") == 0)
+                lim->kind = SM_LIMIT_FLOOR;
+            else
+                sm_diag_error(L->d, L->yaml_file, kind->line, kind->col,
+                              "%s.kind: expected 'cap' or 'floor', got '%s'", where, ks);
+        }
+        const sm_ynode *regs = sm_yread_required(&L->yr, v, "regions", where);
+        if (regs) {
+            sm_ypath(w2, sizeof w2, where, "regions");
+            if (read_name_list(L, regs, w2, lim->in_region, m->n_regions, sm_model_region,
+                               "region") == 0 && regs->kind == SM_YSEQ && regs->count == 0)
+                sm_diag_error(L->d, L->yaml_file, regs->line, regs->col,
+                              "%s: expected at least one region", w2);
+        }
+        const sm_ynode *mats = sm_ymap_get(v, "materials");
+        if (mats) {
+            sm_ypath(w2, sizeof w2, where, "materials");
+            if (read_name_list(L, mats, w2, lim->in_material, m->n_materials,
+                               sm_model_material, "material") == 0 &&
+                mats->kind == SM_YSEQ && mats->count == 0)
+                sm_diag_error(L->d, L->yaml_file, mats->line, mats->col,
+                              "%s: expected at least one material (or leave the key out "
+                              "for all)", w2);
+        } else {
+            memset(lim->in_material, 1, (size_t)m->n_materials);
+        }
+        const sm_ynode *sh = sm_yread_required(&L->yr, v, "share", where);
+        if (sh)
+            sm_yread_double(&L->yr, sh, sm_ypath(w2, sizeof w2, where, "share"), 0.0, 1.0,
+                            &lim->share);
+    }
+}
+
+/* ---- tables ------------------------------------------------------------ */
+
+typedef struct column_spec {
+    const char *name;
+    int required;
+} column_spec;
+
+/* Map the table's columns onto spec; unknown and missing columns are
+ * errors. idx[i] is the column of spec[i], or -1 when optional and absent. */
+static int map_columns(loader *L, const char *file, const sm_csv *t, const column_spec *spec,
+                       int n, int *idx)
+{
+    int ok = 1;
+    for (int i = 0; i < n; i++) {
+        idx[i] = sm_csv_column(t, spec[i].name);
+        if (idx[i] < 0 && spec[i].required) {
+            sm_diag_error(L->d, file, t->header_line, 0,
+                          "required column '%s' is missing from the header", spec[i].name);
+            ok = 0;
+        }
+    }
+    for (size_t c = 0; c < t->ncols; c++) {
+        int known = 0;
+        for (int i = 0; i < n; i++)
+            if (strcmp(t->header[c], spec[i].name) == 0)
+                known = 1;
+        if (!known) {
+            char list[512] = "";
+            size_t used = 0;
+            for (int i = 0; i < n && used < sizeof list; i++)
+                used += (size_t)snprintf(list + used, sizeof list - used, "%s%s",
+                                         i ? ", " : "", spec[i].name);
+            sm_diag_error(L->d, file, t->header_line, 0,
+                          "unknown column '%s' (expected: %s)", t->header[c], list);
+            ok = 0;
+        }
+    }
+    return ok;
+}
+
+static int cell_number(loader *L, const char *file, const sm_csv *t, size_t row, int col,
+                       double lo, double hi, double *out)
+{
+    const char *s = sm_csv_cell(t, row, (size_t)col);
+    double v;
+    sm_parse_result pr = sm_parse_double(s, &v);
+    if (pr != SM_PARSE_OK) {
+        sm_diag_error(L->d, file, t->row_line[row], 0, "%s: expected a number, '%s' %s",
+                      t->header[col], s, sm_parse_problem(pr));
+        return 0;
+    }
+    if (v < lo || v > hi) {
+        sm_diag_error(L->d, file, t->row_line[row], 0,
+                      "%s: %g is out of range, expected a value in [%g, %g]", t->header[col],
+                      v, lo, hi);
+        return 0;
+    }
+    *out = v;
+    return 1;
+}
+
+static int cell_int(loader *L, const char *file, const sm_csv *t, size_t row, int col,
+                    int lo, int hi, int *out)
+{
+    const char *s = sm_csv_cell(t, row, (size_t)col);
+    int v;
+    sm_parse_result pr = sm_parse_int(s, &v);
+    if (pr != SM_PARSE_OK) {
+        sm_diag_error(L->d, file, t->row_line[row], 0, "%s: expected a whole number, '%s' %s",
+                      t->header[col], s, sm_parse_problem(pr));
+        return 0;
+    }
+    if (v < lo || v > hi) {
+        sm_diag_error(L->d, file, t->row_line[row], 0, "%s: %d is out of range, expected %d..%d",
+                      t->header[col], v, lo, hi);
+        return 0;
+    }
+    *out = v;
+    return 1;
+}
+
+/* A known name in a cell, or -1 after reporting it. */
+static int cell_ref(loader *L, const char *file, const sm_csv *t, size_t row, int col,
+                    int (*lookup)(const sm_model *, const char *), const char *kind)
+{
+    const char *s = sm_csv_cell(t, row, (size_t)col);
+    int idx = lookup(L->m, s);
+    if (idx < 0)
+        sm_diag_error(L->d, file, t->row_line[row], 0,
+                      "%s: unknown %s '%s' (defined in model.yaml: %ss)", t->header[col], kind,
+                      s, kind);
+    return idx;
+}
+
+static sm_status read_table(loader *L, const sm_ynode *tables, const char *key,
+                            sm_csv **out, const char **file)
+{
+    *out = NULL;
+    const sm_ynode *n = sm_yread_required(&L->yr, tables, key, "tables");
+    const char *rel = NULL;
+    char where[64];
+    snprintf(where, sizeof where, "tables.%s", key);
+    if (!n || !sm_yread_string(&L->yr, n, where, &rel))
+        return SM_EINPUT;
+    char *path = sm_path_join(L->m->dir, rel);
+    if (!path)
+        return sm_diag_fail(L->d, SM_ENOMEM, "out of memory");
+    char *text = NULL;
+    size_t len = 0;
+    sm_status st = sm_read_file(path, SM_MODEL_MAX_TABLE_BYTES, &text, &len, L->d);
+    if (st == SM_OK)
+        st = keep_file(L->m, key, path, text, len, file, L->d);
+    free(path);
+    if (st != SM_OK)
+        return st;
+    return sm_csv_parse(*file, text, len, out, L->d);
+}
+
+static void read_suppliers(loader *L, const sm_csv *t, const char *file)
+{
+    sm_model *m = L->m;
+    enum { SUP, REG, MAT, CAP, PRICE, FREIGHT, START, RAMP, SRC, NOTE, NCOL };
+    static const column_spec spec[NCOL] = {
+        {"supplier", 1}, {"region", 1}, {"material", 1}, {"capacity_t_per_period", 1},
+        {"price_usd_per_t", 1}, {"freight_usd_per_t", 1}, {"start_period", 1},
+        {"ramp_periods", 1}, {"source", 0}, {"note", 0}};
+    int c[NCOL];
+    if (!map_columns(L, file, t, spec, NCOL, c))
+        return;
+    if (t->nrows == 0) {
+        sm_diag_error(L->d, file, t->header_line, 0, "no suppliers: the table has no rows");
+        return;
+    }
+    m->suppliers = calloc(t->nrows, sizeof *m->suppliers);
+    m->offers = calloc(t->nrows, sizeof *m->offers);
+    if (!m->suppliers || !m->offers) {
+        sm_diag_fail(L->d, SM_ENOMEM, "out of memory");
+        return;
+    }
+    int T = m->n_periods > 0 ? m->n_periods : SM_MODEL_MAX_PERIODS;
+    for (size_t r = 0; r < t->nrows; r++) {
+        int line = t->row_line[r];
+        const char *sname = sm_csv_cell(t, r, (size_t)c[SUP]);
+        if (!sm_is_name(sname)) {
+            sm_diag_error(L->d, file, line, 0,
+                          "supplier: '%s' is not a valid name (a letter, then letters, "
+                          "digits or '_', at most %d characters)", sname, SM_NAME_MAX);
+            continue;
+        }
+        int ok = 1;
+        int reg = cell_ref(L, file, t, r, c[REG], sm_model_region, "region");
+        int mat = cell_ref(L, file, t, r, c[MAT], sm_model_material, "material");
+        double cap = 0, price = 0, freight = 0;
+        int start = 1, ramp = 0;
+        ok &= reg >= 0 && mat >= 0;
+        ok &= cell_number(L, file, t, r, c[CAP], 0.0, SM_MAX_TONNES, &cap);
+        ok &= cell_number(L, file, t, r, c[PRICE], 0.0, SM_MAX_USD_PER_T, &price);
+        ok &= cell_number(L, file, t, r, c[FREIGHT], 0.0, SM_MAX_USD_PER_T, &freight);
+        ok &= cell_int(L, file, t, r, c[START], 1, T, &start);
+        ok &= cell_int(L, file, t, r, c[RAMP], 0, 10 * T, &ramp);
+        if (!ok)
+            continue;
+        int u = sm_model_supplier(m, sname);
+        if (u < 0) {
+            u = m->n_suppliers;
+            sm_supplier *s = &m->suppliers[u];
+            s->name = strdup(sname);
+            if (!s->name) {
+                sm_diag_fail(L->d, SM_ENOMEM, "out of memory");
+                return;
+            }
+            s->region = reg;
+            s->freight = freight;
+            s->start_period = start;
+            s->ramp_periods = ramp;
+            s->loc = (sm_loc){file, line, 0};
+            m->n_suppliers++;
+        } else {
+            /* MODEL.md gives region, freight, start and ramp per supplier. */
+            const sm_supplier *s = &m->suppliers[u];
+            if (s->region != reg || s->freight != freight || s->start_period != start ||
+                s->ramp_periods != ramp) {
+                sm_diag_error(L->d, file, line, 0,
+                              "supplier '%s': region, freight_usd_per_t, start_period and "
+                              "ramp_periods must be the same on all its rows (they differ "
+                              "from line %d)", sname, s->loc.line);
+                continue;
+            }
+        }
+        int dup = 0;
+        for (int o = 0; o < m->n_offers; o++)
+            if (m->offers[o].supplier == u && m->offers[o].material == mat) {
+                sm_diag_error(L->d, file, line, 0,
+                              "supplier '%s' offers '%s' twice (first at line %d)", sname,
+                              m->materials[mat].name, m->offers[o].loc.line);
+                dup = 1;
+            }
+        if (dup)
+            continue;
+        sm_offer *o = &m->offers[m->n_offers];
+        o->supplier = u;
+        o->material = mat;
+        o->capacity = cap;
+        o->price = price;
+        o->loc = (sm_loc){file, line, 0};
+        o->source = strdup(c[SRC] >= 0 ? sm_csv_cell(t, r, (size_t)c[SRC]) : "");
+        if (!o->source) {
+            sm_diag_fail(L->d, SM_ENOMEM, "out of memory");
+            return;
+        }
+        m->n_offers++;
+    }
+}
+
+static void read_demand(loader *L, const sm_csv *t, const char *file)
+{
+    sm_model *m = L->m;
+    enum { MAT, PER, DEM, SRC, NOTE, NCOL };
+    static const column_spec spec[NCOL] = {
+        {"material", 1}, {"period", 1}, {"demand_t", 1}, {"source", 0}, {"note", 0}};
+    int c[NCOL];
+    if (!map_columns(L, file, t, spec, NCOL, c))
+        return;
+    if (m->n_materials == 0 || m->n_periods == 0)
+        return; /* model.yaml's errors already say why */
+    size_t errors_before = L->d->errors;
+    size_t n = (size_t)m->n_materials * (size_t)m->n_periods;
+    m->demand = calloc(n, sizeof *m->demand);
+    m->demand_loc = calloc(n, sizeof *m->demand_loc);
+    if (!m->demand || !m->demand_loc) {
+        sm_diag_fail(L->d, SM_ENOMEM, "out of memory");
+        return;
+    }
+    for (size_t r = 0; r < t->nrows; r++) {
+        int mat = cell_ref(L, file, t, r, c[MAT], sm_model_material, "material");
+        int per = 0;
+        double dem = 0;
+        int ok = mat >= 0;
+        ok &= cell_int(L, file, t, r, c[PER], 1, m->n_periods, &per);
+        ok &= cell_number(L, file, t, r, c[DEM], 0.0, SM_MAX_TONNES, &dem);
+        if (!ok)
+            continue;
+        size_t k = (size_t)mat * (size_t)m->n_periods + (size_t)(per - 1);
+        if (m->demand_loc[k].line) {
+            sm_diag_error(L->d, file, t->row_line[r], 0,
+                          "demand for '%s' in period %d is given twice (first at line %d)",
+                          m->materials[mat].name, per, m->demand_loc[k].line);
+            continue;
+        }
+        m->demand[k] = dem;
+        m->demand_loc[k] = (sm_loc){file, t->row_line[r], 0};
+    }
+    if (L->d->errors > errors_before)
+        return; /* a row that failed above would show up again as missing */
+    for (int mat = 0; mat < m->n_materials; mat++) {
+        int missing = 0, first = 0;
+        for (int p = 0; p < m->n_periods; p++)
+            if (!m->demand_loc[(size_t)mat * (size_t)m->n_periods + (size_t)p].line) {
+                if (!missing)
+                    first = p + 1;
+                missing++;
+            }
+        if (missing)
+            sm_diag_error(L->d, file, 0, 0,
+                          "no demand row for material '%s' in %d of %d periods (first: "
+                          "period %d); give every (material, period) a row, 0 if none",
+                          m->materials[mat].name, missing, m->n_periods, first);
+    }
+}
+
+/* Names are referred to as `kind.NAME` in sweeps, so one name means one thing. */
+static void check_unique_names(loader *L)
+{
+    const sm_model *m = L->m;
+    struct { const char *name; sm_loc loc; const char *kind; } *all;
+    size_t n = (size_t)(m->n_regions + m->n_materials + m->n_suppliers + m->n_limits);
+    all = calloc(n ? n : 1, sizeof *all);
+    if (!all)
+        return;
+    size_t k = 0;
+    for (int i = 0; i < m->n_regions; i++)
+        all[k].name = m->regions[i].name, all[k].loc = m->regions[i].loc, all[k++].kind = "region";
+    for (int i = 0; i < m->n_materials; i++)
+        all[k].name = m->materials[i].name, all[k].loc = m->materials[i].loc,
+        all[k++].kind = "material";
+    for (int i = 0; i < m->n_suppliers; i++)
+        all[k].name = m->suppliers[i].name, all[k].loc = m->suppliers[i].loc,
+        all[k++].kind = "supplier";
+    for (int i = 0; i < m->n_limits; i++)
+        if (m->limits[i].name)
+            all[k].name = m->limits[i].name, all[k].loc = m->limits[i].loc,
+            all[k++].kind = "limit";
+    for (size_t i = 0; i < k; i++)
+        for (size_t j = 0; j < i; j++)
+            if (strcmp(all[i].name, all[j].name) == 0) {
+                sm_diag_error(L->d, all[i].loc.file, all[i].loc.line, all[i].loc.col,
+                              "%s name '%s' is already used by a %s (%s:%d); names must be "
+                              "unique across regions, materials, suppliers and limits",
+                              all[i].kind, all[i].name, all[j].kind, all[j].loc.file,
+                              all[j].loc.line);
+                break;
+            }
+    free(all);
+}
+
+static uint64_t hash_files(const sm_model *m)
+{
+    XXH3_state_t *s = XXH3_createState();
+    if (!s)
+        return 0;
+    XXH3_64bits_reset(s);
+    for (int i = 0; i < m->n_files; i++) {
+        XXH3_64bits_update(s, m->files[i].role, strlen(m->files[i].role) + 1);
+        XXH3_64bits_update(s, m->files[i].text, m->files[i].len);
+    }
+    uint64_t h = XXH3_64bits_digest(s);
+    XXH3_freeState(s);
+    return h;
+}
+
+sm_status sm_model_load(const char *dir, sm_model **out, sm_diag *d)
+{
+    *out = NULL;
+    sm_status st = SM_OK;
+    sm_ynode *root = NULL;
+    sm_csv *sup = NULL, *dem = NULL;
+    size_t errors_before = d->errors;
+    sm_model *m = sm_model_new();
+    char *path = NULL;
+    if (!m)
+        return sm_diag_fail(d, SM_ENOMEM, "out of memory");
+    m->dir = strdup(dir);
+    path = sm_path_join(dir, "model.yaml");
+    if (!m->dir || !path)
+        SM_TRY(sm_diag_fail(d, SM_ENOMEM, "out of memory"));
+    if (!sm_path_is_dir(dir))
+        SM_TRY(sm_diag_error(d, dir, 0, 0,
+                             sm_path_exists(dir) ? "is not a directory; a model is a directory "
+                                                   "holding model.yaml and its tables"
+                                                 : "no such model directory"));
+    char *text = NULL;
+    size_t len = 0;
+    SM_TRY(sm_read_file(path, SM_MODEL_MAX_YAML_BYTES, &text, &len, d));
+    const char *yaml_file = NULL;
+    SM_TRY(keep_file(m, "model", path, text, len, &yaml_file, d));
+    size_t bad = sm_text_invalid_at(text, len);
+    if (bad < len) {
+        int l, c;
+        sm_text_position(text, bad, &l, &c);
+        SM_TRY(sm_diag_error(d, yaml_file, l, c, "not valid UTF-8 text"));
+    }
+    SM_TRY(sm_yaml_parse(yaml_file, text, len, &root, d));
+    loader L = {m, d, {yaml_file, d}, yaml_file};
+    if (!root)
+        SM_TRY(sm_diag_error(d, yaml_file, 1, 1, "the file is empty; expected the model's "
+                                                 "name, periods, regions, materials and tables"));
+    if (!sm_yread_kind(&L.yr, root, "the file", SM_YMAP))
+        SM_TRY(SM_EINPUT);
+    static const char *const keys[] = {"name", "description", "periods", "regions",
+                                       "materials", "limits", "tables", NULL};
+    sm_yread_known_keys(&L.yr, root, "", keys);
+    const char *name = NULL, *desc = NULL;
+    const sm_ynode *nn = sm_yread_required(&L.yr, root, "name", "");
+    if (nn)
+        sm_yread_name(&L.yr, nn, "name", &name);
+    sm_yread_string(&L.yr, sm_ymap_get(root, "description"), "description", &desc);
+    m->name = strdup(name ? name : "unnamed");
+    m->description = strdup(desc ? desc : "");
+    if (!m->name || !m->description)
+        SM_TRY(sm_diag_fail(d, SM_ENOMEM, "out of memory"));
+    read_periods(&L, root);
+    read_regions(&L, root);
+    read_materials(&L, root);
+    read_limits(&L, root);
+
+    const sm_ynode *tables = sm_yread_required(&L.yr, root, "tables", "");
+    if (tables && sm_yread_kind(&L.yr, tables, "tables", SM_YMAP)) {
+        static const char *const tkeys[] = {"suppliers", "demand", NULL};
+        sm_yread_known_keys(&L.yr, tables, "tables", tkeys);
+        const char *sup_file = NULL, *dem_file = NULL;
+        sm_status s1 = read_table(&L, tables, "suppliers", &sup, &sup_file);
+        if (s1 == SM_ENOMEM)
+            SM_TRY(s1);
+        if (sup)
+            read_suppliers(&L, sup, sup_file);
+        sm_status s2 = read_table(&L, tables, "demand", &dem, &dem_file);
+        if (s2 == SM_ENOMEM)
+            SM_TRY(s2);
+        if (dem)
+            read_demand(&L, dem, dem_file);
+    }
+    check_unique_names(&L);
+    if (d->errors == errors_before)
+        sm_model_check(m, d);
+    if (d->errors > errors_before)
+        SM_TRY(SM_EINPUT);
+    m->hash = hash_files(m);
+    *out = m;
+    m = NULL;
+done:
+    free(path);
+    sm_yaml_free(&root);
+    sm_csv_free(&sup);
+    sm_csv_free(&dem);
+    sm_model_free(&m);
+    return st;
+}

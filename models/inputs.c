@@ -1,0 +1,99 @@
+/* Scenario inputs over a model's base case (see inputs.h). */
+#include "inputs.h"
+
+#include <math.h>
+#include <stdlib.h>
+
+void sm_inputs_free(sm_inputs **pin)
+{
+    sm_inputs *in = pin ? *pin : NULL;
+    if (!in)
+        return;
+    free(in->tariff);
+    free(in->avail_level);
+    free(in->avail_from);
+    free(in->share);
+    free(in->price_mult);
+    free(in->cap_mult);
+    free(in->delay);
+    free(in->demand_mult);
+    free(in->stock_initial);
+    free(in->stock_capacity);
+    free(in);
+    *pin = NULL;
+}
+
+sm_inputs *sm_inputs_new(const sm_model *m)
+{
+    sm_inputs *in = calloc(1, sizeof *in);
+    if (!in)
+        return NULL;
+    size_t R = (size_t)m->n_regions + 1, K = (size_t)m->n_limits + 1,
+           O = (size_t)m->n_offers + 1, U = (size_t)m->n_suppliers + 1,
+           M = (size_t)m->n_materials + 1;
+    in->tariff = malloc(R * sizeof(double));
+    in->avail_level = malloc(R * sizeof(double));
+    in->avail_from = malloc(R * sizeof(int));
+    in->share = malloc(K * sizeof(double));
+    in->price_mult = malloc(O * sizeof(double));
+    in->cap_mult = malloc(O * sizeof(double));
+    in->delay = malloc(U * sizeof(int));
+    in->demand_mult = malloc(M * sizeof(double));
+    in->stock_initial = malloc(M * sizeof(double));
+    in->stock_capacity = malloc(M * sizeof(double));
+    if (!in->tariff || !in->avail_level || !in->avail_from || !in->share || !in->price_mult ||
+        !in->cap_mult || !in->delay || !in->demand_mult || !in->stock_initial ||
+        !in->stock_capacity) {
+        sm_inputs_free(&in);
+        return NULL;
+    }
+    sm_inputs_reset(m, in);
+    return in;
+}
+
+void sm_inputs_reset(const sm_model *m, sm_inputs *in)
+{
+    for (int r = 0; r < m->n_regions; r++) {
+        in->tariff[r] = m->regions[r].tariff;
+        in->avail_level[r] = m->regions[r].avail_level;
+        in->avail_from[r] = m->regions[r].avail_from;
+    }
+    for (int k = 0; k < m->n_limits; k++)
+        in->share[k] = m->limits[k].share;
+    for (int o = 0; o < m->n_offers; o++) {
+        in->price_mult[o] = 1.0;
+        in->cap_mult[o] = 1.0;
+    }
+    for (int u = 0; u < m->n_suppliers; u++)
+        in->delay[u] = 0;
+    for (int i = 0; i < m->n_materials; i++) {
+        in->demand_mult[i] = 1.0;
+        in->stock_initial[i] = m->materials[i].stock_initial;
+        in->stock_capacity[i] = m->materials[i].stock_capacity;
+    }
+    in->demand_growth = 0.0;
+}
+
+double sm_inputs_demand(const sm_model *m, const sm_inputs *in, int mat, int t)
+{
+    double d = sm_model_demand(m, mat, t) * in->demand_mult[mat];
+    if (in->demand_growth != 0.0 && t > 0)
+        d *= pow(1.0 + in->demand_growth, (double)t);
+    return d;
+}
+
+int sm_inputs_start(const sm_model *m, const sm_inputs *in, int u)
+{
+    int s = m->suppliers[u].start_period + in->delay[u];
+    return s < 1 ? 1 : s;
+}
+
+double sm_inputs_availability(const sm_inputs *in, int r, int t)
+{
+    return t + 1 >= in->avail_from[r] ? in->avail_level[r] : 1.0;
+}
+
+double sm_inputs_price(const sm_model *m, const sm_inputs *in, int o)
+{
+    return m->offers[o].price * in->price_mult[o];
+}

@@ -1,0 +1,42 @@
+/* The data one scenario sees: the model's base values after the scenario
+ * parameters of MODEL.md have been applied. Everything here moves only
+ * bounds, right-hand sides and costs of the LP. */
+#ifndef SM_INPUTS_H
+#define SM_INPUTS_H
+
+#include "model.h"
+
+typedef struct sm_inputs {
+    double *tariff;          /* [R] fraction of price */
+    double *avail_level;     /* [R] a[r,t] for t >= avail_from */
+    int *avail_from;         /* [R] period, 1-based */
+    double *share;           /* [K] */
+    double *price_mult;      /* [O] product of price.MATERIAL and price.SUPPLIER */
+    double *cap_mult;        /* [O] product of capacity.REGION and capacity.SUPPLIER */
+    int *delay;              /* [U] periods added to start_period */
+    double *demand_mult;     /* [M] */
+    double demand_growth;    /* per period: d[m,t] grows by (1+g)^(t-1) */
+    double *stock_initial;   /* [M] t */
+    double *stock_capacity;  /* [M] t */
+} sm_inputs;
+
+/* Inputs holding the model's base case; NULL when out of memory. */
+sm_inputs *sm_inputs_new(const sm_model *m);
+void sm_inputs_free(sm_inputs **in);
+
+/* Back to the base case. */
+void sm_inputs_reset(const sm_model *m, sm_inputs *in);
+
+/* Effective demand d[m,t], t 0-based. */
+double sm_inputs_demand(const sm_model *m, const sm_inputs *in, int mat, int t);
+
+/* Effective start period of supplier u (1-based, may lie past the horizon). */
+int sm_inputs_start(const sm_model *m, const sm_inputs *in, int u);
+
+/* Availability a[r,t], t 0-based. */
+double sm_inputs_availability(const sm_inputs *in, int r, int t);
+
+/* Effective unit cost c[o,t] of MODEL.md: p·pm·(1+tariff) + f, and its parts. */
+double sm_inputs_price(const sm_model *m, const sm_inputs *in, int o);
+
+#endif

@@ -1,0 +1,87 @@
+/* One scenario's LP numbers (see lp_coeffs.h). */
+#include "lp_coeffs.h"
+
+#include <math.h>
+#include <stdlib.h>
+
+void sm_coeffs_free(sm_coeffs **pc)
+{
+    sm_coeffs *c = pc ? *pc : NULL;
+    if (!c)
+        return;
+    free(c->col_lb);
+    free(c->col_ub);
+    free(c->obj);
+    free(c->row_lb);
+    free(c->row_ub);
+    free(c);
+    *pc = NULL;
+}
+
+sm_coeffs *sm_coeffs_new(const sm_layout *L)
+{
+    sm_coeffs *c = calloc(1, sizeof *c);
+    if (!c)
+        return NULL;
+    c->n_cols = L->n_cols;
+    c->n_rows = L->n_rows;
+    size_t nc = (size_t)L->n_cols + 1, nr = (size_t)L->n_rows + 1;
+    c->col_lb = malloc(nc * sizeof(double));
+    c->col_ub = malloc(nc * sizeof(double));
+    c->obj = malloc(nc * sizeof(double));
+    c->row_lb = malloc(nr * sizeof(double));
+    c->row_ub = malloc(nr * sizeof(double));
+    if (!c->col_lb || !c->col_ub || !c->obj || !c->row_lb || !c->row_ub)
+        sm_coeffs_free(&c);
+    return c;
+}
+
+void sm_coeffs_compute(const sm_model *m, const sm_layout *L, const sm_inputs *in,
+                       sm_coeffs *c)
+{
+    int T = L->T;
+    for (int o = 0; o < m->n_offers; o++) {
+        const sm_offer *of = &m->offers[o];
+        int u = of->supplier;
+        int r = m->suppliers[u].region;
+        int start = sm_inputs_start(m, in, u);
+        double cost = sm_inputs_price(m, in, o) * (1.0 + in->tariff[r]) + m->suppliers[u].freight;
+        double cap = of->capacity * in->cap_mult[o];
+        for (int t = 0; t < T; t++) {
+            int j = sm_col_x(L, o, t);
+            c->col_lb[j] = 0.0;
+            c->col_ub[j] = cap * sm_ramp_factor(start, m->suppliers[u].ramp_periods, t + 1) *
+                           sm_inputs_availability(in, r, t);
+            c->obj[j] = cost;
+        }
+    }
+    for (int mat = 0; mat < m->n_materials; mat++) {
+        const sm_material *mt = &m->materials[mat];
+        for (int t = 0; t < T; t++) {
+            int js = sm_col_s(L, mat, t), jq = sm_col_q(L, mat, t);
+            c->col_lb[js] = t == T - 1 ? mt->stock_final : 0.0;
+            c->col_ub[js] = in->stock_capacity[mat];
+            c->obj[js] = mt->holding_cost;
+            c->col_lb[jq] = 0.0;
+            c->col_ub[jq] = HUGE_VAL;
+            c->obj[jq] = mt->shortfall_penalty;
+            /* Balance: s[t-1] + Σx + q − s[t] = d[t]; s[0] = s0 moves right. */
+            double rhs = sm_inputs_demand(m, in, mat, t) - (t == 0 ? in->stock_initial[mat] : 0.0);
+            int ib = sm_row_bal(L, mat, t);
+            c->row_lb[ib] = rhs;
+            c->row_ub[ib] = rhs;
+        }
+    }
+    for (int k = 0; k < m->n_limits; k++) {
+        int cap = m->limits[k].kind == SM_LIMIT_CAP;
+        for (int mat = 0; mat < m->n_materials; mat++)
+            for (int t = 0; t < T; t++) {
+                int r = sm_row_lim(L, k, mat, t);
+                if (r < 0)
+                    continue;
+                double v = in->share[k] * sm_inputs_demand(m, in, mat, t);
+                c->row_lb[r] = cap ? -HUGE_VAL : v;
+                c->row_ub[r] = cap ? v : HUGE_VAL;
+            }
+    }
+}

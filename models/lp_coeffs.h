@@ -1,0 +1,24 @@
+/* The numbers of one scenario's LP: column bounds, objective and row
+ * bounds (MODEL.md), computed from a model and its scenario inputs. The
+ * matrix is in sm_layout and never changes. */
+#ifndef SM_LP_COEFFS_H
+#define SM_LP_COEFFS_H
+
+#include "inputs.h"
+#include "lp_layout.h"
+
+typedef struct sm_coeffs {
+    int n_cols, n_rows;
+    double *col_lb, *col_ub, *obj;   /* infinite bounds are -HUGE_VAL / HUGE_VAL */
+    double *row_lb, *row_ub;
+} sm_coeffs;
+
+sm_coeffs *sm_coeffs_new(const sm_layout *L);
+void sm_coeffs_free(sm_coeffs **c);
+
+/* Fill c for the scenario described by in. Costs no allocation, so it can
+ * run once per scenario inside a sweep. */
+void sm_coeffs_compute(const sm_model *m, const sm_layout *L, const sm_inputs *in,
+                       sm_coeffs *c);
+
+#endif

@@ -1,0 +1,89 @@
+/* Model data: lifetime, lookups and the calendar (see model.h). */
+#include "model.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+sm_model *sm_model_new(void)
+{
+    return calloc(1, sizeof(sm_model));
+}
+
+void sm_model_free(sm_model **pm)
+{
+    sm_model *m = pm ? *pm : NULL;
+    if (!m)
+        return;
+    for (int i = 0; i < m->n_regions; i++)
+        free(m->regions[i].name);
+    for (int i = 0; i < m->n_materials; i++)
+        free(m->materials[i].name);
+    for (int i = 0; i < m->n_suppliers; i++)
+        free(m->suppliers[i].name);
+    for (int i = 0; i < m->n_offers; i++)
+        free(m->offers[i].source);
+    for (int i = 0; i < m->n_limits; i++) {
+        free(m->limits[i].name);
+        free(m->limits[i].in_region);
+        free(m->limits[i].in_material);
+    }
+    for (int i = 0; i < m->n_files; i++) {
+        free(m->files[i].name);
+        free(m->files[i].role);
+        free(m->files[i].text);
+    }
+    free(m->regions);
+    free(m->materials);
+    free(m->suppliers);
+    free(m->offers);
+    free(m->limits);
+    free(m->demand);
+    free(m->demand_loc);
+    free(m->name);
+    free(m->description);
+    free(m->dir);
+    free(m);
+    *pm = NULL;
+}
+
+#define FIND(arr, n)                                                          \
+    for (int i = 0; i < (n); i++)                                             \
+        if (strcmp((arr)[i].name, name) == 0)                                 \
+            return i;                                                         \
+    return -1
+
+int sm_model_region(const sm_model *m, const char *name) { FIND(m->regions, m->n_regions); }
+int sm_model_material(const sm_model *m, const char *name) { FIND(m->materials, m->n_materials); }
+int sm_model_supplier(const sm_model *m, const char *name) { FIND(m->suppliers, m->n_suppliers); }
+int sm_model_limit(const sm_model *m, const char *name) { FIND(m->limits, m->n_limits); }
+
+double sm_ramp_factor(int start, int ramp, int t)
+{
+    if (t < start)
+        return 0.0;
+    double f = (double)(t - start + 1) / (double)(ramp + 1);
+    return f < 1.0 ? f : 1.0;
+}
+
+int sm_period_offset_months(const sm_model *m, int t)
+{
+    return (t - 1) * m->period_months;
+}
+
+void sm_period_label(const sm_model *m, int t, char *buf, size_t size)
+{
+    if (m->first_year <= 0) {
+        snprintf(buf, size, "P%d", t);
+        return;
+    }
+    int months = (m->first_month - 1) + sm_period_offset_months(m, t);
+    int year = m->first_year + months / 12;
+    int month = months % 12 + 1;
+    if (m->period_months == 3 && (month - 1) % 3 == 0)
+        snprintf(buf, size, "%04dQ%d", year, (month - 1) / 3 + 1);
+    else if (m->period_months == 12 && month == 1)
+        snprintf(buf, size, "%04d", year);
+    else
+        snprintf(buf, size, "%04d-%02d", year, month);
+}

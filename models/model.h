@@ -1,0 +1,118 @@
+/* The supplier-diversification model's data (MODEL.md: sets and data), as
+ * loaded from a model directory. Pure data: no files, no solver, no threads.
+ * Every entity remembers where it was defined, so later checks can name the
+ * file and line a user has to edit. */
+#ifndef SM_MODEL_H
+#define SM_MODEL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct sm_loc {
+    const char *file;   /* points into sm_model.files[].name */
+    int line, col;
+} sm_loc;
+
+typedef struct sm_region {
+    char *name;
+    double tariff;        /* fraction of the price */
+    double avail_level;   /* export availability a[r,t] for t >= avail_from */
+    int avail_from;       /* period, 1-based */
+    sm_loc loc;
+} sm_region;
+
+typedef struct sm_material {
+    char *name;
+    double holding_cost;      /* USD/t/period */
+    double shortfall_penalty; /* USD/t */
+    double stock_initial, stock_capacity, stock_final; /* t */
+    sm_loc loc;
+} sm_material;
+
+typedef struct sm_supplier {
+    char *name;
+    int region;
+    double freight;       /* USD/t */
+    int start_period;     /* 1-based */
+    int ramp_periods;
+    sm_loc loc;           /* its first row in the suppliers table */
+} sm_supplier;
+
+/* One (supplier, material) a supplier sells: a row of the suppliers table. */
+typedef struct sm_offer {
+    int supplier, material;
+    double capacity;      /* t/period at full rate */
+    double price;         /* USD/t ex-works */
+    char *source;
+    sm_loc loc;
+} sm_offer;
+
+typedef enum sm_limit_kind { SM_LIMIT_CAP, SM_LIMIT_FLOOR } sm_limit_kind;
+
+typedef struct sm_limit {
+    char *name;
+    sm_limit_kind kind;
+    unsigned char *in_region;    /* n_regions flags: the group G_k */
+    unsigned char *in_material;  /* n_materials flags: M_k */
+    double share;
+    sm_loc loc;
+} sm_limit;
+
+/* An input file's name and full text, kept for provenance in results. */
+typedef struct sm_source_file {
+    char *name;   /* as shown in messages: the path given */
+    char *role;   /* "model", "suppliers", "demand" */
+    char *text;
+    size_t len;
+} sm_source_file;
+
+typedef struct sm_model {
+    char *name, *description, *dir;
+    int n_periods;
+    int period_months;
+    int first_year, first_month;   /* 0 when the model gives no calendar */
+
+    int n_regions, n_materials, n_suppliers, n_offers, n_limits;
+    sm_region *regions;
+    sm_material *materials;
+    sm_supplier *suppliers;
+    sm_offer *offers;              /* grouped by supplier, in table order */
+    sm_limit *limits;
+
+    double *demand;                /* [n_materials][n_periods], t/period */
+    sm_loc *demand_loc;
+
+    sm_source_file files[3];
+    int n_files;
+    uint64_t hash;                 /* XXH3-64 of the files' names and texts */
+} sm_model;
+
+/* An empty model; NULL when out of memory. */
+sm_model *sm_model_new(void);
+
+/* Frees everything the model owns and sets *m to NULL; NULL-safe. */
+void sm_model_free(sm_model **m);
+
+/* Index of the named entity, or -1. */
+int sm_model_region(const sm_model *m, const char *name);
+int sm_model_material(const sm_model *m, const char *name);
+int sm_model_supplier(const sm_model *m, const char *name);
+int sm_model_limit(const sm_model *m, const char *name);
+
+static inline double sm_model_demand(const sm_model *m, int mat, int t)
+{
+    return m->demand[(size_t)mat * (size_t)m->n_periods + (size_t)t];
+}
+
+/* ramp_factor(u,t) of MODEL.md for a supplier starting in period `start`
+ * (1-based) with `ramp` ramp periods, at period t (1-based). */
+double sm_ramp_factor(int start, int ramp, int t);
+
+/* A label for period t (1-based): "2027Q1" for calendar quarters,
+ * "2027-04" for other lengths, "P3" without a calendar. */
+void sm_period_label(const sm_model *m, int t, char *buf, size_t size);
+
+/* Months from the model's first period to the start of period t. */
+int sm_period_offset_months(const sm_model *m, int t);
+
+#endif

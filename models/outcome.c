@@ -1,0 +1,226 @@
+/* Scenario results and their variable table (see outcome.h). */
+#include "outcome.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+const char *const sm_scen_status_names[SM_SCEN_N_STATUS] = {
+    "not_solved", "optimal", "infeasible", "unbounded",
+    "iteration_limit", "time_limit", "solver_failure"};
+
+const char *const sm_dim_names[SM_DIM_COUNT] = {"supplier", "region", "material", "period",
+                                                "limit"};
+
+#define D(...) {__VA_ARGS__}
+const sm_var_desc sm_vars[SM_NVARS] = {
+    [SM_V_STATUS] = {"status", "1", "scenario status", SM_VT_I8, 0, D(0), 0, 0},
+    [SM_V_SOLVER_CODE] = {"solver_code", "1",
+                          "GLPK glp_simplex return code (0 = solved; -1 = GLPK fatal error)",
+                          SM_VT_I32, 0, D(0), 0, 0},
+    [SM_V_ITERATIONS] = {"iterations", "1", "simplex iterations", SM_VT_I32, 0, D(0), 0, 0},
+    [SM_V_SOLVE_TIME] = {"solve_time", "s", "wall-clock time of the solve", SM_VT_F64, 0,
+                         D(0), 0, 1},
+    [SM_V_TOTAL_COST] = {"total_cost", "USD", "total cost (objective)", SM_VT_F64, 0, D(0), 0, 0},
+    [SM_V_COST_PURCHASE] = {"cost_purchase", "USD", "purchase cost at ex-works prices",
+                            SM_VT_F64, 0, D(0), 0, 0},
+    [SM_V_COST_TARIFF] = {"cost_tariff", "USD", "import tariffs paid", SM_VT_F64, 0, D(0), 0, 0},
+    [SM_V_COST_FREIGHT] = {"cost_freight", "USD", "freight and handling", SM_VT_F64, 0, D(0),
+                           0, 0},
+    [SM_V_COST_HOLDING] = {"cost_holding", "USD", "stock holding cost", SM_VT_F64, 0, D(0), 0, 0},
+    [SM_V_COST_SHORTFALL] = {"cost_shortfall", "USD", "shortfall penalty (value of lost supply)",
+                             SM_VT_F64, 0, D(0), 0, 0},
+    [SM_V_PURCHASES_REGION] = {"purchases_by_region", "t",
+                               "tonnes bought over the horizon, by region and material",
+                               SM_VT_F64, 2, D(SM_DIM_REGION, SM_DIM_MATERIAL), 0, 0},
+    [SM_V_REGION_SHARE] = {"region_share", "1",
+                           "region's share of each material's purchases over the horizon",
+                           SM_VT_F64, 2, D(SM_DIM_REGION, SM_DIM_MATERIAL), 0, 0},
+    [SM_V_SHORTFALL_TOTAL] = {"shortfall_total", "t", "unmet demand over the horizon",
+                              SM_VT_F64, 1, D(SM_DIM_MATERIAL), 0, 0},
+    [SM_V_LIMIT_SAVING] = {"limit_saving_per_point", "USD",
+                           "cost saved over the horizon if the limit's share rose by one "
+                           "percentage point (the price of diversification)",
+                           SM_VT_F64, 1, D(SM_DIM_LIMIT), 0, 0},
+    [SM_V_PURCHASES] = {"purchases", "t", "tonnes bought per period", SM_VT_F64, 3,
+                        D(SM_DIM_SUPPLIER, SM_DIM_MATERIAL, SM_DIM_PERIOD), 1, 0},
+    [SM_V_STOCK] = {"stock", "t", "stock at the end of the period", SM_VT_F64, 2,
+                    D(SM_DIM_MATERIAL, SM_DIM_PERIOD), 1, 0},
+    [SM_V_SHORTFALL] = {"shortfall", "t", "unmet demand per period", SM_VT_F64, 2,
+                        D(SM_DIM_MATERIAL, SM_DIM_PERIOD), 1, 0},
+    [SM_V_MARGINAL_COST] = {"marginal_cost", "USD/t",
+                            "marginal cost of one more tonne (dual of the balance row)",
+                            SM_VT_F64, 2, D(SM_DIM_MATERIAL, SM_DIM_PERIOD), 1, 0},
+    [SM_V_LIMIT_DUAL] = {"limit_dual", "USD/t",
+                         "dual of the dependency limit row (NaN where the limit does not "
+                         "cover the material)",
+                         SM_VT_F64, 3, D(SM_DIM_LIMIT, SM_DIM_MATERIAL, SM_DIM_PERIOD), 1, 0},
+};
+#undef D
+
+sm_dims sm_dims_of(const sm_model *m)
+{
+    sm_dims d;
+    d.n[SM_DIM_SUPPLIER] = m->n_suppliers;
+    d.n[SM_DIM_REGION] = m->n_regions;
+    d.n[SM_DIM_MATERIAL] = m->n_materials;
+    d.n[SM_DIM_PERIOD] = m->n_periods;
+    d.n[SM_DIM_LIMIT] = m->n_limits;
+    return d;
+}
+
+size_t sm_var_elems(const sm_dims *dims, sm_var v)
+{
+    size_t n = 1;
+    for (int i = 0; i < sm_vars[v].ndims; i++)
+        n *= (size_t)dims->n[sm_vars[v].dims[i]];
+    return n;
+}
+
+size_t sm_vtype_size(sm_vtype t)
+{
+    return t == SM_VT_I8 ? 1 : t == SM_VT_I32 ? 4 : 8;
+}
+
+void sm_block_free(sm_block **pb)
+{
+    sm_block *b = pb ? *pb : NULL;
+    if (!b)
+        return;
+    for (int v = 0; v < SM_NVARS; v++)
+        free(b->data[v]);
+    free(b);
+    *pb = NULL;
+}
+
+sm_block *sm_block_new(const sm_dims *dims, size_t capacity, int full)
+{
+    sm_block *b = calloc(1, sizeof *b);
+    if (!b)
+        return NULL;
+    b->dims = *dims;
+    b->capacity = capacity;
+    b->full = full;
+    for (int v = 0; v < SM_NVARS; v++) {
+        if (sm_vars[v].full_only && !full)
+            continue;
+        size_t bytes = capacity * sm_var_elems(dims, (sm_var)v) * sm_vtype_size(sm_vars[v].type);
+        b->data[v] = malloc(bytes ? bytes : 1);
+        if (!b->data[v]) {
+            sm_block_free(&b);
+            return NULL;
+        }
+    }
+    return b;
+}
+
+void *sm_block_row(const sm_block *b, sm_var v, size_t i)
+{
+    if (!b->data[v])
+        return NULL;
+    size_t row = sm_var_elems(&b->dims, v) * sm_vtype_size(sm_vars[v].type);
+    return (char *)b->data[v] + i * row;
+}
+
+void sm_block_clear_row(sm_block *b, size_t i)
+{
+    for (int v = 0; v < SM_NVARS; v++) {
+        void *p = sm_block_row(b, (sm_var)v, i);
+        if (!p)
+            continue;
+        size_t n = sm_var_elems(&b->dims, (sm_var)v);
+        if (sm_vars[v].type == SM_VT_F64) {
+            double *x = p;
+            for (size_t k = 0; k < n; k++)
+                x[k] = NAN;
+        } else {
+            memset(p, 0, n * sm_vtype_size(sm_vars[v].type));
+        }
+    }
+}
+
+#define F64(v) ((double *)sm_block_row(b, (v), i))
+
+void sm_block_fill_row(sm_block *b, size_t i, const sm_model *m, const sm_layout *L,
+                       const sm_inputs *in, const double *x, const double *y)
+{
+    int T = L->T, M = m->n_materials, R = m->n_regions, K = m->n_limits;
+    double purchase = 0, tariff = 0, freight = 0, holding = 0, shortfall = 0;
+    double *by_region = F64(SM_V_PURCHASES_REGION);
+    double *share = F64(SM_V_REGION_SHARE);
+    double *short_total = F64(SM_V_SHORTFALL_TOTAL);
+    double *purchases = F64(SM_V_PURCHASES);
+    for (int k = 0; k < R * M; k++)
+        by_region[k] = 0.0;
+    if (purchases)
+        for (size_t k = 0; k < sm_var_elems(&b->dims, SM_V_PURCHASES); k++)
+            purchases[k] = 0.0;
+
+    for (int o = 0; o < m->n_offers; o++) {
+        const sm_offer *of = &m->offers[o];
+        int u = of->supplier, r = m->suppliers[u].region, mat = of->material;
+        double p = sm_inputs_price(m, in, o);
+        double tons = 0.0;
+        for (int t = 0; t < T; t++) {
+            double v = x[sm_col_x(L, o, t)];
+            tons += v;
+            if (purchases)
+                purchases[((size_t)u * (size_t)M + (size_t)mat) * (size_t)T + (size_t)t] = v;
+        }
+        purchase += p * tons;
+        tariff += p * in->tariff[r] * tons;
+        freight += m->suppliers[u].freight * tons;
+        by_region[r * M + mat] += tons;
+    }
+    double *stock = F64(SM_V_STOCK), *short_t = F64(SM_V_SHORTFALL),
+           *mc = F64(SM_V_MARGINAL_COST);
+    for (int mat = 0; mat < M; mat++) {
+        double tot = 0.0, q_sum = 0.0;
+        for (int r = 0; r < R; r++)
+            tot += by_region[r * M + mat];
+        for (int r = 0; r < R; r++)
+            share[r * M + mat] = tot > 0.0 ? by_region[r * M + mat] / tot : 0.0;
+        for (int t = 0; t < T; t++) {
+            double s = x[sm_col_s(L, mat, t)], q = x[sm_col_q(L, mat, t)];
+            holding += m->materials[mat].holding_cost * s;
+            shortfall += m->materials[mat].shortfall_penalty * q;
+            q_sum += q;
+            if (stock) {
+                stock[mat * T + t] = s;
+                short_t[mat * T + t] = q;
+                mc[mat * T + t] = y[sm_row_bal(L, mat, t)];
+            }
+        }
+        short_total[mat] = q_sum;
+    }
+    double *saving = F64(SM_V_LIMIT_SAVING), *ldual = F64(SM_V_LIMIT_DUAL);
+    for (int k = 0; k < K; k++) {
+        double s = 0.0;
+        for (int mat = 0; mat < M; mat++)
+            for (int t = 0; t < T; t++) {
+                int r = sm_row_lim(L, k, mat, t);
+                double dual = r >= 0 ? y[r] : NAN;
+                if (r >= 0)
+                    s -= dual * sm_inputs_demand(m, in, mat, t) * 0.01;
+                if (ldual)
+                    ldual[((size_t)k * (size_t)M + (size_t)mat) * (size_t)T + (size_t)t] = dual;
+            }
+        saving[k] = s;
+    }
+    *F64(SM_V_COST_PURCHASE) = purchase;
+    *F64(SM_V_COST_TARIFF) = tariff;
+    *F64(SM_V_COST_FREIGHT) = freight;
+    *F64(SM_V_COST_HOLDING) = holding;
+    *F64(SM_V_COST_SHORTFALL) = shortfall;
+    *F64(SM_V_TOTAL_COST) = purchase + tariff + freight + holding + shortfall;
+}
+
+void sm_block_set_status(sm_block *b, size_t i, sm_scen_status st, int solver_code,
+                         int iterations, double solve_time_s)
+{
+    *(int8_t *)sm_block_row(b, SM_V_STATUS, i) = (int8_t)st;
+    *(int32_t *)sm_block_row(b, SM_V_SOLVER_CODE, i) = solver_code;
+    *(int32_t *)sm_block_row(b, SM_V_ITERATIONS, i) = iterations;
+    *F64(SM_V_SOLVE_TIME) = solve_time_s;
+}
+#undef F64

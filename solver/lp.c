@@ -1,0 +1,385 @@
+/* The GLPK problem of one thread: build, patch, warm re-solve (see lp.h). */
+#include "lp.h"
+
+#include <glpk.h>
+#include <math.h>
+#include <setjmp.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+struct sm_lp {
+    glp_prob *P;
+    sm_lp_opts opts;
+    sm_coeffs *cur;          /* what P holds now */
+    int bound_conflict;      /* a loaded lower bound lies above its upper bound */
+    int n_rows, n_cols;
+    jmp_buf jmp;             /* where GLPK's error hook returns to */
+    char msg[160];           /* GLPK's last line of output */
+};
+
+void sm_lp_opts_init(sm_lp_opts *o)
+{
+    o->it_lim = 100000;
+    o->tm_lim_ms = 60000;
+    o->scale = 1;
+}
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+/* GLPK's terminal output goes to the problem's last-message buffer: a
+ * batch of a million scenarios must not print, but a failure should say
+ * what GLPK said. */
+static int on_glpk_output(void *info, const char *s)
+{
+    sm_lp *lp = info;
+    size_t n = strlen(s);
+    if (n > 1 || (n == 1 && s[0] != '\n')) {
+        strncpy(lp->msg, s, sizeof lp->msg - 1);
+        lp->msg[sizeof lp->msg - 1] = '\0';
+        char *nl = strchr(lp->msg, '\n');
+        if (nl)
+            *nl = '\0';
+    }
+    return 1;
+}
+
+static void on_glpk_error(void *info)
+{
+    sm_lp *lp = info;
+    longjmp(lp->jmp, 1);
+}
+
+static int drop_output(void *info, const char *s)
+{
+    (void)info;
+    (void)s;
+    return 1;
+}
+
+/* The hooks live in the thread's GLPK environment, not in the problem:
+ * install this problem's around each call, and leave none pointing at it. */
+static void enter(sm_lp *lp)
+{
+    lp->msg[0] = '\0';
+    glp_term_hook(on_glpk_output, lp);
+    glp_error_hook(on_glpk_error, lp);
+}
+
+static void leave(void)
+{
+    glp_error_hook(NULL, NULL);
+    glp_term_hook(drop_output, NULL);
+}
+
+static int bound_type(double lb, double ub)
+{
+    if (lb == -HUGE_VAL && ub == HUGE_VAL)
+        return GLP_FR;
+    if (lb == -HUGE_VAL)
+        return GLP_UP;
+    if (ub == HUGE_VAL)
+        return GLP_LO;
+    if (lb == ub)
+        return GLP_FX;
+    return GLP_DB;
+}
+
+static double finite_or_zero(double v)
+{
+    return isfinite(v) ? v : 0.0;
+}
+
+static void set_col(sm_lp *lp, int j, double lb, double ub)
+{
+    if (lb > ub) {
+        lp->bound_conflict = 1;
+        return;
+    }
+    glp_set_col_bnds(lp->P, j + 1, bound_type(lb, ub), finite_or_zero(lb), finite_or_zero(ub));
+    lp->cur->col_lb[j] = lb;
+    lp->cur->col_ub[j] = ub;
+}
+
+static void set_row(sm_lp *lp, int i, double lb, double ub)
+{
+    if (lb > ub) {
+        lp->bound_conflict = 1;
+        return;
+    }
+    glp_set_row_bnds(lp->P, i + 1, bound_type(lb, ub), finite_or_zero(lb), finite_or_zero(ub));
+    lp->cur->row_lb[i] = lb;
+    lp->cur->row_ub[i] = ub;
+}
+
+void sm_lp_load(sm_lp *lp, const sm_coeffs *c)
+{
+    sm_coeffs *cur = lp->cur;
+    lp->bound_conflict = 0;
+    for (int j = 0; j < c->n_cols; j++) {
+        if (c->col_lb[j] != cur->col_lb[j] || c->col_ub[j] != cur->col_ub[j] ||
+            c->col_lb[j] > c->col_ub[j])
+            set_col(lp, j, c->col_lb[j], c->col_ub[j]);
+        if (c->obj[j] != cur->obj[j]) {
+            glp_set_obj_coef(lp->P, j + 1, c->obj[j]);
+            cur->obj[j] = c->obj[j];
+        }
+    }
+    for (int i = 0; i < c->n_rows; i++)
+        if (c->row_lb[i] != cur->row_lb[i] || c->row_ub[i] != cur->row_ub[i] ||
+            c->row_lb[i] > c->row_ub[i])
+            set_row(lp, i, c->row_lb[i], c->row_ub[i]);
+}
+
+sm_status sm_lp_new(sm_lp **out, const sm_model *m, const sm_layout *L, const sm_coeffs *base,
+                    const sm_lp_opts *opts, sm_diag *d)
+{
+    *out = NULL;
+    sm_lp *lp = calloc(1, sizeof *lp);
+    if (!lp)
+        return sm_diag_fail(d, SM_ENOMEM, "out of memory building the LP");
+    if (opts)
+        lp->opts = *opts;
+    else
+        sm_lp_opts_init(&lp->opts);
+    lp->cur = sm_coeffs_new(L);
+    if (!lp->cur) {
+        free(lp);
+        return sm_diag_fail(d, SM_ENOMEM, "out of memory building the LP");
+    }
+    lp->n_rows = L->n_rows;
+    lp->n_cols = L->n_cols;
+    if (setjmp(lp->jmp)) {
+        /* GLPK failed while building: its environment is unusable. */
+        glp_free_env();
+        sm_coeffs_free(&lp->cur);
+        sm_status st = sm_diag_fail(d, SM_ESOLVER, "GLPK failed building the LP: %s", lp->msg);
+        free(lp);
+        return st;
+    }
+    enter(lp);
+    glp_prob *P = glp_create_prob();
+    lp->P = P;
+    glp_set_prob_name(P, m->name);
+    glp_set_obj_name(P, "total_cost");
+    glp_set_obj_dir(P, GLP_MIN);
+    glp_add_rows(P, L->n_rows);
+    glp_add_cols(P, L->n_cols);
+    char name[256];
+    for (int i = 0; i < L->n_rows; i++) {
+        sm_layout_row_name(m, L, i, name, sizeof name);
+        glp_set_row_name(P, i + 1, name);
+    }
+    for (int j = 0; j < L->n_cols; j++) {
+        sm_layout_col_name(m, L, j, name, sizeof name);
+        glp_set_col_name(P, j + 1, name);
+    }
+    glp_load_matrix(P, L->nnz, L->ia, L->ja, L->ar);
+    /* Start from "everything changed" so the first load sets all numbers. */
+    for (int j = 0; j < L->n_cols; j++) {
+        lp->cur->col_lb[j] = lp->cur->col_ub[j] = lp->cur->obj[j] = NAN;
+    }
+    for (int i = 0; i < L->n_rows; i++)
+        lp->cur->row_lb[i] = lp->cur->row_ub[i] = NAN;
+    sm_lp_load(lp, base);
+    if (lp->opts.scale)
+        glp_scale_prob(P, GLP_SF_AUTO);
+    glp_std_basis(P);
+    leave();
+    *out = lp;
+    return SM_OK;
+}
+
+void sm_lp_free(sm_lp **plp)
+{
+    sm_lp *lp = plp ? *plp : NULL;
+    if (!lp)
+        return;
+    if (lp->P)
+        glp_delete_prob(lp->P);
+    sm_coeffs_free(&lp->cur);
+    free(lp);
+    *plp = NULL;
+}
+
+static sm_scen_status status_of(glp_prob *P)
+{
+    switch (glp_get_status(P)) {
+    case GLP_OPT: return SM_SCEN_OPTIMAL;
+    case GLP_NOFEAS: return SM_SCEN_INFEASIBLE;
+    case GLP_UNBND: return SM_SCEN_UNBOUNDED;
+    default: return SM_SCEN_SOLVER_FAILURE;
+    }
+}
+
+static int run_simplex(sm_lp *lp, int meth, sm_solve_info *info)
+{
+    glp_smcp parm;
+    glp_init_smcp(&parm);
+    parm.msg_lev = GLP_MSG_OFF;
+    parm.meth = meth;
+    parm.presolve = GLP_OFF; /* presolve would throw the warm basis away */
+    parm.it_lim = lp->opts.it_lim;
+    parm.tm_lim = lp->opts.tm_lim_ms;
+    int before = glp_get_it_cnt(lp->P);
+    int ret = glp_simplex(lp->P, &parm);
+    info->iterations += glp_get_it_cnt(lp->P) - before;
+    info->simplex_calls++;
+    info->glpk_code = ret;
+    return ret;
+}
+
+sm_status sm_lp_solve(sm_lp *lp, int warm, sm_solve_info *info)
+{
+    memset(info, 0, sizeof *info);
+    double t0 = now_s();
+    if (lp->bound_conflict) {
+        /* A lower bound above its upper bound (say a stock target above the
+         * stock capacity): no plan exists, no simplex needed. */
+        info->status = SM_SCEN_INFEASIBLE;
+        info->seconds = now_s() - t0;
+        return SM_OK;
+    }
+    if (setjmp(lp->jmp)) {
+        glp_free_env();
+        lp->P = NULL;
+        info->status = SM_SCEN_SOLVER_FAILURE;
+        info->glpk_code = -1;
+        snprintf(info->message, sizeof info->message, "%s", lp->msg);
+        info->seconds = now_s() - t0;
+        return SM_ESOLVER;
+    }
+    enter(lp);
+    glp_prob *P = lp->P;
+    int ret;
+    int meth = GLP_PRIMAL;
+    if (warm && glp_warm_up(P) == 0) {
+        int pf = glp_get_prim_stat(P) == GLP_FEAS, df = glp_get_dual_stat(P) == GLP_FEAS;
+        if (pf && df) {
+            /* The old basis is still optimal: the patch moved nothing that matters. */
+            info->status = SM_SCEN_OPTIMAL;
+            info->seconds = now_s() - t0;
+            leave();
+            return SM_OK;
+        }
+        /* Bounds and right-hand sides break primal feasibility (dual
+         * simplex repairs it); costs break dual feasibility (primal). */
+        meth = pf ? GLP_PRIMAL : df ? GLP_DUALP : GLP_PRIMAL;
+    } else {
+        glp_std_basis(P);
+    }
+    ret = run_simplex(lp, meth, info);
+    if (ret == GLP_EFAIL || ret == GLP_ESING || ret == GLP_ECOND || ret == GLP_EBADB) {
+        /* A numerically bad basis: one more try from scratch. */
+        glp_std_basis(P);
+        ret = run_simplex(lp, GLP_PRIMAL, info);
+    }
+    switch (ret) {
+    case 0: info->status = status_of(P); break;
+    case GLP_EITLIM: info->status = SM_SCEN_ITERATION_LIMIT; break;
+    case GLP_ETMLIM: info->status = SM_SCEN_TIME_LIMIT; break;
+    default: info->status = SM_SCEN_SOLVER_FAILURE; break;
+    }
+    if (info->status == SM_SCEN_SOLVER_FAILURE)
+        snprintf(info->message, sizeof info->message, "%s", lp->msg);
+    leave();
+    info->seconds = now_s() - t0;
+    return SM_OK;
+}
+
+void sm_lp_solution(const sm_lp *lp, double *x, double *y)
+{
+    for (int j = 0; j < lp->n_cols; j++)
+        x[j] = glp_get_col_prim(lp->P, j + 1);
+    for (int i = 0; i < lp->n_rows; i++)
+        y[i] = glp_get_row_dual(lp->P, i + 1);
+}
+
+double sm_lp_objective(const sm_lp *lp)
+{
+    return glp_get_obj_val(lp->P);
+}
+
+sm_basis *sm_basis_new(int n_rows, int n_cols)
+{
+    sm_basis *b = calloc(1, sizeof *b);
+    if (!b)
+        return NULL;
+    b->n_rows = n_rows;
+    b->n_cols = n_cols;
+    b->row_stat = malloc(((size_t)n_rows + 1) * sizeof(int));
+    b->col_stat = malloc(((size_t)n_cols + 1) * sizeof(int));
+    if (!b->row_stat || !b->col_stat)
+        sm_basis_free(&b);
+    return b;
+}
+
+void sm_basis_free(sm_basis **pb)
+{
+    sm_basis *b = pb ? *pb : NULL;
+    if (!b)
+        return;
+    free(b->row_stat);
+    free(b->col_stat);
+    free(b);
+    *pb = NULL;
+}
+
+void sm_lp_get_basis(const sm_lp *lp, sm_basis *b)
+{
+    for (int i = 1; i <= lp->n_rows; i++)
+        b->row_stat[i] = glp_get_row_stat(lp->P, i);
+    for (int j = 1; j <= lp->n_cols; j++)
+        b->col_stat[j] = glp_get_col_stat(lp->P, j);
+}
+
+void sm_lp_set_basis(sm_lp *lp, const sm_basis *b)
+{
+    for (int i = 1; i <= lp->n_rows; i++)
+        glp_set_row_stat(lp->P, i, b->row_stat[i]);
+    for (int j = 1; j <= lp->n_cols; j++)
+        glp_set_col_stat(lp->P, j, b->col_stat[j]);
+    /* glp_factorize rebuilds the basis header in index order: the
+     * factorization no longer remembers the pivots that led here. */
+    if (glp_factorize(lp->P) != 0)
+        glp_std_basis(lp->P);
+}
+
+sm_status sm_lp_write(sm_lp *lp, const char *path, int lp_format, sm_diag *d)
+{
+    /* Only the output hook: writing raises no fatal errors, just returns
+     * non-zero, and no setjmp point waits here. */
+    lp->msg[0] = '\0';
+    glp_term_hook(on_glpk_output, lp);
+    int ret = lp_format ? glp_write_lp(lp->P, NULL, path)
+                        : glp_write_mps(lp->P, GLP_MPS_FILE, NULL, path);
+    glp_term_hook(drop_output, NULL);
+    if (ret != 0)
+        return sm_diag_error(d, path, 0, 0, "cannot write the %s file: %s",
+                             lp_format ? "LP" : "MPS", lp->msg[0] ? lp->msg : "write failed");
+    return SM_OK;
+}
+
+int sm_lp_rows(const sm_lp *lp) { return lp->n_rows; }
+int sm_lp_cols(const sm_lp *lp) { return lp->n_cols; }
+int sm_lp_nonzeros(const sm_lp *lp) { return glp_get_num_nz(lp->P); }
+
+const char *sm_glpk_thread_check(void)
+{
+    const char *tls = glp_config("TLS");
+    if (tls && *tls)
+        return NULL;
+    return "the GLPK library in use was built without thread-local storage "
+           "(glp_config(\"TLS\") is empty), so GLPK cannot run on several threads at once; "
+           "run with -j 1 or install a GLPK built with TLS (Debian's libglpk40 5.0 is)";
+}
+
+const char *sm_glpk_version(void)
+{
+    return glp_version();
+}

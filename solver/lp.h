@@ -1,0 +1,87 @@
+/* One GLPK problem holding the model's LP, patched and re-solved scenario
+ * after scenario. The only file that calls GLPK's solver.
+ *
+ * Thread rules (GLPK 5.0 built with _Thread_local): an sm_lp is created,
+ * used and freed by one thread. A GLPK fatal error inside sm_lp_solve is
+ * caught by a per-problem error hook; the thread's whole GLPK environment
+ * is then freed, and the caller must build a new sm_lp. */
+#ifndef SM_LP_H
+#define SM_LP_H
+
+#include "../core/diag.h"
+#include "../models/lp_coeffs.h"
+#include "../models/outcome.h"
+
+typedef struct sm_lp sm_lp;
+
+typedef struct sm_lp_opts {
+    int it_lim;          /* simplex iterations per solve; default 100000 */
+    int tm_lim_ms;       /* milliseconds per solve; default 60000 */
+    int scale;           /* scale the problem once at build (GLP_SF_AUTO); default 1 */
+} sm_lp_opts;
+
+void sm_lp_opts_init(sm_lp_opts *o);
+
+/* What one solve did. */
+typedef struct sm_solve_info {
+    sm_scen_status status;
+    int glpk_code;       /* glp_simplex's return code; -1 after a GLPK fatal error */
+    int iterations;
+    double seconds;      /* wall-clock time inside sm_lp_solve */
+    int simplex_calls;   /* 0 when the previous basis was still optimal */
+    char message[160];   /* GLPK's last words after a failure */
+} sm_solve_info;
+
+/* Build the LP of (m, L) with the numbers of base and names on every row
+ * and column. */
+sm_status sm_lp_new(sm_lp **out, const sm_model *m, const sm_layout *L, const sm_coeffs *base,
+                    const sm_lp_opts *opts, sm_diag *d);
+void sm_lp_free(sm_lp **lp);
+
+/* Load a scenario's numbers: only the bounds and costs that differ from
+ * what the problem holds are passed to GLPK. The basis is kept. */
+void sm_lp_load(sm_lp *lp, const sm_coeffs *c);
+
+/* Solve. warm != 0 starts from the current basis, choosing the simplex
+ * from what the last patch broke (none when it is still optimal); warm ==
+ * 0 starts from GLPK's standard basis. Returns SM_ESOLVER after a GLPK
+ * fatal error (info->status is then SM_SCEN_SOLVER_FAILURE and lp is
+ * dead: free it and build another); every LP outcome, including
+ * infeasible, is SM_OK with info->status saying which. */
+sm_status sm_lp_solve(sm_lp *lp, int warm, sm_solve_info *info);
+
+/* The last solution: col_prim[n_cols] and row_dual[n_rows], 0-based. */
+void sm_lp_solution(const sm_lp *lp, double *col_prim, double *row_dual);
+
+/* Objective value of the last solution. */
+double sm_lp_objective(const sm_lp *lp);
+
+/* A saved basis (row and column statuses), to restart blocks of scenarios
+ * from the same point whatever thread runs them. */
+typedef struct sm_basis {
+    int n_rows, n_cols;
+    int *row_stat, *col_stat;   /* 1-based as GLPK's */
+} sm_basis;
+
+sm_basis *sm_basis_new(int n_rows, int n_cols);
+void sm_basis_free(sm_basis **b);
+void sm_lp_get_basis(const sm_lp *lp, sm_basis *b);
+
+/* Install b and refactorize, so the problem's state depends only on b and
+ * the numbers loaded, never on the solves before. */
+void sm_lp_set_basis(sm_lp *lp, const sm_basis *b);
+
+/* Write the LP in CPLEX LP (lp_format != 0) or free MPS format. */
+sm_status sm_lp_write(sm_lp *lp, const char *path, int lp_format, sm_diag *d);
+
+/* Rows and columns, for reports. */
+int sm_lp_rows(const sm_lp *lp);
+int sm_lp_cols(const sm_lp *lp);
+int sm_lp_nonzeros(const sm_lp *lp);
+
+/* NULL when this process's GLPK is thread-safe, else a message saying
+ * why parallel sweeps cannot run. */
+const char *sm_glpk_thread_check(void);
+const char *sm_glpk_version(void);
+
+#endif

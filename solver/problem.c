@@ -1,0 +1,38 @@
+/* The shared, read-only part of a run (see problem.h). */
+#include "problem.h"
+
+#include <stdlib.h>
+
+sm_status sm_problem_new(const sm_model *m, sm_problem **out, sm_diag *d)
+{
+    sm_status st = SM_OK;
+    *out = NULL;
+    sm_problem *p = calloc(1, sizeof *p);
+    if (!p)
+        return sm_diag_fail(d, SM_ENOMEM, "out of memory");
+    p->model = m;
+    p->dims = sm_dims_of(m);
+    SM_TRY(sm_layout_build(m, &p->layout, d));
+    p->base_inputs = sm_inputs_new(m);
+    p->base_coeffs = sm_coeffs_new(p->layout);
+    if (!p->base_inputs || !p->base_coeffs)
+        SM_TRY(sm_diag_fail(d, SM_ENOMEM, "out of memory"));
+    sm_coeffs_compute(m, p->layout, p->base_inputs, p->base_coeffs);
+    *out = p;
+    p = NULL;
+done:
+    sm_problem_free(&p);
+    return st;
+}
+
+void sm_problem_free(sm_problem **pp)
+{
+    sm_problem *p = pp ? *pp : NULL;
+    if (!p)
+        return;
+    sm_layout_free(&p->layout);
+    sm_inputs_free(&p->base_inputs);
+    sm_coeffs_free(&p->base_coeffs);
+    free(p);
+    *pp = NULL;
+}

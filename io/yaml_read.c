@@ -114,10 +114,9 @@ const sm_ynode *sm_yread_required(const sm_yread *r, const sm_ynode *map,
     const sm_ynode *v = sm_ymap_get(map, key);
     if (v)
         return v;
-    char path[256];
     sm_diag_error(r->d, r->file, map ? map->line : 1, map ? map->col : 1,
                   "%s: required key '%s' is missing", where && *where ? where : "top level",
-                  sm_ypath(path, sizeof path, where, key));
+                  key);
     return NULL;
 }
 

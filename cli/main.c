@@ -19,8 +19,9 @@ static void usage(FILE *out)
             "\n"
             "commands:\n"
             "  solve [MODEL]                   solve the base case and print a report\n"
-            "  validate [MODEL]                check a model and list every problem\n"
-            "  export [MODEL] --lp|--mps FILE  write the base case's LP for other solvers\n"
+            "  validate [MODEL] [--sweep S]    check a model (and a sweep), list every problem\n"
+            "  export [MODEL] --lp|--mps FILE  write the base case's LP (or a sweep scenario's)\n"
+            "  run [MODEL] --sweep S -o OUT.h5 solve every scenario of a sweep into a results file\n"
             "\n"
             "MODEL is a model directory (model.yaml and its CSV tables); without it the\n"
             "shipped rare_earths model is used. `supplymix COMMAND --help` for details.\n"
@@ -75,6 +76,8 @@ int main(int argc, char **argv)
         code = sm_cmd_solve(argc - 1, argv + 1);
     } else if (!strcmp(argv[1], "validate")) {
         code = sm_cmd_validate(argc - 1, argv + 1);
+    } else if (!strcmp(argv[1], "run")) {
+        code = sm_cmd_run(argc - 1, argv + 1);
     } else if (!strcmp(argv[1], "export")) {
         code = sm_cmd_export(argc - 1, argv + 1);
     } else {

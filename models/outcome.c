@@ -10,10 +10,13 @@ const char *const sm_scen_status_names[SM_SCEN_N_STATUS] = {
     "iteration_limit", "time_limit", "solver_failure"};
 
 const char *const sm_dim_names[SM_DIM_COUNT] = {"supplier", "region", "material", "period",
-                                                "limit"};
+                                                "limit", "parameter"};
 
 #define D(...) {__VA_ARGS__}
 const sm_var_desc sm_vars[SM_NVARS] = {
+    [SM_V_PARAMETERS] = {"parameters", "1",
+                         "value of each swept parameter (units: the parameter_units label)",
+                         SM_VT_F64, 1, D(SM_DIM_PARAMETER), 0, 0},
     [SM_V_STATUS] = {"status", "1", "scenario status", SM_VT_I8, 0, D(0), 0, 0},
     [SM_V_SOLVER_CODE] = {"solver_code", "1",
                           "GLPK glp_simplex return code (0 = solved; -1 = GLPK fatal error)",
@@ -66,6 +69,7 @@ sm_dims sm_dims_of(const sm_model *m)
     d.n[SM_DIM_MATERIAL] = m->n_materials;
     d.n[SM_DIM_PERIOD] = m->n_periods;
     d.n[SM_DIM_LIMIT] = m->n_limits;
+    d.n[SM_DIM_PARAMETER] = 0;
     return d;
 }
 
@@ -89,6 +93,8 @@ void sm_block_free(sm_block **pb)
         return;
     for (int v = 0; v < SM_NVARS; v++)
         free(b->data[v]);
+    if (b->aux && b->aux_free)
+        b->aux_free(b->aux);
     free(b);
     *pb = NULL;
 }

@@ -28,6 +28,7 @@ extern const char *const sm_scen_status_names[SM_SCEN_N_STATUS];
 
 typedef enum sm_dim {
     SM_DIM_SUPPLIER, SM_DIM_REGION, SM_DIM_MATERIAL, SM_DIM_PERIOD, SM_DIM_LIMIT,
+    SM_DIM_PARAMETER,   /* swept parameters; 0 outside a sweep */
     SM_DIM_COUNT
 } sm_dim;
 extern const char *const sm_dim_names[SM_DIM_COUNT];
@@ -35,6 +36,7 @@ extern const char *const sm_dim_names[SM_DIM_COUNT];
 typedef enum sm_vtype { SM_VT_I8, SM_VT_I32, SM_VT_F64 } sm_vtype;
 
 typedef enum sm_var {
+    SM_V_PARAMETERS,
     SM_V_STATUS, SM_V_SOLVER_CODE, SM_V_ITERATIONS, SM_V_SOLVE_TIME,
     SM_V_TOTAL_COST, SM_V_COST_PURCHASE, SM_V_COST_TARIFF, SM_V_COST_FREIGHT,
     SM_V_COST_HOLDING, SM_V_COST_SHORTFALL,
@@ -56,7 +58,8 @@ typedef struct sm_var_desc {
 
 extern const sm_var_desc sm_vars[SM_NVARS];
 
-/* Sizes of the dimensions for one model. */
+/* Sizes of the dimensions for one model (no parameters: set
+ * n[SM_DIM_PARAMETER] for a sweep). */
 typedef struct sm_dims {
     int n[SM_DIM_COUNT];
 } sm_dims;
@@ -75,6 +78,10 @@ typedef struct sm_block {
     size_t count;            /* rows in use */
     int full;
     void *data[SM_NVARS];
+    /* Scratch a writer may attach (e.g. compressed chunks prepared on the
+     * solver thread); freed with the block through aux_free. */
+    void *aux;
+    void (*aux_free)(void *aux);
 } sm_block;
 
 sm_block *sm_block_new(const sm_dims *dims, size_t capacity, int full);

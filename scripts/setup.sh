@@ -15,7 +15,7 @@ packages=(
   build-essential cmake pkg-config
   # libraries
   libglpk-dev libhdf5-dev libcunit1-dev libyaml-dev libcsv-dev libxxhash-dev
-  librandom123-dev libgsl-dev
+  librandom123-dev libgsl-dev libdeflate-dev
   # independent solvers and file tools used by the tests
   glpk-utils coinor-cbc hdf5-tools netcdf-bin
   # plotting and checking scripts (Debian's /usr/bin/python3)

@@ -23,6 +23,8 @@ void sm_lp_opts_init(sm_lp_opts *o)
     o->it_lim = 100000;
     o->tm_lim_ms = 60000;
     o->scale = 1;
+    o->warm_method = SM_WARM_DUAL;
+    o->warm_pricing = SM_PRICING_TEXTBOOK;
 }
 
 static double now_s(void)
@@ -217,13 +219,15 @@ static sm_scen_status status_of(glp_prob *P)
     }
 }
 
-static int run_simplex(sm_lp *lp, int meth, sm_solve_info *info)
+static int run_simplex(sm_lp *lp, int meth, int warm, sm_solve_info *info)
 {
     glp_smcp parm;
     glp_init_smcp(&parm);
     parm.msg_lev = GLP_MSG_OFF;
     parm.meth = meth;
     parm.presolve = GLP_OFF; /* presolve would throw the warm basis away */
+    if (warm && lp->opts.warm_pricing == SM_PRICING_TEXTBOOK)
+        parm.pricing = GLP_PT_STD;
     parm.it_lim = lp->opts.it_lim;
     parm.tm_lim = lp->opts.tm_lim_ms;
     int before = glp_get_it_cnt(lp->P);
@@ -269,15 +273,18 @@ sm_status sm_lp_solve(sm_lp *lp, int warm, sm_solve_info *info)
         }
         /* Bounds and right-hand sides break primal feasibility (dual
          * simplex repairs it); costs break dual feasibility (primal). */
-        meth = pf ? GLP_PRIMAL : df ? GLP_DUALP : GLP_PRIMAL;
+        if (lp->opts.warm_method == SM_WARM_AUTO)
+            meth = pf ? GLP_PRIMAL : GLP_DUALP;
+        else
+            meth = lp->opts.warm_method == SM_WARM_PRIMAL ? GLP_PRIMAL : GLP_DUALP;
     } else {
         glp_std_basis(P);
     }
-    ret = run_simplex(lp, meth, info);
+    ret = run_simplex(lp, meth, warm, info);
     if (ret == GLP_EFAIL || ret == GLP_ESING || ret == GLP_ECOND || ret == GLP_EBADB) {
         /* A numerically bad basis: one more try from scratch. */
         glp_std_basis(P);
-        ret = run_simplex(lp, GLP_PRIMAL, info);
+        ret = run_simplex(lp, GLP_PRIMAL, 0, info);
     }
     switch (ret) {
     case 0: info->status = status_of(P); break;
@@ -368,6 +375,11 @@ sm_status sm_lp_write(sm_lp *lp, const char *path, int lp_format, sm_diag *d)
 int sm_lp_rows(const sm_lp *lp) { return lp->n_rows; }
 int sm_lp_cols(const sm_lp *lp) { return lp->n_cols; }
 int sm_lp_nonzeros(const sm_lp *lp) { return glp_get_num_nz(lp->P); }
+
+void sm_lp_thread_end(void)
+{
+    glp_free_env();
+}
 
 const char *sm_glpk_thread_check(void)
 {

@@ -1,0 +1,224 @@
+/* sm_bench: reproducible figures for the sweep engine on the shipped
+ * sweeps (issue 3's benchmark). Prints, per sweep: scenarios/s on 1 and 2
+ * threads (results written to a real file), the ratio to a cold start per
+ * scenario, mean simplex iterations warm and cold, the share of thread time
+ * inside the simplex, and peak memory of `supplymix run` at two sweep sizes.
+ *
+ * usage: sm_bench [--sweep NAME|FILE]... [--cold-sample N] [--no-memory]
+ * Timings are wall-clock on this machine: rerun to compare. */
+#include <fcntl.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "io/model_load.h"
+#include "io/results_h5.h"
+#include "io/sweep_load.h"
+#include "solver/sweep_run.h"
+
+static sm_status to_file(void *ctx, size_t first, const sm_block *b, sm_diag *d)
+{
+    return sm_results_write(ctx, first, b, d);
+}
+
+static sm_status pack(void *ctx, size_t first, sm_block *b, sm_diag *d)
+{
+    return sm_results_pack(ctx, first, b, d);
+}
+
+static sm_status discard(void *ctx, size_t first, const sm_block *b, sm_diag *d)
+{
+    (void)ctx, (void)first, (void)b, (void)d;
+    return SM_OK;
+}
+
+typedef struct figures {
+    double rate, wall, solve_frac, busy_frac, iters, kept, loop_ms, pack_frac;
+    size_t n;
+} figures;
+
+/* One run of blocks [0, blocks) of sw; 0 blocks = all. */
+static int measure(const sm_problem *p, const sm_sweep *sw, int threads, int cold, int natural,
+                   size_t blocks, int write, figures *f)
+{
+    sm_diag d;
+    sm_diag_init(&d);
+    sm_results *res = NULL;
+    char path[] = "/tmp/sm_bench_XXXXXX";
+    int fd = mkstemp(path);
+    if (fd >= 0)
+        close(fd);
+    if (write) {
+        sm_results_info info = {p->model, sw, "sm_bench", threads, 1, 1};
+        if (sm_results_create(path, &info, 1, &res, &d) != SM_OK) {
+            sm_diag_print(&d, stderr);
+            return 0;
+        }
+    }
+    sm_run_opts o;
+    sm_run_opts_init(&o);
+    o.threads = threads;
+    o.cold = cold;
+    o.natural_order = natural;
+    o.block_count = blocks;
+    if (write)
+        o.prepare = pack;
+    sm_run_stats s;
+    sm_status st = sm_sweep_run(p, sw, &o, write ? to_file : discard, res, &s, &d);
+    sm_results_close(&res, &d);
+    unlink(path);
+    if (st != SM_OK) {
+        sm_diag_print(&d, stderr);
+        sm_diag_clear(&d);
+        return 0;
+    }
+    sm_diag_clear(&d);
+    f->n = s.scenarios;
+    f->wall = s.wall_s;
+    f->rate = s.scenarios / s.wall_s;
+    f->solve_frac = s.busy_s > 0 ? s.solve_s / s.busy_s : 0;
+    f->busy_frac = s.busy_s / (s.wall_s * threads);
+    f->iters = (double)s.iterations / (double)s.scenarios;
+    f->loop_ms = 1e3 * s.busy_s / (double)s.scenarios;
+    f->pack_frac = s.prepare_s / (s.wall_s * threads);
+    f->kept = (double)s.kept_basis / (double)s.scenarios;
+    return 1;
+}
+
+/* Peak resident memory (MiB) of `supplymix run` on a copy of the sweep
+ * with `samples` random futures (or the sweep itself when samples is 0). */
+static double peak_rss_mib(const char *exe, const char *sweep_text, size_t samples, size_t *n_out)
+{
+    char sweep_path[] = "/tmp/sm_bench_sweep_XXXXXX", out[] = "/tmp/sm_bench_out_XXXXXX";
+    int fd = mkstemp(sweep_path);
+    FILE *f = fdopen(fd, "w");
+    /* Replace the samples line. */
+    const char *s = sweep_text;
+    while (*s) {
+        const char *nl = strchr(s, '\n');
+        size_t len = nl ? (size_t)(nl - s) + 1 : strlen(s);
+        if (samples && strncmp(s, "samples:", 8) == 0)
+            fprintf(f, "samples: %zu\n", samples);
+        else
+            fwrite(s, 1, len, f);
+        s += len;
+    }
+    fclose(f);
+    int ofd = mkstemp(out);
+    close(ofd);
+    pid_t pid = fork();
+    if (pid == 0) {
+        int devnull = open("/dev/null", O_WRONLY);
+        dup2(devnull, 2);
+        execl(exe, exe, "run", "--sweep", sweep_path, "-o", out, "-j", "2", "--force", (char *)NULL);
+        _exit(127);
+    }
+    int status;
+    struct rusage ru;
+    wait4(pid, &status, 0, &ru);
+    unlink(sweep_path);
+    unlink(out);
+    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+        return -1;
+    *n_out = samples;
+    return (double)ru.ru_maxrss / 1024.0;
+}
+
+int main(int argc, char **argv)
+{
+    const char *sweeps[16];
+    int n_sweeps = 0, memory = 1;
+    size_t cold_sample = 2048;
+    static const struct option opts[] = {{"sweep", required_argument, 0, 's'},
+                                         {"cold-sample", required_argument, 0, 'c'},
+                                         {"no-memory", no_argument, 0, 'n'},
+                                         {"help", no_argument, 0, 'h'},
+                                         {0, 0, 0, 0}};
+    int c;
+    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+        if (c == 's' && n_sweeps < 16)
+            sweeps[n_sweeps++] = optarg;
+        else if (c == 'c')
+            cold_sample = strtoul(optarg, NULL, 10);
+        else if (c == 'n')
+            memory = 0;
+        else {
+            fprintf(stderr, "usage: sm_bench [--sweep NAME|FILE]... [--cold-sample N] [--no-memory]\n");
+            return c == 'h' ? 0 : 2;
+        }
+    }
+    if (!n_sweeps) {
+        sweeps[n_sweeps++] = "china_grid";
+        sweeps[n_sweeps++] = "monte_carlo";
+    }
+    const char *dir = SM_SOURCE_MODELS_DIR "/rare_earths";
+    sm_diag d;
+    sm_diag_init(&d);
+    sm_model *m = NULL;
+    sm_problem *p = NULL;
+    if (sm_model_load(dir, &m, &d) != SM_OK || sm_problem_new(m, &p, &d) != SM_OK) {
+        sm_diag_print(&d, stderr);
+        return 1;
+    }
+    char exe[PATH_MAX];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 20);
+    exe[n > 0 ? n : 0] = '\0';
+    char *slash = strrchr(exe, '/');
+    if (slash)
+        strcpy(slash, "/../supplymix");
+
+    printf("sm_bench: model rare_earths, %ld cores online\n", sysconf(_SC_NPROCESSORS_ONLN));
+    for (int k = 0; k < n_sweeps; k++) {
+        char *path = sm_sweep_find(sweeps[k], dir);
+        sm_sweep *sw = NULL;
+        if (sm_sweep_load(path, m, &sw, &d) != SM_OK) {
+            sm_diag_print(&d, stderr);
+            return 1;
+        }
+        size_t blocks = sm_sweep_blocks(sw);
+        size_t cold_blocks = (cold_sample + sw->block_size - 1) / sw->block_size;
+        if (cold_blocks > blocks)
+            cold_blocks = blocks;
+        figures w1, w2, cold, nat;
+        if (!measure(p, sw, 1, 0, 0, 0, 1, &w1) || !measure(p, sw, 2, 0, 0, 0, 1, &w2) ||
+            !measure(p, sw, 1, 1, 1, cold_blocks, 0, &cold) ||
+            !measure(p, sw, 1, 0, 1, cold_blocks, 0, &nat))
+            return 1;
+        printf("\nsweep %s: %zu scenarios, block size %zu\n", sw->name, sw->n_scenarios,
+               sw->block_size);
+        printf("  warm, 1 thread : %8.0f scenarios/s (%.3f ms each), %.1f iterations, %.0f %% "
+               "kept the basis\n", w1.rate, 1e3 / w1.rate, w1.iters, 100 * w1.kept);
+        printf("  warm, 2 threads: %8.0f scenarios/s, speed-up %.2fx\n", w2.rate, w2.rate / w1.rate);
+        printf("  solve loop     : %.3f ms a scenario warm, %.3f ms cold: %.1fx faster (patch, "
+               "simplex, read-out; 1 thread)\n", w1.loop_ms, cold.loop_ms, cold.loop_ms / w1.loop_ms);
+        printf("  in the simplex : %.1f %% of the solve loop; outside it: %.1f %%\n",
+               100 * w1.solve_frac, 100 * (1 - w1.solve_frac));
+        printf("  wall time      : %.0f %% in solve loops, %.0f %% compressing results (1 thread)\n",
+               100 * w1.busy_frac, 100 * w1.pack_frac);
+        printf("  cold start     : %8.0f scenarios/s (%.3f ms each), %.1f iterations "
+               "(first %zu scenarios, no results written)\n", cold.rate, 1e3 / cold.rate,
+               cold.iters, cold.n);
+        printf("  warm vs cold   : %.1fx faster per scenario, %.1fx fewer iterations\n",
+               w1.rate / cold.rate, cold.iters / (w1.iters > 0 ? w1.iters : 1e-9));
+        printf("  warm, no order : %8.0f scenarios/s, %.1f iterations (scenario order, same "
+               "scenarios as cold)\n", nat.rate, nat.iters);
+        if (memory && sw->samples > 1) {
+            size_t n1 = 0, n2 = 0;
+            double r1 = peak_rss_mib(exe, sw->text, 1000 / sw->grid_size, &n1);
+            double r2 = peak_rss_mib(exe, sw->text, 100000 / sw->grid_size, &n2);
+            printf("  peak memory    : %.1f MiB at %zu scenarios, %.1f MiB at %zu scenarios "
+                   "(supplymix run -j 2, full results)\n",
+                   r1, n1 * sw->grid_size, r2, n2 * sw->grid_size);
+        }
+        sm_sweep_free(&sw);
+        free(path);
+    }
+    sm_problem_free(&p);
+    sm_model_free(&m);
+    return 0;
+}

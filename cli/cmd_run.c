@@ -1,0 +1,264 @@
+/* `supplymix run [MODEL] --sweep SWEEP -o OUT.h5`: the sweep, on every
+ * core, into one results file. */
+#include <errno.h>
+#include <getopt.h>
+#include <math.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "../io/results_h5.h"
+#include "../io/sweep_load.h"
+#include "../solver/sweep_run.h"
+#include "cli.h"
+
+static void usage(FILE *out)
+{
+    fprintf(out,
+            "usage: supplymix run [MODEL] --sweep SWEEP -o OUT.h5 [-j THREADS] [--force]\n"
+            "                     [--summaries-only]\n"
+            "\n"
+            "Solve every scenario of SWEEP (a sweep file, or the name of one of the model's\n"
+            "shipped sweeps, e.g. quick, china_grid, monte_carlo) on MODEL (default: the\n"
+            "shipped rare_earths model) and write the results file OUT.h5 (docs/RESULTS.md).\n"
+            "\n"
+            "options:\n"
+            "  --sweep SWEEP        the sweep to run (required)\n"
+            "  -o, --output FILE    the results file to write (required)\n"
+            "  -j, --threads N      solver threads; default: OMP_NUM_THREADS, else\n"
+            "                       SLURM_CPUS_PER_TASK, else every core\n"
+            "  --force              replace OUT.h5 if it exists (never done otherwise)\n"
+            "  --summaries-only     leave out the per-period arrays (purchases, stock,\n"
+            "                       shortfall, marginal costs, limit duals) to keep files\n"
+            "                       of millions of scenarios small\n"
+            "  -h, --help           show this help\n"
+            "\n"
+            "Progress goes to stderr: a progress line on a terminal, a log line every\n"
+            "30 s otherwise. SIGINT, SIGTERM or SIGUSR1 stop the run after the scenarios\n"
+            "in flight, with every finished scenario saved (exit code 3).\n");
+}
+
+/* Threads: -j, else OMP_NUM_THREADS, else SLURM_CPUS_PER_TASK, else all cores. */
+static int pick_threads(const char *arg, int *out)
+{
+    const char *src = arg ? "-j" : NULL, *v = arg;
+    if (!v && (v = getenv("OMP_NUM_THREADS")) && *v)
+        src = "OMP_NUM_THREADS";
+    else if (!arg && (v = getenv("SLURM_CPUS_PER_TASK")) && *v)
+        src = "SLURM_CPUS_PER_TASK";
+    else if (!arg)
+        v = NULL;
+    if (!v) {
+        long n = sysconf(_SC_NPROCESSORS_ONLN);
+        *out = n > 0 ? (int)n : 1;
+        return 1;
+    }
+    char *end;
+    errno = 0;
+    long n = strtol(v, &end, 10);
+    if (errno || *end || n < 1 || n > 4096) {
+        fprintf(stderr, "supplymix run: %s: '%s' is not a thread count (1..4096)\n", src, v);
+        return 0;
+    }
+    *out = (int)n;
+    return 1;
+}
+
+/* ---- progress ----------------------------------------------------------- */
+
+typedef struct progress {
+    double t0, last;
+    int tty;
+    double interval;
+} progress;
+
+static double wall(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+static void fmt_duration(char *buf, size_t size, double s)
+{
+    if (!isfinite(s) || s < 0)
+        snprintf(buf, size, "?");
+    else if (s < 90)
+        snprintf(buf, size, "%.0f s", s);
+    else if (s < 5400)
+        snprintf(buf, size, "%.0f min", s / 60);
+    else
+        snprintf(buf, size, "%.1f h", s / 3600);
+}
+
+static void on_progress(void *ctx, size_t done, size_t total)
+{
+    progress *p = ctx;
+    double now = wall();
+    int final = done >= total;
+    if (!final && now - p->last < p->interval)
+        return;
+    p->last = now;
+    double el = now - p->t0, rate = el > 0 ? (double)done / el : 0;
+    char left[32];
+    fmt_duration(left, sizeof left, rate > 0 ? (double)(total - done) / rate : NAN);
+    double pct = total ? 100.0 * (double)done / (double)total : 100.0;
+    if (p->tty)
+        fprintf(stderr, "\r  %zu/%zu scenarios (%5.1f %%)  %.0f/s  %s left   %s", done, total,
+                pct, rate, left, final ? "\n" : "");
+    else
+        fprintf(stderr, "supplymix: %zu/%zu scenarios (%.1f %%), %.0f/s, about %s left\n",
+                done, total, pct, rate, left);
+    fflush(stderr);
+}
+
+/* ---- signals ------------------------------------------------------------ */
+
+static volatile sig_atomic_t stop_requested;
+
+static void on_signal(int sig)
+{
+    /* A second Ctrl-C means now: the file is written in single-writer
+     * mode, so it stays readable and resumable. */
+    if (sig == SIGINT && stop_requested)
+        _exit(3);
+    stop_requested = 1;
+}
+
+static void install_signals(void)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGUSR1, &sa, NULL);
+}
+
+static sm_status write_block(void *ctx, size_t first, const sm_block *b, sm_diag *d)
+{
+    return sm_results_write(ctx, first, b, d);
+}
+
+static sm_status pack_block(void *ctx, size_t first, sm_block *b, sm_diag *d)
+{
+    return sm_results_pack(ctx, first, b, d);
+}
+
+int sm_cmd_run(int argc, char **argv)
+{
+    static const struct option opts[] = {{"help", no_argument, 0, 'h'},
+                                         {"sweep", required_argument, 0, 's'},
+                                         {"output", required_argument, 0, 'o'},
+                                         {"threads", required_argument, 0, 'j'},
+                                         {"force", no_argument, 0, 'f'},
+                                         {"resume", no_argument, 0, 'r'},
+                                         {"summaries-only", no_argument, 0, 'S'},
+                                         {0, 0, 0, 0}};
+    const char *sweep_arg = NULL, *out = NULL, *jarg = NULL;
+    int force = 0, resume = 0, summaries = 0, c;
+    while ((c = getopt_long(argc, argv, "ho:j:", opts, NULL)) != -1) {
+        switch (c) {
+        case 'h': usage(stdout); return 0;
+        case 's': sweep_arg = optarg; break;
+        case 'o': out = optarg; break;
+        case 'j': jarg = optarg; break;
+        case 'f': force = 1; break;
+        case 'r': resume = 1; break;
+        case 'S': summaries = 1; break;
+        default: usage(stderr); return 2;
+        }
+    }
+    if (!sweep_arg || !out || argc - optind > 1) {
+        fprintf(stderr, "supplymix run: give --sweep SWEEP and -o OUT.h5 (and at most one MODEL)\n");
+        usage(stderr);
+        return 2;
+    }
+    if (resume) {
+        fprintf(stderr, "supplymix run: --resume is not supported by this version yet\n");
+        return 2;
+    }
+    int threads;
+    if (!pick_threads(jarg, &threads))
+        return 2;
+    const char *why = sm_glpk_thread_check();
+    if (why && threads > 1) {
+        fprintf(stderr, "supplymix run: %s\n", why);
+        return 1;
+    }
+
+    sm_diag d;
+    sm_diag_init(&d);
+    sm_status st = SM_OK;
+    sm_model *m = NULL;
+    sm_sweep *sw = NULL;
+    sm_problem *p = NULL;
+    sm_results *res = NULL;
+    char *sweep_path = NULL;
+    char *dir = sm_cli_model_dir(optind < argc ? argv[optind] : NULL);
+    if (!dir)
+        SM_TRY(sm_diag_fail(&d, SM_ENOMEM, "out of memory"));
+    /* Every input is read and checked before the output is touched. */
+    SM_TRY(sm_cli_load_model(dir, &m));
+    sweep_path = sm_sweep_find(sweep_arg, dir);
+    if (!sweep_path)
+        SM_TRY(sm_diag_fail(&d, SM_ENOMEM, "out of memory"));
+    SM_TRY(sm_sweep_load(sweep_path, m, &sw, &d));
+    sm_diag_print(&d, stderr); /* warnings */
+    sm_diag_clear(&d);
+    SM_TRY(sm_problem_new(m, &p, &d));
+    sm_results_info info = {m, sw, sm_cli_command_line, threads, 1, !summaries};
+    SM_TRY(sm_results_create(out, &info, force, &res, &d));
+
+    progress prog = {wall(), 0, isatty(STDERR_FILENO), 30.0};
+    if (prog.tty)
+        prog.interval = 0.25;
+    if (getenv("SM_PROGRESS_SECONDS"))
+        prog.interval = atof(getenv("SM_PROGRESS_SECONDS"));
+    fprintf(stderr, "supplymix: sweep '%s': %zu scenarios (%zu grid points x %zu samples) on "
+                    "model '%s', %d thread%s, writing %s\n",
+            sw->name, sw->n_scenarios, sw->grid_size, sw->samples, m->name, threads,
+            threads == 1 ? "" : "s", out);
+    install_signals();
+    sm_run_opts o;
+    sm_run_opts_init(&o);
+    o.threads = threads;
+    o.full = !summaries;
+    o.stop = &stop_requested;
+    o.progress = on_progress;
+    o.progress_ctx = &prog;
+    o.prepare = pack_block;
+    sm_run_stats stats;
+    sm_status run_st = sm_sweep_run(p, sw, &o, write_block, res, &stats, &d);
+    sm_status close_st = sm_results_close(&res, &d);
+    SM_TRY(run_st);
+    SM_TRY(close_st);
+
+    struct stat sb;
+    double mb = stat(out, &sb) == 0 ? (double)sb.st_size / 1e6 : 0;
+    fprintf(stderr, "supplymix: %zu scenarios in %.2f s (%.0f/s) on %d thread%s:", stats.scenarios,
+            stats.wall_s, stats.wall_s > 0 ? (double)stats.scenarios / stats.wall_s : 0, threads,
+            threads == 1 ? "" : "s");
+    for (int s = 1; s < SM_SCEN_N_STATUS; s++)
+        if (stats.by_status[s])
+            fprintf(stderr, " %zu %s", stats.by_status[s], sm_scen_status_names[s]);
+    fprintf(stderr, "; wrote %s (%.1f MB)\n", out, mb);
+    if (stats.interrupted) {
+        fprintf(stderr, "supplymix: interrupted: %zu of %zu scenarios are in %s\n",
+                stats.scenarios, sw->n_scenarios, out);
+        st = SM_EINTERRUPTED;
+    }
+done:
+    if (res)
+        sm_results_close(&res, &d);
+    sm_problem_free(&p);
+    sm_sweep_free(&sw);
+    sm_model_free(&m);
+    free(sweep_path);
+    free(dir);
+    return sm_cli_finish(st, &d);
+}

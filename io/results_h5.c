@@ -1,0 +1,701 @@
+/* The HDF5 results writer (see results_h5.h and docs/RESULTS.md). The
+ * only file of the program that includes hdf5.h. */
+#include "results_h5.h"
+
+#include <hdf5.h>
+#include <hdf5_hl.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+#include <libdeflate.h>
+
+/* Deflate level 1 with shuffle: nearly the ratio of level 6 on these
+ * arrays (mostly zeros and repeated values) at a fraction of the time. */
+#define DEFLATE_LEVEL 1
+
+struct sm_results {
+    char *path;
+    hid_t file;
+    hid_t var[SM_NVARS];     /* -1 when not written (summaries only) */
+    hid_t complete;
+    sm_dims dims;
+    size_t n_scenarios;
+    size_t chunk_rows;       /* scenarios per chunk: the block size, or all if fewer */
+    int full;
+    uint8_t *mask;           /* a block's completion marks */
+    size_t mask_cap;
+};
+
+static sm_status h5fail(sm_diag *d, const char *path, const char *what)
+{
+    return sm_diag_fail(d, SM_EIO, "%s: HDF5 could not %s", path, what);
+}
+
+/* ---- small writers ------------------------------------------------------ */
+
+static hid_t vlen_utf8(void)
+{
+    hid_t t = H5Tcopy(H5T_C_S1);
+    H5Tset_size(t, H5T_VARIABLE);
+    H5Tset_cset(t, H5T_CSET_UTF8);
+    return t;
+}
+
+/* Text attributes are variable-length UTF-8: h5py returns str, netCDF
+ * reads them as string attributes. */
+static int attr_text(hid_t obj, const char *name, const char *value)
+{
+    hid_t t = vlen_utf8(), s = H5Screate(H5S_SCALAR);
+    hid_t a = H5Acreate2(obj, name, t, s, H5P_DEFAULT, H5P_DEFAULT);
+    int ok = a >= 0 && H5Awrite(a, t, &value) >= 0;
+    if (a >= 0)
+        H5Aclose(a);
+    H5Sclose(s);
+    H5Tclose(t);
+    return ok;
+}
+
+static int attr_num(hid_t obj, const char *name, hid_t type, const void *values, hsize_t n)
+{
+    hid_t s = n == 1 ? H5Screate(H5S_SCALAR) : H5Screate_simple(1, &n, NULL);
+    hid_t a = H5Acreate2(obj, name, type, s, H5P_DEFAULT, H5P_DEFAULT);
+    int ok = a >= 0 && H5Awrite(a, type, values) >= 0;
+    if (a >= 0)
+        H5Aclose(a);
+    H5Sclose(s);
+    return ok;
+}
+
+static int attr_i64(hid_t obj, const char *name, long long v)
+{
+    return attr_num(obj, name, H5T_NATIVE_LLONG, &v, 1);
+}
+
+/* A dataset with rank dims; chunked (chunk[0] along the first dimension,
+ * whole along the others) and compressed unless empty. */
+static hid_t make_dataset(hid_t loc, const char *name, hid_t type, int rank, const hsize_t *dims,
+                          hsize_t chunk0, const void *fill)
+{
+    hid_t dcpl = H5Pcreate(H5P_DATASET_CREATE);
+    H5Pset_attr_creation_order(dcpl, H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED);
+    hsize_t total = 1;
+    for (int i = 0; i < rank; i++)
+        total *= dims[i];
+    if (total > 0 && rank > 0) {
+        hsize_t chunk[8];
+        chunk[0] = chunk0 < dims[0] ? chunk0 : dims[0];
+        for (int i = 1; i < rank; i++)
+            chunk[i] = dims[i];
+        H5Pset_chunk(dcpl, rank, chunk);
+        H5Pset_shuffle(dcpl);
+        H5Pset_deflate(dcpl, DEFLATE_LEVEL);
+    }
+    if (fill)
+        H5Pset_fill_value(dcpl, type, fill);
+    hid_t space = rank ? H5Screate_simple(rank, dims, NULL) : H5Screate(H5S_SCALAR);
+    hid_t ds = H5Dcreate2(loc, name, type, space, H5P_DEFAULT, dcpl, H5P_DEFAULT);
+    H5Sclose(space);
+    H5Pclose(dcpl);
+    return ds;
+}
+
+static int describe(hid_t ds, const char *units, const char *long_name)
+{
+    return attr_text(ds, "units", units) && attr_text(ds, "long_name", long_name);
+}
+
+/* A 1-D string coordinate that is also the dimension scale `name`. */
+static hid_t string_coord(hid_t file, const char *name, const char *const *labels, size_t n,
+                          const char *long_name)
+{
+    hid_t t = vlen_utf8();
+    hsize_t dims[1] = {n};
+    hid_t ds = make_dataset(file, name, t, 1, dims, n ? n : 1, NULL);
+    int ok = ds >= 0;
+    if (ok && n)
+        ok = H5Dwrite(ds, t, H5S_ALL, H5S_ALL, H5P_DEFAULT, labels) >= 0;
+    H5Tclose(t);
+    if (ok)
+        ok = H5DSset_scale(ds, name) >= 0 && attr_text(ds, "long_name", long_name);
+    if (!ok && ds >= 0) {
+        H5Dclose(ds);
+        return -1;
+    }
+    return ds;
+}
+
+/* A 1-D string variable along an existing dimension scale. */
+static int string_var(hid_t file, const char *name, const char *const *values, size_t n,
+                      hid_t scale, const char *long_name)
+{
+    hid_t t = vlen_utf8();
+    hsize_t dims[1] = {n};
+    hid_t ds = make_dataset(file, name, t, 1, dims, n ? n : 1, NULL);
+    int ok = ds >= 0 && (n == 0 || H5Dwrite(ds, t, H5S_ALL, H5S_ALL, H5P_DEFAULT, values) >= 0) &&
+             H5DSattach_scale(ds, scale, 0) >= 0 && attr_text(ds, "long_name", long_name);
+    if (ds >= 0)
+        H5Dclose(ds);
+    H5Tclose(t);
+    return ok;
+}
+
+static int text_dataset(hid_t loc, const char *name, const char *text, const char *long_name)
+{
+    hid_t t = vlen_utf8();
+    hid_t ds = make_dataset(loc, name, t, 0, NULL, 0, NULL);
+    int ok = ds >= 0 && H5Dwrite(ds, t, H5S_ALL, H5S_ALL, H5P_DEFAULT, &text) >= 0 &&
+             attr_text(ds, "long_name", long_name);
+    if (ds >= 0)
+        H5Dclose(ds);
+    H5Tclose(t);
+    return ok;
+}
+
+/* ---- layout ------------------------------------------------------------- */
+
+static hid_t h5type(sm_vtype t)
+{
+    return t == SM_VT_I8 ? H5T_NATIVE_INT8 : t == SM_VT_I32 ? H5T_NATIVE_INT32 : H5T_NATIVE_DOUBLE;
+}
+
+size_t sm_results_row_bytes(const sm_dims *dims, int full)
+{
+    size_t n = 0;
+    for (int v = 0; v < SM_NVARS; v++)
+        if (full || !sm_vars[v].full_only)
+            n += sm_var_elems(dims, (sm_var)v) * sm_vtype_size(sm_vars[v].type);
+    return n + 1; /* the completion mark */
+}
+
+static void iso_time(char *buf, size_t size)
+{
+    time_t now = time(NULL);
+    struct tm tm;
+    gmtime_r(&now, &tm);
+    strftime(buf, size, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+/* Days from 1970-01-01 to year-month-01 (proleptic Gregorian). */
+static long days_from_epoch(int y, int m)
+{
+    y -= m <= 2;
+    long era = (y >= 0 ? y : y - 399) / 400;
+    long yoe = y - era * 400;
+    long doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5;
+    long doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + doe - 719468;
+}
+
+static int write_root_attributes(hid_t file, const sm_results_info *info, const sm_sweep *sw)
+{
+    const sm_model *m = info->model;
+    char when[32], host[256] = "unknown", hash[32], title[512];
+    iso_time(when, sizeof when);
+    if (gethostname(host, sizeof host - 1) != 0)
+        strcpy(host, "unknown");
+    host[sizeof host - 1] = '\0';
+    snprintf(title, sizeof title, "supplymix sweep '%s' of model '%s'", sw->name, m->name);
+    unsigned maj, min, rel;
+    H5get_libversion(&maj, &min, &rel);
+    char h5ver[32], history[1024];
+    snprintf(h5ver, sizeof h5ver, "%u.%u.%u", maj, min, rel);
+    snprintf(history, sizeof history, "%s: %s", when, info->command_line);
+    int ok = attr_text(file, "title", title) && attr_text(file, "Conventions", "CF-1.8") &&
+             attr_text(file, "source", "supplymix " SM_VERSION) &&
+             attr_text(file, "history", history) &&
+             attr_text(file, "supplymix_version", SM_VERSION) &&
+             attr_i64(file, "results_layout_version", SM_RESULTS_LAYOUT_VERSION) &&
+             attr_text(file, "command_line", info->command_line) &&
+             attr_text(file, "created", when) && attr_text(file, "host", host) &&
+             attr_i64(file, "threads", info->threads) && attr_i64(file, "ranks", info->ranks) &&
+             attr_text(file, "hdf5_version", h5ver) && attr_text(file, "model_name", m->name) &&
+             attr_text(file, "model_description", m->description) &&
+             attr_text(file, "sweep_name", sw->name) &&
+             attr_text(file, "sweep_description", sw->description ? sw->description : "");
+    snprintf(hash, sizeof hash, "%016llx", (unsigned long long)m->hash);
+    ok = ok && attr_text(file, "model_hash", hash);
+    snprintf(hash, sizeof hash, "%016llx", (unsigned long long)sw->hash);
+    ok = ok && attr_text(file, "sweep_hash", hash);
+    ok = ok && attr_i64(file, "seed", (long long)sw->seed) &&
+         attr_i64(file, "n_scenarios", (long long)sw->n_scenarios) &&
+         attr_i64(file, "grid_size", (long long)sw->grid_size) &&
+         attr_i64(file, "samples", (long long)sw->samples) &&
+         attr_i64(file, "block_size", (long long)sw->block_size) &&
+         attr_text(file, "sampling", sw->sampling == SM_SAMPLING_LHS ? "lhs" : "random") &&
+         attr_i64(file, "summaries_only", !info->full) &&
+         attr_text(file, "comment",
+                   "Illustrative scenario analysis; model figures are public data with sources "
+                   "in the model files stored under /inputs. Not a forecast.");
+    return ok;
+}
+
+static int write_inputs(hid_t file, const sm_results_info *info)
+{
+    hid_t gcpl = H5Pcreate(H5P_GROUP_CREATE);
+    H5Pset_link_creation_order(gcpl, H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED);
+    hid_t g = H5Gcreate2(file, "inputs", H5P_DEFAULT, gcpl, H5P_DEFAULT);
+    H5Pclose(gcpl);
+    if (g < 0)
+        return 0;
+    int ok = attr_text(g, "long_name", "the input files of this run, verbatim");
+    const sm_model *m = info->model;
+    for (int i = 0; i < m->n_files && ok; i++) {
+        char name[64], lname[512];
+        snprintf(name, sizeof name, "%s_file", m->files[i].role);
+        snprintf(lname, sizeof lname, "model input '%s' (%s)", m->files[i].role, m->files[i].name);
+        ok = text_dataset(g, name, m->files[i].text, lname);
+    }
+    if (ok) {
+        char lname[512];
+        snprintf(lname, sizeof lname, "sweep file (%s)", info->sweep->file);
+        ok = text_dataset(g, "sweep_file", info->sweep->text, lname);
+    }
+    H5Gclose(g);
+    return ok;
+}
+
+typedef struct coords {
+    hid_t scale[SM_DIM_COUNT];
+    hid_t scenario;
+} coords;
+
+static int write_coordinates(hid_t file, const sm_results_info *info, coords *c)
+{
+    const sm_model *m = info->model;
+    const sm_sweep *sw = info->sweep;
+    int ok = 1;
+    size_t nmax = (size_t)m->n_suppliers + m->n_regions + m->n_materials + m->n_periods +
+                  m->n_limits + sw->n_params + 1;
+    const char **labels = calloc(nmax, sizeof *labels);
+    char(*period_labels)[32] = calloc((size_t)m->n_periods + 1, sizeof *period_labels);
+    if (!labels || !period_labels) {
+        free(labels);
+        free(period_labels);
+        return 0;
+    }
+    for (int i = 0; i < m->n_suppliers; i++)
+        labels[i] = m->suppliers[i].name;
+    c->scale[SM_DIM_SUPPLIER] = string_coord(file, "supplier", labels, (size_t)m->n_suppliers,
+                                             "supplier (mine, refinery, recycler or trader)");
+    for (int i = 0; i < m->n_regions; i++)
+        labels[i] = m->regions[i].name;
+    c->scale[SM_DIM_REGION] = string_coord(file, "region", labels, (size_t)m->n_regions, "region");
+    for (int i = 0; i < m->n_materials; i++)
+        labels[i] = m->materials[i].name;
+    c->scale[SM_DIM_MATERIAL] = string_coord(file, "material", labels, (size_t)m->n_materials,
+                                             "material");
+    for (int t = 0; t < m->n_periods; t++) {
+        sm_period_label(m, t + 1, period_labels[t], sizeof period_labels[t]);
+        labels[t] = period_labels[t];
+    }
+    c->scale[SM_DIM_PERIOD] = string_coord(file, "period", labels, (size_t)m->n_periods,
+                                           "planning period");
+    for (int i = 0; i < m->n_limits; i++)
+        labels[i] = m->limits[i].name;
+    c->scale[SM_DIM_LIMIT] = string_coord(file, "limit", labels, (size_t)m->n_limits,
+                                          "dependency limit (cap or floor)");
+    for (int i = 0; i < sw->n_params; i++)
+        labels[i] = sw->params[i].name;
+    c->scale[SM_DIM_PARAMETER] = string_coord(file, "parameter", labels, (size_t)sw->n_params,
+                                              "swept scenario parameter");
+    for (int i = 0; i < SM_DIM_COUNT; i++)
+        ok = ok && c->scale[i] >= 0;
+
+    /* scenario: the sweep's own numbering, written once here. */
+    hsize_t n = sw->n_scenarios;
+    long long none = -1;
+    c->scenario = make_dataset(file, "scenario", H5T_NATIVE_LLONG, 1, &n, 1u << 17, &none);
+    ok = ok && c->scenario >= 0 && H5DSset_scale(c->scenario, "scenario") >= 0 &&
+         describe(c->scenario, "1", "scenario number in the sweep's numbering");
+    if (ok) {
+        const hsize_t step = 1u << 17;
+        long long *buf = malloc(step * sizeof *buf);
+        ok = buf != NULL;
+        for (hsize_t s = 0; ok && s < n; s += step) {
+            hsize_t cnt = n - s < step ? n - s : step;
+            for (hsize_t k = 0; k < cnt; k++)
+                buf[k] = (long long)(s + k);
+            hid_t fs = H5Dget_space(c->scenario), ms = H5Screate_simple(1, &cnt, NULL);
+            H5Sselect_hyperslab(fs, H5S_SELECT_SET, &s, NULL, &cnt, NULL);
+            ok = H5Dwrite(c->scenario, H5T_NATIVE_LLONG, ms, fs, H5P_DEFAULT, buf) >= 0;
+            H5Sclose(ms);
+            H5Sclose(fs);
+        }
+        free(buf);
+    }
+
+    /* Auxiliary labels along the dimensions. */
+    for (int i = 0; i < m->n_suppliers; i++)
+        labels[i] = m->regions[m->suppliers[i].region].name;
+    ok = ok && string_var(file, "supplier_region", labels, (size_t)m->n_suppliers,
+                          c->scale[SM_DIM_SUPPLIER], "region the supplier belongs to");
+    for (int i = 0; i < m->n_limits; i++)
+        labels[i] = m->limits[i].kind == SM_LIMIT_CAP ? "cap" : "floor";
+    ok = ok && string_var(file, "limit_kind", labels, (size_t)m->n_limits,
+                          c->scale[SM_DIM_LIMIT], "cap (at most) or floor (at least)");
+    for (int i = 0; i < sw->n_params; i++)
+        labels[i] = sw->params[i].domain.units;
+    ok = ok && string_var(file, "parameter_units", labels, (size_t)sw->n_params,
+                          c->scale[SM_DIM_PARAMETER], "units of the parameter's values");
+    for (int i = 0; i < sw->n_params; i++)
+        labels[i] = sw->params[i].domain.meaning;
+    ok = ok && string_var(file, "parameter_meaning", labels, (size_t)sw->n_params,
+                          c->scale[SM_DIM_PARAMETER], "what the parameter moves");
+
+    /* Period starts: days since the epoch (CF time, decoded by xarray),
+     * or month offsets when the model has no calendar. */
+    int32_t *start = malloc(((size_t)m->n_periods + 1) * sizeof *start);
+    ok = ok && start != NULL;
+    if (ok) {
+        for (int t = 0; t < m->n_periods; t++) {
+            int months = sm_period_offset_months(m, t + 1);
+            if (m->first_year > 0) {
+                int mm = m->first_month - 1 + months;
+                start[t] = (int32_t)days_from_epoch(m->first_year + mm / 12, mm % 12 + 1);
+            } else {
+                start[t] = months;
+            }
+        }
+        hsize_t T = (hsize_t)m->n_periods;
+        hid_t ds = make_dataset(file, "period_start", H5T_NATIVE_INT32, 1, &T, T, NULL);
+        ok = ds >= 0 && H5Dwrite(ds, H5T_NATIVE_INT32, H5S_ALL, H5S_ALL, H5P_DEFAULT, start) >= 0 &&
+             H5DSattach_scale(ds, c->scale[SM_DIM_PERIOD], 0) >= 0;
+        if (ok && m->first_year > 0)
+            ok = describe(ds, "days since 1970-01-01", "start of the period") &&
+                 attr_text(ds, "calendar", "proleptic_gregorian");
+        else if (ok)
+            ok = describe(ds, "months", "months from the start of the first period");
+        int32_t months = m->period_months;
+        ok = ok && attr_num(ds, "period_length_months", H5T_NATIVE_INT32, &months, 1);
+        if (ds >= 0)
+            H5Dclose(ds);
+    }
+    free(start);
+    free(labels);
+    free(period_labels);
+    return ok;
+}
+
+static int create_variables(sm_results *r, const sm_results_info *info, const coords *c)
+{
+    size_t block = info->sweep->block_size;
+    double nan = NAN;
+    for (int v = 0; v < SM_NVARS; v++) {
+        r->var[v] = -1;
+        const sm_var_desc *vd = &sm_vars[v];
+        if (vd->full_only && !r->full)
+            continue;
+        hsize_t dims[4] = {r->n_scenarios};
+        for (int k = 0; k < vd->ndims; k++)
+            dims[k + 1] = (hsize_t)r->dims.n[vd->dims[k]];
+        hid_t type = h5type(vd->type);
+        hid_t ds = make_dataset(r->file, vd->name, type, vd->ndims + 1, dims, block,
+                                vd->type == SM_VT_F64 ? &nan : NULL);
+        if (ds < 0)
+            return 0;
+        r->var[v] = ds;
+        int ok = describe(ds, vd->units, vd->long_name) &&
+                 H5DSattach_scale(ds, c->scenario, 0) >= 0;
+        /* The fill value as an attribute too: netCDF readers look for it there. */
+        if (ok && vd->type == SM_VT_F64)
+            ok = attr_num(ds, "_FillValue", H5T_NATIVE_DOUBLE, &nan, 1);
+        for (int k = 0; k < vd->ndims && ok; k++)
+            ok = H5DSattach_scale(ds, c->scale[vd->dims[k]], (unsigned)k + 1) >= 0;
+        if (ok && v == SM_V_STATUS) {
+            int8_t flags[SM_SCEN_N_STATUS];
+            char meanings[256] = "";
+            for (int s = 0; s < SM_SCEN_N_STATUS; s++) {
+                flags[s] = (int8_t)s;
+                strcat(meanings, s ? " " : "");
+                strcat(meanings, sm_scen_status_names[s]);
+            }
+            ok = attr_num(ds, "flag_values", H5T_NATIVE_INT8, flags, SM_SCEN_N_STATUS) &&
+                 attr_text(ds, "flag_meanings", meanings);
+        }
+        if (ok && sm_vars[v].timing)
+            ok = attr_text(ds, "comment", "wall-clock time: differs between identical runs");
+        if (!ok)
+            return 0;
+    }
+    hsize_t n = r->n_scenarios;
+    r->complete = make_dataset(r->file, "complete", H5T_NATIVE_UINT8, 1, &n, block, NULL);
+    return r->complete >= 0 &&
+           describe(r->complete, "1", "1 when the scenario's results are in this file") &&
+           H5DSattach_scale(r->complete, c->scenario, 0) >= 0;
+}
+
+static void close_all(sm_results *r)
+{
+    for (int v = 0; v < SM_NVARS; v++)
+        if (r->var[v] >= 0)
+            H5Dclose(r->var[v]);
+    if (r->complete >= 0)
+        H5Dclose(r->complete);
+    if (r->file >= 0)
+        H5Fclose(r->file);
+    free(r->mask);
+    free(r->path);
+    free(r);
+}
+
+sm_status sm_results_create(const char *path, const sm_results_info *info, int force,
+                            sm_results **out, sm_diag *d)
+{
+    *out = NULL;
+    H5Eset_auto2(H5E_DEFAULT, NULL, NULL); /* our messages, not HDF5's stack dumps */
+    struct stat sb;
+    if (!force && lstat(path, &sb) == 0)
+        return sm_diag_error(d, path, 0, 0,
+                             "exists; give --force to replace it, or --resume to continue it");
+    sm_results *r = calloc(1, sizeof *r);
+    if (!r)
+        return sm_diag_fail(d, SM_ENOMEM, "out of memory");
+    r->file = r->complete = -1;
+    for (int v = 0; v < SM_NVARS; v++)
+        r->var[v] = -1;
+    r->path = strdup(path);
+    r->dims = sm_dims_of(info->model);
+    r->dims.n[SM_DIM_PARAMETER] = info->sweep->n_params;
+    r->n_scenarios = info->sweep->n_scenarios;
+    r->chunk_rows = info->sweep->block_size < r->n_scenarios ? info->sweep->block_size
+                                                            : r->n_scenarios;
+    r->full = info->full;
+    coords c;
+    for (int i = 0; i < SM_DIM_COUNT; i++)
+        c.scale[i] = -1;
+    c.scenario = -1;
+    sm_status st = SM_OK;
+
+    hid_t fcpl = H5Pcreate(H5P_FILE_CREATE), fapl = H5Pcreate(H5P_FILE_ACCESS);
+    H5Pset_link_creation_order(fcpl, H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED);
+    H5Pset_attr_creation_order(fcpl, H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED);
+    /* Single-writer/multiple-reader mode needs the 1.10 file format. */
+    H5Pset_libver_bounds(fapl, H5F_LIBVER_V110, H5F_LIBVER_V110);
+    if (force)
+        unlink(path);
+    r->file = H5Fcreate(path, H5F_ACC_EXCL, fcpl, fapl);
+    H5Pclose(fcpl);
+    H5Pclose(fapl);
+    if (r->file < 0 || !r->path) {
+        st = sm_diag_error(d, path, 0, 0, "cannot create the results file (directory missing "
+                                          "or not writable?)");
+        goto done;
+    }
+    if (!write_root_attributes(r->file, info, info->sweep))
+        SM_TRY(h5fail(d, path, "write the file's attributes"));
+    if (!write_coordinates(r->file, info, &c))
+        SM_TRY(h5fail(d, path, "write the coordinates and labels"));
+    if (!create_variables(r, info, &c))
+        SM_TRY(h5fail(d, path, "create the result variables"));
+    if (!write_inputs(r->file, info))
+        SM_TRY(h5fail(d, path, "store the input files"));
+    for (int i = 0; i < SM_DIM_COUNT; i++)
+        H5Dclose(c.scale[i]), c.scale[i] = -1;
+    H5Dclose(c.scenario);
+    c.scenario = -1;
+    if (H5Fflush(r->file, H5F_SCOPE_GLOBAL) < 0 || H5Fstart_swmr_write(r->file) < 0)
+        SM_TRY(h5fail(d, path, "start single-writer mode"));
+    *out = r;
+    r = NULL;
+done:
+    for (int i = 0; i < SM_DIM_COUNT; i++)
+        if (c.scale[i] >= 0)
+            H5Dclose(c.scale[i]);
+    if (c.scenario >= 0)
+        H5Dclose(c.scenario);
+    if (r) {
+        close_all(r);
+        unlink(path); /* a half-made file is worse than none */
+    }
+    return st;
+}
+
+static int write_rows(hid_t ds, hid_t type, size_t first, size_t count, const void *data)
+{
+    hid_t fs = H5Dget_space(ds);
+    int rank = H5Sget_simple_extent_ndims(fs);
+    hsize_t dims[4], start[4] = {0}, cnt[4];
+    H5Sget_simple_extent_dims(fs, dims, NULL);
+    start[0] = first;
+    cnt[0] = count;
+    hsize_t total = count;
+    for (int i = 1; i < rank; i++) {
+        cnt[i] = dims[i];
+        total *= dims[i];
+    }
+    int ok = 1;
+    if (total > 0) {
+        hid_t ms = H5Screate_simple(rank, cnt, NULL);
+        ok = H5Sselect_hyperslab(fs, H5S_SELECT_SET, start, NULL, cnt, NULL) >= 0 &&
+             H5Dwrite(ds, type, ms, fs, H5P_DEFAULT, data) >= 0;
+        H5Sclose(ms);
+    }
+    H5Sclose(fs);
+    return ok;
+}
+
+/* ---- compressed chunks, prepared off the writer thread ------------------ */
+
+/* Chunks are compressed with libdeflate rather than zlib: the same zlib
+ * stream format, which HDF5's deflate filter reads, at two to three times
+ * zlib's speed at level 1 (bench/README.md). */
+typedef struct packed {
+    unsigned char *buf[SM_NVARS];
+    size_t cap[SM_NVARS], size[SM_NVARS];
+    unsigned char *raw;      /* one chunk, padded and shuffled */
+    size_t raw_cap;
+    size_t first;            /* the scenario the chunks start at */
+    struct libdeflate_compressor *z;
+} packed;
+
+static void packed_free(void *p)
+{
+    packed *k = p;
+    for (int v = 0; v < SM_NVARS; v++)
+        free(k->buf[v]);
+    free(k->raw);
+    if (k->z)
+        libdeflate_free_compressor(k->z);
+    free(k);
+}
+
+/* HDF5's shuffle filter: byte j of element e goes to position j * n + e. */
+static void shuffle(unsigned char *out, const unsigned char *in, size_t n, size_t es)
+{
+    if (es == 8) {
+        unsigned char *o[8];
+        for (size_t j = 0; j < 8; j++)
+            o[j] = out + j * n;
+        for (size_t e = 0; e < n; e++, in += 8)
+            for (size_t j = 0; j < 8; j++)
+                o[j][e] = in[j];
+        return;
+    }
+    for (size_t e = 0; e < n; e++)
+        for (size_t j = 0; j < es; j++)
+            out[j * n + e] = in[e * es + j];
+}
+
+static int grow(unsigned char **buf, size_t *cap, size_t need)
+{
+    if (*cap >= need)
+        return 1;
+    unsigned char *n = realloc(*buf, need);
+    if (!n)
+        return 0;
+    *buf = n;
+    *cap = need;
+    return 1;
+}
+
+sm_status sm_results_pack(const sm_results *r, size_t first, sm_block *b, sm_diag *d)
+{
+    if (!b->aux) {
+        b->aux = calloc(1, sizeof(packed));
+        if (!b->aux)
+            return sm_diag_fail(d, SM_ENOMEM, "out of memory");
+        b->aux_free = packed_free;
+    }
+    packed *k = b->aux;
+    k->first = first;
+    if (!k->z && !(k->z = libdeflate_alloc_compressor(DEFLATE_LEVEL)))
+        return sm_diag_fail(d, SM_ENOMEM, "out of memory for the compressor");
+    for (int v = 0; v < SM_NVARS; v++) {
+        k->size[v] = 0;
+        if (r->var[v] < 0)
+            continue;
+        size_t es = sm_vtype_size(sm_vars[v].type);
+        size_t elems = sm_var_elems(&r->dims, (sm_var)v);
+        size_t n = r->chunk_rows * elems; /* elements in a whole chunk */
+        size_t used = b->count * elems;
+        if (n == 0)
+            continue;
+        size_t bound = libdeflate_zlib_compress_bound(k->z, n * es);
+        if (!grow(&k->raw, &k->raw_cap, (used < n ? 2 : 1) * n * es) ||
+            !grow(&k->buf[v], &k->cap[v], bound))
+            return sm_diag_fail(d, SM_ENOMEM, "out of memory compressing results");
+        const unsigned char *plain = b->data[v];
+        if (used < n) {
+            /* Rows past the last scenario hold the fill value, as HDF5's would. */
+            unsigned char *padded = k->raw + n * es;
+            memcpy(padded, b->data[v], used * es);
+            if (sm_vars[v].type == SM_VT_F64) {
+                double nan = NAN;
+                for (size_t e = used; e < n; e++)
+                    memcpy(padded + e * es, &nan, es);
+            } else {
+                memset(padded + used * es, 0, (n - used) * es);
+            }
+            plain = padded;
+        }
+        shuffle(k->raw, plain, n, es);
+        size_t out = libdeflate_zlib_compress(k->z, k->raw, n * es, k->buf[v], k->cap[v]);
+        if (out == 0)
+            return sm_diag_fail(d, SM_EINTERNAL, "could not compress a chunk");
+        k->size[v] = out;
+    }
+    return SM_OK;
+}
+
+sm_status sm_results_write(sm_results *r, size_t first, const sm_block *b, sm_diag *d)
+{
+    if (b->count == 0)
+        return SM_OK;
+    if (first + b->count > r->n_scenarios)
+        return sm_diag_fail(d, SM_EINTERNAL, "%s: block %zu+%zu past %zu scenarios", r->path,
+                            first, b->count, r->n_scenarios);
+    const packed *k = b->aux;
+    if (k && k->first != first)
+        k = NULL; /* packed for another place: let HDF5 compress */
+    if (k && first % r->chunk_rows != 0)
+        return sm_diag_fail(d, SM_EINTERNAL, "%s: block at %zu is not on a chunk boundary",
+                            r->path, first);
+    for (int v = 0; v < SM_NVARS; v++) {
+        if (r->var[v] < 0)
+            continue;
+        int ok;
+        if (k && k->size[v]) {
+            hsize_t offset[4] = {first, 0, 0, 0};
+            ok = H5Dwrite_chunk(r->var[v], H5P_DEFAULT, 0, offset, k->size[v], k->buf[v]) >= 0;
+        } else {
+            ok = write_rows(r->var[v], h5type(sm_vars[v].type), first, b->count, b->data[v]);
+        }
+        if (!ok)
+            return h5fail(d, r->path, "write a block of results");
+    }
+    /* The values reach the disk before the marks that say they are there. */
+    for (int v = 0; v < SM_NVARS; v++)
+        if (r->var[v] >= 0 && H5Dflush(r->var[v]) < 0)
+            return h5fail(d, r->path, "flush a block of results");
+    if (r->mask_cap < b->count) {
+        uint8_t *m = realloc(r->mask, b->count);
+        if (!m)
+            return sm_diag_fail(d, SM_ENOMEM, "out of memory");
+        r->mask = m;
+        r->mask_cap = b->count;
+    }
+    const int8_t *status = b->data[SM_V_STATUS];
+    for (size_t i = 0; i < b->count; i++)
+        r->mask[i] = status[i] != SM_SCEN_NOT_SOLVED;
+    if (!write_rows(r->complete, H5T_NATIVE_UINT8, first, b->count, r->mask) ||
+        H5Dflush(r->complete) < 0)
+        return h5fail(d, r->path, "write completion marks");
+    return SM_OK;
+}
+
+sm_status sm_results_close(sm_results **pr, sm_diag *d)
+{
+    sm_results *r = pr ? *pr : NULL;
+    if (!r)
+        return SM_OK;
+    sm_status st = SM_OK;
+    if (H5Fflush(r->file, H5F_SCOPE_GLOBAL) < 0)
+        st = h5fail(d, r->path, "flush the file");
+    close_all(r);
+    *pr = NULL;
+    return st;
+}

@@ -1,0 +1,60 @@
+/* The results file of a sweep (docs/RESULTS.md): one HDF5 file that h5py,
+ * xarray/netCDF and h5dump read by name, written by one writer in blocks.
+ *
+ * Layout decisions a reader can rely on: every array's first dimension is
+ * `scenario` in the sweep's own numbering; dimensions are HDF5 dimension
+ * scales with string labels; `complete[scenario]` is 1 once a scenario's
+ * values are in the file, and is written after them; unsolved values are
+ * NaN (floats) or 0 (status "not_solved"). The file is written in HDF5's
+ * single-writer/multiple-reader mode, so a reader may open it while a run
+ * is going on and a killed writer leaves it readable. */
+#ifndef SM_RESULTS_H5_H
+#define SM_RESULTS_H5_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../core/diag.h"
+#include "../models/outcome.h"
+#include "../models/sweep.h"
+
+/* Bump when the layout changes in a way readers must know about. */
+#define SM_RESULTS_LAYOUT_VERSION 1
+
+typedef struct sm_results sm_results;
+
+/* What a results file records about its run. */
+typedef struct sm_results_info {
+    const sm_model *model;
+    const sm_sweep *sweep;
+    const char *command_line;
+    int threads, ranks;
+    int full;              /* per-period arrays too; 0: summaries only */
+} sm_results_info;
+
+/* Create the file at path with every dataset, label and attribute, then
+ * switch to single-writer mode. An existing path is refused (SM_EUSAGE,
+ * naming --force and --resume) unless force is set. */
+sm_status sm_results_create(const char *path, const sm_results_info *info, int force,
+                            sm_results **out, sm_diag *d);
+
+/* Compress b's rows into the file's chunks (shuffle + deflate, exactly as
+ * HDF5's own filters would), kept in b->aux. Touches no HDF5 state, so
+ * solver threads call it in parallel and the single writer only copies
+ * bytes: compression stays off the serial path. Optional: a block written
+ * without it is compressed by HDF5 in sm_results_write. */
+sm_status sm_results_pack(const sm_results *r, size_t first, sm_block *b, sm_diag *d);
+
+/* Write rows [0, b->count) of b as scenarios first..first+count-1: the
+ * values first, flushed, then their completion marks (rows whose status is
+ * not "not_solved"), flushed. Call from one thread at a time. first must
+ * be a multiple of the sweep's block size (a chunk boundary). */
+sm_status sm_results_write(sm_results *r, size_t first, const sm_block *b, sm_diag *d);
+
+/* Close the file (NULL-safe); *r becomes NULL. */
+sm_status sm_results_close(sm_results **r, sm_diag *d);
+
+/* Bytes one scenario adds to a block in memory (for sizing buffers). */
+size_t sm_results_row_bytes(const sm_dims *dims, int full);
+
+#endif

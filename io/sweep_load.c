@@ -1,0 +1,516 @@
+/* A sweep file -> sm_sweep, checked against a loaded model (see
+ * sweep_load.h and models/SWEEPS.md). As in the model loader, reading goes
+ * on after a problem wherever the rest still makes sense, so one run of
+ * `supplymix validate --sweep` lists everything to fix. */
+#include "sweep_load.h"
+
+#include <float.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <xxhash.h>
+
+#include "../core/files.h"
+#include "../core/parse.h"
+#include "yaml_read.h"
+
+typedef struct loader {
+    const sm_model *m;
+    sm_sweep *s;
+    sm_diag *d;
+    sm_yread yr;
+    const char *file;
+    sm_status fail;   /* SM_ENOMEM once an allocation failed, so it is not reported as bad input */
+} loader;
+
+static int nomem(loader *L)
+{
+    L->fail = sm_diag_fail(L->d, SM_ENOMEM, "out of memory");
+    return 0;
+}
+
+/* Any finite number; where a bound matters, the caller checks it and says why. */
+static int read_number(loader *L, const sm_ynode *n, const char *where, double *out)
+{
+    return sm_yread_double(&L->yr, n, where, -DBL_MAX, DBL_MAX, out);
+}
+
+/* A value the file states (grid point, choice, event outcome, bound) must
+ * be one the parameter can take: clamping it quietly would sweep something
+ * other than what the file says. Listed values of whole-number parameters
+ * (periods) must be whole for the same reason. */
+static int check_domain(loader *L, const sm_ynode *n, const char *where,
+                        const sm_sweep_param *p, double v, int listed)
+{
+    const sm_param_domain *dom = &p->domain;
+    if (v < dom->lo || v > dom->hi) {
+        sm_diag_error(L->d, L->file, n->line, n->col,
+                      "%s: %g is outside the domain of %s (%s), expected a value in [%g, %g]",
+                      where, v, p->name, dom->meaning, dom->lo, dom->hi);
+        return 0;
+    }
+    if (listed && dom->integer && v != floor(v)) {
+        sm_diag_error(L->d, L->file, n->line, n->col,
+                      "%s: %g is not a whole number; %s takes whole %ss", where, v, p->name,
+                      dom->units);
+        return 0;
+    }
+    return 1;
+}
+
+/* A non-empty list of numbers in p's domain into a new array. */
+static int read_values(loader *L, const sm_ynode *n, const char *where,
+                       const sm_sweep_param *p, double **out, int *count)
+{
+    if (!sm_yread_kind(&L->yr, n, where, SM_YSEQ))
+        return 0;
+    if (n->count == 0) {
+        sm_diag_error(L->d, L->file, n->line, n->col, "%s: expected at least one value", where);
+        return 0;
+    }
+    double *v = calloc(n->count, sizeof *v);
+    if (!v)
+        return nomem(L);
+    int ok = 1;
+    for (size_t i = 0; i < n->count; i++)
+        ok &= read_number(L, n->items[i], where, &v[i]) &&
+              check_domain(L, n->items[i], where, p, v[i], 1);
+    if (!ok) {
+        free(v);
+        return 0;
+    }
+    *out = v;
+    *count = (int)n->count; /* the YAML node limit keeps it small */
+    return 1;
+}
+
+/* range: {from, to, steps}: steps points, both ends included, the last
+ * exactly `to` rather than whatever the arithmetic rounds to. */
+static int read_range(loader *L, const sm_ynode *r, const char *where, sm_sweep_param *p)
+{
+    if (!sm_yread_kind(&L->yr, r, where, SM_YMAP))
+        return 0;
+    static const char *const keys[] = {"from", "to", "steps", NULL};
+    int ok = sm_yread_known_keys(&L->yr, r, where, keys) == 0;
+    const sm_ynode *fn = sm_yread_required(&L->yr, r, "from", where);
+    const sm_ynode *tn = sm_yread_required(&L->yr, r, "to", where);
+    const sm_ynode *sn = sm_yread_required(&L->yr, r, "steps", where);
+    double from = 0, to = 0;
+    int steps = 0;
+    char w[320];
+    ok &= fn && read_number(L, fn, sm_ypath(w, sizeof w, where, "from"), &from) &&
+          check_domain(L, fn, w, p, from, 0);
+    ok &= tn && read_number(L, tn, sm_ypath(w, sizeof w, where, "to"), &to) &&
+          check_domain(L, tn, w, p, to, 0);
+    ok &= sn && sm_yread_int(&L->yr, sn, sm_ypath(w, sizeof w, where, "steps"), 2,
+                             SM_SWEEP_MAX_STEPS, &steps);
+    if (!ok)
+        return 0;
+    if (!(from < to)) {
+        sm_diag_error(L->d, L->file, fn->line, fn->col,
+                      "%s: from (%g) must be below to (%g)", where, from, to);
+        return 0;
+    }
+    p->values = calloc((size_t)steps, sizeof *p->values);
+    if (!p->values)
+        return nomem(L);
+    p->n_values = steps;
+    for (int k = 0; k < steps; k++) {
+        double v = k == steps - 1 ? to : from + k * (to - from) / (steps - 1);
+        p->values[k] = v;
+        if (p->domain.integer && v != floor(v)) {
+            sm_diag_error(L->d, L->file, r->line, r->col,
+                          "%s: point %d of the range is %g, not a whole number; %s takes "
+                          "whole %ss, so choose steps with (to - from) / (steps - 1) whole",
+                          where, k + 1, v, p->name, p->domain.units);
+            return 0;
+        }
+    }
+    return 1;
+}
+
+/* choice: values with optional weights (default: equal), normalised. */
+static int read_choice(loader *L, const sm_ynode *v, const char *where, sm_sweep_param *p)
+{
+    char w[320];
+    const sm_ynode *vals = sm_yread_required(&L->yr, v, "values", where);
+    if (!vals || !read_values(L, vals, sm_ypath(w, sizeof w, where, "values"), p, &p->values,
+                              &p->n_values))
+        return 0;
+    p->weights = calloc((size_t)p->n_values, sizeof *p->weights);
+    if (!p->weights)
+        return nomem(L);
+    const sm_ynode *wn = sm_ymap_get(v, "weights");
+    if (!wn) {
+        for (int i = 0; i < p->n_values; i++)
+            p->weights[i] = 1.0 / p->n_values;
+        return 1;
+    }
+    sm_ypath(w, sizeof w, where, "weights");
+    if (!sm_yread_kind(&L->yr, wn, w, SM_YSEQ))
+        return 0;
+    if (wn->count != (size_t)p->n_values) {
+        sm_diag_error(L->d, L->file, wn->line, wn->col,
+                      "%s: %zu weights for %d values; give one weight per value", w, wn->count,
+                      p->n_values);
+        return 0;
+    }
+    double sum = 0;
+    int ok = 1;
+    for (size_t i = 0; i < wn->count; i++) {
+        const sm_ynode *it = wn->items[i];
+        if (!read_number(L, it, w, &p->weights[i]))
+            ok = 0;
+        else if (p->weights[i] < 0) {
+            sm_diag_error(L->d, L->file, it->line, it->col, "%s: weight %g is negative", w,
+                          p->weights[i]);
+            ok = 0;
+        } else
+            sum += p->weights[i];
+    }
+    if (!ok)
+        return 0;
+    if (!(sum > 0) || !isfinite(sum)) {
+        sm_diag_error(L->d, L->file, wn->line, wn->col,
+                      "%s: the weights sum to %g; expected a positive, finite sum", w, sum);
+        return 0;
+    }
+    for (int i = 0; i < p->n_values; i++)
+        p->weights[i] /= sum;
+    return 1;
+}
+
+typedef struct dist_info {
+    const char *name;
+    sm_dist dist;
+    const char *keys[4];   /* its own keys; for the numeric ones, a, b, c in order */
+} dist_info;
+
+static const dist_info dists[] = {
+    {"uniform", SM_DIST_UNIFORM, {"low", "high", NULL}},
+    {"normal", SM_DIST_NORMAL, {"mean", "sd", NULL}},
+    {"lognormal", SM_DIST_LOGNORMAL, {"mu", "sigma", NULL}},
+    {"triangular", SM_DIST_TRIANGULAR, {"low", "mode", "high", NULL}},
+    {"choice", SM_DIST_CHOICE, {"values", "weights", NULL}},
+    {"event", SM_DIST_EVENT, {"p", "yes", "no", NULL}},
+};
+
+static int read_dist(loader *L, const sm_ynode *v, const sm_ynode *dn, const char *where,
+                     sm_sweep_param *p)
+{
+    char w[320];
+    const char *name = NULL;
+    if (!sm_yread_string(&L->yr, dn, sm_ypath(w, sizeof w, where, "dist"), &name))
+        return 0;
+    const dist_info *di = NULL;
+    for (size_t i = 0; i < sizeof dists / sizeof dists[0]; i++)
+        if (!strcmp(name, dists[i].name))
+            di = &dists[i];
+    if (!di) {
+        sm_diag_error(L->d, L->file, dn->line, dn->col,
+                      "%s: unknown distribution '%s' (expected one of: uniform, normal, "
+                      "lognormal, triangular, choice, event)", w, name);
+        return 0;
+    }
+    /* Random from here on, so a missing seed is reported too. */
+    p->axis = SM_AXIS_RANDOM;
+    p->dist = di->dist;
+    const char *allowed[5] = {"dist", di->keys[0], di->keys[1], di->keys[2], NULL};
+    int ok = sm_yread_known_keys(&L->yr, v, where, allowed) == 0;
+    if (di->dist == SM_DIST_CHOICE)
+        return read_choice(L, v, where, p) && ok;
+
+    double x[3] = {0, 0, 0};
+    const sm_ynode *xn[3] = {NULL, NULL, NULL};
+    char wk[3][320];
+    for (int i = 0; i < 3 && di->keys[i]; i++) {
+        sm_ypath(wk[i], sizeof wk[i], where, di->keys[i]);
+        xn[i] = sm_yread_required(&L->yr, v, di->keys[i], where);
+        ok &= xn[i] && read_number(L, xn[i], wk[i], &x[i]);
+    }
+    if (!ok)
+        return 0;
+    p->a = x[0];
+    p->b = x[1];
+    p->c = x[2];
+    switch (di->dist) {
+    case SM_DIST_UNIFORM:
+    case SM_DIST_TRIANGULAR: {
+        int hi = di->dist == SM_DIST_UNIFORM ? 1 : 2;
+        ok = check_domain(L, xn[0], wk[0], p, x[0], 0) &
+             check_domain(L, xn[hi], wk[hi], p, x[hi], 0);
+        if (ok && !(x[0] < x[hi])) {
+            sm_diag_error(L->d, L->file, xn[hi]->line, xn[hi]->col,
+                          "%s: %g must be above low (%g)", wk[hi], x[hi], x[0]);
+            ok = 0;
+        }
+        if (ok && hi == 2 && (x[1] < x[0] || x[1] > x[2])) {
+            sm_diag_error(L->d, L->file, xn[1]->line, xn[1]->col,
+                          "%s: %g must lie in [low, high] = [%g, %g]", wk[1], x[1], x[0], x[2]);
+            ok = 0;
+        }
+        return ok;
+    }
+    case SM_DIST_NORMAL:
+    case SM_DIST_LOGNORMAL:
+        if (!(x[1] > 0)) {
+            sm_diag_error(L->d, L->file, xn[1]->line, xn[1]->col, "%s: must be above 0, got %g",
+                          wk[1], x[1]);
+            return 0;
+        }
+        return 1;
+    case SM_DIST_EVENT:
+        if (x[0] < 0 || x[0] > 1) {
+            sm_diag_error(L->d, L->file, xn[0]->line, xn[0]->col,
+                          "%s: probability %g is outside [0, 1]", wk[0], x[0]);
+            ok = 0;
+        }
+        ok &= check_domain(L, xn[1], wk[1], p, x[1], 1);
+        ok &= check_domain(L, xn[2], wk[2], p, x[2], 1);
+        return ok;
+    case SM_DIST_CHOICE:
+        break;
+    }
+    return ok;
+}
+
+static void read_param(loader *L, const sm_ynode *k, const sm_ynode *v)
+{
+    sm_sweep *s = L->s;
+    const char *name = NULL;
+    if (!sm_yread_string(&L->yr, k, "parameters", &name))
+        return;
+    sm_sweep_param *p = &s->params[s->n_params];
+    p->name = strdup(name);
+    if (!p->name) {
+        nomem(L);
+        return;
+    }
+    s->n_params++; /* owned from here on, so freed with the sweep */
+    p->loc = (sm_loc){s->file, k->line, k->col};
+    char where[256], why[256];
+    snprintf(where, sizeof where, "parameters.%s", name);
+    if (!sm_param_resolve(L->m, name, &p->target, why, sizeof why)) {
+        sm_diag_error(L->d, L->file, k->line, k->col, "parameters: %s", why);
+        return;
+    }
+    p->domain = sm_param_domain_of(L->m, p->target.kind);
+    if (!sm_yread_kind(&L->yr, v, where, SM_YMAP))
+        return;
+    /* Exactly one way to vary it: `dist` decides the other keys (a choice
+     * has `values` too), else `values` or `range`, never both. */
+    const sm_ynode *dn = sm_ymap_get(v, "dist"), *vn = sm_ymap_get(v, "values"),
+                   *rn = sm_ymap_get(v, "range");
+    char w[320];
+    if (dn)
+        read_dist(L, v, dn, where, p);
+    else if (vn && rn)
+        sm_diag_error(L->d, L->file, v->line, v->col,
+                      "%s: give either 'values' or 'range', not both", where);
+    else if (vn || rn) {
+        static const char *const vkeys[] = {"values", NULL}, *const rkeys[] = {"range", NULL};
+        sm_yread_known_keys(&L->yr, v, where, vn ? vkeys : rkeys);
+        if (vn)
+            read_values(L, vn, sm_ypath(w, sizeof w, where, "values"), p, &p->values,
+                        &p->n_values);
+        else
+            read_range(L, rn, sm_ypath(w, sizeof w, where, "range"), p);
+    } else {
+        static const char *const keys[] = {"values", "range", "dist", NULL};
+        if (sm_yread_known_keys(&L->yr, v, where, keys) == 0)
+            sm_diag_error(L->d, L->file, v->line, v->col,
+                          "%s: expected one of 'values: [...]', 'range: {from, to, steps}' or "
+                          "'dist: NAME' with that distribution's keys", where);
+    }
+}
+
+/* Seeds are 64-bit integers, beyond what a double (and so sm_parse_*)
+ * holds exactly: digits only, below 2^63 so any language can store it. */
+static void read_seed(loader *L, const sm_ynode *n)
+{
+    if (!sm_yread_kind(&L->yr, n, "seed", SM_YSCALAR))
+        return;
+    size_t len = strspn(n->text, "0123456789");
+    unsigned long long v = len > 0 && len <= 19 && n->text[len] == '\0'
+                               ? strtoull(n->text, NULL, 10) : ~0ull;
+    if (v >= (1ull << 63)) {
+        sm_diag_error(L->d, L->file, n->line, n->col,
+                      "seed: expected a whole number in [0, 2^63), got '%s'", n->text);
+        return;
+    }
+    L->s->seed = v;
+}
+
+/* The key node of `key` in map (the value's position is that of its first
+ * nested key, which points a reader at the wrong line). */
+static const sm_ynode *key_node(const sm_ynode *map, const char *key)
+{
+    for (size_t i = 0; i < map->count; i++)
+        if (!strcmp(map->items[2 * i]->text, key))
+            return map->items[2 * i];
+    return map;
+}
+
+/* G * S, refusing more than SM_SWEEP_MAX_SCENARIOS without overflowing. */
+static void count_scenarios(loader *L, const sm_ynode *at)
+{
+    sm_sweep *s = L->s;
+    uint64_t g = 1;
+    double g_approx = 1;   /* for the message when g would overflow */
+    int too_many = 0;
+    for (int k = 0; k < s->n_params; k++) {
+        if (s->params[k].axis != SM_AXIS_GRID)
+            continue;
+        uint64_t n = (uint64_t)s->params[k].n_values;
+        g_approx *= (double)n;
+        if (g > SM_SWEEP_MAX_SCENARIOS / n)
+            too_many = 1;
+        else
+            g *= n;
+    }
+    too_many |= !too_many && s->samples > SM_SWEEP_MAX_SCENARIOS / g;
+    if (too_many) {
+        sm_diag_error(L->d, L->file, at->line, at->col,
+                      "the sweep has %.4g scenarios (%.4g grid points x %zu samples), more "
+                      "than the limit of %.4g", g_approx * (double)s->samples, g_approx,
+                      s->samples, (double)SM_SWEEP_MAX_SCENARIOS);
+        return;
+    }
+    s->grid_size = (size_t)g;
+    s->n_scenarios = (size_t)(g * s->samples);
+}
+
+sm_status sm_sweep_load(const char *path, const sm_model *m, sm_sweep **out, sm_diag *d)
+{
+    *out = NULL;
+    sm_status st = SM_OK;
+    sm_ynode *root = NULL;
+    size_t errors_before = d->errors;
+    sm_sweep *s = calloc(1, sizeof *s);
+    if (!s)
+        return sm_diag_fail(d, SM_ENOMEM, "out of memory");
+    s->file = strdup(path);
+    if (!s->file)
+        SM_TRY(sm_diag_fail(d, SM_ENOMEM, "out of memory"));
+    SM_TRY(sm_read_file(path, SM_SWEEP_MAX_BYTES, &s->text, &s->len, d));
+    size_t bad = sm_text_invalid_at(s->text, s->len);
+    if (bad < s->len) {
+        int l, c;
+        sm_text_position(s->text, bad, &l, &c);
+        SM_TRY(sm_diag_error(d, s->file, l, c, "not valid UTF-8 text"));
+    }
+    SM_TRY(sm_yaml_parse(s->file, s->text, s->len, &root, d));
+    loader L = {m, s, d, {s->file, d}, s->file, SM_OK};
+    if (!root)
+        SM_TRY(sm_diag_error(d, s->file, 1, 1, "the file is empty; expected a sweep's name "
+                                               "and parameters"));
+    if (!sm_yread_kind(&L.yr, root, "the file", SM_YMAP))
+        SM_TRY(SM_EINPUT);
+    static const char *const keys[] = {"name", "description", "model", "seed", "samples",
+                                       "sampling", "block_size", "parameters", NULL};
+    sm_yread_known_keys(&L.yr, root, "", keys);
+
+    const char *name = NULL, *desc = NULL, *model = NULL, *sampling = NULL;
+    const sm_ynode *nn = sm_yread_required(&L.yr, root, "name", "");
+    if (nn)
+        sm_yread_name(&L.yr, nn, "name", &name);
+    sm_yread_string(&L.yr, sm_ymap_get(root, "description"), "description", &desc);
+    s->name = strdup(name ? name : "unnamed");
+    s->description = strdup(desc ? desc : "");
+    if (!s->name || !s->description)
+        SM_TRY(sm_diag_fail(d, SM_ENOMEM, "out of memory"));
+    const sm_ynode *mn = sm_ymap_get(root, "model");
+    if (mn && sm_yread_name(&L.yr, mn, "model", &model) && strcmp(model, m->name) != 0)
+        sm_diag_error(d, s->file, mn->line, mn->col,
+                      "model: this sweep is for model '%s', but the model loaded is '%s' (%s)",
+                      model, m->name, m->dir ? m->dir : "");
+
+    const sm_ynode *seed_n = sm_ymap_get(root, "seed"), *samples_n = sm_ymap_get(root, "samples"),
+                   *sampling_n = sm_ymap_get(root, "sampling");
+    if (seed_n)
+        read_seed(&L, seed_n);
+    int samples = 1, block = SM_SWEEP_DEFAULT_BLOCK;
+    sm_yread_int(&L.yr, samples_n, "samples", 1, SM_SWEEP_MAX_SAMPLES, &samples);
+    if (sm_yread_string(&L.yr, sampling_n, "sampling", &sampling) && sampling) {
+        if (!strcmp(sampling, "lhs"))
+            s->sampling = SM_SAMPLING_LHS;
+        else if (strcmp(sampling, "random") != 0)
+            sm_diag_error(d, s->file, sampling_n->line, sampling_n->col,
+                          "sampling: expected 'random' or 'lhs', got '%s'", sampling);
+    }
+    sm_yread_int(&L.yr, sm_ymap_get(root, "block_size"), "block_size", 1, SM_SWEEP_MAX_BLOCK,
+                 &block);
+    s->block_size = (size_t)block;
+
+    const sm_ynode *ps = sm_yread_required(&L.yr, root, "parameters", "");
+    if (ps && sm_yread_kind(&L.yr, ps, "parameters", SM_YMAP)) {
+        if (ps->count == 0)
+            sm_diag_error(d, s->file, ps->line, ps->col,
+                          "parameters: at least one parameter is needed");
+        s->params = calloc(ps->count ? ps->count : 1, sizeof *s->params);
+        if (!s->params)
+            SM_TRY(sm_diag_fail(d, SM_ENOMEM, "out of memory"));
+        for (size_t i = 0; i < ps->count && L.fail == SM_OK; i++)
+            read_param(&L, ps->items[2 * i], ps->items[2 * i + 1]);
+    }
+    SM_TRY(L.fail);
+
+    /* Seed and samples matter only when something is random; a grid alone
+     * is one future per grid point. */
+    const sm_sweep_param *first_random = NULL;
+    for (int k = 0; k < s->n_params && !first_random; k++)
+        if (s->params[k].axis == SM_AXIS_RANDOM)
+            first_random = &s->params[k];
+    if (first_random) {
+        if (!seed_n)
+            sm_diag_error(d, s->file, root->line, root->col,
+                          "seed: required because parameter '%s' (line %d) is random; give "
+                          "any whole number in [0, 2^63)", first_random->name,
+                          first_random->loc.line);
+        if (!samples_n)
+            sm_diag_error(d, s->file, root->line, root->col,
+                          "samples: required because parameter '%s' (line %d) is random; give "
+                          "the number of random futures per grid point", first_random->name,
+                          first_random->loc.line);
+        s->samples = (size_t)samples;
+    } else {
+        const sm_ynode *unused[] = {seed_n, samples_n, sampling_n};
+        static const char *const names[] = {"seed", "samples", "sampling"};
+        for (int k = 0; k < 3; k++)
+            if (unused[k])
+                sm_diag_warning(d, s->file, unused[k]->line, unused[k]->col,
+                                "%s: ignored, no parameter is random", names[k]);
+        s->samples = 1;
+    }
+    if (d->errors == errors_before)
+        count_scenarios(&L, first_random ? samples_n : key_node(root, "parameters"));
+    if (d->errors > errors_before)
+        SM_TRY(SM_EINPUT);
+    s->hash = XXH3_64bits(s->text, s->len);
+    *out = s;
+    s = NULL;
+done:
+    sm_yaml_free(&root);
+    sm_sweep_free(&s);
+    return st;
+}
+
+char *sm_sweep_find(const char *arg, const char *model_dir)
+{
+    if (sm_path_exists(arg) || strchr(arg, '/') || !model_dir)
+        return strdup(arg);
+    static const char *const suffixes[] = {"", ".yaml"};
+    for (int i = 0; i < 2; i++) {
+        size_t n = strlen(model_dir) + strlen(arg) + sizeof "/sweeps/.yaml";
+        char *p = malloc(n);
+        if (!p)
+            return NULL;
+        snprintf(p, n, "%s/sweeps/%s%s", model_dir, arg, suffixes[i]);
+        if (sm_path_exists(p))
+            return p;
+        free(p);
+    }
+    return strdup(arg);
+}

@@ -1,0 +1,184 @@
+/* Scenario values of a sweep: grid digits, counter-based random draws and
+ * Latin hypercube strata (see sweep.h and models/SWEEPS.md). Everything
+ * here is a pure function of the sweep and the scenario index, with no
+ * state and no allocation, so any thread may evaluate any scenario in any
+ * order and get the same numbers. */
+#include "sweep.h"
+
+#include <Random123/philox.h>
+#include <gsl/gsl_cdf.h>
+#include <math.h>
+#include <stdlib.h>
+
+void sm_sweep_free(sm_sweep **s)
+{
+    if (!s || !*s)
+        return;
+    sm_sweep *w = *s;
+    for (int k = 0; k < w->n_params; k++) {
+        free(w->params[k].name);
+        free(w->params[k].values);
+        free(w->params[k].weights);
+    }
+    free(w->params);
+    free(w->name);
+    free(w->description);
+    free(w->file);
+    free(w->text);
+    free(w);
+    *s = NULL;
+}
+
+/* The last word of every counter says what the number is for, so the
+ * value draws and the LHS permutation never share a random number. */
+enum { STREAM_DRAW = 0, STREAM_PERM = 1 };
+
+/* Rounds of the LHS Feistel network: 4 make a pseudo-random permutation
+ * from random round functions (Luby-Rackoff); 2 more because our halves
+ * are unequal when the domain has an odd number of bits. */
+#define FEISTEL_ROUNDS 6
+
+static philox4x32_ctr_t philox(uint64_t seed, uint32_t c0, uint32_t c1, uint32_t c2,
+                               uint32_t c3)
+{
+    philox4x32_key_t key = {{(uint32_t)seed, (uint32_t)(seed >> 32)}};
+    philox4x32_ctr_t ctr = {{c0, c1, c2, c3}};
+    return philox4x32(ctr, key);
+}
+
+/* Two 32-bit words -> a double strictly inside (0, 1) with 53 random bits:
+ * k * 2^-53 for k in [1, 2^53), and k = 0 (probability 2^-53) as half a
+ * step, so an inverse CDF never sees 0 or 1. */
+static double unit_open(uint32_t hi, uint32_t lo)
+{
+    uint64_t k = (((uint64_t)hi << 32) | lo) >> 11;
+    return k ? (double)k * 0x1p-53 : 0x1p-54;
+}
+
+/* perm_k(j): a pseudo-random bijection of [0, S) keyed by (seed, k), as a
+ * Feistel network on the smallest power-of-two domain 2^b >= S with cycle
+ * walking (encrypt again until the result falls below S: the network is a
+ * bijection of [0, 2^b), so the walk follows j's cycle, which holds j and
+ * so ends below S, after fewer than two steps on average since 2^b < 2S).
+ * Why not shuffle an array of S indices: that costs O(S) memory per random
+ * parameter and a pass before the first scenario; this needs O(1) memory
+ * and depends only on seed, k and j, so any thread can place any sample in
+ * its stratum on its own. */
+static uint64_t lhs_perm(uint64_t seed, uint32_t k, uint64_t S, uint64_t j)
+{
+    int b = 0;
+    while ((UINT64_C(1) << b) < S)
+        b++;
+    if (b == 0)
+        return 0;
+    int lo_bits = b / 2, hi_bits = b - lo_bits;
+    uint64_t lo_mask = (UINT64_C(1) << lo_bits) - 1, hi_mask = (UINT64_C(1) << hi_bits) - 1;
+    uint64_t x = j;
+    do {
+        for (uint32_t r = 0; r < FEISTEL_ROUNDS; r++) {
+            /* (H, L) -> (L, H ^ F(L)): invertible whatever F is, because L
+             * comes through unchanged and gives F back. */
+            uint64_t lo = x & lo_mask, hi = x >> lo_bits;
+            uint32_t f = philox(seed, (uint32_t)lo, r, k, STREAM_PERM).v[0];
+            x = (lo << hi_bits) | ((hi ^ f) & hi_mask);
+        }
+    } while (x >= S);
+    return x;
+}
+
+/* The uniform number behind random parameter k (counting random ones
+ * only) in sample j. */
+static double draw_u(const sm_sweep *s, uint32_t k, uint64_t j)
+{
+    philox4x32_ctr_t r = philox(s->seed, (uint32_t)j, (uint32_t)(j >> 32), k, STREAM_DRAW);
+    double u = unit_open(r.v[0], r.v[1]);
+    if (s->sampling == SM_SAMPLING_LHS) {
+        u = ((double)lhs_perm(s->seed, k, s->samples, j) + u) / (double)s->samples;
+        if (u >= 1.0) /* (S - 1 + u) / S can round up to 1 */
+            u = 1.0 - 0x1p-53;
+    }
+    return u;
+}
+
+/* Inverse CDF of p's distribution at u in (0, 1). */
+static double quantile(const sm_sweep_param *p, double u)
+{
+    switch (p->dist) {
+    case SM_DIST_UNIFORM:
+        return p->a + u * (p->b - p->a);
+    case SM_DIST_NORMAL:
+        return p->a + p->b * gsl_cdf_ugaussian_Pinv(u);
+    case SM_DIST_LOGNORMAL:
+        return exp(p->a + p->b * gsl_cdf_ugaussian_Pinv(u));
+    case SM_DIST_TRIANGULAR: {
+        double l = p->a, m = p->b, h = p->c;
+        return u < (m - l) / (h - l) ? l + sqrt(u * (h - l) * (m - l))
+                                     : h - sqrt((1 - u) * (h - l) * (h - m));
+    }
+    case SM_DIST_CHOICE: {
+        /* The first value whose cumulative weight exceeds u. Rounding can
+         * leave the total a hair below 1: then the last weighted value. */
+        double cum = 0;
+        int last = 0;
+        for (int i = 0; i < p->n_values; i++) {
+            if (p->weights[i] <= 0)
+                continue;
+            last = i;
+            cum += p->weights[i];
+            if (u < cum)
+                return p->values[i];
+        }
+        return p->values[last];
+    }
+    case SM_DIST_EVENT:
+        return u < p->a ? p->b : p->c;
+    }
+    return p->a;
+}
+
+void sm_sweep_values(const sm_sweep *s, size_t i, double *values)
+{
+    size_t g = i % s->grid_size;
+    uint64_t j = i / s->grid_size;
+    /* The last grid parameter is the least significant digit. */
+    for (int k = s->n_params - 1; k >= 0; k--) {
+        const sm_sweep_param *p = &s->params[k];
+        if (p->axis != SM_AXIS_GRID)
+            continue;
+        values[k] = p->values[g % (size_t)p->n_values];
+        g /= (size_t)p->n_values;
+    }
+    uint32_t r = 0;
+    for (int k = 0; k < s->n_params; k++) {
+        const sm_sweep_param *p = &s->params[k];
+        if (p->axis == SM_AXIS_RANDOM)
+            values[k] = quantile(p, draw_u(s, r++, j));
+        values[k] = sm_param_clamp(&p->domain, values[k]);
+    }
+}
+
+void sm_sweep_uniforms(const sm_sweep *s, size_t i, double *u)
+{
+    uint64_t j = i / s->grid_size;
+    uint32_t r = 0;
+    for (int k = 0; k < s->n_params; k++)
+        if (s->params[k].axis == SM_AXIS_RANDOM) {
+            u[r] = draw_u(s, r, j);
+            r++;
+        }
+}
+
+void sm_sweep_grid_digits(const sm_sweep *s, size_t i, int *digits)
+{
+    size_t g = i % s->grid_size;
+    int n = 0;
+    for (int k = 0; k < s->n_params; k++)
+        n += s->params[k].axis == SM_AXIS_GRID;
+    for (int k = s->n_params - 1; k >= 0; k--) {
+        const sm_sweep_param *p = &s->params[k];
+        if (p->axis != SM_AXIS_GRID)
+            continue;
+        digits[--n] = (int)(g % (size_t)p->n_values);
+        g /= (size_t)p->n_values;
+    }
+}

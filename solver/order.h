@@ -1,0 +1,54 @@
+/* The order in which a block's scenarios are solved, so that each one
+ * starts from the basis of a close neighbour (docs/PERFORMANCE.md: order
+ * decides most of the cost). Results are stored under each scenario's own
+ * number; only the solve order changes.
+ *
+ * A block is a contiguous range of scenario numbers. Its grid points are
+ * walked in snake (reflected mixed-radix) order, so consecutive points
+ * differ in one step of one parameter; its random samples are sorted along
+ * a Hilbert curve over the quantiles of the (at most four) most influential
+ * random parameters; with both, each sample's grid walk reverses direction
+ * from the previous one's. The order depends only on the sweep and the
+ * influence ranking, never on threads. */
+#ifndef SM_ORDER_H
+#define SM_ORDER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../models/sweep.h"
+
+#define SM_ORDER_MAX_CURVE_DIMS 4
+
+typedef struct sm_order {
+    const sm_sweep *sweep;
+    int n_curve;                          /* random parameters on the curve */
+    int curve_u[SM_ORDER_MAX_CURVE_DIMS]; /* their positions among the random ones */
+    int natural;                          /* 1: solve in scenario order (benchmarks) */
+} sm_order;
+
+/* influence[k] (one per sweep parameter, NULL for file order) ranks the
+ * random parameters for the curve; ties go to the earlier parameter. */
+void sm_order_init(sm_order *o, const sm_sweep *sw, const double *influence);
+
+/* Workspace for one thread: sized for blocks of up to `capacity`. */
+typedef struct sm_order_ws {
+    size_t capacity;
+    uint64_t *key;
+    size_t *idx, *tmp;
+    uint64_t *rank;
+    double *u;
+    int *digits;
+} sm_order_ws;
+
+int sm_order_ws_init(sm_order_ws *w, const sm_sweep *sw, size_t capacity);
+void sm_order_ws_free(sm_order_ws *w);
+
+/* Scenario numbers first..first+count-1 in solve order, into out[count]. */
+void sm_order_block(const sm_order *o, sm_order_ws *w, size_t first, size_t count, size_t *out);
+
+/* The Hilbert index of a point with `dims` coordinates of `bits` bits each
+ * (Skilling's transpose algorithm); exposed for tests. */
+uint64_t sm_hilbert_index(const uint32_t *coords, int dims, int bits);
+
+#endif

@@ -1,0 +1,82 @@
+/* The sweep engine: every scenario of a sweep solved on OpenMP threads,
+ * each thread with its own GLPK problem and workspace, blocks of scenarios
+ * handed to one writer.
+ *
+ * Determinism: scenarios are cut into fixed blocks of the sweep's
+ * block_size in scenario numbering. Every block starts from the base
+ * case's optimal basis, refactorized, and solves its scenarios in an order
+ * that depends only on the sweep (order.h), each warm-started from the one
+ * before. So a scenario's result depends on its block alone: the same
+ * whatever the thread count, the schedule, or which blocks an earlier,
+ * interrupted run finished. */
+#ifndef SM_SWEEP_RUN_H
+#define SM_SWEEP_RUN_H
+
+#include <signal.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../models/sweep.h"
+#include "lp.h"
+#include "problem.h"
+
+/* Receives each finished block, from the writer thread, one at a time:
+ * rows [0, b->count) are scenarios first..first+count-1. */
+typedef sm_status (*sm_block_sink)(void *ctx, size_t first, const sm_block *b, sm_diag *d);
+
+/* Optional: called on the solver thread that finished a block, before it
+ * is queued for the sink (e.g. to compress it in parallel). */
+typedef sm_status (*sm_block_prepare)(void *ctx, size_t first, sm_block *b, sm_diag *d);
+
+/* Called from the writer thread after each block and about once a second:
+ * done of total scenarios written so far. */
+typedef void (*sm_progress_fn)(void *ctx, size_t done, size_t total);
+
+typedef struct sm_run_opts {
+    int threads;                 /* default 1 */
+    int full;                    /* per-period results too (default 1) */
+    int cold;                    /* every scenario from the standard basis (benchmarks) */
+    int natural_order;           /* solve in scenario order (benchmarks) */
+    size_t block_first;          /* the blocks to run: [block_first, block_first + block_count) */
+    size_t block_count;          /* 0: through the last block */
+    const uint8_t *block_done;   /* per block, 1: already complete, skip (NULL: none) */
+    volatile sig_atomic_t *stop; /* when it becomes non-zero, take no new scenario */
+    sm_progress_fn progress;
+    void *progress_ctx;
+    sm_block_prepare prepare;    /* called with the sink's context */
+    sm_lp_opts lp;
+} sm_run_opts;
+
+void sm_run_opts_init(sm_run_opts *o);
+
+typedef struct sm_run_stats {
+    size_t scenarios;            /* recorded (handed to the sink with a status) */
+    size_t by_status[SM_SCEN_N_STATUS];
+    size_t blocks;
+    double wall_s;
+    double solve_s;              /* summed over threads: inside sm_lp_solve */
+    double busy_s;               /* summed over threads: the whole per-scenario loop */
+    double prepare_s;            /* summed over threads: in o->prepare */
+    long long iterations;
+    size_t kept_basis;           /* scenarios solved without a simplex call */
+    size_t lp_rebuilds;          /* problems rebuilt after a GLPK fatal error */
+    int interrupted;             /* stopped early by *stop */
+    int threads;
+} sm_run_stats;
+
+/* Run the blocks of sw selected by o; every finished block goes to sink.
+ * Stops early, with stats->interrupted set and SM_OK, when *o->stop
+ * becomes non-zero; every scenario it recorded is complete and correct. A
+ * sink failure stops the run and is returned. */
+sm_status sm_sweep_run(const sm_problem *p, const sm_sweep *sw, const sm_run_opts *o,
+                       sm_block_sink sink, void *sink_ctx, sm_run_stats *stats, sm_diag *d);
+
+/* Number of blocks of sw. */
+size_t sm_sweep_blocks(const sm_sweep *sw);
+
+/* The LP numbers of scenario i into c, using in as scratch: what any
+ * caller (the engine, `export --scenario`, tests) solves for scenario i. */
+void sm_scenario_coeffs(const sm_problem *p, const sm_sweep *sw, size_t i, double *values,
+                        sm_inputs *in, sm_coeffs *c);
+
+#endif

@@ -1,0 +1,368 @@
+/* The sweep engine: results independent of the thread count, each scenario
+ * equal to solving it alone from scratch, infeasible scenarios recorded
+ * without stopping the batch, a stop request leaving correct partial
+ * results, and the solve order a permutation that walks grids in steps. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "io/model_load.h"
+#include "io/sweep_load.h"
+#include "solver/order.h"
+#include "solver/sweep_run.h"
+#include "support/testing.h"
+#include "support/tiny_model.h"
+
+/* A sink that keeps every row of every variable, indexed by scenario. */
+typedef struct collected {
+    sm_dims dims;
+    size_t n;
+    char *data[SM_NVARS];
+    unsigned char *seen;
+    size_t calls;
+} collected;
+
+static void collected_init(collected *c, const sm_problem *p, const sm_sweep *sw)
+{
+    memset(c, 0, sizeof *c);
+    c->dims = p->dims;
+    c->dims.n[SM_DIM_PARAMETER] = sw->n_params;
+    c->n = sw->n_scenarios;
+    for (int v = 0; v < SM_NVARS; v++)
+        c->data[v] = calloc(c->n, sm_var_elems(&c->dims, (sm_var)v) * sm_vtype_size(sm_vars[v].type) + 1);
+    c->seen = calloc(c->n, 1);
+}
+
+static void collected_free(collected *c)
+{
+    for (int v = 0; v < SM_NVARS; v++)
+        free(c->data[v]);
+    free(c->seen);
+}
+
+static sm_status collect(void *ctx, size_t first, const sm_block *b, sm_diag *d)
+{
+    (void)d;
+    collected *c = ctx;
+    for (int v = 0; v < SM_NVARS; v++) {
+        size_t row = sm_var_elems(&c->dims, (sm_var)v) * sm_vtype_size(sm_vars[v].type);
+        if (b->data[v])
+            memcpy(c->data[v] + first * row, b->data[v], b->count * row);
+    }
+    for (size_t i = 0; i < b->count; i++)
+        c->seen[first + i] = ((int8_t *)b->data[SM_V_STATUS])[i] != SM_SCEN_NOT_SOLVED;
+    c->calls++;
+    return SM_OK;
+}
+
+static double total_cost(const collected *c, size_t i)
+{
+    return ((const double *)c->data[SM_V_TOTAL_COST])[i];
+}
+
+typedef struct fixture {
+    sm_model *m;
+    sm_problem *p;
+    sm_sweep *sw;
+    char *dir;
+} fixture;
+
+/* The shipped model with a sweep written from text. */
+static int setup(fixture *f, const char *sweep_text, int tiny, const char *tiny_yaml)
+{
+    memset(f, 0, sizeof *f);
+    sm_diag d;
+    sm_status st;
+    if (tiny) {
+        f->dir = sm_tiny_load(tiny_yaml, NULL, NULL, &f->m, &st, &d);
+    } else {
+        sm_diag_init(&d);
+        f->dir = sm_test_tmpdir();
+        st = sm_model_load(SM_SOURCE_MODELS_DIR "/rare_earths", &f->m, &d);
+    }
+    char *path = sm_test_write(f->dir, "sweep.yaml", sweep_text);
+    if (st == SM_OK)
+        st = sm_sweep_load(path, f->m, &f->sw, &d);
+    if (st == SM_OK)
+        st = sm_problem_new(f->m, &f->p, &d);
+    free(path);
+    if (st != SM_OK) {
+        sm_test_dump_diag(&d);
+        CU_FAIL("fixture did not load");
+    }
+    sm_diag_clear(&d);
+    return st == SM_OK;
+}
+
+static void teardown(fixture *f)
+{
+    sm_problem_free(&f->p);
+    sm_sweep_free(&f->sw);
+    sm_model_free(&f->m);
+    sm_test_rmtree(f->dir);
+}
+
+static void stop_after_first_block(void *ctx, size_t done, size_t total)
+{
+    (void)total;
+    if (done > 0)
+        *(volatile sig_atomic_t *)ctx = 1;
+}
+
+static int run(const fixture *f, int threads, collected *c, volatile sig_atomic_t *stop,
+               sm_run_stats *stats)
+{
+    collected_init(c, f->p, f->sw);
+    sm_run_opts o;
+    sm_run_opts_init(&o);
+    o.threads = threads;
+    o.stop = stop;
+    if (stop) {
+        o.progress = stop_after_first_block;
+        o.progress_ctx = (void *)stop;
+    }
+    sm_diag d;
+    sm_diag_init(&d);
+    sm_status st = sm_sweep_run(f->p, f->sw, &o, collect, c, stats, &d);
+    if (st != SM_OK)
+        sm_test_dump_diag(&d);
+    sm_diag_clear(&d);
+    CU_ASSERT_EQUAL(st, SM_OK);
+    return st == SM_OK;
+}
+
+static const char *mixed_sweep =
+    "name: mixed\n"
+    "seed: 7\n"
+    "samples: 60\n"
+    "block_size: 32\n"
+    "parameters:\n"
+    "  share.china_cap: {values: [0.3, 0.5, 1.0]}\n"
+    "  tariff.China: {range: {from: 0, to: 1, steps: 3}}\n"
+    "  availability.China: {dist: uniform, low: 0, high: 1}\n"
+    "  price.Dy_oxide: {dist: lognormal, mu: 0, sigma: 0.4}\n"
+    "  delay.Iluka_Eneabba: {dist: choice, values: [0, 2, 4]}\n";
+
+static void test_same_results_any_thread_count(void)
+{
+    fixture f;
+    if (!setup(&f, mixed_sweep, 0, NULL))
+        return;
+    CU_ASSERT_EQUAL(f.sw->n_scenarios, 9 * 60);
+    collected c[3];
+    sm_run_stats s[3];
+    for (int t = 0; t < 3; t++)
+        run(&f, t + 1, &c[t], NULL, &s[t]);
+    for (int t = 1; t < 3; t++) {
+        CU_ASSERT_EQUAL(s[t].scenarios, f.sw->n_scenarios);
+        for (int v = 0; v < SM_NVARS; v++) {
+            if (sm_vars[v].timing)
+                continue;
+            size_t bytes = f.sw->n_scenarios * sm_var_elems(&c[0].dims, (sm_var)v) *
+                           sm_vtype_size(sm_vars[v].type);
+            if (memcmp(c[0].data[v], c[t].data[v], bytes) != 0) {
+                fprintf(stderr, "variable %s differs between 1 and %d threads\n", sm_vars[v].name, t + 1);
+                CU_FAIL("results depend on the thread count");
+            }
+        }
+    }
+    size_t all = 0;
+    for (size_t i = 0; i < f.sw->n_scenarios; i++)
+        all += c[2].seen[i];
+    CU_ASSERT_EQUAL(all, f.sw->n_scenarios);
+    for (int t = 0; t < 3; t++)
+        collected_free(&c[t]);
+    teardown(&f);
+}
+
+/* Each scenario's optimum equals a cold solve of that scenario alone. */
+static void test_each_scenario_equals_solving_it_alone(void)
+{
+    fixture f;
+    if (!setup(&f, mixed_sweep, 0, NULL))
+        return;
+    collected c;
+    sm_run_stats s;
+    run(&f, 2, &c, NULL, &s);
+    sm_inputs *in = sm_inputs_new(f.m);
+    sm_coeffs *co = sm_coeffs_new(f.p->layout);
+    double *values = malloc((size_t)f.sw->n_params * sizeof *values);
+    sm_diag d;
+    sm_diag_init(&d);
+    int checked = 0;
+    for (size_t i = 0; i < f.sw->n_scenarios; i += 7) {
+        sm_scenario_coeffs(f.p, f.sw, i, values, in, co);
+        sm_lp *lp = NULL;
+        CU_ASSERT_EQUAL_FATAL(sm_lp_new(&lp, f.m, f.p->layout, co, NULL, &d), SM_OK);
+        sm_solve_info info;
+        CU_ASSERT_EQUAL(sm_lp_solve(lp, 0, &info), SM_OK);
+        int8_t status = ((int8_t *)c.data[SM_V_STATUS])[i];
+        CU_ASSERT_EQUAL(status, (int8_t)info.status);
+        if (info.status == SM_SCEN_OPTIMAL) {
+            double alone = sm_lp_objective(lp);
+            if (!sm_test_close(total_cost(&c, i), alone, 1e-7)) {
+                fprintf(stderr, "scenario %zu: sweep %.10g, alone %.10g\n", i, total_cost(&c, i), alone);
+                CU_FAIL("a sweep scenario differs from solving it alone");
+            }
+            checked++;
+        }
+        const double *pv = (const double *)c.data[SM_V_PARAMETERS] + i * (size_t)f.sw->n_params;
+        CU_ASSERT_EQUAL(memcmp(pv, values, (size_t)f.sw->n_params * sizeof *values), 0);
+        sm_lp_free(&lp);
+    }
+    CU_ASSERT_TRUE(checked > 50);
+    sm_lp_thread_end();
+    free(values);
+    sm_coeffs_free(&co);
+    sm_inputs_free(&in);
+    sm_diag_clear(&d);
+    collected_free(&c);
+    teardown(&f);
+}
+
+/* A floor that no supply can meet makes some scenarios infeasible: they
+ * are recorded as such, with NaN values, and every other one is solved. */
+static void test_infeasible_scenarios_recorded(void)
+{
+    char *y = sm_tiny_replace(sm_tiny_yaml, "    kind: cap\n    regions: [China]\n    share: 0.6",
+                              "    kind: floor\n    regions: [USA]\n    share: 0.5");
+    const char *sweep = "name: floors\n"
+                        "parameters:\n"
+                        "  share.cap: {values: [0.2, 0.5, 1.0, 0.9, 0.1]}\n"
+                        "  capacity.USA: {values: [0.5, 1.0]}\n";
+    fixture f;
+    if (setup(&f, sweep, 1, y)) {
+        collected c;
+        sm_run_stats s;
+        run(&f, 2, &c, NULL, &s);
+        CU_ASSERT_EQUAL(s.scenarios, 10);
+        /* USA capacity 100 t × multiplier vs floor share × 100 t. */
+        const double share[5] = {0.2, 0.5, 1.0, 0.9, 0.1}, mult[2] = {0.5, 1.0};
+        size_t infeasible = 0;
+        for (size_t i = 0; i < 10; i++) {
+            int8_t st = ((int8_t *)c.data[SM_V_STATUS])[i];
+            int want_ok = share[i / 2] * 100 <= 100 * mult[i % 2] + 1e-9;
+            CU_ASSERT_EQUAL(st, want_ok ? SM_SCEN_OPTIMAL : SM_SCEN_INFEASIBLE);
+            if (!want_ok) {
+                infeasible++;
+                CU_ASSERT_TRUE(isnan(total_cost(&c, i)));
+            }
+            CU_ASSERT_TRUE(c.seen[i]);
+        }
+        CU_ASSERT_EQUAL(infeasible, 2); /* shares 1.0 and 0.9 with half the capacity */
+        CU_ASSERT_EQUAL(s.by_status[SM_SCEN_INFEASIBLE], 2);
+        collected_free(&c);
+        teardown(&f);
+    }
+    free(y);
+}
+
+/* A stop request ends the run early; what it recorded is correct. */
+static void test_stop_leaves_correct_partial_results(void)
+{
+    fixture f;
+    if (!setup(&f, mixed_sweep, 0, NULL))
+        return;
+    collected full, part;
+    sm_run_stats s1, s2;
+    run(&f, 1, &full, NULL, &s1);
+    volatile sig_atomic_t stop = 0; /* set once the first block is written */
+    run(&f, 2, &part, &stop, &s2);
+    CU_ASSERT_TRUE(s2.interrupted);
+    CU_ASSERT_TRUE(s2.scenarios >= f.sw->block_size);
+    CU_ASSERT_TRUE(s2.scenarios < f.sw->n_scenarios);
+    size_t seen = 0;
+    for (size_t i = 0; i < f.sw->n_scenarios; i++)
+        seen += part.seen[i];
+    CU_ASSERT_EQUAL(seen, s2.scenarios);
+    for (size_t i = 0; i < f.sw->n_scenarios; i++)
+        if (part.seen[i])
+            CU_ASSERT_EQUAL(memcmp(&((double *)part.data[SM_V_TOTAL_COST])[i],
+                                   &((double *)full.data[SM_V_TOTAL_COST])[i], sizeof(double)), 0);
+    collected_free(&full);
+    collected_free(&part);
+    teardown(&f);
+}
+
+/* Blocks of 30 hold whole 5 x 3 sub-grids, so each is one unbroken snake;
+ * a block that cuts a sub-grid is still a permutation (checked too). */
+static void check_order(size_t block, int expect_snake)
+{
+    char grid[512];
+    snprintf(grid, sizeof grid, "name: g\n"
+                       "block_size: %zu\n"
+                       "parameters:\n"
+                       "  share.china_cap: {values: [0.3, 0.5, 0.7, 0.9]}\n"
+                       "  tariff.China: {range: {from: 0, to: 1, steps: 5}}\n"
+                       "  availability.China: {values: [0, 0.5, 1]}\n", block);
+    fixture f;
+    if (!setup(&f, grid, 0, NULL))
+        return;
+    sm_order o;
+    sm_order_init(&o, f.sw, NULL);
+    sm_order_ws w;
+    CU_ASSERT_TRUE_FATAL(sm_order_ws_init(&w, f.sw, block));
+    size_t out[64];
+    unsigned char seen[64];
+    int da[3], db[3];
+    for (size_t first = 0; first < f.sw->n_scenarios; first += block) {
+        size_t count = f.sw->n_scenarios - first < block ? f.sw->n_scenarios - first : block;
+        sm_order_block(&o, &w, first, count, out);
+        memset(seen, 0, sizeof seen);
+        for (size_t k = 0; k < count; k++) {
+            CU_ASSERT_TRUE_FATAL(out[k] >= first && out[k] < first + count);
+            CU_ASSERT_FALSE(seen[out[k] - first]);
+            seen[out[k] - first] = 1;
+        }
+        /* Within a full snake, neighbours differ by one step of one digit. */
+        for (size_t k = 1; k < count && expect_snake; k++) {
+            sm_sweep_grid_digits(f.sw, out[k - 1], da);
+            sm_sweep_grid_digits(f.sw, out[k], db);
+            int steps = abs(da[0] - db[0]) + abs(da[1] - db[1]) + abs(da[2] - db[2]);
+            CU_ASSERT_EQUAL(steps, 1);
+        }
+    }
+    sm_order_ws_free(&w);
+    teardown(&f);
+}
+
+static void test_order_is_a_snake_permutation(void)
+{
+    check_order(30, 1);
+    check_order(40, 0);
+    check_order(7, 0);
+}
+
+static void test_hilbert_curve(void)
+{
+    /* 2-D, 3 bits: a bijection onto 0..63 whose consecutive cells touch. */
+    int cell_x[64], cell_y[64], hit[64] = {0};
+    for (uint32_t x = 0; x < 8; x++)
+        for (uint32_t y = 0; y < 8; y++) {
+            uint32_t c[2] = {x, y};
+            uint64_t h = sm_hilbert_index(c, 2, 3);
+            CU_ASSERT_TRUE_FATAL(h < 64);
+            hit[h]++;
+            cell_x[h] = (int)x;
+            cell_y[h] = (int)y;
+        }
+    for (int h = 0; h < 64; h++)
+        CU_ASSERT_EQUAL(hit[h], 1);
+    for (int h = 1; h < 64; h++)
+        CU_ASSERT_EQUAL(abs(cell_x[h] - cell_x[h - 1]) + abs(cell_y[h] - cell_y[h - 1]), 1);
+}
+
+int main(void)
+{
+    CU_TestInfo tests[] = {
+        {"same results for 1, 2 and 3 threads", test_same_results_any_thread_count},
+        {"each scenario equals solving it alone", test_each_scenario_equals_solving_it_alone},
+        {"infeasible scenarios recorded, batch completes", test_infeasible_scenarios_recorded},
+        {"stop leaves correct partial results", test_stop_leaves_correct_partial_results},
+        {"solve order: a snake permutation of each block", test_order_is_a_snake_permutation},
+        {"Hilbert curve: bijective and continuous", test_hilbert_curve},
+        CU_TEST_INFO_NULL,
+    };
+    CU_SuiteInfo suites[] = {{"sweep_run", NULL, NULL, NULL, NULL, tests}, CU_SUITE_INFO_NULL};
+    return sm_test_main(suites);
+}

@@ -18,8 +18,8 @@
 static void usage(FILE *out)
 {
     fprintf(out,
-            "usage: supplymix run [MODEL] --sweep SWEEP -o OUT.h5 [-j THREADS] [--force]\n"
-            "                     [--summaries-only]\n"
+            "usage: supplymix run [MODEL] --sweep SWEEP -o OUT.h5 [-j THREADS]\n"
+            "                     [--force | --resume] [--summaries-only]\n"
             "\n"
             "Solve every scenario of SWEEP (a sweep file, or the name of one of the model's\n"
             "shipped sweeps, e.g. quick, china_grid, monte_carlo) on MODEL (default: the\n"
@@ -31,14 +31,18 @@ static void usage(FILE *out)
             "  -j, --threads N      solver threads; default: OMP_NUM_THREADS, else\n"
             "                       SLURM_CPUS_PER_TASK, else every core\n"
             "  --force              replace OUT.h5 if it exists (never done otherwise)\n"
+            "  --resume             continue OUT.h5, made by an interrupted run of the same\n"
+            "                       model and sweep: solve only what is not complete\n"
             "  --summaries-only     leave out the per-period arrays (purchases, stock,\n"
             "                       shortfall, marginal costs, limit duals) to keep files\n"
             "                       of millions of scenarios small\n"
             "  -h, --help           show this help\n"
             "\n"
             "Progress goes to stderr: a progress line on a terminal, a log line every\n"
-            "30 s otherwise. SIGINT, SIGTERM or SIGUSR1 stop the run after the scenarios\n"
-            "in flight, with every finished scenario saved (exit code 3).\n");
+            "30 s otherwise. SIGINT, SIGTERM or SIGUSR1 stop the run within about a\n"
+            "second, with every finished scenario saved (exit code 3); a second Ctrl-C\n"
+            "exits at once. Either way, or after a kill, --resume continues the file and\n"
+            "ends with the same results as an uninterrupted run.\n");
 }
 
 /* Threads: -j, else OMP_NUM_THREADS, else SLURM_CPUS_PER_TASK, else all cores. */
@@ -178,8 +182,9 @@ int sm_cmd_run(int argc, char **argv)
         usage(stderr);
         return 2;
     }
-    if (resume) {
-        fprintf(stderr, "supplymix run: --resume is not supported by this version yet\n");
+    if (resume && force) {
+        fprintf(stderr, "supplymix run: --resume continues OUT.h5 and --force replaces it: "
+                        "give one of them\n");
         return 2;
     }
     int threads;
@@ -199,6 +204,7 @@ int sm_cmd_run(int argc, char **argv)
     sm_problem *p = NULL;
     sm_results *res = NULL;
     char *sweep_path = NULL;
+    uint8_t *done = NULL, *block_done = NULL;
     char *dir = sm_cli_model_dir(optind < argc ? argv[optind] : NULL);
     if (!dir)
         SM_TRY(sm_diag_fail(&d, SM_ENOMEM, "out of memory"));
@@ -212,7 +218,30 @@ int sm_cmd_run(int argc, char **argv)
     sm_diag_clear(&d);
     SM_TRY(sm_problem_new(m, &p, &d));
     sm_results_info info = {m, sw, sm_cli_command_line, threads, 1, !summaries};
-    SM_TRY(sm_results_create(out, &info, force, &res, &d));
+    size_t n_blocks = sm_sweep_blocks(sw), already = 0;
+    if (resume) {
+        SM_TRY(sm_results_resume(out, &info, &res, &done, &d));
+        if (summaries == info.full)
+            fprintf(stderr, "supplymix: %s holds %s; the resumed run keeps that\n", out,
+                    info.full ? "full results" : "summaries only");
+        /* A block is redone unless every scenario in it is complete: its
+         * warm-start chain must be replayed to give the same answers. */
+        block_done = calloc(n_blocks ? n_blocks : 1, 1);
+        if (!block_done)
+            SM_TRY(sm_diag_fail(&d, SM_ENOMEM, "out of memory"));
+        for (size_t b = 0; b < n_blocks; b++) {
+            size_t lo = b * sw->block_size, hi = lo + sw->block_size;
+            if (hi > sw->n_scenarios)
+                hi = sw->n_scenarios;
+            block_done[b] = memchr(done + lo, 0, hi - lo) == NULL;
+            if (block_done[b])
+                already += hi - lo;
+        }
+        fprintf(stderr, "supplymix: resuming %s: %zu of %zu scenarios already complete\n", out,
+                already, sw->n_scenarios);
+    } else {
+        SM_TRY(sm_results_create(out, &info, force, &res, &d));
+    }
 
     progress prog = {wall(), 0, isatty(STDERR_FILENO), 30.0};
     if (prog.tty)
@@ -232,6 +261,7 @@ int sm_cmd_run(int argc, char **argv)
     o.progress = on_progress;
     o.progress_ctx = &prog;
     o.prepare = pack_block;
+    o.block_done = block_done;
     sm_run_stats stats;
     sm_status run_st = sm_sweep_run(p, sw, &o, write_block, res, &stats, &d);
     sm_status close_st = sm_results_close(&res, &d);
@@ -240,7 +270,8 @@ int sm_cmd_run(int argc, char **argv)
 
     struct stat sb;
     double mb = stat(out, &sb) == 0 ? (double)sb.st_size / 1e6 : 0;
-    fprintf(stderr, "supplymix: %zu scenarios in %.2f s (%.0f/s) on %d thread%s:", stats.scenarios,
+    fprintf(stderr, "supplymix: %zu scenarios%s in %.2f s (%.0f/s) on %d thread%s:", stats.scenarios,
+            resume ? " more" : "",
             stats.wall_s, stats.wall_s > 0 ? (double)stats.scenarios / stats.wall_s : 0, threads,
             threads == 1 ? "" : "s");
     for (int s = 1; s < SM_SCEN_N_STATUS; s++)
@@ -248,8 +279,9 @@ int sm_cmd_run(int argc, char **argv)
             fprintf(stderr, " %zu %s", stats.by_status[s], sm_scen_status_names[s]);
     fprintf(stderr, "; wrote %s (%.1f MB)\n", out, mb);
     if (stats.interrupted) {
-        fprintf(stderr, "supplymix: interrupted: %zu of %zu scenarios are in %s\n",
-                stats.scenarios, sw->n_scenarios, out);
+        fprintf(stderr, "supplymix: interrupted: %zu of %zu scenarios are in %s; continue with "
+                        "the same command and --resume\n",
+                already + stats.scenarios, sw->n_scenarios, out);
         st = SM_EINTERRUPTED;
     }
 done:
@@ -258,6 +290,8 @@ done:
     sm_problem_free(&p);
     sm_sweep_free(&sw);
     sm_model_free(&m);
+    free(done);
+    free(block_done);
     free(sweep_path);
     free(dir);
     return sm_cli_finish(st, &d);

@@ -1,5 +1,6 @@
 /* The HDF5 results writer (see results_h5.h and docs/RESULTS.md). The
  * only file of the program that includes hdf5.h. */
+#define _GNU_SOURCE /* F_OFD_SETLK */
 #include "results_h5.h"
 
 #include <hdf5.h>
@@ -8,6 +9,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -19,6 +22,7 @@
 
 struct sm_results {
     char *path;
+    int lock_fd;             /* holds the writer's lock; -1 when none */
     hid_t file;
     hid_t var[SM_NVARS];     /* -1 when not written (summaries only) */
     hid_t complete;
@@ -428,6 +432,35 @@ static int create_variables(sm_results *r, const sm_results_info *info, const co
            H5DSattach_scale(r->complete, c->scenario, 0) >= 0;
 }
 
+/* The writer's lock: an open-file-description lock on one byte far past
+ * any real offset, so it never meets HDF5's own flock-based locking or a
+ * reader's. Returns the descriptor holding it, or -1 with a message. */
+static int take_writer_lock(const char *path, sm_diag *d)
+{
+    int fd = open(path, O_RDWR | O_CLOEXEC);
+    if (fd < 0) {
+        sm_diag_error(d, path, 0, 0, "cannot open for writing: %s", strerror(errno));
+        return -1;
+    }
+    struct flock fl;
+    memset(&fl, 0, sizeof fl);
+    fl.l_type = F_WRLCK;
+    fl.l_whence = SEEK_SET;
+    fl.l_start = (off_t)1 << 62;
+    fl.l_len = 1;
+    if (fcntl(fd, F_OFD_SETLK, &fl) != 0) {
+        int e = errno;
+        close(fd);
+        if (e == EAGAIN || e == EACCES)
+            sm_diag_error(d, path, 0, 0, "another supplymix process is writing this file; wait "
+                                         "for it to finish or stop it first");
+        else
+            sm_diag_error(d, path, 0, 0, "cannot lock for writing: %s", strerror(e));
+        return -1;
+    }
+    return fd;
+}
+
 static void close_all(sm_results *r)
 {
     for (int v = 0; v < SM_NVARS; v++)
@@ -437,6 +470,8 @@ static void close_all(sm_results *r)
         H5Dclose(r->complete);
     if (r->file >= 0)
         H5Fclose(r->file);
+    if (r->lock_fd >= 0)
+        close(r->lock_fd);
     free(r->mask);
     free(r->path);
     free(r);
@@ -455,6 +490,7 @@ sm_status sm_results_create(const char *path, const sm_results_info *info, int f
     if (!r)
         return sm_diag_fail(d, SM_ENOMEM, "out of memory");
     r->file = r->complete = -1;
+    r->lock_fd = -1;
     for (int v = 0; v < SM_NVARS; v++)
         r->var[v] = -1;
     r->path = strdup(path);
@@ -469,15 +505,32 @@ sm_status sm_results_create(const char *path, const sm_results_info *info, int f
         c.scale[i] = -1;
     c.scenario = -1;
     sm_status st = SM_OK;
+    char *tmp = NULL;
 
     hid_t fcpl = H5Pcreate(H5P_FILE_CREATE), fapl = H5Pcreate(H5P_FILE_ACCESS);
     H5Pset_link_creation_order(fcpl, H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED);
     H5Pset_attr_creation_order(fcpl, H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED);
     /* Single-writer/multiple-reader mode needs the 1.10 file format. */
     H5Pset_libver_bounds(fapl, H5F_LIBVER_V110, H5F_LIBVER_V110);
-    if (force)
-        unlink(path);
-    r->file = H5Fcreate(path, H5F_ACC_EXCL, fcpl, fapl);
+    if (force && lstat(path, &sb) == 0) {
+        /* Replace it only when nobody is writing it. */
+        int fd = take_writer_lock(path, d);
+        if (fd < 0) {
+            close_all(r);
+            H5Pclose(fcpl);
+            H5Pclose(fapl);
+            return SM_EINPUT;
+        }
+        close(fd);
+    }
+    /* Built under a temporary name and put in place only once it is in
+     * single-writer mode: a kill during the set-up (seconds, for the
+     * coordinates of a hundred million scenarios) leaves no half-made
+     * results file behind, only the temporary. */
+    tmp = malloc(strlen(path) + 32);
+    if (tmp)
+        snprintf(tmp, strlen(path) + 32, "%s.partial-%ld", path, (long)getpid());
+    r->file = tmp ? H5Fcreate(tmp, H5F_ACC_TRUNC, fcpl, fapl) : -1;
     H5Pclose(fcpl);
     H5Pclose(fapl);
     if (r->file < 0 || !r->path) {
@@ -485,6 +538,8 @@ sm_status sm_results_create(const char *path, const sm_results_info *info, int f
                                           "or not writable?)");
         goto done;
     }
+    if ((r->lock_fd = take_writer_lock(tmp, d)) < 0)
+        SM_TRY(SM_EINPUT);
     if (!write_root_attributes(r->file, info, info->sweep))
         SM_TRY(h5fail(d, path, "write the file's attributes"));
     if (!write_coordinates(r->file, info, &c))
@@ -499,6 +554,18 @@ sm_status sm_results_create(const char *path, const sm_results_info *info, int f
     c.scenario = -1;
     if (H5Fflush(r->file, H5F_SCOPE_GLOBAL) < 0 || H5Fstart_swmr_write(r->file) < 0)
         SM_TRY(h5fail(d, path, "start single-writer mode"));
+    /* With --force, rename() replaces the old file in one step (it stays
+     * whole until then); without, link() never replaces a file that
+     * appeared at path in the meantime. */
+    if (force ? rename(tmp, path) != 0 : link(tmp, path) != 0) {
+        int e = errno;
+        SM_TRY(sm_diag_error(d, path, 0, 0, e == EEXIST ? "appeared while the run was being "
+                                                          "set up; not replaced"
+                                                        : "cannot put the results file in "
+                                                          "place: %s", strerror(e)));
+    }
+    if (!force)
+        unlink(tmp);
     *out = r;
     r = NULL;
 done:
@@ -509,8 +576,10 @@ done:
         H5Dclose(c.scenario);
     if (r) {
         close_all(r);
-        unlink(path); /* a half-made file is worse than none */
+        if (tmp)
+            unlink(tmp); /* a half-made file is worse than none */
     }
+    free(tmp);
     return st;
 }
 
@@ -536,6 +605,164 @@ static int write_rows(hid_t ds, hid_t type, size_t first, size_t count, const vo
     }
     H5Sclose(fs);
     return ok;
+}
+
+/* ---- resuming ----------------------------------------------------------- */
+
+static int read_attr_text(hid_t obj, const char *name, char *buf, size_t size)
+{
+    buf[0] = '\0';
+    if (H5Aexists(obj, name) <= 0)
+        return 0;
+    hid_t a = H5Aopen(obj, name, H5P_DEFAULT);
+    hid_t t = H5Aget_type(a), mt = vlen_utf8();
+    char *v = NULL;
+    int ok = a >= 0 && H5Tis_variable_str(t) > 0 && H5Aread(a, mt, &v) >= 0 && v;
+    if (ok) {
+        snprintf(buf, size, "%s", v);
+        H5free_memory(v);
+    }
+    H5Tclose(mt);
+    H5Tclose(t);
+    H5Aclose(a);
+    return ok;
+}
+
+static int read_attr_i64(hid_t obj, const char *name, long long *v)
+{
+    if (H5Aexists(obj, name) <= 0)
+        return 0;
+    hid_t a = H5Aopen(obj, name, H5P_DEFAULT);
+    int ok = a >= 0 && H5Aread(a, H5T_NATIVE_LLONG, v) >= 0;
+    H5Aclose(a);
+    return ok;
+}
+
+/* A writer killed in single-writer mode leaves two marks in the superblock:
+ * "open for writing" flags, and an end-of-allocation address from before
+ * its last writes (the data past it are sound: SWMR flushes in an order
+ * that keeps the file consistent). Clear the flags and move the end of
+ * allocation to the end of the file: what `h5clear -s -i 0` does, through
+ * the same file-access properties. */
+static int repair_after_kill(const char *path)
+{
+    hid_t fapl = H5Pcreate(H5P_FILE_ACCESS);
+    H5Pset_libver_bounds(fapl, H5F_LIBVER_V110, H5F_LIBVER_V110);
+    hbool_t yes = 1;
+    if (H5Pexist(fapl, "clear_status_flags") <= 0 || H5Pexist(fapl, "skip_eof_check") <= 0 ||
+        H5Pset(fapl, "clear_status_flags", &yes) < 0 || H5Pset(fapl, "skip_eof_check", &yes) < 0) {
+        H5Pclose(fapl);
+        return 0;
+    }
+    hid_t f = H5Fopen(path, H5F_ACC_RDWR, fapl);
+    H5Pclose(fapl);
+    if (f < 0)
+        return 0;
+    int ok = H5Fincrement_filesize(f, 0) >= 0;
+    return H5Fclose(f) >= 0 && ok;
+}
+
+static hid_t open_rdwr(const char *path, unsigned flags)
+{
+    hid_t fapl = H5Pcreate(H5P_FILE_ACCESS);
+    H5Pset_libver_bounds(fapl, H5F_LIBVER_V110, H5F_LIBVER_V110);
+    hid_t f = H5Fopen(path, flags, fapl);
+    H5Pclose(fapl);
+    return f;
+}
+
+sm_status sm_results_resume(const char *path, sm_results_info *info, sm_results **out,
+                            uint8_t **done, sm_diag *d)
+{
+    *out = NULL;
+    *done = NULL;
+    H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
+    struct stat sb;
+    if (stat(path, &sb) != 0)
+        return sm_diag_error(d, path, 0, 0, "nothing to resume: the file does not exist (run "
+                                            "without --resume to start it)");
+    if (H5Fis_hdf5(path) <= 0)
+        return sm_diag_error(d, path, 0, 0, "is not an HDF5 file, so not a results file to "
+                                            "resume");
+    sm_results *r = calloc(1, sizeof *r);
+    if (!r)
+        return sm_diag_fail(d, SM_ENOMEM, "out of memory");
+    r->file = r->complete = -1;
+    for (int v = 0; v < SM_NVARS; v++)
+        r->var[v] = -1;
+    r->path = strdup(path);
+    sm_status st = SM_OK;
+    if ((r->lock_fd = take_writer_lock(path, d)) < 0)
+        SM_TRY(SM_EINPUT);
+
+    /* First a plain read-write open: check it is our file, of this run. */
+    if (!repair_after_kill(path) || (r->file = open_rdwr(path, H5F_ACC_RDWR)) < 0)
+        SM_TRY(sm_diag_error(d, path, 0, 0, "cannot open the results file for writing (a file "
+                                            "of another HDF5 version, or damaged?)"));
+    long long version = 0, n = 0, summaries = 0;
+    char model_hash[64], sweep_hash[64], model_name[256], sweep_name[256], want[32];
+    if (!read_attr_i64(r->file, "results_layout_version", &version) ||
+        !read_attr_text(r->file, "model_hash", model_hash, sizeof model_hash) ||
+        !read_attr_text(r->file, "sweep_hash", sweep_hash, sizeof sweep_hash) ||
+        !read_attr_i64(r->file, "n_scenarios", &n))
+        SM_TRY(sm_diag_error(d, path, 0, 0, "is not a supplymix results file (its root "
+                                            "attributes results_layout_version, model_hash, "
+                                            "sweep_hash, n_scenarios are missing)"));
+    read_attr_text(r->file, "model_name", model_name, sizeof model_name);
+    read_attr_text(r->file, "sweep_name", sweep_name, sizeof sweep_name);
+    read_attr_i64(r->file, "summaries_only", &summaries);
+    if (version != SM_RESULTS_LAYOUT_VERSION)
+        SM_TRY(sm_diag_error(d, path, 0, 0, "has results layout version %lld; this supplymix "
+                                            "writes version %d and cannot continue it",
+                             version, SM_RESULTS_LAYOUT_VERSION));
+    snprintf(want, sizeof want, "%016llx", (unsigned long long)info->model->hash);
+    if (strcmp(want, model_hash) != 0)
+        SM_TRY(sm_diag_error(d, path, 0, 0, "was made from model '%s' (content hash %s), not "
+                                            "from this model '%s' (%s): --resume only continues a "
+                                            "file made from the same model and sweep",
+                             model_name, model_hash, info->model->name, want));
+    snprintf(want, sizeof want, "%016llx", (unsigned long long)info->sweep->hash);
+    if (strcmp(want, sweep_hash) != 0 || (size_t)n != info->sweep->n_scenarios)
+        SM_TRY(sm_diag_error(d, path, 0, 0, "was made from sweep '%s' (content hash %s), not "
+                                            "from this sweep '%s' (%s): --resume only continues a "
+                                            "file made from the same model and sweep",
+                             sweep_name, sweep_hash, info->sweep->name, want));
+    info->full = !summaries;
+    H5Fclose(r->file);
+
+    /* Then the single-writer open the run will use. */
+    r->file = open_rdwr(path, H5F_ACC_RDWR | H5F_ACC_SWMR_WRITE);
+    if (r->file < 0)
+        SM_TRY(h5fail(d, path, "reopen the file in single-writer mode"));
+    r->dims = sm_dims_of(info->model);
+    r->dims.n[SM_DIM_PARAMETER] = info->sweep->n_params;
+    r->n_scenarios = info->sweep->n_scenarios;
+    r->chunk_rows = info->sweep->block_size < r->n_scenarios ? info->sweep->block_size
+                                                            : r->n_scenarios;
+    r->full = info->full;
+    for (int v = 0; v < SM_NVARS; v++) {
+        if (sm_vars[v].full_only && !r->full)
+            continue;
+        r->var[v] = H5Dopen2(r->file, sm_vars[v].name, H5P_DEFAULT);
+        if (r->var[v] < 0)
+            SM_TRY(sm_diag_error(d, path, 0, 0, "is missing the variable '%s'", sm_vars[v].name));
+    }
+    r->complete = H5Dopen2(r->file, "complete", H5P_DEFAULT);
+    *done = malloc(r->n_scenarios ? r->n_scenarios : 1);
+    if (!*done)
+        SM_TRY(sm_diag_fail(d, SM_ENOMEM, "out of memory"));
+    if (r->complete < 0 ||
+        H5Dread(r->complete, H5T_NATIVE_UINT8, H5S_ALL, H5S_ALL, H5P_DEFAULT, *done) < 0)
+        SM_TRY(h5fail(d, path, "read the completion marks"));
+    *out = r;
+    r = NULL;
+done:
+    if (r) {
+        close_all(r);
+        free(*done);
+        *done = NULL;
+    }
+    return st;
 }
 
 /* ---- compressed chunks, prepared off the writer thread ------------------ */

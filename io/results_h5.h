@@ -33,10 +33,25 @@ typedef struct sm_results_info {
 } sm_results_info;
 
 /* Create the file at path with every dataset, label and attribute, then
- * switch to single-writer mode. An existing path is refused (SM_EUSAGE,
- * naming --force and --resume) unless force is set. */
+ * switch to single-writer mode. An existing path is refused (an input
+ * error naming --force and --resume) unless force is set.
+ *
+ * While a results file is open for writing, supplymix holds an advisory
+ * lock on it (an fcntl lock on a byte far past its end, which neither HDF5
+ * nor readers touch), so a second writer (a resume started twice, say) is
+ * refused instead of corrupting it. */
 sm_status sm_results_create(const char *path, const sm_results_info *info, int force,
                             sm_results **out, sm_diag *d);
+
+/* Reopen the results file at path to continue it. The file must have been
+ * made from the same model and sweep (their content hashes, the layout
+ * version and the scenario count are checked; a mismatch is SM_EINPUT with
+ * both names). A file left by a killed writer is accepted: its single-
+ * writer flags are cleared first. *done (n_scenarios bytes, owned by the
+ * caller) receives the completion marks; info->full is set from the file,
+ * whose mode (full or summaries only) a resumed run keeps. */
+sm_status sm_results_resume(const char *path, sm_results_info *info, sm_results **out,
+                            uint8_t **done, sm_diag *d);
 
 /* Compress b's rows into the file's chunks (shuffle + deflate, exactly as
  * HDF5's own filters would), kept in b->aux. Touches no HDF5 state, so

@@ -1,0 +1,494 @@
+#!/usr/bin/python3
+"""Read a supplymix results file (docs/RESULTS.md) as labelled arrays.
+
+Three lines from any script (Debian's /usr/bin/python3 with python3-h5py,
+python3-numpy and python3-xarray):
+
+    import sys; sys.path.insert(0, "/path/to/supplymix/scripts")
+    import supplymix_results as smr
+    r = smr.open("results.h5"); ds = r.finished()
+
+`ds` is an xarray.Dataset over the finished scenarios only, with the
+string labels of suppliers, regions, materials, periods and limits, every
+per-scenario summary variable (total_cost, its parts, purchases_by_region,
+region_share, shortfall_total, limit_saving_per_point, status, ...), and
+each swept parameter as a per-scenario coordinate named
+`param_<parameter>`, e.g. ds["param_share.china_cap"]. Per-period arrays
+(purchases, stock, shortfall, marginal_cost, limit_dual) are left out
+unless asked for: r.finished(full=True) or r.finished(["purchases"]).
+
+Group finished scenarios by any swept parameter:
+
+    for label, sub in smr.groups(ds, "share.china_cap"):   # exact levels
+        print(label, float(sub.total_cost.median()))
+    ds.total_cost.groupby(smr.group_key(ds, "price.Tb_oxide")).median()
+
+Grid parameters (and random ones with few distinct values) are grouped
+by their exact values; continuous random parameters by quantile bins.
+
+Partial files: a file that is still being written, or whose run was
+interrupted or killed, is read in HDF5's single-writer/multiple-reader
+mode. Only scenarios marked in `complete` (and with a status other than
+not_solved) are returned; r.n_finished and r.n_scenarios say how many are
+in, and opening such a file issues a PartialResultsWarning saying so.
+
+A path that is not a supplymix results file raises NotAResultsFile (a
+ResultsError) whose message names the file and what is missing.
+
+Run as a script, it prints what a file holds:
+    /usr/bin/python3 scripts/supplymix_results.py RESULTS.h5
+"""
+import os
+import sys
+import warnings
+
+import h5py
+import numpy as np
+import xarray as xr
+
+__all__ = ["open", "Results", "Parameter", "ResultsError", "NotAResultsFile",
+           "PartialResultsWarning", "groups", "group_key", "spearman", "rank",
+           "STATUS_OPTIMAL"]
+
+# Datasets and root attributes every results file has (docs/RESULTS.md,
+# io/results_h5.c); a file without them is not one of ours.
+REQUIRED_DATASETS = ("scenario", "complete", "status", "parameters", "parameter",
+                     "total_cost", "region", "material", "limit")
+REQUIRED_ATTRS = ("n_scenarios", "grid_size", "samples")
+# Per-period arrays, left out of finished() unless asked for (summaries-only
+# runs do not write them at all).
+FULL_DIMS = {"period", "supplier"}
+LABEL_DIMS = ("supplier", "region", "material", "period", "limit", "parameter")
+STATUS_OPTIMAL = 1
+# Random parameters with at most this many distinct values (events,
+# choices, rounded delays) are grouped by value rather than by quantile.
+MAX_LEVELS = 12
+LAYOUT_VERSION = 1
+
+
+class ResultsError(Exception):
+    """A results file cannot be read."""
+
+
+class NotAResultsFile(ResultsError):
+    """The path is missing, not HDF5, or lacks what a results file has."""
+
+
+class PartialResultsWarning(UserWarning):
+    """Not every scenario of the sweep is in the file (yet)."""
+
+
+class Parameter:
+    """One swept parameter: its name, units, meaning, how it was swept
+    ('grid' or 'random'), and the distinct values of finished scenarios."""
+
+    def __init__(self, name, units, meaning, kind, values):
+        self.name, self.units, self.meaning, self.kind = name, units, meaning, kind
+        self.values = values                       # finished scenarios' values
+        self.levels = np.unique(values[np.isfinite(values)])
+
+    @property
+    def coord(self):
+        """Name of its per-scenario coordinate in finished()."""
+        return "param_" + self.name
+
+    @property
+    def varies(self):
+        return len(self.levels) > 1
+
+    @property
+    def discrete(self):
+        """Grouped by exact values (grid, or few distinct values)."""
+        return self.kind == "grid" or len(self.levels) <= MAX_LEVELS
+
+    @property
+    def limit(self):
+        """The limit a share.LIMIT parameter sets, else None."""
+        return self.name[len("share."):] if self.name.startswith("share.") else None
+
+    def label(self, with_meaning=True):
+        units = "" if self.units in ("", "1") else f" [{self.units}]"
+        if with_meaning and self.meaning:
+            return f"{self.name} ({self.meaning}){units}"
+        return f"{self.name}{units}"
+
+    def __repr__(self):
+        return (f"Parameter({self.name!r}, {self.kind}, units={self.units!r}, "
+                f"{len(self.levels)} distinct values)")
+
+
+def _text(v):
+    if isinstance(v, bytes):
+        return v.decode("utf-8", "replace")
+    if isinstance(v, np.ndarray) and v.shape == ():
+        return _text(v[()])
+    return v
+
+
+def _strings(dset):
+    return [_text(s) for s in dset[()]] if dset.shape else [_text(dset[()])]
+
+
+def _open_h5(path):
+    """Open read-only in SWMR mode (a file open for writing by a running or
+    killed `supplymix run` can only be opened so), else normally."""
+    try:
+        return h5py.File(path, "r", swmr=True)
+    except OSError as e_swmr:
+        try:
+            return h5py.File(path, "r")
+        except OSError:
+            raise ResultsError(f"{path}: HDF5 cannot open it: {e_swmr}") from None
+
+
+def open(path):  # noqa: A001 (the natural name: smr.open)
+    """Open a results file: returns a Results (reads labels, parameters and
+    the completion mask now, values when asked)."""
+    return Results(path)
+
+
+class Results:
+    """A results file: metadata, parameters and which scenarios are in.
+
+    Attributes: path, attrs (root attributes), n_scenarios, n_finished,
+    finished_mask (bool per scenario), sweep_name, model_name, grid_size,
+    samples, parameters (list of Parameter), labels (dict dim -> list of
+    str), status_names (list: code -> name), variables (dict name ->
+    (dims, units, long_name)), summaries_only.
+    """
+
+    def __init__(self, path):
+        self.path = os.fspath(path)
+        if not os.path.exists(self.path):
+            raise NotAResultsFile(f"{self.path}: no such file")
+        if os.path.isdir(self.path):
+            raise NotAResultsFile(f"{self.path}: is a directory, not a results file")
+        if not h5py.is_hdf5(self.path):
+            raise NotAResultsFile(f"{self.path}: not a supplymix results file: not an HDF5 file "
+                                  "(a results file is written by `supplymix run ... -o FILE.h5`)")
+        with _open_h5(self.path) as f:
+            self._check(f)
+            self._read_meta(f)
+        if self.n_finished < self.n_scenarios:
+            warnings.warn(f"{self.path}: {self.n_finished:,} of {self.n_scenarios:,} scenarios "
+                          "finished (the run is still going, or was interrupted); only finished "
+                          "scenarios are read", PartialResultsWarning, stacklevel=3)
+
+    # ---- opening ---------------------------------------------------------
+
+    def _check(self, f):
+        missing = [n for n in REQUIRED_DATASETS if not isinstance(f.get(n), h5py.Dataset)]
+        missing += [f"root attribute {a}" for a in REQUIRED_ATTRS if a not in f.attrs]
+        if missing:
+            raise NotAResultsFile(
+                f"{self.path}: not a supplymix results file: missing {', '.join(missing)} "
+                "(see docs/RESULTS.md)")
+        version = int(f.attrs.get("results_layout_version", LAYOUT_VERSION))
+        if version > LAYOUT_VERSION:
+            warnings.warn(f"{self.path}: results layout version {version} is newer than this "
+                          f"reader's ({LAYOUT_VERSION}); reading it anyway", stacklevel=4)
+
+    def _read_meta(self, f):
+        self.attrs = {k: _text(v) for k, v in f.attrs.items()}
+        self.n_scenarios = int(f["scenario"].shape[0])
+        self.grid_size = max(int(self.attrs["grid_size"]), 1)
+        self.samples = max(int(self.attrs["samples"]), 1)
+        self.sweep_name = self.attrs.get("sweep_name", "?")
+        self.model_name = self.attrs.get("model_name", "?")
+        self.summaries_only = bool(int(self.attrs.get("summaries_only", 0)))
+        self.block_size = max(int(self.attrs.get("block_size", 256)), 1)
+        self.labels = {d: _strings(f[d]) for d in LABEL_DIMS if d in f}
+        self.supplier_region = _strings(f["supplier_region"]) if "supplier_region" in f else []
+        self.limit_kind = _strings(f["limit_kind"]) if "limit_kind" in f else []
+        meanings = _text(f["status"].attrs.get("flag_meanings", ""))
+        values = f["status"].attrs.get("flag_values", None)
+        names = meanings.split()
+        codes = list(np.asarray(values).tolist()) if values is not None else list(range(len(names)))
+        self.status_names = {int(c): n for c, n in zip(codes, names)}
+        # Completion first, then the values: the writer writes values before
+        # the marks, so every scenario marked here has its values on disk.
+        complete = f["complete"][()].astype(bool)
+        self.status = f["status"][()]
+        self.finished_mask = complete & (self.status != 0)
+        self.finished_index = np.flatnonzero(self.finished_mask)
+        self.n_finished = int(self.finished_mask.sum())
+        self.variables = {}
+        for name, obj in f.items():
+            if isinstance(obj, h5py.Dataset) and obj.ndim >= 1 and name not in ("scenario", "complete"):
+                dims = self._dims_of(name, obj)
+                if dims[0] == "scenario":
+                    self.variables[name] = (dims, _text(obj.attrs.get("units", "")),
+                                            _text(obj.attrs.get("long_name", name)))
+        names = self.labels.get("parameter", [])
+        units = _strings(f["parameter_units"]) if "parameter_units" in f else [""] * len(names)
+        meaning = _strings(f["parameter_meaning"]) if "parameter_meaning" in f else [""] * len(names)
+        pvals = self._rows(f["parameters"], self.finished_index)
+        kinds = self._kinds(f, names, pvals)
+        self.parameters = [Parameter(n, u, m, k, pvals[:, i])
+                           for i, (n, u, m, k) in enumerate(zip(names, units, meaning, kinds))]
+        ps = f.get("period_start")
+        self.period_start = None
+        if ps is not None:
+            u = _text(ps.attrs.get("units", ""))
+            if u.startswith("days since 1970-01-01"):
+                self.period_start = np.datetime64("1970-01-01") + ps[()].astype("timedelta64[D]")
+
+    def _dims_of(self, name, obj):
+        """Dimension names from the attached HDF5 dimension scales."""
+        dims = []
+        for i, d in enumerate(obj.dims):
+            scale = None
+            try:
+                if len(d):
+                    scale = d[0].name.lstrip("/")
+            except (RuntimeError, KeyError, ValueError):
+                scale = None
+            dims.append(scale or d.label or f"dim_{name}_{i}")
+        return tuple(dims)
+
+    def _kinds(self, f, names, pvals):
+        """'grid' or 'random' per parameter: from the stored sweep file when
+        PyYAML is there, else from the scenario numbering (models/SWEEPS.md:
+        scenario i is grid point i mod G in future i div G, so a grid value
+        depends on i mod G only)."""
+        if self.samples <= 1:
+            return ["grid"] * len(names)
+        try:
+            import yaml
+            sweep = yaml.safe_load(_text(f["inputs/sweep_file"][()]))
+            spec = sweep["parameters"]
+            kinds = ["random" if isinstance(spec[n], dict) and "dist" in spec[n] else "grid"
+                     for n in names]
+            return kinds
+        except Exception:  # no PyYAML, no stored sweep, or another layout: use the numbering
+            pass
+        g = self.finished_index % self.grid_size
+        kinds = []
+        for i in range(len(names)):
+            v = pvals[:, i]
+            if self.grid_size == 1:
+                kinds.append("random")
+                continue
+            order = np.lexsort((v, g))
+            gs, vs = g[order], v[order]
+            same_g = gs[1:] == gs[:-1]
+            kinds.append("grid" if np.all(vs[1:][same_g] == vs[:-1][same_g]) else "random")
+        return kinds
+
+    def _rows(self, dset, index):
+        """Rows `index` (sorted) of dset, read block by block so that memory
+        stays near the size of the selection."""
+        n = dset.shape[0]
+        if len(index) == n:
+            return dset[()]
+        out = np.empty((len(index),) + dset.shape[1:], dtype=dset.dtype)
+        step = max(self.block_size, 1 << 14 if dset.ndim == 1 else self.block_size)
+        pos = 0
+        for start in range(0, n, step):
+            lo, hi = np.searchsorted(index, [start, start + step])
+            if hi > lo:
+                block = dset[start:min(start + step, n)]
+                out[pos:pos + hi - lo] = block[index[lo:hi] - start]
+                pos += hi - lo
+        return out
+
+    # ---- what users call -------------------------------------------------
+
+    @property
+    def complete(self):
+        """True when every scenario of the sweep is in the file."""
+        return self.n_finished == self.n_scenarios
+
+    @property
+    def is_random(self):
+        """The sweep draws random futures (samples > 1)."""
+        return self.samples > 1
+
+    def parameter(self, name):
+        """The Parameter called name (KeyError listing the swept ones)."""
+        for p in self.parameters:
+            if p.name == name or p.coord == name:
+                return p
+        raise KeyError(f"{name!r} is not a swept parameter of {self.path}; swept: "
+                       + ", ".join(p.name for p in self.parameters))
+
+    def limit_kind_of(self, limit):
+        lim = self.labels.get("limit", [])
+        return self.limit_kind[lim.index(limit)] if limit in lim and self.limit_kind else None
+
+    def status_counts(self):
+        """{status name: number of scenarios}, not_solved included."""
+        # A status read for a scenario not yet marked complete (a read racing
+        # the writer) counts as not solved, like the completion mask says.
+        st = np.where(self.finished_mask, self.status, 0)
+        codes, counts = np.unique(st, return_counts=True)
+        out = {name: 0 for name in self.status_names.values()}
+        for c, k in zip(codes, counts):
+            out[self.status_names.get(int(c), f"code_{int(c)}")] = int(k)
+        return out
+
+    def summary_line(self):
+        kind = ("random futures" if self.is_random else "grid") + \
+               (f" x {self.grid_size} grid points" if self.is_random and self.grid_size > 1 else "")
+        return (f"{os.path.basename(self.path)}: sweep {self.sweep_name} of model "
+                f"{self.model_name}: {self.n_finished:,} of {self.n_scenarios:,} scenarios "
+                f"finished ({kind}; {len(self.parameters)} swept parameters)")
+
+    def __repr__(self):
+        return f"<supplymix results {self.summary_line()}>"
+
+    def finished(self, variables=None, full=False):
+        """The finished scenarios as an xarray.Dataset.
+
+        variables: names to read (default: every per-scenario summary
+        variable; full=True adds the per-period arrays)."""
+        if variables is None:
+            names = [n for n, (dims, _, _) in self.variables.items()
+                     if full or not (set(dims) & FULL_DIMS)]
+        else:
+            names = list(variables)
+            unknown = [n for n in names if n not in self.variables]
+            if unknown:
+                raise KeyError(f"{self.path}: no per-scenario variable {', '.join(unknown)}; "
+                               "has: " + ", ".join(self.variables))
+        idx = self.finished_index
+        coords = {"scenario": ("scenario", idx.astype(np.int64))}
+        for d, labs in self.labels.items():
+            coords[d] = (d, np.array(labs, dtype=object))
+        if self.supplier_region:
+            coords["supplier_region"] = ("supplier", np.array(self.supplier_region, dtype=object))
+        if self.limit_kind:
+            coords["limit_kind"] = ("limit", np.array(self.limit_kind, dtype=object))
+        if self.period_start is not None:
+            coords["period_start"] = ("period", self.period_start)
+        for p in self.parameters:
+            coords[p.coord] = ("scenario", p.values,
+                               {"units": p.units, "long_name": p.meaning, "sweep_kind": p.kind})
+        data = {}
+        with _open_h5(self.path) as f:
+            for n in names:
+                dims, units, long_name = self.variables[n]
+                dset = f[n]
+                attrs = {"units": units, "long_name": long_name}
+                for a in ("flag_values", "flag_meanings", "comment"):
+                    if a in dset.attrs:
+                        attrs[a] = _text(dset.attrs[a])
+                data[n] = (dims, self._rows(dset, idx), attrs)
+        attrs = dict(self.attrs)
+        attrs.update(source_file=self.path, n_finished=self.n_finished,
+                     n_scenarios_total=self.n_scenarios)
+        return xr.Dataset(data, coords=coords, attrs=attrs)
+
+    def optimal(self, variables=None, full=False):
+        """Finished scenarios whose LP was solved to optimality (the ones
+        with costs)."""
+        ds = self.finished(variables if variables is None or "status" in variables
+                           else list(variables) + ["status"], full)
+        return ds.isel(scenario=np.flatnonzero(ds.status.values == STATUS_OPTIMAL))
+
+
+# ---- grouping and statistics --------------------------------------------
+
+def _param_values(ds, name):
+    coord = name if name.startswith("param_") else "param_" + name
+    if coord not in ds.coords:
+        have = [c[len("param_"):] for c in ds.coords if str(c).startswith("param_")]
+        raise KeyError(f"{name!r} is not a swept parameter; swept: {', '.join(have)}")
+    return coord, ds[coord].values
+
+
+def _is_discrete(ds, coord, values):
+    kind = ds[coord].attrs.get("sweep_kind", "")
+    return kind == "grid" or len(np.unique(values[np.isfinite(values)])) <= MAX_LEVELS
+
+
+def groups(ds, name, bins=5):
+    """Split a finished() Dataset by a swept parameter.
+
+    Returns a list of (label, value, sub-Dataset) in increasing order:
+    one group per exact value for grid parameters (and random ones with at
+    most 12 distinct values), else `bins` quantile bins, labelled by their
+    range, with the bin's median as value."""
+    coord, v = _param_values(ds, name)
+    out = []
+    if _is_discrete(ds, coord, v):
+        for level in np.unique(v[np.isfinite(v)]):
+            sel = np.flatnonzero(v == level)
+            out.append((f"{level:g}", float(level), ds.isel(scenario=sel)))
+        return out
+    edges = np.unique(np.quantile(v, np.linspace(0, 1, bins + 1)))
+    which = np.clip(np.searchsorted(edges, v, side="right") - 1, 0, len(edges) - 2)
+    for b in range(len(edges) - 1):
+        sel = np.flatnonzero(which == b)
+        if len(sel):
+            out.append((f"{edges[b]:.3g}-{edges[b + 1]:.3g}", float(np.median(v[sel])),
+                        ds.isel(scenario=sel)))
+    return out
+
+
+def group_key(ds, name, bins=5):
+    """A DataArray to pass to xarray's groupby: the parameter's values, or
+    for a continuous random parameter the median of its quantile bin."""
+    coord, v = _param_values(ds, name)
+    if _is_discrete(ds, coord, v):
+        return ds[coord]
+    key = np.empty_like(v)
+    edges = np.unique(np.quantile(v, np.linspace(0, 1, bins + 1)))
+    which = np.clip(np.searchsorted(edges, v, side="right") - 1, 0, len(edges) - 2)
+    for b in np.unique(which):
+        key[which == b] = np.median(v[which == b])
+    return xr.DataArray(key, dims="scenario", name=coord + "_bin",
+                        coords={"scenario": ds.scenario})
+
+
+def rank(x):
+    """Ranks 1..n of x, ties given their average rank (as Spearman needs)."""
+    x = np.asarray(x, dtype=float)
+    order = np.argsort(x, kind="mergesort")
+    xs = x[order]
+    starts = np.r_[0, np.flatnonzero(xs[1:] != xs[:-1]) + 1]
+    ends = np.r_[starts[1:], len(xs)]
+    avg = (starts + ends + 1) / 2.0               # mean of ranks start+1..end
+    ranks_sorted = np.repeat(avg, ends - starts)
+    r = np.empty_like(ranks_sorted)
+    r[order] = ranks_sorted
+    return r
+
+
+def spearman(x, y):
+    """Spearman rank correlation of x and y (pairs with a NaN dropped);
+    NaN when either is constant or fewer than 3 pairs."""
+    x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
+    ok = np.isfinite(x) & np.isfinite(y)
+    if ok.sum() < 3:
+        return float("nan")
+    rx, ry = rank(x[ok]), rank(y[ok])
+    rx -= rx.mean()
+    ry -= ry.mean()
+    den = np.sqrt((rx * rx).sum() * (ry * ry).sum())
+    return float((rx * ry).sum() / den) if den > 0 else float("nan")
+
+
+def _main(argv):
+    if len(argv) != 2 or argv[1] in ("-h", "--help"):
+        print(__doc__)
+        return 0 if len(argv) == 2 else 2
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", PartialResultsWarning)
+            r = open(argv[1])
+    except ResultsError as e:
+        print(f"supplymix_results: {e}", file=sys.stderr)
+        return 2
+    print(r.summary_line())
+    print("status:", ", ".join(f"{k} {v}" for k, v in r.status_counts().items() if v))
+    for p in r.parameters:
+        lv = p.levels
+        rng = f"{lv.min():g}..{lv.max():g}" if len(lv) else "-"
+        print(f"  {p.name:34s} {p.kind:6s} {len(lv):6d} values {rng:>14s}  {p.units}  {p.meaning}")
+    print("variables:", ", ".join(f"{n}{list(d[1:])}" for n, (d, _, _) in r.variables.items()))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(_main(sys.argv))

@@ -1,0 +1,274 @@
+#!/usr/bin/python3
+"""The summary of a supplymix results file, as rows and as CSV and Markdown.
+
+Used by supplymix_plots.py (which writes summary.csv and summary.md beside
+the figures); also importable:
+
+    import supplymix_results as smr, supplymix_summary as sms
+    r = smr.open("results.h5"); s = sms.compute(r)
+    sms.write_csv(s, "summary.csv"); sms.write_markdown(s, "summary.md")
+
+What it holds, every number over the file's finished scenarios:
+- status: scenarios per status (flag_meanings), not_solved included;
+- total_cost and shortfall (shortfall_total summed over materials, and
+  per material): P5, P50, P90, P99 (numpy's default linear interpolation)
+  and mean, over optimal scenarios, for all of them and for each level of
+  the cap parameter; for shortfall also the share of scenarios with any;
+- cheapest mix under each cap level: the optimal scenario with the least
+  total cost (lowest scenario number on ties), its parameter values and
+  each region's share of each material's purchases (purchases_by_region
+  over its sum across regions); and the median of those shares over all
+  scenarios at that level (the typical mix);
+- parameters ranked by |Spearman rank correlation| with total cost over
+  optimal scenarios, with the swing: median total cost of the highest
+  group of the parameter minus that of the lowest (groups as in
+  supplymix_results.groups).
+
+The CSV is long: section,group,key,value,units; one number per row, written
+with repr() so that it round-trips exactly.
+"""
+import csv
+import os
+
+import numpy as np
+
+import supplymix_results as smr
+
+PERCENTILES = (5, 50, 90, 99)
+
+
+def cap_parameter(r):
+    """The parameter the cap figures and tables are drawn against: a swept
+    share.LIMIT whose limit is a cap, else any swept share.* parameter, else
+    None (only parameters with more than one value count)."""
+    shares = [p for p in r.parameters if p.limit is not None and p.varies]
+    caps = [p for p in shares if r.limit_kind_of(p.limit) == "cap"]
+    return (caps or shares or [None])[0]
+
+
+def stats(values):
+    """{P5, P50, P90, P99, mean, n} of the finite values (NaN when none)."""
+    v = np.asarray(values, dtype=float)
+    v = v[np.isfinite(v)]
+    out = {}
+    for q in PERCENTILES:
+        out[f"P{q}"] = float(np.percentile(v, q)) if len(v) else float("nan")
+    out["mean"] = float(v.mean()) if len(v) else float("nan")
+    out["n"] = int(len(v))
+    return out
+
+
+def effects(r, ds):
+    """Per varying parameter: Spearman rho with total cost, the swing of
+    median cost from its lowest to its highest group, sorted by |rho|."""
+    out = []
+    cost = ds.total_cost.values
+    for p in r.parameters:
+        if not p.varies:
+            continue
+        rho = smr.spearman(ds[p.coord].values, cost)
+        gs = smr.groups(ds, p.name)
+        lo, hi = gs[0], gs[-1]
+        out.append({"parameter": p.name, "kind": p.kind, "units": p.units, "rho": rho,
+                    "low_group": lo[0], "high_group": hi[0],
+                    "median_cost_low": float(np.median(lo[2].total_cost.values)),
+                    "median_cost_high": float(np.median(hi[2].total_cost.values))})
+        out[-1]["swing"] = out[-1]["median_cost_high"] - out[-1]["median_cost_low"]
+    out.sort(key=lambda e: (-abs(e["rho"]) if np.isfinite(e["rho"]) else 1.0, e["parameter"]))
+    return out
+
+
+def _level_groups(ds, cap):
+    if cap is None:
+        return [("all", None, ds)]
+    return [(f"{cap.name}={label}", value, sub)
+            for label, value, sub in smr.groups(ds, cap.name)]
+
+
+def compute(r, ds=None):
+    """The summary as a dict: 'rows' (section, group, key, value, units)
+    and the parts the Markdown is made of."""
+    if ds is None:
+        ds = r.optimal()
+    regions, materials = r.labels["region"], r.labels["material"]
+    cap = cap_parameter(r)
+    rows = []
+
+    def add(section, group, key, value, units=""):
+        rows.append((section, group, key, value, units))
+
+    for k in ("sweep_name", "model_name", "supplymix_version", "created", "sampling"):
+        add("file", "", k, r.attrs.get(k, ""))
+    add("file", "", "path", os.path.abspath(r.path))
+    add("file", "", "scenarios", r.n_scenarios, "scenarios")
+    add("file", "", "finished", r.n_finished, "scenarios")
+    add("file", "", "optimal", int(ds.sizes["scenario"]), "scenarios")
+    if cap is not None:
+        add("file", "", "cap_parameter", cap.name)
+
+    counts = r.status_counts()
+    for name, k in counts.items():
+        add("status", "", name, k, "scenarios")
+
+    units_cost = ds.total_cost.attrs.get("units", "USD")
+    units_short = ds.shortfall_total.attrs.get("units", "t")
+    levels = _level_groups(ds, cap) if ds.sizes["scenario"] else []
+    groups = ([("all", None, ds)] if cap is not None else []) + levels
+    cost_stats, short_stats = [], []
+    for gname, _, sub in groups:
+        s = stats(sub.total_cost.values)
+        cost_stats.append((gname, s))
+        for k, v in s.items():
+            add("total_cost", gname, k, v, units_cost if k != "n" else "scenarios")
+        short = sub.shortfall_total.sum("material").values
+        s = stats(short)
+        s["share_with_shortfall"] = float((short > 0).mean()) if len(short) else float("nan")
+        short_stats.append((gname, s))
+        for k, v in s.items():
+            add("shortfall_total", gname, k, v,
+                units_short if k not in ("n", "share_with_shortfall") else
+                ("scenarios" if k == "n" else "1"))
+    mat_stats = []
+    if ds.sizes["scenario"]:
+        for m in materials:
+            s = stats(ds.shortfall_total.sel(material=m).values)
+            mat_stats.append((m, s))
+            for k, v in s.items():
+                add("shortfall_by_material", f"material={m}", k, v,
+                    units_short if k != "n" else "scenarios")
+
+    cheapest = []
+    for gname, value, sub in levels:
+        cost = sub.total_cost.values
+        i = int(np.argmin(np.where(np.isfinite(cost), cost, np.inf)))   # first of ties
+        one = sub.isel(scenario=i)
+        bought = one.purchases_by_region.values               # [region, material]
+        tot = bought.sum(axis=0)
+        share = np.divide(bought, tot, out=np.zeros_like(bought), where=tot > 0)
+        all_b = sub.purchases_by_region.values
+        all_t = all_b.sum(axis=1, keepdims=True)
+        typical = np.median(np.divide(all_b, all_t, out=np.zeros_like(all_b), where=all_t > 0),
+                            axis=0)
+        entry = {"group": gname, "scenario": int(one.scenario), "total_cost": float(cost[i]),
+                 "params": {p.name: float(one[p.coord]) for p in r.parameters},
+                 "share": share, "typical": typical, "n": len(cost)}
+        cheapest.append(entry)
+        add("cheapest_mix", gname, "scenario", entry["scenario"])
+        add("cheapest_mix", gname, "total_cost", entry["total_cost"], units_cost)
+        for pn, pv in entry["params"].items():
+            add("cheapest_mix", gname, f"param:{pn}", pv, r.parameter(pn).units)
+        for ri, reg in enumerate(regions):
+            for mi, m in enumerate(materials):
+                add("cheapest_mix", gname, f"share:{reg}:{m}", float(share[ri, mi]), "1")
+        for ri, reg in enumerate(regions):
+            for mi, m in enumerate(materials):
+                add("typical_mix", gname, f"median_share:{reg}:{m}", float(typical[ri, mi]), "1")
+
+    eff = effects(r, ds) if ds.sizes["scenario"] >= 3 else []
+    for k, e in enumerate(eff, 1):
+        g = f"rank={k}"
+        add("parameter_effect", g, "parameter", e["parameter"])
+        add("parameter_effect", g, "kind", e["kind"])
+        add("parameter_effect", g, "spearman_rho", e["rho"], "1")
+        add("parameter_effect", g, "median_cost_low", e["median_cost_low"], units_cost)
+        add("parameter_effect", g, "median_cost_high", e["median_cost_high"], units_cost)
+        add("parameter_effect", g, "swing", e["swing"], units_cost)
+        add("parameter_effect", g, "low_group", e["low_group"], e["units"])
+        add("parameter_effect", g, "high_group", e["high_group"], e["units"])
+    return {"rows": rows, "counts": counts, "cost": cost_stats, "shortfall": short_stats,
+            "shortfall_by_material": mat_stats, "cheapest": cheapest, "effects": eff,
+            "cap": cap, "results": r, "units_cost": units_cost, "units_short": units_short}
+
+
+def write_csv(s, path):
+    with open(path, "w", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(("section", "group", "key", "value", "units"))
+        for sec, grp, key, val, units in s["rows"]:
+            w.writerow((sec, grp, key, repr(val) if isinstance(val, float) else val, units))
+
+
+def read_csv(path):
+    """{(section, group, key): value} with numbers as float (for checks)."""
+    out = {}
+    with open(path, newline="") as f:
+        for row in csv.DictReader(f):
+            v = row["value"]
+            try:
+                v = float(v)
+            except ValueError:
+                pass
+            out[(row["section"], row["group"], row["key"])] = v
+    return out
+
+
+def _m(x):
+    return "n/a" if not np.isfinite(x) else f"{x / 1e6:,.1f}"
+
+
+def _t(x):
+    return "n/a" if not np.isfinite(x) else f"{x:,.1f}"
+
+
+def write_markdown(s, path):
+    r = s["results"]
+    cap = s["cap"]
+    regions, materials = r.labels["region"], r.labels["material"]
+    L = [f"# Summary: sweep `{r.sweep_name}` of model `{r.model_name}`", "",
+         f"File `{os.path.basename(r.path)}`: **{r.n_finished:,} of {r.n_scenarios:,} scenarios "
+         f"finished**" + ("" if r.complete else " (partial: the run is going on or was interrupted)")
+         + f", {sum(1 for _ in r.parameters)} swept parameters"
+         + (f", cap levels from `{cap.name}`" if cap is not None else "") + ". Illustrative "
+         "scenario analysis, not a forecast. Costs in million USD over the horizon; "
+         "percentiles over optimal scenarios.", "", "## Scenarios by status", "",
+         "| status | scenarios |", "|---|---:|"]
+    L += [f"| {k} | {v:,} |" for k, v in s["counts"].items() if v or k in ("optimal", "not_solved")]
+    L += ["", "## Total cost (million USD)", "",
+          "| group | P5 | P50 | P90 | P99 | mean | scenarios |", "|---|---:|---:|---:|---:|---:|---:|"]
+    for g, st in s["cost"]:
+        L.append(f"| {g} | " + " | ".join(_m(st[k]) for k in ("P5", "P50", "P90", "P99", "mean"))
+                 + f" | {st['n']:,} |")
+    L += ["", f"## Shortfall, all materials ({s['units_short']} over the horizon)", "",
+          "| group | P5 | P50 | P90 | P99 | mean | with shortfall |",
+          "|---|---:|---:|---:|---:|---:|---:|"]
+    for g, st in s["shortfall"]:
+        L.append(f"| {g} | " + " | ".join(_t(st[k]) for k in ("P5", "P50", "P90", "P99", "mean"))
+                 + f" | {100 * st['share_with_shortfall']:.1f} % |")
+    if s["shortfall_by_material"]:
+        L += ["", f"Per material ({s['units_short']}), all optimal scenarios:", "",
+              "| material | P50 | P90 | P99 | mean |", "|---|---:|---:|---:|---:|"]
+        for m, st in s["shortfall_by_material"]:
+            L.append(f"| {m} | " + " | ".join(_t(st[k]) for k in ("P50", "P90", "P99", "mean"))
+                     + " |")
+    if s["cheapest"]:
+        what = f"each level of `{cap.name}`" if cap is not None else "the sweep"
+        L += ["", f"## Cheapest mix under {what}", "",
+              "The optimal scenario with the least total cost (its future is the most "
+              "favourable one, see its parameters in summary.csv), and each region's share "
+              f"of purchases in % ({' / '.join(materials)}).", "",
+              "| group | scenario | total cost (M USD) | " + " | ".join(regions) + " |",
+              "|---|---:|---:|" + "---:|" * len(regions)]
+        for e in s["cheapest"]:
+            cells = [" / ".join(f"{100 * e['share'][ri, mi]:.0f}" for mi in range(len(materials)))
+                     for ri in range(len(regions))]
+            L.append(f"| {e['group']} | {e['scenario']} | {_m(e['total_cost'])} | "
+                     + " | ".join(cells) + " |")
+        L += ["", f"Typical mix: median share in % over the scenarios of each group "
+              f"({' / '.join(materials)}).", "",
+              "| group | scenarios | " + " | ".join(regions) + " |", "|---|---:|" + "---:|" * len(regions)]
+        for e in s["cheapest"]:
+            cells = [" / ".join(f"{100 * e['typical'][ri, mi]:.0f}" for mi in range(len(materials)))
+                     for ri in range(len(regions))]
+            L.append(f"| {e['group']} | {e['n']:,} | " + " | ".join(cells) + " |")
+    if s["effects"]:
+        L += ["", "## What matters most for total cost", "",
+              "Spearman rank correlation of each swept parameter with total cost, and the "
+              "swing: median total cost in the parameter's highest group minus its lowest "
+              "(grid levels or values; quintiles for continuous random parameters).", "",
+              "| rank | parameter | kind | rho | low group | high group | swing (M USD) |",
+              "|---:|---|---|---:|---|---|---:|"]
+        for k, e in enumerate(s["effects"], 1):
+            L.append(f"| {k} | {e['parameter']} | {e['kind']} | {e['rho']:+.2f} | "
+                     f"{e['low_group']} | {e['high_group']} | {e['swing'] / 1e6:+,.1f} |")
+    with open(path, "w") as f:
+        f.write("\n".join(L) + "\n")

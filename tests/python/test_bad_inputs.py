@@ -1,0 +1,129 @@
+#!/usr/bin/python3
+"""The bad-input corpus (tests/data/bad_inputs, issue 6): every case gives
+exit code 2 and a message naming the file and the line or key, quickly and
+in bounded memory, and never touches an existing results file. What
+spreadsheets and editors legitimately write (CRLF, a UTF-8 byte-order mark)
+gives the same result as the clean file.
+
+Each case directory holds only the files that differ from _base (the tiny
+model); `X.special` stands for what a file cannot hold: `dir` (a directory
+where X should be), `delete` (X missing), `symlink-loop` (X unreadable).
+cases.tsv gives each case's kind (model or sweep) and expected message.
+
+usage: test_bad_inputs.py SUPPLYMIX
+"""
+import hashlib
+import os
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+CORPUS = os.path.join(HERE, "..", "data", "bad_inputs")
+MEMORY_LIMIT = 1 << 30     # 1 GiB of address space per run
+TIME_LIMIT = 5.0           # seconds per run
+failures = []
+
+
+def check(cond, what):
+    print(("ok: " if cond else "FAIL: ") + what, flush=True)
+    if not cond:
+        failures.append(what)
+
+
+def limited():
+    resource.setrlimit(resource.RLIMIT_AS, (MEMORY_LIMIT, MEMORY_LIMIT))
+
+
+def run(cmd):
+    t0 = time.monotonic()
+    r = subprocess.run(cmd, capture_output=True, text=True, errors="replace",
+                       preexec_fn=limited, timeout=60)
+    return r, time.monotonic() - t0
+
+
+def build_case(case, dest):
+    shutil.copytree(os.path.join(CORPUS, "_base"), dest)
+    src = os.path.join(CORPUS, case)
+    for name in os.listdir(src):
+        path = os.path.join(src, name)
+        if name.endswith(".special"):
+            target = os.path.join(dest, name[: -len(".special")])
+            what = open(path).read().strip()
+            if os.path.exists(target):
+                os.remove(target)
+            if what == "dir":
+                os.mkdir(target)
+            elif what == "symlink-loop":
+                os.symlink(os.path.basename(target), target)
+        else:
+            shutil.copy(path, os.path.join(dest, name))
+
+
+def sha(path):
+    return hashlib.sha256(open(path, "rb").read()).hexdigest()
+
+
+def main(exe):
+    cases = [l.rstrip("\n").split("\t") for l in open(os.path.join(CORPUS, "cases.tsv"))
+             if l.strip() and not l.startswith("#")]
+    with tempfile.TemporaryDirectory() as tmp:
+        base = os.path.join(tmp, "base")
+        shutil.copytree(os.path.join(CORPUS, "_base"), base)
+        good_sweep = os.path.join(tmp, "good.yaml")
+        open(good_sweep, "w").write("name: g\nparameters:\n  share.cap: {values: [0.4, 0.6]}\n")
+        results = os.path.join(tmp, "existing.h5")
+        r, _ = run([exe, "run", base, "--sweep", good_sweep, "-o", results])
+        check(r.returncode == 0, "a results file to protect")
+        digest = sha(results)
+        slowest, n = 0.0, 0
+        for name, kind, expect in cases:
+            d = os.path.join(tmp, name)
+            if kind == "model":
+                build_case(name, d)
+                model, sweep = d, good_sweep
+                validate = [exe, "validate", model]
+            else:
+                model, sweep = base, os.path.join(CORPUS, name, "sweep.yaml")
+                validate = [exe, "validate", model, "--sweep", sweep]
+            r, secs = run(validate)
+            slowest = max(slowest, secs)
+            msg = r.stderr.strip().replace("\n", " | ")
+            ok = r.returncode == 2 and expect in r.stderr and "Traceback" not in r.stderr
+            check(ok, f"{name}: exit {r.returncode} in {secs:.2f} s: {msg[:160]}"
+                      + ("" if ok else f"\n      expected exit 2 and: {expect}"))
+            check(secs < TIME_LIMIT, f"{name}: answered within {TIME_LIMIT} s")
+            # The same input given to `run --force` must leave the file alone.
+            r, _ = run([exe, "run", model, "--sweep", sweep, "-o", results, "--force"])
+            check(r.returncode == 2 and sha(results) == digest,
+                  f"{name}: `run --force` exits 2 and leaves the existing results file as it was")
+            n += 1
+        usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+        print(f"{n} bad inputs; slowest answer {slowest:.2f} s; peak memory of any run "
+              f"{usage.ru_maxrss / 1024:.0f} MiB")
+        check(n >= 30, f"at least 30 bad inputs ({n})")
+
+        # CRLF line ends and a byte-order mark: the same model.
+        crlf = os.path.join(tmp, "crlf")
+        os.mkdir(crlf)
+        for f in os.listdir(base):
+            if f.endswith((".yaml", ".csv")):
+                text = open(os.path.join(base, f), newline="").read()
+                open(os.path.join(crlf, f), "w", newline="").write("\ufeff" + text.replace("\n", "\r\n"))
+        r1, _ = run([exe, "solve", base])
+        r2, _ = run([exe, "solve", crlf])
+        line = lambda out: [l for l in out.splitlines() if l.startswith("Total cost")]
+        check(r2.returncode == 0 and line(r1.stdout) == line(r2.stdout) and line(r1.stdout),
+              f"CRLF + byte-order mark solve to the same total: {line(r2.stdout)}")
+    print(f"{len(failures)} failures")
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    if len(sys.argv) != 2:
+        print(__doc__)
+        sys.exit(2)
+    sys.exit(main(sys.argv[1]))

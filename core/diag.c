@@ -46,7 +46,7 @@ void sm_diag_clear(sm_diag *d)
     sm_diag_init(d);
 }
 
-static char *vformat(const char *fmt, va_list ap)
+__attribute__((format(printf, 1, 0))) static char *vformat(const char *fmt, va_list ap)
 {
     va_list ap2;
     va_copy(ap2, ap);
@@ -62,7 +62,7 @@ static char *vformat(const char *fmt, va_list ap)
 
 /* Out of memory while reporting: the count still tells the caller that
  * something failed, which is what decides the exit code. */
-static void add(sm_diag *d, sm_diag_level level, const char *file, int line,
+__attribute__((format(printf, 6, 0))) static void add(sm_diag *d, sm_diag_level level, const char *file, int line,
                 int col, const char *fmt, va_list ap)
 {
     if (level == SM_DIAG_ERROR)

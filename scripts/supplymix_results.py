@@ -19,7 +19,7 @@ unless asked for: r.finished(full=True) or r.finished(["purchases"]).
 
 Group finished scenarios by any swept parameter:
 
-    for label, sub in smr.groups(ds, "share.china_cap"):   # exact levels
+    for label, value, sub in smr.groups(ds, "share.china_cap"):   # exact levels
         print(label, float(sub.total_cost.median()))
     ds.total_cost.groupby(smr.group_key(ds, "price.Tb_oxide")).median()
 

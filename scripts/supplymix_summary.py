@@ -20,9 +20,11 @@ What it holds, every number over the file's finished scenarios:
   over its sum across regions); and the median of those shares over all
   scenarios at that level (the typical mix);
 - parameters ranked by |Spearman rank correlation| with total cost over
-  optimal scenarios, with the swing: median total cost of the highest
-  group of the parameter minus that of the lowest (groups as in
-  supplymix_results.groups).
+  optimal scenarios (ties given average ranks), with the tornado swing:
+  median total cost of the scenarios in the parameter's highest fifth minus
+  that of its lowest fifth (see extremes(): whole values kept together, so
+  a 5-level grid compares its first and last level, an event its two
+  outcomes).
 
 The CSV is long: section,group,key,value,units; one number per row, written
 with repr() so that it round-trips exactly.
@@ -58,22 +60,42 @@ def stats(values):
     return out
 
 
+def extremes(values):
+    """Masks of the lowest and highest fifth of scenarios by a parameter's
+    value, whole values kept together: value <= its 20th percentile and
+    value >= its 80th (numpy 'lower' and 'higher' methods, so both are
+    values that occur). For a grid of 5 levels: the first and last level;
+    for a yes/no event: its two outcomes."""
+    v = np.asarray(values, dtype=float)
+    lo = np.quantile(v, 0.2, method="lower")
+    hi = np.quantile(v, 0.8, method="higher")
+    return v <= lo, v >= hi
+
+
+def _range_label(v):
+    a, b = float(np.min(v)), float(np.max(v))
+    return f"{a:.3g}" if a == b else f"{a:.3g}-{b:.3g}"
+
+
 def effects(r, ds):
-    """Per varying parameter: Spearman rho with total cost, the swing of
-    median cost from its lowest to its highest group, sorted by |rho|."""
+    """Per varying parameter: Spearman rho with total cost and the tornado
+    swing (median total cost of its highest fifth of scenarios minus that
+    of its lowest fifth, see extremes()), sorted by |rho|."""
     out = []
     cost = ds.total_cost.values
     for p in r.parameters:
         if not p.varies:
             continue
-        rho = smr.spearman(ds[p.coord].values, cost)
-        gs = smr.groups(ds, p.name)
-        lo, hi = gs[0], gs[-1]
-        out.append({"parameter": p.name, "kind": p.kind, "units": p.units, "rho": rho,
-                    "low_group": lo[0], "high_group": hi[0],
-                    "median_cost_low": float(np.median(lo[2].total_cost.values)),
-                    "median_cost_high": float(np.median(hi[2].total_cost.values))})
-        out[-1]["swing"] = out[-1]["median_cost_high"] - out[-1]["median_cost_low"]
+        v = ds[p.coord].values
+        rho = smr.spearman(v, cost)
+        lo, hi = extremes(v)
+        e = {"parameter": p.name, "kind": p.kind, "units": p.units, "rho": rho,
+             "low_group": _range_label(v[lo]), "high_group": _range_label(v[hi]),
+             "n_low": int(lo.sum()), "n_high": int(hi.sum()),
+             "median_cost_low": float(np.median(cost[lo])),
+             "median_cost_high": float(np.median(cost[hi]))}
+        e["swing"] = e["median_cost_high"] - e["median_cost_low"]
+        out.append(e)
     out.sort(key=lambda e: (-abs(e["rho"]) if np.isfinite(e["rho"]) else 1.0, e["parameter"]))
     return out
 
@@ -175,6 +197,8 @@ def compute(r, ds=None):
         add("parameter_effect", g, "swing", e["swing"], units_cost)
         add("parameter_effect", g, "low_group", e["low_group"], e["units"])
         add("parameter_effect", g, "high_group", e["high_group"], e["units"])
+        add("parameter_effect", g, "n_low", e["n_low"], "scenarios")
+        add("parameter_effect", g, "n_high", e["n_high"], "scenarios")
     return {"rows": rows, "counts": counts, "cost": cost_stats, "shortfall": short_stats,
             "shortfall_by_material": mat_stats, "cheapest": cheapest, "effects": eff,
             "cap": cap, "results": r, "units_cost": units_cost, "units_short": units_short}
@@ -263,8 +287,9 @@ def write_markdown(s, path):
     if s["effects"]:
         L += ["", "## What matters most for total cost", "",
               "Spearman rank correlation of each swept parameter with total cost, and the "
-              "swing: median total cost in the parameter's highest group minus its lowest "
-              "(grid levels or values; quintiles for continuous random parameters).", "",
+              "swing: median total cost of the scenarios in the parameter's highest fifth "
+              "minus that of its lowest fifth (whole values kept together: a 5-level grid "
+              "compares its first and last level, an event its two outcomes).", "",
               "| rank | parameter | kind | rho | low group | high group | swing (M USD) |",
               "|---:|---|---|---:|---|---|---:|"]
         for k, e in enumerate(s["effects"], 1):

@@ -1,0 +1,603 @@
+#!/usr/bin/python3
+"""Standard figures and a summary of a supplymix results file.
+
+usage: supplymix_plots.py RESULTS.h5 [-o OUTDIR] [--only NAME,...]
+                          [--heatmap PARAM,PARAM] [--dpi N] [-q]
+
+Writes into OUTDIR (default: RESULTS_figures beside the file) the PNG
+figures that fit the sweep's parameters, plus summary.csv and summary.md:
+
+  cost_vs_cap.png    total cost against the cap (any swept share.LIMIT),
+                     median with 10-90 % and 25-75 % bands over the other
+                     parameters
+  supplier_mix.png   tonnes bought per region (stacked) and unmet demand,
+                     per material, against the cap (else the parameter that
+                     moves cost most)
+  heatmap.png        median total cost and mean shortfall over the two
+                     parameters that move cost most (or --heatmap A,B)
+  risk.png           random sweeps: distributions of total cost and
+                     shortfall with P50, P90 and P99 marked
+  limit_price.png    what one more percentage point of each dependency
+                     limit's share would save (its shadow price), against
+                     its share (else against the cap or the top parameter)
+  drivers.png        what matters most: Spearman rank correlation of each
+                     swept parameter with total cost, and the swing of
+                     median cost from its lowest to its highest values
+
+Figures that do not fit are skipped with the reason on stderr (e.g. the
+heat map needs two parameters that vary). Works on a file that is still
+being written or was interrupted: only finished scenarios are used, and
+each figure's footnote says how many of the sweep's scenarios are in.
+
+Exit codes: 0 done (some figures may be skipped), 2 missing file, not a
+results file, or bad arguments, 1 internal error.
+Needs Debian's /usr/bin/python3 with python3-h5py, python3-numpy,
+python3-xarray and python3-matplotlib.
+"""
+import argparse
+import os
+import sys
+import traceback
+import warnings
+
+import numpy as np
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import supplymix_results as smr  # noqa: E402
+import supplymix_summary as sms  # noqa: E402
+
+import matplotlib  # noqa: E402
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+from matplotlib.lines import Line2D  # noqa: E402
+from matplotlib.patches import Patch  # noqa: E402
+
+FIGURES = ("cost_vs_cap", "supplier_mix", "heatmap", "risk", "limit_price", "drivers")
+REGION_COLOURS = {"China": "#c0392b", "Australia": "#e69f00", "Canada": "#56b4e9",
+                  "USA": "#0b5394"}
+OTHER_COLOURS = ["#009e73", "#cc79a7", "#f0e442", "#7f7f7f", "#8c564b", "#17becf"]
+DPI = 120
+
+
+class Skip(Exception):
+    """A figure that does not fit this file (the message says why)."""
+
+
+# ---- helpers ---------------------------------------------------------------
+
+def region_colour(regions):
+    out, k = {}, 0
+    for reg in regions:
+        if reg in REGION_COLOURS:
+            out[reg] = REGION_COLOURS[reg]
+        else:
+            out[reg] = OTHER_COLOURS[k % len(OTHER_COLOURS)]
+            k += 1
+    return out
+
+
+def money(units, values):
+    """(factor, label) to show amounts in `units` readably (USD -> million USD)."""
+    v = np.asarray(values, dtype=float)
+    v = v[np.isfinite(v)]
+    big = np.abs(v).max() if len(v) else 0.0
+    if units == "USD":
+        if big >= 1e9 * 5:
+            return 1e-9, "billion USD"
+        if big >= 1e5:
+            return 1e-6, "million USD"
+        if big >= 1e3:
+            return 1e-3, "thousand USD"
+    return 1.0, units
+
+
+def param_axis_label(p, r):
+    """Axis label of a parameter, with its meaning and units."""
+    if p.limit is not None:
+        kind = r.limit_kind_of(p.limit) or "limit"
+        bound = "at most" if kind == "cap" else "at least" if kind == "floor" else "limit:"
+        return f"{p.name}: {kind} {p.limit}, {bound} this % of demand"
+    units = "" if p.units in ("", "1") else f" [{p.units}]"
+    return f"{p.name}: {p.meaning}{units}"
+
+
+def param_tick(p, value):
+    if p.limit is not None and p.units in ("", "1"):
+        return f"{100 * value:g}"
+    return f"{value:g}"
+
+
+def footnote(fig, r, ds_n, extra=""):
+    text = (f"{os.path.basename(r.path)} — {r.n_finished:,} of {r.n_scenarios:,} scenarios "
+            f"finished — sweep {r.sweep_name}, model {r.model_name}")
+    if ds_n != r.n_finished:
+        text += f" — {ds_n:,} optimal used"
+    if extra:
+        text += f" — {extra}"
+    fig.text(0.01, 0.012, text + ". Illustrative, not a forecast.", fontsize=7.5,
+             color="#444444", ha="left", va="bottom")
+
+
+def _span(n):
+    return f"{min(n):,}" if min(n) == max(n) else f"{min(n):,}–{max(n):,}"
+
+
+def finish(fig, path, dpi, r, n, extra="", rect_top=0.96):
+    footnote(fig, r, n, extra)
+    fig.tight_layout(rect=(0, 0.04, 1, rect_top))
+    fig.savefig(path, dpi=dpi)
+    plt.close(fig)
+
+
+def group_values(ds, p, bins=5):
+    """Groups of ds by p: [(label, x value, sub)]."""
+    return smr.groups(ds, p.name, bins=bins)
+
+
+def axis_param(r, eff):
+    """The parameter figures are drawn against: the cap, else the one that
+    moves cost most."""
+    cap = sms.cap_parameter(r)
+    if cap is not None:
+        return cap
+    for e in eff:
+        return r.parameter(e["parameter"])
+    raise Skip("no swept parameter varies among the finished scenarios")
+
+
+def set_x_ticks(ax, p, gs, continuous):
+    xs = [x for _, x, _ in gs]
+    if continuous:
+        ax.set_xticks(range(len(gs)))
+        ax.set_xticklabels([lab for lab, _, _ in gs], rotation=20, fontsize=8)
+    else:
+        ax.set_xticks(xs)
+        ax.set_xticklabels([param_tick(p, x) for x in xs], fontsize=8,
+                           rotation=45 if len(xs) > 12 else 0)
+
+
+def positions(p, gs):
+    """x positions: the values for discrete groups, 0..n-1 for quantile bins."""
+    discrete = p.discrete
+    return (np.array([x for _, x, _ in gs]) if discrete else np.arange(len(gs))), not discrete
+
+
+# ---- figures ---------------------------------------------------------------
+
+def fig_cost_vs_cap(r, ds, eff, out, dpi):
+    shares = [p for p in r.parameters if p.limit is not None and p.varies]
+    if not shares:
+        raise Skip("needs a swept share.LIMIT parameter (a cap or floor) with more than one "
+                   f"value; none of the {sum(p.varies for p in r.parameters)} parameters that "
+                   f"vary in sweep {r.sweep_name} is one")
+    shares.sort(key=lambda p: r.limit_kind_of(p.limit) != "cap")
+    shares = shares[:3]
+    f, unit = money(ds.total_cost.attrs.get("units", "USD"), ds.total_cost.values)
+    fig, axes = plt.subplots(1, len(shares), figsize=(8 if len(shares) == 1 else 11, 5),
+                             squeeze=False)
+    others = lambda p: [q.name for q in r.parameters if q.varies and q is not p]  # noqa: E731
+    for ax, p in zip(axes[0], shares):
+        gs = group_values(ds, p)
+        x = np.array([v for _, v, _ in gs])
+        q = np.array([np.percentile(sub.total_cost.values * f, [10, 25, 50, 75, 90])
+                      for _, _, sub in gs])
+        n = [sub.sizes["scenario"] for _, _, sub in gs]
+        xs = 100 * x if p.units in ("", "1") else x
+        ax.fill_between(xs, q[:, 0], q[:, 4], color="#9ecae1", alpha=0.6,
+                        label="10–90 % of scenarios at this level")
+        ax.fill_between(xs, q[:, 1], q[:, 3], color="#4292c6", alpha=0.6,
+                        label="25–75 %")
+        ax.plot(xs, q[:, 2], "o-", color="#08306b", lw=2, label="median")
+        every = max(1, (len(xs) + 8) // 9)
+        for xi, yi in list(zip(xs, q[:, 2]))[::every]:
+            ax.annotate(f"{yi:,.0f}", (xi, yi), textcoords="offset points", xytext=(0, 7),
+                        ha="center", fontsize=8, color="#08306b")
+        ax.set_xlabel(param_axis_label(p, r))
+        ax.set_ylabel(f"total cost over the horizon ({unit})")
+        kind = r.limit_kind_of(p.limit) or "limit"
+        o = others(p)
+        bands = (f"bands: spread over {', '.join(o) or 'nothing else'}" if len(o) <= 3 else
+                 f"bands: spread over the {len(o)} other parameters")
+        bands += f" ({_span(n)} scenarios per level)"
+        ax.set_title(bands if len(shares) == 1 else f"{kind} {p.limit}\n{bands}", fontsize=10)
+        ax.grid(alpha=0.3)
+        ax.legend(fontsize=8, loc="best")
+    what = f"{r.limit_kind_of(shares[0].limit) or 'limit'} {shares[0].limit}" \
+        if len(shares) == 1 else "each swept limit"
+    fig.suptitle(f"What diversification costs: total cost against the {what}", fontsize=12)
+    finish(fig, out, dpi, r, ds.sizes["scenario"])
+
+
+def fig_supplier_mix(r, ds, eff, out, dpi):
+    p = axis_param(r, eff)
+    gs = group_values(ds, p)
+    regions, materials = r.labels["region"], r.labels["material"]
+    colours = region_colour(regions)
+    xs, continuous = positions(p, gs)
+    width = 0.8 * (np.min(np.diff(xs)) if len(xs) > 1 else 1.0)
+    unit = ds.purchases_by_region.attrs.get("units", "t")
+    fig, axes = plt.subplots(1, len(materials), figsize=(11, 5), squeeze=False)
+    for mi, (ax, m) in enumerate(zip(axes[0], materials)):
+        bottom = np.zeros(len(gs))
+        for reg in regions:
+            h = np.array([float(sub.purchases_by_region.sel(region=reg, material=m).mean())
+                          for _, _, sub in gs])
+            ax.bar(xs, h, width, bottom=bottom, color=colours[reg], label=reg,
+                   edgecolor="white", lw=0.5)
+            bottom += h
+        short = np.array([float(sub.shortfall_total.sel(material=m).mean()) for _, _, sub in gs])
+        ax.bar(xs, short, width, bottom=bottom, color="white", edgecolor="#555555",
+               hatch="///", lw=0.5, label="unmet demand (shortfall)")
+        set_x_ticks(ax, p, gs, continuous)
+        ax.set_title(m, fontsize=10)
+        ax.set_xlabel(param_axis_label(p, r) if mi == 1 or len(materials) == 1 else "",
+                      fontsize=9)
+        if mi == 0:
+            ax.set_ylabel(f"bought over the horizon ({unit}), mean over scenarios")
+        ax.grid(axis="y", alpha=0.3)
+    handles = [Patch(color=colours[reg], label=reg) for reg in regions]
+    handles.append(Patch(facecolor="white", edgecolor="#555555", hatch="///",
+                         label="unmet demand (shortfall)"))
+    fig.legend(handles=handles, loc="upper right", ncol=len(handles), fontsize=8,
+               bbox_to_anchor=(0.99, 0.955))
+    how = "levels" if not continuous else "quintiles"
+    fig.suptitle(f"Supplier mix by region against {p.name} ({how}; mean over the other "
+                 "parameters)", fontsize=12)
+    finish(fig, out, dpi, r, ds.sizes["scenario"], rect_top=0.90)
+
+
+def _heat_params(r, eff, chosen):
+    if chosen:
+        ps = [r.parameter(n) for n in chosen]
+        for p in ps:
+            if not p.varies:
+                raise Skip(f"{p.name} has one value only")
+        return ps
+    top = [r.parameter(e["parameter"]) for e in eff]
+    if len(top) < 2:
+        raise Skip("needs two swept parameters that vary; this file has "
+                   f"{len(top)} ({', '.join(p.name for p in top) or 'none'})")
+    return top[:2]
+
+
+def fig_heatmap(r, ds, eff, out, dpi, chosen=None):
+    px, py = _heat_params(r, eff, chosen)
+    gx, gy = group_values(ds, px), group_values(ds, py)
+    vx, vy = ds[px.coord].values, ds[py.coord].values
+    cost_f, cost_u = money(ds.total_cost.attrs.get("units", "USD"), ds.total_cost.values)
+    short = ds.shortfall_total.sum("material").values
+    cost = ds.total_cost.values
+    # group membership per scenario, by scenario number
+    ix = np.full(ds.sizes["scenario"], -1)
+    iy = np.full(ds.sizes["scenario"], -1)
+    pos = {s: k for k, s in enumerate(ds.scenario.values)}
+    for k, (_, _, sub) in enumerate(gx):
+        ix[[pos[s] for s in sub.scenario.values]] = k
+    for k, (_, _, sub) in enumerate(gy):
+        iy[[pos[s] for s in sub.scenario.values]] = k
+    C = np.full((len(gy), len(gx)), np.nan)
+    S = np.full((len(gy), len(gx)), np.nan)
+    N = np.zeros((len(gy), len(gx)), dtype=int)
+    for a in range(len(gx)):
+        for b in range(len(gy)):
+            sel = (ix == a) & (iy == b)
+            N[b, a] = sel.sum()
+            if sel.any():
+                C[b, a] = np.median(cost[sel]) * cost_f
+                S[b, a] = short[sel].mean()
+    del vx, vy
+    fig, axes = plt.subplots(1, 2, figsize=(11.5, 5.2))
+    panels = [(C, "median total cost", f"median total cost ({cost_u})", "viridis", "{:,.0f}"),
+              (S, "mean shortfall, all materials",
+               f"mean unmet demand over the horizon ({ds.shortfall_total.attrs.get('units', 't')})",
+               "magma_r", "{:,.0f}")]
+    for ax, (Z, title, clabel, cmap, fmt) in zip(axes, panels):
+        im = ax.imshow(Z, origin="lower", aspect="auto", cmap=cmap, interpolation="nearest",
+                       vmin=0 if Z is S else None)
+        cb = fig.colorbar(im, ax=ax)
+        cb.set_label(clabel, fontsize=9)
+        step_x = max(1, len(gx) // 10)
+        step_y = max(1, len(gy) // 12)
+        ax.set_xticks(range(0, len(gx), step_x))
+        ax.set_xticklabels([lab if not px.discrete else param_tick(px, x)
+                            for lab, x, _ in gx][::step_x], fontsize=8,
+                           rotation=20 if not px.discrete else 0)
+        ax.set_yticks(range(0, len(gy), step_y))
+        ax.set_yticklabels([lab if not py.discrete else param_tick(py, x)
+                            for lab, x, _ in gy][::step_y], fontsize=8)
+        ax.set_xlabel(param_axis_label(px, r), fontsize=9)
+        ax.set_ylabel(param_axis_label(py, r), fontsize=9)
+        ax.set_title(title, fontsize=10)
+        if Z.size <= 100:
+            lim = np.nanmax(Z) if np.isfinite(Z).any() else 0
+            for b in range(Z.shape[0]):
+                for a in range(Z.shape[1]):
+                    if np.isfinite(Z[b, a]):
+                        ax.text(a, b, fmt.format(Z[b, a]), ha="center", va="center",
+                                fontsize=7, color="white" if (cmap == "viridis") ==
+                                (Z[b, a] < 0.6 * lim) else "black")
+    per = f"{_span(N[N > 0])} scenarios per cell" if (N > 0).any() else ""
+    fig.suptitle(f"Cost and shortfall over {px.name} and {py.name}", fontsize=12)
+    finish(fig, out, dpi, r, ds.sizes["scenario"], extra=per)
+
+
+def _mark_percentiles(ax, v, f, colour, vertical=True):
+    styles = {50: ("-", "P50"), 90: ("--", "P90"), 99: (":", "P99")}
+    for q, (ls, name) in styles.items():
+        x = np.percentile(v, q) * f
+        if vertical:
+            ax.axvline(x, color=colour, ls=ls, lw=1.6, label=f"{name} = {x:,.1f}")
+
+
+def fig_risk(r, ds, eff, out, dpi):
+    if not r.is_random:
+        raise Skip(f"needs random futures (samples > 1); sweep {r.sweep_name} is a grid")
+    cost_f, cost_u = money(ds.total_cost.attrs.get("units", "USD"), ds.total_cost.values)
+    short = ds.shortfall_total.sum("material").values
+    s_unit = ds.shortfall_total.attrs.get("units", "t")
+    cost = ds.total_cost.values
+    grid = [p for p in r.parameters if p.kind == "grid" and p.varies]
+    by = sms.cap_parameter(r) or (grid[0] if grid else None)
+    fig, axes = plt.subplots(1, 2, figsize=(11, 5))
+    if by is None or not by.discrete:
+        for ax, v, f, unit, name, colour in (
+                (axes[0], cost, cost_f, cost_u, "total cost over the horizon", "#08519c"),
+                (axes[1], short, 1.0, s_unit, "unmet demand, all materials", "#a50f15")):
+            ax.hist(v * f, bins=40, color=colour, alpha=0.35, edgecolor=colour)
+            _mark_percentiles(ax, v, f, colour)
+            ax.set_xlabel(f"{name} ({unit})")
+            ax.set_ylabel("scenarios")
+            if ax is axes[1]:
+                ax.set_yscale("log")      # mostly none or little, with a long tail
+                ax.set_ylabel("scenarios (log scale)")
+            ax.legend(fontsize=8)
+            ax.grid(alpha=0.3)
+        axes[0].set_title("Total cost", fontsize=10)
+        axes[1].set_title(f"Shortfall (any in {100 * (short > 0).mean():.0f} % of futures)",
+                          fontsize=10)
+        fig.suptitle("Risk: how total cost and shortfall are spread across futures",
+                     fontsize=12)
+    else:
+        gs = group_values(ds, by)
+        pos = np.arange(len(gs))
+        styles = ((50, "-", 2.2), (90, "--", 1.6), (99, ":", 1.6))
+        pos_of = {s: k for k, s in enumerate(ds.scenario.values)}
+        for ax, v, f, unit, name, colour in (
+                (axes[0], cost, cost_f, cost_u, "total cost over the horizon", "#08519c"),
+                (axes[1], short, 1.0, s_unit, "unmet demand, all materials", "#a50f15")):
+            data = [v[[pos_of[s] for s in sub.scenario.values]] * f for _, _, sub in gs]
+            if all(np.ptp(d) > 0 for d in data):
+                parts = ax.violinplot(data, pos, widths=0.8, showextrema=False)
+                for b in parts["bodies"]:
+                    b.set_facecolor(colour)
+                    b.set_alpha(0.3)
+            else:
+                ax.boxplot(data, positions=pos, widths=0.5, showfliers=True,
+                           flierprops={"markersize": 2})
+            for k, d in enumerate(data):
+                for q, ls, lw in styles:
+                    y = np.percentile(d, q)
+                    ax.hlines(y, k - 0.38, k + 0.38, colors=colour, linestyles=ls, lw=lw)
+                ax.text(k + 0.4, np.percentile(d, 90), f"{np.percentile(d, 90):,.0f}",
+                        fontsize=7, color=colour, va="center")
+            ax.set_xticks(pos)
+            ax.set_xticklabels([param_tick(by, x) for _, x, _ in gs], fontsize=8)
+            ax.set_xlabel(param_axis_label(by, r), fontsize=9)
+            ax.set_ylabel(f"{name} ({unit})", fontsize=9)
+            ax.grid(axis="y", alpha=0.3)
+            ax.legend(handles=[Line2D([], [], color=colour, ls=ls, lw=lw, label=f"P{q}")
+                               for q, ls, lw in styles], fontsize=8, loc="upper right")
+        n = [sub.sizes["scenario"] for _, _, sub in gs]
+        anyshort = [100 * (v > 0).mean() for v in
+                    [short[[pos_of[s] for s in sub.scenario.values]] for _, _, sub in gs]]
+        axes[0].set_title(f"Total cost: distribution over the {_span(n)} futures at each "
+                          "level (P90 labelled)", fontsize=10)
+        axes[1].set_title("Shortfall; share of futures with any: " + ", ".join(f"{a:.0f}%"
+                                                                        for a in anyshort),
+                          fontsize=10)
+        fig.suptitle(f"Risk: spread of total cost and shortfall across futures, by {by.name}",
+                     fontsize=12)
+    finish(fig, out, dpi, r, ds.sizes["scenario"])
+
+
+def fig_limit_price(r, ds, eff, out, dpi):
+    limits = r.labels.get("limit", [])
+    if not limits:
+        raise Skip("the model has no dependency limits")
+    if "limit_saving_per_point" not in ds:
+        raise Skip("the file has no limit_saving_per_point")
+    fallback = axis_param(r, eff)
+    unit0 = ds.limit_saving_per_point.attrs.get("units", "USD")
+    fig, axes = plt.subplots(1, len(limits), figsize=(5.5 * min(len(limits), 2) + 1, 5),
+                             squeeze=False)
+    for ax, lim in zip(axes[0], limits[:4]):
+        kind = r.limit_kind_of(lim) or "limit"
+        own = [p for p in r.parameters if p.limit == lim and p.varies]
+        p = own[0] if own else fallback
+        gs = group_values(ds, p)
+        xs, continuous = positions(p, gs)
+        v_all = ds.limit_saving_per_point.sel(limit=lim).values
+        f, unit = money(unit0, v_all)
+        pos_of = {s: k for k, s in enumerate(ds.scenario.values)}
+        vals = [v_all[[pos_of[s] for s in sub.scenario.values]] for _, _, sub in gs]
+        q = np.array([np.percentile(v * f, [10, 50, 90]) for v in vals])
+        binds = [100 * (np.abs(v) > 1e-6 * max(1.0, np.abs(v_all).max())).mean() for v in vals]
+        colour = "#6a3d9a" if kind == "cap" else "#238b45"
+        x_plot = 100 * xs if (not continuous and p.limit is not None and p.units in ("", "1")) \
+            else xs
+        ax.fill_between(x_plot, q[:, 0], q[:, 2], color=colour, alpha=0.2,
+                        label="10–90 % of scenarios")
+        ax.plot(x_plot, q[:, 1], "o-", color=colour, lw=2, label="median")
+        ax.axhline(0, color="black", lw=0.8)
+        for xi, yi, b in zip(x_plot, q[:, 1], binds):
+            ax.annotate(f"binds {b:.0f}%", (xi, yi), textcoords="offset points",
+                        xytext=(0, -14 if kind == "cap" else 8), ha="center", fontsize=7,
+                        color="#333333")
+        if continuous:
+            ax.set_xticks(xs)
+            ax.set_xticklabels([lab for lab, _, _ in gs], rotation=20, fontsize=8)
+        ax.set_xlabel(param_axis_label(p, r) if p.limit is not None or continuous
+                      else param_axis_label(p, r), fontsize=9)
+        ax.set_ylabel(f"saved per +1 point of share ({unit})", fontsize=9)
+        against = "its own share" if own else f"{p.name} (its share is not swept)"
+        sign = "" if kind == "cap" else "\nnegative: raising the floor costs"
+        ax.set_title(f"{kind} {lim} against {against}{sign}", fontsize=10)
+        ax.grid(alpha=0.3)
+        ax.legend(fontsize=8, loc="best")
+    fig.suptitle("Price of each dependency limit: what one more percentage point of share "
+                 "would save (shadow price)", fontsize=12)
+    finish(fig, out, dpi, r, ds.sizes["scenario"])
+
+
+def fig_drivers(r, ds, eff, out, dpi):
+    if not eff:
+        raise Skip("no swept parameter varies among the finished scenarios")
+    eff = [e for e in eff if np.isfinite(e["rho"])] or eff
+    names = [e["parameter"] for e in eff][::-1]
+    rho = np.array([e["rho"] for e in eff])[::-1]
+    f, unit = money(ds.total_cost.attrs.get("units", "USD"), ds.total_cost.values)
+    med = float(np.median(ds.total_cost.values)) * f
+    lo = np.array([e["median_cost_low"] for e in eff])[::-1] * f
+    hi = np.array([e["median_cost_high"] for e in eff])[::-1] * f
+    y = np.arange(len(names))
+    fig, axes = plt.subplots(1, 2, figsize=(11, max(4.5, 0.45 * len(names) + 2)),
+                             sharey=True)
+    ax = axes[0]
+    ax.barh(y, rho, color=["#c0392b" if v > 0 else "#2166ac" for v in rho])
+    for yi, v in zip(y, rho):
+        ax.text(v + (0.02 if v >= 0 else -0.02), yi, f"{v:+.2f}", va="center",
+                ha="left" if v >= 0 else "right", fontsize=8)
+    ax.axvline(0, color="black", lw=0.8)
+    ax.set_xlim(-1.05, 1.05)
+    ax.set_yticks(y)
+    ax.set_yticklabels(names, fontsize=9)
+    ax.set_xlabel("Spearman rank correlation with total cost (1)")
+    ax.set_title("Rank correlation (red: higher value, higher cost)", fontsize=10)
+    ax.grid(axis="x", alpha=0.3)
+    ax = axes[1]
+    for yi, a, b, e in zip(y, lo, hi, eff[::-1]):
+        ax.barh(yi, a - med, left=med, color="#92c5de", height=0.6)
+        ax.barh(yi, b - med, left=med, color="#f4a582", height=0.6)
+        ax.text(max(a, b), yi, f"  {e['low_group']} → {e['high_group']}", va="center",
+                fontsize=7, color="#333333")
+    ax.axvline(med, color="black", lw=0.8)
+    ax.set_xlabel(f"median total cost ({unit})")
+    ax.set_title(f"Tornado: median cost in the lowest (blue) and highest (orange)\n"
+                 f"fifth of each parameter's values; line: overall median {med:,.0f}",
+                 fontsize=10)
+    ax.grid(axis="x", alpha=0.3)
+    lo_x, hi_x = min(lo.min(), hi.min(), med), max(lo.max(), hi.max(), med)
+    ax.set_xlim(lo_x - 0.05 * (hi_x - lo_x + 1), hi_x + 0.35 * (hi_x - lo_x + 1))
+    fig.suptitle("What matters most for total cost", fontsize=12)
+    finish(fig, out, dpi, r, ds.sizes["scenario"])
+
+
+DRAW = {"cost_vs_cap": fig_cost_vs_cap, "supplier_mix": fig_supplier_mix,
+        "heatmap": fig_heatmap, "risk": fig_risk, "limit_price": fig_limit_price,
+        "drivers": fig_drivers}
+
+
+# ---- command line ------------------------------------------------------------
+
+def parse_args(argv):
+    ap = argparse.ArgumentParser(
+        prog="supplymix_plots.py", description=__doc__.split("\n\n")[0],
+        epilog="Figures: " + ", ".join(FIGURES) + ". See the module docstring for what each "
+        "shows.", formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("results", help="a results file written by `supplymix run` (HDF5)")
+    ap.add_argument("-o", "--outdir", help="directory for the PNGs and summary.csv/.md "
+                    "(default: RESULTS_figures beside the file; created if missing)")
+    ap.add_argument("--only", help="comma-separated figure names to draw (default: all that "
+                    "fit); the summary is always written")
+    ap.add_argument("--heatmap", metavar="PARAM,PARAM",
+                    help="the two parameters of the heat map (default: the two that move "
+                    "total cost most)")
+    ap.add_argument("--dpi", type=int, default=DPI, help=f"resolution (default {DPI})")
+    ap.add_argument("-q", "--quiet", action="store_true", help="report skipped figures only")
+    a = ap.parse_args(argv)
+    if a.only:
+        a.only = [s.strip().removesuffix(".png") for s in a.only.split(",") if s.strip()]
+        bad = [s for s in a.only if s not in FIGURES]
+        if bad:
+            ap.error(f"--only: unknown figure {', '.join(bad)}; known: {', '.join(FIGURES)}")
+    if a.heatmap:
+        a.heatmap = [s.strip() for s in a.heatmap.split(",")]
+        if len(a.heatmap) != 2:
+            ap.error("--heatmap: give exactly two parameter names, e.g. "
+                     "share.china_cap,price.Tb_oxide")
+    if not 30 <= a.dpi <= 600:
+        ap.error("--dpi: give a value in 30..600")
+    return a
+
+
+def main(argv=None):
+    a = parse_args(sys.argv[1:] if argv is None else argv)
+    say = (lambda *m: None) if a.quiet else (lambda *m: print("plots:", *m, file=sys.stderr))
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", smr.PartialResultsWarning)
+            r = smr.open(a.results)
+    except smr.ResultsError as e:
+        print(f"supplymix_plots: error: {e}", file=sys.stderr)
+        return 2
+    say(r.summary_line())
+    if not r.complete:
+        print(f"plots: note: partial file: {r.n_finished:,} of {r.n_scenarios:,} scenarios "
+              "finished; figures and summary use those", file=sys.stderr)
+    if a.heatmap:
+        try:
+            for n in a.heatmap:
+                r.parameter(n)
+        except KeyError as e:
+            print(f"supplymix_plots: error: --heatmap: {e.args[0]}", file=sys.stderr)
+            return 2
+    outdir = a.outdir or os.path.splitext(a.results)[0] + "_figures"
+    try:
+        os.makedirs(outdir, exist_ok=True)
+    except OSError as e:
+        print(f"supplymix_plots: error: {outdir}: cannot create the directory: {e.strerror}",
+              file=sys.stderr)
+        return 2
+    ds = r.optimal(["status", "total_cost", "purchases_by_region", "shortfall_total",
+                    "limit_saving_per_point"])
+    summary = sms.compute(r, ds)
+    sms.write_csv(summary, os.path.join(outdir, "summary.csv"))
+    sms.write_markdown(summary, os.path.join(outdir, "summary.md"))
+    say(f"wrote {os.path.join(outdir, 'summary.csv')} and summary.md")
+    written, skipped = [], []
+    for name in a.only or FIGURES:
+        path = os.path.join(outdir, name + ".png")
+        if os.path.exists(path):
+            os.remove(path)   # a figure that is skipped now must not look current
+        try:
+            if ds.sizes["scenario"] < 3:
+                raise Skip(f"needs at least 3 optimal scenarios; the file has "
+                           f"{ds.sizes['scenario']}")
+            if name == "heatmap":
+                fig_heatmap(r, ds, summary["effects"], path, a.dpi, a.heatmap)
+            else:
+                DRAW[name](r, ds, summary["effects"], path, a.dpi)
+            written.append(name)
+            say(f"wrote {path}")
+        except Skip as e:
+            plt.close("all")
+            skipped.append(name)
+            print(f"plots: skipped {name}.png: {e}", file=sys.stderr)
+    say(f"{len(written)} figures written to {outdir}"
+        + (f", {len(skipped)} skipped ({', '.join(skipped)})" if skipped else ""))
+    return 0
+
+
+if __name__ == "__main__":
+    try:
+        sys.exit(main())
+    except KeyboardInterrupt:
+        sys.exit(130)
+    except SystemExit:
+        raise
+    except Exception:  # an internal error: say so, with the trace, exit 1
+        traceback.print_exc()
+        print("supplymix_plots: internal error (above); please report it with the command "
+              "line and the results file", file=sys.stderr)
+        sys.exit(1)

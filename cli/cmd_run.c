@@ -4,6 +4,7 @@
 #include <getopt.h>
 #include <math.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -121,15 +122,15 @@ static void on_progress(void *ctx, size_t done, size_t total)
 
 /* ---- signals ------------------------------------------------------------ */
 
-static volatile sig_atomic_t stop_requested;
+static atomic_int stop_requested;
 
 static void on_signal(int sig)
 {
     /* A second Ctrl-C means now: the file is written in single-writer
      * mode, so it stays readable and resumable. */
-    if (sig == SIGINT && stop_requested)
+    if (sig == SIGINT && atomic_load(&stop_requested))
         _exit(3);
-    stop_requested = 1;
+    atomic_store(&stop_requested, 1);
 }
 
 static void install_signals(void)

@@ -111,6 +111,8 @@ def param_tick(p, value):
 def footnote(fig, r, ds_n, extra=""):
     text = (f"{os.path.basename(r.path)} — {r.n_finished:,} of {r.n_scenarios:,} scenarios "
             f"finished — sweep {r.sweep_name}, model {r.model_name}")
+    if not r.complete:
+        text += " (partial: run going on or interrupted)"
     if ds_n != r.n_finished:
         text += f" — {ds_n:,} optimal used"
     if extra:

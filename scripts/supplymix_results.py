@@ -168,7 +168,10 @@ class Results:
                                   "(a results file is written by `supplymix run ... -o FILE.h5`)")
         with _open_h5(self.path) as f:
             self._check(f)
-            self._read_meta(f)
+            try:
+                self._read_meta(f)
+            except (OSError, KeyError, ValueError, RuntimeError) as e:
+                raise ResultsError(f"{self.path}: cannot read it as a results file: {e}") from e
         if self.n_finished < self.n_scenarios:
             warnings.warn(f"{self.path}: {self.n_finished:,} of {self.n_scenarios:,} scenarios "
                           "finished (the run is still going, or was interrupted); only finished "

@@ -84,9 +84,9 @@ def effects(r, ds):
     out = []
     cost = ds.total_cost.values
     for p in r.parameters:
-        if not p.varies:
-            continue
         v = ds[p.coord].values
+        if not p.varies or len(np.unique(v)) < 2:    # constant where costs are known
+            continue
         rho = smr.spearman(v, cost)
         lo, hi = extremes(v)
         e = {"parameter": p.name, "kind": p.kind, "units": p.units, "rho": rho,

@@ -192,7 +192,7 @@ static sm_status solve_block(worker *w, size_t first, size_t count, sm_block *b)
     sm_order_block(w->order, &w->ows, first, count, w->solve_order);
     worker_reset(w);
     for (size_t k = 0; k < count; k++) {
-        if (o->stop && *o->stop) {
+        if (o->stop && atomic_load_explicit(o->stop, memory_order_relaxed)) {
             /* The rows not reached stay "not solved": NaN, status 0. */
             for (size_t r = k; r < count; r++)
                 sm_block_clear_row(b, w->solve_order[r] - first);
@@ -394,7 +394,7 @@ sm_status sm_sweep_run(const sm_problem *p, const sm_sweep *sw, const sm_run_opt
         w->st = worker_init(w);
         while (w->st == SM_OK) {
             size_t b = atomic_fetch_add(&next, 1);
-            if (b >= b1 || (o->stop && *o->stop))
+            if (b >= b1 || (o->stop && atomic_load_explicit(o->stop, memory_order_relaxed)))
                 break;
             if (o->block_done && o->block_done[b])
                 continue;
@@ -440,7 +440,7 @@ sm_status sm_sweep_run(const sm_problem *p, const sm_sweep *sw, const sm_run_opt
             st = w->st;
         sm_diag_take(d, &w->diag);
     }
-    if (o->stop && *o->stop)
+    if (o->stop && atomic_load(o->stop))
         stats->interrupted = 1;
     sm_diag_take(d, &pl.diag);
     if (pl.failed && st == SM_OK)

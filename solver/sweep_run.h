@@ -12,7 +12,7 @@
 #ifndef SM_SWEEP_RUN_H
 #define SM_SWEEP_RUN_H
 
-#include <signal.h>
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -40,7 +40,10 @@ typedef struct sm_run_opts {
     size_t block_first;          /* the blocks to run: [block_first, block_first + block_count) */
     size_t block_count;          /* 0: through the last block */
     const uint8_t *block_done;   /* per block, 1: already complete, skip (NULL: none) */
-    volatile sig_atomic_t *stop; /* when it becomes non-zero, take no new scenario */
+    /* When it becomes non-zero, take no new scenario. Atomic, not volatile
+     * sig_atomic_t: solver threads read what a signal handler or another
+     * thread writes (a lock-free atomic is safe in a handler too). */
+    atomic_int *stop;
     sm_progress_fn progress;
     void *progress_ctx;
     sm_block_prepare prepare;    /* called with the sink's context */

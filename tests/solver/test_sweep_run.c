@@ -106,10 +106,10 @@ static void stop_after_first_block(void *ctx, size_t done, size_t total)
 {
     (void)total;
     if (done > 0)
-        *(volatile sig_atomic_t *)ctx = 1;
+        atomic_store((atomic_int *)ctx, 1);
 }
 
-static int run(const fixture *f, int threads, collected *c, volatile sig_atomic_t *stop,
+static int run(const fixture *f, int threads, collected *c, atomic_int *stop,
                sm_run_stats *stats)
 {
     collected_init(c, f->p, f->sw);
@@ -266,7 +266,7 @@ static void test_stop_leaves_correct_partial_results(void)
     collected full, part;
     sm_run_stats s1, s2;
     run(&f, 1, &full, NULL, &s1);
-    volatile sig_atomic_t stop = 0; /* set once the first block is written */
+    atomic_int stop = 0; /* set once the first block is written */
     run(&f, 2, &part, &stop, &s2);
     CU_ASSERT_TRUE(s2.interrupted);
     CU_ASSERT_TRUE(s2.scenarios >= f.sw->block_size);

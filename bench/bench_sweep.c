@@ -42,9 +42,9 @@ typedef struct figures {
     size_t n;
 } figures;
 
-/* One run of blocks [0, blocks) of sw; 0 blocks = all. */
-static int measure(const sm_problem *p, const sm_sweep *sw, int threads, int cold, int natural,
-                   size_t blocks, int write, figures *f)
+/* One run of sw: every block, or only those where skip[b] is 0. */
+static int measure_once(const sm_problem *p, const sm_sweep *sw, int threads, int cold, int natural,
+                   const uint8_t *skip, int write, figures *f)
 {
     sm_diag d;
     sm_diag_init(&d);
@@ -54,7 +54,7 @@ static int measure(const sm_problem *p, const sm_sweep *sw, int threads, int col
     if (fd >= 0)
         close(fd);
     if (write) {
-        sm_results_info info = {p->model, sw, "sm_bench", threads, 1, 1};
+        sm_results_info info = {p->model, sw, "sm_bench", threads, 1, 1, 0, 1};
         if (sm_results_create(path, &info, 1, &res, &d) != SM_OK) {
             sm_diag_print(&d, stderr);
             return 0;
@@ -65,7 +65,7 @@ static int measure(const sm_problem *p, const sm_sweep *sw, int threads, int col
     o.threads = threads;
     o.cold = cold;
     o.natural_order = natural;
-    o.block_count = blocks;
+    o.block_done = skip;
     if (write)
         o.prepare = pack;
     sm_run_stats s;
@@ -87,6 +87,23 @@ static int measure(const sm_problem *p, const sm_sweep *sw, int threads, int col
     f->loop_ms = 1e3 * s.busy_s / (double)s.scenarios;
     f->pack_frac = s.prepare_s / (s.wall_s * threads);
     f->kept = (double)s.kept_basis / (double)s.scenarios;
+    return 1;
+}
+
+/* The best of three runs: the figure least disturbed by whatever else the
+ * machine was doing (the runs are deterministic, only their time varies). */
+static int measure(const sm_problem *p, const sm_sweep *sw, int threads, int cold, int natural,
+                   const uint8_t *skip, int write, figures *f)
+{
+    figures best = {0};
+    for (int k = 0; k < 3; k++) {
+        figures one;
+        if (!measure_once(p, sw, threads, cold, natural, skip, write, &one))
+            return 0;
+        if (one.rate > best.rate)
+            best = one;
+    }
+    *f = best;
     return 1;
 }
 
@@ -170,7 +187,7 @@ int main(int argc, char **argv)
     exe[n > 0 ? n : 0] = '\0';
     char *slash = strrchr(exe, '/');
     if (slash)
-        strcpy(slash, "/../supplymix");
+        strcpy(slash, "/supplymix"); /* built beside sm_bench */
 
     printf("sm_bench: model rare_earths, %ld cores online\n", sysconf(_SC_NPROCESSORS_ONLN));
     for (int k = 0; k < n_sweeps; k++) {
@@ -181,14 +198,22 @@ int main(int argc, char **argv)
             return 1;
         }
         size_t blocks = sm_sweep_blocks(sw);
+        /* Cold starts are slow: time a sample of blocks spread evenly over
+         * the sweep, and the warm solver on the same blocks in plain
+         * scenario order for comparison. */
         size_t cold_blocks = (cold_sample + sw->block_size - 1) / sw->block_size;
         if (cold_blocks > blocks)
             cold_blocks = blocks;
+        uint8_t *skip = malloc(blocks);
+        for (size_t b = 0; b < blocks; b++)
+            skip[b] = 1;
+        for (size_t s = 0; s < cold_blocks; s++)
+            skip[s * blocks / cold_blocks] = 0;
         figures w1, w2, cold, nat;
-        if (!measure(p, sw, 1, 0, 0, 0, 1, &w1) || !measure(p, sw, 2, 0, 0, 0, 1, &w2) ||
-            !measure(p, sw, 1, 1, 1, cold_blocks, 0, &cold) ||
-            !measure(p, sw, 1, 0, 1, cold_blocks, 0, &nat))
+        if (!measure(p, sw, 1, 0, 0, NULL, 1, &w1) || !measure(p, sw, 2, 0, 0, NULL, 1, &w2) ||
+            !measure(p, sw, 1, 1, 1, skip, 0, &cold) || !measure(p, sw, 1, 0, 1, skip, 0, &nat))
             return 1;
+        free(skip);
         printf("\nsweep %s: %zu scenarios, block size %zu\n", sw->name, sw->n_scenarios,
                sw->block_size);
         printf("  warm, 1 thread : %8.0f scenarios/s (%.3f ms each), %.1f iterations, %.0f %% "
@@ -201,7 +226,7 @@ int main(int argc, char **argv)
         printf("  wall time      : %.0f %% in solve loops, %.0f %% compressing results (1 thread)\n",
                100 * w1.busy_frac, 100 * w1.pack_frac);
         printf("  cold start     : %8.0f scenarios/s (%.3f ms each), %.1f iterations "
-               "(first %zu scenarios, no results written)\n", cold.rate, 1e3 / cold.rate,
+               "(%zu scenarios from blocks spread over the sweep, no results written)\n", cold.rate, 1e3 / cold.rate,
                cold.iters, cold.n);
         printf("  warm vs cold   : %.1fx faster per scenario, %.1fx fewer iterations\n",
                w1.rate / cold.rate, cold.iters / (w1.iters > 0 ? w1.iters : 1e-9));

@@ -20,7 +20,7 @@ static void usage(FILE *out)
 {
     fprintf(out,
             "usage: supplymix run [MODEL] --sweep SWEEP -o OUT.h5 [-j THREADS]\n"
-            "                     [--force | --resume] [--summaries-only]\n"
+            "                     [--force | --resume] [--summaries-only] [--slice K/N|slurm]\n"
             "\n"
             "Solve every scenario of SWEEP (a sweep file, or the name of one of the model's\n"
             "shipped sweeps, e.g. quick, china_grid, monte_carlo) on MODEL (default: the\n"
@@ -34,6 +34,10 @@ static void usage(FILE *out)
             "  --force              replace OUT.h5 if it exists (never done otherwise)\n"
             "  --resume             continue OUT.h5, made by an interrupted run of the same\n"
             "                       model and sweep: solve only what is not complete\n"
+            "  --slice K/N          solve only slice K (0-based) of N: a shard with the same\n"
+            "                       layout, for job arrays; join shards with `supplymix merge`\n"
+            "  --slice slurm        K and N from SLURM_ARRAY_TASK_ID (minus\n"
+            "                       SLURM_ARRAY_TASK_MIN) and SLURM_ARRAY_TASK_COUNT\n"
             "  --summaries-only     leave out the per-period arrays (purchases, stock,\n"
             "                       shortfall, marginal costs, limit duals) to keep files\n"
             "                       of millions of scenarios small\n"
@@ -69,6 +73,31 @@ static int pick_threads(const char *arg, int *out)
         return 0;
     }
     *out = (int)n;
+    return 1;
+}
+
+/* --slice K/N, or --slice slurm for a job array's task. */
+static int parse_slice(const char *arg, int *k, int *n)
+{
+    char tail;
+    if (!strcmp(arg, "slurm")) {
+        const char *id = getenv("SLURM_ARRAY_TASK_ID"), *min = getenv("SLURM_ARRAY_TASK_MIN"),
+                   *count = getenv("SLURM_ARRAY_TASK_COUNT");
+        if (!id || !count) {
+            fprintf(stderr, "supplymix run: --slice slurm: SLURM_ARRAY_TASK_ID and "
+                            "SLURM_ARRAY_TASK_COUNT are not set (not inside a job array?)\n");
+            return 0;
+        }
+        *k = atoi(id) - (min ? atoi(min) : 0);
+        *n = atoi(count);
+    } else if (sscanf(arg, "%d/%d%c", k, n, &tail) != 2) {
+        fprintf(stderr, "supplymix run: --slice: expected K/N (e.g. 0/4) or slurm, got '%s'\n", arg);
+        return 0;
+    }
+    if (*n < 1 || *k < 0 || *k >= *n) {
+        fprintf(stderr, "supplymix run: --slice: need 0 <= K < N, got %d/%d\n", *k, *n);
+        return 0;
+    }
     return 1;
 }
 
@@ -144,6 +173,15 @@ static void install_signals(void)
     sigaction(SIGUSR1, &sa, NULL);
 }
 
+/* Scenarios in blocks [b0, b1). */
+static size_t slice_scenarios(const sm_sweep *sw, size_t b0, size_t b1)
+{
+    size_t lo = b0 * sw->block_size, hi = b1 * sw->block_size;
+    if (hi > sw->n_scenarios)
+        hi = sw->n_scenarios;
+    return hi > lo ? hi - lo : 0;
+}
+
 static sm_status write_block(void *ctx, size_t first, const sm_block *b, sm_diag *d)
 {
     return sm_results_write(ctx, first, b, d);
@@ -163,8 +201,9 @@ int sm_cmd_run(int argc, char **argv)
                                          {"force", no_argument, 0, 'f'},
                                          {"resume", no_argument, 0, 'r'},
                                          {"summaries-only", no_argument, 0, 'S'},
+                                         {"slice", required_argument, 0, 'k'},
                                          {0, 0, 0, 0}};
-    const char *sweep_arg = NULL, *out = NULL, *jarg = NULL;
+    const char *sweep_arg = NULL, *out = NULL, *jarg = NULL, *slice_arg = NULL;
     int force = 0, resume = 0, summaries = 0, c;
     while ((c = getopt_long(argc, argv, "ho:j:", opts, NULL)) != -1) {
         switch (c) {
@@ -175,6 +214,7 @@ int sm_cmd_run(int argc, char **argv)
         case 'f': force = 1; break;
         case 'r': resume = 1; break;
         case 'S': summaries = 1; break;
+        case 'k': slice_arg = optarg; break;
         default: usage(stderr); return 2;
         }
     }
@@ -188,8 +228,8 @@ int sm_cmd_run(int argc, char **argv)
                         "give one of them\n");
         return 2;
     }
-    int threads;
-    if (!pick_threads(jarg, &threads))
+    int threads, slice_k = 0, slice_n = 1;
+    if (!pick_threads(jarg, &threads) || (slice_arg && !parse_slice(slice_arg, &slice_k, &slice_n)))
         return 2;
     const char *why = sm_glpk_thread_check();
     if (why && threads > 1) {
@@ -218,8 +258,12 @@ int sm_cmd_run(int argc, char **argv)
     sm_diag_print(&d, stderr); /* warnings */
     sm_diag_clear(&d);
     SM_TRY(sm_problem_new(m, &p, &d));
-    sm_results_info info = {m, sw, sm_cli_command_line, threads, 1, !summaries};
+    sm_results_info info = {m, sw, sm_cli_command_line, threads, 1, !summaries, slice_k, slice_n};
     size_t n_blocks = sm_sweep_blocks(sw), already = 0;
+    /* Slices are cut along the fixed blocks, so a shard's scenarios get the
+     * same warm starts, hence the same results, as in a whole run. */
+    size_t b_first = n_blocks * (size_t)slice_k / (size_t)slice_n;
+    size_t b_end = n_blocks * (size_t)(slice_k + 1) / (size_t)slice_n;
     if (resume) {
         SM_TRY(sm_results_resume(out, &info, &res, &done, &d));
         if (summaries == info.full)
@@ -230,7 +274,7 @@ int sm_cmd_run(int argc, char **argv)
         block_done = calloc(n_blocks ? n_blocks : 1, 1);
         if (!block_done)
             SM_TRY(sm_diag_fail(&d, SM_ENOMEM, "out of memory"));
-        for (size_t b = 0; b < n_blocks; b++) {
+        for (size_t b = b_first; b < b_end; b++) {
             size_t lo = b * sw->block_size, hi = lo + sw->block_size;
             if (hi > sw->n_scenarios)
                 hi = sw->n_scenarios;
@@ -239,7 +283,7 @@ int sm_cmd_run(int argc, char **argv)
                 already += hi - lo;
         }
         fprintf(stderr, "supplymix: resuming %s: %zu of %zu scenarios already complete\n", out,
-                already, sw->n_scenarios);
+                already, slice_scenarios(sw, b_first, b_end));
     } else {
         SM_TRY(sm_results_create(out, &info, force, &res, &d));
     }
@@ -253,6 +297,9 @@ int sm_cmd_run(int argc, char **argv)
                     "model '%s', %d thread%s, writing %s\n",
             sw->name, sw->n_scenarios, sw->grid_size, sw->samples, m->name, threads,
             threads == 1 ? "" : "s", out);
+    if (slice_n > 1)
+        fprintf(stderr, "supplymix: slice %d of %d: blocks %zu..%zu, %zu scenarios\n", slice_k,
+                slice_n, b_first, b_end - 1, slice_scenarios(sw, b_first, b_end));
     install_signals();
     sm_run_opts o;
     sm_run_opts_init(&o);
@@ -263,6 +310,8 @@ int sm_cmd_run(int argc, char **argv)
     o.progress_ctx = &prog;
     o.prepare = pack_block;
     o.block_done = block_done;
+    o.block_first = b_first;
+    o.block_count = b_end - b_first;
     sm_run_stats stats;
     sm_status run_st = sm_sweep_run(p, sw, &o, write_block, res, &stats, &d);
     sm_status close_st = sm_results_close(&res, &d);
@@ -282,7 +331,7 @@ int sm_cmd_run(int argc, char **argv)
     if (stats.interrupted) {
         fprintf(stderr, "supplymix: interrupted: %zu of %zu scenarios are in %s; continue with "
                         "the same command and --resume\n",
-                already + stats.scenarios, sw->n_scenarios, out);
+                already + stats.scenarios, slice_scenarios(sw, b_first, b_end), out);
         st = SM_EINTERRUPTED;
     }
 done:

@@ -231,6 +231,8 @@ static int write_root_attributes(hid_t file, const sm_results_info *info, const 
          attr_i64(file, "block_size", (long long)sw->block_size) &&
          attr_text(file, "sampling", sw->sampling == SM_SAMPLING_LHS ? "lhs" : "random") &&
          attr_i64(file, "summaries_only", !info->full) &&
+         attr_i64(file, "slice_index", info->slice_index) &&
+         attr_i64(file, "slice_count", info->slice_count > 0 ? info->slice_count : 1) &&
          attr_text(file, "comment",
                    "Illustrative scenario analysis; model figures are public data with sources "
                    "in the model files stored under /inputs. Not a forecast.");
@@ -266,6 +268,58 @@ typedef struct coords {
     hid_t scale[SM_DIM_COUNT];
     hid_t scenario;
 } coords;
+
+/* A numeric variable over existing dimension scales, written whole. */
+static int numeric_var(hid_t file, const char *name, int rank, const hsize_t *dims,
+                       const hid_t *scales, const double *values, const char *units,
+                       const char *long_name)
+{
+    hid_t ds = make_dataset(file, name, H5T_NATIVE_DOUBLE, rank, dims, dims[0] ? dims[0] : 1, NULL);
+    int ok = ds >= 0 && (dims[0] == 0 ||
+                         H5Dwrite(ds, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, values) >= 0);
+    for (int i = 0; ok && i < rank; i++)
+        ok = H5DSattach_scale(ds, scales[i], (unsigned)i) >= 0;
+    ok = ok && describe(ds, units, long_name);
+    if (ds >= 0)
+        H5Dclose(ds);
+    return ok;
+}
+
+/* The base case beside the sweep: each parameter's base value, each
+ * limit's share and the demand, so figures can mark the base case and put
+ * shortfall against demand. */
+static int write_base_values(hid_t file, const sm_results_info *info, const coords *c)
+{
+    const sm_model *m = info->model;
+    const sm_sweep *sw = info->sweep;
+    size_t n = (size_t)sw->n_params + (size_t)m->n_limits +
+               (size_t)m->n_materials * (size_t)m->n_periods + 1;
+    double *v = malloc(n * sizeof *v);
+    if (!v)
+        return 0;
+    for (int i = 0; i < sw->n_params; i++)
+        v[i] = sm_param_base_value(m, &sw->params[i].target);
+    hsize_t dp[1] = {(hsize_t)sw->n_params};
+    int ok = numeric_var(file, "parameter_base", 1, dp, &c->scale[SM_DIM_PARAMETER], v, "1",
+                         "the parameter's value in the model's base case (units: "
+                         "parameter_units)");
+    for (int k = 0; k < m->n_limits; k++)
+        v[k] = m->limits[k].share;
+    hsize_t dl[1] = {(hsize_t)m->n_limits};
+    ok = ok && numeric_var(file, "limit_share_base", 1, dl, &c->scale[SM_DIM_LIMIT], v, "1",
+                           "the limit's share of demand in the model's base case");
+    size_t T = (size_t)m->n_periods;
+    for (int mat = 0; mat < m->n_materials; mat++)
+        for (size_t t = 0; t < T; t++)
+            v[(size_t)mat * T + t] = sm_model_demand(m, mat, (int)t);
+    hsize_t dd[2] = {(hsize_t)m->n_materials, T};
+    hid_t sd[2] = {c->scale[SM_DIM_MATERIAL], c->scale[SM_DIM_PERIOD]};
+    ok = ok && numeric_var(file, "demand_base", 2, dd, sd, v, "t",
+                           "demand per period in the model's base case (demand parameters "
+                           "scale it per scenario)");
+    free(v);
+    return ok;
+}
 
 static int write_coordinates(hid_t file, const sm_results_info *info, coords *c)
 {
@@ -349,6 +403,26 @@ static int write_coordinates(hid_t file, const sm_results_info *info, coords *c)
         labels[i] = sw->params[i].domain.meaning;
     ok = ok && string_var(file, "parameter_meaning", labels, (size_t)sw->n_params,
                           c->scale[SM_DIM_PARAMETER], "what the parameter moves");
+    for (int i = 0; i < sw->n_params; i++)
+        labels[i] = sw->params[i].axis == SM_AXIS_GRID ? "grid" : "random";
+    ok = ok && string_var(file, "parameter_kind", labels, (size_t)sw->n_params,
+                          c->scale[SM_DIM_PARAMETER],
+                          "grid (listed or evenly spaced values) or random (sampled)");
+    /* Which regions each limit covers, as "China" or "China+USA". */
+    char(*groups)[256] = calloc((size_t)m->n_limits + 1, sizeof *groups);
+    ok = ok && groups != NULL;
+    for (int i = 0; ok && i < m->n_limits; i++) {
+        size_t used = 0;
+        for (int g = 0; g < m->n_regions; g++)
+            if (m->limits[i].in_region[g] && used < sizeof groups[i])
+                used += (size_t)snprintf(groups[i] + used, sizeof groups[i] - used, "%s%s",
+                                         used ? "+" : "", m->regions[g].name);
+        labels[i] = groups[i];
+    }
+    ok = ok && string_var(file, "limit_regions", labels, (size_t)m->n_limits,
+                          c->scale[SM_DIM_LIMIT], "regions the limit covers, joined by '+'");
+    free(groups);
+    ok = ok && write_base_values(file, info, c);
 
     /* Period starts: days since the epoch (CF time, decoded by xarray),
      * or month offsets when the model has no calendar. */
@@ -727,6 +801,14 @@ sm_status sm_results_resume(const char *path, sm_results_info *info, sm_results 
                                             "from this sweep '%s' (%s): --resume only continues a "
                                             "file made from the same model and sweep",
                              sweep_name, sweep_hash, info->sweep->name, want));
+    long long slice_index = 0, slice_count = 1;
+    read_attr_i64(r->file, "slice_index", &slice_index);
+    read_attr_i64(r->file, "slice_count", &slice_count);
+    int want_count = info->slice_count > 0 ? info->slice_count : 1;
+    if (slice_index != info->slice_index || slice_count != want_count)
+        SM_TRY(sm_diag_error(d, path, 0, 0, "holds slice %lld of %lld, not slice %d of %d: resume "
+                                            "a shard with the --slice it was started with",
+                             slice_index, slice_count, info->slice_index, want_count));
     info->full = !summaries;
     H5Fclose(r->file);
 

@@ -30,6 +30,8 @@ typedef struct sm_results_info {
     const char *command_line;
     int threads, ranks;
     int full;              /* per-period arrays too; 0: summaries only */
+    int slice_index;       /* this file holds slice slice_index of slice_count */
+    int slice_count;       /* (0 of 1 for a whole run); a shard has the same layout */
 } sm_results_info;
 
 /* Create the file at path with every dataset, label and attribute, then

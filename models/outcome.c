@@ -41,9 +41,10 @@ const sm_var_desc sm_vars[SM_NVARS] = {
                            SM_VT_F64, 2, D(SM_DIM_REGION, SM_DIM_MATERIAL), 0, 0},
     [SM_V_SHORTFALL_TOTAL] = {"shortfall_total", "t", "unmet demand over the horizon",
                               SM_VT_F64, 1, D(SM_DIM_MATERIAL), 0, 0},
-    [SM_V_LIMIT_SAVING] = {"limit_saving_per_point", "USD",
-                           "cost saved over the horizon if the limit's share rose by one "
-                           "percentage point (the price of diversification)",
+    [SM_V_LIMIT_SAVING] = {"limit_saving_per_point", "USD per percentage point",
+                           "cost saved over the horizon per percentage point the limit's share "
+                           "rises (the price of diversification; negative for a binding floor, "
+                           "whose rise costs)",
                            SM_VT_F64, 1, D(SM_DIM_LIMIT), 0, 0},
     [SM_V_PURCHASES] = {"purchases", "t", "tonnes bought per period", SM_VT_F64, 3,
                         D(SM_DIM_SUPPLIER, SM_DIM_MATERIAL, SM_DIM_PERIOD), 1, 0},

@@ -193,3 +193,20 @@ void sm_params_apply(const sm_model *m, const sm_param_target *targets, const do
         }
     }
 }
+
+double sm_param_base_value(const sm_model *m, const sm_param_target *t)
+{
+    int i = t->index;
+    switch (t->kind) {
+    case SM_P_TARIFF: return m->regions[i].tariff;
+    case SM_P_AVAIL_LEVEL: return m->regions[i].avail_level;
+    case SM_P_AVAIL_FROM: return m->regions[i].avail_from;
+    case SM_P_SHARE: return m->limits[i].share;
+    case SM_P_STOCK_INITIAL: return m->materials[i].stock_initial;
+    case SM_P_STOCK_CAPACITY: return m->materials[i].stock_capacity;
+    case SM_P_DEMAND_GROWTH:
+    case SM_P_DELAY_SUPPLIER:
+    case SM_P_DELAY_REGION: return 0.0;
+    default: return 1.0; /* multipliers */
+    }
+}

@@ -50,6 +50,10 @@ sm_param_domain sm_param_domain_of(const sm_model *m, sm_param_kind kind);
 /* Bring a value into the parameter's domain (clamp, round if integer). */
 double sm_param_clamp(const sm_param_domain *dom, double v);
 
+/* The parameter's value in the model's base case (tariff and availability
+ * as the model gives them, multipliers 1, delays and growth 0). */
+double sm_param_base_value(const sm_model *m, const sm_param_target *t);
+
 /* Apply n parameter values to in, which must hold the base case
  * (sm_inputs_reset). Multipliers compose: price.Dy_oxide and
  * price.Lynas both scale Lynas's Dy price; delays add up. */

@@ -20,7 +20,7 @@ packages=(
   glpk-utils coinor-cbc hdf5-tools netcdf-bin
   # plotting and checking scripts (Debian's /usr/bin/python3)
   python3 python3-h5py python3-numpy python3-matplotlib python3-xarray
-  python3-netcdf4 python3-h5netcdf
+  python3-netcdf4 python3-h5netcdf python3-yaml
 )
 
 missing=()

@@ -21,8 +21,8 @@ figures that fit the sweep's parameters, plus summary.csv and summary.md:
                      limit's share would save (its shadow price), against
                      its share (else against the cap or the top parameter)
   drivers.png        what matters most: Spearman rank correlation of each
-                     swept parameter with total cost, and the swing of
-                     median cost from its lowest to its highest values
+                     swept parameter with total cost, and a tornado of
+                     median cost in its lowest and highest fifth of values
 
 Figures that do not fit are skipped with the reason on stderr (e.g. the
 heat map needs two parameters that vary). Works on a file that is still
@@ -42,6 +42,7 @@ import warnings
 
 import numpy as np
 
+sys.dont_write_bytecode = True   # no __pycache__ in the source tree
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import supplymix_results as smr  # noqa: E402
 import supplymix_summary as sms  # noqa: E402
@@ -201,7 +202,8 @@ def fig_cost_vs_cap(r, ds, eff, out, dpi):
         o = others(p)
         bands = (f"bands: spread over {', '.join(o) or 'nothing else'}" if len(o) <= 3 else
                  f"bands: spread over the {len(o)} other parameters")
-        bands += f" ({_span(n)} scenarios per level)"
+        bands += (f" ({_span(n)} scenarios per level)" if p.discrete else
+                  f" ({_span(n)} scenarios per quintile bin, drawn at its median)")
         ax.set_title(bands if len(shares) == 1 else f"{kind} {p.limit}\n{bands}", fontsize=10)
         ax.grid(alpha=0.3)
         ax.legend(fontsize=8, loc="best")
@@ -265,30 +267,21 @@ def _heat_params(r, eff, chosen):
 
 def fig_heatmap(r, ds, eff, out, dpi, chosen=None):
     px, py = _heat_params(r, eff, chosen)
-    gx, gy = group_values(ds, px), group_values(ds, py)
-    vx, vy = ds[px.coord].values, ds[py.coord].values
+    lx, vx, ix = smr.group_index(ds, px.name)
+    ly, vy, iy = smr.group_index(ds, py.name)
     cost_f, cost_u = money(ds.total_cost.attrs.get("units", "USD"), ds.total_cost.values)
     short = ds.shortfall_total.sum("material").values
     cost = ds.total_cost.values
-    # group membership per scenario, by scenario number
-    ix = np.full(ds.sizes["scenario"], -1)
-    iy = np.full(ds.sizes["scenario"], -1)
-    pos = {s: k for k, s in enumerate(ds.scenario.values)}
-    for k, (_, _, sub) in enumerate(gx):
-        ix[[pos[s] for s in sub.scenario.values]] = k
-    for k, (_, _, sub) in enumerate(gy):
-        iy[[pos[s] for s in sub.scenario.values]] = k
-    C = np.full((len(gy), len(gx)), np.nan)
-    S = np.full((len(gy), len(gx)), np.nan)
-    N = np.zeros((len(gy), len(gx)), dtype=int)
-    for a in range(len(gx)):
-        for b in range(len(gy)):
+    C = np.full((len(ly), len(lx)), np.nan)
+    S = np.full((len(ly), len(lx)), np.nan)
+    N = np.zeros((len(ly), len(lx)), dtype=int)
+    for a in range(len(lx)):
+        for b in range(len(ly)):
             sel = (ix == a) & (iy == b)
             N[b, a] = sel.sum()
             if sel.any():
                 C[b, a] = np.median(cost[sel]) * cost_f
                 S[b, a] = short[sel].mean()
-    del vx, vy
     fig, axes = plt.subplots(1, 2, figsize=(11.5, 5.2))
     panels = [(C, "median total cost", f"median total cost ({cost_u})", "viridis", "{:,.0f}"),
               (S, "mean shortfall, all materials",
@@ -299,15 +292,15 @@ def fig_heatmap(r, ds, eff, out, dpi, chosen=None):
                        vmin=0 if Z is S else None)
         cb = fig.colorbar(im, ax=ax)
         cb.set_label(clabel, fontsize=9)
-        step_x = max(1, len(gx) // 10)
-        step_y = max(1, len(gy) // 12)
-        ax.set_xticks(range(0, len(gx), step_x))
+        step_x = max(1, len(lx) // 10)
+        step_y = max(1, len(ly) // 12)
+        ax.set_xticks(range(0, len(lx), step_x))
         ax.set_xticklabels([lab if not px.discrete else param_tick(px, x)
-                            for lab, x, _ in gx][::step_x], fontsize=8,
+                            for lab, x in zip(lx, vx)][::step_x], fontsize=8,
                            rotation=20 if not px.discrete else 0)
-        ax.set_yticks(range(0, len(gy), step_y))
+        ax.set_yticks(range(0, len(ly), step_y))
         ax.set_yticklabels([lab if not py.discrete else param_tick(py, x)
-                            for lab, x, _ in gy][::step_y], fontsize=8)
+                            for lab, x in zip(ly, vy)][::step_y], fontsize=8)
         ax.set_xlabel(param_axis_label(px, r), fontsize=9)
         ax.set_ylabel(param_axis_label(py, r), fontsize=9)
         ax.set_title(title, fontsize=10)
@@ -361,14 +354,13 @@ def fig_risk(r, ds, eff, out, dpi):
         fig.suptitle("Risk: how total cost and shortfall are spread across futures",
                      fontsize=12)
     else:
-        gs = group_values(ds, by)
-        pos = np.arange(len(gs))
+        labels, values, which = smr.group_index(ds, by.name)
+        pos = np.arange(len(labels))
         styles = ((50, "-", 2.2), (90, "--", 1.6), (99, ":", 1.6))
-        pos_of = {s: k for k, s in enumerate(ds.scenario.values)}
         for ax, v, f, unit, name, colour in (
                 (axes[0], cost, cost_f, cost_u, "total cost over the horizon", "#08519c"),
                 (axes[1], short, 1.0, s_unit, "unmet demand, all materials", "#a50f15")):
-            data = [v[[pos_of[s] for s in sub.scenario.values]] * f for _, _, sub in gs]
+            data = [v[which == k] * f for k in range(len(labels))]
             if all(np.ptp(d) > 0 for d in data):
                 parts = ax.violinplot(data, pos, widths=0.8, showextrema=False)
                 for b in parts["bodies"]:
@@ -384,15 +376,14 @@ def fig_risk(r, ds, eff, out, dpi):
                 ax.text(k + 0.4, np.percentile(d, 90), f"{np.percentile(d, 90):,.0f}",
                         fontsize=7, color=colour, va="center")
             ax.set_xticks(pos)
-            ax.set_xticklabels([param_tick(by, x) for _, x, _ in gs], fontsize=8)
+            ax.set_xticklabels([param_tick(by, x) for x in values], fontsize=8)
             ax.set_xlabel(param_axis_label(by, r), fontsize=9)
             ax.set_ylabel(f"{name} ({unit})", fontsize=9)
             ax.grid(axis="y", alpha=0.3)
             ax.legend(handles=[Line2D([], [], color=colour, ls=ls, lw=lw, label=f"P{q}")
                                for q, ls, lw in styles], fontsize=8, loc="upper right")
-        n = [sub.sizes["scenario"] for _, _, sub in gs]
-        anyshort = [100 * (v > 0).mean() for v in
-                    [short[[pos_of[s] for s in sub.scenario.values]] for _, _, sub in gs]]
+        n = [int((which == k).sum()) for k in range(len(labels))]
+        anyshort = [100 * (short[which == k] > 0).mean() for k in range(len(labels))]
         axes[0].set_title(f"Total cost: distribution over the {_span(n)} futures at each "
                           "level (P90 labelled)", fontsize=10)
         axes[1].set_title("Shortfall; share of futures with any: " + ", ".join(f"{a:.0f}%"
@@ -417,12 +408,12 @@ def fig_limit_price(r, ds, eff, out, dpi):
         kind = r.limit_kind_of(lim) or "limit"
         own = [p for p in r.parameters if p.limit == lim and p.varies]
         p = own[0] if own else fallback
-        gs = group_values(ds, p)
-        xs, continuous = positions(p, gs)
+        labels, values, which = smr.group_index(ds, p.name)
+        continuous = not p.discrete
+        xs = np.arange(len(labels)) if continuous else values
         v_all = ds.limit_saving_per_point.sel(limit=lim).values
         f, unit = money(unit0, v_all)
-        pos_of = {s: k for k, s in enumerate(ds.scenario.values)}
-        vals = [v_all[[pos_of[s] for s in sub.scenario.values]] for _, _, sub in gs]
+        vals = [v_all[which == k] for k in range(len(labels))]
         q = np.array([np.percentile(v * f, [10, 50, 90]) for v in vals])
         binds = [100 * (np.abs(v) > 1e-6 * max(1.0, np.abs(v_all).max())).mean() for v in vals]
         colour = "#6a3d9a" if kind == "cap" else "#238b45"
@@ -438,9 +429,8 @@ def fig_limit_price(r, ds, eff, out, dpi):
                         color="#333333")
         if continuous:
             ax.set_xticks(xs)
-            ax.set_xticklabels([lab for lab, _, _ in gs], rotation=20, fontsize=8)
-        ax.set_xlabel(param_axis_label(p, r) if p.limit is not None or continuous
-                      else param_axis_label(p, r), fontsize=9)
+            ax.set_xticklabels(labels, rotation=20, fontsize=8)
+        ax.set_xlabel(param_axis_label(p, r), fontsize=9)
         ax.set_ylabel(f"saved per +1 point of share ({unit})", fontsize=9)
         against = "its own share" if own else f"{p.name} (its share is not swept)"
         sign = "" if kind == "cap" else "\nnegative: raising the floor costs"
@@ -503,10 +493,10 @@ DRAW = {"cost_vs_cap": fig_cost_vs_cap, "supplier_mix": fig_supplier_mix,
 # ---- command line ------------------------------------------------------------
 
 def parse_args(argv):
+    parts = __doc__.split("\n\n")
     ap = argparse.ArgumentParser(
-        prog="supplymix_plots.py", description=__doc__.split("\n\n")[0],
-        epilog="Figures: " + ", ".join(FIGURES) + ". See the module docstring for what each "
-        "shows.", formatter_class=argparse.RawDescriptionHelpFormatter)
+        prog="supplymix_plots.py", description=parts[0],
+        epilog="\n\n".join(parts[2:]), formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("results", help="a results file written by `supplymix run` (HDF5)")
     ap.add_argument("-o", "--outdir", help="directory for the PNGs and summary.csv/.md "
                     "(default: RESULTS_figures beside the file; created if missing)")

@@ -47,7 +47,7 @@ import numpy as np
 import xarray as xr
 
 __all__ = ["open", "Results", "Parameter", "ResultsError", "NotAResultsFile",
-           "PartialResultsWarning", "groups", "group_key", "spearman", "rank",
+           "PartialResultsWarning", "groups", "group_index", "group_key", "spearman", "rank",
            "STATUS_OPTIMAL"]
 
 # Datasets and root attributes every results file has (docs/RESULTS.md,
@@ -153,7 +153,7 @@ class Results:
     Attributes: path, attrs (root attributes), n_scenarios, n_finished,
     finished_mask (bool per scenario), sweep_name, model_name, grid_size,
     samples, parameters (list of Parameter), labels (dict dim -> list of
-    str), status_names (list: code -> name), variables (dict name ->
+    str), status_names (dict: code -> name), variables (dict name ->
     (dims, units, long_name)), summaries_only.
     """
 
@@ -206,7 +206,8 @@ class Results:
         meanings = _text(f["status"].attrs.get("flag_meanings", ""))
         values = f["status"].attrs.get("flag_values", None)
         names = meanings.split()
-        codes = list(np.asarray(values).tolist()) if values is not None else list(range(len(names)))
+        codes = (list(np.asarray(values).tolist()) if values is not None
+                 else list(range(len(names))))
         self.status_names = {int(c): n for c, n in zip(codes, names)}
         # Completion first, then the values: the writer writes values before
         # the marks, so every scenario marked here has its values on disk.
@@ -217,14 +218,16 @@ class Results:
         self.n_finished = int(self.finished_mask.sum())
         self.variables = {}
         for name, obj in f.items():
-            if isinstance(obj, h5py.Dataset) and obj.ndim >= 1 and name not in ("scenario", "complete"):
+            if (isinstance(obj, h5py.Dataset) and obj.ndim >= 1
+                    and name not in ("scenario", "complete")):
                 dims = self._dims_of(name, obj)
                 if dims[0] == "scenario":
                     self.variables[name] = (dims, _text(obj.attrs.get("units", "")),
                                             _text(obj.attrs.get("long_name", name)))
         names = self.labels.get("parameter", [])
         units = _strings(f["parameter_units"]) if "parameter_units" in f else [""] * len(names)
-        meaning = _strings(f["parameter_meaning"]) if "parameter_meaning" in f else [""] * len(names)
+        meaning = (_strings(f["parameter_meaning"]) if "parameter_meaning" in f
+                   else [""] * len(names))
         pvals = self._rows(f["parameters"], self.finished_index)
         kinds = self._kinds(f, names, pvals)
         self.parameters = [Parameter(n, u, m, k, pvals[:, i])
@@ -256,6 +259,8 @@ class Results:
         depends on i mod G only)."""
         if self.samples <= 1:
             return ["grid"] * len(names)
+        if "parameter_kind" in f:  # written by supplymix since layout version 1
+            return _strings(f["parameter_kind"])
         try:
             import yaml
             sweep = yaml.safe_load(_text(f["inputs/sweep_file"][()]))
@@ -285,7 +290,7 @@ class Results:
         if len(index) == n:
             return dset[()]
         out = np.empty((len(index),) + dset.shape[1:], dtype=dset.dtype)
-        step = max(self.block_size, 1 << 14 if dset.ndim == 1 else self.block_size)
+        step = self.block_size if dset.ndim > 1 else max(self.block_size, 1 << 14)
         pos = 0
         for start in range(0, n, step):
             lo, hi = np.searchsorted(index, [start, start + step])
@@ -405,6 +410,23 @@ def _is_discrete(ds, coord, values):
     return kind == "grid" or len(np.unique(values[np.isfinite(values)])) <= MAX_LEVELS
 
 
+def group_index(ds, name, bins=5):
+    """How groups() splits a finished() Dataset by a swept parameter, as
+    arrays: (labels, values, which), where which[i] is the group number of
+    scenario i (in ds's order) and values[k] is group k's value (its exact
+    value, or the median of its quantile bin)."""
+    coord, v = _param_values(ds, name)
+    if _is_discrete(ds, coord, v):
+        levels, which = np.unique(v, return_inverse=True)
+        return [f"{x:g}" for x in levels], levels.astype(float), which.reshape(-1)
+    edges = np.unique(np.quantile(v, np.linspace(0, 1, bins + 1)))
+    which = np.clip(np.searchsorted(edges, v, side="right") - 1, 0, len(edges) - 2)
+    used = np.unique(which)
+    labels = [f"{edges[b]:.3g}-{edges[b + 1]:.3g}" for b in used]
+    values = np.array([np.median(v[which == b]) for b in used])
+    return labels, values, np.searchsorted(used, which)
+
+
 def groups(ds, name, bins=5):
     """Split a finished() Dataset by a swept parameter.
 
@@ -412,21 +434,9 @@ def groups(ds, name, bins=5):
     one group per exact value for grid parameters (and random ones with at
     most 12 distinct values), else `bins` quantile bins, labelled by their
     range, with the bin's median as value."""
-    coord, v = _param_values(ds, name)
-    out = []
-    if _is_discrete(ds, coord, v):
-        for level in np.unique(v[np.isfinite(v)]):
-            sel = np.flatnonzero(v == level)
-            out.append((f"{level:g}", float(level), ds.isel(scenario=sel)))
-        return out
-    edges = np.unique(np.quantile(v, np.linspace(0, 1, bins + 1)))
-    which = np.clip(np.searchsorted(edges, v, side="right") - 1, 0, len(edges) - 2)
-    for b in range(len(edges) - 1):
-        sel = np.flatnonzero(which == b)
-        if len(sel):
-            out.append((f"{edges[b]:.3g}-{edges[b + 1]:.3g}", float(np.median(v[sel])),
-                        ds.isel(scenario=sel)))
-    return out
+    labels, values, which = group_index(ds, name, bins)
+    return [(lab, float(val), ds.isel(scenario=np.flatnonzero(which == k)))
+            for k, (lab, val) in enumerate(zip(labels, values))]
 
 
 def group_key(ds, name, bins=5):
@@ -435,12 +445,8 @@ def group_key(ds, name, bins=5):
     coord, v = _param_values(ds, name)
     if _is_discrete(ds, coord, v):
         return ds[coord]
-    key = np.empty_like(v)
-    edges = np.unique(np.quantile(v, np.linspace(0, 1, bins + 1)))
-    which = np.clip(np.searchsorted(edges, v, side="right") - 1, 0, len(edges) - 2)
-    for b in np.unique(which):
-        key[which == b] = np.median(v[which == b])
-    return xr.DataArray(key, dims="scenario", name=coord + "_bin",
+    _, values, which = group_index(ds, name, bins)
+    return xr.DataArray(values[which], dims="scenario", name=coord + "_bin",
                         coords={"scenario": ds.scenario})
 
 

@@ -135,7 +135,7 @@ def compute(r, ds=None):
     units_cost = ds.total_cost.attrs.get("units", "USD")
     units_short = ds.shortfall_total.attrs.get("units", "t")
     levels = _level_groups(ds, cap) if ds.sizes["scenario"] else []
-    groups = ([("all", None, ds)] if cap is not None else []) + levels
+    groups = [("all", None, ds)] + (levels if cap is not None else [])
     cost_stats, short_stats = [], []
     for gname, _, sub in groups:
         s = stats(sub.total_cost.values)
@@ -240,15 +240,17 @@ def write_markdown(s, path):
     regions, materials = r.labels["region"], r.labels["material"]
     L = [f"# Summary: sweep `{r.sweep_name}` of model `{r.model_name}`", "",
          f"File `{os.path.basename(r.path)}`: **{r.n_finished:,} of {r.n_scenarios:,} scenarios "
-         f"finished**" + ("" if r.complete else " (partial: the run is going on or was interrupted)")
-         + f", {sum(1 for _ in r.parameters)} swept parameters"
+         f"finished**"
+         + ("" if r.complete else " (partial: the run is going on or was interrupted)")
+         + f", {len(r.parameters)} swept parameters"
          + (f", cap levels from `{cap.name}`" if cap is not None else "") + ". Illustrative "
          "scenario analysis, not a forecast. Costs in million USD over the horizon; "
          "percentiles over optimal scenarios.", "", "## Scenarios by status", "",
          "| status | scenarios |", "|---|---:|"]
     L += [f"| {k} | {v:,} |" for k, v in s["counts"].items() if v or k in ("optimal", "not_solved")]
     L += ["", "## Total cost (million USD)", "",
-          "| group | P5 | P50 | P90 | P99 | mean | scenarios |", "|---|---:|---:|---:|---:|---:|---:|"]
+          "| group | P5 | P50 | P90 | P99 | mean | scenarios |",
+          "|---|---:|---:|---:|---:|---:|---:|"]
     for g, st in s["cost"]:
         L.append(f"| {g} | " + " | ".join(_m(st[k]) for k in ("P5", "P50", "P90", "P99", "mean"))
                  + f" | {st['n']:,} |")
@@ -279,7 +281,8 @@ def write_markdown(s, path):
                      + " | ".join(cells) + " |")
         L += ["", f"Typical mix: median share in % over the scenarios of each group "
               f"({' / '.join(materials)}).", "",
-              "| group | scenarios | " + " | ".join(regions) + " |", "|---|---:|" + "---:|" * len(regions)]
+              "| group | scenarios | " + " | ".join(regions) + " |",
+              "|---|---:|" + "---:|" * len(regions)]
         for e in s["cheapest"]:
             cells = [" / ".join(f"{100 * e['typical'][ri, mi]:.0f}" for mi in range(len(materials)))
                      for ri in range(len(regions))]

@@ -35,6 +35,7 @@ import numpy as np
 HERE = os.path.dirname(os.path.abspath(__file__))
 SCRIPTS = os.path.join(HERE, "..", "..", "scripts")
 PLOTS = os.path.join(SCRIPTS, "supplymix_plots.py")
+sys.dont_write_bytecode = True   # no __pycache__ in the source tree
 sys.path.insert(0, SCRIPTS)
 import supplymix_results as smr  # noqa: E402
 

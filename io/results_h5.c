@@ -3,6 +3,8 @@
 #define _GNU_SOURCE /* F_OFD_SETLK */
 #include "results_h5.h"
 
+#include "h5_util.h"
+
 #include <hdf5.h>
 #include <hdf5_hl.h>
 #include <math.h>
@@ -41,44 +43,6 @@ static sm_status h5fail(sm_diag *d, const char *path, const char *what)
 
 /* ---- small writers ------------------------------------------------------ */
 
-static hid_t vlen_utf8(void)
-{
-    hid_t t = H5Tcopy(H5T_C_S1);
-    H5Tset_size(t, H5T_VARIABLE);
-    H5Tset_cset(t, H5T_CSET_UTF8);
-    return t;
-}
-
-/* Text attributes are variable-length UTF-8: h5py returns str, netCDF
- * reads them as string attributes. */
-static int attr_text(hid_t obj, const char *name, const char *value)
-{
-    hid_t t = vlen_utf8(), s = H5Screate(H5S_SCALAR);
-    hid_t a = H5Acreate2(obj, name, t, s, H5P_DEFAULT, H5P_DEFAULT);
-    int ok = a >= 0 && H5Awrite(a, t, &value) >= 0;
-    if (a >= 0)
-        H5Aclose(a);
-    H5Sclose(s);
-    H5Tclose(t);
-    return ok;
-}
-
-static int attr_num(hid_t obj, const char *name, hid_t type, const void *values, hsize_t n)
-{
-    hid_t s = n == 1 ? H5Screate(H5S_SCALAR) : H5Screate_simple(1, &n, NULL);
-    hid_t a = H5Acreate2(obj, name, type, s, H5P_DEFAULT, H5P_DEFAULT);
-    int ok = a >= 0 && H5Awrite(a, type, values) >= 0;
-    if (a >= 0)
-        H5Aclose(a);
-    H5Sclose(s);
-    return ok;
-}
-
-static int attr_i64(hid_t obj, const char *name, long long v)
-{
-    return attr_num(obj, name, H5T_NATIVE_LLONG, &v, 1);
-}
-
 /* A dataset with rank dims; chunked (chunk[0] along the first dimension,
  * whole along the others) and compressed unless empty. */
 static hid_t make_dataset(hid_t loc, const char *name, hid_t type, int rank, const hsize_t *dims,
@@ -109,14 +73,14 @@ static hid_t make_dataset(hid_t loc, const char *name, hid_t type, int rank, con
 
 static int describe(hid_t ds, const char *units, const char *long_name)
 {
-    return attr_text(ds, "units", units) && attr_text(ds, "long_name", long_name);
+    return sm_h5_attr_text(ds, "units", units) && sm_h5_attr_text(ds, "long_name", long_name);
 }
 
 /* A 1-D string coordinate that is also the dimension scale `name`. */
 static hid_t string_coord(hid_t file, const char *name, const char *const *labels, size_t n,
                           const char *long_name)
 {
-    hid_t t = vlen_utf8();
+    hid_t t = sm_h5_vlen_utf8();
     hsize_t dims[1] = {n};
     hid_t ds = make_dataset(file, name, t, 1, dims, n ? n : 1, NULL);
     int ok = ds >= 0;
@@ -124,7 +88,7 @@ static hid_t string_coord(hid_t file, const char *name, const char *const *label
         ok = H5Dwrite(ds, t, H5S_ALL, H5S_ALL, H5P_DEFAULT, labels) >= 0;
     H5Tclose(t);
     if (ok)
-        ok = H5DSset_scale(ds, name) >= 0 && attr_text(ds, "long_name", long_name);
+        ok = H5DSset_scale(ds, name) >= 0 && sm_h5_attr_text(ds, "long_name", long_name);
     if (!ok && ds >= 0) {
         H5Dclose(ds);
         return -1;
@@ -136,11 +100,11 @@ static hid_t string_coord(hid_t file, const char *name, const char *const *label
 static int string_var(hid_t file, const char *name, const char *const *values, size_t n,
                       hid_t scale, const char *long_name)
 {
-    hid_t t = vlen_utf8();
+    hid_t t = sm_h5_vlen_utf8();
     hsize_t dims[1] = {n};
     hid_t ds = make_dataset(file, name, t, 1, dims, n ? n : 1, NULL);
     int ok = ds >= 0 && (n == 0 || H5Dwrite(ds, t, H5S_ALL, H5S_ALL, H5P_DEFAULT, values) >= 0) &&
-             H5DSattach_scale(ds, scale, 0) >= 0 && attr_text(ds, "long_name", long_name);
+             H5DSattach_scale(ds, scale, 0) >= 0 && sm_h5_attr_text(ds, "long_name", long_name);
     if (ds >= 0)
         H5Dclose(ds);
     H5Tclose(t);
@@ -149,10 +113,10 @@ static int string_var(hid_t file, const char *name, const char *const *values, s
 
 static int text_dataset(hid_t loc, const char *name, const char *text, const char *long_name)
 {
-    hid_t t = vlen_utf8();
+    hid_t t = sm_h5_vlen_utf8();
     hid_t ds = make_dataset(loc, name, t, 0, NULL, 0, NULL);
     int ok = ds >= 0 && H5Dwrite(ds, t, H5S_ALL, H5S_ALL, H5P_DEFAULT, &text) >= 0 &&
-             attr_text(ds, "long_name", long_name);
+             sm_h5_attr_text(ds, "long_name", long_name);
     if (ds >= 0)
         H5Dclose(ds);
     H5Tclose(t);
@@ -208,32 +172,32 @@ static int write_root_attributes(hid_t file, const sm_results_info *info, const 
     char h5ver[32], history[1024];
     snprintf(h5ver, sizeof h5ver, "%u.%u.%u", maj, min, rel);
     snprintf(history, sizeof history, "%s: %s", when, info->command_line);
-    int ok = attr_text(file, "title", title) && attr_text(file, "Conventions", "CF-1.8") &&
-             attr_text(file, "source", "supplymix " SM_VERSION) &&
-             attr_text(file, "history", history) &&
-             attr_text(file, "supplymix_version", SM_VERSION) &&
-             attr_i64(file, "results_layout_version", SM_RESULTS_LAYOUT_VERSION) &&
-             attr_text(file, "command_line", info->command_line) &&
-             attr_text(file, "created", when) && attr_text(file, "host", host) &&
-             attr_i64(file, "threads", info->threads) && attr_i64(file, "ranks", info->ranks) &&
-             attr_text(file, "hdf5_version", h5ver) && attr_text(file, "model_name", m->name) &&
-             attr_text(file, "model_description", m->description) &&
-             attr_text(file, "sweep_name", sw->name) &&
-             attr_text(file, "sweep_description", sw->description ? sw->description : "");
+    int ok = sm_h5_attr_text(file, "title", title) && sm_h5_attr_text(file, "Conventions", "CF-1.8") &&
+             sm_h5_attr_text(file, "source", "supplymix " SM_VERSION) &&
+             sm_h5_attr_text(file, "history", history) &&
+             sm_h5_attr_text(file, "supplymix_version", SM_VERSION) &&
+             sm_h5_attr_i64(file, "results_layout_version", SM_RESULTS_LAYOUT_VERSION) &&
+             sm_h5_attr_text(file, "command_line", info->command_line) &&
+             sm_h5_attr_text(file, "created", when) && sm_h5_attr_text(file, "host", host) &&
+             sm_h5_attr_i64(file, "threads", info->threads) && sm_h5_attr_i64(file, "ranks", info->ranks) &&
+             sm_h5_attr_text(file, "hdf5_version", h5ver) && sm_h5_attr_text(file, "model_name", m->name) &&
+             sm_h5_attr_text(file, "model_description", m->description) &&
+             sm_h5_attr_text(file, "sweep_name", sw->name) &&
+             sm_h5_attr_text(file, "sweep_description", sw->description ? sw->description : "");
     snprintf(hash, sizeof hash, "%016llx", (unsigned long long)m->hash);
-    ok = ok && attr_text(file, "model_hash", hash);
+    ok = ok && sm_h5_attr_text(file, "model_hash", hash);
     snprintf(hash, sizeof hash, "%016llx", (unsigned long long)sw->hash);
-    ok = ok && attr_text(file, "sweep_hash", hash);
-    ok = ok && attr_i64(file, "seed", (long long)sw->seed) &&
-         attr_i64(file, "n_scenarios", (long long)sw->n_scenarios) &&
-         attr_i64(file, "grid_size", (long long)sw->grid_size) &&
-         attr_i64(file, "samples", (long long)sw->samples) &&
-         attr_i64(file, "block_size", (long long)sw->block_size) &&
-         attr_text(file, "sampling", sw->sampling == SM_SAMPLING_LHS ? "lhs" : "random") &&
-         attr_i64(file, "summaries_only", !info->full) &&
-         attr_i64(file, "slice_index", info->slice_index) &&
-         attr_i64(file, "slice_count", info->slice_count > 0 ? info->slice_count : 1) &&
-         attr_text(file, "comment",
+    ok = ok && sm_h5_attr_text(file, "sweep_hash", hash);
+    ok = ok && sm_h5_attr_i64(file, "seed", (long long)sw->seed) &&
+         sm_h5_attr_i64(file, "n_scenarios", (long long)sw->n_scenarios) &&
+         sm_h5_attr_i64(file, "grid_size", (long long)sw->grid_size) &&
+         sm_h5_attr_i64(file, "samples", (long long)sw->samples) &&
+         sm_h5_attr_i64(file, "block_size", (long long)sw->block_size) &&
+         sm_h5_attr_text(file, "sampling", sw->sampling == SM_SAMPLING_LHS ? "lhs" : "random") &&
+         sm_h5_attr_i64(file, "summaries_only", !info->full) &&
+         sm_h5_attr_i64(file, "slice_index", info->slice_index) &&
+         sm_h5_attr_i64(file, "slice_count", info->slice_count > 0 ? info->slice_count : 1) &&
+         sm_h5_attr_text(file, "comment",
                    "Illustrative scenario analysis; model figures are public data with sources "
                    "in the model files stored under /inputs. Not a forecast.");
     return ok;
@@ -247,7 +211,7 @@ static int write_inputs(hid_t file, const sm_results_info *info)
     H5Pclose(gcpl);
     if (g < 0)
         return 0;
-    int ok = attr_text(g, "long_name", "the input files of this run, verbatim");
+    int ok = sm_h5_attr_text(g, "long_name", "the input files of this run, verbatim");
     const sm_model *m = info->model;
     for (int i = 0; i < m->n_files && ok; i++) {
         char name[64], lname[512];
@@ -444,11 +408,11 @@ static int write_coordinates(hid_t file, const sm_results_info *info, coords *c)
              H5DSattach_scale(ds, c->scale[SM_DIM_PERIOD], 0) >= 0;
         if (ok && m->first_year > 0)
             ok = describe(ds, "days since 1970-01-01", "start of the period") &&
-                 attr_text(ds, "calendar", "proleptic_gregorian");
+                 sm_h5_attr_text(ds, "calendar", "proleptic_gregorian");
         else if (ok)
             ok = describe(ds, "months", "months from the start of the first period");
         int32_t months = m->period_months;
-        ok = ok && attr_num(ds, "period_length_months", H5T_NATIVE_INT32, &months, 1);
+        ok = ok && sm_h5_attr_num(ds, "period_length_months", H5T_NATIVE_INT32, &months, 1);
         if (ds >= 0)
             H5Dclose(ds);
     }
@@ -480,7 +444,7 @@ static int create_variables(sm_results *r, const sm_results_info *info, const co
                  H5DSattach_scale(ds, c->scenario, 0) >= 0;
         /* The fill value as an attribute too: netCDF readers look for it there. */
         if (ok && vd->type == SM_VT_F64)
-            ok = attr_num(ds, "_FillValue", H5T_NATIVE_DOUBLE, &nan, 1);
+            ok = sm_h5_attr_num(ds, "_FillValue", H5T_NATIVE_DOUBLE, &nan, 1);
         for (int k = 0; k < vd->ndims && ok; k++)
             ok = H5DSattach_scale(ds, c->scale[vd->dims[k]], (unsigned)k + 1) >= 0;
         if (ok && v == SM_V_STATUS) {
@@ -491,11 +455,11 @@ static int create_variables(sm_results *r, const sm_results_info *info, const co
                 strcat(meanings, s ? " " : "");
                 strcat(meanings, sm_scen_status_names[s]);
             }
-            ok = attr_num(ds, "flag_values", H5T_NATIVE_INT8, flags, SM_SCEN_N_STATUS) &&
-                 attr_text(ds, "flag_meanings", meanings);
+            ok = sm_h5_attr_num(ds, "flag_values", H5T_NATIVE_INT8, flags, SM_SCEN_N_STATUS) &&
+                 sm_h5_attr_text(ds, "flag_meanings", meanings);
         }
         if (ok && sm_vars[v].timing)
-            ok = attr_text(ds, "comment", "wall-clock time: differs between identical runs");
+            ok = sm_h5_attr_text(ds, "comment", "wall-clock time: differs between identical runs");
         if (!ok)
             return 0;
     }
@@ -504,35 +468,6 @@ static int create_variables(sm_results *r, const sm_results_info *info, const co
     return r->complete >= 0 &&
            describe(r->complete, "1", "1 when the scenario's results are in this file") &&
            H5DSattach_scale(r->complete, c->scenario, 0) >= 0;
-}
-
-/* The writer's lock: an open-file-description lock on one byte far past
- * any real offset, so it never meets HDF5's own flock-based locking or a
- * reader's. Returns the descriptor holding it, or -1 with a message. */
-static int take_writer_lock(const char *path, sm_diag *d)
-{
-    int fd = open(path, O_RDWR | O_CLOEXEC);
-    if (fd < 0) {
-        sm_diag_error(d, path, 0, 0, "cannot open for writing: %s", strerror(errno));
-        return -1;
-    }
-    struct flock fl;
-    memset(&fl, 0, sizeof fl);
-    fl.l_type = F_WRLCK;
-    fl.l_whence = SEEK_SET;
-    fl.l_start = (off_t)1 << 62;
-    fl.l_len = 1;
-    if (fcntl(fd, F_OFD_SETLK, &fl) != 0) {
-        int e = errno;
-        close(fd);
-        if (e == EAGAIN || e == EACCES)
-            sm_diag_error(d, path, 0, 0, "another supplymix process is writing this file; wait "
-                                         "for it to finish or stop it first");
-        else
-            sm_diag_error(d, path, 0, 0, "cannot lock for writing: %s", strerror(e));
-        return -1;
-    }
-    return fd;
 }
 
 static void close_all(sm_results *r)
@@ -588,7 +523,7 @@ sm_status sm_results_create(const char *path, const sm_results_info *info, int f
     H5Pset_libver_bounds(fapl, H5F_LIBVER_V110, H5F_LIBVER_V110);
     if (force && lstat(path, &sb) == 0) {
         /* Replace it only when nobody is writing it. */
-        int fd = take_writer_lock(path, d);
+        int fd = sm_h5_writer_lock(path, d);
         if (fd < 0) {
             close_all(r);
             H5Pclose(fcpl);
@@ -612,7 +547,7 @@ sm_status sm_results_create(const char *path, const sm_results_info *info, int f
                                           "or not writable?)");
         goto done;
     }
-    if ((r->lock_fd = take_writer_lock(tmp, d)) < 0)
+    if ((r->lock_fd = sm_h5_writer_lock(tmp, d)) < 0)
         SM_TRY(SM_EINPUT);
     if (!write_root_attributes(r->file, info, info->sweep))
         SM_TRY(h5fail(d, path, "write the file's attributes"));
@@ -683,68 +618,6 @@ static int write_rows(hid_t ds, hid_t type, size_t first, size_t count, const vo
 
 /* ---- resuming ----------------------------------------------------------- */
 
-static int read_attr_text(hid_t obj, const char *name, char *buf, size_t size)
-{
-    buf[0] = '\0';
-    if (H5Aexists(obj, name) <= 0)
-        return 0;
-    hid_t a = H5Aopen(obj, name, H5P_DEFAULT);
-    hid_t t = H5Aget_type(a), mt = vlen_utf8();
-    char *v = NULL;
-    int ok = a >= 0 && H5Tis_variable_str(t) > 0 && H5Aread(a, mt, &v) >= 0 && v;
-    if (ok) {
-        snprintf(buf, size, "%s", v);
-        H5free_memory(v);
-    }
-    H5Tclose(mt);
-    H5Tclose(t);
-    H5Aclose(a);
-    return ok;
-}
-
-static int read_attr_i64(hid_t obj, const char *name, long long *v)
-{
-    if (H5Aexists(obj, name) <= 0)
-        return 0;
-    hid_t a = H5Aopen(obj, name, H5P_DEFAULT);
-    int ok = a >= 0 && H5Aread(a, H5T_NATIVE_LLONG, v) >= 0;
-    H5Aclose(a);
-    return ok;
-}
-
-/* A writer killed in single-writer mode leaves two marks in the superblock:
- * "open for writing" flags, and an end-of-allocation address from before
- * its last writes (the data past it are sound: SWMR flushes in an order
- * that keeps the file consistent). Clear the flags and move the end of
- * allocation to the end of the file: what `h5clear -s -i 0` does, through
- * the same file-access properties. */
-static int repair_after_kill(const char *path)
-{
-    hid_t fapl = H5Pcreate(H5P_FILE_ACCESS);
-    H5Pset_libver_bounds(fapl, H5F_LIBVER_V110, H5F_LIBVER_V110);
-    hbool_t yes = 1;
-    if (H5Pexist(fapl, "clear_status_flags") <= 0 || H5Pexist(fapl, "skip_eof_check") <= 0 ||
-        H5Pset(fapl, "clear_status_flags", &yes) < 0 || H5Pset(fapl, "skip_eof_check", &yes) < 0) {
-        H5Pclose(fapl);
-        return 0;
-    }
-    hid_t f = H5Fopen(path, H5F_ACC_RDWR, fapl);
-    H5Pclose(fapl);
-    if (f < 0)
-        return 0;
-    int ok = H5Fincrement_filesize(f, 0) >= 0;
-    return H5Fclose(f) >= 0 && ok;
-}
-
-static hid_t open_rdwr(const char *path, unsigned flags)
-{
-    hid_t fapl = H5Pcreate(H5P_FILE_ACCESS);
-    H5Pset_libver_bounds(fapl, H5F_LIBVER_V110, H5F_LIBVER_V110);
-    hid_t f = H5Fopen(path, flags, fapl);
-    H5Pclose(fapl);
-    return f;
-}
-
 sm_status sm_results_resume(const char *path, sm_results_info *info, sm_results **out,
                             uint8_t **done, sm_diag *d)
 {
@@ -766,25 +639,25 @@ sm_status sm_results_resume(const char *path, sm_results_info *info, sm_results 
         r->var[v] = -1;
     r->path = strdup(path);
     sm_status st = SM_OK;
-    if ((r->lock_fd = take_writer_lock(path, d)) < 0)
+    if ((r->lock_fd = sm_h5_writer_lock(path, d)) < 0)
         SM_TRY(SM_EINPUT);
 
     /* First a plain read-write open: check it is our file, of this run. */
-    if (!repair_after_kill(path) || (r->file = open_rdwr(path, H5F_ACC_RDWR)) < 0)
+    if (!sm_h5_repair_after_kill(path) || (r->file = sm_h5_open(path, H5F_ACC_RDWR)) < 0)
         SM_TRY(sm_diag_error(d, path, 0, 0, "cannot open the results file for writing (a file "
                                             "of another HDF5 version, or damaged?)"));
     long long version = 0, n = 0, summaries = 0;
     char model_hash[64], sweep_hash[64], model_name[256], sweep_name[256], want[32];
-    if (!read_attr_i64(r->file, "results_layout_version", &version) ||
-        !read_attr_text(r->file, "model_hash", model_hash, sizeof model_hash) ||
-        !read_attr_text(r->file, "sweep_hash", sweep_hash, sizeof sweep_hash) ||
-        !read_attr_i64(r->file, "n_scenarios", &n))
+    if (!sm_h5_read_attr_i64(r->file, "results_layout_version", &version) ||
+        !sm_h5_read_attr_text(r->file, "model_hash", model_hash, sizeof model_hash) ||
+        !sm_h5_read_attr_text(r->file, "sweep_hash", sweep_hash, sizeof sweep_hash) ||
+        !sm_h5_read_attr_i64(r->file, "n_scenarios", &n))
         SM_TRY(sm_diag_error(d, path, 0, 0, "is not a supplymix results file (its root "
                                             "attributes results_layout_version, model_hash, "
                                             "sweep_hash, n_scenarios are missing)"));
-    read_attr_text(r->file, "model_name", model_name, sizeof model_name);
-    read_attr_text(r->file, "sweep_name", sweep_name, sizeof sweep_name);
-    read_attr_i64(r->file, "summaries_only", &summaries);
+    sm_h5_read_attr_text(r->file, "model_name", model_name, sizeof model_name);
+    sm_h5_read_attr_text(r->file, "sweep_name", sweep_name, sizeof sweep_name);
+    sm_h5_read_attr_i64(r->file, "summaries_only", &summaries);
     if (version != SM_RESULTS_LAYOUT_VERSION)
         SM_TRY(sm_diag_error(d, path, 0, 0, "has results layout version %lld; this supplymix "
                                             "writes version %d and cannot continue it",
@@ -802,8 +675,8 @@ sm_status sm_results_resume(const char *path, sm_results_info *info, sm_results 
                                             "file made from the same model and sweep",
                              sweep_name, sweep_hash, info->sweep->name, want));
     long long slice_index = 0, slice_count = 1;
-    read_attr_i64(r->file, "slice_index", &slice_index);
-    read_attr_i64(r->file, "slice_count", &slice_count);
+    sm_h5_read_attr_i64(r->file, "slice_index", &slice_index);
+    sm_h5_read_attr_i64(r->file, "slice_count", &slice_count);
     int want_count = info->slice_count > 0 ? info->slice_count : 1;
     if (slice_index != info->slice_index || slice_count != want_count)
         SM_TRY(sm_diag_error(d, path, 0, 0, "holds slice %lld of %lld, not slice %d of %d: resume "
@@ -813,7 +686,7 @@ sm_status sm_results_resume(const char *path, sm_results_info *info, sm_results 
     H5Fclose(r->file);
 
     /* Then the single-writer open the run will use. */
-    r->file = open_rdwr(path, H5F_ACC_RDWR | H5F_ACC_SWMR_WRITE);
+    r->file = sm_h5_open(path, H5F_ACC_RDWR | H5F_ACC_SWMR_WRITE);
     if (r->file < 0)
         SM_TRY(h5fail(d, path, "reopen the file in single-writer mode"));
     r->dims = sm_dims_of(info->model);

@@ -15,7 +15,7 @@ import sys
 import h5py
 import numpy as np
 
-RUN_ATTRS = {"created", "host", "threads", "ranks", "command_line", "history"}
+RUN_ATTRS = {"created", "host", "threads", "ranks", "command_line", "history", "merged_from"}
 
 
 def datasets(f):

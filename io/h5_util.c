@@ -1,0 +1,143 @@
+/* Small HDF5 helpers shared by the results writer and the merge: text and
+ * number attributes, opening files a killed writer left, the writer lock. */
+#define _GNU_SOURCE /* F_OFD_SETLK */
+#include "h5_util.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+hid_t sm_h5_vlen_utf8(void)
+{
+    hid_t t = H5Tcopy(H5T_C_S1);
+    H5Tset_size(t, H5T_VARIABLE);
+    H5Tset_cset(t, H5T_CSET_UTF8);
+    return t;
+}
+
+
+/* Text attributes are variable-length UTF-8: h5py returns str, netCDF
+ * reads them as string attributes. */
+int sm_h5_attr_text(hid_t obj, const char *name, const char *value)
+{
+    hid_t t = sm_h5_vlen_utf8(), s = H5Screate(H5S_SCALAR);
+    hid_t a = H5Acreate2(obj, name, t, s, H5P_DEFAULT, H5P_DEFAULT);
+    int ok = a >= 0 && H5Awrite(a, t, &value) >= 0;
+    if (a >= 0)
+        H5Aclose(a);
+    H5Sclose(s);
+    H5Tclose(t);
+    return ok;
+}
+
+int sm_h5_attr_num(hid_t obj, const char *name, hid_t type, const void *values, hsize_t n)
+{
+    hid_t s = n == 1 ? H5Screate(H5S_SCALAR) : H5Screate_simple(1, &n, NULL);
+    hid_t a = H5Acreate2(obj, name, type, s, H5P_DEFAULT, H5P_DEFAULT);
+    int ok = a >= 0 && H5Awrite(a, type, values) >= 0;
+    if (a >= 0)
+        H5Aclose(a);
+    H5Sclose(s);
+    return ok;
+}
+
+int sm_h5_attr_i64(hid_t obj, const char *name, long long v)
+{
+    return sm_h5_attr_num(obj, name, H5T_NATIVE_LLONG, &v, 1);
+}
+
+
+/* The writer's lock: an open-file-description lock on one byte far past
+ * any real offset, so it never meets HDF5's own flock-based locking or a
+ * reader's. Returns the descriptor holding it, or -1 with a message. */
+int sm_h5_writer_lock(const char *path, sm_diag *d)
+{
+    int fd = open(path, O_RDWR | O_CLOEXEC);
+    if (fd < 0) {
+        sm_diag_error(d, path, 0, 0, "cannot open for writing: %s", strerror(errno));
+        return -1;
+    }
+    struct flock fl;
+    memset(&fl, 0, sizeof fl);
+    fl.l_type = F_WRLCK;
+    fl.l_whence = SEEK_SET;
+    fl.l_start = (off_t)1 << 62;
+    fl.l_len = 1;
+    if (fcntl(fd, F_OFD_SETLK, &fl) != 0) {
+        int e = errno;
+        close(fd);
+        if (e == EAGAIN || e == EACCES)
+            sm_diag_error(d, path, 0, 0, "another supplymix process is writing this file; wait "
+                                         "for it to finish or stop it first");
+        else
+            sm_diag_error(d, path, 0, 0, "cannot lock for writing: %s", strerror(e));
+        return -1;
+    }
+    return fd;
+}
+
+
+int sm_h5_read_attr_text(hid_t obj, const char *name, char *buf, size_t size)
+{
+    buf[0] = '\0';
+    if (H5Aexists(obj, name) <= 0)
+        return 0;
+    hid_t a = H5Aopen(obj, name, H5P_DEFAULT);
+    hid_t t = H5Aget_type(a), mt = sm_h5_vlen_utf8();
+    char *v = NULL;
+    int ok = a >= 0 && H5Tis_variable_str(t) > 0 && H5Aread(a, mt, &v) >= 0 && v;
+    if (ok) {
+        snprintf(buf, size, "%s", v);
+        H5free_memory(v);
+    }
+    H5Tclose(mt);
+    H5Tclose(t);
+    H5Aclose(a);
+    return ok;
+}
+
+int sm_h5_read_attr_i64(hid_t obj, const char *name, long long *v)
+{
+    if (H5Aexists(obj, name) <= 0)
+        return 0;
+    hid_t a = H5Aopen(obj, name, H5P_DEFAULT);
+    int ok = a >= 0 && H5Aread(a, H5T_NATIVE_LLONG, v) >= 0;
+    H5Aclose(a);
+    return ok;
+}
+
+/* A writer killed in single-writer mode leaves two marks in the superblock:
+ * "open for writing" flags, and an end-of-allocation address from before
+ * its last writes (the data past it are sound: SWMR flushes in an order
+ * that keeps the file consistent). Clear the flags and move the end of
+ * allocation to the end of the file: what `h5clear -s -i 0` does, through
+ * the same file-access properties. */
+int sm_h5_repair_after_kill(const char *path)
+{
+    hid_t fapl = H5Pcreate(H5P_FILE_ACCESS);
+    H5Pset_libver_bounds(fapl, H5F_LIBVER_V110, H5F_LIBVER_V110);
+    hbool_t yes = 1;
+    if (H5Pexist(fapl, "clear_status_flags") <= 0 || H5Pexist(fapl, "skip_eof_check") <= 0 ||
+        H5Pset(fapl, "clear_status_flags", &yes) < 0 || H5Pset(fapl, "skip_eof_check", &yes) < 0) {
+        H5Pclose(fapl);
+        return 0;
+    }
+    hid_t f = H5Fopen(path, H5F_ACC_RDWR, fapl);
+    H5Pclose(fapl);
+    if (f < 0)
+        return 0;
+    int ok = H5Fincrement_filesize(f, 0) >= 0;
+    return H5Fclose(f) >= 0 && ok;
+}
+
+hid_t sm_h5_open(const char *path, unsigned flags)
+{
+    hid_t fapl = H5Pcreate(H5P_FILE_ACCESS);
+    H5Pset_libver_bounds(fapl, H5F_LIBVER_V110, H5F_LIBVER_V110);
+    hid_t f = H5Fopen(path, flags, fapl);
+    H5Pclose(fapl);
+    return f;
+}
+

@@ -66,8 +66,10 @@ static int measure_once(const sm_problem *p, const sm_sweep *sw, int threads, in
     o.cold = cold;
     o.natural_order = natural;
     o.block_done = skip;
-    if (write)
+    if (write) {
         o.prepare = pack;
+        o.prepare_ctx = (void *)sm_results_get_shape(res);
+    }
     sm_run_stats s;
     sm_status st = sm_sweep_run(p, sw, &o, write ? to_file : discard, res, &s, &d);
     sm_results_close(&res, &d);

@@ -11,9 +11,13 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../io/model_load.h"
 #include "../io/results_h5.h"
 #include "../io/sweep_load.h"
 #include "../solver/sweep_run.h"
+#ifdef SM_WITH_MPI
+#include "../solver/sweep_mpi.h"
+#endif
 #include "cli.h"
 
 static void usage(FILE *out)
@@ -187,9 +191,35 @@ static sm_status write_block(void *ctx, size_t first, const sm_block *b, sm_diag
     return sm_results_write(ctx, first, b, d);
 }
 
+/* Solver threads compress their block into the file's chunks; the shape
+ * of the chunks is all they need, so ranks without the file do it too. */
 static sm_status pack_block(void *ctx, size_t first, sm_block *b, sm_diag *d)
 {
     return sm_results_pack(ctx, first, b, d);
+}
+
+#ifdef SM_WITH_MPI
+static sm_status wire_decode(void *ctx, const unsigned char *in, size_t len, sm_block *b,
+                             size_t *first, sm_diag *d)
+{
+    return sm_results_wire_decode(ctx, in, len, b, first, d);
+}
+#endif
+
+/* With several ranks, agree on the status; only rank 0's messages print. */
+static sm_status agree(sm_status st, int ranks, int rank, sm_diag *d)
+{
+#ifdef SM_WITH_MPI
+    if (ranks > 1) {
+        sm_status all = sm_mpi_agree(st);
+        if (rank != 0)
+            sm_diag_clear(d);
+        return all;
+    }
+#else
+    (void)ranks, (void)rank, (void)d;
+#endif
+    return st;
 }
 
 int sm_cmd_run(int argc, char **argv)
@@ -246,35 +276,45 @@ int sm_cmd_run(int argc, char **argv)
     sm_results *res = NULL;
     char *sweep_path = NULL;
     uint8_t *done = NULL, *block_done = NULL;
+    int rank = 0, ranks = 1;
+#ifdef SM_WITH_MPI
+    rank = sm_mpi_rank();
+    ranks = sm_mpi_size();
+#endif
     char *dir = sm_cli_model_dir(optind < argc ? argv[optind] : NULL);
-    if (!dir)
-        SM_TRY(sm_diag_fail(&d, SM_ENOMEM, "out of memory"));
     /* Every input is read and checked before the output is touched. */
-    SM_TRY(sm_cli_load_model(dir, &m));
-    sweep_path = sm_sweep_find(sweep_arg, dir);
-    if (!sweep_path)
-        SM_TRY(sm_diag_fail(&d, SM_ENOMEM, "out of memory"));
-    SM_TRY(sm_sweep_load(sweep_path, m, &sw, &d));
-    sm_diag_print(&d, stderr); /* warnings */
+    if (!dir)
+        st = sm_diag_fail(&d, SM_ENOMEM, "out of memory");
+    if (st == SM_OK)
+        st = sm_model_load(dir, &m, &d);
+    if (st == SM_OK && !(sweep_path = sm_sweep_find(sweep_arg, dir)))
+        st = sm_diag_fail(&d, SM_ENOMEM, "out of memory");
+    if (st == SM_OK)
+        st = sm_sweep_load(sweep_path, m, &sw, &d);
+    if (st == SM_OK)
+        st = sm_problem_new(m, &p, &d);
+    /* Every rank reads the inputs; rank 0 speaks for them all. */
+    SM_TRY(agree(st, ranks, rank, &d));
+    if (rank == 0) {
+        sm_diag_print(&d, stderr); /* warnings */
+    }
     sm_diag_clear(&d);
-    SM_TRY(sm_problem_new(m, &p, &d));
-    sm_results_info info = {m, sw, sm_cli_command_line, threads, 1, !summaries, slice_k, slice_n};
+    sm_results_info info = {m, sw, sm_cli_command_line, threads, ranks, !summaries, slice_k, slice_n};
     size_t n_blocks = sm_sweep_blocks(sw), already = 0;
     /* Slices are cut along the fixed blocks, so a shard's scenarios get the
      * same warm starts, hence the same results, as in a whole run. */
     size_t b_first = n_blocks * (size_t)slice_k / (size_t)slice_n;
     size_t b_end = n_blocks * (size_t)(slice_k + 1) / (size_t)slice_n;
-    if (resume) {
-        SM_TRY(sm_results_resume(out, &info, &res, &done, &d));
-        if (summaries == info.full)
+    if (rank == 0 && resume) {
+        st = sm_results_resume(out, &info, &res, &done, &d);
+        if (st == SM_OK && summaries == info.full)
             fprintf(stderr, "supplymix: %s holds %s; the resumed run keeps that\n", out,
                     info.full ? "full results" : "summaries only");
         /* A block is redone unless every scenario in it is complete: its
          * warm-start chain must be replayed to give the same answers. */
-        block_done = calloc(n_blocks ? n_blocks : 1, 1);
-        if (!block_done)
-            SM_TRY(sm_diag_fail(&d, SM_ENOMEM, "out of memory"));
-        for (size_t b = b_first; b < b_end; b++) {
+        if (st == SM_OK && !(block_done = calloc(n_blocks ? n_blocks : 1, 1)))
+            st = sm_diag_fail(&d, SM_ENOMEM, "out of memory");
+        for (size_t b = b_first; st == SM_OK && b < b_end; b++) {
             size_t lo = b * sw->block_size, hi = lo + sw->block_size;
             if (hi > sw->n_scenarios)
                 hi = sw->n_scenarios;
@@ -282,48 +322,75 @@ int sm_cmd_run(int argc, char **argv)
             if (block_done[b])
                 already += hi - lo;
         }
-        fprintf(stderr, "supplymix: resuming %s: %zu of %zu scenarios already complete\n", out,
-                already, slice_scenarios(sw, b_first, b_end));
-    } else {
-        SM_TRY(sm_results_create(out, &info, force, &res, &d));
+        if (st == SM_OK)
+            fprintf(stderr, "supplymix: resuming %s: %zu of %zu scenarios already complete\n",
+                    out, already, slice_scenarios(sw, b_first, b_end));
+    } else if (rank == 0) {
+        st = sm_results_create(out, &info, force, &res, &d);
     }
+    SM_TRY(agree(st, ranks, rank, &d));
 
     progress prog = {wall(), 0, isatty(STDERR_FILENO), 30.0};
     if (prog.tty)
         prog.interval = 0.25;
     if (getenv("SM_PROGRESS_SECONDS"))
         prog.interval = atof(getenv("SM_PROGRESS_SECONDS"));
-    fprintf(stderr, "supplymix: sweep '%s': %zu scenarios (%zu grid points x %zu samples) on "
-                    "model '%s', %d thread%s, writing %s\n",
-            sw->name, sw->n_scenarios, sw->grid_size, sw->samples, m->name, threads,
-            threads == 1 ? "" : "s", out);
-    if (slice_n > 1)
-        fprintf(stderr, "supplymix: slice %d of %d: blocks %zu..%zu, %zu scenarios\n", slice_k,
-                slice_n, b_first, b_end - 1, slice_scenarios(sw, b_first, b_end));
+    if (rank == 0) {
+        fprintf(stderr, "supplymix: sweep '%s': %zu scenarios (%zu grid points x %zu samples) on "
+                        "model '%s', %d thread%s%s, writing %s\n",
+                sw->name, sw->n_scenarios, sw->grid_size, sw->samples, m->name, threads,
+                threads == 1 ? "" : "s", ranks > 1 ? " per rank" : "", out);
+        if (ranks > 1)
+            fprintf(stderr, "supplymix: %d MPI ranks; rank 0 deals out the blocks and writes\n",
+                    ranks);
+        if (slice_n > 1)
+            fprintf(stderr, "supplymix: slice %d of %d: blocks %zu..%zu, %zu scenarios\n",
+                    slice_k, slice_n, b_first, b_end - 1, slice_scenarios(sw, b_first, b_end));
+    }
     install_signals();
     sm_run_opts o;
     sm_run_opts_init(&o);
     o.threads = threads;
-    o.full = !summaries;
+    o.full = info.full;
     o.stop = &stop_requested;
-    o.progress = on_progress;
+    o.progress = rank == 0 ? on_progress : NULL;
     o.progress_ctx = &prog;
+    sm_results_shape shape = sm_results_shape_of(&info);
     o.prepare = pack_block;
+    o.prepare_ctx = &shape;
     o.block_done = block_done;
     o.block_first = b_first;
     o.block_count = b_end - b_first;
     sm_run_stats stats;
-    sm_status run_st = sm_sweep_run(p, sw, &o, write_block, res, &stats, &d);
+    sm_status run_st;
+#ifdef SM_WITH_MPI
+    if (ranks > 1) {
+        sm_block_codec codec = {sm_results_wire_size, sm_results_wire_encode, wire_decode, &shape};
+        run_st = sm_sweep_run_mpi(p, sw, &o, write_block, res, &codec, &stats, &d);
+    } else
+#endif
+        run_st = sm_sweep_run(p, sw, &o, write_block, res, &stats, &d);
     sm_status close_st = sm_results_close(&res, &d);
     SM_TRY(run_st);
     SM_TRY(close_st);
+    if (rank != 0) {
+        st = stats.interrupted ? SM_EINTERRUPTED : SM_OK;
+        goto done;
+    }
 
     struct stat sb;
     double mb = stat(out, &sb) == 0 ? (double)sb.st_size / 1e6 : 0;
-    fprintf(stderr, "supplymix: %zu scenarios%s in %.2f s (%.0f/s) on %d thread%s:", stats.scenarios,
+    if (stats.scenarios == 0 && !stats.interrupted) {
+        fprintf(stderr, "supplymix: nothing left to do: every scenario of %s is complete\n", out);
+        goto done;
+    }
+    fprintf(stderr, "supplymix: %zu scenarios%s in %.2f s (%.0f/s) on %d thread%s", stats.scenarios,
             resume ? " more" : "",
             stats.wall_s, stats.wall_s > 0 ? (double)stats.scenarios / stats.wall_s : 0, threads,
             threads == 1 ? "" : "s");
+    if (ranks > 1)
+        fprintf(stderr, " x %d ranks", ranks);
+    fprintf(stderr, ":");
     for (int s = 1; s < SM_SCEN_N_STATUS; s++)
         if (stats.by_status[s])
             fprintf(stderr, " %zu %s", stats.by_status[s], sm_scen_status_names[s]);
@@ -337,6 +404,8 @@ int sm_cmd_run(int argc, char **argv)
 done:
     if (res)
         sm_results_close(&res, &d);
+    if (rank != 0)
+        sm_diag_clear(&d); /* rank 0 reported */
     sm_problem_free(&p);
     sm_sweep_free(&sw);
     sm_model_free(&m);

@@ -5,6 +5,9 @@
 #include <string.h>
 
 #include "../solver/lp.h"
+#ifdef SM_WITH_MPI
+#include "../solver/sweep_mpi.h"
+#endif
 #include "cli.h"
 
 const char *sm_cli_command_line = "";
@@ -54,6 +57,13 @@ static char *join_args(int argc, char **argv)
 
 int main(int argc, char **argv)
 {
+#ifdef SM_WITH_MPI
+    if (!sm_mpi_init(&argc, &argv)) {
+        fprintf(stderr, "supplymix: this MPI library does not offer MPI_THREAD_MULTIPLE, which "
+                        "the MPI build needs (solver threads ask rank 0 for work)\n");
+        return 1;
+    }
+#endif
     char *cmdline = join_args(argc, argv);
     if (cmdline)
         sm_cli_command_line = cmdline;
@@ -70,8 +80,13 @@ int main(int argc, char **argv)
         usage(stdout);
         code = 0;
     } else if (!strcmp(argv[1], "-V") || !strcmp(argv[1], "--version")) {
-        printf("supplymix %s\nGLPK %s (%s)\n", SM_VERSION, sm_glpk_version(),
-               sm_glpk_thread_check() ? "not thread-safe" : "thread-safe");
+        printf("supplymix %s%s\nGLPK %s (%s)\n", SM_VERSION,
+#ifdef SM_WITH_MPI
+               " (MPI build)",
+#else
+               "",
+#endif
+               sm_glpk_version(), sm_glpk_thread_check() ? "not thread-safe" : "thread-safe");
         code = 0;
     } else if (!strcmp(argv[1], "solve")) {
         code = sm_cmd_solve(argc - 1, argv + 1);
@@ -89,5 +104,8 @@ int main(int argc, char **argv)
         code = 2;
     }
     free(cmdline);
+#ifdef SM_WITH_MPI
+    sm_mpi_finalize();
+#endif
     return code;
 }

@@ -28,10 +28,8 @@ struct sm_results {
     hid_t file;
     hid_t var[SM_NVARS];     /* -1 when not written (summaries only) */
     hid_t complete;
-    sm_dims dims;
+    sm_results_shape shape;
     size_t n_scenarios;
-    size_t chunk_rows;       /* scenarios per chunk: the block size, or all if fewer */
-    int full;
     uint8_t *mask;           /* a block's completion marks */
     size_t mask_cap;
 };
@@ -429,11 +427,11 @@ static int create_variables(sm_results *r, const sm_results_info *info, const co
     for (int v = 0; v < SM_NVARS; v++) {
         r->var[v] = -1;
         const sm_var_desc *vd = &sm_vars[v];
-        if (vd->full_only && !r->full)
+        if (vd->full_only && !r->shape.full)
             continue;
         hsize_t dims[4] = {r->n_scenarios};
         for (int k = 0; k < vd->ndims; k++)
-            dims[k + 1] = (hsize_t)r->dims.n[vd->dims[k]];
+            dims[k + 1] = (hsize_t)r->shape.dims.n[vd->dims[k]];
         hid_t type = h5type(vd->type);
         hid_t ds = make_dataset(r->file, vd->name, type, vd->ndims + 1, dims, block,
                                 vd->type == SM_VT_F64 ? &nan : NULL);
@@ -503,12 +501,8 @@ sm_status sm_results_create(const char *path, const sm_results_info *info, int f
     for (int v = 0; v < SM_NVARS; v++)
         r->var[v] = -1;
     r->path = strdup(path);
-    r->dims = sm_dims_of(info->model);
-    r->dims.n[SM_DIM_PARAMETER] = info->sweep->n_params;
     r->n_scenarios = info->sweep->n_scenarios;
-    r->chunk_rows = info->sweep->block_size < r->n_scenarios ? info->sweep->block_size
-                                                            : r->n_scenarios;
-    r->full = info->full;
+    r->shape = sm_results_shape_of(info);
     coords c;
     for (int i = 0; i < SM_DIM_COUNT; i++)
         c.scale[i] = -1;
@@ -689,14 +683,10 @@ sm_status sm_results_resume(const char *path, sm_results_info *info, sm_results 
     r->file = sm_h5_open(path, H5F_ACC_RDWR | H5F_ACC_SWMR_WRITE);
     if (r->file < 0)
         SM_TRY(h5fail(d, path, "reopen the file in single-writer mode"));
-    r->dims = sm_dims_of(info->model);
-    r->dims.n[SM_DIM_PARAMETER] = info->sweep->n_params;
     r->n_scenarios = info->sweep->n_scenarios;
-    r->chunk_rows = info->sweep->block_size < r->n_scenarios ? info->sweep->block_size
-                                                            : r->n_scenarios;
-    r->full = info->full;
+    r->shape = sm_results_shape_of(info);
     for (int v = 0; v < SM_NVARS; v++) {
-        if (sm_vars[v].full_only && !r->full)
+        if (sm_vars[v].full_only && !r->shape.full)
             continue;
         r->var[v] = H5Dopen2(r->file, sm_vars[v].name, H5P_DEFAULT);
         if (r->var[v] < 0)
@@ -721,6 +711,28 @@ done:
 }
 
 /* ---- compressed chunks, prepared off the writer thread ------------------ */
+
+sm_results_shape sm_results_shape_of(const sm_results_info *info)
+{
+    sm_results_shape sh;
+    sh.dims = sm_dims_of(info->model);
+    sh.dims.n[SM_DIM_PARAMETER] = info->sweep->n_params;
+    size_t n = info->sweep->n_scenarios;
+    sh.chunk_rows = info->sweep->block_size < n ? info->sweep->block_size : n;
+    sh.full = info->full;
+    return sh;
+}
+
+const sm_results_shape *sm_results_get_shape(const sm_results *r)
+{
+    return &r->shape;
+}
+
+/* Variables a file of this shape holds. */
+static int has_var(const sm_results_shape *sh, int v)
+{
+    return sh->full || !sm_vars[v].full_only;
+}
 
 /* Chunks are compressed with libdeflate rather than zlib: the same zlib
  * stream format, which HDF5's deflate filter reads, at two to three times
@@ -774,7 +786,7 @@ static int grow(unsigned char **buf, size_t *cap, size_t need)
     return 1;
 }
 
-sm_status sm_results_pack(const sm_results *r, size_t first, sm_block *b, sm_diag *d)
+sm_status sm_results_pack(const sm_results_shape *sh, size_t first, sm_block *b, sm_diag *d)
 {
     if (!b->aux) {
         b->aux = calloc(1, sizeof(packed));
@@ -788,11 +800,11 @@ sm_status sm_results_pack(const sm_results *r, size_t first, sm_block *b, sm_dia
         return sm_diag_fail(d, SM_ENOMEM, "out of memory for the compressor");
     for (int v = 0; v < SM_NVARS; v++) {
         k->size[v] = 0;
-        if (r->var[v] < 0)
+        if (!has_var(sh, v))
             continue;
         size_t es = sm_vtype_size(sm_vars[v].type);
-        size_t elems = sm_var_elems(&r->dims, (sm_var)v);
-        size_t n = r->chunk_rows * elems; /* elements in a whole chunk */
+        size_t elems = sm_var_elems(&sh->dims, (sm_var)v);
+        size_t n = sh->chunk_rows * elems; /* elements in a whole chunk */
         size_t used = b->count * elems;
         if (n == 0)
             continue;
@@ -823,6 +835,77 @@ sm_status sm_results_pack(const sm_results *r, size_t first, sm_block *b, sm_dia
     return SM_OK;
 }
 
+/* Wire format: first, count (u64 each), count status bytes, then for each
+ * variable its compressed size (u64) and bytes. Both ends run the same
+ * build, so host byte order is fine. */
+size_t sm_results_wire_size(const sm_block *b)
+{
+    const packed *k = b->aux;
+    size_t n = 2 * sizeof(uint64_t) + b->count + SM_NVARS * sizeof(uint64_t);
+    for (int v = 0; k && v < SM_NVARS; v++)
+        n += k->size[v];
+    return n;
+}
+
+void sm_results_wire_encode(const sm_block *b, unsigned char *out)
+{
+    const packed *k = b->aux;
+    uint64_t h[2] = {k ? k->first : 0, b->count};
+    memcpy(out, h, sizeof h);
+    out += sizeof h;
+    memcpy(out, b->data[SM_V_STATUS], b->count);
+    out += b->count;
+    for (int v = 0; v < SM_NVARS; v++) {
+        uint64_t z = k ? k->size[v] : 0;
+        memcpy(out, &z, sizeof z);
+        out += sizeof z;
+        if (z)
+            memcpy(out, k->buf[v], z);
+        out += z;
+    }
+}
+
+sm_status sm_results_wire_decode(const sm_results_shape *sh, const unsigned char *in,
+                                 size_t len, sm_block *b, size_t *first, sm_diag *d)
+{
+    const unsigned char *end = in + len;
+    uint64_t h[2];
+    if (len < sizeof h)
+        return sm_diag_fail(d, SM_EINTERNAL, "a result block arrived truncated");
+    memcpy(h, in, sizeof h);
+    in += sizeof h;
+    if (h[1] > b->capacity || (size_t)(end - in) < h[1])
+        return sm_diag_fail(d, SM_EINTERNAL, "a result block arrived malformed");
+    *first = h[0];
+    b->count = h[1];
+    memcpy(b->data[SM_V_STATUS], in, b->count);
+    in += b->count;
+    if (!b->aux) {
+        b->aux = calloc(1, sizeof(packed));
+        if (!b->aux)
+            return sm_diag_fail(d, SM_ENOMEM, "out of memory");
+        b->aux_free = packed_free;
+    }
+    packed *k = b->aux;
+    k->first = *first;
+    for (int v = 0; v < SM_NVARS; v++) {
+        uint64_t z;
+        if ((size_t)(end - in) < sizeof z)
+            return sm_diag_fail(d, SM_EINTERNAL, "a result block arrived truncated");
+        memcpy(&z, in, sizeof z);
+        in += sizeof z;
+        if ((size_t)(end - in) < z || (z && !has_var(sh, v)))
+            return sm_diag_fail(d, SM_EINTERNAL, "a result block arrived malformed");
+        if (!grow(&k->buf[v], &k->cap[v], z))
+            return sm_diag_fail(d, SM_ENOMEM, "out of memory");
+        if (z)
+            memcpy(k->buf[v], in, z);
+        k->size[v] = z;
+        in += z;
+    }
+    return SM_OK;
+}
+
 sm_status sm_results_write(sm_results *r, size_t first, const sm_block *b, sm_diag *d)
 {
     if (b->count == 0)
@@ -833,7 +916,7 @@ sm_status sm_results_write(sm_results *r, size_t first, const sm_block *b, sm_di
     const packed *k = b->aux;
     if (k && k->first != first)
         k = NULL; /* packed for another place: let HDF5 compress */
-    if (k && first % r->chunk_rows != 0)
+    if (k && first % r->shape.chunk_rows != 0)
         return sm_diag_fail(d, SM_EINTERNAL, "%s: block at %zu is not on a chunk boundary",
                             r->path, first);
     for (int v = 0; v < SM_NVARS; v++) {

@@ -55,12 +55,31 @@ sm_status sm_results_create(const char *path, const sm_results_info *info, int f
 sm_status sm_results_resume(const char *path, sm_results_info *info, sm_results **out,
                             uint8_t **done, sm_diag *d);
 
+/* The geometry of a results file's chunks: enough to prepare a block for
+ * it without the file (on another MPI rank, say). */
+typedef struct sm_results_shape {
+    sm_dims dims;
+    size_t chunk_rows;       /* scenarios per chunk: the block size, or all if fewer */
+    int full;
+} sm_results_shape;
+
+sm_results_shape sm_results_shape_of(const sm_results_info *info);
+const sm_results_shape *sm_results_get_shape(const sm_results *r);
+
 /* Compress b's rows into the file's chunks (shuffle + deflate, exactly as
  * HDF5's own filters would), kept in b->aux. Touches no HDF5 state, so
  * solver threads call it in parallel and the single writer only copies
  * bytes: compression stays off the serial path. Optional: a block written
  * without it is compressed by HDF5 in sm_results_write. */
-sm_status sm_results_pack(const sm_results *r, size_t first, sm_block *b, sm_diag *d);
+sm_status sm_results_pack(const sm_results_shape *shape, size_t first, sm_block *b, sm_diag *d);
+
+/* A packed block as one byte string, to send to the rank that writes:
+ * its size, its encoding, and its decoding into a block of the same shape
+ * (b->count, the statuses and b->aux are set; the raw arrays are not). */
+size_t sm_results_wire_size(const sm_block *b);
+void sm_results_wire_encode(const sm_block *b, unsigned char *out);
+sm_status sm_results_wire_decode(const sm_results_shape *shape, const unsigned char *in,
+                                 size_t len, sm_block *b, size_t *first, sm_diag *d);
 
 /* Write rows [0, b->count) of b as scenarios first..first+count-1: the
  * values first, flushed, then their completion marks (rows whose status is

@@ -6,6 +6,7 @@
 #include <omp.h>
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -393,11 +394,20 @@ sm_status sm_sweep_run(const sm_problem *p, const sm_sweep *sw, const sm_run_opt
         sm_diag_init(&w->diag);
         w->st = worker_init(w);
         while (w->st == SM_OK) {
-            size_t b = atomic_fetch_add(&next, 1);
-            if (b >= b1 || (o->stop && atomic_load_explicit(o->stop, memory_order_relaxed)))
+            if (o->stop && atomic_load_explicit(o->stop, memory_order_relaxed))
                 break;
-            if (o->block_done && o->block_done[b])
-                continue;
+            size_t b;
+            if (o->next_block) {
+                b = o->next_block(o->next_ctx);
+                if (b == SIZE_MAX)
+                    break;
+            } else {
+                b = atomic_fetch_add(&next, 1);
+                if (b >= b1)
+                    break;
+                if (o->block_done && o->block_done[b])
+                    continue;
+            }
             sm_block *blk = pool_take_free(&pl);
             if (!blk)
                 break; /* the sink failed */
@@ -405,7 +415,7 @@ sm_status sm_sweep_run(const sm_problem *p, const sm_sweep *sw, const sm_run_opt
             w->st = solve_block(w, first, count, blk);
             if (w->st == SM_OK && o->prepare) {
                 double t0 = now_s();
-                w->st = o->prepare(sink_ctx, first, blk, &w->diag);
+                w->st = o->prepare(o->prepare_ctx, first, blk, &w->diag);
                 w->stats.prepare_s += now_s() - t0;
             }
             pool_queue(&pl, first, blk);

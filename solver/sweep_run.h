@@ -46,7 +46,14 @@ typedef struct sm_run_opts {
     atomic_int *stop;
     sm_progress_fn progress;
     void *progress_ctx;
-    sm_block_prepare prepare;    /* called with the sink's context */
+    sm_block_prepare prepare;
+    void *prepare_ctx;
+    /* Where solver threads get their next block: NULL walks the selected
+     * blocks in order (skipping done ones); a distributed run asks a
+     * dispatcher. Returns SIZE_MAX when there is no more work. Called from
+     * any solver thread. */
+    size_t (*next_block)(void *ctx);
+    void *next_ctx;
     sm_lp_opts lp;
 } sm_run_opts;
 

@@ -18,6 +18,8 @@ packages=(
   librandom123-dev libgsl-dev libdeflate-dev
   # independent solvers and file tools used by the tests
   glpk-utils coinor-cbc hdf5-tools netcdf-bin
+  # cluster work: the MPI flavour's build and tests, a local Slurm for the tests
+  openmpi-bin libopenmpi-dev slurmctld slurmd slurm-client munge bc
   # plotting and checking scripts (Debian's /usr/bin/python3)
   python3 python3-h5py python3-numpy python3-matplotlib python3-xarray
   python3-netcdf4 python3-h5netcdf python3-yaml

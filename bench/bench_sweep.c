@@ -4,7 +4,7 @@
  * scenario, mean simplex iterations warm and cold, the share of thread time
  * inside the simplex, and peak memory of `supplymix run` at two sweep sizes.
  *
- * usage: sm_bench [--sweep NAME|FILE]... [--cold-sample N] [--no-memory]
+ * usage: sm_bench [--model DIR] [--sweep NAME|FILE]... [--cold-sample N] [--no-memory]
  * Timings are wall-clock on this machine: rerun to compare. */
 #include <fcntl.h>
 #include <getopt.h>
@@ -153,7 +153,9 @@ int main(int argc, char **argv)
     const char *sweeps[16];
     int n_sweeps = 0, memory = 1;
     size_t cold_sample = 2048;
+    const char *model_dir = SM_SOURCE_MODELS_DIR "/rare_earths";
     static const struct option opts[] = {{"sweep", required_argument, 0, 's'},
+                                         {"model", required_argument, 0, 'm'},
                                          {"cold-sample", required_argument, 0, 'c'},
                                          {"no-memory", no_argument, 0, 'n'},
                                          {"help", no_argument, 0, 'h'},
@@ -166,8 +168,11 @@ int main(int argc, char **argv)
             cold_sample = strtoul(optarg, NULL, 10);
         else if (c == 'n')
             memory = 0;
+        else if (c == 'm')
+            model_dir = optarg;
         else {
-            fprintf(stderr, "usage: sm_bench [--sweep NAME|FILE]... [--cold-sample N] [--no-memory]\n");
+            fprintf(stderr, "usage: sm_bench [--model DIR] [--sweep NAME|FILE]... [--cold-sample N] "
+                            "[--no-memory]\n");
             return c == 'h' ? 0 : 2;
         }
     }
@@ -175,7 +180,7 @@ int main(int argc, char **argv)
         sweeps[n_sweeps++] = "china_grid";
         sweeps[n_sweeps++] = "monte_carlo";
     }
-    const char *dir = SM_SOURCE_MODELS_DIR "/rare_earths";
+    const char *dir = model_dir;
     sm_diag d;
     sm_diag_init(&d);
     sm_model *m = NULL;
@@ -191,7 +196,8 @@ int main(int argc, char **argv)
     if (slash)
         strcpy(slash, "/supplymix"); /* built beside sm_bench */
 
-    printf("sm_bench: model rare_earths, %ld cores online\n", sysconf(_SC_NPROCESSORS_ONLN));
+    printf("sm_bench: model %s (%d rows, %d columns), %ld cores online\n", m->name,
+           p->layout->n_rows, p->layout->n_cols, sysconf(_SC_NPROCESSORS_ONLN));
     for (int k = 0; k < n_sweeps; k++) {
         char *path = sm_sweep_find(sweeps[k], dir);
         sm_sweep *sw = NULL;

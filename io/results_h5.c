@@ -786,15 +786,22 @@ static int grow(unsigned char **buf, size_t *cap, size_t need)
     return 1;
 }
 
-sm_status sm_results_pack(const sm_results_shape *sh, size_t first, sm_block *b, sm_diag *d)
+/* The block's packed chunks, attached on first use; NULL when out of memory. */
+static packed *packed_of(sm_block *b)
 {
     if (!b->aux) {
         b->aux = calloc(1, sizeof(packed));
-        if (!b->aux)
-            return sm_diag_fail(d, SM_ENOMEM, "out of memory");
-        b->aux_free = packed_free;
+        if (b->aux)
+            b->aux_free = packed_free;
     }
-    packed *k = b->aux;
+    return b->aux;
+}
+
+sm_status sm_results_pack(const sm_results_shape *sh, size_t first, sm_block *b, sm_diag *d)
+{
+    packed *k = packed_of(b);
+    if (!k)
+        return sm_diag_fail(d, SM_ENOMEM, "out of memory");
     k->first = first;
     if (!k->z && !(k->z = libdeflate_alloc_compressor(DEFLATE_LEVEL)))
         return sm_diag_fail(d, SM_ENOMEM, "out of memory for the compressor");
@@ -880,13 +887,9 @@ sm_status sm_results_wire_decode(const sm_results_shape *sh, const unsigned char
     b->count = h[1];
     memcpy(b->data[SM_V_STATUS], in, b->count);
     in += b->count;
-    if (!b->aux) {
-        b->aux = calloc(1, sizeof(packed));
-        if (!b->aux)
-            return sm_diag_fail(d, SM_ENOMEM, "out of memory");
-        b->aux_free = packed_free;
-    }
-    packed *k = b->aux;
+    packed *k = packed_of(b);
+    if (!k)
+        return sm_diag_fail(d, SM_ENOMEM, "out of memory");
     k->first = *first;
     for (int v = 0; v < SM_NVARS; v++) {
         uint64_t z;

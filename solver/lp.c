@@ -41,6 +41,10 @@ static int on_glpk_output(void *info, const char *s)
 {
     sm_lp *lp = info;
     size_t n = strlen(s);
+    /* GLPK's fatal errors end with "Error detected in file ..."; the line
+     * before it says what was wrong, so keep that one. */
+    if (strncmp(s, "Error detected in file", 22) == 0)
+        return 1;
     if (n > 1 || (n == 1 && s[0] != '\n')) {
         strncpy(lp->msg, s, sizeof lp->msg - 1);
         lp->msg[sizeof lp->msg - 1] = '\0';

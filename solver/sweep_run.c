@@ -246,7 +246,7 @@ static sm_status solve_block(worker *w, size_t first, size_t count, sm_block *b)
  * cost over the first samples at grid point 0: cheap (a few dozen warm
  * solves, single-threaded, fixed scenarios) and deterministic. */
 static sm_status rank_influence(const sm_problem *p, const sm_sweep *sw, const sm_basis *base,
-                                double *influence, sm_diag *d)
+                                const sm_lp_opts *lp_opts, double *influence, sm_diag *d)
 {
     sm_status st = SM_OK;
     for (int k = 0; k < sw->n_params; k++)
@@ -264,7 +264,7 @@ static sm_status rank_influence(const sm_problem *p, const sm_sweep *sw, const s
     double *u = malloc(n * (size_t)n_random * sizeof *u), *obj = malloc(n * sizeof *obj);
     if (!in || !c || !values || !u || !obj)
         SM_TRY(sm_diag_fail(d, SM_ENOMEM, "out of memory"));
-    SM_TRY(sm_lp_new(&lp, p->model, p->layout, p->base_coeffs, NULL, d));
+    SM_TRY(sm_lp_new(&lp, p->model, p->layout, p->base_coeffs, lp_opts, d));
     size_t used = 0;
     for (size_t j = 0; j < n; j++) {
         size_t i = j * sw->grid_size;
@@ -362,17 +362,27 @@ sm_status sm_sweep_run(const sm_problem *p, const sm_sweep *sw, const sm_run_opt
         if (!o->block_done || !o->block_done[b])
             pl.total += (b + 1) * B <= sw->n_scenarios ? B : sw->n_scenarios - b * B;
 
-    /* The basis every block starts from: the base case's optimum. */
+    /* The basis every block starts from: the base case's optimum, or
+     * GLPK's standard basis should GLPK fail on the base case itself (the
+     * scenarios then fail or succeed on their own, recorded either way). */
     SM_TRY(sm_lp_new(&lp0, p->model, p->layout, p->base_coeffs, &o->lp, d));
     sm_solve_info info0;
-    SM_TRY(sm_lp_solve(lp0, 0, &info0));
+    if (sm_lp_solve(lp0, 0, &info0) == SM_ESOLVER) {
+        sm_lp_free(&lp0);
+        SM_TRY(sm_lp_new(&lp0, p->model, p->layout, p->base_coeffs, &o->lp, d));
+    }
     base_basis = sm_basis_new(p->layout->n_rows, p->layout->n_cols);
     if (!base_basis)
         SM_TRY(sm_diag_fail(d, SM_ENOMEM, "out of memory"));
     sm_lp_get_basis(lp0, base_basis);
     sm_lp_free(&lp0);
-    if (!o->natural_order && !o->cold)
-        SM_TRY(rank_influence(p, sw, base_basis, influence, d));
+    if (!o->natural_order && !o->cold) {
+        sm_status pilot = rank_influence(p, sw, base_basis, &o->lp, influence, d);
+        if (pilot == SM_ESOLVER)
+            memset(influence, 0, (size_t)sw->n_params * sizeof *influence); /* file order */
+        else
+            SM_TRY(pilot);
+    }
     sm_lp_thread_end();
     sm_order order;
     sm_order_init(&order, sw, o->natural_order || o->cold ? NULL : influence);

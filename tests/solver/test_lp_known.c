@@ -235,8 +235,37 @@ static void test_warm_patch_matches_cold(void)
     solved_free(&s);
 }
 
-/* A GLPK misuse inside a solve is caught by the error hook: the call
- * returns SM_ESOLVER instead of aborting the process. */
+/* A GLPK fatal error inside a solve (here a negative iteration limit,
+ * which glp_simplex rejects with xerror) is caught by the error hook: the
+ * call returns SM_ESOLVER with GLPK's message instead of aborting the
+ * process, and a new problem solves on the same thread. */
+static void test_glpk_fatal_error_is_caught(void)
+{
+    solved s;
+    if (!solve(NULL, NULL, NULL, &s))
+        return;
+    sm_lp_opts bad;
+    sm_lp_opts_init(&bad);
+    bad.it_lim = -1;
+    sm_lp *lp = NULL;
+    sm_diag d;
+    sm_diag_init(&d);
+    CU_ASSERT_EQUAL_FATAL(sm_lp_new(&lp, s.m, s.p->layout, s.p->base_coeffs, &bad, &d), SM_OK);
+    sm_solve_info info;
+    CU_ASSERT_EQUAL(sm_lp_solve(lp, 0, &info), SM_ESOLVER);
+    CU_ASSERT_EQUAL(info.status, SM_SCEN_SOLVER_FAILURE);
+    CU_ASSERT_EQUAL(info.glpk_code, -1);
+    CU_ASSERT_PTR_NOT_NULL(strstr(info.message, "it_lim"));
+    sm_lp_free(&lp);      /* its GLPK problem went with the environment */
+    s.lp = NULL;          /* so did the fixture's, on this thread */
+    CU_ASSERT_EQUAL_FATAL(sm_lp_new(&lp, s.m, s.p->layout, s.p->base_coeffs, NULL, &d), SM_OK);
+    CU_ASSERT_EQUAL(sm_lp_solve(lp, 0, &info), SM_OK);
+    CU_ASSERT_TRUE(sm_test_close(sm_lp_objective(lp), 2400, TOL));
+    sm_lp_free(&lp);
+    sm_diag_clear(&d);
+    solved_free(&s);
+}
+
 static void test_basis_round_trip(void)
 {
     solved s;
@@ -264,6 +293,7 @@ int main(void)
         {"infeasible floor", test_infeasible_floor},
         {"warm patch matches cold solve", test_warm_patch_matches_cold},
         {"basis round trip keeps the optimum", test_basis_round_trip},
+        {"GLPK fatal error is caught", test_glpk_fatal_error_is_caught},
         CU_TEST_INFO_NULL,
     };
     CU_SuiteInfo suites[] = {{"lp_known_optima", NULL, NULL, NULL, NULL, tests},

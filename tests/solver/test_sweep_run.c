@@ -326,6 +326,39 @@ static void check_order(size_t block, int expect_snake)
     teardown(&f);
 }
 
+/* GLPK fatal errors on every solve (an invalid iteration limit, rejected by
+ * glp_simplex with xerror): each scenario is recorded as a solver failure
+ * with code -1, each thread rebuilds its problem, the batch completes. */
+static void test_glpk_fatal_errors_do_not_stop_the_batch(void)
+{
+    fixture f;
+    if (!setup(&f, mixed_sweep, 0, NULL))
+        return;
+    collected c;
+    collected_init(&c, f.p, f.sw);
+    sm_run_opts o;
+    sm_run_opts_init(&o);
+    o.threads = 2;
+    o.cold = 1; /* a cold solve always calls the simplex */
+    o.lp.it_lim = -1;
+    sm_run_stats s;
+    sm_diag d;
+    sm_diag_init(&d);
+    CU_ASSERT_EQUAL(sm_sweep_run(f.p, f.sw, &o, collect, &c, &s, &d), SM_OK);
+    CU_ASSERT_EQUAL(s.scenarios, f.sw->n_scenarios);
+    CU_ASSERT_EQUAL(s.by_status[SM_SCEN_SOLVER_FAILURE], f.sw->n_scenarios);
+    CU_ASSERT_EQUAL(s.lp_rebuilds, f.sw->n_scenarios);
+    for (size_t i = 0; i < f.sw->n_scenarios; i += 37) {
+        CU_ASSERT_EQUAL(((int8_t *)c.data[SM_V_STATUS])[i], SM_SCEN_SOLVER_FAILURE);
+        CU_ASSERT_EQUAL(((int32_t *)c.data[SM_V_SOLVER_CODE])[i], -1);
+        CU_ASSERT_TRUE(isnan(total_cost(&c, i)));
+        CU_ASSERT_TRUE(c.seen[i]);
+    }
+    sm_diag_clear(&d);
+    collected_free(&c);
+    teardown(&f);
+}
+
 static void test_order_is_a_snake_permutation(void)
 {
     check_order(30, 1);
@@ -359,6 +392,7 @@ int main(void)
         {"each scenario equals solving it alone", test_each_scenario_equals_solving_it_alone},
         {"infeasible scenarios recorded, batch completes", test_infeasible_scenarios_recorded},
         {"stop leaves correct partial results", test_stop_leaves_correct_partial_results},
+        {"GLPK fatal errors do not stop the batch", test_glpk_fatal_errors_do_not_stop_the_batch},
         {"solve order: a snake permutation of each block", test_order_is_a_snake_permutation},
         {"Hilbert curve: bijective and continuous", test_hilbert_curve},
         CU_TEST_INFO_NULL,

@@ -42,6 +42,11 @@ static void usage(FILE *out)
             "                       layout, for job arrays; join shards with `supplymix merge`\n"
             "  --slice slurm        K and N from SLURM_ARRAY_TASK_ID (minus\n"
             "                       SLURM_ARRAY_TASK_MIN) and SLURM_ARRAY_TASK_COUNT\n"
+            "  --iteration-limit N  simplex iterations allowed per scenario (default 100000)\n"
+            "  --time-limit S       seconds allowed per scenario (default 60); a scenario\n"
+            "                       that reaches a limit is recorded as iteration_limit or\n"
+            "                       time_limit (a time limit makes results depend on the\n"
+            "                       machine's speed, so keep it generous)\n"
             "  --summaries-only     leave out the per-period arrays (purchases, stock,\n"
             "                       shortfall, marginal costs, limit duals) to keep files\n"
             "                       of millions of scenarios small\n"
@@ -232,9 +237,13 @@ int sm_cmd_run(int argc, char **argv)
                                          {"resume", no_argument, 0, 'r'},
                                          {"summaries-only", no_argument, 0, 'S'},
                                          {"slice", required_argument, 0, 'k'},
+                                         {"iteration-limit", required_argument, 0, 'I'},
+                                         {"time-limit", required_argument, 0, 'T'},
                                          {0, 0, 0, 0}};
     const char *sweep_arg = NULL, *out = NULL, *jarg = NULL, *slice_arg = NULL;
     int force = 0, resume = 0, summaries = 0, c;
+    sm_lp_opts lp_opts;
+    sm_lp_opts_init(&lp_opts);
     while ((c = getopt_long(argc, argv, "ho:j:", opts, NULL)) != -1) {
         switch (c) {
         case 'h': usage(stdout); return 0;
@@ -245,6 +254,21 @@ int sm_cmd_run(int argc, char **argv)
         case 'r': resume = 1; break;
         case 'S': summaries = 1; break;
         case 'k': slice_arg = optarg; break;
+        case 'I':
+        case 'T': {
+            char *end;
+            double v = strtod(optarg, &end);
+            if (*end || !(v >= 1) || v > 1e9) {
+                fprintf(stderr, "supplymix run: --%s: '%s' is not a positive number\n",
+                        c == 'I' ? "iteration-limit" : "time-limit", optarg);
+                return 2;
+            }
+            if (c == 'I')
+                lp_opts.it_lim = (int)v;
+            else
+                lp_opts.tm_lim_ms = (int)(v * 1000 > 2e9 ? 2e9 : v * 1000);
+            break;
+        }
         default: usage(stderr); return 2;
         }
     }
@@ -299,7 +323,9 @@ int sm_cmd_run(int argc, char **argv)
         sm_diag_print(&d, stderr); /* warnings */
     }
     sm_diag_clear(&d);
-    sm_results_info info = {m, sw, sm_cli_command_line, threads, ranks, !summaries, slice_k, slice_n};
+    sm_results_info info = {m,       sw,      sm_cli_command_line, threads,
+                            ranks,   !summaries, slice_k,          slice_n,
+                            lp_opts.it_lim, lp_opts.tm_lim_ms / 1000.0};
     size_t n_blocks = sm_sweep_blocks(sw), already = 0;
     /* Slices are cut along the fixed blocks, so a shard's scenarios get the
      * same warm starts, hence the same results, as in a whole run. */
@@ -351,6 +377,7 @@ int sm_cmd_run(int argc, char **argv)
     sm_run_opts o;
     sm_run_opts_init(&o);
     o.threads = threads;
+    o.lp = lp_opts;
     o.full = info.full;
     o.stop = &stop_requested;
     o.progress = rank == 0 ? on_progress : NULL;

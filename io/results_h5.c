@@ -195,6 +195,8 @@ static int write_root_attributes(hid_t file, const sm_results_info *info, const 
          sm_h5_attr_i64(file, "summaries_only", !info->full) &&
          sm_h5_attr_i64(file, "slice_index", info->slice_index) &&
          sm_h5_attr_i64(file, "slice_count", info->slice_count > 0 ? info->slice_count : 1) &&
+         sm_h5_attr_i64(file, "iteration_limit", info->iteration_limit) &&
+         sm_h5_attr_num(file, "time_limit_s", H5T_NATIVE_DOUBLE, &info->time_limit_s, 1) &&
          sm_h5_attr_text(file, "comment",
                    "Illustrative scenario analysis; model figures are public data with sources "
                    "in the model files stored under /inputs. Not a forecast.");
@@ -676,6 +678,19 @@ sm_status sm_results_resume(const char *path, sm_results_info *info, sm_results 
         SM_TRY(sm_diag_error(d, path, 0, 0, "holds slice %lld of %lld, not slice %d of %d: resume "
                                             "a shard with the --slice it was started with",
                              slice_index, slice_count, info->slice_index, want_count));
+    /* Limits change what a solve yields when reached: keep the file's. */
+    long long it_lim = info->iteration_limit;
+    double tm_lim = info->time_limit_s;
+    sm_h5_read_attr_i64(r->file, "iteration_limit", &it_lim);
+    if (H5Aexists(r->file, "time_limit_s") > 0) {
+        hid_t a = H5Aopen(r->file, "time_limit_s", H5P_DEFAULT);
+        H5Aread(a, H5T_NATIVE_DOUBLE, &tm_lim);
+        H5Aclose(a);
+    }
+    if (it_lim != info->iteration_limit || tm_lim != info->time_limit_s)
+        SM_TRY(sm_diag_error(d, path, 0, 0, "was made with --iteration-limit %lld and --time-limit "
+                                            "%g; resume with the same limits (given: %d and %g)",
+                             it_lim, tm_lim, info->iteration_limit, info->time_limit_s));
     info->full = !summaries;
     H5Fclose(r->file);
 

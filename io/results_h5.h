@@ -32,6 +32,8 @@ typedef struct sm_results_info {
     int full;              /* per-period arrays too; 0: summaries only */
     int slice_index;       /* this file holds slice slice_index of slice_count */
     int slice_count;       /* (0 of 1 for a whole run); a shard has the same layout */
+    int iteration_limit;   /* per solve, as recorded (0: not given) */
+    double time_limit_s;
 } sm_results_info;
 
 /* Create the file at path with every dataset, label and attribute, then

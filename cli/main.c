@@ -26,6 +26,7 @@ static void usage(FILE *out)
             "  export [MODEL] --lp|--mps FILE  write the base case's LP (or a sweep scenario's)\n"
             "  run [MODEL] --sweep S -o OUT.h5 solve every scenario of a sweep into a results file\n"
             "  merge OUT.h5 SHARD...           join the shards of a sliced run (run --slice K/N)\n"
+            "  repair OUT.h5                   make a killed run's file readable by every tool\n"
             "\n"
             "MODEL is a model directory (model.yaml and its CSV tables); without it the\n"
             "shipped rare_earths model is used. `supplymix COMMAND --help` for details.\n"
@@ -92,6 +93,8 @@ int main(int argc, char **argv)
         code = sm_cmd_solve(argc - 1, argv + 1);
     } else if (!strcmp(argv[1], "validate")) {
         code = sm_cmd_validate(argc - 1, argv + 1);
+    } else if (!strcmp(argv[1], "repair")) {
+        code = sm_cmd_repair(argc - 1, argv + 1);
     } else if (!strcmp(argv[1], "merge")) {
         code = sm_cmd_merge(argc - 1, argv + 1);
     } else if (!strcmp(argv[1], "run")) {

@@ -614,6 +614,22 @@ static int write_rows(hid_t ds, hid_t type, size_t first, size_t count, const vo
 
 /* ---- resuming ----------------------------------------------------------- */
 
+sm_status sm_results_repair(const char *path, sm_diag *d)
+{
+    H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
+    if (H5Fis_hdf5(path) <= 0)
+        return sm_diag_error(d, path, 0, 0, "is not an HDF5 file (or cannot be read)");
+    int fd = sm_h5_writer_lock(path, d);
+    if (fd < 0)
+        return SM_EINPUT;
+    sm_status st = SM_OK;
+    if (!sm_h5_repair_after_kill(path))
+        st = sm_diag_error(d, path, 0, 0, "could not be repaired (not written by supplymix, or "
+                                          "damaged beyond its single-writer marks?)");
+    close(fd);
+    return st;
+}
+
 sm_status sm_results_resume(const char *path, sm_results_info *info, sm_results **out,
                             uint8_t **done, sm_diag *d)
 {

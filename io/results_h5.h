@@ -68,6 +68,10 @@ typedef struct sm_results_shape {
 sm_results_shape sm_results_shape_of(const sm_results_info *info);
 const sm_results_shape *sm_results_get_shape(const sm_results *r);
 
+/* Clear the marks a killed writer leaves in a results file, under the
+ * writer lock (so never while a run writes it). */
+sm_status sm_results_repair(const char *path, sm_diag *d);
+
 /* Compress b's rows into the file's chunks (shuffle + deflate, exactly as
  * HDF5's own filters would), kept in b->aux. Touches no HDF5 state, so
  * solver threads call it in parallel and the single writer only copies

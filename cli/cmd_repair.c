@@ -1,0 +1,46 @@
+/* `supplymix repair OUT.h5`: make a results file left by a killed run
+ * readable by every HDF5 tool, without continuing it. */
+#include <getopt.h>
+
+#include "../io/results_h5.h"
+#include "cli.h"
+
+static void usage(FILE *out)
+{
+    fprintf(out,
+            "usage: supplymix repair OUT.h5\n"
+            "\n"
+            "A run killed with SIGKILL (or a second Ctrl-C) leaves its results file marked\n"
+            "as still open for writing: readers in single-writer/multiple-reader mode\n"
+            "(h5py.File(path, 'r', swmr=True), scripts/supplymix_results.py) open it, other\n"
+            "tools refuse. This clears that mark, as `h5clear -s -i 0` would; every\n"
+            "scenario marked complete stays as it was. `supplymix run --resume` does the\n"
+            "same before it continues a file.\n"
+            "\n"
+            "options:\n"
+            "  -h, --help   show this help\n");
+}
+
+int sm_cmd_repair(int argc, char **argv)
+{
+    static const struct option opts[] = {{"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
+    int c;
+    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+        if (c == 'h') {
+            usage(stdout);
+            return 0;
+        }
+        usage(stderr);
+        return 2;
+    }
+    if (argc - optind != 1) {
+        usage(stderr);
+        return 2;
+    }
+    sm_diag d;
+    sm_diag_init(&d);
+    sm_status st = sm_results_repair(argv[optind], &d);
+    if (st == SM_OK)
+        fprintf(stderr, "supplymix: %s: every HDF5 tool can open it now\n", argv[optind]);
+    return sm_cli_finish(st, &d);
+}

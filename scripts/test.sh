@@ -13,6 +13,6 @@ echo "test: the same suite under AddressSanitizer + UndefinedBehaviorSanitizer" 
 SM_BUILD_DIR="$here/build-asan" SM_CMAKE_ARGS="-DSM_SANITIZE=ON" "$here/scripts/setup.sh"
 ctest --test-dir "$here/build-asan" --output-on-failure -j "$jobs" -LE slurm "$@"
 
-echo "test: the MPI flavour" >&2
+echo "test: the MPI flavour, with mpirun and under the local Slurm" >&2
 SM_BUILD_DIR="$here/build-mpi" SM_CMAKE_ARGS="-DSM_MPI=ON" "$here/scripts/setup.sh"
-ctest --test-dir "$here/build-mpi" --output-on-failure -L mpi "$@"
+ctest --test-dir "$here/build-mpi" --output-on-failure -L "mpi|slurm" "$@"

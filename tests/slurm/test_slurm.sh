@@ -5,8 +5,10 @@
 # checks the merged file equals a single run dataset by dataset, and stops
 # every daemon it started by its PID (jobs cancelled first).
 #
-# usage: tests/slurm/test_slurm.sh SUPPLYMIX   (as root; needs slurmctld,
-# slurmd, slurm-client and munge, which scripts/setup.sh installs)
+# usage: tests/slurm/test_slurm.sh SUPPLYMIX [SUPPLYMIX_MPI]
+# (as root; needs slurmctld, slurmd, slurm-client and munge, which
+# scripts/setup.sh installs). With the MPI build's binary as the second
+# argument it also runs the hybrid MPI job script.
 set -euo pipefail
 bin=$(readlink -f "$1")
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -107,3 +109,19 @@ ls "$work/shards"
 "$bin" run --sweep quick -o "$work/single.h5" -j 2 2> /dev/null
 /usr/bin/python3 "$here/tests/python/compare_results.py" "$work/single.h5" "$out"
 echo "slurm test: merged file of 4 array tasks equals the single run"
+
+# With the MPI build given too: the hybrid job script, 2 ranks x 1 thread
+# under srun --mpi=pmix, into one file equal to the single run.
+if [ -n "${2:-}" ]; then
+  mpi_bin=$(readlink -f "$2")
+  job=$(SUPPLYMIX_MPI="$mpi_bin" SWEEP=quick OUT="$work/hybrid.h5" sbatch --parsable --export=ALL \
+    --ntasks=2 --cpus-per-task=1 --time=00:05:00 --output="$work/jobs/hybrid.log" \
+    "$here/scripts/slurm/hybrid_mpi.sbatch")
+  for _ in $(seq 600); do
+    [ -z "$(squeue -h 2> /dev/null)" ] && break
+    sleep 0.1
+  done
+  [ -e "$work/hybrid.h5" ] || { echo "no file from the hybrid job $job:"; cat "$work/jobs/hybrid.log"; exit 1; }
+  /usr/bin/python3 "$here/tests/python/compare_results.py" "$work/single.h5" "$work/hybrid.h5"
+  echo "slurm test: hybrid MPI job (2 ranks under srun --mpi=pmix) equals the single run"
+fi

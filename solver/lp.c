@@ -213,6 +213,14 @@ void sm_lp_free(sm_lp **plp)
     *plp = NULL;
 }
 
+void sm_lp_forget(sm_lp **plp)
+{
+    if (plp && *plp) {
+        (*plp)->P = NULL;
+        sm_lp_free(plp);
+    }
+}
+
 static sm_scen_status status_of(glp_prob *P)
 {
     switch (glp_get_status(P)) {

@@ -51,6 +51,12 @@ sm_status sm_lp_new(sm_lp **out, const sm_model *m, const sm_layout *L, const sm
                     const sm_lp_opts *opts, sm_diag *d);
 void sm_lp_free(sm_lp **lp);
 
+/* Free an sm_lp whose GLPK problem is already gone: after a GLPK fatal
+ * error on a thread, every problem that thread made went with its GLPK
+ * environment, not only the one that failed (the engine keeps one per
+ * thread, so this matters only where a thread holds several). */
+void sm_lp_forget(sm_lp **lp);
+
 /* Load a scenario's numbers: only the bounds and costs that differ from
  * what the problem holds are passed to GLPK. The basis is kept. */
 void sm_lp_load(sm_lp *lp, const sm_coeffs *c);

@@ -257,7 +257,7 @@ static void test_glpk_fatal_error_is_caught(void)
     CU_ASSERT_EQUAL(info.glpk_code, -1);
     CU_ASSERT_PTR_NOT_NULL(strstr(info.message, "it_lim"));
     sm_lp_free(&lp);      /* its GLPK problem went with the environment */
-    s.lp = NULL;          /* so did the fixture's, on this thread */
+    sm_lp_forget(&s.lp);  /* so did the fixture's, made on this thread */
     CU_ASSERT_EQUAL_FATAL(sm_lp_new(&lp, s.m, s.p->layout, s.p->base_coeffs, NULL, &d), SM_OK);
     CU_ASSERT_EQUAL(sm_lp_solve(lp, 0, &info), SM_OK);
     CU_ASSERT_TRUE(sm_test_close(sm_lp_objective(lp), 2400, TOL));

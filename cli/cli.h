@@ -22,6 +22,10 @@ char *sm_cli_model_dir(const char *arg);
 /* Load the model at dir; prints the diagnostics to stderr. */
 sm_status sm_cli_load_model(const char *dir, sm_model **out);
 
+/* Parse the options of a command that has none but -h/--help: returns -1
+ * to go on (optind is then at the first operand), else the exit code. */
+int sm_cli_no_options(int argc, char **argv, void (*usage)(FILE *out));
+
 /* Print d's messages to stderr and return the exit code for st. */
 int sm_cli_finish(sm_status st, sm_diag *d);
 

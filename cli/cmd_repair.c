@@ -23,16 +23,9 @@ static void usage(FILE *out)
 
 int sm_cmd_repair(int argc, char **argv)
 {
-    static const struct option opts[] = {{"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
-    int c;
-    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-        if (c == 'h') {
-            usage(stdout);
-            return 0;
-        }
-        usage(stderr);
-        return 2;
-    }
+    int code = sm_cli_no_options(argc, argv, usage);
+    if (code >= 0)
+        return code;
     if (argc - optind != 1) {
         usage(stderr);
         return 2;

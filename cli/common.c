@@ -1,4 +1,6 @@
-/* Finding the shipped model and loading models for commands. */
+/* What the commands share: finding the shipped model, loading a model,
+ * parsing a command without options, finishing with an exit code. */
+#include <getopt.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
@@ -49,4 +51,15 @@ int sm_cli_finish(sm_status st, sm_diag *d)
     sm_diag_print(d, stderr);
     sm_diag_clear(d);
     return sm_status_exit_code(st);
+}
+
+int sm_cli_no_options(int argc, char **argv, void (*usage)(FILE *out))
+{
+    static const struct option opts[] = {{"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
+    int c;
+    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+        usage(c == 'h' ? stdout : stderr);
+        return c == 'h' ? 0 : 2;
+    }
+    return -1;
 }

@@ -1,8 +1,10 @@
 /* Whole-file reads with limits (see files.h). */
+#define _GNU_SOURCE /* renameat2 */
 #include "files.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -103,6 +105,22 @@ char *sm_path_join(const char *dir, const char *name)
         s[k++] = '/';
     memcpy(s + k, name, b + 1);
     return s;
+}
+
+int sm_put_in_place(const char *tmp, const char *path, int replace)
+{
+    if (replace)
+        return rename(tmp, path) == 0 ? 0 : errno;
+    if (renameat2(AT_FDCWD, tmp, AT_FDCWD, path, RENAME_NOREPLACE) == 0)
+        return 0;
+    if (errno != EINVAL && errno != ENOSYS && errno != ENOTSUP)
+        return errno;
+    /* File systems without RENAME_NOREPLACE (NFS): a hard link does not
+     * replace either. */
+    if (link(tmp, path) != 0)
+        return errno;
+    unlink(tmp);
+    return 0;
 }
 
 int sm_path_exists(const char *path)

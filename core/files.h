@@ -17,6 +17,11 @@ sm_status sm_read_file(const char *path, size_t max_bytes, char **text,
  * is absolute. NULL when out of memory. */
 char *sm_path_join(const char *dir, const char *name);
 
+/* Move a finished temporary file tmp to path in one step: replacing what
+ * is there when replace is set (rename), else never (the move fails with
+ * EEXIST if path appeared meanwhile). Returns 0, or an errno value. */
+int sm_put_in_place(const char *tmp, const char *path, int replace);
+
 /* True when path names an existing regular file or directory. */
 int sm_path_exists(const char *path);
 int sm_path_is_dir(const char *path);

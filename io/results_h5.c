@@ -3,6 +3,7 @@
 #define _GNU_SOURCE /* F_OFD_SETLK */
 #include "results_h5.h"
 
+#include "../core/files.h"
 #include "h5_util.h"
 
 #include <hdf5.h>
@@ -559,18 +560,14 @@ sm_status sm_results_create(const char *path, const sm_results_info *info, int f
     c.scenario = -1;
     if (H5Fflush(r->file, H5F_SCOPE_GLOBAL) < 0 || H5Fstart_swmr_write(r->file) < 0)
         SM_TRY(h5fail(d, path, "start single-writer mode"));
-    /* With --force, rename() replaces the old file in one step (it stays
-     * whole until then); without, link() never replaces a file that
-     * appeared at path in the meantime. */
-    if (force ? rename(tmp, path) != 0 : link(tmp, path) != 0) {
-        int e = errno;
+    /* With --force the old file is replaced in one step (it stays whole
+     * until then); without, a file that appeared meanwhile is never. */
+    int e = sm_put_in_place(tmp, path, force);
+    if (e)
         SM_TRY(sm_diag_error(d, path, 0, 0, e == EEXIST ? "appeared while the run was being "
                                                           "set up; not replaced"
                                                         : "cannot put the results file in "
                                                           "place: %s", strerror(e)));
-    }
-    if (!force)
-        unlink(tmp);
     *out = r;
     r = NULL;
 done:

@@ -12,6 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../core/files.h"
 #include "../models/outcome.h"
 #include "h5_util.h"
 
@@ -250,11 +251,10 @@ sm_status sm_results_merge(const char *out, const char *const *shards, int n, in
         SM_TRY(sm_diag_fail(d, SM_EIO, "%s: cannot close the merged file", out));
     }
     merged = -1;
-    if (force ? rename(tmp, out) != 0 : link(tmp, out) != 0)
+    int e = sm_put_in_place(tmp, out, force);
+    if (e)
         SM_TRY(sm_diag_error(d, out, 0, 0, "cannot put the merged file in place: %s",
-                             strerror(errno)));
-    if (!force)
-        unlink(tmp);
+                             strerror(e)));
 done:
     if (merged >= 0)
         H5Fclose(merged);

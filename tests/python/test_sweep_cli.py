@@ -90,6 +90,22 @@ def main(exe, sweeps):
             after = hashlib.sha256(open(files[0], "rb").read()).hexdigest()
             check(r.returncode == 2 and "--force" in r.stderr and before == after,
                   f"{sweep}: an existing results file is refused without --force and left as it was")
+        # A model without dependency limits: empty `limit` dimension, still
+        # read by every reader.
+        import shutil
+        nolim = os.path.join(tmp, "nolimits")
+        shutil.copytree(os.path.join(HERE, "..", "data", "bad_inputs", "_base"), nolim)
+        y = open(os.path.join(nolim, "model.yaml")).read()
+        y = y[: y.index("limits:")] + y[y.index("tables:"):]
+        open(os.path.join(nolim, "model.yaml"), "w").write(y)
+        sw = os.path.join(nolim, "sweep.yaml")
+        open(sw, "w").write("name: t\nparameters:\n  tariff.China: {values: [0, 0.5, 1]}\n")
+        out = os.path.join(tmp, "nolimits.h5")
+        r = run([exe, "run", nolim, "--sweep", sw, "-o", out])
+        r2 = run([sys.executable, os.path.join(HERE, "check_results_file.py"), out])
+        check(r.returncode == 0 and r2.returncode == 0,
+              f"a model without limits: run and readers ({r.stderr.strip()[-80:]} {r2.stdout.strip()[-200:]})")
+
         # A bad sweep never harms an existing file.
         bad = os.path.join(tmp, "bad.yaml")
         open(bad, "w").write("name: bad\nparameters:\n  tariff.Mars: {values: [0.1]}\n")

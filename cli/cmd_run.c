@@ -341,12 +341,10 @@ int sm_cmd_run(int argc, char **argv)
         if (st == SM_OK && !(block_done = calloc(n_blocks ? n_blocks : 1, 1)))
             st = sm_diag_fail(&d, SM_ENOMEM, "out of memory");
         for (size_t b = b_first; st == SM_OK && b < b_end; b++) {
-            size_t lo = b * sw->block_size, hi = lo + sw->block_size;
-            if (hi > sw->n_scenarios)
-                hi = sw->n_scenarios;
-            block_done[b] = memchr(done + lo, 0, hi - lo) == NULL;
+            size_t lo = b * sw->block_size, len = sm_sweep_block_len(sw, b);
+            block_done[b] = memchr(done + lo, 0, len) == NULL;
             if (block_done[b])
-                already += hi - lo;
+                already += len;
         }
         if (st == SM_OK)
             fprintf(stderr, "supplymix: resuming %s: %zu of %zu scenarios already complete\n",

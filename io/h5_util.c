@@ -98,14 +98,26 @@ int sm_h5_read_attr_text(hid_t obj, const char *name, char *buf, size_t size)
     return ok;
 }
 
-int sm_h5_read_attr_i64(hid_t obj, const char *name, long long *v)
+/* A numeric attribute read as type into *v; 0 when absent or unreadable. */
+static int read_attr_num(hid_t obj, const char *name, hid_t type, void *v)
 {
     if (H5Aexists(obj, name) <= 0)
         return 0;
     hid_t a = H5Aopen(obj, name, H5P_DEFAULT);
-    int ok = a >= 0 && H5Aread(a, H5T_NATIVE_LLONG, v) >= 0;
-    H5Aclose(a);
+    int ok = a >= 0 && H5Aread(a, type, v) >= 0;
+    if (a >= 0)
+        H5Aclose(a);
     return ok;
+}
+
+int sm_h5_read_attr_i64(hid_t obj, const char *name, long long *v)
+{
+    return read_attr_num(obj, name, H5T_NATIVE_LLONG, v);
+}
+
+int sm_h5_read_attr_f64(hid_t obj, const char *name, double *v)
+{
+    return read_attr_num(obj, name, H5T_NATIVE_DOUBLE, v);
 }
 
 /* A writer killed in single-writer mode leaves two marks in the superblock:

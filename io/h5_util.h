@@ -18,6 +18,7 @@ int sm_h5_attr_num(hid_t obj, const char *name, hid_t type, const void *values, 
 int sm_h5_attr_i64(hid_t obj, const char *name, long long v);
 int sm_h5_read_attr_text(hid_t obj, const char *name, char *buf, size_t size);
 int sm_h5_read_attr_i64(hid_t obj, const char *name, long long *v);
+int sm_h5_read_attr_f64(hid_t obj, const char *name, double *v);
 
 /* Clear what a writer killed in single-writer mode leaves in the
  * superblock (`h5clear -s -i 0`); 1 on success. Only for files this

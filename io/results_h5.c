@@ -695,11 +695,7 @@ sm_status sm_results_resume(const char *path, sm_results_info *info, sm_results 
     long long it_lim = info->iteration_limit;
     double tm_lim = info->time_limit_s;
     sm_h5_read_attr_i64(r->file, "iteration_limit", &it_lim);
-    if (H5Aexists(r->file, "time_limit_s") > 0) {
-        hid_t a = H5Aopen(r->file, "time_limit_s", H5P_DEFAULT);
-        H5Aread(a, H5T_NATIVE_DOUBLE, &tm_lim);
-        H5Aclose(a);
-    }
+    sm_h5_read_attr_f64(r->file, "time_limit_s", &tm_lim);
     if (it_lim != info->iteration_limit || tm_lim != info->time_limit_s)
         SM_TRY(sm_diag_error(d, path, 0, 0, "was made with --iteration-limit %lld and --time-limit "
                                             "%g; resume with the same limits (given: %d and %g)",

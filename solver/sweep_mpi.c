@@ -280,7 +280,7 @@ sm_status sm_sweep_run_mpi(const sm_problem *p, const sm_sweep *sw, const sm_run
     for (size_t b = b0; r.todo && b < b1; b++)
         if (!o->block_done || !o->block_done[b]) {
             r.todo[r.n_todo++] = b;
-            r.total += (b + 1) * B <= sw->n_scenarios ? B : sw->n_scenarios - b * B;
+            r.total += sm_sweep_block_len(sw, b);
         }
     pthread_t service;
     pthread_create(&service, NULL, root_service, &r);

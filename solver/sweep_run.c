@@ -26,6 +26,12 @@ size_t sm_sweep_blocks(const sm_sweep *sw)
     return (sw->n_scenarios + sw->block_size - 1) / sw->block_size;
 }
 
+size_t sm_sweep_block_len(const sm_sweep *sw, size_t b)
+{
+    size_t first = b * sw->block_size;
+    return first + sw->block_size <= sw->n_scenarios ? sw->block_size : sw->n_scenarios - first;
+}
+
 static double now_s(void)
 {
     struct timespec ts;
@@ -360,7 +366,7 @@ sm_status sm_sweep_run(const sm_problem *p, const sm_sweep *sw, const sm_run_opt
     }
     for (size_t b = b0; b < b1; b++)
         if (!o->block_done || !o->block_done[b])
-            pl.total += (b + 1) * B <= sw->n_scenarios ? B : sw->n_scenarios - b * B;
+            pl.total += sm_sweep_block_len(sw, b);
 
     /* The basis every block starts from: the base case's optimum, or
      * GLPK's standard basis should GLPK fail on the base case itself (the
@@ -421,7 +427,7 @@ sm_status sm_sweep_run(const sm_problem *p, const sm_sweep *sw, const sm_run_opt
             sm_block *blk = pool_take_free(&pl);
             if (!blk)
                 break; /* the sink failed */
-            size_t first = b * B, count = first + B <= sw->n_scenarios ? B : sw->n_scenarios - first;
+            size_t first = b * B, count = sm_sweep_block_len(sw, b);
             w->st = solve_block(w, first, count, blk);
             if (w->st == SM_OK && o->prepare) {
                 double t0 = now_s();

@@ -81,8 +81,10 @@ typedef struct sm_run_stats {
 sm_status sm_sweep_run(const sm_problem *p, const sm_sweep *sw, const sm_run_opts *o,
                        sm_block_sink sink, void *sink_ctx, sm_run_stats *stats, sm_diag *d);
 
-/* Number of blocks of sw. */
+/* Number of blocks of sw, and the scenarios in block b (the last block
+ * may be short). */
 size_t sm_sweep_blocks(const sm_sweep *sw);
+size_t sm_sweep_block_len(const sm_sweep *sw, size_t b);
 
 /* The LP numbers of scenario i into c, using in as scratch: what any
  * caller (the engine, `export --scenario`, tests) solves for scenario i. */

@@ -6,7 +6,7 @@
 
 #include "../io/sweep_load.h"
 #include "../solver/lp.h"
-#include "../solver/problem.h"
+#include "../models/problem.h"
 #include "../solver/sweep_run.h"
 #include "cli.h"
 

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "../io/model_load.h"
+#include "../models/blocks.h"
 #include "../io/results_h5.h"
 #include "../io/sweep_load.h"
 #include "../solver/sweep_run.h"
@@ -185,10 +186,7 @@ static void install_signals(void)
 /* Scenarios in blocks [b0, b1). */
 static size_t slice_scenarios(const sm_sweep *sw, size_t b0, size_t b1)
 {
-    size_t lo = b0 * sw->block_size, hi = b1 * sw->block_size;
-    if (hi > sw->n_scenarios)
-        hi = sw->n_scenarios;
-    return hi > lo ? hi - lo : 0;
+    return sm_blocks_scenarios(sw->n_scenarios, sw->block_size, b0, b1);
 }
 
 static sm_status write_block(void *ctx, size_t first, const sm_block *b, sm_diag *d)
@@ -329,8 +327,8 @@ int sm_cmd_run(int argc, char **argv)
     size_t n_blocks = sm_sweep_blocks(sw), already = 0;
     /* Slices are cut along the fixed blocks, so a shard's scenarios get the
      * same warm starts, hence the same results, as in a whole run. */
-    size_t b_first = n_blocks * (size_t)slice_k / (size_t)slice_n;
-    size_t b_end = n_blocks * (size_t)(slice_k + 1) / (size_t)slice_n;
+    size_t b_first, b_end;
+    sm_blocks_slice(n_blocks, (size_t)slice_k, (size_t)slice_n, &b_first, &b_end);
     if (rank == 0 && resume) {
         st = sm_results_resume(out, &info, &res, &done, &d);
         if (st == SM_OK && summaries == info.full)

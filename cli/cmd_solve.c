@@ -3,7 +3,7 @@
 #include <stdlib.h>
 
 #include "../solver/lp.h"
-#include "../solver/problem.h"
+#include "../models/problem.h"
 #include "cli.h"
 #include "report.h"
 

@@ -11,7 +11,7 @@ const char *sm_status_name(sm_status st)
     case SM_OK: return "ok";
     case SM_EINPUT: return "bad input";
     case SM_EUSAGE: return "bad usage";
-    case SM_EIO: return "I/O error";
+    case SM_EOUTPUT: return "could not write output";
     case SM_ENOMEM: return "out of memory";
     case SM_ESOLVER: return "solver failure";
     case SM_EINTERRUPTED: return "interrupted";
@@ -27,6 +27,7 @@ int sm_status_exit_code(sm_status st)
     case SM_EINPUT:
     case SM_EUSAGE: return 2;
     case SM_EINTERRUPTED: return 3;
+    case SM_EOUTPUT: return 4;
     default: return 1;
     }
 }
@@ -116,6 +117,15 @@ sm_status sm_diag_fail(sm_diag *d, sm_status st, const char *fmt, ...)
     va_list ap;
     va_start(ap, fmt);
     add(d, SM_DIAG_ERROR, NULL, 0, 0, fmt, ap);
+    va_end(ap);
+    return st;
+}
+
+sm_status sm_diag_fail_at(sm_diag *d, sm_status st, const char *file, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    add(d, SM_DIAG_ERROR, file, 0, 0, fmt, ap);
     va_end(ap);
     return st;
 }

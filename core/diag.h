@@ -48,6 +48,12 @@ void sm_diag_warning(sm_diag *d, const char *file, int line, int col,
 sm_status sm_diag_fail(sm_diag *d, sm_status st, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
+/* Record a failure about a file that is not the file's fault as input
+ * (it cannot be written, the disk is full, ...) and return the status
+ * given, which carries the exit code (status.h). */
+sm_status sm_diag_fail_at(sm_diag *d, sm_status st, const char *file, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
 /* Print every message as `file:line:col: error: text`, one per line. */
 void sm_diag_print(const sm_diag *d, FILE *out);
 

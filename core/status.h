@@ -7,7 +7,8 @@ typedef enum sm_status {
     SM_OK = 0,
     SM_EINPUT,       /* a bad input file or value (exit code 2) */
     SM_EUSAGE,       /* a bad command line (exit code 2) */
-    SM_EIO,          /* a file could not be read or written (exit code 1) */
+    SM_EOUTPUT,      /* an output could not be written (disk full, permissions):
+                      * what was saved is intact and resumable (exit code 4) */
     SM_ENOMEM,       /* out of memory (exit code 1) */
     SM_ESOLVER,      /* GLPK raised a fatal error, caught by the error hook */
     SM_EINTERRUPTED, /* stopped by a signal after saving what was done (exit 3) */

@@ -37,7 +37,7 @@ struct sm_results {
 
 static sm_status h5fail(sm_diag *d, const char *path, const char *what)
 {
-    return sm_diag_fail(d, SM_EIO, "%s: HDF5 could not %s", path, what);
+    return sm_diag_fail(d, SM_EOUTPUT, "%s: HDF5 could not %s", path, what);
 }
 
 /* ---- small writers ------------------------------------------------------ */
@@ -540,8 +540,8 @@ sm_status sm_results_create(const char *path, const sm_results_info *info, int f
     H5Pclose(fcpl);
     H5Pclose(fapl);
     if (r->file < 0 || !r->path) {
-        st = sm_diag_error(d, path, 0, 0, "cannot create the results file (directory missing "
-                                          "or not writable?)");
+        st = sm_diag_fail_at(d, SM_EOUTPUT, path, "cannot create the results file (directory "
+                                                      "missing or not writable?)");
         goto done;
     }
     if ((r->lock_fd = sm_h5_writer_lock(tmp, d)) < 0)
@@ -564,10 +564,11 @@ sm_status sm_results_create(const char *path, const sm_results_info *info, int f
      * until then); without, a file that appeared meanwhile is never. */
     int e = sm_put_in_place(tmp, path, force);
     if (e)
-        SM_TRY(sm_diag_error(d, path, 0, 0, e == EEXIST ? "appeared while the run was being "
-                                                          "set up; not replaced"
-                                                        : "cannot put the results file in "
-                                                          "place: %s", strerror(e)));
+        SM_TRY(sm_diag_fail_at(d, SM_EOUTPUT, path,
+                               e == EEXIST ? "appeared while the run was being set up; not "
+                                             "replaced"
+                                           : "cannot put the results file in place: %s",
+                               strerror(e)));
     *out = r;
     r = NULL;
 done:

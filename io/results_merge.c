@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "../core/files.h"
+#include "../models/blocks.h"
 #include "../models/outcome.h"
 #include "h5_util.h"
 
@@ -175,13 +176,14 @@ sm_status sm_results_merge(const char *out, const char *const *shards, int n, in
         SM_TRY(sm_diag_fail(d, SM_ENOMEM, "out of memory"));
     snprintf(tmp, tl, "%s.partial-%ld", out, (long)getpid());
     if (!copy_file(shards[0], tmp))
-        SM_TRY(sm_diag_error(d, tmp, 0, 0, "cannot write: %s", strerror(errno)));
+        SM_TRY(sm_diag_fail_at(d, SM_EOUTPUT, tmp, "cannot write: %s", strerror(errno)));
     if (!sm_h5_repair_after_kill(tmp) || (merged = sm_h5_open(tmp, H5F_ACC_RDWR)) < 0)
         SM_TRY(sm_diag_error(d, tmp, 0, 0, "cannot open the merged file for writing"));
 
     /* Copy each other shard's blocks, chunk by chunk. */
     for (int i = 1; i < n; i++) {
-        long long k = ids[i].slice, b0 = nb * k / N, b1 = nb * (k + 1) / N;
+        size_t b0, b1;
+        sm_blocks_slice((size_t)nb, (size_t)ids[i].slice, (size_t)N, &b0, &b1);
         for (int v = 0; v <= SM_NVARS; v++) {
             const char *name = v < SM_NVARS ? sm_vars[v].name : "complete";
             if (v < SM_NVARS && sm_vars[v].full_only && ids[0].summaries)
@@ -194,7 +196,7 @@ sm_status sm_results_merge(const char *out, const char *const *shards, int n, in
             if (to >= 0)
                 H5Dclose(to);
             if (!ok)
-                SM_TRY(sm_diag_fail(d, SM_EIO, "%s: could not copy '%s' from %s", out, name,
+                SM_TRY(sm_diag_fail(d, SM_EOUTPUT, "%s: could not copy '%s' from %s", out, name,
                                     shards[i]));
         }
     }
@@ -207,7 +209,7 @@ sm_status sm_results_merge(const char *out, const char *const *shards, int n, in
     if (cd >= 0)
         H5Dclose(cd);
     if (!ok)
-        SM_TRY(sm_diag_fail(d, SM_EIO, "%s: cannot read the merged completion marks", out));
+        SM_TRY(sm_diag_fail(d, SM_EOUTPUT, "%s: cannot read the merged completion marks", out));
     rep->slice_count = N;
     rep->total = (size_t)total;
     rep->missing = calloc((size_t)N, sizeof(int));
@@ -217,7 +219,9 @@ sm_status sm_results_merge(const char *out, const char *const *shards, int n, in
     for (long long s = 0; s < total; s++)
         rep->complete += mask[s] != 0;
     for (int k = 0; k < N; k++) {
-        long long lo = nb * k / N * B, hi = nb * (k + 1) / N * B;
+        size_t b0, b1;
+        sm_blocks_slice((size_t)nb, (size_t)k, (size_t)N, &b0, &b1);
+        long long lo = (long long)(b0 * (size_t)B), hi = (long long)(b1 * (size_t)B);
         if (hi > total)
             hi = total;
         if (shard_of[k] < 0) {
@@ -245,16 +249,16 @@ sm_status sm_results_merge(const char *out, const char *const *shards, int n, in
     H5Adelete(merged, "slice_count");
     if (!sm_h5_attr_i64(merged, "slice_index", 0) || !sm_h5_attr_i64(merged, "slice_count", 1) ||
         !sm_h5_attr_text(merged, "merged_from", history))
-        SM_TRY(sm_diag_fail(d, SM_EIO, "%s: cannot update the merged file's attributes", out));
+        SM_TRY(sm_diag_fail(d, SM_EOUTPUT, "%s: cannot update the merged file's attributes", out));
     if (H5Fclose(merged) < 0) {
         merged = -1;
-        SM_TRY(sm_diag_fail(d, SM_EIO, "%s: cannot close the merged file", out));
+        SM_TRY(sm_diag_fail(d, SM_EOUTPUT, "%s: cannot close the merged file", out));
     }
     merged = -1;
     int e = sm_put_in_place(tmp, out, force);
     if (e)
-        SM_TRY(sm_diag_error(d, out, 0, 0, "cannot put the merged file in place: %s",
-                             strerror(e)));
+        SM_TRY(sm_diag_fail_at(d, SM_EOUTPUT, out, "cannot put the merged file in place: %s",
+                               strerror(e)));
 done:
     if (merged >= 0)
         H5Fclose(merged);

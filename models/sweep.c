@@ -5,6 +5,8 @@
  * order and get the same numbers. */
 #include "sweep.h"
 
+#include "blocks.h"
+
 #include <Random123/philox.h>
 #include <gsl/gsl_cdf.h>
 #include <math.h>
@@ -181,4 +183,14 @@ void sm_sweep_grid_digits(const sm_sweep *s, size_t i, int *digits)
         digits[--n] = (int)(g % (size_t)p->n_values);
         g /= (size_t)p->n_values;
     }
+}
+
+size_t sm_sweep_blocks(const sm_sweep *s)
+{
+    return sm_blocks_count(s->n_scenarios, s->block_size);
+}
+
+size_t sm_sweep_block_len(const sm_sweep *s, size_t b)
+{
+    return sm_blocks_len(s->n_scenarios, s->block_size, b);
 }

@@ -66,6 +66,11 @@ typedef struct sm_sweep {
 
 void sm_sweep_free(sm_sweep **s);
 
+/* Number of blocks of s, and the scenarios in block b (the last block may
+ * be short): models/blocks.h for this sweep's count and block size. */
+size_t sm_sweep_blocks(const sm_sweep *s);
+size_t sm_sweep_block_len(const sm_sweep *s, size_t b);
+
 /* The values of every parameter for scenario i (values[n_params]), each
  * clamped into its domain. Pure: any thread, any order, same answer. */
 void sm_sweep_values(const sm_sweep *s, size_t i, double *values);

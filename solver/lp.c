@@ -379,8 +379,8 @@ sm_status sm_lp_write(sm_lp *lp, const char *path, int lp_format, sm_diag *d)
                         : glp_write_mps(lp->P, GLP_MPS_FILE, NULL, path);
     glp_term_hook(drop_output, NULL);
     if (ret != 0)
-        return sm_diag_error(d, path, 0, 0, "cannot write the %s file: %s",
-                             lp_format ? "LP" : "MPS", lp->msg[0] ? lp->msg : "write failed");
+        return sm_diag_fail_at(d, SM_EOUTPUT, path, "cannot write the %s file: %s",
+                               lp_format ? "LP" : "MPS", lp->msg[0] ? lp->msg : "write failed");
     return SM_OK;
 }
 

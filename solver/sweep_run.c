@@ -21,32 +21,11 @@ void sm_run_opts_init(sm_run_opts *o)
     sm_lp_opts_init(&o->lp);
 }
 
-size_t sm_sweep_blocks(const sm_sweep *sw)
-{
-    return (sw->n_scenarios + sw->block_size - 1) / sw->block_size;
-}
-
-size_t sm_sweep_block_len(const sm_sweep *sw, size_t b)
-{
-    size_t first = b * sw->block_size;
-    return first + sw->block_size <= sw->n_scenarios ? sw->block_size : sw->n_scenarios - first;
-}
-
 static double now_s(void)
 {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
-void sm_scenario_coeffs(const sm_problem *p, const sm_sweep *sw, size_t i, double *values,
-                        sm_inputs *in, sm_coeffs *c)
-{
-    sm_sweep_values(sw, i, values);
-    sm_inputs_reset(p->model, in);
-    for (int k = 0; k < sw->n_params; k++)
-        sm_params_apply(p->model, &sw->params[k].target, &values[k], 1, in);
-    sm_coeffs_compute(p->model, p->layout, in, c);
 }
 
 /* ---- the block pool and the writer thread ------------------------------- */

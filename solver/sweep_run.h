@@ -18,7 +18,7 @@
 
 #include "../models/sweep.h"
 #include "lp.h"
-#include "problem.h"
+#include "../models/problem.h"
 
 /* Receives each finished block, from the writer thread, one at a time:
  * rows [0, b->count) are scenarios first..first+count-1. */
@@ -80,15 +80,5 @@ typedef struct sm_run_stats {
  * sink failure stops the run and is returned. */
 sm_status sm_sweep_run(const sm_problem *p, const sm_sweep *sw, const sm_run_opts *o,
                        sm_block_sink sink, void *sink_ctx, sm_run_stats *stats, sm_diag *d);
-
-/* Number of blocks of sw, and the scenarios in block b (the last block
- * may be short). */
-size_t sm_sweep_blocks(const sm_sweep *sw);
-size_t sm_sweep_block_len(const sm_sweep *sw, size_t b);
-
-/* The LP numbers of scenario i into c, using in as scratch: what any
- * caller (the engine, `export --scenario`, tests) solves for scenario i. */
-void sm_scenario_coeffs(const sm_problem *p, const sm_sweep *sw, size_t i, double *values,
-                        sm_inputs *in, sm_coeffs *c);
 
 #endif

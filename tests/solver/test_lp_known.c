@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "solver/lp.h"
-#include "solver/problem.h"
+#include "models/problem.h"
 #include "support/testing.h"
 #include "support/tiny_model.h"
 

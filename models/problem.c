@@ -36,3 +36,13 @@ void sm_problem_free(sm_problem **pp)
     free(p);
     *pp = NULL;
 }
+
+void sm_scenario_coeffs(const sm_problem *p, const sm_sweep *sw, size_t i, double *values,
+                        sm_inputs *in, sm_coeffs *c)
+{
+    sm_sweep_values(sw, i, values);
+    sm_inputs_reset(p->model, in);
+    for (int k = 0; k < sw->n_params; k++)
+        sm_params_apply(p->model, &sw->params[k].target, &values[k], 1, in);
+    sm_coeffs_compute(p->model, p->layout, in, c);
+}

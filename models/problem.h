@@ -1,0 +1,28 @@
+/* What every thread of a run shares, read-only: the model, its LP layout
+ * and the base case's inputs and numbers. Built once, before threads start.
+ * And the one place where a scenario of a sweep becomes LP numbers. */
+#ifndef SM_PROBLEM_H
+#define SM_PROBLEM_H
+
+#include "lp_coeffs.h"
+#include "outcome.h"
+#include "sweep.h"
+
+typedef struct sm_problem {
+    const sm_model *model;   /* not owned */
+    sm_layout *layout;
+    sm_inputs *base_inputs;
+    sm_coeffs *base_coeffs;
+    sm_dims dims;
+} sm_problem;
+
+sm_status sm_problem_new(const sm_model *m, sm_problem **out, sm_diag *d);
+void sm_problem_free(sm_problem **p);
+
+/* The LP numbers of scenario i of sw into c, using values[sw->n_params]
+ * and in as scratch: what any caller (the engine, `export --scenario`,
+ * tests) solves for scenario i. Allocates nothing. */
+void sm_scenario_coeffs(const sm_problem *p, const sm_sweep *sw, size_t i, double *values,
+                        sm_inputs *in, sm_coeffs *c);
+
+#endif

@@ -19,7 +19,7 @@
 #include "io/model_load.h"
 #include "io/results_h5.h"
 #include "io/sweep_load.h"
-#include "solver/sweep_run.h"
+#include "solver/engine.h"
 
 static sm_status to_file(void *ctx, size_t first, const sm_block *b, sm_diag *d)
 {
@@ -71,7 +71,7 @@ static int measure_once(const sm_problem *p, const sm_sweep *sw, int threads, in
         o.prepare_ctx = (void *)sm_results_get_shape(res);
     }
     sm_run_stats s;
-    sm_status st = sm_sweep_run(p, sw, &o, write ? to_file : discard, res, &s, &d);
+    sm_status st = sm_engine_run(p, sw, &o, write ? to_file : discard, res, &s, &d);
     sm_results_close(&res, &d);
     unlink(path);
     if (st != SM_OK) {

@@ -7,7 +7,7 @@
 #include "../io/sweep_load.h"
 #include "../solver/lp.h"
 #include "../models/problem.h"
-#include "../solver/sweep_run.h"
+#include "../solver/engine.h"
 #include "cli.h"
 
 static void usage(FILE *out)

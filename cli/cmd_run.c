@@ -15,9 +15,9 @@
 #include "../models/blocks.h"
 #include "../io/results_h5.h"
 #include "../io/sweep_load.h"
-#include "../solver/sweep_run.h"
+#include "../solver/engine.h"
 #ifdef SM_WITH_MPI
-#include "../solver/sweep_mpi.h"
+#include "../solver/engine_mpi.h"
 #endif
 #include "cli.h"
 
@@ -383,16 +383,16 @@ int sm_cmd_run(int argc, char **argv)
     o.prepare_ctx = &shape;
     o.block_done = block_done;
     o.block_first = b_first;
-    o.block_count = b_end - b_first;
+    o.block_end = b_end;
     sm_run_stats stats;
     sm_status run_st;
 #ifdef SM_WITH_MPI
     if (ranks > 1) {
         sm_block_codec codec = {sm_results_wire_size, sm_results_wire_encode, wire_decode, &shape};
-        run_st = sm_sweep_run_mpi(p, sw, &o, write_block, res, &codec, &stats, &d);
+        run_st = sm_engine_run_mpi(p, sw, &o, write_block, res, &codec, &stats, &d);
     } else
 #endif
-        run_st = sm_sweep_run(p, sw, &o, write_block, res, &stats, &d);
+        run_st = sm_engine_run(p, sw, &o, write_block, res, &stats, &d);
     sm_status close_st = sm_results_close(&res, &d);
     SM_TRY(run_st);
     SM_TRY(close_st);

@@ -6,7 +6,7 @@
 
 #include "../solver/lp.h"
 #ifdef SM_WITH_MPI
-#include "../solver/sweep_mpi.h"
+#include "../solver/engine_mpi.h"
 #endif
 #include "cli.h"
 

@@ -12,13 +12,13 @@ done
 b="$here/build-tsan"
 cmake -S "$here" -B "$b" -DCMAKE_C_COMPILER=clang -DCMAKE_INTERPROCEDURAL_OPTIMIZATION=OFF \
   -DCMAKE_C_FLAGS="-fsanitize=thread -g" -DCMAKE_EXE_LINKER_FLAGS="-fsanitize=thread" > /dev/null
-cmake --build "$b" -j "$(nproc)" --target supplymix test_sweep_run > /dev/null
+cmake --build "$b" -j "$(nproc)" --target supplymix test_engine > /dev/null
 export TSAN_OPTIONS="halt_on_error=0 ignore_noninstrumented_modules=1" OMP_TOOL_LIBRARIES=/usr/lib/llvm-14/lib/libarcher.so
 log="$b/tsan.log"
 : > "$log"
 "$b/supplymix" run --sweep quick -o "$b/tsan_quick.h5" -j 2 --force >> "$log" 2>&1 || true
 "$b/supplymix" run --sweep monte_carlo -o "$b/tsan_mc.h5" -j 3 --force >> "$log" 2>&1 || true
-"$b/tests/test_sweep_run" >> "$log" 2>&1 || true
+"$b/tests/test_engine" >> "$log" 2>&1 || true
 reports=$(grep -c "WARNING: ThreadSanitizer" "$log" || true)
 ours=$(grep -A30 "WARNING: ThreadSanitizer" "$log" | grep -cE "$here/(solver|io|models|core|cli)/" || true)
 echo "tsan: $reports report(s) in all; $ours stack frame(s) in supplymix code (log: $log)"

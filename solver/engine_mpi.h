@@ -1,5 +1,5 @@
 /* The sweep engine across MPI ranks (built with -DSM_MPI=ON): every rank
- * runs the OpenMP engine of sweep_run.h on its own threads; rank 0 deals
+ * runs the OpenMP engine of engine.h on its own threads; rank 0 deals
  * out blocks one at a time as ranks ask for them (scenario costs vary a
  * lot, so static shares would leave ranks idle), and writes the one
  * results file: other ranks compress their blocks themselves and send the
@@ -11,10 +11,10 @@
  * and the bytes per scenario are small next to the solving. Blocks are the
  * same fixed blocks as on one machine, so the file is identical to a
  * single run's whatever the ranks and threads. */
-#ifndef SM_SWEEP_MPI_H
-#define SM_SWEEP_MPI_H
+#ifndef SM_ENGINE_MPI_H
+#define SM_ENGINE_MPI_H
 
-#include "sweep_run.h"
+#include "engine.h"
 
 /* How a finished, packed block travels from a rank to rank 0. */
 typedef struct sm_block_codec {
@@ -39,7 +39,7 @@ sm_status sm_mpi_agree(sm_status st);
  * block_done) and progress, sink writes; on other ranks o's threads, stop
  * flag, prepare and lp options count, and blocks go to rank 0 through
  * codec. stats on rank 0 cover all ranks. */
-sm_status sm_sweep_run_mpi(const sm_problem *p, const sm_sweep *sw, const sm_run_opts *o,
+sm_status sm_engine_run_mpi(const sm_problem *p, const sm_sweep *sw, const sm_run_opts *o,
                            sm_block_sink sink, void *sink_ctx, const sm_block_codec *codec,
                            sm_run_stats *stats, sm_diag *d);
 

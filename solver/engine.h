@@ -9,8 +9,8 @@
  * before. So a scenario's result depends on its block alone: the same
  * whatever the thread count, the schedule, or which blocks an earlier,
  * interrupted run finished. */
-#ifndef SM_SWEEP_RUN_H
-#define SM_SWEEP_RUN_H
+#ifndef SM_ENGINE_H
+#define SM_ENGINE_H
 
 #include <stdatomic.h>
 #include <stddef.h>
@@ -37,8 +37,9 @@ typedef struct sm_run_opts {
     int full;                    /* per-period results too (default 1) */
     int cold;                    /* every scenario from the standard basis (benchmarks) */
     int natural_order;           /* solve in scenario order (benchmarks) */
-    size_t block_first;          /* the blocks to run: [block_first, block_first + block_count) */
-    size_t block_count;          /* 0: through the last block */
+    size_t block_first;          /* the blocks to run: [block_first, block_end), */
+    size_t block_end;            /* clamped to the sweep (SIZE_MAX, the default: to the end);
+                                  * an empty range runs nothing */
     const uint8_t *block_done;   /* per block, 1: already complete, skip (NULL: none) */
     /* When it becomes non-zero, take no new scenario. Atomic, not volatile
      * sig_atomic_t: solver threads read what a signal handler or another
@@ -78,7 +79,7 @@ typedef struct sm_run_stats {
  * Stops early, with stats->interrupted set and SM_OK, when *o->stop
  * becomes non-zero; every scenario it recorded is complete and correct. A
  * sink failure stops the run and is returned. */
-sm_status sm_sweep_run(const sm_problem *p, const sm_sweep *sw, const sm_run_opts *o,
+sm_status sm_engine_run(const sm_problem *p, const sm_sweep *sw, const sm_run_opts *o,
                        sm_block_sink sink, void *sink_ctx, sm_run_stats *stats, sm_diag *d);
 
 #endif

@@ -1,11 +1,12 @@
-/* Sweeps across MPI ranks (see sweep_mpi.h). */
-#include "sweep_mpi.h"
+/* Sweeps across MPI ranks (see engine_mpi.h). */
+#include "engine_mpi.h"
 
 #include <mpi.h>
 #include <omp.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -13,7 +14,7 @@
 enum { TAG_REQUEST = 1, TAG_BLOCK = 2, TAG_DONE = 3, TAG_ASSIGN = 1000 /* + thread */ };
 
 /* Statistics a rank reports when it is done, as doubles. */
-#define N_STATS (8 + SM_SCEN_N_STATUS)
+#define N_STATS (9 + SM_SCEN_N_STATUS)
 
 int sm_mpi_init(int *argc, char ***argv)
 {
@@ -59,9 +60,10 @@ static void pack_stats(const sm_run_stats *s, double *v)
     v[4] = s->prepare_s;
     v[5] = (double)s->iterations;
     v[6] = (double)s->kept_basis;
-    v[7] = (double)s->lp_rebuilds + 1e6 * s->interrupted;
+    v[7] = (double)s->lp_rebuilds;
+    v[8] = s->interrupted;
     for (int k = 0; k < SM_SCEN_N_STATUS; k++)
-        v[8 + k] = (double)s->by_status[k];
+        v[9 + k] = (double)s->by_status[k];
 }
 
 static void add_stats(sm_run_stats *s, const double *v)
@@ -73,10 +75,10 @@ static void add_stats(sm_run_stats *s, const double *v)
     s->prepare_s += v[4];
     s->iterations += (long long)v[5];
     s->kept_basis += (size_t)v[6];
-    s->lp_rebuilds += (size_t)v[7] % 1000000;
-    s->interrupted |= v[7] >= 1e6;
+    s->lp_rebuilds += (size_t)v[7];
+    s->interrupted |= v[8] != 0;
     for (int k = 0; k < SM_SCEN_N_STATUS; k++)
-        s->by_status[k] += (size_t)v[8 + k];
+        s->by_status[k] += (size_t)v[9 + k];
 }
 
 /* ---- rank 0: dealing blocks, receiving results ------------------------- */
@@ -234,7 +236,7 @@ static sm_status send_to_root(void *ctx, size_t first, const sm_block *b, sm_dia
     return SM_OK;
 }
 
-sm_status sm_sweep_run_mpi(const sm_problem *p, const sm_sweep *sw, const sm_run_opts *o,
+sm_status sm_engine_run_mpi(const sm_problem *p, const sm_sweep *sw, const sm_run_opts *o,
                            sm_block_sink sink, void *sink_ctx, const sm_block_codec *codec,
                            sm_run_stats *stats, sm_diag *d)
 {
@@ -246,7 +248,7 @@ sm_status sm_sweep_run_mpi(const sm_problem *p, const sm_sweep *sw, const sm_run
         worker_ctx w = {o, codec, NULL, 0};
         mine.next_block = ask_root;
         mine.next_ctx = &w;
-        st = sm_sweep_run(p, sw, &mine, send_to_root, &w, stats, d);
+        st = sm_engine_run(p, sw, &mine, send_to_root, &w, stats, d);
         double v[N_STATS];
         pack_stats(stats, v);
         MPI_Send(v, N_STATS, MPI_DOUBLE, 0, TAG_DONE, MPI_COMM_WORLD);
@@ -266,9 +268,8 @@ sm_status sm_sweep_run_mpi(const sm_problem *p, const sm_sweep *sw, const sm_run
     r.sink_ctx = sink_ctx;
     r.codec = codec;
     size_t nb = sm_sweep_blocks(sw), B = sw->block_size;
-    size_t b0 = o->block_first, b1 = o->block_count ? b0 + o->block_count : nb;
-    if (b1 > nb)
-        b1 = nb;
+    size_t b0 = o->block_first < nb ? o->block_first : nb;
+    size_t b1 = o->block_end < nb ? o->block_end : nb;
     sm_dims dims = p->dims;
     dims.n[SM_DIM_PARAMETER] = sw->n_params;
     r.todo = malloc((b1 > b0 ? b1 - b0 : 1) * sizeof *r.todo);
@@ -283,11 +284,16 @@ sm_status sm_sweep_run_mpi(const sm_problem *p, const sm_sweep *sw, const sm_run
             r.total += sm_sweep_block_len(sw, b);
         }
     pthread_t service;
-    pthread_create(&service, NULL, root_service, &r);
+    if (pthread_create(&service, NULL, root_service, &r) != 0) {
+        /* Without the service thread the other ranks would wait for blocks
+         * forever: end the whole job, loudly. */
+        fprintf(stderr, "supplymix: rank 0 cannot start its MPI service thread; aborting\n");
+        MPI_Abort(MPI_COMM_WORLD, 1);
+    }
     if (st == SM_OK) {
         mine.next_block = root_next;
         mine.next_ctx = &r;
-        st = sm_sweep_run(p, sw, &mine, root_sink, &r, stats, d);
+        st = sm_engine_run(p, sw, &mine, root_sink, &r, stats, d);
     }
     pthread_join(service, NULL);
     sm_run_stats local = *stats;

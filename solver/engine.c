@@ -1,6 +1,6 @@
-/* The sweep engine (see sweep_run.h): OpenMP solver threads, a pool of
+/* The sweep engine (see engine.h): OpenMP solver threads, a pool of
  * block buffers, and one writer thread that feeds the sink. */
-#include "sweep_run.h"
+#include "engine.h"
 
 #include <math.h>
 #include <omp.h>
@@ -18,6 +18,7 @@ void sm_run_opts_init(sm_run_opts *o)
     memset(o, 0, sizeof *o);
     o->threads = 1;
     o->full = 1;
+    o->block_end = SIZE_MAX;
     sm_lp_opts_init(&o->lp);
 }
 
@@ -297,7 +298,7 @@ done:
 
 /* ---- the run ------------------------------------------------------------ */
 
-sm_status sm_sweep_run(const sm_problem *p, const sm_sweep *sw, const sm_run_opts *o,
+sm_status sm_engine_run(const sm_problem *p, const sm_sweep *sw, const sm_run_opts *o,
                        sm_block_sink sink, void *sink_ctx, sm_run_stats *stats, sm_diag *d)
 {
     sm_status st = SM_OK;
@@ -305,7 +306,7 @@ sm_status sm_sweep_run(const sm_problem *p, const sm_sweep *sw, const sm_run_opt
     double t_start = now_s();
     size_t n_blocks = sm_sweep_blocks(sw), B = sw->block_size;
     size_t b0 = o->block_first < n_blocks ? o->block_first : n_blocks;
-    size_t b1 = o->block_count ? b0 + o->block_count : n_blocks;
+    size_t b1 = o->block_end < n_blocks ? o->block_end : n_blocks;
     if (b1 > n_blocks)
         b1 = n_blocks;
     int threads = o->threads > 0 ? o->threads : 1;

@@ -9,7 +9,7 @@
 #include "io/model_load.h"
 #include "io/sweep_load.h"
 #include "solver/order.h"
-#include "solver/sweep_run.h"
+#include "solver/engine.h"
 #include "support/testing.h"
 #include "support/tiny_model.h"
 
@@ -123,7 +123,7 @@ static int run(const fixture *f, int threads, collected *c, atomic_int *stop,
     }
     sm_diag d;
     sm_diag_init(&d);
-    sm_status st = sm_sweep_run(f->p, f->sw, &o, collect, c, stats, &d);
+    sm_status st = sm_engine_run(f->p, f->sw, &o, collect, c, stats, &d);
     if (st != SM_OK)
         sm_test_dump_diag(&d);
     sm_diag_clear(&d);
@@ -344,7 +344,7 @@ static void test_glpk_fatal_errors_do_not_stop_the_batch(void)
     sm_run_stats s;
     sm_diag d;
     sm_diag_init(&d);
-    CU_ASSERT_EQUAL(sm_sweep_run(f.p, f.sw, &o, collect, &c, &s, &d), SM_OK);
+    CU_ASSERT_EQUAL(sm_engine_run(f.p, f.sw, &o, collect, &c, &s, &d), SM_OK);
     CU_ASSERT_EQUAL(s.scenarios, f.sw->n_scenarios);
     CU_ASSERT_EQUAL(s.by_status[SM_SCEN_SOLVER_FAILURE], f.sw->n_scenarios);
     CU_ASSERT_EQUAL(s.lp_rebuilds, f.sw->n_scenarios);
@@ -397,6 +397,6 @@ int main(void)
         {"Hilbert curve: bijective and continuous", test_hilbert_curve},
         CU_TEST_INFO_NULL,
     };
-    CU_SuiteInfo suites[] = {{"sweep_run", NULL, NULL, NULL, NULL, tests}, CU_SUITE_INFO_NULL};
+    CU_SuiteInfo suites[] = {{"engine", NULL, NULL, NULL, NULL, tests}, CU_SUITE_INFO_NULL};
     return sm_test_main(suites);
 }

@@ -11,6 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../core/clock.h"
 #include "../io/model_load.h"
 #include "../models/blocks.h"
 #include "../io/results_h5.h"
@@ -119,13 +120,6 @@ typedef struct progress {
     double interval;
 } progress;
 
-static double wall(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
 static void fmt_duration(char *buf, size_t size, double s)
 {
     if (!isfinite(s) || s < 0)
@@ -141,7 +135,7 @@ static void fmt_duration(char *buf, size_t size, double s)
 static void on_progress(void *ctx, size_t done, size_t total)
 {
     progress *p = ctx;
-    double now = wall();
+    double now = sm_clock_s();
     int final = done >= total;
     if (!final && now - p->last < p->interval)
         return;
@@ -352,7 +346,7 @@ int sm_cmd_run(int argc, char **argv)
     }
     SM_TRY(agree(st, ranks, rank, &d));
 
-    progress prog = {wall(), 0, isatty(STDERR_FILENO), 30.0};
+    progress prog = {sm_clock_s(), 0, isatty(STDERR_FILENO), 30.0};
     if (prog.tty)
         prog.interval = 0.25;
     if (getenv("SM_PROGRESS_SECONDS"))

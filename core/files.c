@@ -134,3 +134,12 @@ int sm_path_is_dir(const char *path)
     struct stat sb;
     return stat(path, &sb) == 0 && S_ISDIR(sb.st_mode);
 }
+
+char *sm_partial_name(const char *path)
+{
+    size_t n = strlen(path) + 32;
+    char *tmp = malloc(n);
+    if (tmp)
+        snprintf(tmp, n, "%s.partial-%ld", path, (long)getpid());
+    return tmp;
+}

@@ -22,6 +22,12 @@ char *sm_path_join(const char *dir, const char *name);
  * EEXIST if path appeared meanwhile). Returns 0, or an errno value. */
 int sm_put_in_place(const char *tmp, const char *path, int replace);
 
+/* The name a file is built under before it is put in place at path:
+ * path + ".partial-" + this process's id, in a new string (NULL when out
+ * of memory). A kill leaves only this name behind, never a half-made
+ * file under the real one. */
+char *sm_partial_name(const char *path);
+
 /* True when path names an existing regular file or directory. */
 int sm_path_exists(const char *path);
 int sm_path_is_dir(const char *path);

@@ -533,9 +533,7 @@ sm_status sm_results_create(const char *path, const sm_results_info *info, int f
      * single-writer mode: a kill during the set-up (seconds, for the
      * coordinates of a hundred million scenarios) leaves no half-made
      * results file behind, only the temporary. */
-    tmp = malloc(strlen(path) + 32);
-    if (tmp)
-        snprintf(tmp, strlen(path) + 32, "%s.partial-%ld", path, (long)getpid());
+    tmp = sm_partial_name(path);
     r->file = tmp ? H5Fcreate(tmp, H5F_ACC_TRUNC, fcpl, fapl) : -1;
     H5Pclose(fcpl);
     H5Pclose(fapl);

@@ -170,11 +170,8 @@ sm_status sm_results_merge(const char *out, const char *const *shards, int n, in
 
     /* Start from a copy of the first shard: its structure, labels, inputs
      * and attributes are those of any shard. */
-    size_t tl = strlen(out) + 32;
-    tmp = malloc(tl);
-    if (!tmp)
+    if (!(tmp = sm_partial_name(out)))
         SM_TRY(sm_diag_fail(d, SM_ENOMEM, "out of memory"));
-    snprintf(tmp, tl, "%s.partial-%ld", out, (long)getpid());
     if (!copy_file(shards[0], tmp))
         SM_TRY(sm_diag_fail_at(d, SM_EOUTPUT, tmp, "cannot write: %s", strerror(errno)));
     if (!sm_h5_repair_after_kill(tmp) || (merged = sm_h5_open(tmp, H5F_ACC_RDWR)) < 0)

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "../core/clock.h"
 #include "order.h"
 
 void sm_run_opts_init(sm_run_opts *o)
@@ -20,13 +21,6 @@ void sm_run_opts_init(sm_run_opts *o)
     o->full = 1;
     o->block_end = SIZE_MAX;
     sm_lp_opts_init(&o->lp);
-}
-
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
 /* ---- the block pool and the writer thread ------------------------------- */
@@ -186,7 +180,7 @@ static sm_status solve_block(worker *w, size_t first, size_t count, sm_block *b)
             w->stats.interrupted = 1;
             break;
         }
-        double t0 = now_s();
+        double t0 = sm_clock_s();
         size_t i = w->solve_order[k], row = i - first;
         sm_scenario_coeffs(p, w->sw, i, w->values, w->in, w->c);
         sm_lp_load(w->lp, w->c);
@@ -220,7 +214,7 @@ static sm_status solve_block(worker *w, size_t first, size_t count, sm_block *b)
         w->stats.iterations += info.iterations;
         w->stats.kept_basis += info.simplex_calls == 0;
         w->stats.solve_s += info.seconds;
-        w->stats.busy_s += now_s() - t0;
+        w->stats.busy_s += sm_clock_s() - t0;
     }
     w->stats.blocks++;
     return SM_OK;
@@ -303,7 +297,7 @@ sm_status sm_engine_run(const sm_problem *p, const sm_sweep *sw, const sm_run_op
 {
     sm_status st = SM_OK;
     memset(stats, 0, sizeof *stats);
-    double t_start = now_s();
+    double t_start = sm_clock_s();
     size_t n_blocks = sm_sweep_blocks(sw), B = sw->block_size;
     size_t b0 = o->block_first < n_blocks ? o->block_first : n_blocks;
     size_t b1 = o->block_end < n_blocks ? o->block_end : n_blocks;
@@ -410,9 +404,9 @@ sm_status sm_engine_run(const sm_problem *p, const sm_sweep *sw, const sm_run_op
             size_t first = b * B, count = sm_sweep_block_len(sw, b);
             w->st = solve_block(w, first, count, blk);
             if (w->st == SM_OK && o->prepare) {
-                double t0 = now_s();
+                double t0 = sm_clock_s();
                 w->st = o->prepare(o->prepare_ctx, first, blk, &w->diag);
-                w->stats.prepare_s += now_s() - t0;
+                w->stats.prepare_s += sm_clock_s() - t0;
             }
             pool_queue(&pl, first, blk);
             if (w->stats.interrupted)
@@ -471,6 +465,6 @@ done:
     pthread_cond_destroy(&pl.cv_free);
     pthread_cond_destroy(&pl.cv_queued);
     pthread_mutex_destroy(&pl.mu);
-    stats->wall_s = now_s() - t_start;
+    stats->wall_s = sm_clock_s() - t_start;
     return st;
 }

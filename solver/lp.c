@@ -1,6 +1,8 @@
 /* The GLPK problem of one thread: build, patch, warm re-solve (see lp.h). */
 #include "lp.h"
 
+#include "../core/clock.h"
+
 #include <glpk.h>
 #include <math.h>
 #include <setjmp.h>
@@ -25,13 +27,6 @@ void sm_lp_opts_init(sm_lp_opts *o)
     o->scale = 1;
     o->warm_method = SM_WARM_DUAL;
     o->warm_pricing = SM_PRICING_TEXTBOOK;
-}
-
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
 /* GLPK's terminal output goes to the problem's last-message buffer: a
@@ -253,12 +248,12 @@ static int run_simplex(sm_lp *lp, int meth, int warm, sm_solve_info *info)
 sm_status sm_lp_solve(sm_lp *lp, int warm, sm_solve_info *info)
 {
     memset(info, 0, sizeof *info);
-    double t0 = now_s();
+    double t0 = sm_clock_s();
     if (lp->bound_conflict) {
         /* A lower bound above its upper bound (say a stock target above the
          * stock capacity): no plan exists, no simplex needed. */
         info->status = SM_SCEN_INFEASIBLE;
-        info->seconds = now_s() - t0;
+        info->seconds = sm_clock_s() - t0;
         return SM_OK;
     }
     if (setjmp(lp->jmp)) {
@@ -267,7 +262,7 @@ sm_status sm_lp_solve(sm_lp *lp, int warm, sm_solve_info *info)
         info->status = SM_SCEN_SOLVER_FAILURE;
         info->glpk_code = -1;
         snprintf(info->message, sizeof info->message, "%s", lp->msg);
-        info->seconds = now_s() - t0;
+        info->seconds = sm_clock_s() - t0;
         return SM_ESOLVER;
     }
     enter(lp);
@@ -279,7 +274,7 @@ sm_status sm_lp_solve(sm_lp *lp, int warm, sm_solve_info *info)
         if (pf && df) {
             /* The old basis is still optimal: the patch moved nothing that matters. */
             info->status = SM_SCEN_OPTIMAL;
-            info->seconds = now_s() - t0;
+            info->seconds = sm_clock_s() - t0;
             leave();
             return SM_OK;
         }
@@ -307,7 +302,7 @@ sm_status sm_lp_solve(sm_lp *lp, int warm, sm_solve_info *info)
     if (info->status == SM_SCEN_SOLVER_FAILURE)
         snprintf(info->message, sizeof info->message, "%s", lp->msg);
     leave();
-    info->seconds = now_s() - t0;
+    info->seconds = sm_clock_s() - t0;
     return SM_OK;
 }
 

@@ -12,6 +12,7 @@
 #include "../core/files.h"
 #include "../core/parse.h"
 #include "../models/model_check.h"
+#include "../models/params.h"
 #include "csv_table.h"
 #include "yaml_read.h"
 
@@ -113,10 +114,14 @@ static void read_regions(loader *L, const sm_ynode *root)
                 continue;
             sm_yread_known_keys(&L->yr, v, where, keys);
             char w2[160];
+            /* The same valid ranges as the sweep parameters that move them. */
+            sm_param_domain tariff = sm_param_domain_of(m, SM_P_TARIFF),
+                            level = sm_param_domain_of(m, SM_P_AVAIL_LEVEL);
             sm_yread_double(&L->yr, sm_ymap_get(v, "tariff"),
-                            sm_ypath(w2, sizeof w2, where, "tariff"), 0.0, 100.0, &r->tariff);
+                            sm_ypath(w2, sizeof w2, where, "tariff"), tariff.lo, tariff.hi,
+                            &r->tariff);
             sm_yread_double(&L->yr, sm_ymap_get(v, "availability"),
-                            sm_ypath(w2, sizeof w2, where, "availability"), 0.0, 1.0,
+                            sm_ypath(w2, sizeof w2, where, "availability"), level.lo, level.hi,
                             &r->avail_level);
             sm_yread_int(&L->yr, sm_ymap_get(v, "availability_from"),
                          sm_ypath(w2, sizeof w2, where, "availability_from"), 1,

@@ -97,3 +97,15 @@ double sm_inputs_price(const sm_model *m, const sm_inputs *in, int o)
 {
     return m->offers[o].price * in->price_mult[o];
 }
+
+sm_unit_cost sm_inputs_unit_cost(const sm_model *m, const sm_inputs *in, int o)
+{
+    int u = m->offers[o].supplier;
+    double rate = in->tariff[m->suppliers[u].region];
+    sm_unit_cost c;
+    c.price = sm_inputs_price(m, in, o);
+    c.tariff = c.price * rate;
+    c.freight = m->suppliers[u].freight;
+    c.total = c.price * (1.0 + rate) + c.freight;
+    return c;
+}

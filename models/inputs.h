@@ -36,7 +36,16 @@ int sm_inputs_start(const sm_model *m, const sm_inputs *in, int u);
 /* Availability a[r,t], t 0-based. */
 double sm_inputs_availability(const sm_inputs *in, int r, int t);
 
-/* Effective unit cost c[o,t] of MODEL.md: p·pm·(1+tariff) + f, and its parts. */
+/* Ex-works price p·pm of offer o (USD/t): without tariff or freight. */
 double sm_inputs_price(const sm_model *m, const sm_inputs *in, int o);
+
+/* A delivered tonne of offer o and what it is made of (USD/t): MODEL.md's
+ * c = p·pm·(1 + tariff) + f, the one place this formula is written. */
+typedef struct sm_unit_cost {
+    double price, tariff, freight;
+    double total;   /* price·(1 + tariff rate) + freight */
+} sm_unit_cost;
+
+sm_unit_cost sm_inputs_unit_cost(const sm_model *m, const sm_inputs *in, int o);
 
 #endif

@@ -45,7 +45,7 @@ void sm_coeffs_compute(const sm_model *m, const sm_layout *L, const sm_inputs *i
         int u = of->supplier;
         int r = m->suppliers[u].region;
         int start = sm_inputs_start(m, in, u);
-        double cost = sm_inputs_price(m, in, o) * (1.0 + in->tariff[r]) + m->suppliers[u].freight;
+        double cost = sm_inputs_unit_cost(m, in, o).total;
         double cap = of->capacity * in->cap_mult[o];
         for (int t = 0; t < T; t++) {
             int j = sm_col_x(L, o, t);

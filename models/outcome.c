@@ -166,7 +166,7 @@ void sm_block_fill_row(sm_block *b, size_t i, const sm_model *m, const sm_layout
     for (int o = 0; o < m->n_offers; o++) {
         const sm_offer *of = &m->offers[o];
         int u = of->supplier, r = m->suppliers[u].region, mat = of->material;
-        double p = sm_inputs_price(m, in, o);
+        sm_unit_cost c = sm_inputs_unit_cost(m, in, o);
         double tons = 0.0;
         for (int t = 0; t < T; t++) {
             double v = x[sm_col_x(L, o, t)];
@@ -174,9 +174,9 @@ void sm_block_fill_row(sm_block *b, size_t i, const sm_model *m, const sm_layout
             if (purchases)
                 purchases[((size_t)u * (size_t)M + (size_t)mat) * (size_t)T + (size_t)t] = v;
         }
-        purchase += p * tons;
-        tariff += p * in->tariff[r] * tons;
-        freight += m->suppliers[u].freight * tons;
+        purchase += c.price * tons;
+        tariff += c.tariff * tons;
+        freight += c.freight * tons;
         by_region[r * M + mat] += tons;
     }
     double *stock = F64(SM_V_STOCK), *short_t = F64(SM_V_SHORTFALL),

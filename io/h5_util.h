@@ -25,6 +25,12 @@ int sm_h5_read_attr_f64(hid_t obj, const char *name, double *v);
  * process owns or holds the writer lock on. */
 int sm_h5_repair_after_kill(const char *path);
 
+/* Open a results file to read and check it, changing nothing: also one
+ * a killed writer left (single-writer flags still set) or one cut short
+ * (its end before the end HDF5 recorded; what lies past it reads as
+ * damaged data, not as a failure to open). */
+hid_t sm_h5_open_read(const char *path);
+
 /* H5Fopen with the 1.10 file format (needed for single-writer mode). */
 hid_t sm_h5_open(const char *path, unsigned flags);
 

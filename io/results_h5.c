@@ -4,7 +4,10 @@
 #include "results_h5.h"
 
 #include "../core/files.h"
+#include "h5_chunk.h"
 #include "h5_util.h"
+#include "results_verify.h"
+#include "../models/blocks.h"
 
 #include <hdf5.h>
 #include <hdf5_hl.h>
@@ -33,7 +36,39 @@ struct sm_results {
     size_t n_scenarios;
     uint8_t *mask;           /* a block's completion marks */
     size_t mask_cap;
+    struct libdeflate_compressor *z; /* the writer's own chunks: marks, cleared blocks */
+    unsigned char *plain, *scratch, *chunk;
+    size_t plain_cap, scratch_cap, chunk_cap;
 };
+
+static int grow(unsigned char **buf, size_t *cap, size_t need);
+static void fill_rows(unsigned char *out, size_t n, sm_vtype t);
+
+/* Store the chunk of ds (variable k, or the completion marks when k is
+ * SM_NVARS) that starts at scenario first: count rows from rows, the rest
+ * the fill value. Written whole, so HDF5 never reads the chunk it
+ * replaces (which may be a damaged one). */
+static int put_chunk(sm_results *r, hid_t ds, size_t first, const void *rows, size_t count,
+                     int k)
+{
+    sm_vtype t = k < SM_NVARS ? sm_vars[k].type : SM_VT_I8;
+    size_t es = sm_vtype_size(t);
+    size_t row = k < SM_NVARS ? sm_var_elems(&r->shape.dims, (sm_var)k) : 1;
+    size_t n = r->shape.chunk_rows * row;
+    if (n == 0)
+        return 1;
+    if (!r->z && !(r->z = libdeflate_alloc_compressor(DEFLATE_LEVEL)))
+        return 0;
+    if (!grow(&r->plain, &r->plain_cap, n * es) || !grow(&r->scratch, &r->scratch_cap, n * es) ||
+        !grow(&r->chunk, &r->chunk_cap, sm_chunk_bound(r->z, n * es)))
+        return 0;
+    if (count)
+        memcpy(r->plain, rows, count * row * es);
+    fill_rows(r->plain + count * row * es, n - count * row, t);
+    size_t size = sm_chunk_encode(r->z, r->plain, n, es, r->scratch, r->chunk, r->chunk_cap);
+    hsize_t offset[4] = {first, 0, 0, 0};
+    return size > 0 && H5Dwrite_chunk(ds, H5P_DEFAULT, 0, offset, size, r->chunk) >= 0;
+}
 
 static sm_status h5fail(sm_diag *d, const char *path, const char *what)
 {
@@ -60,6 +95,11 @@ static hid_t make_dataset(hid_t loc, const char *name, hid_t type, int rank, con
         H5Pset_chunk(dcpl, rank, chunk);
         H5Pset_shuffle(dcpl);
         H5Pset_deflate(dcpl, DEFLATE_LEVEL);
+        /* Last, so it sums the stored bytes: any reader detects a damaged
+         * chunk (h5_chunk.c appends the same sum to chunks it encodes).
+         * HDF5 refuses it on variable-length strings (the labels). */
+        if (H5Tis_variable_str(type) <= 0)
+            H5Pset_fletcher32(dcpl);
     }
     if (fill)
         H5Pset_fill_value(dcpl, type, fill);
@@ -482,6 +522,11 @@ static void close_all(sm_results *r)
         H5Fclose(r->file);
     if (r->lock_fd >= 0)
         close(r->lock_fd);
+    if (r->z)
+        libdeflate_free_compressor(r->z);
+    free(r->plain);
+    free(r->scratch);
+    free(r->chunk);
     free(r->mask);
     free(r->path);
     free(r);
@@ -626,6 +671,139 @@ sm_status sm_results_repair(const char *path, sm_diag *d)
     return st;
 }
 
+/* The file must be of this run: same model, sweep, layout, slice and
+ * limits (limits change what a solve yields when reached). */
+static sm_status check_identity(hid_t f, const char *path, sm_results_info *info, sm_diag *d)
+{
+    long long version = 0, n = 0, summaries = 0;
+    char model_hash[64], sweep_hash[64], model_name[256], sweep_name[256], want[32];
+    if (!sm_h5_read_attr_i64(f, "results_layout_version", &version) ||
+        !sm_h5_read_attr_text(f, "model_hash", model_hash, sizeof model_hash) ||
+        !sm_h5_read_attr_text(f, "sweep_hash", sweep_hash, sizeof sweep_hash) ||
+        !sm_h5_read_attr_i64(f, "n_scenarios", &n))
+        return sm_diag_error(d, path, 0, 0, "is not a supplymix results file (its root "
+                                            "attributes results_layout_version, model_hash, "
+                                            "sweep_hash, n_scenarios are missing)");
+    sm_h5_read_attr_text(f, "model_name", model_name, sizeof model_name);
+    sm_h5_read_attr_text(f, "sweep_name", sweep_name, sizeof sweep_name);
+    sm_h5_read_attr_i64(f, "summaries_only", &summaries);
+    if (version != SM_RESULTS_LAYOUT_VERSION)
+        return sm_diag_error(d, path, 0, 0, "has results layout version %lld; this supplymix "
+                                            "writes version %d and cannot continue it",
+                             version, SM_RESULTS_LAYOUT_VERSION);
+    snprintf(want, sizeof want, "%016llx", (unsigned long long)info->model->hash);
+    if (strcmp(want, model_hash) != 0)
+        return sm_diag_error(d, path, 0, 0, "was made from model '%s' (content hash %s), not "
+                                            "from this model '%s' (%s): --resume only continues a "
+                                            "file made from the same model and sweep",
+                             model_name, model_hash, info->model->name, want);
+    snprintf(want, sizeof want, "%016llx", (unsigned long long)info->sweep->hash);
+    if (strcmp(want, sweep_hash) != 0 || (size_t)n != info->sweep->n_scenarios)
+        return sm_diag_error(d, path, 0, 0, "was made from sweep '%s' (content hash %s), not "
+                                            "from this sweep '%s' (%s): --resume only continues a "
+                                            "file made from the same model and sweep",
+                             sweep_name, sweep_hash, info->sweep->name, want);
+    long long slice_index = 0, slice_count = 1;
+    sm_h5_read_attr_i64(f, "slice_index", &slice_index);
+    sm_h5_read_attr_i64(f, "slice_count", &slice_count);
+    int want_count = info->slice_count > 0 ? info->slice_count : 1;
+    if (slice_index != info->slice_index || slice_count != want_count)
+        return sm_diag_error(d, path, 0, 0, "holds slice %lld of %lld, not slice %d of %d: resume "
+                                            "a shard with the --slice it was started with",
+                             slice_index, slice_count, info->slice_index, want_count);
+    long long it_lim = info->iteration_limit;
+    double tm_lim = info->time_limit_s;
+    sm_h5_read_attr_i64(f, "iteration_limit", &it_lim);
+    sm_h5_read_attr_f64(f, "time_limit_s", &tm_lim);
+    if (it_lim != info->iteration_limit || tm_lim != info->time_limit_s)
+        return sm_diag_error(d, path, 0, 0, "was made with --iteration-limit %lld and --time-limit "
+                                            "%g; resume with the same limits (given: %d and %g)",
+                             it_lim, tm_lim, info->iteration_limit, info->time_limit_s);
+    if (!sm_results_checksummed(f))
+        return sm_diag_error(d, path, 0, 0, "was written without chunk checksums (by an older "
+                                            "supplymix), so its data cannot be verified: start "
+                                            "it again with --force");
+    info->full = !summaries;
+    return SM_OK;
+}
+
+/* Everything resume checks, with the file opened read-only: nothing is
+ * changed in a file that is then refused. v receives the completion
+ * marks with damaged blocks cleared, and those blocks. */
+static sm_status check_before_resume(const char *path, sm_results_info *info,
+                                     sm_verify_report *v, sm_diag *d)
+{
+    memset(v, 0, sizeof *v);
+    hid_t f = sm_h5_open_read(path);
+    if (f < 0)
+        return sm_diag_error(d, path, 0, 0, "cannot be opened: damaged (its HDF5 structure is "
+                                            "unreadable), or a file of another HDF5 version; "
+                                            "nothing in it can be continued: start again with "
+                                            "--force");
+    sm_status st = check_identity(f, path, info, d);
+    if (st == SM_OK) {
+        size_t b0, b1;
+        sm_blocks_slice(sm_sweep_blocks(info->sweep), (size_t)info->slice_index,
+                        (size_t)(info->slice_count > 0 ? info->slice_count : 1), &b0, &b1);
+        st = sm_results_verify(f, path, b0, b1, v, d);
+    }
+    H5Fclose(f);
+    if (st == SM_OK && v->damaged[0])
+        st = sm_diag_error(d, path, 0, 0, "is damaged: '%s' fails to read (a checksum fails or "
+                                          "the file is cut short) and cannot be redone by a "
+                                          "resume; scenarios 0-%zu are lost: start again with "
+                                          "--force",
+                           v->damaged, info->sweep->n_scenarios - 1);
+    if (st != SM_OK)
+        sm_verify_report_free(v);
+    return st;
+}
+
+static sm_status open_for_resume(sm_results *r, const char *path, sm_diag *d)
+{
+    if (!sm_h5_repair_after_kill(path) ||
+        (r->file = sm_h5_open(path, H5F_ACC_RDWR | H5F_ACC_SWMR_WRITE)) < 0)
+        return h5fail(d, path, "reopen the file in single-writer mode");
+    for (int v = 0; v < SM_NVARS; v++) {
+        if (sm_vars[v].full_only && !r->shape.full)
+            continue;
+        r->var[v] = H5Dopen2(r->file, sm_vars[v].name, H5P_DEFAULT);
+        if (r->var[v] < 0)
+            return sm_diag_error(d, path, 0, 0, "is missing the variable '%s'", sm_vars[v].name);
+    }
+    r->complete = H5Dopen2(r->file, "complete", H5P_DEFAULT);
+    if (r->complete < 0)
+        return h5fail(d, path, "open the completion marks");
+    return SM_OK;
+}
+
+/* Damaged blocks go back to the fill value, marks cleared, so the file is
+ * sound (every chunk reads) until the run solves them again. */
+static sm_status reset_damaged(sm_results *r, const sm_verify_report *v, sm_diag *d)
+{
+    if (v->n_bad == 0)
+        return SM_OK;
+    char ranges[512];
+    sm_verify_ranges(v, ranges, sizeof ranges);
+    for (size_t i = 0; i < v->n_bad; i++) {
+        size_t first = v->bad[i] * r->shape.chunk_rows;
+        int ok = 1;
+        for (int k = 0; ok && k < SM_NVARS; k++)
+            ok = r->var[k] < 0 || put_chunk(r, r->var[k], first, NULL, 0, k);
+        if (!ok || !put_chunk(r, r->complete, first, NULL, 0, SM_NVARS) ||
+            H5Dflush(r->complete) < 0)
+            /* HDF5's index to those chunks is itself lost (cut off). */
+            return sm_diag_error(d, r->path, 0, 0, "scenarios %s were marked complete but are "
+                                                   "damaged, and so is the file's index to them "
+                                                   "(it was cut short): it cannot be continued; "
+                                                   "start again with --force", ranges);
+    }
+    sm_diag_warning(d, r->path, 0, 0, "scenarios %s were marked complete but their data are "
+                                      "damaged (a chunk checksum fails, or the file was cut "
+                                      "short): solving them again", ranges);
+    return SM_OK;
+}
+
 sm_status sm_results_resume(const char *path, sm_results_info *info, sm_results **out,
                             uint8_t **done, sm_diag *d)
 {
@@ -647,89 +825,22 @@ sm_status sm_results_resume(const char *path, sm_results_info *info, sm_results 
         r->var[v] = -1;
     r->path = strdup(path);
     sm_status st = SM_OK;
+    sm_verify_report v = {0};
     if ((r->lock_fd = sm_h5_writer_lock(path, d)) < 0)
         SM_TRY(SM_EINPUT);
-
-    /* First a plain read-write open: check it is our file, of this run. */
-    if (!sm_h5_repair_after_kill(path) || (r->file = sm_h5_open(path, H5F_ACC_RDWR)) < 0)
-        SM_TRY(sm_diag_error(d, path, 0, 0, "cannot open the results file for writing (a file "
-                                            "of another HDF5 version, or damaged?)"));
-    long long version = 0, n = 0, summaries = 0;
-    char model_hash[64], sweep_hash[64], model_name[256], sweep_name[256], want[32];
-    if (!sm_h5_read_attr_i64(r->file, "results_layout_version", &version) ||
-        !sm_h5_read_attr_text(r->file, "model_hash", model_hash, sizeof model_hash) ||
-        !sm_h5_read_attr_text(r->file, "sweep_hash", sweep_hash, sizeof sweep_hash) ||
-        !sm_h5_read_attr_i64(r->file, "n_scenarios", &n))
-        SM_TRY(sm_diag_error(d, path, 0, 0, "is not a supplymix results file (its root "
-                                            "attributes results_layout_version, model_hash, "
-                                            "sweep_hash, n_scenarios are missing)"));
-    sm_h5_read_attr_text(r->file, "model_name", model_name, sizeof model_name);
-    sm_h5_read_attr_text(r->file, "sweep_name", sweep_name, sizeof sweep_name);
-    sm_h5_read_attr_i64(r->file, "summaries_only", &summaries);
-    if (version != SM_RESULTS_LAYOUT_VERSION)
-        SM_TRY(sm_diag_error(d, path, 0, 0, "has results layout version %lld; this supplymix "
-                                            "writes version %d and cannot continue it",
-                             version, SM_RESULTS_LAYOUT_VERSION));
-    snprintf(want, sizeof want, "%016llx", (unsigned long long)info->model->hash);
-    if (strcmp(want, model_hash) != 0)
-        SM_TRY(sm_diag_error(d, path, 0, 0, "was made from model '%s' (content hash %s), not "
-                                            "from this model '%s' (%s): --resume only continues a "
-                                            "file made from the same model and sweep",
-                             model_name, model_hash, info->model->name, want));
-    snprintf(want, sizeof want, "%016llx", (unsigned long long)info->sweep->hash);
-    if (strcmp(want, sweep_hash) != 0 || (size_t)n != info->sweep->n_scenarios)
-        SM_TRY(sm_diag_error(d, path, 0, 0, "was made from sweep '%s' (content hash %s), not "
-                                            "from this sweep '%s' (%s): --resume only continues a "
-                                            "file made from the same model and sweep",
-                             sweep_name, sweep_hash, info->sweep->name, want));
-    long long slice_index = 0, slice_count = 1;
-    sm_h5_read_attr_i64(r->file, "slice_index", &slice_index);
-    sm_h5_read_attr_i64(r->file, "slice_count", &slice_count);
-    int want_count = info->slice_count > 0 ? info->slice_count : 1;
-    if (slice_index != info->slice_index || slice_count != want_count)
-        SM_TRY(sm_diag_error(d, path, 0, 0, "holds slice %lld of %lld, not slice %d of %d: resume "
-                                            "a shard with the --slice it was started with",
-                             slice_index, slice_count, info->slice_index, want_count));
-    /* Limits change what a solve yields when reached: keep the file's. */
-    long long it_lim = info->iteration_limit;
-    double tm_lim = info->time_limit_s;
-    sm_h5_read_attr_i64(r->file, "iteration_limit", &it_lim);
-    sm_h5_read_attr_f64(r->file, "time_limit_s", &tm_lim);
-    if (it_lim != info->iteration_limit || tm_lim != info->time_limit_s)
-        SM_TRY(sm_diag_error(d, path, 0, 0, "was made with --iteration-limit %lld and --time-limit "
-                                            "%g; resume with the same limits (given: %d and %g)",
-                             it_lim, tm_lim, info->iteration_limit, info->time_limit_s));
-    info->full = !summaries;
-    H5Fclose(r->file);
-
-    /* Then the single-writer open the run will use. */
-    r->file = sm_h5_open(path, H5F_ACC_RDWR | H5F_ACC_SWMR_WRITE);
-    if (r->file < 0)
-        SM_TRY(h5fail(d, path, "reopen the file in single-writer mode"));
+    SM_TRY(check_before_resume(path, info, &v, d));
     r->n_scenarios = info->sweep->n_scenarios;
     r->shape = sm_results_shape_of(info);
-    for (int v = 0; v < SM_NVARS; v++) {
-        if (sm_vars[v].full_only && !r->shape.full)
-            continue;
-        r->var[v] = H5Dopen2(r->file, sm_vars[v].name, H5P_DEFAULT);
-        if (r->var[v] < 0)
-            SM_TRY(sm_diag_error(d, path, 0, 0, "is missing the variable '%s'", sm_vars[v].name));
-    }
-    r->complete = H5Dopen2(r->file, "complete", H5P_DEFAULT);
-    *done = malloc(r->n_scenarios ? r->n_scenarios : 1);
-    if (!*done)
-        SM_TRY(sm_diag_fail(d, SM_ENOMEM, "out of memory"));
-    if (r->complete < 0 ||
-        H5Dread(r->complete, H5T_NATIVE_UINT8, H5S_ALL, H5S_ALL, H5P_DEFAULT, *done) < 0)
-        SM_TRY(h5fail(d, path, "read the completion marks"));
+    SM_TRY(open_for_resume(r, path, d));
+    SM_TRY(reset_damaged(r, &v, d));
+    *done = v.marks;
+    v.marks = NULL;
     *out = r;
     r = NULL;
 done:
-    if (r) {
+    sm_verify_report_free(&v);
+    if (r)
         close_all(r);
-        free(*done);
-        *done = NULL;
-    }
     return st;
 }
 
@@ -780,21 +891,16 @@ static void packed_free(void *p)
     free(k);
 }
 
-/* HDF5's shuffle filter: byte j of element e goes to position j * n + e. */
-static void shuffle(unsigned char *out, const unsigned char *in, size_t n, size_t es)
+/* n elements of a variable of type t set to the fill value. */
+static void fill_rows(unsigned char *out, size_t n, sm_vtype t)
 {
-    if (es == 8) {
-        unsigned char *o[8];
-        for (size_t j = 0; j < 8; j++)
-            o[j] = out + j * n;
-        for (size_t e = 0; e < n; e++, in += 8)
-            for (size_t j = 0; j < 8; j++)
-                o[j][e] = in[j];
-        return;
+    if (t == SM_VT_F64) {
+        double nan = NAN;
+        for (size_t e = 0; e < n; e++)
+            memcpy(out + e * sizeof nan, &nan, sizeof nan);
+    } else {
+        memset(out, 0, n * sm_vtype_size(t));
     }
-    for (size_t e = 0; e < n; e++)
-        for (size_t j = 0; j < es; j++)
-            out[j * n + e] = in[e * es + j];
 }
 
 static int grow(unsigned char **buf, size_t *cap, size_t need)
@@ -838,7 +944,7 @@ sm_status sm_results_pack(const sm_results_shape *sh, size_t first, sm_block *b,
         size_t used = b->count * elems;
         if (n == 0)
             continue;
-        size_t bound = libdeflate_zlib_compress_bound(k->z, n * es);
+        size_t bound = sm_chunk_bound(k->z, n * es);
         if (!grow(&k->raw, &k->raw_cap, (used < n ? 2 : 1) * n * es) ||
             !grow(&k->buf[v], &k->cap[v], bound))
             return sm_diag_fail(d, SM_ENOMEM, "out of memory compressing results");
@@ -847,17 +953,10 @@ sm_status sm_results_pack(const sm_results_shape *sh, size_t first, sm_block *b,
             /* Rows past the last scenario hold the fill value, as HDF5's would. */
             unsigned char *padded = k->raw + n * es;
             memcpy(padded, b->data[v], used * es);
-            if (sm_vars[v].type == SM_VT_F64) {
-                double nan = NAN;
-                for (size_t e = used; e < n; e++)
-                    memcpy(padded + e * es, &nan, es);
-            } else {
-                memset(padded + used * es, 0, (n - used) * es);
-            }
+            fill_rows(padded + used * es, n - used, sm_vars[v].type);
             plain = padded;
         }
-        shuffle(k->raw, plain, n, es);
-        size_t out = libdeflate_zlib_compress(k->z, k->raw, n * es, k->buf[v], k->cap[v]);
+        size_t out = sm_chunk_encode(k->z, plain, n, es, k->raw, k->buf[v], k->cap[v]);
         if (out == 0)
             return sm_diag_fail(d, SM_EINTERNAL, "could not compress a chunk");
         k->size[v] = out;
@@ -972,8 +1071,10 @@ sm_status sm_results_write(sm_results *r, size_t first, const sm_block *b, sm_di
     const int8_t *status = b->data[SM_V_STATUS];
     for (size_t i = 0; i < b->count; i++)
         r->mask[i] = status[i] != SM_SCEN_NOT_SOLVED;
-    if (!write_rows(r->complete, H5T_NATIVE_UINT8, first, b->count, r->mask) ||
-        H5Dflush(r->complete) < 0)
+    /* A packed block is a whole chunk: so are its marks. */
+    int ok = k ? put_chunk(r, r->complete, first, r->mask, b->count, SM_NVARS)
+               : write_rows(r->complete, H5T_NATIVE_UINT8, first, b->count, r->mask);
+    if (!ok || H5Dflush(r->complete) < 0)
         return h5fail(d, r->path, "write completion marks");
     return SM_OK;
 }

@@ -1,0 +1,205 @@
+/* Reading back a results file's data (see results_verify.h). */
+#include "results_verify.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../models/outcome.h"
+#include "h5_util.h"
+
+void sm_verify_report_free(sm_verify_report *v)
+{
+    free(v->marks);
+    free(v->bad);
+    memset(v, 0, sizeof *v);
+}
+
+/* Read rows [lo, hi) of ds (all of a scalar) in its native type through
+ * the filters; 1 when HDF5 could. buf grows as needed. */
+static int read_rows(hid_t ds, hsize_t lo, hsize_t hi, void **buf, size_t *cap)
+{
+    hid_t fs = H5Dget_space(ds), ft = H5Dget_type(ds);
+    hid_t mt = ft >= 0 ? H5Tget_native_type(ft, H5T_DIR_ASCEND) : -1;
+    int rank = fs >= 0 ? H5Sget_simple_extent_ndims(fs) : -1;
+    hsize_t dims[8], start[8] = {0}, cnt[8];
+    int ok = mt >= 0 && rank >= 0 && rank <= 8 && H5Sget_simple_extent_dims(fs, dims, NULL) >= 0;
+    size_t es = ok ? H5Tget_size(mt) : 0, n = 1;
+    for (int i = 0; ok && i < rank; i++) {
+        cnt[i] = i ? dims[i] : hi - lo;
+        n *= (size_t)cnt[i];
+    }
+    if (ok && rank > 0) {
+        start[0] = lo;
+        ok = H5Sselect_hyperslab(fs, H5S_SELECT_SET, start, NULL, cnt, NULL) >= 0;
+    }
+    if (ok && n > 0 && n * es > *cap) {
+        void *nb = realloc(*buf, n * es);
+        ok = nb != NULL;
+        if (ok)
+            *buf = nb, *cap = n * es;
+    }
+    if (ok && n > 0) {
+        hid_t ms = rank ? H5Screate_simple(rank, cnt, NULL) : H5Screate(H5S_SCALAR);
+        ok = H5Dread(ds, mt, ms, fs, H5P_DEFAULT, *buf) >= 0;
+        if (ok && H5Tdetect_class(mt, H5T_VLEN) + H5Tis_variable_str(mt) > 0)
+            H5Dvlen_reclaim(mt, ms, H5P_DEFAULT, *buf);
+        H5Sclose(ms);
+    }
+    if (mt >= 0)
+        H5Tclose(mt);
+    if (ft >= 0)
+        H5Tclose(ft);
+    if (fs >= 0)
+        H5Sclose(fs);
+    return ok;
+}
+
+static int is_block_var(const char *name)
+{
+    if (strcmp(name, "complete") == 0)
+        return 1;
+    for (int v = 0; v < SM_NVARS; v++)
+        if (strcmp(name, sm_vars[v].name) == 0)
+            return 1;
+    return 0;
+}
+
+typedef struct walk {
+    void *buf;
+    size_t cap;
+    char *damaged;
+    size_t size;
+} walk;
+
+/* A dataset that is not per block, read whole, a chunk's rows at a time. */
+static herr_t check_other(hid_t obj, const char *name, const H5O_info_t *info, void *ctx)
+{
+    walk *w = ctx;
+    if (info->type != H5O_TYPE_DATASET || is_block_var(name))
+        return 0;
+    hid_t ds = H5Dopen2(obj, name, H5P_DEFAULT);
+    hid_t fs = ds >= 0 ? H5Dget_space(ds) : -1, dcpl = ds >= 0 ? H5Dget_create_plist(ds) : -1;
+    hsize_t dims[8] = {0}, chunk[8] = {0};
+    int rank = fs >= 0 ? H5Sget_simple_extent_ndims(fs) : -1;
+    int ok = rank >= 0 && rank <= 8 && dcpl >= 0 && H5Sget_simple_extent_dims(fs, dims, NULL) >= 0;
+    if (ok && rank == 0)
+        ok = read_rows(ds, 0, 1, &w->buf, &w->cap);
+    hsize_t step = rank > 0 && H5Pget_layout(dcpl) == H5D_CHUNKED &&
+                           H5Pget_chunk(dcpl, 8, chunk) == rank ? chunk[0] : dims[0];
+    for (hsize_t s = 0; ok && rank > 0 && s < dims[0]; s += step)
+        ok = read_rows(ds, s, s + step < dims[0] ? s + step : dims[0], &w->buf, &w->cap);
+    if (dcpl >= 0)
+        H5Pclose(dcpl);
+    if (fs >= 0)
+        H5Sclose(fs);
+    if (ds >= 0)
+        H5Dclose(ds);
+    if (!ok)
+        snprintf(w->damaged, w->size, "%s", name);
+    return ok ? 0 : 1; /* the first damaged dataset is enough to refuse */
+}
+
+/* Block b's marks, then its values in every variable the file holds: 1
+ * when all read back (or nothing in it is marked complete). */
+static int check_block(hid_t file, hid_t complete, sm_verify_report *v, size_t b, walk *w)
+{
+    size_t lo = b * v->block, hi = lo + v->block < v->n_scenarios ? lo + v->block : v->n_scenarios;
+    int ok = read_rows(complete, lo, hi, &w->buf, &w->cap);
+    if (ok) {
+        memcpy(v->marks + lo, w->buf, hi - lo);
+        if (!memchr(v->marks + lo, 1, hi - lo))
+            return 1;
+    }
+    for (int k = 0; ok && k < SM_NVARS; k++) {
+        if (H5Lexists(file, sm_vars[k].name, H5P_DEFAULT) <= 0)
+            continue;
+        hid_t ds = H5Dopen2(file, sm_vars[k].name, H5P_DEFAULT);
+        ok = ds >= 0 && read_rows(ds, lo, hi, &w->buf, &w->cap);
+        if (ds >= 0)
+            H5Dclose(ds);
+    }
+    if (!ok)
+        memset(v->marks + lo, 0, hi - lo);
+    return ok;
+}
+
+sm_status sm_results_verify(hid_t file, const char *path, size_t b_first, size_t b_end,
+                            sm_verify_report *v, sm_diag *d)
+{
+    memset(v, 0, sizeof *v);
+    long long n = 0, block = 0;
+    if (!sm_h5_read_attr_i64(file, "n_scenarios", &n) ||
+        !sm_h5_read_attr_i64(file, "block_size", &block) || n < 1 || block < 1)
+        return sm_diag_error(d, path, 0, 0, "is not a supplymix results file (its attributes "
+                                            "n_scenarios and block_size are missing)");
+    v->n_scenarios = (size_t)n;
+    v->block = (size_t)block;
+    size_t nb = (v->n_scenarios + v->block - 1) / v->block;
+    if (b_end > nb)
+        b_end = nb;
+    v->marks = calloc(v->n_scenarios, 1);
+    v->bad = malloc((b_end > b_first ? b_end - b_first : 1) * sizeof *v->bad);
+    if (!v->marks || !v->bad) {
+        sm_verify_report_free(v);
+        return sm_diag_fail(d, SM_ENOMEM, "out of memory");
+    }
+    walk w = {NULL, 0, v->damaged, sizeof v->damaged};
+    hid_t complete = H5Dopen2(file, "complete", H5P_DEFAULT);
+    if (complete < 0) {
+        sm_verify_report_free(v);
+        return sm_diag_error(d, path, 0, 0, "is damaged or not a results file: its completion "
+                                            "marks ('complete') cannot be opened");
+    }
+    for (size_t b = b_first; b < b_end; b++)
+        if (!check_block(file, complete, v, b, &w))
+            v->bad[v->n_bad++] = b;
+    H5Dclose(complete);
+    if (H5Ovisit(file, H5_INDEX_NAME, H5_ITER_NATIVE, check_other, &w) < 0 && !v->damaged[0])
+        snprintf(v->damaged, sizeof v->damaged, "(the file's structure)");
+    free(w.buf);
+    return SM_OK;
+}
+
+void sm_verify_ranges(const sm_verify_report *v, char *buf, size_t size)
+{
+    size_t used = 0;
+    buf[0] = '\0';
+    for (size_t i = 0; i < v->n_bad && used < size; i++) {
+        size_t j = i;
+        while (j + 1 < v->n_bad && v->bad[j + 1] == v->bad[j] + 1)
+            j++;
+        size_t lo = v->bad[i] * v->block, hi = (v->bad[j] + 1) * v->block;
+        if (hi > v->n_scenarios)
+            hi = v->n_scenarios;
+        used += (size_t)snprintf(buf + used, size - used, "%s%zu-%zu", i ? ", " : "", lo, hi - 1);
+        i = j;
+    }
+}
+
+static int has_fletcher32(hid_t file, const char *name)
+{
+    hid_t ds = H5Dopen2(file, name, H5P_DEFAULT);
+    hid_t dcpl = ds >= 0 ? H5Dget_create_plist(ds) : -1;
+    unsigned flags = 0, conf = 0;
+    size_t nelem = 0;
+    /* An empty variable (a model without limits, say) has no chunks. */
+    int ok = dcpl >= 0 && (H5Pget_layout(dcpl) != H5D_CHUNKED ||
+                           H5Pget_filter_by_id2(dcpl, H5Z_FILTER_FLETCHER32, &flags, &nelem, NULL,
+                                                0, NULL, &conf) >= 0);
+    if (dcpl >= 0)
+        H5Pclose(dcpl);
+    if (ds >= 0)
+        H5Dclose(ds);
+    return ok;
+}
+
+int sm_results_checksummed(hid_t file)
+{
+    if (!has_fletcher32(file, "complete"))
+        return 0;
+    for (int k = 0; k < SM_NVARS; k++)
+        if (H5Lexists(file, sm_vars[k].name, H5P_DEFAULT) > 0 && !has_fletcher32(file, sm_vars[k].name))
+            return 0;
+    return 1;
+}

@@ -1,0 +1,37 @@
+/* Checking a results file's data before it is trusted: `run --resume`,
+ * `merge` and `repair` read back every block marked complete through
+ * HDF5's filters, so a chunk whose Fletcher32 checksum fails, or that a
+ * truncation cut off, is found by scenario range instead of being kept,
+ * copied or reported as sound. */
+#ifndef SM_RESULTS_VERIFY_H
+#define SM_RESULTS_VERIFY_H
+
+#include <hdf5.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../core/diag.h"
+
+typedef struct sm_verify_report {
+    size_t n_scenarios, block;
+    uint8_t *marks;       /* completion marks as read; a damaged block's are 0 */
+    size_t n_bad, *bad;   /* damaged blocks that hold (or may hold) complete scenarios */
+    char damaged[128];    /* a dataset outside the blocks that fails to read, or "" */
+} sm_verify_report;
+
+/* Verify blocks [b_first, b_end) (clipped to the file's blocks) and every
+ * dataset that is not per block. Only what cannot be checked at all (the
+ * file lacks the attributes or the completion marks' dataset, memory) is
+ * an error; damage is reported in v. */
+sm_status sm_results_verify(hid_t file, const char *path, size_t b_first, size_t b_end,
+                            sm_verify_report *v, sm_diag *d);
+void sm_verify_report_free(sm_verify_report *v);
+
+/* The damaged blocks as scenario ranges, "2560-5119, 7680-9999". */
+void sm_verify_ranges(const sm_verify_report *v, char *buf, size_t size);
+
+/* 1 when every result variable and the completion marks carry HDF5's
+ * Fletcher32 filter (files of supplymix before 0.x lack it). */
+int sm_results_checksummed(hid_t file);
+
+#endif

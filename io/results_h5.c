@@ -655,6 +655,35 @@ static int write_rows(hid_t ds, hid_t type, size_t first, size_t count, const vo
 
 /* ---- resuming ----------------------------------------------------------- */
 
+/* After a repair: every block marked complete must read back, or the
+ * file is reported as holding lost scenarios (by range). */
+static sm_status check_after_repair(const char *path, sm_diag *d)
+{
+    hid_t f = sm_h5_open_read(path);
+    if (f < 0)
+        return sm_diag_error(d, path, 0, 0, "its single-writer marks are cleared, but it "
+                                            "still cannot be opened: damaged beyond repair");
+    sm_verify_report v;
+    sm_status st = sm_results_verify(f, path, 0, (size_t)-1, &v, d);
+    H5Fclose(f);
+    if (st != SM_OK)
+        return st;
+    char ranges[512] = "";
+    sm_verify_ranges(&v, ranges, sizeof ranges);
+    if (v.n_bad)
+        st = sm_diag_error(d, path, 0, 0, "its single-writer marks are cleared, but scenarios "
+                                          "%s marked complete are damaged (a chunk checksum "
+                                          "fails, or the file was cut short): their results "
+                                          "are lost%s%s",
+                           ranges, v.damaged[0] ? ", and so is '" : "", v.damaged);
+    else if (v.damaged[0])
+        st = sm_diag_error(d, path, 0, 0, "its single-writer marks are cleared, but '%s' is "
+                                          "damaged (a checksum fails, or the file was cut short)",
+                           v.damaged);
+    sm_verify_report_free(&v);
+    return st;
+}
+
 sm_status sm_results_repair(const char *path, sm_diag *d)
 {
     H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
@@ -667,6 +696,8 @@ sm_status sm_results_repair(const char *path, sm_diag *d)
     if (!sm_h5_repair_after_kill(path))
         st = sm_diag_error(d, path, 0, 0, "could not be repaired (not written by supplymix, or "
                                           "damaged beyond its single-writer marks?)");
+    else
+        st = check_after_repair(path, d);
     close(fd);
     return st;
 }

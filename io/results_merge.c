@@ -16,6 +16,7 @@
 #include "../models/blocks.h"
 #include "../models/outcome.h"
 #include "h5_util.h"
+#include "results_verify.h"
 
 void sm_merge_report_free(sm_merge_report *r)
 {
@@ -26,7 +27,8 @@ void sm_merge_report_free(sm_merge_report *r)
 
 /* What identifies the run a shard belongs to. */
 typedef struct shard_id {
-    long long version, n, block, summaries, slice, slices;
+    long long version, n, block, summaries, slice, slices, it_lim;
+    double tm_lim;
     char model_hash[64], sweep_hash[64], model[256], sweep[256];
 } shard_id;
 
@@ -45,6 +47,8 @@ static sm_status read_id(hid_t f, const char *path, shard_id *id, sm_diag *d)
     sm_h5_read_attr_i64(f, "summaries_only", &id->summaries);
     sm_h5_read_attr_i64(f, "slice_index", &id->slice);
     sm_h5_read_attr_i64(f, "slice_count", &id->slices);
+    sm_h5_read_attr_i64(f, "iteration_limit", &id->it_lim);
+    sm_h5_read_attr_f64(f, "time_limit_s", &id->tm_lim);
     sm_h5_read_attr_text(f, "model_name", id->model, sizeof id->model);
     sm_h5_read_attr_text(f, "sweep_name", id->sweep, sizeof id->sweep);
     if (id->block < 1 || id->n < 1 || id->slices < 1 || id->slice < 0 || id->slice >= id->slices)
@@ -54,18 +58,65 @@ static sm_status read_id(hid_t f, const char *path, shard_id *id, sm_diag *d)
     return SM_OK;
 }
 
-/* Copy the raw chunks of blocks [b0, b1) of one dataset. */
-static int copy_chunks(hid_t from, hid_t to, long long b0, long long b1, long long block,
-                       unsigned char **buf, size_t *cap)
+/* Shard b (at b_path) must be of the run shard a (at a_path) is of: same
+ * model, sweep, layout and limits (a limit changes what a solve yields
+ * when reached, so the merged file could state only one). */
+static sm_status same_run(const shard_id *a, const char *a_path, const shard_id *b,
+                          const char *b_path, sm_diag *d)
 {
-    hid_t space = H5Dget_space(from);
-    int rank = H5Sget_simple_extent_ndims(space);
-    H5Sclose(space);
-    for (long long b = b0; b < b1; b++) {
-        hsize_t offset[4] = {(hsize_t)(b * block), 0, 0, 0};
+    if (strcmp(a->model_hash, b->model_hash) || strcmp(a->sweep_hash, b->sweep_hash) ||
+        a->n != b->n || a->block != b->block)
+        return sm_diag_error(d, b_path, 0, 0, "is from model '%s' (%s) and sweep '%s' (%s), "
+                                              "but %s is from model '%s' (%s) and sweep '%s' "
+                                              "(%s): refusing to merge",
+                             b->model, b->model_hash, b->sweep, b->sweep_hash, a_path, a->model,
+                             a->model_hash, a->sweep, a->sweep_hash);
+    if (a->version != b->version || a->summaries != b->summaries || a->slices != b->slices)
+        return sm_diag_error(d, b_path, 0, 0, "has layout %lld, %s, %lld slices; %s has layout "
+                                              "%lld, %s, %lld slices: refusing to merge",
+                             b->version, b->summaries ? "summaries only" : "full results",
+                             b->slices, a_path, a->version,
+                             a->summaries ? "summaries only" : "full results", a->slices);
+    if (a->it_lim != b->it_lim || a->tm_lim != b->tm_lim)
+        return sm_diag_error(d, b_path, 0, 0, "was run with --iteration-limit %lld and "
+                                              "--time-limit %g, but %s with %lld and %g: "
+                                              "refusing to merge (run every slice with the same "
+                                              "limits)",
+                             b->it_lim, b->tm_lim, a_path, a->it_lim, a->tm_lim);
+    return SM_OK;
+}
+
+/* Open a shard to read it, saying why not: a descriptor limit reached
+ * (EMFILE) is not "not an HDF5 file". */
+static sm_status open_shard(const char *path, hid_t *f, sm_diag *d)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0 && (errno == EMFILE || errno == ENFILE))
+        return sm_diag_fail_at(d, SM_EINTERNAL, path, "cannot open: %s (raise the limit with "
+                                                      "`ulimit -n`)", strerror(errno));
+    if (fd < 0)
+        return sm_diag_error(d, path, 0, 0, "cannot open: %s", strerror(errno));
+    close(fd);
+    if (H5Fis_hdf5(path) <= 0)
+        return sm_diag_error(d, path, 0, 0, "is not an HDF5 file");
+    *f = sm_h5_open_read(path);
+    if (*f < 0)
+        return sm_diag_error(d, path, 0, 0, "cannot be opened as a results file (damaged?)");
+    return SM_OK;
+}
+
+/* Copy the raw chunks (checksums and all) of the marked blocks among
+ * [b0, b1) of one dataset. */
+static int copy_chunks(hid_t from, hid_t to, size_t b0, size_t b1, long long block,
+                       const uint8_t *marked, unsigned char **buf, size_t *cap)
+{
+    for (size_t b = b0; b < b1; b++) {
+        hsize_t offset[4] = {(hsize_t)b * (hsize_t)block, 0, 0, 0};
         hsize_t size = 0;
+        if (!marked[b])
+            continue; /* nothing complete in it: stays the fill value */
         if (H5Dget_chunk_storage_size(from, offset, &size) < 0 || size == 0)
-            continue; /* never written: stays the fill value */
+            continue;
         if (size > *cap) {
             unsigned char *n = realloc(*buf, size);
             if (!n)
@@ -78,7 +129,6 @@ static int copy_chunks(hid_t from, hid_t to, long long b0, long long b1, long lo
             H5Dwrite_chunk(to, H5P_DEFAULT, filters, offset, size, *buf) < 0)
             return 0;
     }
-    (void)rank;
     return 1;
 }
 
@@ -106,67 +156,202 @@ static int copy_file(const char *from, const char *to)
     return ok;
 }
 
+/* What the check finds and the copy follows. Shards are opened one at a
+ * time in each phase: memory and descriptors stay constant whatever
+ * their number (HDF5 keeps about a megabyte of caches per open file). */
+typedef struct merge_plan {
+    const char *const *shards;
+    int n;
+    shard_id first;   /* shard 0's identity: every other must match it */
+    int N;            /* slices */
+    long long B, total;
+    size_t nb;
+    int *shard_of;    /* slice -> shard, -1 when missing */
+    uint8_t *marked;  /* block -> holds a scenario marked complete */
+} merge_plan;
+
+/* A shard's completed blocks must all read back through the checksums. */
+static sm_status verify_shard(merge_plan *p, const char *path, long long slice, hid_t f,
+                              size_t b0, size_t b1, sm_diag *d)
+{
+    if (!sm_results_checksummed(f))
+        return sm_diag_error(d, path, 0, 0, "was written without chunk checksums (by an older "
+                                            "supplymix), so it cannot be verified: refusing to "
+                                            "merge");
+    sm_verify_report v;
+    sm_status st = sm_results_verify(f, path, b0, b1, &v, d);
+    if (st != SM_OK)
+        return st;
+    char ranges[512];
+    sm_verify_ranges(&v, ranges, sizeof ranges);
+    if (v.n_bad)
+        st = sm_diag_error(d, path, 0, 0, "scenarios %s are marked complete but damaged (a "
+                                          "chunk checksum fails, or the file was cut short): "
+                                          "refusing to merge; solve them again with `supplymix "
+                                          "run --slice %lld/%d --resume` on this shard",
+                           ranges, slice, p->N);
+    else if (v.damaged[0])
+        st = sm_diag_error(d, path, 0, 0, "'%s' is damaged (a checksum fails, or the file was "
+                                          "cut short): refusing to merge", v.damaged);
+    for (size_t b = b0; st == SM_OK && b < b1; b++) {
+        size_t lo = b * (size_t)p->B, len = (size_t)p->B;
+        if (lo + len > (size_t)p->total)
+            len = (size_t)p->total - lo;
+        p->marked[b] = memchr(v.marks + lo, 1, len) != NULL;
+    }
+    sm_verify_report_free(&v);
+    return st;
+}
+
+/* The plan's run, from shard 0. */
+static sm_status plan_init(merge_plan *p, const shard_id *id, sm_diag *d)
+{
+    p->first = *id;
+    p->N = (int)id->slices;
+    p->B = id->block;
+    p->total = id->n;
+    p->nb = (size_t)((id->n + id->block - 1) / id->block);
+    p->shard_of = malloc((size_t)p->N * sizeof *p->shard_of);
+    p->marked = calloc(p->nb, 1);
+    if (!p->shard_of || !p->marked)
+        return sm_diag_fail(d, SM_ENOMEM, "out of memory");
+    for (int k = 0; k < p->N; k++)
+        p->shard_of[k] = -1;
+    return SM_OK;
+}
+
+/* Shard i: of the same run as shard 0, a slice not given before, every
+ * completed block sound. */
+static sm_status check_shard(merge_plan *p, int i, sm_diag *d)
+{
+    const char *path = p->shards[i];
+    hid_t f = -1;
+    shard_id id = {0};
+    sm_status st = open_shard(path, &f, d);
+    if (st == SM_OK)
+        st = read_id(f, path, &id, d);
+    if (st == SM_OK && i == 0)
+        st = plan_init(p, &id, d);
+    if (st == SM_OK)
+        st = same_run(&p->first, p->shards[0], &id, path, d);
+    int k = (int)id.slice;
+    if (st == SM_OK && p->shard_of[k] >= 0)
+        st = sm_diag_error(d, path, 0, 0, "holds slice %d, as %s does: give each slice once", k,
+                           p->shards[p->shard_of[k]]);
+    if (st == SM_OK) {
+        p->shard_of[k] = i;
+        size_t b0, b1;
+        sm_blocks_slice(p->nb, (size_t)k, (size_t)p->N, &b0, &b1);
+        st = verify_shard(p, path, id.slice, f, b0, b1, d);
+    }
+    if (f >= 0)
+        H5Fclose(f);
+    return st;
+}
+
+/* Copy shard i's marked blocks into merged, dataset by dataset. */
+static sm_status copy_shard(merge_plan *p, int i, hid_t merged, const char *out,
+                            unsigned char **buf, size_t *cap, sm_diag *d)
+{
+    hid_t f = -1;
+    sm_status st = open_shard(p->shards[i], &f, d);
+    if (st != SM_OK)
+        return st;
+    size_t b0, b1;
+    long long slice = 0;
+    sm_h5_read_attr_i64(f, "slice_index", &slice);
+    sm_blocks_slice(p->nb, (size_t)slice, (size_t)p->N, &b0, &b1);
+    for (int v = 0; st == SM_OK && v <= SM_NVARS; v++) {
+        const char *name = v < SM_NVARS ? sm_vars[v].name : "complete";
+        if (v < SM_NVARS && sm_vars[v].full_only && p->first.summaries)
+            continue;
+        hid_t from = H5Dopen2(f, name, H5P_DEFAULT);
+        hid_t to = H5Dopen2(merged, name, H5P_DEFAULT);
+        int ok = from >= 0 && to >= 0 && copy_chunks(from, to, b0, b1, p->B, p->marked, buf, cap);
+        if (from >= 0)
+            H5Dclose(from);
+        if (to >= 0)
+            H5Dclose(to);
+        if (!ok)
+            st = sm_diag_fail(d, SM_EOUTPUT, "%s: could not copy '%s' from %s", out, name,
+                              p->shards[i]);
+    }
+    H5Fclose(f);
+    return st;
+}
+
+/* What is complete in the merged file, slice by slice. */
+static sm_status count_complete(const merge_plan *p, hid_t merged, const char *out,
+                                sm_merge_report *rep, sm_diag *d)
+{
+    uint8_t *mask = malloc((size_t)p->total);
+    hid_t cd = H5Dopen2(merged, "complete", H5P_DEFAULT);
+    int ok = mask && cd >= 0 &&
+             H5Dread(cd, H5T_NATIVE_UINT8, H5S_ALL, H5S_ALL, H5P_DEFAULT, mask) >= 0;
+    if (cd >= 0)
+        H5Dclose(cd);
+    rep->slice_count = p->N;
+    rep->total = (size_t)p->total;
+    rep->missing = calloc((size_t)p->N, sizeof(int));
+    rep->incomplete = calloc((size_t)p->N, sizeof(int));
+    if (!ok || !rep->missing || !rep->incomplete) {
+        free(mask);
+        return sm_diag_fail(d, SM_EOUTPUT, "%s: cannot read the merged completion marks", out);
+    }
+    for (long long s = 0; s < p->total; s++)
+        rep->complete += mask[s] != 0;
+    for (int k = 0; k < p->N; k++) {
+        size_t b0, b1;
+        sm_blocks_slice(p->nb, (size_t)k, (size_t)p->N, &b0, &b1);
+        size_t lo = b0 * (size_t)p->B, hi = b1 * (size_t)p->B;
+        if (hi > (size_t)p->total)
+            hi = (size_t)p->total;
+        if (p->shard_of[k] < 0)
+            rep->missing[rep->n_missing++] = k;
+        else if (lo < hi && memchr(mask + lo, 0, hi - lo))
+            rep->incomplete[rep->n_incomplete++] = k;
+    }
+    free(mask);
+    return SM_OK;
+}
+
+/* The merged file describes a whole run. */
+static sm_status mark_merged(const merge_plan *p, hid_t merged, const char *out, sm_diag *d)
+{
+    char history[1024] = "", when[32];
+    time_t now = time(NULL);
+    struct tm tm;
+    gmtime_r(&now, &tm);
+    strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    size_t used = (size_t)snprintf(history, sizeof history, "merged at %s from %d of %d slices:",
+                                   when, p->n, p->N);
+    for (int i = 0; i < p->n && used < sizeof history; i++)
+        used += (size_t)snprintf(history + used, sizeof history - used, " %s", p->shards[i]);
+    H5Adelete(merged, "slice_index");
+    H5Adelete(merged, "slice_count");
+    if (!sm_h5_attr_i64(merged, "slice_index", 0) || !sm_h5_attr_i64(merged, "slice_count", 1) ||
+        !sm_h5_attr_text(merged, "merged_from", history))
+        return sm_diag_fail(d, SM_EOUTPUT, "%s: cannot update the merged file's attributes", out);
+    return SM_OK;
+}
+
 sm_status sm_results_merge(const char *out, const char *const *shards, int n, int force,
                            sm_merge_report *rep, sm_diag *d)
 {
     memset(rep, 0, sizeof *rep);
     H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
     sm_status st = SM_OK;
-    hid_t *files = calloc((size_t)n, sizeof *files);
-    shard_id *ids = calloc((size_t)n, sizeof *ids);
+    merge_plan p = {shards, n, {0}, 0, 0, 0, 0, NULL, NULL};
     char *tmp = NULL;
     hid_t merged = -1;
-    unsigned char *buf = NULL, *mask = NULL;
+    unsigned char *buf = NULL;
     size_t cap = 0;
-    int *shard_of = NULL;
     struct stat sb;
-    if (!files || !ids)
-        SM_TRY(sm_diag_fail(d, SM_ENOMEM, "out of memory"));
-    for (int i = 0; i < n; i++)
-        files[i] = -1;
     if (!force && lstat(out, &sb) == 0)
         SM_TRY(sm_diag_error(d, out, 0, 0, "exists; give --force to replace it"));
-
-    /* Every shard must come from the same model, sweep and layout. */
-    for (int i = 0; i < n; i++) {
-        if (stat(shards[i], &sb) != 0)
-            SM_TRY(sm_diag_error(d, shards[i], 0, 0, "cannot open: %s", strerror(errno)));
-        if (H5Fis_hdf5(shards[i]) <= 0)
-            SM_TRY(sm_diag_error(d, shards[i], 0, 0, "is not an HDF5 file"));
-        files[i] = sm_h5_open(shards[i], H5F_ACC_RDONLY | H5F_ACC_SWMR_READ);
-        if (files[i] < 0)
-            SM_TRY(sm_diag_error(d, shards[i], 0, 0, "cannot be opened as a results file"));
-        SM_TRY(read_id(files[i], shards[i], &ids[i], d));
-        const shard_id *a = &ids[0], *b = &ids[i];
-        if (strcmp(a->model_hash, b->model_hash) || strcmp(a->sweep_hash, b->sweep_hash) ||
-            a->n != b->n || a->block != b->block)
-            SM_TRY(sm_diag_error(d, shards[i], 0, 0, "is from model '%s' (%s) and sweep '%s' (%s), "
-                                                     "but %s is from model '%s' (%s) and sweep "
-                                                     "'%s' (%s): refusing to merge",
-                                 b->model, b->model_hash, b->sweep, b->sweep_hash, shards[0],
-                                 a->model, a->model_hash, a->sweep, a->sweep_hash));
-        if (a->version != b->version || a->summaries != b->summaries || a->slices != b->slices)
-            SM_TRY(sm_diag_error(d, shards[i], 0, 0, "has layout %lld, %s, %lld slices; %s has "
-                                                     "layout %lld, %s, %lld slices: refusing to "
-                                                     "merge",
-                                 b->version, b->summaries ? "summaries only" : "full results",
-                                 b->slices, shards[0], a->version,
-                                 a->summaries ? "summaries only" : "full results", a->slices));
-    }
-    int N = (int)ids[0].slices;
-    long long B = ids[0].block, total = ids[0].n, nb = (total + B - 1) / B;
-    shard_of = malloc((size_t)N * sizeof *shard_of);
-    if (!shard_of)
-        SM_TRY(sm_diag_fail(d, SM_ENOMEM, "out of memory"));
-    for (int k = 0; k < N; k++)
-        shard_of[k] = -1;
-    for (int i = 0; i < n; i++) {
-        int k = (int)ids[i].slice;
-        if (shard_of[k] >= 0)
-            SM_TRY(sm_diag_error(d, shards[i], 0, 0, "holds slice %d, as %s does: give each "
-                                                     "slice once", k, shards[shard_of[k]]));
-        shard_of[k] = i;
-    }
+    /* Everything is checked before anything is written. */
+    for (int i = 0; i < n; i++)
+        SM_TRY(check_shard(&p, i, d));
 
     /* Start from a copy of the first shard: its structure, labels, inputs
      * and attributes are those of any shard. */
@@ -176,82 +361,14 @@ sm_status sm_results_merge(const char *out, const char *const *shards, int n, in
         SM_TRY(sm_diag_fail_at(d, SM_EOUTPUT, tmp, "cannot write: %s", strerror(errno)));
     if (!sm_h5_repair_after_kill(tmp) || (merged = sm_h5_open(tmp, H5F_ACC_RDWR)) < 0)
         SM_TRY(sm_diag_error(d, tmp, 0, 0, "cannot open the merged file for writing"));
-
-    /* Copy each other shard's blocks, chunk by chunk. */
-    for (int i = 1; i < n; i++) {
-        size_t b0, b1;
-        sm_blocks_slice((size_t)nb, (size_t)ids[i].slice, (size_t)N, &b0, &b1);
-        for (int v = 0; v <= SM_NVARS; v++) {
-            const char *name = v < SM_NVARS ? sm_vars[v].name : "complete";
-            if (v < SM_NVARS && sm_vars[v].full_only && ids[0].summaries)
-                continue;
-            hid_t from = H5Dopen2(files[i], name, H5P_DEFAULT);
-            hid_t to = H5Dopen2(merged, name, H5P_DEFAULT);
-            int ok = from >= 0 && to >= 0 && copy_chunks(from, to, b0, b1, B, &buf, &cap);
-            if (from >= 0)
-                H5Dclose(from);
-            if (to >= 0)
-                H5Dclose(to);
-            if (!ok)
-                SM_TRY(sm_diag_fail(d, SM_EOUTPUT, "%s: could not copy '%s' from %s", out, name,
-                                    shards[i]));
-        }
-    }
-
-    /* What is complete, slice by slice. */
-    mask = malloc((size_t)total);
-    hid_t cd = H5Dopen2(merged, "complete", H5P_DEFAULT);
-    int ok = mask && cd >= 0 &&
-             H5Dread(cd, H5T_NATIVE_UINT8, H5S_ALL, H5S_ALL, H5P_DEFAULT, mask) >= 0;
-    if (cd >= 0)
-        H5Dclose(cd);
-    if (!ok)
-        SM_TRY(sm_diag_fail(d, SM_EOUTPUT, "%s: cannot read the merged completion marks", out));
-    rep->slice_count = N;
-    rep->total = (size_t)total;
-    rep->missing = calloc((size_t)N, sizeof(int));
-    rep->incomplete = calloc((size_t)N, sizeof(int));
-    if (!rep->missing || !rep->incomplete)
-        SM_TRY(sm_diag_fail(d, SM_ENOMEM, "out of memory"));
-    for (long long s = 0; s < total; s++)
-        rep->complete += mask[s] != 0;
-    for (int k = 0; k < N; k++) {
-        size_t b0, b1;
-        sm_blocks_slice((size_t)nb, (size_t)k, (size_t)N, &b0, &b1);
-        long long lo = (long long)(b0 * (size_t)B), hi = (long long)(b1 * (size_t)B);
-        if (hi > total)
-            hi = total;
-        if (shard_of[k] < 0) {
-            rep->missing[rep->n_missing++] = k;
-            continue;
-        }
-        for (long long s = lo; s < hi; s++)
-            if (!mask[s]) {
-                rep->incomplete[rep->n_incomplete++] = k;
-                break;
-            }
-    }
-
-    /* The merged file describes a whole run. */
-    char history[1024] = "", when[32];
-    time_t now = time(NULL);
-    struct tm tm;
-    gmtime_r(&now, &tm);
-    strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", &tm);
-    size_t used = (size_t)snprintf(history, sizeof history, "merged at %s from %d of %d slices:",
-                                   when, n, N);
-    for (int i = 0; i < n && used < sizeof history; i++)
-        used += (size_t)snprintf(history + used, sizeof history - used, " %s", shards[i]);
-    H5Adelete(merged, "slice_index");
-    H5Adelete(merged, "slice_count");
-    if (!sm_h5_attr_i64(merged, "slice_index", 0) || !sm_h5_attr_i64(merged, "slice_count", 1) ||
-        !sm_h5_attr_text(merged, "merged_from", history))
-        SM_TRY(sm_diag_fail(d, SM_EOUTPUT, "%s: cannot update the merged file's attributes", out));
-    if (H5Fclose(merged) < 0) {
-        merged = -1;
-        SM_TRY(sm_diag_fail(d, SM_EOUTPUT, "%s: cannot close the merged file", out));
-    }
+    for (int i = 1; i < n; i++)
+        SM_TRY(copy_shard(&p, i, merged, out, &buf, &cap, d));
+    SM_TRY(count_complete(&p, merged, out, rep, d));
+    SM_TRY(mark_merged(&p, merged, out, d));
+    int closed = H5Fclose(merged) >= 0;
     merged = -1;
+    if (!closed)
+        SM_TRY(sm_diag_fail(d, SM_EOUTPUT, "%s: cannot close the merged file", out));
     int e = sm_put_in_place(tmp, out, force);
     if (e)
         SM_TRY(sm_diag_fail_at(d, SM_EOUTPUT, out, "cannot put the merged file in place: %s",
@@ -261,14 +378,9 @@ done:
         H5Fclose(merged);
     if (st != SM_OK && tmp)
         unlink(tmp);
-    for (int i = 0; files && i < n; i++)
-        if (files[i] >= 0)
-            H5Fclose(files[i]);
-    free(files);
-    free(ids);
     free(tmp);
     free(buf);
-    free(mask);
-    free(shard_of);
+    free(p.shard_of);
+    free(p.marked);
     return st;
 }

@@ -13,11 +13,24 @@
 3. Two Ctrl-C: the second exits at once; the file is still resumable.
 4. A second writer on a file being written is refused.
 
-usage: test_interrupts.py SUPPLYMIX [--kills N] [--seed S]
+Issue 10 (damaged files): between the kills of 1., the file is also cut
+short or has 4 KiB flipped at random (--damages times); a resume either
+solves the damaged scenarios again (the end file equals the uninterrupted
+run's) or exits non-zero naming the damaged scenario range, never exit 0
+over a damaged complete scenario. Then one test per row: a killed file cut
+to half and resumed (row 6), 4 KiB flipped in a finished file (row 7,
+with Fletcher32 on every chunk and h5py detecting it), a refused resume
+leaves the file byte for byte as it was (row 8), repair of a cut file says
+which complete scenarios are lost (row 9).
+
+usage: test_interrupts.py SUPPLYMIX [--kills N] [--damages N] [--seed S]
 """
 import argparse
+import hashlib
 import os
 import random
+import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -79,10 +92,159 @@ def start(exe, out, resume=False, threads=2):
     return subprocess.Popen(cmd, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True)
 
 
+def damage(path, rng):
+    """Cut the file short or flip 4 KiB of it; says which."""
+    size = os.path.getsize(path)
+    if rng.random() < 0.5:
+        keep = int(size * rng.uniform(0.3, 0.95))
+        os.truncate(path, keep)
+        return f"cut from {size} to {keep} bytes"
+    at = rng.randrange(size // 20, max(size // 20 + 1, size - 4096))
+    with open(path, "r+b") as f:
+        f.seek(at)
+        b = f.read(4096)
+        f.seek(at)
+        f.write(flipped(b, rng))
+    return f"4 KiB flipped at {at} of {size}"
+
+
+def flipped(data, rng):
+    """data with random bits flipped in every byte. (Not all bits: a
+    chunk complemented whole, its checksum included, passes Fletcher32,
+    whose one's-complement sums see -x for ~x; inflate then fails.)"""
+    return bytes(x ^ rng.randrange(1, 256) for x in data)
+
+
+DAMAGE_NAMED = re.compile(r"damaged.*scenarios \d+-\d+|scenarios \d+-\d+.*damaged|"
+                          r"scenarios 0-\d+ are lost", re.S)
+
+
+def sha(path):
+    with open(path, "rb") as f:
+        return hashlib.sha256(f.read()).hexdigest()
+
+
+def compare(ref_path, out):
+    r = subprocess.run([sys.executable, os.path.join(HERE, "compare_results.py"), ref_path, out],
+                       capture_output=True, text=True)
+    return r.returncode == 0, (r.stdout + r.stderr)[-300:]
+
+
+def kills_and_damage(exe, ref_path, ref, full_time, tmp, rng, kills, damages):
+    """SIGKILL at random moments and damage between some resumes. After a
+    kill every complete scenario is correct (unless damage was done since
+    the last resume and not yet found); a resume that ends by itself either
+    exits 0 with a sound file or non-zero naming the damaged range."""
+    out = os.path.join(tmp, "killed.h5")
+    damage_before = set(rng.sample(range(1, kills), damages))
+    survived, remaining, total, pending, refused = 0, 1.0, len(ref["complete"]), False, 0
+    for k in range(kills):
+        if k in damage_before and os.path.exists(out):
+            print(f"damage before resume {k + 1}: {damage(out, rng)}")
+            pending = True
+        p = start(exe, out, resume=os.path.exists(out))
+        delay = rng.uniform(0.0, full_time * remaining * 0.9)
+        time.sleep(delay)
+        p.send_signal(signal.SIGKILL)
+        p.wait()
+        err = p.stderr.read()
+        if p.returncode != -signal.SIGKILL and p.returncode != 0:
+            named = bool(DAMAGE_NAMED.search(err))
+            print(f"resume {k + 1}: exit {p.returncode} before the kill: {err.strip()[-200:]}")
+            survived += named and pending
+            refused += 1
+            if os.path.exists(out):
+                os.unlink(out)  # refused as damaged: start again
+            pending = False
+            continue
+        if not os.path.exists(out):
+            print(f"kill {k + 1}: at {delay:.3f} s, before the file was in place: nothing to check")
+            survived += 1
+            continue
+        try:
+            done, bad = consistent_with(out, ref)
+            remaining = max(0.05, 1.0 - done / total)
+            ok = not bad
+            print(f"kill {k + 1}: at {delay:.3f} s (exit {p.returncode}), file opens, {done} "
+                  f"scenarios complete" + ("" if ok else f", WRONG: {bad}"))
+            survived += ok
+            pending = pending and not ok
+        except Exception as e:  # only damage not yet found may make it unreadable
+            print(f"kill {k + 1}: at {delay:.3f} s, file unreadable{' (damage not yet found)' if pending else ''}: {e}")
+            survived += pending and p.returncode != 0
+    check(survived == kills, f"{survived} of {kills} kills (and {damages} damages, {refused} "
+                             f"refused by name) left a file whose complete scenarios are correct")
+    return out
+
+
+def damage_rows(exe, ref_path, ref, full_time, tmp):
+    """Rows 6 to 9 of issue 10, one file each."""
+    killed = os.path.join(tmp, "row-killed.h5")
+    p = start(exe, killed)
+    time.sleep(full_time * 0.6)
+    p.send_signal(signal.SIGKILL)
+    p.wait()
+
+    # Row 8: a refused resume changes nothing in the file.
+    before = sha(killed)
+    r1 = subprocess.run([exe, "run", "--sweep", "quick", "-o", killed, "--resume"],
+                        capture_output=True, text=True)
+    r2 = subprocess.run([exe, "run", "--sweep", SWEEP, "-o", killed, "--resume", "--iteration-limit", "50"],
+                        capture_output=True, text=True)
+    check(r1.returncode == 2 and r2.returncode == 2 and sha(killed) == before,
+          f"row 8: resumes refused (other sweep, other limit: exit {r1.returncode}, {r2.returncode}) "
+          f"leave the killed file byte for byte as it was")
+
+    # Row 9: repair of a cut file says which complete scenarios are lost.
+    cut = os.path.join(tmp, "row-cut.h5")
+    shutil.copyfile(ref_path, cut)
+    os.truncate(cut, os.path.getsize(cut) // 2)
+    r = subprocess.run([exe, "repair", cut], capture_output=True, text=True)
+    check(r.returncode != 0 and DAMAGE_NAMED.search(r.stderr),
+          f"row 9: repair of a file cut to half: exit {r.returncode}, {r.stderr.strip()[-200:]}")
+
+    # Row 6: a killed file cut to half, resumed.
+    os.truncate(killed, os.path.getsize(killed) // 2)
+    r = subprocess.run([exe, "run", "--sweep", SWEEP, "-o", killed, "-j", "2", "--resume"],
+                       capture_output=True, text=True)
+    same, diff = compare(ref_path, killed) if r.returncode == 0 else (False, "")
+    check((r.returncode == 0 and same) or (r.returncode != 0 and DAMAGE_NAMED.search(r.stderr)),
+          f"row 6: a killed file cut to half: resumed to the uninterrupted run's, or refused by "
+          f"range (exit {r.returncode}: {r.stderr.strip()[-200:]}) {diff}")
+
+    # Row 7: 4 KiB flipped in a finished file's chunks: found and solved again.
+    flip = os.path.join(tmp, "row-flip.h5")
+    shutil.copyfile(ref_path, flip)
+    with h5py.File(flip, "r") as f:
+        no_sum = [n for n, o in f.items() if isinstance(o, h5py.Dataset) and o.chunks
+                  and o.dtype.kind != "O" and not o.fletcher32]
+        info = f["total_cost"].id.get_chunk_info(f["total_cost"].id.get_num_chunks() // 2)
+    check(not no_sum, f"row 7: every chunked numeric dataset carries Fletcher32 (not: {no_sum})")
+    with open(flip, "r+b") as f:
+        f.seek(info.byte_offset)
+        b = f.read(4096)
+        f.seek(info.byte_offset)
+        f.write(flipped(b, random.Random(7)))
+    try:
+        with h5py.File(flip, "r") as f:
+            f["total_cost"][()]
+        detected = ""
+    except OSError as e:
+        detected = str(e)
+    check("Fletcher32" in detected, f"row 7: h5py reports the flipped chunk ({detected})")
+    r = subprocess.run([exe, "run", "--sweep", SWEEP, "-o", flip, "-j", "2", "--resume"],
+                       capture_output=True, text=True)
+    same, diff = compare(ref_path, flip)
+    check(r.returncode == 0 and same and "damaged" in r.stderr,
+          f"row 7: resume solves the flipped scenarios again, identical to the uninterrupted run "
+          f"(exit {r.returncode}: {r.stderr.strip()[-200:]}) {diff}")
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("exe")
-    ap.add_argument("--kills", type=int, default=int(os.environ.get("SM_KILLS", "8")))
+    ap.add_argument("--kills", type=int, default=int(os.environ.get("SM_KILLS", "20")))
+    ap.add_argument("--damages", type=int, default=int(os.environ.get("SM_DAMAGES", "5")))
     ap.add_argument("--seed", type=int, default=int(os.environ.get("SM_KILL_SEED", "20261128")))
     args = ap.parse_args()
     rng = random.Random(args.seed)
@@ -95,31 +257,9 @@ def main():
         check(r.returncode == 0, f"uninterrupted run ({full_time:.2f} s)")
         ref, _ = load(ref_path)
 
-        # 1. SIGKILL at random moments, resuming in between.
-        out = os.path.join(tmp, "killed.h5")
-        survived, remaining, total = 0, 1.0, len(ref["complete"])
-        for k in range(args.kills):
-            p = start(args.exe, out, resume=os.path.exists(out))
-            # A moment while work remains: from start-up to near the end.
-            delay = rng.uniform(0.0, full_time * remaining * 0.9)
-            time.sleep(delay)
-            p.send_signal(signal.SIGKILL)
-            p.wait()
-            if not os.path.exists(out):
-                print(f"kill {k + 1}: at {delay:.3f} s, before the file was in place: nothing to check")
-                survived += 1
-                continue
-            try:
-                done, bad = consistent_with(out, ref)
-                remaining = max(0.05, 1.0 - done / total)
-                ok = not bad
-                print(f"kill {k + 1}: at {delay:.3f} s, file opens, {done} scenarios complete"
-                      + ("" if ok else f", WRONG: {bad}"))
-                survived += ok
-            except Exception as e:  # the file must always open
-                print(f"kill {k + 1}: at {delay:.3f} s, file does not open: {e}")
-        check(survived == args.kills, f"{survived} of {args.kills} kills left a readable file whose "
-                                      f"complete scenarios are correct")
+        # 1. SIGKILL at random moments and damage, resuming in between.
+        out = kills_and_damage(args.exe, ref_path, ref, full_time, tmp, rng, args.kills,
+                               args.damages)
         if os.path.exists(out):
             copy = os.path.join(tmp, "repaired.h5")
             with open(out, "rb") as a, open(copy, "wb") as b:
@@ -136,6 +276,10 @@ def main():
         r = subprocess.run([args.exe, "run", "--sweep", SWEEP, "-o", out, "-j", "2"]
                            + (["--resume"] if os.path.exists(out) else []),
                            capture_output=True, text=True)
+        if r.returncode != 0 and DAMAGE_NAMED.search(r.stderr):
+            print(f"the last resume refused a damaged file by range: {r.stderr.strip()[-200:]}")
+            r = subprocess.run([args.exe, "run", "--sweep", SWEEP, "-o", out, "-j", "2", "--force"],
+                               capture_output=True, text=True)
         check(r.returncode == 0, "the last resume finishes")
         r = subprocess.run([sys.executable, os.path.join(HERE, "compare_results.py"), ref_path, out],
                            capture_output=True, text=True)
@@ -197,6 +341,8 @@ def main():
         r2 = subprocess.run([sys.executable, os.path.join(HERE, "compare_results.py"), ref_path, out],
                             capture_output=True, text=True)
         check(p.returncode == 0 and r2.returncode == 0, "the first writer finished undisturbed")
+
+        damage_rows(args.exe, ref_path, ref, full_time, tmp)
 
         # 5. Resume refuses a file from another sweep.
         r = subprocess.run([args.exe, "run", "--sweep", "quick", "-o", ref_path, "--resume"],

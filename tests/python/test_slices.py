@@ -5,9 +5,16 @@ bit in every dataset; a merge with a missing slice reports it by number,
 exits non-zero and still writes what is complete; a shard from another
 sweep is refused; a resume with the wrong --slice is refused.
 
+Issue 10: merge refuses slices run with other limits (row 10), merges
+more shards than it may open files at once (row 11), and refuses a shard
+cut short or with a flipped byte, naming it and the scenario range (row
+12), writing nothing.
+
 usage: test_slices.py SUPPLYMIX
 """
 import os
+import resource
+import shutil
 import signal
 import subprocess
 import sys
@@ -33,6 +40,75 @@ def run(cmd):
 def same(a, b):
     r = run([sys.executable, os.path.join(HERE, "compare_results.py"), a, b])
     return r.returncode == 0, r.stdout.strip().splitlines()[-1:]
+
+
+def merge_limits(exe, tmp):
+    """Row 10: slices run with different --iteration-limit are refused."""
+    shards = []
+    for k in range(4):
+        shard = os.path.join(tmp, f"lim-{k}.h5")
+        limit = ["--iteration-limit", "50"] if k == 1 else []
+        run([exe, "run", "--sweep", "quick", "-o", shard, "--slice", f"{k}/4", "-j", "2"] + limit)
+        shards.append(shard)
+    out = os.path.join(tmp, "lim-merged.h5")
+    r = run([exe, "merge", out] + shards)
+    check(r.returncode == 2 and "iteration-limit" in r.stderr and shards[1] in r.stderr
+          and not os.path.exists(out),
+          f"slices with different limits are refused, naming the shard (exit {r.returncode}: "
+          f"{r.stderr.strip()[-160:]})")
+
+
+def merge_many(exe, tmp, n=150, fds=64):
+    """Row 11: more shards than open files allowed (quick has 4 blocks, so
+    most of n slices are empty: those shards are copies of one empty shard
+    with its slice number set)."""
+    nb = 4
+    full = [k for k in range(n) if nb * (k + 1) // n > nb * k // n]
+    empty = next(k for k in range(n) if k not in full)
+    d = os.path.join(tmp, "many")
+    os.mkdir(d)
+    paths = [os.path.join(d, f"s{k}.h5") for k in range(n)]
+    for k in full + [empty]:
+        run([exe, "run", "--sweep", "quick", "-o", paths[k], "--slice", f"{k}/{n}", "-j", "2"])
+    for k in range(n):
+        if k not in full and k != empty:
+            shutil.copyfile(paths[empty], paths[k])
+            with h5py.File(paths[k], "r+") as f:
+                f.attrs["slice_index"] = k
+    out = os.path.join(tmp, "many-merged.h5")
+
+    def limit():
+        resource.setrlimit(resource.RLIMIT_NOFILE, (fds, fds))
+    r = subprocess.run([exe, "merge", out] + paths, capture_output=True, text=True, preexec_fn=limit)
+    ok, diff = same(os.path.join(tmp, "quick.h5"), out) if r.returncode == 0 else (False, [])
+    check(r.returncode == 0 and ok, f"{n} shards merged under `ulimit -n {fds}` equal the single "
+                                    f"run (exit {r.returncode}: {r.stderr.strip()[-160:]}) {diff}")
+
+
+def merge_damaged(exe, tmp):
+    """Row 12: a shard cut short, or with a flipped byte, is refused with
+    its name and the damaged scenarios; nothing is written."""
+    good = [os.path.join(tmp, f"monte_carlo-{k}.h5") for k in range(4)]
+    cut = os.path.join(tmp, "cut-1.h5")
+    shutil.copyfile(good[1], cut)
+    os.truncate(cut, os.path.getsize(cut) * 6 // 10)
+    flip = os.path.join(tmp, "flip-3.h5")
+    shutil.copyfile(good[3], flip)
+    with h5py.File(flip, "r") as f:
+        info = f["total_cost"].id.get_chunk_info_by_coord((f["total_cost"].shape[0] - 1,))
+    with open(flip, "r+b") as f:
+        f.seek(info.byte_offset + info.size // 2)
+        b = f.read(1)
+        f.seek(-1, 1)
+        f.write(bytes([b[0] ^ 0x40]))
+    for bad, shards in ((cut, [good[0], cut, good[2], good[3]]),
+                        (flip, [good[0], good[1], good[2], flip])):
+        out = os.path.join(tmp, "damaged-merged.h5")
+        r = run([exe, "merge", out] + shards)
+        check(r.returncode == 2 and bad in r.stderr and "scenarios" in r.stderr
+              and "damaged" in r.stderr and not os.path.exists(out),
+              f"merge refuses {os.path.basename(bad)}, naming it and the scenarios "
+              f"(exit {r.returncode}: {r.stderr.strip()[-200:]})")
 
 
 def main(exe):
@@ -88,6 +164,9 @@ def main(exe):
         open(txt, "w").write("hello\n")
         r = run([exe, "merge", bad, txt])
         check(r.returncode == 2 and "not an HDF5 file" in r.stderr, "a text file is refused")
+        merge_limits(exe, tmp)
+        merge_many(exe, tmp)
+        merge_damaged(exe, tmp)
     print(f"{len(failures)} failures")
     return 1 if failures else 0
 

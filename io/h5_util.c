@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -169,3 +170,31 @@ hid_t sm_h5_open_read(const char *path)
     H5Pclose(fapl);
     return f;
 }
+
+/* Copy the raw chunks (checksums and all) of the marked blocks among
+ * [b0, b1) of one dataset. */
+int sm_h5_copy_chunks(hid_t from, hid_t to, size_t b0, size_t b1, hsize_t block,
+                      const uint8_t *marked, unsigned char **buf, size_t *cap)
+{
+    for (size_t b = b0; b < b1; b++) {
+        hsize_t offset[4] = {(hsize_t)b * block, 0, 0, 0};
+        hsize_t size = 0;
+        if (!marked[b])
+            continue; /* nothing complete in it: stays the fill value */
+        if (H5Dget_chunk_storage_size(from, offset, &size) < 0 || size == 0)
+            continue;
+        if (size > *cap) {
+            unsigned char *n = realloc(*buf, size);
+            if (!n)
+                return 0;
+            *buf = n;
+            *cap = size;
+        }
+        uint32_t filters = 0;
+        if (H5Dread_chunk(from, H5P_DEFAULT, offset, &filters, *buf) < 0 ||
+            H5Dwrite_chunk(to, H5P_DEFAULT, filters, offset, size, *buf) < 0)
+            return 0;
+    }
+    return 1;
+}
+

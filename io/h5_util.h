@@ -5,6 +5,7 @@
 #define SM_H5_UTIL_H
 
 #include <hdf5.h>
+#include <stdint.h>
 
 #include "../core/diag.h"
 
@@ -30,6 +31,13 @@ int sm_h5_repair_after_kill(const char *path);
  * (its end before the end HDF5 recorded; what lies past it reads as
  * damaged data, not as a failure to open). */
 hid_t sm_h5_open_read(const char *path);
+
+/* Copy the chunks of blocks [b0, b1) (block rows each, along the first
+ * dimension) whose marked[b] is set from dataset from to dataset to, as
+ * stored: compressed, checksums and all. Unwritten chunks are skipped.
+ * buf (cap bytes) grows as needed. 1 on success. */
+int sm_h5_copy_chunks(hid_t from, hid_t to, size_t b0, size_t b1, hsize_t block,
+                      const uint8_t *marked, unsigned char **buf, size_t *cap);
 
 /* H5Fopen with the 1.10 file format (needed for single-writer mode). */
 hid_t sm_h5_open(const char *path, unsigned flags);

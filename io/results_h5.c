@@ -769,8 +769,8 @@ static sm_status check_before_resume(const char *path, sm_results_info *info,
     if (f < 0)
         return sm_diag_error(d, path, 0, 0, "cannot be opened: damaged (its HDF5 structure is "
                                             "unreadable), or a file of another HDF5 version; "
-                                            "nothing in it can be continued: start again with "
-                                            "--force");
+                                            "scenarios 0-%zu are lost: start again with --force",
+                             info->sweep->n_scenarios - 1);
     sm_status st = check_identity(f, path, info, d);
     if (st == SM_OK) {
         size_t b0, b1;
@@ -810,29 +810,125 @@ static sm_status open_for_resume(sm_results *r, const char *path, sm_diag *d)
 
 /* Damaged blocks go back to the fill value, marks cleared, so the file is
  * sound (every chunk reads) until the run solves them again. */
-static sm_status reset_damaged(sm_results *r, const sm_verify_report *v, sm_diag *d)
+/* Damaged blocks go back to the fill value, marks cleared, so the file is
+ * sound (every chunk reads) until the run solves them again. 0 when HDF5
+ * cannot: its own index to those chunks is lost too (a file cut short). */
+static int reset_damaged(sm_results *r, const sm_verify_report *v)
 {
-    if (v->n_bad == 0)
-        return SM_OK;
-    char ranges[512];
-    sm_verify_ranges(v, ranges, sizeof ranges);
     for (size_t i = 0; i < v->n_bad; i++) {
         size_t first = v->bad[i] * r->shape.chunk_rows;
-        int ok = 1;
-        for (int k = 0; ok && k < SM_NVARS; k++)
-            ok = r->var[k] < 0 || put_chunk(r, r->var[k], first, NULL, 0, k);
-        if (!ok || !put_chunk(r, r->complete, first, NULL, 0, SM_NVARS) ||
-            H5Dflush(r->complete) < 0)
-            /* HDF5's index to those chunks is itself lost (cut off). */
-            return sm_diag_error(d, r->path, 0, 0, "scenarios %s were marked complete but are "
-                                                   "damaged, and so is the file's index to them "
-                                                   "(it was cut short): it cannot be continued; "
-                                                   "start again with --force", ranges);
+        for (int k = 0; k < SM_NVARS; k++)
+            if (r->var[k] >= 0 && !put_chunk(r, r->var[k], first, NULL, 0, k))
+                return 0;
+        if (!put_chunk(r, r->complete, first, NULL, 0, SM_NVARS) || H5Dflush(r->complete) < 0)
+            return 0;
     }
-    sm_diag_warning(d, r->path, 0, 0, "scenarios %s were marked complete but their data are "
-                                      "damaged (a chunk checksum fails, or the file was cut "
-                                      "short): solving them again", ranges);
+    return 1;
+}
+
+static void close_h5(sm_results *r)
+{
+    for (int v = 0; v < SM_NVARS; v++)
+        if (r->var[v] >= 0)
+            H5Dclose(r->var[v]), r->var[v] = -1;
+    if (r->complete >= 0)
+        H5Dclose(r->complete), r->complete = -1;
+    if (r->file >= 0)
+        H5Fclose(r->file), r->file = -1;
+}
+
+/* Copy the sound blocks of the file at path (by its completion marks in
+ * v) into nr, raw. */
+static int copy_sound(sm_results *nr, const char *path, const sm_verify_report *v)
+{
+    size_t nb = (v->n_scenarios + v->block - 1) / v->block;
+    uint8_t *marked = calloc(nb, 1);
+    unsigned char *buf = NULL;
+    size_t cap = 0;
+    hid_t from = sm_h5_open_read(path);
+    int ok = marked && from >= 0;
+    for (size_t b = 0; ok && b < nb; b++) {
+        size_t lo = b * v->block, len = lo + v->block > v->n_scenarios ? v->n_scenarios - lo : v->block;
+        marked[b] = memchr(v->marks + lo, 1, len) != NULL;
+    }
+    for (int k = 0; ok && k <= SM_NVARS; k++) {
+        hid_t to = k < SM_NVARS ? nr->var[k] : nr->complete;
+        if (to < 0)
+            continue;
+        hid_t ds = H5Dopen2(from, k < SM_NVARS ? sm_vars[k].name : "complete", H5P_DEFAULT);
+        ok = ds >= 0 && sm_h5_copy_chunks(ds, to, 0, nb, v->block, marked, &buf, &cap) &&
+             H5Dflush(to) >= 0;
+        if (ds >= 0)
+            H5Dclose(ds);
+    }
+    if (from >= 0)
+        H5Fclose(from);
+    free(marked);
+    free(buf);
+    return ok;
+}
+
+/* When HDF5's index to damaged chunks is lost too (a file cut short), the
+ * file cannot be mended in place: its sound blocks are copied into a new
+ * file made for this run, which then replaces it (the old one stays whole
+ * until then). */
+static sm_status salvage(sm_results **pr, const char *path, const sm_results_info *info,
+                         const sm_verify_report *v, sm_diag *d)
+{
+    sm_results *old = *pr, *nr = NULL;
+    close_h5(old);
+    char *tmp = sm_partial_name(path);
+    if (!tmp)
+        return sm_diag_fail(d, SM_ENOMEM, "out of memory");
+    sm_status st = sm_results_create(tmp, info, 0, &nr, d);
+    if (st == SM_OK && !copy_sound(nr, path, v))
+        st = sm_diag_fail_at(d, SM_EOUTPUT, path, "cannot copy its sound scenarios into %s", tmp);
+    if (st == SM_OK && rename(tmp, path) != 0)
+        st = sm_diag_fail_at(d, SM_EOUTPUT, path, "cannot replace it with %s: %s", tmp,
+                             strerror(errno));
+    if (st != SM_OK) {
+        if (nr)
+            close_all(nr), unlink(tmp);
+        free(tmp);
+        return st;
+    }
+    free(tmp);
+    free(nr->path);
+    nr->path = old->path;
+    old->path = NULL;
+    close_all(old);
+    *pr = nr;
     return SM_OK;
+}
+
+/* Damaged complete blocks are solved again: cleared in place, or, when
+ * that cannot be done, in a new file holding the sound ones. */
+static sm_status mend(sm_results **pr, const char *path, const sm_results_info *info,
+                      const sm_verify_report *v, sm_diag *d)
+{
+    char ranges[512];
+    sm_verify_ranges(v, ranges, sizeof ranges);
+    sm_diag quiet;
+    sm_diag_init(&quiet);
+    sm_status st = open_for_resume(*pr, path, &quiet);
+    if (st == SM_OK && v->n_bad && !reset_damaged(*pr, v))
+        st = SM_EOUTPUT;
+    if (st != SM_OK && v->n_bad) {
+        st = salvage(pr, path, info, v, d);
+        if (st == SM_OK)
+            sm_diag_warning(d, path, 0, 0, "scenarios %s were marked complete but are damaged, "
+                                           "and so is the file's index to them (it was cut "
+                                           "short): its sound scenarios were copied into a new "
+                                           "file that replaced it; solving those again", ranges);
+    } else if (st != SM_OK) {
+        sm_diag_take(d, &quiet);
+    } else if (v->n_bad) {
+        sm_diag_warning(d, path, 0, 0, "scenarios %s were marked complete but their data are "
+                                       "damaged (a chunk checksum fails, or the file was cut "
+                                       "short): solving them again", ranges);
+    }
+    sm_diag_clear(&quiet);
+    return st;
 }
 
 sm_status sm_results_resume(const char *path, sm_results_info *info, sm_results **out,
@@ -862,8 +958,7 @@ sm_status sm_results_resume(const char *path, sm_results_info *info, sm_results 
     SM_TRY(check_before_resume(path, info, &v, d));
     r->n_scenarios = info->sweep->n_scenarios;
     r->shape = sm_results_shape_of(info);
-    SM_TRY(open_for_resume(r, path, d));
-    SM_TRY(reset_damaged(r, &v, d));
+    SM_TRY(mend(&r, path, info, &v, d));
     *done = v.marks;
     v.marks = NULL;
     *out = r;

@@ -105,33 +105,6 @@ static sm_status open_shard(const char *path, hid_t *f, sm_diag *d)
     return SM_OK;
 }
 
-/* Copy the raw chunks (checksums and all) of the marked blocks among
- * [b0, b1) of one dataset. */
-static int copy_chunks(hid_t from, hid_t to, size_t b0, size_t b1, long long block,
-                       const uint8_t *marked, unsigned char **buf, size_t *cap)
-{
-    for (size_t b = b0; b < b1; b++) {
-        hsize_t offset[4] = {(hsize_t)b * (hsize_t)block, 0, 0, 0};
-        hsize_t size = 0;
-        if (!marked[b])
-            continue; /* nothing complete in it: stays the fill value */
-        if (H5Dget_chunk_storage_size(from, offset, &size) < 0 || size == 0)
-            continue;
-        if (size > *cap) {
-            unsigned char *n = realloc(*buf, size);
-            if (!n)
-                return 0;
-            *buf = n;
-            *cap = size;
-        }
-        uint32_t filters = 0;
-        if (H5Dread_chunk(from, H5P_DEFAULT, offset, &filters, *buf) < 0 ||
-            H5Dwrite_chunk(to, H5P_DEFAULT, filters, offset, size, *buf) < 0)
-            return 0;
-    }
-    return 1;
-}
-
 static int copy_file(const char *from, const char *to)
 {
     int in = open(from, O_RDONLY | O_CLOEXEC), out = -1, ok = 0;
@@ -267,7 +240,7 @@ static sm_status copy_shard(merge_plan *p, int i, hid_t merged, const char *out,
             continue;
         hid_t from = H5Dopen2(f, name, H5P_DEFAULT);
         hid_t to = H5Dopen2(merged, name, H5P_DEFAULT);
-        int ok = from >= 0 && to >= 0 && copy_chunks(from, to, b0, b1, p->B, p->marked, buf, cap);
+        int ok = from >= 0 && to >= 0 && sm_h5_copy_chunks(from, to, b0, b1, (hsize_t)p->B, p->marked, buf, cap);
         if (from >= 0)
             H5Dclose(from);
         if (to >= 0)

@@ -13,9 +13,10 @@ static void usage(FILE *out)
             "A run killed with SIGKILL (or a second Ctrl-C) leaves its results file marked\n"
             "as still open for writing: readers in single-writer/multiple-reader mode\n"
             "(h5py.File(path, 'r', swmr=True), scripts/supplymix_results.py) open it, other\n"
-            "tools refuse. This clears that mark, as `h5clear -s -i 0` would; every\n"
-            "scenario marked complete stays as it was. `supplymix run --resume` does the\n"
-            "same before it continues a file.\n"
+            "tools refuse. This clears that mark, as `h5clear -s -i 0` would, then reads\n"
+            "back every scenario marked complete (chunk checksums): damaged ones (a cut or\n"
+            "corrupted file) are named by scenario range, with exit code 2. `supplymix run\n"
+            "--resume` does the same before it continues a file, and solves those again.\n"
             "\n"
             "options:\n"
             "  -h, --help   show this help\n");

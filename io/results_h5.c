@@ -326,20 +326,14 @@ static int write_base_values(hid_t file, const sm_results_info *info, const coor
     return ok;
 }
 
-static int write_coordinates(hid_t file, const sm_results_info *info, coords *c)
+/* The dimension scales with their string labels; labels has room for
+ * the longest dimension. */
+static int write_scales(hid_t file, const sm_results_info *info, const char **labels,
+                        char (*period_labels)[32], coords *c)
 {
     const sm_model *m = info->model;
     const sm_sweep *sw = info->sweep;
     int ok = 1;
-    size_t nmax = (size_t)m->n_suppliers + m->n_regions + m->n_materials + m->n_periods +
-                  m->n_limits + sw->n_params + 1;
-    const char **labels = calloc(nmax, sizeof *labels);
-    char(*period_labels)[32] = calloc((size_t)m->n_periods + 1, sizeof *period_labels);
-    if (!labels || !period_labels) {
-        free(labels);
-        free(period_labels);
-        return 0;
-    }
     for (int i = 0; i < m->n_suppliers; i++)
         labels[i] = m->suppliers[i].name;
     c->scale[SM_DIM_SUPPLIER] = string_coord(file, "supplier", labels, (size_t)m->n_suppliers,
@@ -367,9 +361,13 @@ static int write_coordinates(hid_t file, const sm_results_info *info, coords *c)
                                               "swept scenario parameter");
     for (int i = 0; i < SM_DIM_COUNT; i++)
         ok = ok && c->scale[i] >= 0;
+    return ok;
+}
 
-    /* scenario: the sweep's own numbering, written once here. */
-    hsize_t n = sw->n_scenarios;
+/* scenario: the sweep's own numbering, written once here. */
+static int write_scenario_scale(hid_t file, hsize_t n, coords *c)
+{
+    int ok = 1;
     long long none = -1;
     c->scenario = make_dataset(file, "scenario", H5T_NATIVE_LLONG, 1, &n, 1u << 17, &none);
     ok = ok && c->scenario >= 0 && H5DSset_scale(c->scenario, "scenario") >= 0 &&
@@ -390,8 +388,16 @@ static int write_coordinates(hid_t file, const sm_results_info *info, coords *c)
         }
         free(buf);
     }
+    return ok;
+}
 
-    /* Auxiliary labels along the dimensions. */
+/* Auxiliary labels along the dimensions. */
+static int write_labels(hid_t file, const sm_results_info *info, const char **labels,
+                        const coords *c)
+{
+    const sm_model *m = info->model;
+    const sm_sweep *sw = info->sweep;
+    int ok = 1;
     for (int i = 0; i < m->n_suppliers; i++)
         labels[i] = m->regions[m->suppliers[i].region].name;
     ok = ok && string_var(file, "supplier_region", labels, (size_t)m->n_suppliers,
@@ -427,10 +433,14 @@ static int write_coordinates(hid_t file, const sm_results_info *info, coords *c)
     ok = ok && string_var(file, "limit_regions", labels, (size_t)m->n_limits,
                           c->scale[SM_DIM_LIMIT], "regions the limit covers, joined by '+'");
     free(groups);
-    ok = ok && write_base_values(file, info, c);
+    return ok;
+}
 
-    /* Period starts: days since the epoch (CF time, decoded by xarray),
-     * or month offsets when the model has no calendar. */
+/* Period starts: days since the epoch (CF time, decoded by xarray),
+ * or month offsets when the model has no calendar. */
+static int write_period_start(hid_t file, const sm_model *m, const coords *c)
+{
+    int ok = 1;
     int32_t *start = malloc(((size_t)m->n_periods + 1) * sizeof *start);
     ok = ok && start != NULL;
     if (ok) {
@@ -458,6 +468,21 @@ static int write_coordinates(hid_t file, const sm_results_info *info, coords *c)
             H5Dclose(ds);
     }
     free(start);
+    return ok;
+}
+
+static int write_coordinates(hid_t file, const sm_results_info *info, coords *c)
+{
+    const sm_model *m = info->model;
+    const sm_sweep *sw = info->sweep;
+    size_t nmax = (size_t)m->n_suppliers + m->n_regions + m->n_materials + m->n_periods +
+                  m->n_limits + sw->n_params + 1;
+    const char **labels = calloc(nmax, sizeof *labels);
+    char(*period_labels)[32] = calloc((size_t)m->n_periods + 1, sizeof *period_labels);
+    int ok = labels && period_labels && write_scales(file, info, labels, period_labels, c) &&
+             write_scenario_scale(file, sw->n_scenarios, c) &&
+             write_labels(file, info, labels, c) && write_base_values(file, info, c) &&
+             write_period_start(file, m, c);
     free(labels);
     free(period_labels);
     return ok;
@@ -668,18 +693,21 @@ static sm_status check_after_repair(const char *path, sm_diag *d)
     H5Fclose(f);
     if (st != SM_OK)
         return st;
-    char ranges[512] = "";
-    sm_verify_ranges(&v, ranges, sizeof ranges);
+    char ranges[512] = "", stale[512] = "";
+    sm_verify_ranges(&v, v.bad, v.n_bad, ranges, sizeof ranges);
+    sm_verify_ranges(&v, v.stale, v.n_stale, stale, sizeof stale);
     if (v.n_bad)
         st = sm_diag_error(d, path, 0, 0, "its single-writer marks are cleared, but scenarios "
                                           "%s marked complete are damaged (a chunk checksum "
                                           "fails, or the file was cut short): their results "
-                                          "are lost%s%s",
-                           ranges, v.damaged[0] ? ", and so is '" : "", v.damaged);
-    else if (v.damaged[0])
-        st = sm_diag_error(d, path, 0, 0, "its single-writer marks are cleared, but '%s' is "
-                                          "damaged (a checksum fails, or the file was cut short)",
-                           v.damaged);
+                                          "are lost", ranges);
+    if (v.n_stale)
+        st = sm_diag_error(d, path, 0, 0, "unfinished scenarios %s hold damaged chunks that "
+                                          "readers fail on (nothing complete is lost there; "
+                                          "`run --resume` rewrites them)", stale);
+    if (v.damaged[0])
+        st = sm_diag_error(d, path, 0, 0, "'%s' is damaged (a checksum fails, or the file was "
+                                          "cut short)", v.damaged);
     sm_verify_report_free(&v);
     return st;
 }
@@ -779,12 +807,6 @@ static sm_status check_before_resume(const char *path, sm_results_info *info,
         st = sm_results_verify(f, path, b0, b1, v, d);
     }
     H5Fclose(f);
-    if (st == SM_OK && v->damaged[0])
-        st = sm_diag_error(d, path, 0, 0, "is damaged: '%s' fails to read (a checksum fails or "
-                                          "the file is cut short) and cannot be redone by a "
-                                          "resume; scenarios 0-%zu are lost: start again with "
-                                          "--force",
-                           v->damaged, info->sweep->n_scenarios - 1);
     if (st != SM_OK)
         sm_verify_report_free(v);
     return st;
@@ -809,20 +831,30 @@ static sm_status open_for_resume(sm_results *r, const char *path, sm_diag *d)
 }
 
 /* Damaged blocks go back to the fill value, marks cleared, so the file is
- * sound (every chunk reads) until the run solves them again. */
-/* Damaged blocks go back to the fill value, marks cleared, so the file is
  * sound (every chunk reads) until the run solves them again. 0 when HDF5
  * cannot: its own index to those chunks is lost too (a file cut short). */
+static int reset_block(sm_results *r, size_t b)
+{
+    size_t first = b * r->shape.chunk_rows;
+    /* Marks first: a kill in between leaves a block marked incomplete
+     * (solved again), never fill values marked complete. */
+    if (!put_chunk(r, r->complete, first, NULL, 0, SM_NVARS) || H5Dflush(r->complete) < 0)
+        return 0;
+    for (int k = 0; k < SM_NVARS; k++)
+        if (r->var[k] >= 0 && (!put_chunk(r, r->var[k], first, NULL, 0, k) ||
+                               H5Dflush(r->var[k]) < 0))
+            return 0;
+    return 1;
+}
+
 static int reset_damaged(sm_results *r, const sm_verify_report *v)
 {
-    for (size_t i = 0; i < v->n_bad; i++) {
-        size_t first = v->bad[i] * r->shape.chunk_rows;
-        for (int k = 0; k < SM_NVARS; k++)
-            if (r->var[k] >= 0 && !put_chunk(r, r->var[k], first, NULL, 0, k))
-                return 0;
-        if (!put_chunk(r, r->complete, first, NULL, 0, SM_NVARS) || H5Dflush(r->complete) < 0)
+    for (size_t i = 0; i < v->n_bad; i++)
+        if (!reset_block(r, v->bad[i]))
             return 0;
-    }
+    for (size_t i = 0; i < v->n_stale; i++)
+        if (!reset_block(r, v->stale[i]))
+            return 0;
     return 1;
 }
 
@@ -882,7 +914,11 @@ static sm_status salvage(sm_results **pr, const char *path, const sm_results_inf
         return sm_diag_fail(d, SM_ENOMEM, "out of memory");
     sm_status st = sm_results_create(tmp, info, 0, &nr, d);
     if (st == SM_OK && !copy_sound(nr, path, v))
-        st = sm_diag_fail_at(d, SM_EOUTPUT, path, "cannot copy its sound scenarios into %s", tmp);
+        st = sm_diag_error(d, path, 0, 0, "is damaged (%s%s) and even its sound scenarios "
+                                          "cannot be copied out: scenarios 0-%zu are lost; "
+                                          "start again with --force",
+                           v->damaged[0] ? "unreadable: " : "its blocks fail to read",
+                           v->damaged, v->n_scenarios - 1);
     if (st == SM_OK && rename(tmp, path) != 0)
         st = sm_diag_fail_at(d, SM_EOUTPUT, path, "cannot replace it with %s: %s", tmp,
                              strerror(errno));
@@ -903,23 +939,46 @@ static sm_status salvage(sm_results **pr, const char *path, const sm_results_inf
 
 /* Damaged complete blocks are solved again: cleared in place, or, when
  * that cannot be done, in a new file holding the sound ones. */
+/* What a salvage says it did. */
+static void say_salvaged(const char *path, const sm_verify_report *v, const char *ranges,
+                         sm_diag *d)
+{
+    if (v->damaged[0])
+        sm_diag_warning(d, path, 0, 0, "'%s' was damaged (a checksum fails, or the file was "
+                                       "cut short): the sound scenarios were copied into a new "
+                                       "file that replaced it", v->damaged);
+    if (v->n_bad)
+        sm_diag_warning(d, path, 0, 0, "scenarios %s were marked complete but are damaged, "
+                                       "and could not be cleared in place (HDF5's index to "
+                                       "them is lost too, in a file cut short): the sound "
+                                       "scenarios were copied into a new file that replaced "
+                                       "it; solving those again", ranges);
+    else if (!v->damaged[0])
+        sm_diag_warning(d, path, 0, 0, "unfinished blocks were damaged along with HDF5's "
+                                       "index to them: the complete scenarios were copied "
+                                       "into a new file that replaced it");
+}
+
+/* Damaged complete blocks are solved again: cleared in place, or, when
+ * that cannot be done (or what is damaged is not per block), in a new
+ * file holding the sound ones. */
 static sm_status mend(sm_results **pr, const char *path, const sm_results_info *info,
                       const sm_verify_report *v, sm_diag *d)
 {
     char ranges[512];
-    sm_verify_ranges(v, ranges, sizeof ranges);
+    sm_verify_ranges(v, v->bad, v->n_bad, ranges, sizeof ranges);
     sm_diag quiet;
     sm_diag_init(&quiet);
-    sm_status st = open_for_resume(*pr, path, &quiet);
-    if (st == SM_OK && v->n_bad && !reset_damaged(*pr, v))
-        st = SM_EOUTPUT;
-    if (st != SM_OK && v->n_bad) {
+    sm_status st = SM_EOUTPUT;
+    if (!v->damaged[0]) {
+        st = open_for_resume(*pr, path, &quiet);
+        if (st == SM_OK && !reset_damaged(*pr, v))
+            st = SM_EOUTPUT;
+    }
+    if (st != SM_OK && (v->n_bad + v->n_stale || v->damaged[0])) {
         st = salvage(pr, path, info, v, d);
         if (st == SM_OK)
-            sm_diag_warning(d, path, 0, 0, "scenarios %s were marked complete but are damaged, "
-                                           "and so is the file's index to them (it was cut "
-                                           "short): its sound scenarios were copied into a new "
-                                           "file that replaced it; solving those again", ranges);
+            say_salvaged(path, v, ranges, d);
     } else if (st != SM_OK) {
         sm_diag_take(d, &quiet);
     } else if (v->n_bad) {

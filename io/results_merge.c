@@ -156,7 +156,7 @@ static sm_status verify_shard(merge_plan *p, const char *path, long long slice, 
     if (st != SM_OK)
         return st;
     char ranges[512];
-    sm_verify_ranges(&v, ranges, sizeof ranges);
+    sm_verify_ranges(&v, v.bad, v.n_bad, ranges, sizeof ranges);
     if (v.n_bad)
         st = sm_diag_error(d, path, 0, 0, "scenarios %s are marked complete but damaged (a "
                                           "chunk checksum fails, or the file was cut short): "

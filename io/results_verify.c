@@ -12,6 +12,7 @@ void sm_verify_report_free(sm_verify_report *v)
 {
     free(v->marks);
     free(v->bad);
+    free(v->stale);
     memset(v, 0, sizeof *v);
 }
 
@@ -100,16 +101,21 @@ static herr_t check_other(hid_t obj, const char *name, const H5O_info_t *info, v
     return ok ? 0 : 1; /* the first damaged dataset is enough to refuse */
 }
 
-/* Block b's marks, then its values in every variable the file holds: 1
- * when all read back (or nothing in it is marked complete). */
+/* Block b's marks, then its values in every variable the file holds:
+ * 0 when all read back, or nothing was written in it; 1 when damaged and
+ * it holds (or its unreadable marks may hold) complete scenarios; 2 when
+ * damaged with nothing complete. */
 static int check_block(hid_t file, hid_t complete, sm_verify_report *v, size_t b, walk *w)
 {
     size_t lo = b * v->block, hi = lo + v->block < v->n_scenarios ? lo + v->block : v->n_scenarios;
     int ok = read_rows(complete, lo, hi, &w->buf, &w->cap);
+    int marked = !ok;
     if (ok) {
         memcpy(v->marks + lo, w->buf, hi - lo);
-        if (!memchr(v->marks + lo, 1, hi - lo))
-            return 1;
+        marked = memchr(v->marks + lo, 1, hi - lo) != NULL;
+        hsize_t offset[1] = {lo}, size = 0;
+        if (!marked && (H5Dget_chunk_storage_size(complete, offset, &size) < 0 || size == 0))
+            return 0; /* never written */
     }
     for (int k = 0; ok && k < SM_NVARS; k++) {
         if (H5Lexists(file, sm_vars[k].name, H5P_DEFAULT) <= 0)
@@ -119,9 +125,10 @@ static int check_block(hid_t file, hid_t complete, sm_verify_report *v, size_t b
         if (ds >= 0)
             H5Dclose(ds);
     }
-    if (!ok)
-        memset(v->marks + lo, 0, hi - lo);
-    return ok;
+    if (ok)
+        return 0;
+    memset(v->marks + lo, 0, hi - lo);
+    return marked ? 1 : 2;
 }
 
 sm_status sm_results_verify(hid_t file, const char *path, size_t b_first, size_t b_end,
@@ -140,7 +147,8 @@ sm_status sm_results_verify(hid_t file, const char *path, size_t b_first, size_t
         b_end = nb;
     v->marks = calloc(v->n_scenarios, 1);
     v->bad = malloc((b_end > b_first ? b_end - b_first : 1) * sizeof *v->bad);
-    if (!v->marks || !v->bad) {
+    v->stale = malloc((b_end > b_first ? b_end - b_first : 1) * sizeof *v->stale);
+    if (!v->marks || !v->bad || !v->stale) {
         sm_verify_report_free(v);
         return sm_diag_fail(d, SM_ENOMEM, "out of memory");
     }
@@ -151,9 +159,13 @@ sm_status sm_results_verify(hid_t file, const char *path, size_t b_first, size_t
         return sm_diag_error(d, path, 0, 0, "is damaged or not a results file: its completion "
                                             "marks ('complete') cannot be opened");
     }
-    for (size_t b = b_first; b < b_end; b++)
-        if (!check_block(file, complete, v, b, &w))
+    for (size_t b = b_first; b < b_end; b++) {
+        int r = check_block(file, complete, v, b, &w);
+        if (r == 1)
             v->bad[v->n_bad++] = b;
+        else if (r == 2)
+            v->stale[v->n_stale++] = b;
+    }
     H5Dclose(complete);
     if (H5Ovisit(file, H5_INDEX_NAME, H5_ITER_NATIVE, check_other, &w) < 0 && !v->damaged[0])
         snprintf(v->damaged, sizeof v->damaged, "(the file's structure)");
@@ -161,15 +173,16 @@ sm_status sm_results_verify(hid_t file, const char *path, size_t b_first, size_t
     return SM_OK;
 }
 
-void sm_verify_ranges(const sm_verify_report *v, char *buf, size_t size)
+void sm_verify_ranges(const sm_verify_report *v, const size_t *blocks, size_t n, char *buf,
+                      size_t size)
 {
     size_t used = 0;
     buf[0] = '\0';
-    for (size_t i = 0; i < v->n_bad && used < size; i++) {
+    for (size_t i = 0; i < n && used < size; i++) {
         size_t j = i;
-        while (j + 1 < v->n_bad && v->bad[j + 1] == v->bad[j] + 1)
+        while (j + 1 < n && blocks[j + 1] == blocks[j] + 1)
             j++;
-        size_t lo = v->bad[i] * v->block, hi = (v->bad[j] + 1) * v->block;
+        size_t lo = blocks[i] * v->block, hi = (blocks[j] + 1) * v->block;
         if (hi > v->n_scenarios)
             hi = v->n_scenarios;
         used += (size_t)snprintf(buf + used, size - used, "%s%zu-%zu", i ? ", " : "", lo, hi - 1);

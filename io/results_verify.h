@@ -16,6 +16,8 @@ typedef struct sm_verify_report {
     size_t n_scenarios, block;
     uint8_t *marks;       /* completion marks as read; a damaged block's are 0 */
     size_t n_bad, *bad;   /* damaged blocks that hold (or may hold) complete scenarios */
+    size_t n_stale, *stale; /* damaged blocks with nothing complete (a writer killed while
+                               it cleared them): nothing lost, but unreadable */
     char damaged[128];    /* a dataset outside the blocks that fails to read, or "" */
 } sm_verify_report;
 
@@ -27,8 +29,9 @@ sm_status sm_results_verify(hid_t file, const char *path, size_t b_first, size_t
                             sm_verify_report *v, sm_diag *d);
 void sm_verify_report_free(sm_verify_report *v);
 
-/* The damaged blocks as scenario ranges, "2560-5119, 7680-9999". */
-void sm_verify_ranges(const sm_verify_report *v, char *buf, size_t size);
+/* Blocks (n of them, ascending) as scenario ranges, "2560-5119, 7680-9999". */
+void sm_verify_ranges(const sm_verify_report *v, const size_t *blocks, size_t n, char *buf,
+                      size_t size);
 
 /* 1 when every result variable and the completion marks carry HDF5's
  * Fletcher32 filter (files of supplymix before 0.x lack it). */

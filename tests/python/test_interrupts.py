@@ -174,7 +174,7 @@ def kills_and_damage(exe, ref_path, ref, full_time, tmp, rng, kills, damages):
             survived += pending and p.returncode != 0
     check(survived == kills, f"{survived} of {kills} kills (and {damages} damages, {refused} "
                              f"refused by name) left a file whose complete scenarios are correct")
-    return out
+    return out, pending
 
 
 def damage_rows(exe, ref_path, ref, full_time, tmp):
@@ -240,6 +240,31 @@ def damage_rows(exe, ref_path, ref, full_time, tmp):
           f"(exit {r.returncode}: {r.stderr.strip()[-200:]}) {diff}")
 
 
+def damaged_coordinate(exe, ref_path, tmp):
+    """Damage outside the result blocks (the scenario coordinate): repair
+    names it; resume rebuilds the file around the sound scenarios."""
+    out = os.path.join(tmp, "coord-flip.h5")
+    shutil.copyfile(ref_path, out)
+    with h5py.File(out, "r") as f:
+        info = f["scenario"].id.get_chunk_info(0)
+    with open(out, "r+b") as f:
+        f.seek(info.byte_offset + info.size // 2)
+        b = f.read(16)
+        f.seek(info.byte_offset + info.size // 2)
+        f.write(flipped(b, random.Random(3)))
+    copy = os.path.join(tmp, "coord-flip-repair.h5")
+    shutil.copyfile(out, copy)
+    r = subprocess.run([exe, "repair", copy], capture_output=True, text=True)
+    check(r.returncode == 2 and "'scenario' is damaged" in r.stderr,
+          f"repair names a damaged coordinate (exit {r.returncode}: {r.stderr.strip()[-160:]})")
+    r = subprocess.run([exe, "run", "--sweep", SWEEP, "-o", out, "-j", "2", "--resume"],
+                       capture_output=True, text=True)
+    same, diff = compare(ref_path, out)
+    check(r.returncode == 0 and same and "'scenario' was damaged" in r.stderr,
+          f"resume rebuilds a file whose coordinate is damaged (exit {r.returncode}: "
+          f"{r.stderr.strip()[-160:]}) {diff}")
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("exe")
@@ -258,8 +283,8 @@ def main():
         ref, _ = load(ref_path)
 
         # 1. SIGKILL at random moments and damage, resuming in between.
-        out = kills_and_damage(args.exe, ref_path, ref, full_time, tmp, rng, args.kills,
-                               args.damages)
+        out, pending = kills_and_damage(args.exe, ref_path, ref, full_time, tmp, rng, args.kills,
+                                        args.damages)
         if os.path.exists(out):
             copy = os.path.join(tmp, "repaired.h5")
             with open(out, "rb") as a, open(copy, "wb") as b:
@@ -271,8 +296,13 @@ def main():
                     plain_ok = "complete" in f
             except OSError:
                 plain_ok = False
-            check(r.returncode == 0 and r2.returncode == 0 and plain_ok,
-                  "after `supplymix repair`, h5dump and a plain h5py reader open a killed run's file")
+            if pending:  # damage not yet found by a resume: repair must name it
+                check(r.returncode == 2 and DAMAGE_NAMED.search(r.stderr),
+                      f"`supplymix repair` names the damage done since the last resume "
+                      f"({r.stderr.strip()[-160:]})")
+            else:
+                check(r.returncode == 0 and r2.returncode == 0 and plain_ok,
+                      "after `supplymix repair`, h5dump and a plain h5py reader open a killed run's file")
         r = subprocess.run([args.exe, "run", "--sweep", SWEEP, "-o", out, "-j", "2"]
                            + (["--resume"] if os.path.exists(out) else []),
                            capture_output=True, text=True)
@@ -343,6 +373,7 @@ def main():
         check(p.returncode == 0 and r2.returncode == 0, "the first writer finished undisturbed")
 
         damage_rows(args.exe, ref_path, ref, full_time, tmp)
+        damaged_coordinate(args.exe, ref_path, tmp)
 
         # 5. Resume refuses a file from another sweep.
         r = subprocess.run([args.exe, "run", "--sweep", "quick", "-o", ref_path, "--resume"],

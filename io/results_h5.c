@@ -855,6 +855,12 @@ static int reset_damaged(sm_results *r, const sm_verify_report *v)
     for (size_t i = 0; i < v->n_stale; i++)
         if (!reset_block(r, v->stale[i]))
             return 0;
+    /* Blocks not wholly complete are solved again from their start: cleared
+     * too, so a writer killed in the middle of a reset (marks cleared,
+     * values not yet) cannot leave values beside incomplete marks. */
+    for (size_t i = 0; i < v->n_partial; i++)
+        if (!reset_block(r, v->partial[i]))
+            return 0;
     return 1;
 }
 

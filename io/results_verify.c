@@ -13,6 +13,7 @@ void sm_verify_report_free(sm_verify_report *v)
     free(v->marks);
     free(v->bad);
     free(v->stale);
+    free(v->partial);
     memset(v, 0, sizeof *v);
 }
 
@@ -104,13 +105,14 @@ static herr_t check_other(hid_t obj, const char *name, const H5O_info_t *info, v
 /* Block b's marks, then its values in every variable the file holds:
  * 0 when all read back, or nothing was written in it; 1 when damaged and
  * it holds (or its unreadable marks may hold) complete scenarios; 2 when
- * damaged with nothing complete. */
+ * damaged with nothing complete; 3 when sound, written, not all complete. */
 static int check_block(hid_t file, hid_t complete, sm_verify_report *v, size_t b, walk *w)
 {
     size_t lo = b * v->block, hi = lo + v->block < v->n_scenarios ? lo + v->block : v->n_scenarios;
     int ok = read_rows(complete, lo, hi, &w->buf, &w->cap);
-    int marked = !ok;
+    int marked = !ok, all = 0;
     if (ok) {
+        all = memchr(w->buf, 0, hi - lo) == NULL;
         memcpy(v->marks + lo, w->buf, hi - lo);
         marked = memchr(v->marks + lo, 1, hi - lo) != NULL;
         hsize_t offset[1] = {lo}, size = 0;
@@ -126,7 +128,7 @@ static int check_block(hid_t file, hid_t complete, sm_verify_report *v, size_t b
             H5Dclose(ds);
     }
     if (ok)
-        return 0;
+        return all ? 0 : 3;
     memset(v->marks + lo, 0, hi - lo);
     return marked ? 1 : 2;
 }
@@ -148,7 +150,8 @@ sm_status sm_results_verify(hid_t file, const char *path, size_t b_first, size_t
     v->marks = calloc(v->n_scenarios, 1);
     v->bad = malloc((b_end > b_first ? b_end - b_first : 1) * sizeof *v->bad);
     v->stale = malloc((b_end > b_first ? b_end - b_first : 1) * sizeof *v->stale);
-    if (!v->marks || !v->bad || !v->stale) {
+    v->partial = malloc((b_end > b_first ? b_end - b_first : 1) * sizeof *v->partial);
+    if (!v->marks || !v->bad || !v->stale || !v->partial) {
         sm_verify_report_free(v);
         return sm_diag_fail(d, SM_ENOMEM, "out of memory");
     }
@@ -165,6 +168,8 @@ sm_status sm_results_verify(hid_t file, const char *path, size_t b_first, size_t
             v->bad[v->n_bad++] = b;
         else if (r == 2)
             v->stale[v->n_stale++] = b;
+        else if (r == 3)
+            v->partial[v->n_partial++] = b;
     }
     H5Dclose(complete);
     if (H5Ovisit(file, H5_INDEX_NAME, H5_ITER_NATIVE, check_other, &w) < 0 && !v->damaged[0])

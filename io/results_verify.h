@@ -18,6 +18,7 @@ typedef struct sm_verify_report {
     size_t n_bad, *bad;   /* damaged blocks that hold (or may hold) complete scenarios */
     size_t n_stale, *stale; /* damaged blocks with nothing complete (a writer killed while
                                it cleared them): nothing lost, but unreadable */
+    size_t n_partial, *partial; /* sound blocks written but not wholly complete */
     char damaged[128];    /* a dataset outside the blocks that fails to read, or "" */
 } sm_verify_report;
 

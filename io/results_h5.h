@@ -49,11 +49,19 @@ sm_status sm_results_create(const char *path, const sm_results_info *info, int f
 
 /* Reopen the results file at path to continue it. The file must have been
  * made from the same model and sweep (their content hashes, the layout
- * version and the scenario count are checked; a mismatch is SM_EINPUT with
- * both names). A file left by a killed writer is accepted: its single-
- * writer flags are cleared first. *done (n_scenarios bytes, owned by the
- * caller) receives the completion marks; info->full is set from the file,
- * whose mode (full or summaries only) a resumed run keeps. */
+ * version, the scenario count, the slice and the limits are checked, and
+ * its chunks must carry checksums; a mismatch is SM_EINPUT with both
+ * names), all with the file opened read-only, so a refused file is left
+ * as it was. Every block marked complete is then read back (its stored
+ * bytes against their checksums): damaged ones, and written blocks not
+ * wholly complete, are cleared and left for the run to solve again (a
+ * warning names the damaged scenarios); when HDF5's own index to them is
+ * lost, or a dataset outside the blocks is damaged, the sound blocks are
+ * copied into a new file made for the run, which replaces it. A file left
+ * by a killed writer is accepted: its single-writer flags are cleared
+ * once the checks pass. *done (n_scenarios bytes, owned by the caller)
+ * receives the completion marks; info->full is set from the file, whose
+ * mode (full or summaries only) a resumed run keeps. */
 sm_status sm_results_resume(const char *path, sm_results_info *info, sm_results **out,
                             uint8_t **done, sm_diag *d);
 
@@ -69,7 +77,9 @@ sm_results_shape sm_results_shape_of(const sm_results_info *info);
 const sm_results_shape *sm_results_get_shape(const sm_results *r);
 
 /* Clear the marks a killed writer leaves in a results file, under the
- * writer lock (so never while a run writes it). */
+ * writer lock (so never while a run writes it), then read back every
+ * block marked complete: damaged ones (a cut or corrupted file) are an
+ * SM_EINPUT naming the scenario ranges, as is any damaged dataset. */
 sm_status sm_results_repair(const char *path, sm_diag *d);
 
 /* Compress b's rows into the file's chunks (shuffle + deflate, exactly as

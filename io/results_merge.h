@@ -6,8 +6,9 @@
  * read by netCDF and xarray as an ordinary file, and stay resumable and
  * readable after a crash like any other results file. Since every block is
  * one chunk, already compressed, merging copies raw chunks
- * (H5Dread_chunk/H5Dwrite_chunk): no decompression, no recompression, about
- * the speed of copying the bytes. */
+ * (H5Dread_chunk/H5Dwrite_chunk) with their checksums: no decompression,
+ * no recompression; the check reads each chunk once more, on its stored
+ * bytes (results_verify.h). */
 #ifndef SM_RESULTS_MERGE_H
 #define SM_RESULTS_MERGE_H
 
@@ -25,9 +26,12 @@ typedef struct sm_merge_report {
 
 void sm_merge_report_free(sm_merge_report *r);
 
-/* Merge n shards into out. Shards from another model or sweep, another
- * layout, or two shards of the same slice are refused (SM_EINPUT, nothing
- * written). Missing or incomplete slices are reported in rep and the file
+/* Merge n shards into out. Every shard is checked before anything is
+ * written, one open at a time: shards from another model or sweep,
+ * another layout or other limits, two shards of the same slice, shards
+ * without chunk checksums and shards whose complete scenarios fail to
+ * read back (named with the scenario ranges) are refused (SM_EINPUT,
+ * nothing written); a descriptor limit reached is reported as such. Missing or incomplete slices are reported in rep and the file
  * is still written with what is complete (the completion mask says what).
  * An existing out is replaced only with force. */
 sm_status sm_results_merge(const char *out, const char *const *shards, int n, int force,

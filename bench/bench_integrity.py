@@ -26,28 +26,33 @@ import h5py
 
 
 def timed(cmd, fds=None):
-    """Wall seconds and peak RSS (MB) of one command, exit code checked."""
-    wrapper = ["/usr/bin/time", "-f", "%e %M"]
+    """Exit code, wall seconds, peak RSS (MB), stderr and CPU seconds (user
+    + system: steadier than wall time on a shared machine) of a command."""
+    wrapper = ["/usr/bin/time", "-f", "%e %M %U %S"]
     pre = (lambda: resource.setrlimit(resource.RLIMIT_NOFILE, (fds, fds))) if fds else None
     r = subprocess.run(wrapper + cmd, capture_output=True, text=True, preexec_fn=pre)
-    wall, rss = r.stderr.strip().splitlines()[-1].split()
-    return r.returncode, float(wall), int(rss) / 1024, r.stderr
+    wall, rss, user, system = r.stderr.strip().splitlines()[-1].split()
+    return r.returncode, float(wall), int(rss) / 1024, r.stderr, float(user) + float(system)
 
 
 def checksums(exe, base, repeat, tmp):
     for sweep in ("china_grid", "monte_carlo"):
         t = {exe: [], base: []}
+        cpu = {exe: [], base: []}
         for i in range(repeat):
             for e in (base, exe):
                 out = os.path.join(tmp, f"{sweep}.h5")
-                rc, wall, _, err = timed([e, "run", "--sweep", sweep, "-o", out, "-j", "2", "--force"])
+                rc, wall, _, err, c = timed([e, "run", "--sweep", sweep, "-o", out, "-j", "2", "--force"])
                 if rc != 0:
                     sys.exit(f"{e} run failed: {err[-300:]}")
                 t[e].append(wall)
+                cpu[e].append(c)
         a, b = statistics.median(t[exe]), statistics.median(t[base])
-        rc, verify, _, _ = timed([exe, "run", "--sweep", sweep, "-o", out, "-j", "2", "--resume"])
-        print(f"{sweep}: with checksums {a:.2f} s, without {b:.2f} s (median of {repeat}, 2 threads): "
-              f"{100 * (a - b) / b:+.1f} %; runs {sorted(t[exe])} vs {sorted(t[base])}; "
+        ca, cb = statistics.median(cpu[exe]), statistics.median(cpu[base])
+        rc, verify, _, _, _ = timed([exe, "run", "--sweep", sweep, "-o", out, "-j", "2", "--resume"])
+        print(f"{sweep}: wall with checksums {a:.2f} s, without {b:.2f} s (median of {repeat}, 2 "
+              f"threads): {100 * (a - b) / b:+.1f} %; CPU {ca:.2f} s vs {cb:.2f} s: "
+              f"{100 * (ca - cb) / cb:+.1f} %; wall runs {sorted(t[exe])} vs {sorted(t[base])}; "
               f"--resume of the finished file (verifies every block) {verify:.2f} s", flush=True)
 
 
@@ -68,8 +73,8 @@ def merge_at_scale(exe, base, n, fds, tmp):
                 with h5py.File(paths[k], "r+") as f:
                     f.attrs["slice_index"] = k
         out = os.path.join(tmp, f"merged-{tag}.h5")
-        limit = fds if e == exe else 65536
-        rc, wall, rss, err = timed([e, "merge", "--force", out] + paths, fds=limit)
+        limit = fds if e == exe else resource.getrlimit(resource.RLIMIT_NOFILE)[1]
+        rc, wall, rss, err, _ = timed([e, "merge", "--force", out] + paths, fds=limit)
         print(f"merge of {n} shards ({'this build' if e == exe else 'baseline'}, ulimit -n {limit}): "
               f"exit {rc}, {wall:.2f} s, peak RSS {rss:.0f} MB; {err.strip().splitlines()[-2][-120:]}",
               flush=True)

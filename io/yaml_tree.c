@@ -113,7 +113,8 @@ static void check_keys(builder *b, const sm_ynode *map)
     for (size_t i = 1; i < n; i++) {
         if (strcmp(keys[i]->text, keys[i - 1]->text) == 0) {
             sm_diag_error(b->d, b->file, keys[i]->line, keys[i]->col,
-                          "duplicate key '%s' (first at line %d)", keys[i]->text,
+                          "duplicate key '%s' (first at line %d)",
+                          sm_excerpt((char[SM_EXCERPT_SIZE]){0}, keys[i]->text),
                           keys[i - 1]->line);
             b->failed = 1;
         }
@@ -167,7 +168,8 @@ sm_status sm_yaml_parse(const char *file, const char *text, size_t len,
             sm_diag_error(d, file, (int)ev.start_mark.line + 1,
                           (int)ev.start_mark.column + 1,
                           "YAML aliases (*%s) are not supported; write the value out",
-                          (const char *)ev.data.alias.anchor);
+                          sm_excerpt((char[SM_EXCERPT_SIZE]){0},
+                                     (const char *)ev.data.alias.anchor));
             b.failed = 1;
             break;
         case YAML_SCALAR_EVENT:

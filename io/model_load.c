@@ -415,35 +415,35 @@ static void read_outside_opt_in(loader *L, const sm_ynode *root)
 /* A table named in model.yaml must lie inside the model directory unless
  * model.yaml says allow_outside_tables: true, so a model cannot read (and
  * a results file cannot store in /inputs) a file from elsewhere by a
- * mistyped or hostile path. Returns the file to open, or NULL after a
- * message. */
-static char *table_path(loader *L, const sm_ynode *n, const char *where, const char *rel,
-                        const char *shown)
+ * mistyped or hostile path. *out is the file to open (a new string). */
+static sm_status table_path(loader *L, const sm_ynode *n, const char *where, const char *rel,
+                            const char *shown, char **out)
 {
     char *resolved = NULL;
     sm_path_place place;
     int e = sm_path_locate(L->m->dir, rel, &resolved, &place);
     if (e == ENOMEM)
-        sm_diag_fail(L->d, SM_ENOMEM, "out of memory");
-    else if (e)
-        sm_diag_error(L->d, shown, 0, 0, "cannot open: %s", strerror(e));
-    if (e || place == SM_PATH_INSIDE)
-        return resolved;
+        return sm_diag_fail(L->d, SM_ENOMEM, "out of memory");
+    if (e)
+        return sm_diag_error(L->d, shown, 0, 0, "cannot open: %s", strerror(e));
+    *out = resolved;
+    if (place == SM_PATH_INSIDE)
+        return SM_OK;
     if (L->outside_tables_allowed) {
         sm_diag_warning(L->d, L->yaml_file, n->line, n->col,
                         "%s: reading %s from outside the model directory "
                         "(allow_outside_tables: true)", where, resolved);
-        return resolved;
+        return SM_OK;
     }
     const char *why = place == SM_PATH_ABSOLUTE ? "is an absolute path"
                     : place == SM_PATH_UP ? "leads out of the model directory through '..'"
                     : "is a symbolic link to a file outside the model directory";
-    sm_diag_error(L->d, L->yaml_file, n->line, n->col,
-                  "%s: '%s' %s; tables must lie inside the model directory (%s). Copy the "
-                  "file there, or set allow_outside_tables: true in model.yaml",
-                  where, rel, why, L->m->dir);
     free(resolved);
-    return NULL;
+    *out = NULL;
+    return sm_diag_error(L->d, L->yaml_file, n->line, n->col,
+                         "%s: '%s' %s; tables must lie inside the model directory (%s). Copy "
+                         "the file there, or set allow_outside_tables: true in model.yaml",
+                         where, rel, why, L->m->dir);
 }
 
 static sm_status read_table(loader *L, const sm_ynode *tables, const char *key,
@@ -459,12 +459,11 @@ static sm_status read_table(loader *L, const sm_ynode *tables, const char *key,
     char *path = sm_path_join(L->m->dir, rel);
     if (!path)
         return sm_diag_fail(L->d, SM_ENOMEM, "out of memory");
-    size_t errors_before = L->d->errors;
-    char *resolved = table_path(L, n, where, rel, path);
-    char *text = NULL;
+    char *resolved = NULL, *text = NULL;
     size_t len = 0;
-    sm_status st = !resolved ? (L->d->errors > errors_before ? SM_EINPUT : SM_ENOMEM)
-                 : sm_text_read(resolved, path, SM_MODEL_MAX_TABLE_BYTES, &text, &len, L->d);
+    sm_status st = table_path(L, n, where, rel, path, &resolved);
+    if (st == SM_OK)
+        st = sm_text_read(resolved, path, SM_MODEL_MAX_TABLE_BYTES, &text, &len, L->d);
     if (st == SM_OK)
         st = keep_file(L->m, key, path, text, len, file, L->d);
     free(resolved);
@@ -662,6 +661,28 @@ static void check_unique_names(loader *L)
     free(all);
 }
 
+/* The tables model.yaml names, read into *sup and *dem (freed by the
+ * caller); only running out of memory stops the reading. */
+static sm_status read_tables(loader *L, const sm_ynode *root, sm_csv **sup, sm_csv **dem)
+{
+    read_outside_opt_in(L, root);
+    const sm_ynode *tables = sm_yread_required(&L->yr, root, "tables", "");
+    if (!tables || !sm_yread_kind(&L->yr, tables, "tables", SM_YMAP))
+        return SM_OK;
+    static const char *const tkeys[] = {"suppliers", "demand", NULL};
+    sm_yread_known_keys(&L->yr, tables, "tables", tkeys);
+    const char *sup_file = NULL, *dem_file = NULL;
+    if (read_table(L, tables, "suppliers", sup, &sup_file) == SM_ENOMEM)
+        return SM_ENOMEM;
+    if (*sup)
+        read_suppliers(L, *sup, sup_file);
+    if (read_table(L, tables, "demand", dem, &dem_file) == SM_ENOMEM)
+        return SM_ENOMEM;
+    if (*dem)
+        read_demand(L, *dem, dem_file);
+    return SM_OK;
+}
+
 static uint64_t hash_files(const sm_model *m)
 {
     XXH3_state_t *s = XXH3_createState();
@@ -727,23 +748,7 @@ sm_status sm_model_load(const char *dir, sm_model **out, sm_diag *d)
     read_materials(&L, root);
     read_limits(&L, root);
 
-    read_outside_opt_in(&L, root);
-    const sm_ynode *tables = sm_yread_required(&L.yr, root, "tables", "");
-    if (tables && sm_yread_kind(&L.yr, tables, "tables", SM_YMAP)) {
-        static const char *const tkeys[] = {"suppliers", "demand", NULL};
-        sm_yread_known_keys(&L.yr, tables, "tables", tkeys);
-        const char *sup_file = NULL, *dem_file = NULL;
-        sm_status s1 = read_table(&L, tables, "suppliers", &sup, &sup_file);
-        if (s1 == SM_ENOMEM)
-            SM_TRY(s1);
-        if (sup)
-            read_suppliers(&L, sup, sup_file);
-        sm_status s2 = read_table(&L, tables, "demand", &dem, &dem_file);
-        if (s2 == SM_ENOMEM)
-            SM_TRY(s2);
-        if (dem)
-            read_demand(&L, dem, dem_file);
-    }
+    SM_TRY(read_tables(&L, root, &sup, &dem));
     check_unique_names(&L);
     if (d->errors == errors_before)
         sm_model_check(m, d);

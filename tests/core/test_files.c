@@ -37,9 +37,14 @@ static void test_fifo_refused(void)
     CU_ASSERT_PTR_NULL(text);
     EXPECT_DIAG(&d, "pipe.csv", 0, "is a FIFO (named pipe), expected a regular file");
     sm_diag_clear(&d);
-    CU_ASSERT_EQUAL(read_text("/dev/null", &text, &len, &d), SM_EINPUT);
-    EXPECT_DIAG(&d, "/dev/null", 0, "is a device");
-    sm_diag_clear(&d);
+    /* /dev/zero, not /dev/null: a run as root with `-o /dev/null --force`
+     * can leave a regular file there (issue 10, row 2). */
+    struct stat sb;
+    if (stat("/dev/zero", &sb) == 0 && S_ISCHR(sb.st_mode)) {
+        CU_ASSERT_EQUAL(read_text("/dev/zero", &text, &len, &d), SM_EINPUT);
+        EXPECT_DIAG(&d, "/dev/zero", 0, "is a device");
+        sm_diag_clear(&d);
+    }
     CU_ASSERT_EQUAL(read_text(dir, &text, &len, &d), SM_EINPUT);
     EXPECT_DIAG(&d, NULL, 0, "is a directory");
     sm_diag_clear(&d);

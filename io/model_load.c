@@ -499,10 +499,10 @@ static void read_suppliers(loader *L, const sm_csv *t, const char *file)
         int line = t->row_line[r];
         const char *sname = sm_csv_cell(t, r, (size_t)c[SUP]);
         if (!sm_is_name(sname)) {
-            char q[SM_EXCERPT_SIZE];
             sm_diag_error(L->d, file, line, 0,
                           "supplier: '%s' is not a valid name (a letter, then letters, "
-                          "digits or '_', at most %d characters)", sm_excerpt(q, sname), SM_NAME_MAX);
+                          "digits or '_', at most %d characters)",
+                          sm_excerpt((char[SM_EXCERPT_SIZE]){0}, sname), SM_NAME_MAX);
             continue;
         }
         int ok = 1;

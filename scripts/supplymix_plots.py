@@ -30,7 +30,9 @@ being written or was interrupted: only finished scenarios are used, and
 each figure's footnote says how many of the sweep's scenarios are in.
 
 Exit codes: 0 done (some figures may be skipped), 2 missing file, not a
-results file, or bad arguments, 1 internal error.
+results file, a damaged one (one line names the file, the dataset and the
+scenario range that cannot be read), or bad arguments, 1 internal error.
+A damaged file never hangs the script: see supplymix_results.py.
 Needs Debian's /usr/bin/python3 with python3-h5py, python3-numpy,
 python3-xarray and python3-matplotlib.
 """
@@ -523,14 +525,23 @@ def parse_args(argv):
     return a
 
 
+def load(path):
+    """The Results and the optimal scenarios' Dataset, read before anything
+    is printed or written, so that a file that cannot be read (missing, not
+    a results file, damaged, even one that crashes HDF5) gives one line and
+    nothing else."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", smr.PartialResultsWarning)
+        return smr.load(path, ["status", "total_cost", "purchases_by_region",
+                               "shortfall_total", "limit_saving_per_point"], optimal=True)
+
+
 def main(argv=None):
     a = parse_args(sys.argv[1:] if argv is None else argv)
     say = (lambda *m: None) if a.quiet else (lambda *m: print("plots:", *m, file=sys.stderr))
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", smr.PartialResultsWarning)
-            r = smr.open(a.results)
-    except smr.ResultsError as e:
+        r, ds = load(a.results)
+    except smr.ResultsError as e:      # DamagedResultsFile included
         print(f"supplymix_plots: error: {e}", file=sys.stderr)
         return 2
     say(r.summary_line())
@@ -551,8 +562,6 @@ def main(argv=None):
         print(f"supplymix_plots: error: {outdir}: cannot create the directory: {e.strerror}",
               file=sys.stderr)
         return 2
-    ds = r.optimal(["status", "total_cost", "purchases_by_region", "shortfall_total",
-                    "limit_saving_per_point"])
     summary = sms.compute(r, ds)
     sms.write_csv(summary, os.path.join(outdir, "summary.csv"))
     sms.write_markdown(summary, os.path.join(outdir, "summary.md"))

@@ -44,7 +44,12 @@ are opened (a FIFO would block), and HDF5's metadata retries in SWMR mode,
 which sleep twice as long each time and would go on for hours on damaged
 metadata (100 attempts by default), are cut to METADATA_READ_ATTEMPTS,
 about 0.27 s of retrying per damaged object: long enough for a read that
-races the writer, then the error is reported.
+races the writer, then the error is reported. HDF5 1.10 can also crash
+(SIGSEGV, SIGABRT) on some damaged files; smr.load(path, variables) reads
+in a forked child process and turns such a crash into DamagedResultsFile
+too (the scripts use it):
+
+    r, ds = smr.load("results.h5", ["total_cost", "status"], optimal=True)
 
 Run as a script, it prints what a file holds:
     /usr/bin/python3 scripts/supplymix_results.py RESULTS.h5
@@ -65,8 +70,8 @@ import numpy as np
 import xarray as xr
 
 __all__ = ["open", "load", "Results", "Parameter", "ResultsError", "NotAResultsFile",
-           "DamagedResultsFile", "PartialResultsWarning", "groups", "group_index", "group_key", "spearman", "rank",
-           "STATUS_OPTIMAL"]
+           "DamagedResultsFile", "PartialResultsWarning", "groups", "group_index", "group_key",
+           "spearman", "rank", "STATUS_OPTIMAL"]
 
 # Datasets and root attributes every results file has (docs/RESULTS.md,
 # io/results_h5.c); a file without them is not one of ours.
@@ -226,12 +231,36 @@ def open(path):  # noqa: A001 (the natural name: smr.open)
 
 
 def _read_all(path, variables, optimal):
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", PartialResultsWarning)
+    """(Results, Dataset or None, warnings other than PartialResultsWarning
+    as (category, message) for load() to issue where it runs)."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
         r = Results(path)
-    if variables is None:
-        return r, None
-    return r, (r.optimal(variables) if optimal else r.finished(variables))
+        ds = None if variables is None else \
+            (r.optimal(variables) if optimal else r.finished(variables))
+    said = [(w.category, str(w.message)) for w in caught
+            if not issubclass(w.category, PartialResultsWarning)]
+    return r, ds, said
+
+
+def _child(fn, args, rfd, wfd, err):
+    """The forked child's work: fn(*args), or the ResultsError it raised,
+    or a bug's traceback, pickled into wfd. Never returns."""
+    code = 1
+    try:
+        os.close(rfd)
+        os.dup2(err.fileno(), 2)
+        try:
+            out = ("ok", fn(*args))
+        except ResultsError as e:
+            out = ("error", e)
+        except Exception:                  # a bug, not the file: shown by the parent
+            out = ("bug", traceback.format_exc())
+        with builtins.open(wfd, "wb") as w:
+            pickle.dump(out, w, protocol=pickle.HIGHEST_PROTOCOL)
+        code = 0
+    finally:
+        os._exit(code)                     # whatever happened: never back into the caller
 
 
 def _in_child(path, fn, *args):
@@ -242,34 +271,31 @@ def _in_child(path, fn, *args):
     rfd, wfd = os.pipe()
     with tempfile.TemporaryFile() as err:
         pid = os.fork()
-        if pid == 0:                       # the child: never returns
-            os.close(rfd)
-            os.dup2(err.fileno(), 2)
-            try:
-                out = ("ok", fn(*args))
-            except ResultsError as e:
-                out = ("error", e)
-            except BaseException:          # a bug, not the file: shown by the parent
-                out = ("bug", traceback.format_exc())
-            with builtins.open(wfd, "wb") as w:
-                pickle.dump(out, w, protocol=pickle.HIGHEST_PROTOCOL)
-            os._exit(0)
+        if pid == 0:
+            _child(fn, args, rfd, wfd, err)
         os.close(wfd)
-        with builtins.open(rfd, "rb") as r:
-            data = r.read()
+        try:
+            with builtins.open(rfd, "rb") as r:
+                data = r.read()
+        except BaseException:              # e.g. Ctrl-C: no child left behind
+            os.kill(pid, signal.SIGKILL)
+            os.waitpid(pid, 0)
+            raise
         _, status = os.waitpid(pid, 0)
         err.seek(0)
         said = " ".join(err.read().decode("utf-8", "replace").split())[:100]
-    if os.WIFSIGNALED(status) or not data:
-        how = (f"signal {signal.Signals(os.WTERMSIG(status)).name}" if os.WIFSIGNALED(status)
-               else f"exit code {os.WEXITSTATUS(status)}")
+    said = f": {said}" if said else ""
+    if os.WIFSIGNALED(status):
         raise DamagedResultsFile(f"{path}: damaged results file: HDF5 crashed reading it "
-                                 f"({how}{': ' + said if said else ''})")
+                                 f"(signal {signal.Signals(os.WTERMSIG(status)).name}{said})")
+    if os.WEXITSTATUS(status) != 0 or not data:
+        raise RuntimeError(f"reading {path} in a child process failed (exit code "
+                           f"{os.WEXITSTATUS(status)}{said})")
     kind, value = pickle.loads(data)
     if kind == "error":
         raise value
     if kind == "bug":
-        raise RuntimeError("reading in a child process failed:\n" + value)
+        raise RuntimeError(f"reading {path} in a child process failed:\n{value}")
     return value
 
 
@@ -285,9 +311,11 @@ def load(path, variables=None, optimal=False, isolate=True):
     pickled copy of the Dataset."""
     path = os.fspath(path)
     if isolate and hasattr(os, "fork"):
-        r, ds = _in_child(path, _read_all, path, variables, optimal)
+        r, ds, said = _in_child(path, _read_all, path, variables, optimal)
     else:
-        r, ds = _read_all(path, variables, optimal)
+        r, ds, said = _read_all(path, variables, optimal)
+    for category, message in said:
+        warnings.warn(message, category, stacklevel=2)
     if r.n_finished < r.n_scenarios:
         warnings.warn(f"{path}: {r.n_finished:,} of {r.n_scenarios:,} scenarios finished (the "
                       "run is still going, or was interrupted); only finished scenarios are "
@@ -480,7 +508,7 @@ class Results:
         """Which chunks of rows [start, stop) cannot be read: read one by one
         until MAX_BAD_CHUNKS of them fail (each failure is immediate, or
         bounded by the metadata retries), so the message names the ranges."""
-        step = dset.chunks[0] if dset.chunks else stop - start
+        step = dset.chunks[0] if dset.chunks else max(stop - start, 1)
         bad, first, end = [], None, stop
         for lo in range(start - start % step, stop, step):
             hi = min(lo + step, stop)

@@ -36,6 +36,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 import h5py
 
@@ -99,9 +100,10 @@ def inside_chunk(path, dataset, k, how):
         return lo, bytes(b ^ 0xFF for b in f.read(n))
 
 
-def expect_error(cmd, label, path, words, prefix):
-    """cmd exits 2 in bounded time with one stderr line naming path and words."""
-    rc, err, dt = run_bounded(cmd)
+def expect_error(result, label, path, words, prefix):
+    """The run (run_bounded's result) exited 2 in bounded time with one
+    stderr line naming path and words."""
+    rc, err, dt = result
     lines = [ln for ln in err.splitlines() if ln.strip()]
     msg = lines[0] if lines else ""
     ok = (rc == 2 and len(lines) == 1 and msg.startswith(prefix) and path in msg
@@ -226,13 +228,17 @@ def main(exe):
         if not check(p.returncode == 0, "supplymix run --sweep quick exits 0", p.stderr[-800:]):
             return 1
         cases, f32 = make_cases(good, tmp)
-        for label, path, words, scripts in cases:
-            for script in scripts:
-                name = os.path.basename(script)
-                prefix = "supplymix_plots: error: " if script == PLOTS else "supplymix_results: "
-                expect_error(["/usr/bin/python3", script, path, "-o", os.path.join(tmp, "out")]
-                             if script == PLOTS else ["/usr/bin/python3", script, path],
-                             f"{label}: {name}", path, words, prefix)
+        runs = [(label, path, words, script) for label, path, words, scripts in cases
+                for script in scripts]
+        cmds = [["/usr/bin/python3", script, path, "-o", os.path.join(tmp, "out")]
+                if script == PLOTS else ["/usr/bin/python3", script, path]
+                for _, path, _, script in runs]
+        with ThreadPoolExecutor(2) as pool:         # two cores: two at a time
+            results = list(pool.map(run_bounded, cmds))
+        for (label, path, words, script), result in zip(runs, results):
+            prefix = "supplymix_plots: error: " if script == PLOTS else "supplymix_results: "
+            expect_error(result, f"{label}: {os.path.basename(script)}", path, words, prefix)
+        for label, path, words, _ in cases:
             expect_raise(path, label, words)
         check_intact(good, f32, tmp)
         check_crash_isolation(good)

@@ -220,6 +220,9 @@ def _open_h5(path):
             return h5py.File(h5py.h5f.open(name, mode, fapl=fapl))
         except H5_ERRORS as e:
             first = first or e
+    if "unable to lock file" in str(first):     # HDF5 does not wait for locks: no hang
+        raise ResultsError(f"{path}: another process holds a lock on it (a writer creating or "
+                           f"replacing it?); try again when it is done: {_reason(first)}")
     raise DamagedResultsFile(f"{path}: damaged results file: HDF5 cannot open it: "
                              f"{_reason(first)}")
 

@@ -23,12 +23,14 @@ traceback, never a hang:
 - 400 zero bytes at offset 0 (the superblock), a truncated file, a text
   file, a FIFO (opening one blocks) and an empty file;
 
-and that the intact file still gives every figure, that the reader module
+that a file locked by another process is refused at once (HDF5 does not
+wait for locks), that the intact file still gives figures, that the reader module
 raises DamagedResultsFile (a NotAResultsFile) for the same files, and that a
 crash inside the HDF5 library (simulated) becomes that error too.
 
 usage: test_damaged_files.py SUPPLYMIX          (exit code 1 on any failure)
 """
+import fcntl
 import os
 import shutil
 import signal
@@ -208,6 +210,18 @@ def check_intact(good, f32, tmp):
                   f"intact file: smr.load reads 1000 scenarios of {os.path.basename(path)}")
 
 
+def check_locked(good, tmp):
+    """A file another process holds an exclusive lock on (HDF5 takes locks
+    without waiting): exit 2 at once, one line saying so, no hang."""
+    locked = os.path.join(tmp, "locked.h5")
+    shutil.copy(good, locked)
+    with open(locked, "rb") as f:
+        fcntl.flock(f, fcntl.LOCK_EX)
+        result = run_bounded(["/usr/bin/python3", READER, locked])
+    expect_error(result, "a file locked by another process: supplymix_results.py", locked,
+                 ["lock"], "supplymix_results: ")
+
+
 def check_crash_isolation(good):
     """A crash inside HDF5 (simulated by a SIGSEGV in the reading child)
     becomes DamagedResultsFile naming the file and the signal."""
@@ -241,6 +255,7 @@ def main(exe):
         for label, path, words, _ in cases:
             expect_raise(path, label, words)
         check_intact(good, f32, tmp)
+        check_locked(good, tmp)
         check_crash_isolation(good)
     print(f"test_damaged_files: {len(failures)} failures in {time.time() - t0:.1f} s")
     return 1 if failures else 0

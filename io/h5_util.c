@@ -164,6 +164,11 @@ hid_t sm_h5_open_read(const char *path)
      * as a whole and its sound blocks could not be told from the lost. */
     if (H5Pexist(fapl, "skip_eof_check") > 0)
         H5Pset(fapl, "skip_eof_check", &yes);
+    /* A SWMR reader retries a metadata read whose checksum fails, up to
+     * 100 times with growing sleeps (a damaged header took hours): the
+     * caller holds the writer lock, so nobody is writing and one attempt
+     * is the truth. */
+    H5Pset_metadata_read_attempts(fapl, 1);
     hid_t f = H5Fopen(path, H5F_ACC_RDONLY | H5F_ACC_SWMR_READ, fapl);
     if (f < 0) /* a file closed normally by an HDF5 that refuses SWMR reads of it */
         f = H5Fopen(path, H5F_ACC_RDONLY, fapl);

@@ -731,9 +731,14 @@ static sm_status check_identity(hid_t f, const char *path, sm_results_info *info
         !sm_h5_read_attr_text(f, "model_hash", model_hash, sizeof model_hash) ||
         !sm_h5_read_attr_text(f, "sweep_hash", sweep_hash, sizeof sweep_hash) ||
         !sm_h5_read_attr_i64(f, "n_scenarios", &n))
-        return sm_diag_error(d, path, 0, 0, "is not a supplymix results file (its root "
-                                            "attributes results_layout_version, model_hash, "
-                                            "sweep_hash, n_scenarios are missing)");
+        return sm_diag_error(d, path, 0, 0, "is damaged, or not a supplymix results file (its "
+                                            "root attributes results_layout_version, model_hash, "
+                                            "sweep_hash, n_scenarios do not read)");
+    /* Text attributes live in HDF5's global heap, which has no checksum. */
+    if (strlen(model_hash) != 16 || strlen(sweep_hash) != 16)
+        return sm_diag_error(d, path, 0, 0, "is damaged: its model_hash and sweep_hash "
+                                            "attributes do not read back, so it cannot be told "
+                                            "to be of this run; start again with --force");
     sm_h5_read_attr_text(f, "model_name", model_name, sizeof model_name);
     sm_h5_read_attr_text(f, "sweep_name", sweep_name, sizeof sweep_name);
     sm_h5_read_attr_i64(f, "summaries_only", &summaries);
@@ -769,7 +774,12 @@ static sm_status check_identity(hid_t f, const char *path, sm_results_info *info
         return sm_diag_error(d, path, 0, 0, "was made with --iteration-limit %lld and --time-limit "
                                             "%g; resume with the same limits (given: %d and %g)",
                              it_lim, tm_lim, info->iteration_limit, info->time_limit_s);
-    if (!sm_results_checksummed(f))
+    int sums = sm_results_checksummed(f);
+    if (sums < 0)
+        return sm_diag_error(d, path, 0, 0, "is damaged: its result variables cannot be opened; "
+                                            "scenarios 0-%zu are lost: start again with --force",
+                             info->sweep->n_scenarios - 1);
+    if (sums == 0)
         return sm_diag_error(d, path, 0, 0, "was written without chunk checksums (by an older "
                                             "supplymix), so its data cannot be verified: start "
                                             "it again with --force");

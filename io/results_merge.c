@@ -41,9 +41,12 @@ static sm_status read_id(hid_t f, const char *path, shard_id *id, sm_diag *d)
         !sm_h5_read_attr_i64(f, "block_size", &id->block) ||
         !sm_h5_read_attr_text(f, "model_hash", id->model_hash, sizeof id->model_hash) ||
         !sm_h5_read_attr_text(f, "sweep_hash", id->sweep_hash, sizeof id->sweep_hash))
-        return sm_diag_error(d, path, 0, 0, "is not a supplymix results file (root attributes "
-                                            "results_layout_version, n_scenarios, block_size, "
-                                            "model_hash, sweep_hash missing)");
+        return sm_diag_error(d, path, 0, 0, "is damaged, or not a supplymix results file (root "
+                                            "attributes results_layout_version, n_scenarios, "
+                                            "block_size, model_hash, sweep_hash do not read)");
+    if (strlen(id->model_hash) != 16 || strlen(id->sweep_hash) != 16)
+        return sm_diag_error(d, path, 0, 0, "is damaged: its model_hash and sweep_hash "
+                                            "attributes do not read back");
     sm_h5_read_attr_i64(f, "summaries_only", &id->summaries);
     sm_h5_read_attr_i64(f, "slice_index", &id->slice);
     sm_h5_read_attr_i64(f, "slice_count", &id->slices);
@@ -147,7 +150,11 @@ typedef struct merge_plan {
 static sm_status verify_shard(merge_plan *p, const char *path, long long slice, hid_t f,
                               size_t b0, size_t b1, sm_diag *d)
 {
-    if (!sm_results_checksummed(f))
+    int sums = sm_results_checksummed(f);
+    if (sums < 0)
+        return sm_diag_error(d, path, 0, 0, "is damaged: its result variables cannot be "
+                                            "opened: refusing to merge");
+    if (sums == 0)
         return sm_diag_error(d, path, 0, 0, "was written without chunk checksums (by an older "
                                             "supplymix), so it cannot be verified: refusing to "
                                             "merge");

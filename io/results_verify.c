@@ -188,10 +188,15 @@ sm_status sm_results_verify(hid_t file, const char *path, size_t b_first, size_t
     long long n = 0, block = 0;
     if (!sm_h5_read_attr_i64(file, "n_scenarios", &n) ||
         !sm_h5_read_attr_i64(file, "block_size", &block) || n < 1 || block < 1)
-        return sm_diag_error(d, path, 0, 0, "is not a supplymix results file (its attributes "
-                                            "n_scenarios and block_size are missing)");
+        return sm_diag_error(d, path, 0, 0, "is damaged, or not a supplymix results file (its "
+                                            "attributes n_scenarios and block_size do not read)");
     v->n_scenarios = (size_t)n;
     v->block = (size_t)block;
+    char hash[2][64];
+    if (!sm_h5_read_attr_text(file, "model_hash", hash[0], sizeof hash[0]) ||
+        !sm_h5_read_attr_text(file, "sweep_hash", hash[1], sizeof hash[1]) ||
+        strlen(hash[0]) != 16 || strlen(hash[1]) != 16)
+        snprintf(v->damaged, sizeof v->damaged, "root attributes model_hash, sweep_hash");
     size_t nb = (v->n_scenarios + v->block - 1) / v->block;
     if (b_end > nb)
         b_end = nb;
@@ -253,9 +258,13 @@ void sm_verify_ranges(const sm_verify_report *v, const size_t *blocks, size_t n,
     }
 }
 
+/* 1 when dataset name has the filter (or no chunks), 0 when not, -1 when
+ * it cannot be opened (damaged). */
 static int has_fletcher32(hid_t file, const char *name)
 {
     hid_t ds = H5Dopen2(file, name, H5P_DEFAULT);
+    if (ds < 0)
+        return -1;
     hid_t dcpl = ds >= 0 ? H5Dget_create_plist(ds) : -1;
     unsigned flags = 0, conf = 0;
     size_t nelem = 0;
@@ -272,10 +281,11 @@ static int has_fletcher32(hid_t file, const char *name)
 
 int sm_results_checksummed(hid_t file)
 {
-    if (!has_fletcher32(file, "complete"))
-        return 0;
-    for (int k = 0; k < SM_NVARS; k++)
-        if (H5Lexists(file, sm_vars[k].name, H5P_DEFAULT) > 0 && !has_fletcher32(file, sm_vars[k].name))
-            return 0;
-    return 1;
+    if (H5Lexists(file, "complete", H5P_DEFAULT) <= 0)
+        return -1;
+    int ok = has_fletcher32(file, "complete");
+    for (int k = 0; ok == 1 && k < SM_NVARS; k++)
+        if (H5Lexists(file, sm_vars[k].name, H5P_DEFAULT) > 0)
+            ok = has_fletcher32(file, sm_vars[k].name);
+    return ok;
 }

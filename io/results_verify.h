@@ -35,7 +35,8 @@ void sm_verify_ranges(const sm_verify_report *v, const size_t *blocks, size_t n,
                       size_t size);
 
 /* 1 when every result variable and the completion marks carry HDF5's
- * Fletcher32 filter (files of supplymix before 0.x lack it). */
+ * Fletcher32 filter, 0 when one lacks it (a file of an earlier supplymix),
+ * -1 when they cannot be found or opened (a damaged file). */
 int sm_results_checksummed(hid_t file);
 
 #endif

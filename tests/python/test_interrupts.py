@@ -265,6 +265,42 @@ def damaged_coordinate(exe, ref_path, tmp):
           f"{r.stderr.strip()[-160:]}) {diff}")
 
 
+def damaged_structure(exe, ref_path, tmp):
+    """Damage HDF5 keeps no chunk checksum for, or that SWMR readers retry
+    for hours: a zeroed root group header, a zeroed fractal heap (the root
+    group's links), a global heap object's size flipped (the text
+    attributes). repair, resume and merge exit 2 within seconds, saying the
+    file is damaged; none reports it sound."""
+    with open(ref_path, "rb") as f:
+        data = f.read()
+    heap, gcol = data.rfind(b"FRHP"), data.find(b"GCOL")
+    cases = [("400 zero bytes at offset 600", [(600, bytes(400))])]
+    if heap > 0:
+        cases.append(("a zeroed fractal heap", [(heap, bytes(400))]))
+    if gcol > 0:
+        cases.append(("a global heap object's size flipped",
+                      [(gcol + 25, bytes([data[gcol + 25] ^ 0xFF]))]))
+    for what, edits in cases:
+        results = []
+        for cmd in (["repair"], ["run", "--sweep", SWEEP, "-j", "2", "--resume", "-o"],
+                    ["merge", "--force", os.path.join(tmp, "structure-merged.h5")]):
+            path = os.path.join(tmp, "structure.h5")
+            shutil.copyfile(ref_path, path)
+            with open(path, "r+b") as f:
+                for at, b in edits:
+                    f.seek(at)
+                    f.write(b)
+            t0 = time.monotonic()
+            try:
+                r = subprocess.run([exe] + cmd + [path], capture_output=True, text=True, timeout=60)
+                results.append((r.returncode, time.monotonic() - t0, "damaged" in r.stderr))
+            except subprocess.TimeoutExpired:
+                results.append(("hung", 60.0, False))
+        check(all(rc == 2 and secs < 30 and said for rc, secs, said in results),
+              f"{what}: repair, resume and merge exit 2 quickly, saying it is damaged "
+              f"(exit, seconds, said: {[(rc, round(s, 1), said) for rc, s, said in results]})")
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("exe")
@@ -374,6 +410,7 @@ def main():
 
         damage_rows(args.exe, ref_path, ref, full_time, tmp)
         damaged_coordinate(args.exe, ref_path, tmp)
+        damaged_structure(args.exe, ref_path, tmp)
 
         # 5. Resume refuses a file from another sweep.
         r = subprocess.run([args.exe, "run", "--sweep", "quick", "-o", ref_path, "--resume"],

@@ -124,6 +124,10 @@ def main(exe):
                     # Kill this one mid-way, then resume it.
                     p = subprocess.Popen([exe, "run", "--sweep", sweep, "-o", shard, "--slice", "2/4", "-j", "1"],
                                          stderr=subprocess.DEVNULL)
+                    # Once the file is in place (start-up is slow under ASan).
+                    deadline = time.monotonic() + 20
+                    while not os.path.exists(shard) and time.monotonic() < deadline:
+                        time.sleep(0.02)
                     time.sleep(0.2)
                     p.send_signal(signal.SIGKILL)
                     p.wait()

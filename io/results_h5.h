@@ -11,6 +11,7 @@
 #ifndef SM_RESULTS_H5_H
 #define SM_RESULTS_H5_H
 
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -34,6 +35,8 @@ typedef struct sm_results_info {
     int slice_count;       /* (0 of 1 for a whole run); a shard has the same layout */
     int iteration_limit;   /* per solve, as recorded (0: not given) */
     double time_limit_s;
+    const atomic_int *stop; /* optional: once set, sm_results_create stops and
+                             * leaves nothing behind (SM_EINTERRUPTED) */
 } sm_results_info;
 
 /* Create the file at path with every dataset, label and attribute, then

@@ -377,6 +377,7 @@ typedef struct run_ctx {
     uint8_t *done, *block_done;
     size_t b_first, b_end;   /* this run's blocks */
     size_t already;          /* scenarios a resumed file already holds */
+    int opened;              /* OUT.h5 is in place (made or reopened) */
 } run_ctx;
 
 /* Scenarios in this run's blocks. */
@@ -468,6 +469,7 @@ static sm_status open_output(run_ctx *r)
         if (st == SM_OK)
             st = r->a.resume ? resume_output(r)
                              : sm_results_create(r->a.out, &r->info, r->a.force, &r->res, &r->d);
+        r->opened = st == SM_OK;
     }
     return agree(st, r->ranks, r->rank, &r->d);
 }
@@ -616,5 +618,14 @@ int sm_cmd_run(int argc, char **argv)
     if (r.rank != 0)
         sm_diag_clear(&r.d); /* rank 0 reported */
     run_free(&r);
+    if (st == SM_EOUTPUT && r.opened) {
+        /* Blocks reach the file values first, marks second: whatever is
+         * marked complete is whole. */
+        sm_diag_print(&r.d, stderr);
+        sm_diag_clear(&r.d);
+        fprintf(stderr, "supplymix: could not write %s; nothing saved is lost: free space (or "
+                        "fix the cause), then continue with the same command and --resume\n",
+                r.a.out);
+    }
     return sm_cli_finish(st, &r.d);
 }

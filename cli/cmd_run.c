@@ -157,12 +157,21 @@ static sm_status agree(sm_status st, int ranks, int rank, sm_diag *d)
 
 static atomic_int stop_requested;
 
+/* The name the results file is set up under (sm_partial_name), for a
+ * second Ctrl-C during start-up to remove; "" when none. */
+static char partial_path[4096];
+
 static void on_signal(int sig)
 {
     /* A second Ctrl-C means now: the file is written in single-writer
-     * mode, so it stays readable and resumable. */
-    if (sig == SIGINT && atomic_load(&stop_requested))
+     * mode, so it stays readable and resumable; one still being set up is
+     * removed (unlink is async-signal-safe; once the file is in place the
+     * name is gone and this does nothing). */
+    if (sig == SIGINT && atomic_load(&stop_requested)) {
+        if (partial_path[0])
+            unlink(partial_path);
         _exit(3);
+    }
     atomic_store(&stop_requested, 1);
 }
 
@@ -466,6 +475,16 @@ static sm_status open_output(run_ctx *r)
         st = check_output(r);
         if (st == SM_OK)
             st = sm_writer_lock_take(r->a.out, &r->lock, &r->d);
+        char *partial = r->a.resume ? NULL : sm_partial_name(r->a.out);
+        size_t len = partial ? strlen(partial) : 0;
+        if (len > 0 && len < sizeof partial_path) {
+            /* The first byte last: a handler running meanwhile sees ""
+             * (never a prefix, which could name the real OUT.h5). */
+            memcpy(partial_path + 1, partial + 1, len);
+            atomic_signal_fence(memory_order_seq_cst);
+            *(volatile char *)partial_path = partial[0];
+        }
+        free(partial);
         if (st == SM_OK)
             st = r->a.resume ? resume_output(r)
                              : sm_results_create(r->a.out, &r->info, r->a.force, &r->res, &r->d);

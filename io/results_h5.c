@@ -288,20 +288,13 @@ static int write_base_values(hid_t file, const sm_results_info *info, const coor
     return ok;
 }
 
-static int write_coordinates(hid_t file, const sm_results_info *info, coords *c)
+/* The dimension scales with their string labels. labels has room for the
+ * longest dimension; period_labels for the periods. */
+static int write_scales(hid_t file, const sm_results_info *info, coords *c, const char **labels,
+                        char (*period_labels)[32])
 {
     const sm_model *m = info->model;
     const sm_sweep *sw = info->sweep;
-    int ok = 1;
-    size_t nmax = (size_t)m->n_suppliers + m->n_regions + m->n_materials + m->n_periods +
-                  m->n_limits + sw->n_params + 1;
-    const char **labels = calloc(nmax, sizeof *labels);
-    char(*period_labels)[32] = calloc((size_t)m->n_periods + 1, sizeof *period_labels);
-    if (!labels || !period_labels) {
-        free(labels);
-        free(period_labels);
-        return 0;
-    }
     for (int i = 0; i < m->n_suppliers; i++)
         labels[i] = m->suppliers[i].name;
     c->scale[SM_DIM_SUPPLIER] = string_coord(file, "supplier", labels, (size_t)m->n_suppliers,
@@ -327,37 +320,51 @@ static int write_coordinates(hid_t file, const sm_results_info *info, coords *c)
         labels[i] = sw->params[i].name;
     c->scale[SM_DIM_PARAMETER] = string_coord(file, "parameter", labels, (size_t)sw->n_params,
                                               "swept scenario parameter");
+    int ok = 1;
     for (int i = 0; i < SM_DIM_COUNT; i++)
         ok = ok && c->scale[i] >= 0;
+    return ok;
+}
 
-    /* scenario: the sweep's own numbering, written once here. */
-    hsize_t n = sw->n_scenarios;
+/* scenario: the sweep's own numbering, written once here, in pieces (the
+ * part of the set-up that grows with the sweep, so a stop is honoured
+ * between pieces). */
+static int write_scenario_numbers(hid_t file, const sm_results_info *info, coords *c)
+{
+    hsize_t n = info->sweep->n_scenarios;
     long long none = -1;
     c->scenario = make_dataset(file, "scenario", H5T_NATIVE_LLONG, 1, &n, 1u << 17, &none);
-    ok = ok && c->scenario >= 0 && H5DSset_scale(c->scenario, "scenario") >= 0 &&
-         describe(c->scenario, "1", "scenario number in the sweep's numbering");
-    if (ok) {
-        const hsize_t step = 1u << 17;
-        long long *buf = malloc(step * sizeof *buf);
-        ok = buf != NULL;
-        for (hsize_t s = 0; ok && s < n && !stopping(info); s += step) {
-            hsize_t cnt = n - s < step ? n - s : step;
-            for (hsize_t k = 0; k < cnt; k++)
-                buf[k] = (long long)(s + k);
-            hid_t fs = H5Dget_space(c->scenario), ms = H5Screate_simple(1, &cnt, NULL);
-            H5Sselect_hyperslab(fs, H5S_SELECT_SET, &s, NULL, &cnt, NULL);
-            ok = H5Dwrite(c->scenario, H5T_NATIVE_LLONG, ms, fs, H5P_DEFAULT, buf) >= 0;
-            H5Sclose(ms);
-            H5Sclose(fs);
-        }
-        free(buf);
+    int ok = c->scenario >= 0 && H5DSset_scale(c->scenario, "scenario") >= 0 &&
+             describe(c->scenario, "1", "scenario number in the sweep's numbering");
+    if (!ok)
+        return 0;
+    const hsize_t step = 1u << 17;
+    long long *buf = malloc(step * sizeof *buf);
+    ok = buf != NULL;
+    for (hsize_t s = 0; ok && s < n && !stopping(info); s += step) {
+        hsize_t cnt = n - s < step ? n - s : step;
+        for (hsize_t k = 0; k < cnt; k++)
+            buf[k] = (long long)(s + k);
+        hid_t fs = H5Dget_space(c->scenario), ms = H5Screate_simple(1, &cnt, NULL);
+        H5Sselect_hyperslab(fs, H5S_SELECT_SET, &s, NULL, &cnt, NULL);
+        ok = H5Dwrite(c->scenario, H5T_NATIVE_LLONG, ms, fs, H5P_DEFAULT, buf) >= 0;
+        H5Sclose(ms);
+        H5Sclose(fs);
     }
+    free(buf);
+    return ok;
+}
 
-    /* Auxiliary labels along the dimensions. */
+/* Auxiliary labels along the dimensions. */
+static int write_aux_labels(hid_t file, const sm_results_info *info, const coords *c,
+                            const char **labels)
+{
+    const sm_model *m = info->model;
+    const sm_sweep *sw = info->sweep;
     for (int i = 0; i < m->n_suppliers; i++)
         labels[i] = m->regions[m->suppliers[i].region].name;
-    ok = ok && string_var(file, "supplier_region", labels, (size_t)m->n_suppliers,
-                          c->scale[SM_DIM_SUPPLIER], "region the supplier belongs to");
+    int ok = string_var(file, "supplier_region", labels, (size_t)m->n_suppliers,
+                        c->scale[SM_DIM_SUPPLIER], "region the supplier belongs to");
     for (int i = 0; i < m->n_limits; i++)
         labels[i] = m->limits[i].kind == SM_LIMIT_CAP ? "cap" : "floor";
     ok = ok && string_var(file, "limit_kind", labels, (size_t)m->n_limits,
@@ -389,37 +396,53 @@ static int write_coordinates(hid_t file, const sm_results_info *info, coords *c)
     ok = ok && string_var(file, "limit_regions", labels, (size_t)m->n_limits,
                           c->scale[SM_DIM_LIMIT], "regions the limit covers, joined by '+'");
     free(groups);
-    ok = ok && write_base_values(file, info, c);
+    return ok;
+}
 
-    /* Period starts: days since the epoch (CF time, decoded by xarray),
-     * or month offsets when the model has no calendar. */
+/* Period starts: days since the epoch (CF time, decoded by xarray), or
+ * month offsets when the model has no calendar. */
+static int write_period_start(hid_t file, const sm_model *m, const coords *c)
+{
     int32_t *start = malloc(((size_t)m->n_periods + 1) * sizeof *start);
-    ok = ok && start != NULL;
-    if (ok) {
-        for (int t = 0; t < m->n_periods; t++) {
-            int months = sm_period_offset_months(m, t + 1);
-            if (m->first_year > 0) {
-                int mm = m->first_month - 1 + months;
-                start[t] = (int32_t)days_from_epoch(m->first_year + mm / 12, mm % 12 + 1);
-            } else {
-                start[t] = months;
-            }
+    if (!start)
+        return 0;
+    for (int t = 0; t < m->n_periods; t++) {
+        int months = sm_period_offset_months(m, t + 1);
+        if (m->first_year > 0) {
+            int mm = m->first_month - 1 + months;
+            start[t] = (int32_t)days_from_epoch(m->first_year + mm / 12, mm % 12 + 1);
+        } else {
+            start[t] = months;
         }
-        hsize_t T = (hsize_t)m->n_periods;
-        hid_t ds = make_dataset(file, "period_start", H5T_NATIVE_INT32, 1, &T, T, NULL);
-        ok = ds >= 0 && H5Dwrite(ds, H5T_NATIVE_INT32, H5S_ALL, H5S_ALL, H5P_DEFAULT, start) >= 0 &&
-             H5DSattach_scale(ds, c->scale[SM_DIM_PERIOD], 0) >= 0;
-        if (ok && m->first_year > 0)
-            ok = describe(ds, "days since 1970-01-01", "start of the period") &&
-                 sm_h5_attr_text(ds, "calendar", "proleptic_gregorian");
-        else if (ok)
-            ok = describe(ds, "months", "months from the start of the first period");
-        int32_t months = m->period_months;
-        ok = ok && sm_h5_attr_num(ds, "period_length_months", H5T_NATIVE_INT32, &months, 1);
-        if (ds >= 0)
-            H5Dclose(ds);
     }
+    hsize_t T = (hsize_t)m->n_periods;
+    hid_t ds = make_dataset(file, "period_start", H5T_NATIVE_INT32, 1, &T, T, NULL);
+    int ok = ds >= 0 && H5Dwrite(ds, H5T_NATIVE_INT32, H5S_ALL, H5S_ALL, H5P_DEFAULT, start) >= 0 &&
+             H5DSattach_scale(ds, c->scale[SM_DIM_PERIOD], 0) >= 0;
+    if (ok && m->first_year > 0)
+        ok = describe(ds, "days since 1970-01-01", "start of the period") &&
+             sm_h5_attr_text(ds, "calendar", "proleptic_gregorian");
+    else if (ok)
+        ok = describe(ds, "months", "months from the start of the first period");
+    int32_t months = m->period_months;
+    ok = ok && sm_h5_attr_num(ds, "period_length_months", H5T_NATIVE_INT32, &months, 1);
+    if (ds >= 0)
+        H5Dclose(ds);
     free(start);
+    return ok;
+}
+
+static int write_coordinates(hid_t file, const sm_results_info *info, coords *c)
+{
+    const sm_model *m = info->model;
+    const sm_sweep *sw = info->sweep;
+    size_t nmax = (size_t)m->n_suppliers + m->n_regions + m->n_materials + m->n_periods +
+                  m->n_limits + sw->n_params + 1;
+    const char **labels = calloc(nmax, sizeof *labels);
+    char(*period_labels)[32] = calloc((size_t)m->n_periods + 1, sizeof *period_labels);
+    int ok = labels && period_labels && write_scales(file, info, c, labels, period_labels) &&
+             write_scenario_numbers(file, info, c) && write_aux_labels(file, info, c, labels) &&
+             write_base_values(file, info, c) && write_period_start(file, m, c);
     free(labels);
     free(period_labels);
     return ok;

@@ -467,6 +467,21 @@ static sm_status resume_output(run_ctx *r)
     return SM_OK;
 }
 
+/* Tell the signal handler the name the new file is set up under. */
+static void remember_partial(const char *out)
+{
+    char *partial = sm_partial_name(out);
+    size_t len = partial ? strlen(partial) : 0;
+    if (len > 0 && len < sizeof partial_path) {
+        /* The first byte last: a handler running meanwhile sees "" (never
+         * a prefix, which could name the real OUT.h5). */
+        memcpy(partial_path + 1, partial + 1, len);
+        atomic_signal_fence(memory_order_seq_cst);
+        *(volatile char *)partial_path = partial[0];
+    }
+    free(partial);
+}
+
 /* Rank 0 takes the writer's lock, then makes or reopens the file. */
 static sm_status open_output(run_ctx *r)
 {
@@ -475,16 +490,8 @@ static sm_status open_output(run_ctx *r)
         st = check_output(r);
         if (st == SM_OK)
             st = sm_writer_lock_take(r->a.out, &r->lock, &r->d);
-        char *partial = r->a.resume ? NULL : sm_partial_name(r->a.out);
-        size_t len = partial ? strlen(partial) : 0;
-        if (len > 0 && len < sizeof partial_path) {
-            /* The first byte last: a handler running meanwhile sees ""
-             * (never a prefix, which could name the real OUT.h5). */
-            memcpy(partial_path + 1, partial + 1, len);
-            atomic_signal_fence(memory_order_seq_cst);
-            *(volatile char *)partial_path = partial[0];
-        }
-        free(partial);
+        if (st == SM_OK && !r->a.resume)
+            remember_partial(r->a.out);
         if (st == SM_OK)
             st = r->a.resume ? resume_output(r)
                              : sm_results_create(r->a.out, &r->info, r->a.force, &r->res, &r->d);

@@ -41,8 +41,12 @@ struct sm_results {
 static sm_status h5fail(sm_diag *d, const char *path, const char *what)
 {
     const char *why = sm_h5_last_error();
-    return sm_diag_fail(d, SM_EOUTPUT, "%s: HDF5 could not %s%s%s", path, what, *why ? ": " : "",
-                        why);
+    sm_status st = sm_diag_fail(d, SM_EOUTPUT, "%s: HDF5 could not %s%s%s", path, what,
+                                *why ? ": " : "", why);
+    /* The failed call's stack stays in this thread until its next HDF5
+     * call, which a solver thread may never make: free it now. */
+    H5Eclear2(H5E_DEFAULT);
+    return st;
 }
 
 /* A stop requested (a signal) while the file is being set up. */

@@ -231,7 +231,7 @@ char *sm_partial_name(const char *path)
     return tmp;
 }
 
-static const char *file_kind(mode_t mode)
+static const char *output_kind(mode_t mode)
 {
     if (S_ISDIR(mode))
         return "a directory";
@@ -267,7 +267,7 @@ sm_status sm_output_check(const char *path, const char *const *inputs, int n_inp
     if (!S_ISREG(sb.st_mode))
         return sm_diag_error(d, path, 0, 0, "is %s; results are written only to regular files, "
                                             "and nothing else is replaced, --force or not",
-                             file_kind(sb.st_mode));
+                             output_kind(sb.st_mode));
     for (int i = 0; i < n_inputs; i++) {
         struct stat in;
         if (inputs[i] && stat(inputs[i], &in) == 0 && in.st_dev == sb.st_dev &&

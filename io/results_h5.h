@@ -46,7 +46,14 @@ typedef struct sm_results_info {
  * While a results file is open for writing, supplymix holds an advisory
  * lock on it (an fcntl lock on a byte far past its end, which neither HDF5
  * nor readers touch), so a second writer (a resume started twice, say) is
- * refused instead of corrupting it. */
+ * refused instead of corrupting it. That lock is on the file, which a
+ * replacement by rename escapes; the commands also hold the lock on the
+ * path (io/writer_lock.h) from before they touch anything.
+ *
+ * An existing path is replaced only with force, and only if it is a
+ * regular file: the caller checks it first (core/files.h sm_output_check).
+ * info->stop, when set, abandons the set-up (SM_EINTERRUPTED) and removes
+ * the file being built. */
 sm_status sm_results_create(const char *path, const sm_results_info *info, int force,
                             sm_results **out, sm_diag *d);
 

@@ -2,7 +2,9 @@
  * readable by every HDF5 tool, without continuing it. */
 #include <getopt.h>
 
+#include "../core/files.h"
 #include "../io/results_h5.h"
+#include "../io/writer_lock.h"
 #include "cli.h"
 
 static void usage(FILE *out)
@@ -17,6 +19,8 @@ static void usage(FILE *out)
             "back every scenario marked complete (chunk checksums): damaged ones (a cut or\n"
             "corrupted file) are named by scenario range, with exit code 2. `supplymix run\n"
             "--resume` does the same before it continues a file, and solves those again.\n"
+            "Like run and merge, repair takes OUT.h5's writer lock (OUT.h5.lock) first and\n"
+            "is refused while another holds it.\n"
             "\n"
             "options:\n"
             "  -h, --help   show this help\n");
@@ -33,7 +37,13 @@ int sm_cmd_repair(int argc, char **argv)
     }
     sm_diag d;
     sm_diag_init(&d);
-    sm_status st = sm_results_repair(argv[optind], &d);
+    sm_writer_lock lock = SM_WRITER_LOCK_NONE;
+    sm_status st = sm_output_check(argv[optind], NULL, 0, &d);
+    if (st == SM_OK)
+        st = sm_writer_lock_take(argv[optind], &lock, &d);
+    if (st == SM_OK)
+        st = sm_results_repair(argv[optind], &d);
+    sm_writer_lock_release(&lock);
     if (st == SM_OK)
         fprintf(stderr, "supplymix: %s: every HDF5 tool can open it now\n", argv[optind]);
     return sm_cli_finish(st, &d);

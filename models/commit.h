@@ -33,11 +33,31 @@ void sm_commit_policy_inputs(const sm_model *m, const sm_sweep *sw, const double
 void sm_commit_bound_foresight(const sm_model *m, const sm_layout *L, const sm_inputs *policy,
                                sm_coeffs *c);
 
-/* Second stage at commitment k[o*T + t] (0 for spot offers): c, computed
- * for the same scenario under perfect foresight, becomes the recourse LP:
- * contract x <= min(its bound, k) and costs c without the fee; in (the
- * scenario's inputs) is switched to charge no fee per delivered tonne. */
-void sm_commit_recourse(const sm_model *m, const sm_layout *L, sm_inputs *in, const double *k,
-                        sm_coeffs *c);
+/* Second stage: bound each contract x column of c, the numbers of a future
+ * computed with fees_on_delivery = 0, by the commitment k[o*T + t] (entries
+ * of spot offers are ignored): x <= min(cap_s, k). */
+void sm_commit_bound(const sm_model *m, const sm_layout *L, const double *k, sm_coeffs *c);
+
+/* The first stage of one policy: one variable k[j] per contract offer and
+ * period, its bound k_ub and fee, and the first-stage rows (commitment
+ * caps and floors as shares of the policy's demand). */
+typedef struct sm_stage1 {
+    int nk, T;
+    int *offer, *period;         /* [nk]: (offer, period 0-based) of k[j] */
+    double *ub, *fee;            /* [nk] */
+    int n_rows;
+    int *row_start;              /* [n_rows + 1] into row_var */
+    int *row_var;                /* the k variables of each row (coefficients 1) */
+    double *row_lb, *row_ub;     /* [n_rows]; -HUGE_VAL / HUGE_VAL for none */
+} sm_stage1;
+
+sm_status sm_stage1_build(const sm_model *m, const sm_inputs *policy, sm_stage1 **out,
+                          sm_diag *d);
+void sm_stage1_free(sm_stage1 **s);
+
+/* k[j] of the first stage into the per-offer array full[n_offers * T]
+ * (0 for spot offers), and the commitment cost sum fee[j]·k[j]. */
+void sm_stage1_expand(const sm_stage1 *s, int n_offers, const double *k, double *full);
+double sm_stage1_fees(const sm_stage1 *s, const double *k);
 
 #endif

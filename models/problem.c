@@ -47,6 +47,13 @@ static void scenario_inputs(const sm_model *m, const sm_sweep *sw, const double 
         sm_params_apply(m, &sw->params[k].target, &values[k], 1, in);
 }
 
+void sm_scenario_inputs(const sm_problem *p, const sm_sweep *sw, size_t i, double *values,
+                        sm_inputs *in)
+{
+    sm_sweep_values(sw, i, values);
+    scenario_inputs(p->model, sw, values, in);
+}
+
 void sm_scenario_coeffs(const sm_problem *p, const sm_sweep *sw, size_t i, double *values,
                         sm_inputs *in, sm_coeffs *c)
 {

@@ -196,6 +196,72 @@ sm_status sm_lp_new(sm_lp **out, const sm_model *m, const sm_layout *L, const sm
     return SM_OK;
 }
 
+sm_status sm_lp_new_cols(sm_lp **out, int n_cols, const double *lb, const double *ub,
+                         const double *obj, const sm_lp_opts *opts, sm_diag *d)
+{
+    *out = NULL;
+    sm_lp *lp = calloc(1, sizeof *lp);
+    if (!lp)
+        return sm_diag_fail(d, SM_ENOMEM, "out of memory building the master LP");
+    if (opts)
+        lp->opts = *opts;
+    else
+        sm_lp_opts_init(&lp->opts);
+    lp->n_cols = n_cols;
+    if (setjmp(lp->jmp)) {
+        glp_free_env();
+        sm_status st = sm_diag_fail(d, SM_ESOLVER, "GLPK failed building the master LP: %s",
+                                    lp->msg);
+        free(lp);
+        return st;
+    }
+    enter(lp);
+    lp->P = glp_create_prob();
+    glp_set_obj_dir(lp->P, GLP_MIN);
+    if (n_cols > 0)
+        glp_add_cols(lp->P, n_cols);
+    for (int j = 0; j < n_cols; j++) {
+        glp_set_col_bnds(lp->P, j + 1, bound_type(lb[j], ub[j]), finite_or_zero(lb[j]),
+                         finite_or_zero(ub[j]));
+        glp_set_obj_coef(lp->P, j + 1, obj[j]);
+    }
+    leave();
+    *out = lp;
+    return SM_OK;
+}
+
+sm_status sm_lp_add_row(sm_lp *lp, int n, const int *cols, const double *vals, double lb,
+                        double ub, sm_diag *d)
+{
+    int *ind = malloc(((size_t)n + 1) * sizeof *ind);
+    double *val = malloc(((size_t)n + 1) * sizeof *val);
+    if (!ind || !val) {
+        free(ind);
+        free(val);
+        return sm_diag_fail(d, SM_ENOMEM, "out of memory adding a row");
+    }
+    for (int i = 0; i < n; i++) {
+        ind[i + 1] = cols[i] + 1;
+        val[i + 1] = vals[i];
+    }
+    if (setjmp(lp->jmp)) {
+        glp_free_env();
+        lp->P = NULL;
+        free(ind);
+        free(val);
+        return sm_diag_fail(d, SM_ESOLVER, "GLPK failed adding a row: %s", lp->msg);
+    }
+    enter(lp);
+    int i = glp_add_rows(lp->P, 1);
+    glp_set_mat_row(lp->P, i, n, ind, val);
+    glp_set_row_bnds(lp->P, i, bound_type(lb, ub), finite_or_zero(lb), finite_or_zero(ub));
+    leave();
+    lp->n_rows = i;
+    free(ind);
+    free(val);
+    return SM_OK;
+}
+
 void sm_lp_free(sm_lp **plp)
 {
     sm_lp *lp = plp ? *plp : NULL;
@@ -310,8 +376,14 @@ void sm_lp_solution(const sm_lp *lp, double *x, double *y)
 {
     for (int j = 0; j < lp->n_cols; j++)
         x[j] = glp_get_col_prim(lp->P, j + 1);
-    for (int i = 0; i < lp->n_rows; i++)
+    for (int i = 0; y && i < lp->n_rows; i++)
         y[i] = glp_get_row_dual(lp->P, i + 1);
+}
+
+void sm_lp_reduced_costs(const sm_lp *lp, double *d)
+{
+    for (int j = 0; j < lp->n_cols; j++)
+        d[j] = glp_get_col_dual(lp->P, j + 1);
 }
 
 double sm_lp_objective(const sm_lp *lp)

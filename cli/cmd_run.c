@@ -61,32 +61,6 @@ static void usage(FILE *out)
             "ends with the same results as an uninterrupted run.\n");
 }
 
-/* Threads: -j, else OMP_NUM_THREADS, else SLURM_CPUS_PER_TASK, else all cores. */
-static int pick_threads(const char *arg, int *out)
-{
-    const char *src = arg ? "-j" : NULL, *v = arg;
-    if (!v && (v = getenv("OMP_NUM_THREADS")) && *v)
-        src = "OMP_NUM_THREADS";
-    else if (!arg && (v = getenv("SLURM_CPUS_PER_TASK")) && *v)
-        src = "SLURM_CPUS_PER_TASK";
-    else if (!arg)
-        v = NULL;
-    if (!v) {
-        long n = sysconf(_SC_NPROCESSORS_ONLN);
-        *out = n > 0 ? (int)n : 1;
-        return 1;
-    }
-    char *end;
-    errno = 0;
-    long n = strtol(v, &end, 10);
-    if (errno || *end || n < 1 || n > 4096) {
-        fprintf(stderr, "supplymix run: %s: '%s' is not a thread count (1..4096)\n", src, v);
-        return 0;
-    }
-    *out = (int)n;
-    return 1;
-}
-
 /* --slice K/N, or --slice slurm for a job array's task. */
 static int parse_slice(const char *arg, int *k, int *n)
 {
@@ -275,7 +249,7 @@ int sm_cmd_run(int argc, char **argv)
         return 2;
     }
     int threads, slice_k = 0, slice_n = 1;
-    if (!pick_threads(jarg, &threads) || (slice_arg && !parse_slice(slice_arg, &slice_k, &slice_n)))
+    if (!sm_cli_threads("run", jarg, &threads) || (slice_arg && !parse_slice(slice_arg, &slice_k, &slice_n)))
         return 2;
     const char *why = sm_glpk_thread_check();
     if (why && threads > 1) {

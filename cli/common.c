@@ -1,5 +1,6 @@
 /* What the commands share: finding the shipped model, loading a model,
  * parsing a command without options, finishing with an exit code. */
+#include <errno.h>
 #include <getopt.h>
 #include <limits.h>
 #include <stdlib.h>
@@ -62,4 +63,30 @@ int sm_cli_no_options(int argc, char **argv, void (*usage)(FILE *out))
         return c == 'h' ? 0 : 2;
     }
     return -1;
+}
+
+/* Threads: -j, else OMP_NUM_THREADS, else SLURM_CPUS_PER_TASK, else all cores. */
+int sm_cli_threads(const char *cmd, const char *arg, int *out)
+{
+    const char *src = arg ? "-j" : NULL, *v = arg;
+    if (!v && (v = getenv("OMP_NUM_THREADS")) && *v)
+        src = "OMP_NUM_THREADS";
+    else if (!arg && (v = getenv("SLURM_CPUS_PER_TASK")) && *v)
+        src = "SLURM_CPUS_PER_TASK";
+    else if (!arg)
+        v = NULL;
+    if (!v) {
+        long n = sysconf(_SC_NPROCESSORS_ONLN);
+        *out = n > 0 ? (int)n : 1;
+        return 1;
+    }
+    char *end;
+    errno = 0;
+    long n = strtol(v, &end, 10);
+    if (errno || *end || n < 1 || n > 4096) {
+        fprintf(stderr, "supplymix %s: %s: '%s' is not a thread count (1..4096)\n", cmd, src, v);
+        return 0;
+    }
+    *out = (int)n;
+    return 1;
 }

@@ -262,6 +262,28 @@ sm_status sm_lp_add_row(sm_lp *lp, int n, const int *cols, const double *vals, d
     return SM_OK;
 }
 
+sm_status sm_lp_add_elastic(sm_lp *lp, int n, const int *rows, sm_diag *d)
+{
+    if (n == 0)
+        return SM_OK;
+    if (setjmp(lp->jmp)) {
+        glp_free_env();
+        lp->P = NULL;
+        return sm_diag_fail(d, SM_ESOLVER, "GLPK failed adding elastic columns: %s", lp->msg);
+    }
+    enter(lp);
+    int j0 = glp_add_cols(lp->P, n);
+    for (int e = 0; e < n; e++) {
+        int ind[2] = {0, rows[e] + 1};
+        double val[2] = {0.0, 1.0};
+        glp_set_mat_col(lp->P, j0 + e, 1, ind, val);
+        glp_set_col_bnds(lp->P, j0 + e, GLP_LO, 0.0, 0.0);
+        glp_set_obj_coef(lp->P, j0 + e, 1.0);
+    }
+    leave();
+    return SM_OK;
+}
+
 void sm_lp_free(sm_lp **plp)
 {
     sm_lp *lp = plp ? *plp : NULL;
@@ -378,6 +400,12 @@ void sm_lp_solution(const sm_lp *lp, double *x, double *y)
         x[j] = glp_get_col_prim(lp->P, j + 1);
     for (int i = 0; y && i < lp->n_rows; i++)
         y[i] = glp_get_row_dual(lp->P, i + 1);
+}
+
+void sm_lp_rescale(sm_lp *lp)
+{
+    glp_scale_prob(lp->P, GLP_SF_AUTO);
+    glp_std_basis(lp->P);
 }
 
 void sm_lp_reduced_costs(const sm_lp *lp, double *d)

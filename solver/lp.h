@@ -109,6 +109,18 @@ sm_status sm_lp_new_cols(sm_lp **out, int n_cols, const double *lb, const double
 sm_status sm_lp_add_row(sm_lp *lp, int n, const int *cols, const double *vals, double lb,
                         double ub, sm_diag *d);
 
+/* Make lp (built by sm_lp_new) a phase-one LP: one more column e >= 0
+ * per given row (0-based), with coefficient 1 there and cost 1, so rows
+ * bounded below can always be met at a price. The layout's columns keep
+ * their numbers; load them with zero costs, and solve cold (the new
+ * columns are not in sm_basis). */
+sm_status sm_lp_add_elastic(sm_lp *lp, int n, const int *rows, sm_diag *d);
+
+/* Scale the problem anew (GLPK's automatic scaling) and go back to the
+ * standard basis: for a master whose cuts have made the old scaling and
+ * basis numerically poor. */
+void sm_lp_rescale(sm_lp *lp);
+
 /* Write the LP in CPLEX LP (lp_format != 0) or free MPS format. */
 sm_status sm_lp_write(sm_lp *lp, const char *path, int lp_format, sm_diag *d);
 

@@ -19,6 +19,7 @@ struct sm_evaluator {
 /* What one thread holds while it solves futures. */
 typedef struct eval_thread {
     sm_lp *lp;
+    sm_lp *phase1;          /* built when a future first turns out infeasible */
     sm_inputs *in;
     sm_coeffs *c;
     double *values, *x, *y, *dj, *kfull;
@@ -59,6 +60,7 @@ void sm_evaluator_free(sm_evaluator **pev)
 static void thread_free(eval_thread *t)
 {
     sm_lp_free(&t->lp);
+    sm_lp_free(&t->phase1);
     sm_inputs_free(&t->in);
     sm_coeffs_free(&t->c);
     free(t->values);
@@ -100,6 +102,54 @@ static void slopes(const sm_evaluator *ev, const eval_thread *t, const double *r
     }
 }
 
+/* The phase-one LP: the same rows with an elastic column on every floor
+ * row (the only rows a smaller commitment can make unmeetable: shortfall
+ * keeps balance rows feasible and caps are met by buying less). */
+static sm_status phase1_build(const sm_evaluator *ev, eval_thread *t)
+{
+    const sm_problem *p = ev->F->p;
+    const sm_layout *L = p->layout;
+    int *rows = malloc(((size_t)L->n_rows + 1) * sizeof *rows), n = 0;
+    if (!rows)
+        return sm_diag_fail(&t->diag, SM_ENOMEM, "out of memory");
+    for (int i = 0; i < L->n_rows; i++)
+        if (L->row_limit[i] >= 0 && p->model->limits[L->row_limit[i]].kind == SM_LIMIT_FLOOR)
+            rows[n++] = i;
+    sm_status st = sm_lp_new(&t->phase1, p->model, L, p->base_coeffs, &ev->o->lp, &t->diag);
+    if (st == SM_OK)
+        st = sm_lp_add_elastic(t->phase1, n, rows, &t->diag);
+    free(rows);
+    return st;
+}
+
+/* Future s infeasible at k: w = the least total violation of its floors
+ * (into q[s]) and its slopes in k (into g), for a feasibility cut
+ * w + g·(k' − k) <= 0 (Birge & Louveaux §5.1). Solved cold, so that the
+ * cut does not depend on what the thread solved before. */
+static sm_status phase_one(const sm_evaluator *ev, eval_thread *t, const double *raw_ub,
+                           const double *k, double *q, double *g)
+{
+    if (!t->phase1) {
+        sm_status st = phase1_build(ev, t);
+        if (st != SM_OK)
+            return st;
+    }
+    for (int j = 0; j < t->c->n_cols; j++)
+        t->c->obj[j] = 0.0;
+    sm_lp_load(t->phase1, t->c);
+    sm_solve_info info;
+    sm_status st = sm_lp_solve(t->phase1, 0, &info);
+    if (st != SM_OK)
+        return st;
+    if (info.status != SM_SCEN_OPTIMAL)
+        return sm_diag_fail(&t->diag, SM_ESOLVER, "the phase-one LP is %s",
+                            sm_scen_status_names[info.status]);
+    *q = sm_lp_objective(t->phase1);
+    sm_lp_reduced_costs(t->phase1, t->dj);
+    slopes(ev, t, raw_ub, k, g);
+    return SM_OK;
+}
+
 /* Future s at commitment k: load, start from its own basis, solve, keep
  * the basis. Returns SM_ESOLVER when the thread's GLPK is gone. */
 static sm_status solve_future(sm_evaluator *ev, eval_thread *t, size_t s, const double *k,
@@ -133,6 +183,10 @@ static sm_status solve_future(sm_evaluator *ev, eval_thread *t, size_t s, const 
         if (!ev->basis[s])
             return sm_diag_fail(&t->diag, SM_ENOMEM, "out of memory");
         sm_lp_get_basis(t->lp, ev->basis[s]);
+    } else if (g && info.status == SM_SCEN_INFEASIBLE) {
+        st = phase_one(ev, t, raw_ub, k, &q[s], &g[s * (size_t)s1->nk]);
+        if (st != SM_OK)
+            return st;
     } else if (g) {
         memset(&g[s * (size_t)s1->nk], 0, (size_t)s1->nk * sizeof(double));
     }
@@ -145,6 +199,8 @@ sm_status sm_evaluate(sm_evaluator *ev, const double *k, double *q, uint8_t *sta
                       sm_future_sink sink, void *sink_ctx, sm_diag *d)
 {
     int threads = ev->o->threads > 0 ? ev->o->threads : 1;
+    if ((size_t)threads > ev->F->n)
+        threads = ev->F->n > 0 ? (int)ev->F->n : 1; /* no thread builds an LP for nothing */
     eval_thread *th = calloc((size_t)threads, sizeof *th);
     if (!th)
         return sm_diag_fail(d, SM_ENOMEM, "out of memory");
@@ -165,8 +221,10 @@ sm_status sm_evaluate(sm_evaluator *ev, const double *k, double *q, uint8_t *sta
                 sm_diag_fail(&t->diag, SM_ESOLVER, "GLPK failed on future %ld", s);
         }
         free(raw_ub);
-        if (t->st == SM_ESOLVER)
+        if (t->st == SM_ESOLVER) {
             sm_lp_forget(&t->lp);
+            sm_lp_forget(&t->phase1);
+        }
         thread_free(t);
         /* Thread 0 is the caller, whose GLPK environment holds the master. */
         if (omp_get_thread_num() != 0)

@@ -12,9 +12,6 @@
 
 #include "../core/clock.h"
 
-const char *const sm_plan_stop_names[SM_PLAN_N_STOP] = {
-    "not_run", "gap_reached", "iteration_limit", "time_limit", "infeasible",
-    "needs_feasibility_cuts", "solver_failure"};
 
 void sm_plan_opts_init(sm_plan_opts *o)
 {
@@ -25,14 +22,6 @@ void sm_plan_opts_init(sm_plan_opts *o)
     sm_lp_opts_init(&o->lp);
 }
 
-void sm_plan_result_free(sm_plan_result *r)
-{
-    free(r->k);
-    free(r->q);
-    free(r->status);
-    free(r->hist);
-    memset(r, 0, sizeof *r);
-}
 
 sm_status sm_plan_base_basis(const sm_problem *p, const sm_lp_opts *o, sm_basis **out,
                              sm_diag *d)
@@ -66,6 +55,7 @@ typedef struct lshaped {
     int *idx;
     double *val;
     double t0;
+    int rescues;          /* master solves redone from scratch */
 } lshaped;
 
 static void lshaped_free(lshaped *ls)
@@ -133,7 +123,9 @@ static sm_status master_build(lshaped *ls, sm_diag *d)
         ub[(size_t)ls->nk + s] = HUGE_VAL;
         obj[(size_t)ls->nk + s] = 1.0 / (double)ls->n;
     }
-    SM_TRY(sm_lp_new_cols(&ls->master, (int)nc, lb, ub, obj, &ls->o->lp, d));
+    sm_lp_opts mo = ls->o->lp;
+    mo.warm_pricing = SM_PRICING_STEEPEST; /* few rows, many re-solves: worth the weights */
+    SM_TRY(sm_lp_new_cols(&ls->master, (int)nc, lb, ub, obj, &mo, d));
     const sm_stage1 *s1 = ls->s1;
     for (int i = 0; i < s1->n_rows; i++) {
         int a = s1->row_start[i], len = s1->row_start[i + 1] - a;
@@ -157,6 +149,8 @@ static sm_status add_cuts(lshaped *ls, const double *theta, int *added, sm_diag 
     *added = 0;
     for (size_t s = 0; s < ls->n; s++) {
         double qs = ls->q[s];
+        if (ls->status[s] != SM_SCEN_OPTIMAL)
+            continue;
         if (theta && qs - theta[s] <= 1e-9 * fmax(1.0, fabs(qs)))
             continue;
         const double *g = &ls->g[s * (size_t)ls->nk];
@@ -170,6 +164,34 @@ static sm_status add_cuts(lshaped *ls, const double *theta, int *added, sm_diag 
             }
         ls->idx[len] = ls->nk + (int)s;
         ls->val[len++] = 1.0;
+        SM_TRY(sm_lp_add_row(ls->master, len, ls->idx, ls->val, rhs, HUGE_VAL, d));
+        (*added)++;
+    }
+done:
+    return st;
+}
+
+/* For every future infeasible at k^, with w_s = q[s] its phase-one
+ * violation and g_s its slopes: -g_s·k >= w_s - g_s·k^, in future order. */
+static sm_status add_feasibility_cuts(lshaped *ls, int *added, sm_diag *d)
+{
+    sm_status st = SM_OK;
+    *added = 0;
+    for (size_t s = 0; s < ls->n; s++) {
+        double w = ls->q[s];
+        if (ls->status[s] != SM_SCEN_INFEASIBLE || !(w > 1e-9))
+            continue;
+        const double *g = &ls->g[s * (size_t)ls->nk];
+        int len = 0;
+        double rhs = w;
+        for (int j = 0; j < ls->nk; j++)
+            if (g[j] != 0.0) {
+                ls->idx[len] = j;
+                ls->val[len++] = -g[j];
+                rhs -= g[j] * ls->k[j];
+            }
+        if (len == 0)
+            continue; /* no commitment can help: cannot happen when k_ub was feasible */
         SM_TRY(sm_lp_add_row(ls->master, len, ls->idx, ls->val, rhs, HUGE_VAL, d));
         (*added)++;
     }
@@ -243,6 +265,14 @@ static sm_status iterate(lshaped *ls, sm_plan_result *r, int *stop, sm_diag *d)
     sm_solve_info info;
     SM_TRY(sm_lp_solve(ls->master, 1, &info));
     if (info.status != SM_SCEN_OPTIMAL) {
+        /* Cuts of very different magnitudes (USD against tonnes of
+         * violation) can mislead a warm dual simplex: confirm from scratch,
+         * rescaled, before believing it. */
+        ls->rescues++;
+        sm_lp_rescale(ls->master);
+        SM_TRY(sm_lp_solve(ls->master, 0, &info));
+    }
+    if (info.status != SM_SCEN_OPTIMAL) {
         r->stop = info.status == SM_SCEN_INFEASIBLE ? SM_PLAN_INFEASIBLE : SM_PLAN_SOLVER_FAILURE;
         snprintf(r->message, sizeof r->message, "the master LP is %s%s",
                  sm_scen_status_names[info.status],
@@ -253,32 +283,49 @@ static sm_status iterate(lshaped *ls, sm_plan_result *r, int *stop, sm_diag *d)
     }
     sm_lp_solution(ls->master, ls->sol, NULL);
     r->lb = fmax(r->lb, sm_lp_objective(ls->master));
-    memcpy(ls->k, ls->sol, (size_t)ls->nk * sizeof(double));
+    /* The simplex may leave a bound missed by its tolerance (-1e-12 t):
+     * a commitment is a column bound of every future, so clamp it. */
+    for (int j = 0; j < ls->nk; j++)
+        ls->k[j] = fmin(fmax(ls->sol[j], 0.0), ls->s1->ub[j]);
     SM_TRY(sm_evaluate(ls->ev, ls->k, ls->q, ls->status, ls->g, NULL, NULL, d));
-    int failed;
+    int failed, added = 0;
     size_t first = 0, bad = count_not_optimal(ls, &first, &failed);
-    if (bad) {
-        r->stop = failed ? SM_PLAN_SOLVER_FAILURE : SM_PLAN_NEEDS_FEASIBILITY;
-        snprintf(r->message, sizeof r->message,
-                 "future %zu is %s at the master's portfolio (%zu such)", first,
-                 sm_scen_status_names[ls->status[first]], bad);
+    if (failed) {
+        r->stop = SM_PLAN_SOLVER_FAILURE;
+        snprintf(r->message, sizeof r->message, "future %zu is %s at the master's portfolio",
+                 first, sm_scen_status_names[ls->status[first]]);
         *stop = 1;
         return SM_OK;
     }
-    double ub = sm_stage1_fees(ls->s1, ls->k);
-    for (size_t s = 0; s < ls->n; s++)
-        ub += ls->q[s] / (double)ls->n;
-    if (ub < r->ub) {
-        r->ub = ub;
-        memcpy(r->k, ls->k, (size_t)ls->nk * sizeof(double));
-        memcpy(r->q, ls->q, ls->n * sizeof(double));
-        memcpy(r->status, ls->status, ls->n);
+    if (bad) {
+        /* Not a candidate: cut it off, and keep the optimality cuts of the
+         * futures that were feasible. */
+        SM_TRY(add_feasibility_cuts(ls, &added, d));
+        if (added == 0) {
+            r->stop = SM_PLAN_NEEDS_FEASIBILITY;
+            snprintf(r->message, sizeof r->message,
+                     "future %zu is infeasible at the master's portfolio but its phase-one LP "
+                     "finds no violation to cut (numerical trouble)", first);
+            *stop = 1;
+            return SM_OK;
+        }
+    } else {
+        double ub = sm_stage1_fees(ls->s1, ls->k);
+        for (size_t s = 0; s < ls->n; s++)
+            ub += ls->q[s] / (double)ls->n;
+        if (ub < r->ub) {
+            r->ub = ub;
+            memcpy(r->k, ls->k, (size_t)ls->nk * sizeof(double));
+            memcpy(r->q, ls->q, ls->n * sizeof(double));
+            memcpy(r->status, ls->status, ls->n);
+        }
     }
-    int added = 0;
-    SM_TRY(add_cuts(ls, &ls->sol[ls->nk], &added, d));
+    int opt_added = 0;
+    SM_TRY(add_cuts(ls, &ls->sol[ls->nk], &opt_added, d));
+    added += opt_added;
     record(ls, r, added);
     *stop = 1;
-    if (r->gap <= ls->o->gap || added == 0)
+    if ((!bad && r->gap <= ls->o->gap) || added == 0)
         r->stop = SM_PLAN_GAP;
     else if (r->iterations >= ls->o->max_iterations)
         r->stop = SM_PLAN_ITERATION_LIMIT;

@@ -4,6 +4,7 @@
 #include "plan.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -98,15 +99,6 @@ done:
     return st;
 }
 
-void sm_plan_point_free(sm_plan_point *pt)
-{
-    sm_plan_result_free(&pt->rp);
-    free(pt->k_full);
-    free(pt->kbar_full);
-    free(pt->z);
-    free(pt->regret);
-    memset(pt, 0, sizeof *pt);
-}
 
 /* Z_s for every future: one foresight LP each when the first stage has no
  * rows, else a one-future plan each (the rows apply to what it commits). */
@@ -128,7 +120,7 @@ static sm_status wait_and_see(const sweep_futures *f, const sm_stage1 *s1, const
             one.only = (long)s;
             sm_futures F = {f->p, 1, f->sw->n_params, recourse_coeffs, &one};
             sm_plan_result r;
-            SM_TRY(sm_plan_solve(&F, s1, o, base, &r, d));
+            SM_TRY(sm_plan_single(&F, s1, o, base, &r, d));
             pt->z[s] = r.stop == SM_PLAN_GAP ? r.ub : NAN;
             sm_plan_result_free(&r);
         }
@@ -140,6 +132,11 @@ done:
     sm_evaluator_free(&ev);
     free(status);
     return st;
+}
+
+static int planned(sm_plan_stop s)
+{
+    return s == SM_PLAN_GAP || s == SM_PLAN_ITERATION_LIMIT || s == SM_PLAN_TIME_LIMIT;
 }
 
 /* k-bar for the average future, and EEV: fees(k-bar) + mean Q_s(k-bar). */
@@ -160,13 +157,13 @@ static sm_status expected_of_average(const sweep_futures *f, const sm_stage1 *s1
     SM_TRY(average_future(f, pt->n, avg, d));
     avg_future a = {avg, p->model};
     sm_futures Fa = {p, 1, f->sw->n_params, avg_coeffs, &a};
-    SM_TRY(sm_plan_solve(&Fa, s1, o, base, &r, d));
+    SM_TRY(sm_plan_single(&Fa, s1, o, base, &r, d));
     pt->eev_stop = r.stop;
+    pt->fees_bar = r.fees;
     sm_stage1_expand(s1, p->model->n_offers, r.k, pt->kbar_full);
     pt->eev = HUGE_VAL;
     pt->eev_infeasible = pt->n;
-    if (r.stop != SM_PLAN_GAP && r.stop != SM_PLAN_ITERATION_LIMIT &&
-        r.stop != SM_PLAN_TIME_LIMIT)
+    if (!planned(r.stop) || !isfinite(r.ub))
         goto done; /* no k-bar: the average future itself has no plan */
     sm_futures F = {p, pt->n, f->sw->n_params, recourse_coeffs, f};
     SM_TRY(sm_evaluator_new(&F, s1, o, base, &ev, d));
@@ -210,10 +207,6 @@ done:
     return st;
 }
 
-static int planned(sm_plan_stop s)
-{
-    return s == SM_PLAN_GAP || s == SM_PLAN_ITERATION_LIMIT || s == SM_PLAN_TIME_LIMIT;
-}
 
 sm_status sm_plan_point_run(const sm_problem *p, const sm_sweep *sw, size_t g,
                             const sm_plan_opts *o, const sm_basis *base, sm_future_sink sink,
@@ -242,8 +235,13 @@ sm_status sm_plan_point_run(const sm_problem *p, const sm_sweep *sw, size_t g,
     pt->rp_value = pt->rp.ub;
     pt->seconds = pt->rp.seconds;
     pt->ws = pt->eev = pt->evpi = pt->vss = NAN;
-    if (!planned(pt->rp.stop))
+    if (!planned(pt->rp.stop) || !isfinite(pt->rp.ub)) {
+        if (planned(pt->rp.stop))
+            snprintf(pt->rp.message, sizeof pt->rp.message,
+                     "stopped (%s) before any portfolio was feasible in every future",
+                     sm_plan_stop_names[pt->rp.stop]);
         goto done; /* reported by the caller; the other policies go on */
+    }
     sm_stage1_expand(s1, m->n_offers, pt->rp.k, pt->k_full);
     SM_TRY(evaluate_plan(&f, s1, o, base, sink, sink_ctx, pt, d));
     SM_TRY(wait_and_see(&f, s1, o, base, pt, d));

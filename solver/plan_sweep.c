@@ -47,17 +47,6 @@ static void add_fees(sm_plan_run *run, const sm_sweep *sw, size_t g)
     }
 }
 
-void sm_plan_run_free(sm_plan_run *run)
-{
-    for (size_t g = 0; run->points && g < run->n_points; g++)
-        sm_plan_point_free(&run->points[g]);
-    for (size_t b = 0; run->blocks && b < run->n_blocks; b++)
-        sm_block_free(&run->blocks[b]);
-    free(run->points);
-    free(run->blocks);
-    free(run->fees);
-    memset(run, 0, sizeof *run);
-}
 
 static sm_status alloc_run(const sm_problem *p, const sm_sweep *sw, int full, sm_plan_run *run,
                            sm_diag *d)
@@ -93,6 +82,9 @@ sm_status sm_plan_sweep(const sm_problem *p, const sm_sweep *sw, const sm_plan_o
     sm_basis *base = NULL;
     double t0 = sm_clock_s();
     SM_TRY(alloc_run(p, sw, full, run, d));
+    run->gap_tolerance = o->gap;
+    run->iteration_limit = o->max_iterations;
+    run->time_limit_s = o->time_limit_s;
     SM_TRY(sm_plan_base_basis(p, &o->lp, &base, d));
     for (size_t g = 0; g < sw->grid_size; g++) {
         sink_ctx c = {p, sw, run, g};

@@ -7,15 +7,6 @@
 
 #include "plan.h"
 
-typedef struct sm_plan_run {
-    size_t n_points;          /* grid points G */
-    sm_plan_point *points;    /* [G] */
-    size_t n_blocks;
-    sm_block **blocks;        /* [n_blocks] the sweep's blocks; unsolved rows stay "not solved" */
-    double *fees;             /* [n_scenarios] fees(k*) of each scenario's policy (NaN: no plan) */
-    double seconds;
-} sm_plan_run;
-
 /* Called after each grid point g is planned. */
 typedef void (*sm_plan_progress)(void *ctx, size_t g, const sm_plan_point *pt);
 
@@ -26,6 +17,5 @@ typedef void (*sm_plan_progress)(void *ctx, size_t g, const sm_plan_point *pt);
 sm_status sm_plan_sweep(const sm_problem *p, const sm_sweep *sw, const sm_plan_opts *o, int full,
                         sm_plan_progress progress, void *progress_ctx, sm_plan_run *run,
                         sm_diag *d);
-void sm_plan_run_free(sm_plan_run *run);
 
 #endif

@@ -143,10 +143,295 @@ static void test_hand_solved(void)
     fixture_free(&f);
 }
 
+
+/* ---- a floor only a contract can meet, and a policy with no plan --------
+ *
+ * One period, demand 100, no China cap; a floor: USA supplies at least
+ * 50 %. C1 spot at c = 10; U1 a contract at c = 15 with fee 1. The first
+ * master commits nothing to U1 (theta is bounded by Q at k_ub), the
+ * futures are then infeasible, and a feasibility cut must raise k_U1 to
+ * 50: RP = 50·1 + 50·15 + 50·10 = 1300. The grid's second policy scales
+ * U1's capacity to 0.2 (20 t < 50 t): infeasible for every k, reported,
+ * while the first is planned. */
+static void test_feasibility_cuts_and_infeasible_policy(void)
+{
+    char *y1 = sm_tiny_replace(sm_tiny_yaml, "count: 2", "count: 1");
+    char *y2 = sm_tiny_replace(y1, "share: 0.6", "share: 1.0\n  us_floor:\n    kind: floor\n"
+                                                "    regions: [USA]\n    share: 0.5");
+    const char *sup =
+        "supplier,region,material,capacity_t_per_period,price_usd_per_t,freight_usd_per_t,"
+        "start_period,ramp_periods,terms,fee_usd_per_t,source\n"
+        "C1,China,NdPr,100,8,0,1,0,spot,,test\n"
+        "U1,USA,NdPr,100,15,0,1,0,contract,1,test\n";
+    const char *sweep = "name: f\nseed: 3\nsamples: 3\nparameters:\n"
+                        "  capacity.U1: {values: [1.0, 0.2]}\n"
+                        "  price.C1: {dist: choice, values: [1.0, 1.0]}\n";
+    fixture f;
+    int ok = fixture_load(&f, y2, sup, "material,period,demand_t\nNdPr,1,100\n", sweep);
+    free(y1);
+    free(y2);
+    CU_ASSERT_FATAL(ok);
+    sm_plan_opts o;
+    sm_plan_opts_init(&o);
+    sm_plan_run run;
+    sm_diag d;
+    sm_diag_init(&d);
+    CU_ASSERT_EQUAL_FATAL(sm_plan_sweep(f.p, f.sw, &o, 1, NULL, NULL, &run, &d), SM_OK);
+    const sm_plan_point *ok_pt = &run.points[0], *bad = &run.points[1];
+    CU_ASSERT_EQUAL(ok_pt->rp.stop, SM_PLAN_GAP);
+    CU_ASSERT_TRUE(ok_pt->rp.iterations >= 2);
+    CU_ASSERT_TRUE(sm_test_close(ok_pt->k_full[1], 50, TOL));
+    CU_ASSERT_TRUE(sm_test_close(ok_pt->rp_value, 1300, TOL));
+    CU_ASSERT_TRUE(sm_test_close(ok_pt->ws, 1300, TOL));
+    CU_ASSERT_TRUE(sm_test_close(ok_pt->evpi, 0, TOL));
+    CU_ASSERT_EQUAL(bad->rp.stop, SM_PLAN_INFEASIBLE);
+    CU_ASSERT_EQUAL(bad->rp.infeasible, 3);
+    CU_ASSERT_PTR_NOT_NULL(strstr(bad->rp.message, "for every portfolio"));
+    CU_ASSERT_TRUE(isnan(bad->ws) && isnan(bad->vss));
+    /* Its scenarios (1, 3, 5) stay "not solved" in the file; policy 0's are solved. */
+    CU_ASSERT_EQUAL(*(int8_t *)sm_block_row(run.blocks[0], SM_V_STATUS, 1), SM_SCEN_NOT_SOLVED);
+    CU_ASSERT_EQUAL(*(int8_t *)sm_block_row(run.blocks[0], SM_V_STATUS, 2), SM_SCEN_OPTIMAL);
+    sm_plan_run_free(&run);
+    sm_diag_clear(&d);
+    fixture_free(&f);
+}
+
+/* ---- the shipped model with contracts ------------------------------------ */
+
+/* rare_earths with every non-Chinese offer a contract at a fee of 10 % of
+ * its price (Chinese offers stay spot), changed in memory. */
+static int load_contract_model(fixture *f, const char *sweep)
+{
+    memset(f, 0, sizeof *f);
+    sm_diag d;
+    sm_diag_init(&d);
+    f->dir = sm_test_tmpdir();
+    sm_status st = sm_model_load(SM_SOURCE_MODELS_DIR "/rare_earths", &f->m, &d);
+    if (st == SM_OK) {
+        int china = sm_model_region(f->m, "China");
+        for (int o = 0; o < f->m->n_offers; o++) {
+            sm_offer *of = &f->m->offers[o];
+            if (f->m->suppliers[of->supplier].region == china)
+                continue;
+            of->terms = SM_TERMS_CONTRACT;
+            of->fee = 0.1 * of->price;
+            f->m->n_contracts++;
+        }
+        char *sp = sm_test_write(f->dir, "sweep.yaml", sweep);
+        st = sm_sweep_load(sp, f->m, &f->sw, &d);
+        free(sp);
+    }
+    if (st == SM_OK)
+        st = sm_problem_new(f->m, &f->p, &d);
+    if (st != SM_OK)
+        sm_test_dump_diag(&d);
+    sm_diag_clear(&d);
+    return st == SM_OK;
+}
+
+static const char *const contract_sweep =
+    "name: c\nseed: 11\nsamples: 6\nsampling: lhs\nparameters:\n"
+    "  share.china_cap: {values: [0.4, 0.6]}\n"
+    "  availability.China: {dist: event, p: 0.5, yes: 0.2, no: 1.0}\n"
+    "  availability.China.from: {dist: choice, values: [1, 4, 8]}\n"
+    "  price.NdPr_oxide: {dist: lognormal, mu: 0.0, sigma: 0.3}\n"
+    "  delay.Iluka_Eneabba: {dist: triangular, low: 0, mode: 1, high: 6}\n";
+
+typedef struct recourse_ctx {
+    const sm_problem *p;
+    const sm_sweep *sw;
+} recourse_ctx;
+
+static void recourse(const void *ctx, size_t s, double *values, sm_inputs *in, sm_coeffs *c)
+{
+    const recourse_ctx *r = ctx;
+    sm_scenario_inputs(r->p, r->sw, s * r->sw->grid_size, values, in);
+    in->fees_on_delivery = 0;
+    sm_coeffs_compute(r->p->model, r->p->layout, in, c);
+}
+
+static unsigned long long rng_state = 88172645463325252ull;
+static double uniform01(void)
+{
+    rng_state ^= rng_state << 13;
+    rng_state ^= rng_state >> 7;
+    rng_state ^= rng_state << 17;
+    return (double)(rng_state >> 11) / 9007199254740992.0;
+}
+
+/* Every cut Q_s(k^) + g_s·(k' − k^) lies below Q_s(k') at random k', each
+ * re-solved; and the cuts are not all flat. */
+static void test_cut_validity(void)
+{
+    fixture f;
+    CU_ASSERT_FATAL(load_contract_model(&f, contract_sweep));
+    sm_inputs *policy = sm_inputs_new(f.m);
+    double values[8];
+    sm_sweep_values(f.sw, 0, values);
+    sm_commit_policy_inputs(f.m, f.sw, values, policy);
+    sm_stage1 *s1 = NULL;
+    sm_diag d;
+    sm_diag_init(&d);
+    CU_ASSERT_EQUAL_FATAL(sm_stage1_build(f.m, policy, &s1, &d), SM_OK);
+    sm_plan_opts o;
+    sm_plan_opts_init(&o);
+    o.threads = 2;
+    sm_basis *base = NULL;
+    CU_ASSERT_EQUAL_FATAL(sm_plan_base_basis(f.p, &o.lp, &base, &d), SM_OK);
+    recourse_ctx rc = {f.p, f.sw};
+    size_t n = f.sw->samples, nk = (size_t)s1->nk;
+    sm_futures F = {f.p, n, f.sw->n_params, recourse, &rc};
+    sm_evaluator *ev = NULL;
+    CU_ASSERT_EQUAL_FATAL(sm_evaluator_new(&F, s1, &o, base, &ev, &d), SM_OK);
+    double *kh = malloc(nk * sizeof *kh), *kp = malloc(nk * sizeof *kp);
+    double *q = malloc(n * sizeof *q), *q2 = malloc(n * sizeof *q2);
+    double *g = malloc(n * nk * sizeof *g);
+    uint8_t *st = malloc(n), *st2 = malloc(n);
+    int checked = 0, steep = 0, violated = 0;
+    for (int trial = 0; trial < 4; trial++) {
+        for (size_t j = 0; j < nk; j++)
+            kh[j] = (0.4 + 0.6 * uniform01()) * s1->ub[j];
+        CU_ASSERT_EQUAL_FATAL(sm_evaluate(ev, kh, q, st, g, NULL, NULL, &d), SM_OK);
+        for (int rep = 0; rep < 5; rep++) {
+            for (size_t j = 0; j < nk; j++)
+                kp[j] = (0.3 + 0.7 * uniform01()) * s1->ub[j];
+            CU_ASSERT_EQUAL_FATAL(sm_evaluate(ev, kp, q2, st2, NULL, NULL, NULL, &d), SM_OK);
+            for (size_t s = 0; s < n; s++) {
+                if (st[s] != SM_SCEN_OPTIMAL || st2[s] != SM_SCEN_OPTIMAL)
+                    continue; /* an infeasible k' has Q = +inf: every cut holds */
+                double cut = q[s];
+                for (size_t j = 0; j < nk; j++)
+                    cut += g[s * nk + j] * (kp[j] - kh[j]);
+                violated += q2[s] < cut - 1e-7 * fabs(q2[s]);
+                steep += cut < q[s] - 1.0;
+                checked++;
+            }
+        }
+    }
+    CU_ASSERT_EQUAL(violated, 0);
+    if (checked < 40 || !steep)
+        fprintf(stderr, "cut validity: %d checks, %d steep\n", checked, steep);
+    CU_ASSERT_TRUE(checked >= 40);
+    CU_ASSERT_TRUE(steep > 0);
+    free(kh);
+    free(kp);
+    free(q);
+    free(q2);
+    free(g);
+    free(st);
+    free(st2);
+    sm_evaluator_free(&ev);
+    sm_basis_free(&base);
+    sm_stage1_free(&s1);
+    sm_inputs_free(&policy);
+    sm_lp_thread_end();
+    sm_diag_clear(&d);
+    fixture_free(&f);
+}
+
+/* The same plan, bit for bit, on 1, 2 and 3 threads. */
+static void test_threads_identical(void)
+{
+    fixture f;
+    CU_ASSERT_FATAL(load_contract_model(&f, contract_sweep));
+    sm_plan_run runs[3];
+    sm_diag d;
+    sm_diag_init(&d);
+    for (int t = 0; t < 3; t++) {
+        sm_plan_opts o;
+        sm_plan_opts_init(&o);
+        o.threads = t + 1;
+        CU_ASSERT_EQUAL_FATAL(sm_plan_sweep(f.p, f.sw, &o, 1, NULL, NULL, &runs[t], &d), SM_OK);
+    }
+    size_t nkf = (size_t)f.m->n_offers * (size_t)f.m->n_periods, n = f.sw->samples;
+    for (int t = 1; t < 3; t++)
+        for (size_t g = 0; g < runs[0].n_points; g++) {
+            const sm_plan_point *a = &runs[0].points[g], *b = &runs[t].points[g];
+            CU_ASSERT_EQUAL(a->rp.stop, SM_PLAN_GAP);
+            CU_ASSERT_EQUAL(a->rp.iterations, b->rp.iterations);
+            CU_ASSERT_EQUAL(memcmp(a->k_full, b->k_full, nkf * sizeof(double)), 0);
+            CU_ASSERT_EQUAL(memcmp(a->kbar_full, b->kbar_full, nkf * sizeof(double)), 0);
+            CU_ASSERT_EQUAL(memcmp(a->regret, b->regret, n * sizeof(double)), 0);
+            CU_ASSERT_EQUAL(memcmp(&a->rp.ub, &b->rp.ub, sizeof(double)), 0);
+            CU_ASSERT_EQUAL(memcmp(&a->rp.lb, &b->rp.lb, sizeof(double)), 0);
+            CU_ASSERT_EQUAL(memcmp(&a->eev, &b->eev, sizeof(double)), 0);
+            CU_ASSERT_EQUAL(memcmp(&a->ws, &b->ws, sizeof(double)), 0);
+            /* MODEL.md: EVPI >= 0 and VSS >= 0 up to the gap. */
+            CU_ASSERT_TRUE(a->evpi >= -1e-6 * fabs(a->rp_value));
+            CU_ASSERT_TRUE(a->vss >= -1e-6 * fabs(a->rp_value));
+        }
+    for (int t = 0; t < 3; t++)
+        sm_plan_run_free(&runs[t]);
+    sm_diag_clear(&d);
+    fixture_free(&f);
+}
+
+/* A model whose offers are all spot, with the new columns and keys given,
+ * gives the LP numbers of the model without them in every scenario; and
+ * its plan is the sweep: RP = WS = EEV, EVPI = VSS = 0. */
+static void test_no_contracts_unchanged(void)
+{
+    const char *spot_sup =
+        "supplier,region,material,capacity_t_per_period,price_usd_per_t,freight_usd_per_t,"
+        "start_period,ramp_periods,terms,fee_usd_per_t,source\n"
+        "C1,China,NdPr,100,8,0,1,0,spot,,test\n"
+        "U1,USA,NdPr,100,15,0,1,0,,,test\n";
+    char *y = sm_tiny_replace(sm_tiny_yaml, "tables:", "commitments:\n  fee_share: 0.3\n"
+                                                      "  limits:\n    cc:\n      kind: cap\n"
+                                                      "      regions: [China]\n      share: 0.2\n"
+                                                      "tables:");
+    const char *sweep = "name: s\nseed: 5\nsamples: 4\nparameters:\n"
+                        "  share.cap: {values: [0.3, 0.7]}\n"
+                        "  capacity.C1: {dist: uniform, low: 0.5, high: 1.5}\n"
+                        "  price.U1: {dist: uniform, low: 0.5, high: 1.5}\n";
+    fixture a, b;
+    CU_ASSERT_FATAL(fixture_load(&a, NULL, NULL, NULL, sweep));
+    CU_ASSERT_FATAL(fixture_load(&b, y, spot_sup, NULL, sweep));
+    free(y);
+    CU_ASSERT_EQUAL(b.m->n_contracts, 0);
+    sm_inputs *ia = sm_inputs_new(a.m), *ib = sm_inputs_new(b.m);
+    sm_coeffs *ca = sm_coeffs_new(a.p->layout), *cb = sm_coeffs_new(b.p->layout);
+    double va[4], vb[4];
+    for (size_t i = 0; i < a.sw->n_scenarios; i++) {
+        sm_scenario_coeffs(a.p, a.sw, i, va, ia, ca);
+        sm_scenario_coeffs(b.p, b.sw, i, vb, ib, cb);
+        size_t nc = (size_t)ca->n_cols * sizeof(double), nr = (size_t)ca->n_rows * sizeof(double);
+        CU_ASSERT_TRUE(memcmp(ca->col_ub, cb->col_ub, nc) == 0 && memcmp(ca->obj, cb->obj, nc) == 0 &&
+                       memcmp(ca->col_lb, cb->col_lb, nc) == 0 &&
+                       memcmp(ca->row_lb, cb->row_lb, nr) == 0 &&
+                       memcmp(ca->row_ub, cb->row_ub, nr) == 0);
+    }
+    sm_plan_opts o;
+    sm_plan_opts_init(&o);
+    sm_plan_run run;
+    sm_diag d;
+    sm_diag_init(&d);
+    CU_ASSERT_EQUAL_FATAL(sm_plan_sweep(b.p, b.sw, &o, 1, NULL, NULL, &run, &d), SM_OK);
+    for (size_t g = 0; g < run.n_points; g++) {
+        const sm_plan_point *pt = &run.points[g];
+        CU_ASSERT_EQUAL(pt->rp.stop, SM_PLAN_GAP);
+        CU_ASSERT_TRUE(sm_test_close(pt->rp_value, pt->ws, 1e-12));
+        CU_ASSERT_TRUE(sm_test_close(pt->eev, pt->ws, 1e-12));
+        CU_ASSERT_TRUE(fabs(pt->evpi) <= 1e-9 && fabs(pt->vss) <= 1e-9);
+    }
+    sm_plan_run_free(&run);
+    sm_diag_clear(&d);
+    sm_inputs_free(&ia);
+    sm_inputs_free(&ib);
+    sm_coeffs_free(&ca);
+    sm_coeffs_free(&cb);
+    fixture_free(&a);
+    fixture_free(&b);
+}
+
 int main(void)
 {
     CU_TestInfo tests[] = {
         {"hand-solved two futures: k*, RP, WS, EEV, EVPI, VSS, regret", test_hand_solved},
+        {"feasibility cuts; a policy infeasible for every k", test_feasibility_cuts_and_infeasible_policy},
+        {"cuts hold at random portfolios", test_cut_validity},
+        {"identical plans on 1, 2 and 3 threads", test_threads_identical},
+        {"a model without contracts is unchanged", test_no_contracts_unchanged},
         CU_TEST_INFO_NULL,
     };
     CU_SuiteInfo suites[] = {{"plan", NULL, NULL, NULL, NULL, tests}, CU_SUITE_INFO_NULL};

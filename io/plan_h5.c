@@ -176,7 +176,7 @@ static int write_per_scenario(hid_t file, hid_t grp, const sm_sweep *sw, const s
                    "Z_s: the future's perfect-foresight cost (fees included)");
     ok = ok && var(grp, "regret", H5T_NATIVE_DOUBLE, 1, dims, &scale, regret, "USD",
                    "fees(k*) + Q_s(k*) − Z_s");
-    ok = ok && var(grp, "cost_commitment", H5T_NATIVE_DOUBLE, 1, dims, &scale, run->fees, "USD",
+    ok = ok && var(file, "cost_commitment", H5T_NATIVE_DOUBLE, 1, dims, &scale, run->fees, "USD",
                    "fees(k*) of the scenario's policy: the part of total_cost paid on the "
                    "commitment");
     if (scale >= 0)

@@ -63,7 +63,7 @@ STATUS_OPTIMAL = 1
 # Random parameters with at most this many distinct values (events,
 # choices, rounded delays) are grouped by value rather than by quantile.
 MAX_LEVELS = 12
-LAYOUT_VERSION = 1
+LAYOUT_VERSION = 2  # 2: plan files (a results file plus /plan); the per-scenario layout is 1's
 
 
 class ResultsError(Exception):

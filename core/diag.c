@@ -5,21 +5,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-const char *sm_status_name(sm_status st)
-{
-    switch (st) {
-    case SM_OK: return "ok";
-    case SM_EINPUT: return "bad input";
-    case SM_EUSAGE: return "bad usage";
-    case SM_EOUTPUT: return "could not write output";
-    case SM_ENOMEM: return "out of memory";
-    case SM_ESOLVER: return "solver failure";
-    case SM_EINTERRUPTED: return "interrupted";
-    case SM_EINTERNAL: return "internal error";
-    }
-    return "unknown status";
-}
-
 int sm_status_exit_code(sm_status st)
 {
     switch (st) {

@@ -28,11 +28,11 @@ const char *sm_parse_problem(sm_parse_result r);
 #define SM_NAME_MAX 48
 int sm_is_name(const char *s);
 
-#endif
-
 /* Input files are UTF-8 text: returns the byte offset of the first NUL or
  * invalid UTF-8 sequence, or len when there is none. */
 size_t sm_text_invalid_at(const char *text, size_t len);
 
 /* 1-based line and column of byte offset off in text. */
 void sm_text_position(const char *text, size_t off, int *line, int *col);
+
+#endif

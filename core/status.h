@@ -15,9 +15,6 @@ typedef enum sm_status {
     SM_EINTERNAL     /* a broken invariant: a bug (exit code 1) */
 } sm_status;
 
-/* A short lower-case name for a status ("bad input", ...). */
-const char *sm_status_name(sm_status st);
-
 /* The process exit code that CLI.md assigns to a status. */
 int sm_status_exit_code(sm_status st);
 

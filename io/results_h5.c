@@ -129,15 +129,6 @@ static hid_t h5type(sm_vtype t)
     return t == SM_VT_I8 ? H5T_NATIVE_INT8 : t == SM_VT_I32 ? H5T_NATIVE_INT32 : H5T_NATIVE_DOUBLE;
 }
 
-size_t sm_results_row_bytes(const sm_dims *dims, int full)
-{
-    size_t n = 0;
-    for (int v = 0; v < SM_NVARS; v++)
-        if (full || !sm_vars[v].full_only)
-            n += sm_var_elems(dims, (sm_var)v) * sm_vtype_size(sm_vars[v].type);
-    return n + 1; /* the completion mark */
-}
-
 static void iso_time(char *buf, size_t size)
 {
     time_t now = time(NULL);

@@ -96,7 +96,5 @@ sm_status sm_results_write(sm_results *r, size_t first, const sm_block *b, sm_di
 /* Close the file (NULL-safe); *r becomes NULL. */
 sm_status sm_results_close(sm_results **r, sm_diag *d);
 
-/* Bytes one scenario adds to a block in memory (for sizing buffers). */
-size_t sm_results_row_bytes(const sm_dims *dims, int full);
 
 #endif

@@ -382,6 +382,105 @@ static void count_scenarios(loader *L, const sm_ynode *at)
     s->n_scenarios = (size_t)(g * s->samples);
 }
 
+/* name, description and the model the sweep is for. */
+static sm_status read_header(loader *L, const sm_ynode *root)
+{
+    sm_sweep *s = L->s;
+    const char *name = NULL, *desc = NULL, *model = NULL;
+    const sm_ynode *nn = sm_yread_required(&L->yr, root, "name", "");
+    if (nn)
+        sm_yread_name(&L->yr, nn, "name", &name);
+    sm_yread_string(&L->yr, sm_ymap_get(root, "description"), "description", &desc);
+    s->name = strdup(name ? name : "unnamed");
+    s->description = strdup(desc ? desc : "");
+    if (!s->name || !s->description)
+        return sm_diag_fail(L->d, SM_ENOMEM, "out of memory");
+    const sm_ynode *mn = sm_ymap_get(root, "model");
+    if (mn && sm_yread_name(&L->yr, mn, "model", &model) && strcmp(model, L->m->name) != 0)
+        sm_diag_error(L->d, s->file, mn->line, mn->col,
+                      "model: this sweep is for model '%s', but the model loaded is '%s' (%s)",
+                      model, L->m->name, L->m->dir ? L->m->dir : "");
+    return SM_OK;
+}
+
+/* seed, sampling and block_size into the sweep; returns `samples` as
+ * written (1 when absent), which counts only when a parameter is random. */
+static int read_sampling(loader *L, const sm_ynode *root)
+{
+    sm_sweep *s = L->s;
+    const sm_ynode *seed_n = sm_ymap_get(root, "seed"), *sampling_n = sm_ymap_get(root, "sampling");
+    const char *sampling = NULL;
+    if (seed_n)
+        read_seed(L, seed_n);
+    int samples = 1, block = SM_SWEEP_DEFAULT_BLOCK;
+    sm_yread_int(&L->yr, sm_ymap_get(root, "samples"), "samples", 1, SM_SWEEP_MAX_SAMPLES,
+                 &samples);
+    if (sm_yread_string(&L->yr, sampling_n, "sampling", &sampling) && sampling) {
+        if (!strcmp(sampling, "lhs"))
+            s->sampling = SM_SAMPLING_LHS;
+        else if (strcmp(sampling, "random") != 0)
+            sm_diag_error(L->d, s->file, sampling_n->line, sampling_n->col,
+                          "sampling: expected 'random' or 'lhs', got '%s'", sampling);
+    }
+    sm_yread_int(&L->yr, sm_ymap_get(root, "block_size"), "block_size", 1, SM_SWEEP_MAX_BLOCK,
+                 &block);
+    s->block_size = (size_t)block;
+    return samples;
+}
+
+static sm_status read_params(loader *L, const sm_ynode *root)
+{
+    sm_sweep *s = L->s;
+    const sm_ynode *ps = sm_yread_required(&L->yr, root, "parameters", "");
+    if (!ps || !sm_yread_kind(&L->yr, ps, "parameters", SM_YMAP))
+        return SM_OK;
+    if (ps->count == 0)
+        sm_diag_error(L->d, s->file, ps->line, ps->col,
+                      "parameters: at least one parameter is needed");
+    s->params = calloc(ps->count ? ps->count : 1, sizeof *s->params);
+    if (!s->params)
+        return sm_diag_fail(L->d, SM_ENOMEM, "out of memory");
+    for (size_t i = 0; i < ps->count && L->fail == SM_OK; i++)
+        read_param(L, ps->items[2 * i], ps->items[2 * i + 1]);
+    return L->fail;
+}
+
+/* Seed and samples matter only when something is random; a grid alone is
+ * one future per grid point. Sets the sweep's samples; returns whether a
+ * parameter is random. */
+static int check_random(loader *L, const sm_ynode *root, int samples)
+{
+    sm_sweep *s = L->s;
+    const sm_ynode *seed_n = sm_ymap_get(root, "seed"), *samples_n = sm_ymap_get(root, "samples"),
+                   *sampling_n = sm_ymap_get(root, "sampling");
+    const sm_sweep_param *first_random = NULL;
+    for (int k = 0; k < s->n_params && !first_random; k++)
+        if (s->params[k].axis == SM_AXIS_RANDOM)
+            first_random = &s->params[k];
+    if (!first_random) {
+        const sm_ynode *unused[] = {seed_n, samples_n, sampling_n};
+        static const char *const names[] = {"seed", "samples", "sampling"};
+        for (int k = 0; k < 3; k++)
+            if (unused[k])
+                sm_diag_warning(L->d, s->file, unused[k]->line, unused[k]->col,
+                                "%s: ignored, no parameter is random", names[k]);
+        s->samples = 1;
+        return 0;
+    }
+    if (!seed_n)
+        sm_diag_error(L->d, s->file, root->line, root->col,
+                      "seed: required because parameter '%s' (line %d) is random; give "
+                      "any whole number in [0, 2^63)", first_random->name,
+                      first_random->loc.line);
+    if (!samples_n)
+        sm_diag_error(L->d, s->file, root->line, root->col,
+                      "samples: required because parameter '%s' (line %d) is random; give "
+                      "the number of random futures per grid point", first_random->name,
+                      first_random->loc.line);
+    s->samples = (size_t)samples;
+    return 1;
+}
+
 sm_status sm_sweep_load(const char *path, const sm_model *m, sm_sweep **out, sm_diag *d)
 {
     *out = NULL;
@@ -411,81 +510,12 @@ sm_status sm_sweep_load(const char *path, const sm_model *m, sm_sweep **out, sm_
     static const char *const keys[] = {"name", "description", "model", "seed", "samples",
                                        "sampling", "block_size", "parameters", NULL};
     sm_yread_known_keys(&L.yr, root, "", keys);
-
-    const char *name = NULL, *desc = NULL, *model = NULL, *sampling = NULL;
-    const sm_ynode *nn = sm_yread_required(&L.yr, root, "name", "");
-    if (nn)
-        sm_yread_name(&L.yr, nn, "name", &name);
-    sm_yread_string(&L.yr, sm_ymap_get(root, "description"), "description", &desc);
-    s->name = strdup(name ? name : "unnamed");
-    s->description = strdup(desc ? desc : "");
-    if (!s->name || !s->description)
-        SM_TRY(sm_diag_fail(d, SM_ENOMEM, "out of memory"));
-    const sm_ynode *mn = sm_ymap_get(root, "model");
-    if (mn && sm_yread_name(&L.yr, mn, "model", &model) && strcmp(model, m->name) != 0)
-        sm_diag_error(d, s->file, mn->line, mn->col,
-                      "model: this sweep is for model '%s', but the model loaded is '%s' (%s)",
-                      model, m->name, m->dir ? m->dir : "");
-
-    const sm_ynode *seed_n = sm_ymap_get(root, "seed"), *samples_n = sm_ymap_get(root, "samples"),
-                   *sampling_n = sm_ymap_get(root, "sampling");
-    if (seed_n)
-        read_seed(&L, seed_n);
-    int samples = 1, block = SM_SWEEP_DEFAULT_BLOCK;
-    sm_yread_int(&L.yr, samples_n, "samples", 1, SM_SWEEP_MAX_SAMPLES, &samples);
-    if (sm_yread_string(&L.yr, sampling_n, "sampling", &sampling) && sampling) {
-        if (!strcmp(sampling, "lhs"))
-            s->sampling = SM_SAMPLING_LHS;
-        else if (strcmp(sampling, "random") != 0)
-            sm_diag_error(d, s->file, sampling_n->line, sampling_n->col,
-                          "sampling: expected 'random' or 'lhs', got '%s'", sampling);
-    }
-    sm_yread_int(&L.yr, sm_ymap_get(root, "block_size"), "block_size", 1, SM_SWEEP_MAX_BLOCK,
-                 &block);
-    s->block_size = (size_t)block;
-
-    const sm_ynode *ps = sm_yread_required(&L.yr, root, "parameters", "");
-    if (ps && sm_yread_kind(&L.yr, ps, "parameters", SM_YMAP)) {
-        if (ps->count == 0)
-            sm_diag_error(d, s->file, ps->line, ps->col,
-                          "parameters: at least one parameter is needed");
-        s->params = calloc(ps->count ? ps->count : 1, sizeof *s->params);
-        if (!s->params)
-            SM_TRY(sm_diag_fail(d, SM_ENOMEM, "out of memory"));
-        for (size_t i = 0; i < ps->count && L.fail == SM_OK; i++)
-            read_param(&L, ps->items[2 * i], ps->items[2 * i + 1]);
-    }
-    SM_TRY(L.fail);
-
-    /* Seed and samples matter only when something is random; a grid alone
-     * is one future per grid point. */
-    const sm_sweep_param *first_random = NULL;
-    for (int k = 0; k < s->n_params && !first_random; k++)
-        if (s->params[k].axis == SM_AXIS_RANDOM)
-            first_random = &s->params[k];
-    if (first_random) {
-        if (!seed_n)
-            sm_diag_error(d, s->file, root->line, root->col,
-                          "seed: required because parameter '%s' (line %d) is random; give "
-                          "any whole number in [0, 2^63)", first_random->name,
-                          first_random->loc.line);
-        if (!samples_n)
-            sm_diag_error(d, s->file, root->line, root->col,
-                          "samples: required because parameter '%s' (line %d) is random; give "
-                          "the number of random futures per grid point", first_random->name,
-                          first_random->loc.line);
-        s->samples = (size_t)samples;
-    } else {
-        const sm_ynode *unused[] = {seed_n, samples_n, sampling_n};
-        static const char *const names[] = {"seed", "samples", "sampling"};
-        for (int k = 0; k < 3; k++)
-            if (unused[k])
-                sm_diag_warning(d, s->file, unused[k]->line, unused[k]->col,
-                                "%s: ignored, no parameter is random", names[k]);
-        s->samples = 1;
-    }
+    SM_TRY(read_header(&L, root));
+    int samples = read_sampling(&L, root);
+    SM_TRY(read_params(&L, root));
+    int random = check_random(&L, root, samples);
     if (d->errors == errors_before)
-        count_scenarios(&L, first_random ? samples_n : key_node(root, "parameters"));
+        count_scenarios(&L, random ? sm_ymap_get(root, "samples") : key_node(root, "parameters"));
     if (d->errors > errors_before)
         SM_TRY(SM_EINPUT);
     s->hash = XXH3_64bits(s->text, s->len);

@@ -1,6 +1,7 @@
 /* YAML events to a positioned node tree, with limits (see yaml_tree.h). */
 #include "yaml_tree.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <yaml.h>
@@ -10,6 +11,13 @@ typedef struct builder {
     sm_diag *d;
     size_t nodes;
     int failed;
+    int documents;
+    /* the open collections, innermost last, with their stored and
+     * allocated item counts */
+    sm_ynode *stack[SM_YAML_MAX_DEPTH + 1];
+    size_t caps[SM_YAML_MAX_DEPTH + 1], used[SM_YAML_MAX_DEPTH + 1];
+    int depth;
+    sm_ynode *top;
 } builder;
 
 static void node_free(sm_ynode *n)
@@ -121,124 +129,148 @@ static void check_keys(builder *b, const sm_ynode *map)
     free(keys);
 }
 
+/* An error at an event's position; the parse stops. */
+static void event_error(builder *b, const yaml_event_t *ev, const char *msg)
+{
+    sm_diag_error(b->d, b->file, (int)ev->start_mark.line + 1, (int)ev->start_mark.column + 1,
+                  "%s", msg);
+    b->failed = 1;
+}
+
+static sm_ynode *scalar_node(builder *b, const yaml_event_t *ev)
+{
+    sm_ynode *n = node_new(b, SM_YSCALAR, &ev->start_mark);
+    if (!n)
+        return NULL;
+    n->text = malloc(ev->data.scalar.length + 1);
+    if (!n->text) {
+        b->failed = 1;
+        free(n);
+        sm_diag_fail(b->d, SM_ENOMEM, "%s: out of memory parsing YAML", b->file);
+        return NULL;
+    }
+    memcpy(n->text, ev->data.scalar.value, ev->data.scalar.length);
+    n->text[ev->data.scalar.length] = '\0';
+    n->plain = ev->data.scalar.style == YAML_PLAIN_SCALAR_STYLE;
+    return n;
+}
+
+/* A sequence or mapping opens: it is attached to its parent when it ends. */
+static void open_collection(builder *b, const yaml_event_t *ev)
+{
+    if (b->depth >= SM_YAML_MAX_DEPTH) {
+        sm_diag_error(b->d, b->file, (int)ev->start_mark.line + 1,
+                      (int)ev->start_mark.column + 1, "nesting deeper than %d levels",
+                      SM_YAML_MAX_DEPTH);
+        b->failed = 1;
+        return;
+    }
+    sm_ynode *n = node_new(b, ev->type == YAML_SEQUENCE_START_EVENT ? SM_YSEQ : SM_YMAP,
+                           &ev->start_mark);
+    if (n) {
+        b->stack[b->depth] = n;
+        b->caps[b->depth] = b->used[b->depth] = 0;
+        b->depth++;
+    }
+}
+
+/* One event; returns a finished node to attach to the open collection,
+ * or NULL. Sets *end at the end of the stream. */
+static sm_ynode *on_event(builder *b, const yaml_event_t *ev, int *end)
+{
+    sm_ynode *n = NULL;
+    char msg[160];
+    switch (ev->type) {
+    case YAML_STREAM_END_EVENT: *end = 1; break;
+    case YAML_DOCUMENT_START_EVENT:
+        if (++b->documents > 1)
+            event_error(b, ev, "a second YAML document ('---'); expected one document");
+        break;
+    case YAML_ALIAS_EVENT:
+        snprintf(msg, sizeof msg, "YAML aliases (*%.40s) are not supported; write the value out",
+                 (const char *)ev->data.alias.anchor);
+        event_error(b, ev, msg);
+        break;
+    case YAML_SCALAR_EVENT: n = scalar_node(b, ev); break;
+    case YAML_SEQUENCE_START_EVENT:
+    case YAML_MAPPING_START_EVENT: open_collection(b, ev); break;
+    case YAML_SEQUENCE_END_EVENT:
+    case YAML_MAPPING_END_EVENT:
+        n = b->stack[--b->depth];
+        if (n->kind == SM_YMAP)
+            check_keys(b, n);
+        break;
+    default: break;
+    }
+    return n;
+}
+
+static void attach(builder *b, sm_ynode *n)
+{
+    int k = b->depth - 1;
+    if (b->depth == 0)
+        b->top = n;
+    else if (push_item(b, b->stack[k], n, &b->used[k], &b->caps[k]) != 0)
+        node_free(n);
+}
+
+/* After a failure: free what was built. */
+static void unwind(builder *b)
+{
+    while (b->depth > 0) {
+        int k = --b->depth;
+        if (b->used[k] % 2 == 1 && b->stack[k]->kind == SM_YMAP)
+            node_free(b->stack[k]->items[b->used[k] - 1]); /* a key without value */
+        node_free(b->stack[k]);
+    }
+    node_free(b->top);
+    b->top = NULL;
+}
+
+static void syntax_error(builder *b, const yaml_parser_t *parser)
+{
+    const char *ctx = parser->context;
+    sm_diag_error(b->d, b->file, (int)parser->problem_mark.line + 1,
+                  (int)parser->problem_mark.column + 1, "YAML syntax error: %s%s%s",
+                  parser->problem ? parser->problem : "unknown problem", ctx ? " " : "",
+                  ctx ? ctx : "");
+    b->failed = 1;
+}
+
 sm_status sm_yaml_parse(const char *file, const char *text, size_t len,
                         sm_ynode **root, sm_diag *d)
 {
     *root = NULL;
-    builder b = {file, d, 0, 0};
+    builder b;
+    memset(&b, 0, sizeof b);
+    b.file = file;
+    b.d = d;
     yaml_parser_t parser;
     if (!yaml_parser_initialize(&parser))
         return sm_diag_fail(d, SM_ENOMEM, "%s: cannot start the YAML parser", file);
     yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
-
-    sm_ynode *stack[SM_YAML_MAX_DEPTH + 1];
-    size_t caps[SM_YAML_MAX_DEPTH + 1], used[SM_YAML_MAX_DEPTH + 1];
-    int depth = 0;
-    int documents = 0;
-    sm_ynode *top = NULL;
-    int done = 0;
-
-    while (!done && !b.failed) {
+    int end = 0;
+    while (!end && !b.failed) {
         yaml_event_t ev;
         if (!yaml_parser_parse(&parser, &ev)) {
-            const char *ctx = parser.context ? parser.context : NULL;
-            sm_diag_error(d, file, (int)parser.problem_mark.line + 1,
-                          (int)parser.problem_mark.column + 1,
-                          "YAML syntax error: %s%s%s",
-                          parser.problem ? parser.problem : "unknown problem",
-                          ctx ? " " : "", ctx ? ctx : "");
-            b.failed = 1;
+            syntax_error(&b, &parser);
             break;
         }
-        sm_ynode *n = NULL;
-        switch (ev.type) {
-        case YAML_STREAM_END_EVENT:
-            done = 1;
-            break;
-        case YAML_DOCUMENT_START_EVENT:
-            if (++documents > 1) {
-                sm_diag_error(d, file, (int)ev.start_mark.line + 1,
-                              (int)ev.start_mark.column + 1,
-                              "a second YAML document ('---'); expected one document");
-                b.failed = 1;
-            }
-            break;
-        case YAML_ALIAS_EVENT:
-            sm_diag_error(d, file, (int)ev.start_mark.line + 1,
-                          (int)ev.start_mark.column + 1,
-                          "YAML aliases (*%s) are not supported; write the value out",
-                          (const char *)ev.data.alias.anchor);
-            b.failed = 1;
-            break;
-        case YAML_SCALAR_EVENT:
-            n = node_new(&b, SM_YSCALAR, &ev.start_mark);
-            if (n) {
-                n->text = malloc(ev.data.scalar.length + 1);
-                if (!n->text) {
-                    b.failed = 1;
-                    free(n);
-                    n = NULL;
-                    sm_diag_fail(d, SM_ENOMEM, "%s: out of memory parsing YAML", file);
-                    break;
-                }
-                memcpy(n->text, ev.data.scalar.value, ev.data.scalar.length);
-                n->text[ev.data.scalar.length] = '\0';
-                n->plain = ev.data.scalar.style == YAML_PLAIN_SCALAR_STYLE;
-            }
-            break;
-        case YAML_SEQUENCE_START_EVENT:
-        case YAML_MAPPING_START_EVENT:
-            if (depth >= SM_YAML_MAX_DEPTH) {
-                sm_diag_error(d, file, (int)ev.start_mark.line + 1,
-                              (int)ev.start_mark.column + 1,
-                              "nesting deeper than %d levels", SM_YAML_MAX_DEPTH);
-                b.failed = 1;
-                break;
-            }
-            n = node_new(&b, ev.type == YAML_SEQUENCE_START_EVENT ? SM_YSEQ : SM_YMAP,
-                         &ev.start_mark);
-            if (n) {
-                stack[depth] = n;
-                caps[depth] = used[depth] = 0;
-                depth++;
-                n = NULL; /* attached to its parent when it ends */
-            }
-            break;
-        case YAML_SEQUENCE_END_EVENT:
-        case YAML_MAPPING_END_EVENT:
-            n = stack[--depth];
-            if (n->kind == SM_YMAP)
-                check_keys(&b, n);
-            break;
-        default:
-            break;
-        }
+        sm_ynode *n = on_event(&b, &ev, &end);
         yaml_event_delete(&ev);
-        if (n) {
-            if (depth == 0) {
-                top = n;
-            } else if (push_item(&b, stack[depth - 1], n, &used[depth - 1],
-                                 &caps[depth - 1]) != 0) {
-                node_free(n);
-            }
-        }
+        if (n)
+            attach(&b, n);
     }
     yaml_parser_delete(&parser);
     if (b.failed) {
-        while (depth > 0) {
-            depth--;
-            if (used[depth] % 2 == 1 && stack[depth]->kind == SM_YMAP)
-                node_free(stack[depth]->items[used[depth] - 1]); /* a key without value */
-            node_free(stack[depth]);
-        }
-        node_free(top);
+        unwind(&b);
         return d->errors ? SM_EINPUT : SM_ENOMEM;
     }
-    if (top && top->kind == SM_YSCALAR && sm_ynode_is_null(top)) {
-        node_free(top);
-        top = NULL;
+    if (b.top && b.top->kind == SM_YSCALAR && sm_ynode_is_null(b.top)) {
+        node_free(b.top);
+        b.top = NULL;
     }
-    *root = top;
+    *root = b.top;
     return SM_OK;
 }
 

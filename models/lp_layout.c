@@ -18,27 +18,16 @@ void sm_layout_free(sm_layout **pL)
     *pL = NULL;
 }
 
-sm_status sm_layout_build(const sm_model *m, sm_layout **out, sm_diag *d)
+/* Rows: balance rows first, then one row per limit, covered material and
+ * period (lim_row maps those to row numbers, -1 where a limit does not
+ * cover a material; row_limit maps back). Returns 0 when out of memory. */
+static int layout_rows(const sm_model *m, sm_layout *L)
 {
-    *out = NULL;
-    sm_layout *L = calloc(1, sizeof *L);
-    if (!L)
-        return sm_diag_fail(d, SM_ENOMEM, "out of memory building the LP layout");
-    int T = m->n_periods, M = m->n_materials, O = m->n_offers, K = m->n_limits;
-    L->T = T;
-    L->n_offers = O;
-    L->n_materials = M;
-    L->n_limits = K;
-    L->x0 = 0;
-    L->s0 = O * T;
-    L->q0 = L->s0 + M * T;
-    L->n_cols = L->q0 + M * T;
-    L->lim0 = M * T;
-
+    int T = L->T, M = L->n_materials, K = L->n_limits;
     size_t nlim = (size_t)(K ? K : 1) * (size_t)M * (size_t)T;
     L->lim_row = malloc(nlim * sizeof *L->lim_row);
     if (!L->lim_row)
-        goto nomem;
+        return 0;
     int row = L->lim0;
     for (int k = 0; k < K; k++)
         for (int mat = 0; mat < M; mat++)
@@ -48,7 +37,7 @@ sm_status sm_layout_build(const sm_model *m, sm_layout **out, sm_diag *d)
     L->n_rows = row;
     L->row_limit = malloc((size_t)L->n_rows * sizeof *L->row_limit);
     if (!L->row_limit)
-        goto nomem;
+        return 0;
     for (int r = 0; r < L->lim0; r++)
         L->row_limit[r] = -1;
     for (int k = 0; k < K; k++)
@@ -58,34 +47,44 @@ sm_status sm_layout_build(const sm_model *m, sm_layout **out, sm_diag *d)
                 if (r >= 0)
                     L->row_limit[r] = k;
             }
+    return 1;
+}
 
-    /* Count nonzeros: each x in its balance row and in every limit row of
-     * its (material, period) whose group holds the supplier's region; each
-     * s in its own balance row and the next one; each q in its balance row. */
+/* Does limit k count offer o's purchases? */
+static int limit_covers(const sm_model *m, int k, int o)
+{
+    int reg = m->suppliers[m->offers[o].supplier].region;
+    return m->limits[k].in_material[m->offers[o].material] && m->limits[k].in_region[reg];
+}
+
+/* Nonzeros: each x in its balance row and in every limit row of its
+ * (material, period) whose group holds the supplier's region; each s in
+ * its own balance row and the next one; each q in its balance row. */
+static size_t layout_nnz(const sm_model *m, const sm_layout *L)
+{
+    int T = L->T, M = L->n_materials;
     size_t nnz = 0;
-    for (int o = 0; o < O; o++) {
+    for (int o = 0; o < L->n_offers; o++) {
         size_t per = 1;
-        int reg = m->suppliers[m->offers[o].supplier].region;
-        for (int k = 0; k < K; k++)
-            if (m->limits[k].in_material[m->offers[o].material] && m->limits[k].in_region[reg])
-                per++;
+        for (int k = 0; k < L->n_limits; k++)
+            per += (size_t)limit_covers(m, k, o);
         nnz += per * (size_t)T;
     }
-    nnz += (size_t)M * (size_t)(2 * T - 1) + (size_t)M * (size_t)T;
-    L->ia = malloc((nnz + 1) * sizeof *L->ia);
-    L->ja = malloc((nnz + 1) * sizeof *L->ja);
-    L->ar = malloc((nnz + 1) * sizeof *L->ar);
-    if (!L->ia || !L->ja || !L->ar)
-        goto nomem;
+    return nnz + (size_t)M * (size_t)(2 * T - 1) + (size_t)M * (size_t)T;
+}
+
+/* The matrix in GLPK's 1-based triplets; returns how many were written. */
+static size_t layout_matrix(const sm_model *m, sm_layout *L)
+{
+    int T = L->T, M = L->n_materials;
     size_t k1 = 1;
 #define PUT(r, c, v) (L->ia[k1] = (r) + 1, L->ja[k1] = (c) + 1, L->ar[k1] = (v), k1++)
-    for (int o = 0; o < O; o++) {
+    for (int o = 0; o < L->n_offers; o++) {
         int mat = m->offers[o].material;
-        int reg = m->suppliers[m->offers[o].supplier].region;
         for (int t = 0; t < T; t++) {
             PUT(sm_row_bal(L, mat, t), sm_col_x(L, o, t), 1.0);
-            for (int k = 0; k < K; k++)
-                if (m->limits[k].in_material[mat] && m->limits[k].in_region[reg])
+            for (int k = 0; k < L->n_limits; k++)
+                if (limit_covers(m, k, o))
                     PUT(sm_row_lim(L, k, mat, t), sm_col_x(L, o, t), 1.0);
         }
     }
@@ -97,11 +96,39 @@ sm_status sm_layout_build(const sm_model *m, sm_layout **out, sm_diag *d)
             PUT(sm_row_bal(L, mat, t), sm_col_q(L, mat, t), 1.0);
         }
 #undef PUT
-    L->nnz = (int)(k1 - 1);
-    if ((size_t)L->nnz != nnz) {
+    return k1 - 1;
+}
+
+sm_status sm_layout_build(const sm_model *m, sm_layout **out, sm_diag *d)
+{
+    *out = NULL;
+    sm_layout *L = calloc(1, sizeof *L);
+    if (!L)
+        return sm_diag_fail(d, SM_ENOMEM, "out of memory building the LP layout");
+    int T = m->n_periods, M = m->n_materials, O = m->n_offers;
+    L->T = T;
+    L->n_offers = O;
+    L->n_materials = M;
+    L->n_limits = m->n_limits;
+    L->x0 = 0;
+    L->s0 = O * T;
+    L->q0 = L->s0 + M * T;
+    L->n_cols = L->q0 + M * T;
+    L->lim0 = M * T;
+    if (!layout_rows(m, L))
+        goto nomem;
+    size_t nnz = layout_nnz(m, L);
+    L->ia = malloc((nnz + 1) * sizeof *L->ia);
+    L->ja = malloc((nnz + 1) * sizeof *L->ja);
+    L->ar = malloc((nnz + 1) * sizeof *L->ar);
+    if (!L->ia || !L->ja || !L->ar)
+        goto nomem;
+    size_t built = layout_matrix(m, L);
+    L->nnz = (int)built;
+    if (built != nnz) {
         sm_layout_free(&L);
         return sm_diag_fail(d, SM_EINTERNAL, "LP layout: %zu nonzeros expected, %zu built",
-                            nnz, k1 - 1);
+                            nnz, built);
     }
     *out = L;
     return SM_OK;

@@ -11,9 +11,6 @@ const char *const sm_scen_status_names[SM_SCEN_N_STATUS] = {
     "not_solved", "optimal", "infeasible", "unbounded",
     "iteration_limit", "time_limit", "solver_failure"};
 
-const char *const sm_dim_names[SM_DIM_COUNT] = {"supplier", "region", "material", "period",
-                                                "limit", "parameter"};
-
 #define D(...) {__VA_ARGS__}
 const sm_var_desc sm_vars[SM_NVARS] = {
     [SM_V_PARAMETERS] = {"parameters", "1",

@@ -31,7 +31,6 @@ typedef enum sm_dim {
     SM_DIM_PARAMETER,   /* swept parameters; 0 outside a sweep */
     SM_DIM_COUNT
 } sm_dim;
-extern const char *const sm_dim_names[SM_DIM_COUNT];
 
 typedef enum sm_vtype { SM_VT_I8, SM_VT_I32, SM_VT_F64 } sm_vtype;
 

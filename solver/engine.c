@@ -292,179 +292,238 @@ done:
 
 /* ---- the run ------------------------------------------------------------ */
 
-sm_status sm_engine_run(const sm_problem *p, const sm_sweep *sw, const sm_run_opts *o,
-                       sm_block_sink sink, void *sink_ctx, sm_run_stats *stats, sm_diag *d)
+/* The pool's blocks and queue. Each thread holds one block while it
+ * solves; two more let the writer work on one while another waits: memory
+ * is bounded by threads and block size, never by the number of scenarios. */
+static sm_status pool_init(pool *pl, const sm_dims *dims, size_t block_size, int threads,
+                           int full, sm_diag *d)
+{
+    memset(pl, 0, sizeof *pl);
+    sm_diag_init(&pl->diag);
+    pthread_mutex_init(&pl->mu, NULL);
+    pthread_cond_init(&pl->cv_free, NULL);
+    pthread_cond_init(&pl->cv_queued, NULL);
+    pl->cap = (size_t)threads + 2;
+    pl->free = calloc(pl->cap, sizeof *pl->free);
+    pl->queue = calloc(pl->cap, sizeof *pl->queue);
+    if (!pl->free || !pl->queue)
+        return sm_diag_fail(d, SM_ENOMEM, "out of memory");
+    for (size_t k = 0; k < pl->cap; k++) {
+        pl->free[k] = sm_block_new(dims, block_size, full);
+        if (!pl->free[k])
+            return sm_diag_fail(d, SM_ENOMEM, "out of memory for result blocks");
+        pl->n_free++;
+    }
+    return SM_OK;
+}
+
+static void pool_destroy(pool *pl)
+{
+    for (size_t k = 0; k < pl->n_free; k++)
+        sm_block_free(&pl->free[k]);
+    free(pl->free);
+    free(pl->queue);
+    sm_diag_clear(&pl->diag);
+    pthread_cond_destroy(&pl->cv_free);
+    pthread_cond_destroy(&pl->cv_queued);
+    pthread_mutex_destroy(&pl->mu);
+}
+
+/* Tell the writer no more blocks come, and wait until it has written the
+ * queued ones. */
+static void writer_finish(pool *pl, pthread_t writer)
+{
+    pthread_mutex_lock(&pl->mu);
+    pl->producers_done = 1;
+    pthread_cond_signal(&pl->cv_queued);
+    pthread_mutex_unlock(&pl->mu);
+    pthread_join(writer, NULL);
+}
+
+/* The basis every block starts from: the base case's optimum, or GLPK's
+ * standard basis should GLPK fail on the base case itself (the scenarios
+ * then fail or succeed on their own, recorded either way). */
+static sm_status base_basis_new(const sm_problem *p, const sm_lp_opts *lp_opts, sm_basis **out,
+                                sm_diag *d)
 {
     sm_status st = SM_OK;
-    memset(stats, 0, sizeof *stats);
-    double t_start = sm_clock_s();
-    size_t n_blocks = sm_sweep_blocks(sw), B = sw->block_size;
-    size_t b0 = o->block_first < n_blocks ? o->block_first : n_blocks;
-    size_t b1 = o->block_end < n_blocks ? o->block_end : n_blocks;
-    if (b1 > n_blocks)
-        b1 = n_blocks;
-    int threads = o->threads > 0 ? o->threads : 1;
-    stats->threads = threads;
-
-    sm_dims dims = p->dims;
-    dims.n[SM_DIM_PARAMETER] = sw->n_params;
-    pool pl;
-    memset(&pl, 0, sizeof pl);
-    sm_diag_init(&pl.diag);
-    pthread_mutex_init(&pl.mu, NULL);
-    pthread_cond_init(&pl.cv_free, NULL);
-    pthread_cond_init(&pl.cv_queued, NULL);
-    pl.sink = sink;
-    pl.sink_ctx = sink_ctx;
-    pl.progress = o->progress;
-    pl.progress_ctx = o->progress_ctx;
-    /* Each thread holds one block while it solves; two more let the
-     * writer work on one while another waits: memory is bounded by
-     * threads and block size, never by the number of scenarios. */
-    pl.cap = (size_t)threads + 2;
-    pl.free = calloc(pl.cap, sizeof *pl.free);
-    pl.queue = calloc(pl.cap, sizeof *pl.queue);
-    worker *workers = calloc((size_t)threads, sizeof *workers);
-    sm_basis *base_basis = NULL;
-    double *influence = malloc(((size_t)sw->n_params + 1) * sizeof *influence);
-    int writer_started = 0;
-    pthread_t writer;
     sm_lp *lp0 = NULL;
-    if (!pl.free || !pl.queue || !workers || !influence)
-        SM_TRY(sm_diag_fail(d, SM_ENOMEM, "out of memory"));
-    for (size_t k = 0; k < pl.cap; k++) {
-        pl.free[k] = sm_block_new(&dims, B, o->full);
-        if (!pl.free[k])
-            SM_TRY(sm_diag_fail(d, SM_ENOMEM, "out of memory for result blocks"));
-        pl.n_free++;
-    }
-    for (size_t b = b0; b < b1; b++)
-        if (!o->block_done || !o->block_done[b])
-            pl.total += sm_sweep_block_len(sw, b);
-
-    /* The basis every block starts from: the base case's optimum, or
-     * GLPK's standard basis should GLPK fail on the base case itself (the
-     * scenarios then fail or succeed on their own, recorded either way). */
-    SM_TRY(sm_lp_new(&lp0, p->model, p->layout, p->base_coeffs, &o->lp, d));
+    SM_TRY(sm_lp_new(&lp0, p->model, p->layout, p->base_coeffs, lp_opts, d));
     sm_solve_info info0;
     if (sm_lp_solve(lp0, 0, &info0) == SM_ESOLVER) {
         sm_lp_free(&lp0);
-        SM_TRY(sm_lp_new(&lp0, p->model, p->layout, p->base_coeffs, &o->lp, d));
+        SM_TRY(sm_lp_new(&lp0, p->model, p->layout, p->base_coeffs, lp_opts, d));
     }
-    base_basis = sm_basis_new(p->layout->n_rows, p->layout->n_cols);
-    if (!base_basis)
+    if (!(*out = sm_basis_new(p->layout->n_rows, p->layout->n_cols)))
         SM_TRY(sm_diag_fail(d, SM_ENOMEM, "out of memory"));
-    sm_lp_get_basis(lp0, base_basis);
+    sm_lp_get_basis(lp0, *out);
+done:
     sm_lp_free(&lp0);
+    return st;
+}
+
+/* The solve order within blocks: along the parameters that move the cost
+ * most (a pilot ranks them), unless the options ask for index order. */
+static sm_status order_for_run(const sm_problem *p, const sm_sweep *sw, const sm_run_opts *o,
+                               const sm_basis *base, sm_order *order, sm_diag *d)
+{
+    sm_status st = SM_OK;
+    double *influence = calloc((size_t)sw->n_params + 1, sizeof *influence);
+    if (!influence)
+        return sm_diag_fail(d, SM_ENOMEM, "out of memory");
     if (!o->natural_order && !o->cold) {
-        sm_status pilot = rank_influence(p, sw, base_basis, &o->lp, influence, d);
-        if (pilot == SM_ESOLVER)
+        st = rank_influence(p, sw, base, &o->lp, influence, d);
+        if (st == SM_ESOLVER) {
             memset(influence, 0, (size_t)sw->n_params * sizeof *influence); /* file order */
-        else
-            SM_TRY(pilot);
+            st = SM_OK;
+        }
     }
-    sm_lp_thread_end();
-    sm_order order;
-    sm_order_init(&order, sw, o->natural_order || o->cold ? NULL : influence);
-    order.natural = o->natural_order;
+    if (st == SM_OK) {
+        sm_order_init(order, sw, o->natural_order || o->cold ? NULL : influence);
+        order->natural = o->natural_order;
+    }
+    free(influence);
+    return st;
+}
 
-    if (pthread_create(&writer, NULL, writer_main, &pl) != 0)
-        SM_TRY(sm_diag_fail(d, SM_EINTERNAL, "cannot start the writer thread"));
-    writer_started = 1;
+/* What the solver threads share: blocks [b0, b1) are dealt in order. */
+typedef struct deal {
+    const sm_run_opts *o;
+    _Atomic size_t next;
+    size_t b1;
+} deal;
 
-    _Atomic size_t next = b0;
+/* The next block this thread solves, or SIZE_MAX when there is none. */
+static size_t deal_next(deal *dl)
+{
+    const sm_run_opts *o = dl->o;
+    if (o->next_block)
+        return o->next_block(o->next_ctx);
+    for (;;) {
+        size_t b = atomic_fetch_add(&dl->next, 1);
+        if (b >= dl->b1)
+            return SIZE_MAX;
+        if (!o->block_done || !o->block_done[b])
+            return b;
+    }
+}
+
+/* One solver thread's loop: take a block, solve it, hand it to the writer. */
+static void worker_run(worker *w, pool *pl, deal *dl)
+{
+    const sm_run_opts *o = w->o;
+    size_t B = w->sw->block_size;
+    while (w->st == SM_OK) {
+        if (o->stop && atomic_load_explicit(o->stop, memory_order_relaxed))
+            break;
+        size_t b = deal_next(dl);
+        if (b == SIZE_MAX)
+            break;
+        sm_block *blk = pool_take_free(pl);
+        if (!blk)
+            break; /* the sink failed */
+        size_t first = b * B, count = sm_sweep_block_len(w->sw, b);
+        w->st = solve_block(w, first, count, blk);
+        if (w->st == SM_OK && o->prepare) {
+            double t0 = sm_clock_s();
+            w->st = o->prepare(o->prepare_ctx, first, blk, &w->diag);
+            w->stats.prepare_s += sm_clock_s() - t0;
+        }
+        pool_queue(pl, first, blk);
+        if (w->stats.interrupted)
+            break;
+    }
+}
+
+/* Add a thread's statistics and messages to the run's; the first failure
+ * wins. */
+static sm_status gather(worker *w, sm_run_stats *stats, sm_status st, sm_diag *d)
+{
+    stats->scenarios += w->stats.scenarios;
+    for (int s = 0; s < SM_SCEN_N_STATUS; s++)
+        stats->by_status[s] += w->stats.by_status[s];
+    stats->blocks += w->stats.blocks;
+    stats->solve_s += w->stats.solve_s;
+    stats->busy_s += w->stats.busy_s;
+    stats->prepare_s += w->stats.prepare_s;
+    stats->iterations += w->stats.iterations;
+    stats->kept_basis += w->stats.kept_basis;
+    stats->lp_rebuilds += w->stats.lp_rebuilds;
+    stats->interrupted |= w->stats.interrupted;
+    sm_diag_take(d, &w->diag);
+    return st == SM_OK ? w->st : st;
+}
+
+/* The solver threads, from set-up to statistics. */
+static sm_status solve_blocks(const sm_problem *p, const sm_sweep *sw, const sm_run_opts *o,
+                              const sm_order *order, const sm_basis *base, pool *pl,
+                              deal *dl, sm_run_stats *stats, sm_diag *d)
+{
+    int threads = stats->threads;
+    worker *workers = calloc((size_t)threads, sizeof *workers);
+    if (!workers)
+        return sm_diag_fail(d, SM_ENOMEM, "out of memory");
 #pragma omp parallel num_threads(threads)
     {
         worker *w = &workers[omp_get_thread_num()];
         w->prob = p;
         w->sw = sw;
         w->o = o;
-        w->order = &order;
-        w->base_basis = base_basis;
+        w->order = order;
+        w->base_basis = base;
         sm_diag_init(&w->diag);
         w->st = worker_init(w);
-        while (w->st == SM_OK) {
-            if (o->stop && atomic_load_explicit(o->stop, memory_order_relaxed))
-                break;
-            size_t b;
-            if (o->next_block) {
-                b = o->next_block(o->next_ctx);
-                if (b == SIZE_MAX)
-                    break;
-            } else {
-                b = atomic_fetch_add(&next, 1);
-                if (b >= b1)
-                    break;
-                if (o->block_done && o->block_done[b])
-                    continue;
-            }
-            sm_block *blk = pool_take_free(&pl);
-            if (!blk)
-                break; /* the sink failed */
-            size_t first = b * B, count = sm_sweep_block_len(sw, b);
-            w->st = solve_block(w, first, count, blk);
-            if (w->st == SM_OK && o->prepare) {
-                double t0 = sm_clock_s();
-                w->st = o->prepare(o->prepare_ctx, first, blk, &w->diag);
-                w->stats.prepare_s += sm_clock_s() - t0;
-            }
-            pool_queue(&pl, first, blk);
-            if (w->stats.interrupted)
-                break;
-        }
+        worker_run(w, pl, dl);
         worker_free(w);
         sm_lp_thread_end();
     }
+    sm_status st = SM_OK;
+    for (int t = 0; t < threads; t++)
+        st = gather(&workers[t], stats, st, d);
+    free(workers);
+    return st;
+}
 
-    pthread_mutex_lock(&pl.mu);
-    pl.producers_done = 1;
-    pthread_cond_signal(&pl.cv_queued);
-    pthread_mutex_unlock(&pl.mu);
-    pthread_join(writer, NULL);
-    writer_started = 0;
+sm_status sm_engine_run(const sm_problem *p, const sm_sweep *sw, const sm_run_opts *o,
+                        sm_block_sink sink, void *sink_ctx, sm_run_stats *stats, sm_diag *d)
+{
+    memset(stats, 0, sizeof *stats);
+    double t_start = sm_clock_s();
+    size_t n_blocks = sm_sweep_blocks(sw);
+    deal dl = {o, o->block_first < n_blocks ? o->block_first : n_blocks,
+               o->block_end < n_blocks ? o->block_end : n_blocks};
+    stats->threads = o->threads > 0 ? o->threads : 1;
+    sm_dims dims = p->dims;
+    dims.n[SM_DIM_PARAMETER] = sw->n_params;
+    sm_basis *base = NULL;
+    sm_order order;
+    pool pl;
+    sm_status st = pool_init(&pl, &dims, sw->block_size, stats->threads, o->full, d);
+    pl.sink = sink;
+    pl.sink_ctx = sink_ctx;
+    pl.progress = o->progress;
+    pl.progress_ctx = o->progress_ctx;
+    for (size_t b = dl.next; b < dl.b1; b++)
+        if (!o->block_done || !o->block_done[b])
+            pl.total += sm_sweep_block_len(sw, b);
+    SM_TRY(st);
+    SM_TRY(base_basis_new(p, &o->lp, &base, d));
+    SM_TRY(order_for_run(p, sw, o, base, &order, d));
+    sm_lp_thread_end();
 
-    for (int t = 0; t < threads; t++) {
-        worker *w = &workers[t];
-        stats->scenarios += w->stats.scenarios;
-        for (int s = 0; s < SM_SCEN_N_STATUS; s++)
-            stats->by_status[s] += w->stats.by_status[s];
-        stats->blocks += w->stats.blocks;
-        stats->solve_s += w->stats.solve_s;
-        stats->busy_s += w->stats.busy_s;
-        stats->prepare_s += w->stats.prepare_s;
-        stats->iterations += w->stats.iterations;
-        stats->kept_basis += w->stats.kept_basis;
-        stats->lp_rebuilds += w->stats.lp_rebuilds;
-        stats->interrupted |= w->stats.interrupted;
-        if (w->st != SM_OK && st == SM_OK)
-            st = w->st;
-        sm_diag_take(d, &w->diag);
-    }
+    pthread_t writer;
+    if (pthread_create(&writer, NULL, writer_main, &pl) != 0)
+        SM_TRY(sm_diag_fail(d, SM_EINTERNAL, "cannot start the writer thread"));
+    st = solve_blocks(p, sw, o, &order, base, &pl, &dl, stats, d);
+    writer_finish(&pl, writer);
     if (o->stop && atomic_load(o->stop))
         stats->interrupted = 1;
     sm_diag_take(d, &pl.diag);
     if (pl.failed && st == SM_OK)
         st = pl.st;
 done:
-    if (writer_started) {
-        pthread_mutex_lock(&pl.mu);
-        pl.producers_done = 1;
-        pthread_cond_signal(&pl.cv_queued);
-        pthread_mutex_unlock(&pl.mu);
-        pthread_join(writer, NULL);
-    }
-    sm_lp_free(&lp0);
-    sm_basis_free(&base_basis);
-    for (size_t k = 0; k < pl.n_free; k++)
-        sm_block_free(&pl.free[k]);
-    free(pl.free);
-    free(pl.queue);
-    free(workers);
-    free(influence);
-    sm_diag_clear(&pl.diag);
-    pthread_cond_destroy(&pl.cv_free);
-    pthread_cond_destroy(&pl.cv_queued);
-    pthread_mutex_destroy(&pl.mu);
+    sm_basis_free(&base);
+    pool_destroy(&pl);
     stats->wall_s = sm_clock_s() - t_start;
     return st;
 }

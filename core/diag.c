@@ -147,3 +147,32 @@ void sm_diag_take(sm_diag *dst, sm_diag *src)
     dst->dropped += src->dropped;
     sm_diag_clear(src);
 }
+
+const char *sm_excerpt(char *buf, const char *s)
+{
+    const unsigned char *p = (const unsigned char *)(s ? s : "");
+    size_t k = 0;
+    int chars = 0;
+    while (*p && chars < SM_EXCERPT_CHARS) {
+        /* A UTF-8 lead byte starts a character; continuation bytes follow it. */
+        size_t n = *p < 0x80 ? 1 : *p >= 0xF0 ? 4 : *p >= 0xE0 ? 3 : *p >= 0xC0 ? 2 : 1;
+        size_t i = 0;
+        while (i < n && p[i] && (i == 0 || (p[i] & 0xC0) == 0x80))
+            i++;
+        int printable = n > 1 ? i == n : *p >= 0x20 && *p != 0x7F && *p < 0x80;
+        if (printable) {
+            memcpy(buf + k, p, i);
+            k += i;
+        } else {
+            buf[k++] = '?';
+        }
+        p += i;
+        chars++;
+    }
+    if (*p) {
+        memcpy(buf + k, "...", 3);
+        k += 3;
+    }
+    buf[k] = '\0';
+    return buf;
+}

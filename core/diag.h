@@ -54,6 +54,16 @@ sm_status sm_diag_fail(sm_diag *d, sm_status st, const char *fmt, ...)
 sm_status sm_diag_fail_at(sm_diag *d, sm_status st, const char *file, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 
+/* A field of an input file as a message may quote it: at most
+ * SM_EXCERPT_CHARS characters, cut at a character boundary and ended with
+ * "..." when longer, control characters shown as '?'. Quoting through this
+ * means a file that is not what it was named as (a key file given as a
+ * table) never shows more than a short cut of its offending field. buf
+ * needs SM_EXCERPT_SIZE bytes; returns buf. */
+#define SM_EXCERPT_CHARS 32
+#define SM_EXCERPT_SIZE (4 * SM_EXCERPT_CHARS + 4)
+const char *sm_excerpt(char *buf, const char *s);
+
 /* Print every message as `file:line:col: error: text`, one per line. */
 void sm_diag_print(const sm_diag *d, FILE *out);
 

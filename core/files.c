@@ -10,51 +10,67 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-sm_status sm_read_file(const char *path, size_t max_bytes, char **text,
-                       size_t *len, sm_diag *d)
+#include "parse.h"
+
+static const char *file_kind(mode_t mode)
 {
-    *text = NULL;
-    *len = 0;
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (S_ISFIFO(mode))
+        return "is a FIFO (named pipe), expected a regular file";
+    if (S_ISCHR(mode) || S_ISBLK(mode))
+        return "is a device, expected a regular file";
+    if (S_ISSOCK(mode))
+        return "is a socket, expected a regular file";
+    return "is not a regular file";
+}
+
+/* Open path for reading without ever waiting: O_NONBLOCK makes opening a
+ * FIFO return at once (instead of waiting for a writer), and fstat then
+ * refuses everything but a regular file before a byte is read. */
+static sm_status open_regular(const char *path, const char *name, size_t max_bytes,
+                              int *fd_out, size_t *size, sm_diag *d)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
     if (fd < 0)
-        return sm_diag_error(d, path, 0, 0, "cannot open: %s", strerror(errno));
+        return sm_diag_error(d, name, 0, 0, "cannot open: %s", strerror(errno));
     struct stat sb;
-    if (fstat(fd, &sb) != 0) {
-        int e = errno;
+    const char *why = NULL;
+    if (fstat(fd, &sb) != 0)
+        why = strerror(errno);
+    else if (S_ISDIR(sb.st_mode))
+        why = "is a directory, expected a file";
+    else if (!S_ISREG(sb.st_mode))
+        why = file_kind(sb.st_mode);
+    if (why) {
         close(fd);
-        return sm_diag_error(d, path, 0, 0, "cannot stat: %s", strerror(e));
-    }
-    if (S_ISDIR(sb.st_mode)) {
-        close(fd);
-        return sm_diag_error(d, path, 0, 0, "is a directory, expected a file");
-    }
-    if (!S_ISREG(sb.st_mode)) {
-        close(fd);
-        return sm_diag_error(d, path, 0, 0, "is not a regular file");
+        return sm_diag_error(d, name, 0, 0, "%s", why);
     }
     if ((unsigned long long)sb.st_size > max_bytes) {
         close(fd);
-        return sm_diag_error(d, path, 0, 0,
+        return sm_diag_error(d, name, 0, 0,
                              "is %lld bytes, larger than the limit of %zu bytes",
                              (long long)sb.st_size, max_bytes);
     }
-    size_t cap = (size_t)sb.st_size;
+    *fd_out = fd;
+    *size = (size_t)sb.st_size;
+    return SM_OK;
+}
+
+/* Read fd to its end into a new buffer of at most max_bytes (the file may
+ * have grown since fstat said cap). */
+static sm_status read_all(int fd, const char *name, size_t cap, size_t max_bytes,
+                          char **text, size_t *len, sm_diag *d)
+{
     char *buf = malloc(cap + 1);
-    if (!buf) {
-        close(fd);
-        return sm_diag_fail(d, SM_ENOMEM, "%s: out of memory reading the file", path);
-    }
+    if (!buf)
+        return sm_diag_fail(d, SM_ENOMEM, "%s: out of memory reading the file", name);
     size_t n = 0;
     for (;;) {
         if (n == cap) {
-            /* The file grew after fstat: read at most up to the limit. */
             if (cap >= max_bytes) {
                 char probe;
-                ssize_t r = read(fd, &probe, 1);
-                if (r > 0) {
+                if (read(fd, &probe, 1) > 0) {
                     free(buf);
-                    close(fd);
-                    return sm_diag_error(d, path, 0, 0,
+                    return sm_diag_error(d, name, 0, 0,
                                          "is larger than the limit of %zu bytes", max_bytes);
                 }
                 break;
@@ -65,30 +81,101 @@ sm_status sm_read_file(const char *path, size_t max_bytes, char **text,
             char *nb = realloc(buf, ncap + 1);
             if (!nb) {
                 free(buf);
-                close(fd);
-                return sm_diag_fail(d, SM_ENOMEM, "%s: out of memory reading the file", path);
+                return sm_diag_fail(d, SM_ENOMEM, "%s: out of memory reading the file", name);
             }
             buf = nb;
             cap = ncap;
         }
         ssize_t r = read(fd, buf + n, cap - n);
+        if (r < 0 && errno == EINTR)
+            continue;
         if (r < 0) {
-            if (errno == EINTR)
-                continue;
             int e = errno;
             free(buf);
-            close(fd);
-            return sm_diag_error(d, path, 0, 0, "cannot read: %s", strerror(e));
+            return sm_diag_error(d, name, 0, 0, "cannot read: %s", strerror(e));
         }
         if (r == 0)
             break;
         n += (size_t)r;
     }
-    close(fd);
     buf[n] = '\0';
     *text = buf;
     *len = n;
     return SM_OK;
+}
+
+sm_status sm_text_read(const char *path, const char *name, size_t max_bytes, char **text,
+                       size_t *len, sm_diag *d)
+{
+    *text = NULL;
+    *len = 0;
+    if (!name)
+        name = path;
+    int fd = -1;
+    size_t size = 0;
+    sm_status st = open_regular(path, name, max_bytes, &fd, &size, d);
+    if (st != SM_OK)
+        return st;
+    st = read_all(fd, name, size, max_bytes, text, len, d);
+    close(fd);
+    if (st == SM_OK)
+        st = sm_text_check(name, *text, *len, d);
+    if (st != SM_OK) {
+        free(*text);
+        *text = NULL;
+        *len = 0;
+    }
+    return st;
+}
+
+sm_status sm_text_check(const char *file, const char *text, size_t len, sm_diag *d)
+{
+    size_t bad = sm_text_invalid_at(text, len);
+    if (bad >= len)
+        return SM_OK;
+    int l, c;
+    sm_text_position(text, bad, &l, &c);
+    return sm_diag_error(d, file, l, c,
+                         text[bad] ? "not valid UTF-8 text (save the file as UTF-8)"
+                                   : "contains a NUL byte: not a text file");
+}
+
+static int has_dotdot(const char *name)
+{
+    for (const char *p = name; (p = strstr(p, "..")) != NULL; p += 2)
+        if ((p == name || p[-1] == '/') && (p[2] == '\0' || p[2] == '/'))
+            return 1;
+    return 0;
+}
+
+int sm_path_locate(const char *dir, const char *name, char **resolved,
+                   sm_path_place *place)
+{
+    *resolved = NULL;
+    char *joined = sm_path_join(dir, name);
+    if (!joined)
+        return ENOMEM;
+    char *file = realpath(joined, NULL);
+    int e = errno;
+    free(joined);
+    if (!file)
+        return e;
+    char *base = realpath(dir && *dir ? dir : ".", NULL);
+    if (!base) {
+        e = errno;
+        free(file);
+        return e;
+    }
+    size_t n = strlen(base);
+    /* base is "/" or has no trailing '/'; dir itself counts as inside (a
+     * read then says it is a directory). */
+    int inside = strncmp(file, base, n) == 0 && (n == 1 || file[n] == '/' || file[n] == '\0');
+    free(base);
+    *place = name[0] == '/' ? SM_PATH_ABSOLUTE
+           : inside ? SM_PATH_INSIDE
+           : has_dotdot(name) ? SM_PATH_UP : SM_PATH_LINK_OUT;
+    *resolved = file;
+    return 0;
 }
 
 char *sm_path_join(const char *dir, const char *name)

@@ -6,12 +6,38 @@
 
 #include "diag.h"
 
-/* Read the file at path into a new NUL-terminated buffer (*text, owned by
- * the caller; *len excludes the NUL). A missing file, a directory, an
- * unreadable file or one larger than max_bytes is an input error naming
- * the path. */
-sm_status sm_read_file(const char *path, size_t max_bytes, char **text,
+/* Read the input text file at path whole into a new NUL-terminated buffer
+ * (*text, owned by the caller; *len excludes the NUL); messages name it
+ * `name` (path when NULL). The file is opened without blocking and checked
+ * with fstat before any read, so a FIFO, a device or a directory is an
+ * input error, never a hang; so are a missing or unreadable file, one
+ * larger than max_bytes and text that sm_text_check refuses. The text is
+ * kept as written (a byte-order mark and CRLF line ends are left to the
+ * parsers, which accept both), so it can be stored and hashed verbatim. */
+sm_status sm_text_read(const char *path, const char *name, size_t max_bytes, char **text,
                        size_t *len, sm_diag *d);
+
+/* Input files are UTF-8 text: an input error at file:line:col of the first
+ * NUL byte or invalid UTF-8 sequence in text, else SM_OK. */
+sm_status sm_text_check(const char *file, const char *text, size_t len, sm_diag *d);
+
+/* Where a file named in an input lies relative to the directory of that
+ * input (sm_path_locate). */
+typedef enum sm_path_place {
+    SM_PATH_INSIDE,   /* in dir or below it */
+    SM_PATH_ABSOLUTE, /* written as an absolute path */
+    SM_PATH_UP,       /* a '..' leads out of dir */
+    SM_PATH_LINK_OUT  /* a symbolic link leads out of dir */
+} sm_path_place;
+
+/* Resolve name (relative to dir) to the file it reaches, with every
+ * symbolic link and '..' followed: *resolved is a new string, *place says
+ * whether it lies inside dir. Returns 0, or the errno of a name that does
+ * not resolve (a missing file, a link loop, ENOMEM). Opening *resolved
+ * rather than name means the file checked is the file read, short of a
+ * directory being swapped for a link between the two calls. */
+int sm_path_locate(const char *dir, const char *name, char **resolved,
+                   sm_path_place *place);
 
 /* dir + "/" + name in a new string; name is returned copied as is when it
  * is absolute. NULL when out of memory. */

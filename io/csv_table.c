@@ -168,7 +168,8 @@ static int check_header(const reader *r)
             if (strcmp(t->header[i], t->header[j]) == 0) {
                 sm_diag_error(r->d, r->file, t->header_line, 0,
                               "column '%s' appears twice (columns %zu and %zu)",
-                              t->header[i], j + 1, i + 1);
+                              sm_excerpt((char[SM_EXCERPT_SIZE]){0}, t->header[i]), j + 1,
+                              i + 1);
                 ok = 0;
             }
         }
@@ -180,14 +181,6 @@ sm_status sm_csv_parse(const char *file, const char *text, size_t len, sm_csv **
                        sm_diag *d)
 {
     *out = NULL;
-    size_t bad = sm_text_invalid_at(text, len);
-    if (bad < len) {
-        int l, c;
-        sm_text_position(text, bad, &l, &c);
-        return sm_diag_error(d, file, l, c,
-                             text[bad] ? "not valid UTF-8 text (save the file as UTF-8)"
-                                       : "contains a NUL byte: not a text file");
-    }
     if (len >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0) {
         text += 3;
         len -= 3;

@@ -21,8 +21,9 @@ typedef struct sm_csv {
 #define SM_CSV_MAX_COLS 64
 #define SM_CSV_MAX_ROWS 1000000
 
-/* Parse text (len bytes, a leading UTF-8 byte-order mark allowed, LF or
- * CRLF line ends) of the file named `file`. The first non-blank row is the
+/* Parse text (len bytes of UTF-8 without NUL, as sm_text_read leaves it;
+ * a leading byte-order mark allowed, LF or CRLF line ends) of the file
+ * named `file`. The first non-blank row is the
  * header. Malformed quoting, rows whose field count differs from the
  * header's, empty or duplicate column names, and limits exceeded are input
  * errors with file and line; rows of empty fields count as blank. */

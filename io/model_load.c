@@ -3,6 +3,7 @@
  * one run of `supplymix validate` lists everything to fix. */
 #include "model_load.h"
 
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,6 +22,7 @@ typedef struct loader {
     sm_diag *d;
     sm_yread yr;
     const char *yaml_file;
+    int outside_tables_allowed; /* model.yaml's allow_outside_tables: true */
 } loader;
 
 static sm_loc yloc(const loader *L, const sm_ynode *n)
@@ -70,11 +72,12 @@ static void read_periods(loader *L, const sm_ynode *root)
         int y, mo;
         char tail;
         if (sscanf(first, "%4d-%2d%c", &y, &mo, &tail) != 2 || y < 1900 || y > 2500 ||
-            mo < 1 || mo > 12 || strlen(first) != 7)
+            mo < 1 || mo > 12 || strlen(first) != 7) {
+            char q[SM_EXCERPT_SIZE];
             sm_diag_error(L->d, L->yaml_file, fn->line, fn->col,
                           "periods.first: expected a month as YYYY-MM (e.g. \"2027-01\"), "
-                          "got '%s'", first);
-        else {
+                          "got '%s'", sm_excerpt(q, first));
+        } else {
             m->first_year = y;
             m->first_month = mo;
         }
@@ -267,9 +270,12 @@ static void read_limit_map(loader *L, const sm_ynode *ls, const char *what, sm_l
                 lim->kind = SM_LIMIT_CAP;
             else if (strcmp(ks, "floor") == 0)
                 lim->kind = SM_LIMIT_FLOOR;
-            else
+            else {
+                char q[SM_EXCERPT_SIZE];
                 sm_diag_error(L->d, L->yaml_file, kind->line, kind->col,
-                              "%s.kind: expected 'cap' or 'floor', got '%s'", where, ks);
+                              "%s.kind: expected 'cap' or 'floor', got '%s'", where,
+                              sm_excerpt(q, ks));
+            }
         }
         const sm_ynode *regs = sm_yread_required(&L->yr, v, "regions", where);
         if (regs) {
@@ -347,13 +353,14 @@ static int map_columns(loader *L, const char *file, const sm_csv *t, const colum
             if (strcmp(t->header[c], spec[i].name) == 0)
                 known = 1;
         if (!known) {
-            char list[512] = "";
+            char list[512] = "", q[SM_EXCERPT_SIZE];
             size_t used = 0;
             for (int i = 0; i < n && used < sizeof list; i++)
                 used += (size_t)snprintf(list + used, sizeof list - used, "%s%s",
                                          i ? ", " : "", spec[i].name);
             sm_diag_error(L->d, file, t->header_line, 0,
-                          "unknown column '%s' (expected: %s)", t->header[c], list);
+                          "unknown column '%s' (expected: %s)", sm_excerpt(q, t->header[c]),
+                          list);
             ok = 0;
         }
     }
@@ -367,8 +374,9 @@ static int cell_number(loader *L, const char *file, const sm_csv *t, size_t row,
     double v;
     sm_parse_result pr = sm_parse_double(s, &v);
     if (pr != SM_PARSE_OK) {
+        char q[SM_EXCERPT_SIZE];
         sm_diag_error(L->d, file, t->row_line[row], 0, "%s: expected a number, '%s' %s",
-                      t->header[col], s, sm_parse_problem(pr));
+                      t->header[col], sm_excerpt(q, s), sm_parse_problem(pr));
         return 0;
     }
     if (v < lo || v > hi) {
@@ -388,8 +396,9 @@ static int cell_int(loader *L, const char *file, const sm_csv *t, size_t row, in
     int v;
     sm_parse_result pr = sm_parse_int(s, &v);
     if (pr != SM_PARSE_OK) {
+        char q[SM_EXCERPT_SIZE];
         sm_diag_error(L->d, file, t->row_line[row], 0, "%s: expected a whole number, '%s' %s",
-                      t->header[col], s, sm_parse_problem(pr));
+                      t->header[col], sm_excerpt(q, s), sm_parse_problem(pr));
         return 0;
     }
     if (v < lo || v > hi) {
@@ -407,11 +416,59 @@ static int cell_ref(loader *L, const char *file, const sm_csv *t, size_t row, in
 {
     const char *s = sm_csv_cell(t, row, (size_t)col);
     int idx = lookup(L->m, s);
+    char q[SM_EXCERPT_SIZE];
     if (idx < 0)
         sm_diag_error(L->d, file, t->row_line[row], 0,
                       "%s: unknown %s '%s' (defined in model.yaml: %ss)", t->header[col], kind,
-                      s, kind);
+                      sm_excerpt(q, s), kind);
     return idx;
+}
+
+static void read_outside_opt_in(loader *L, const sm_ynode *root)
+{
+    const sm_ynode *n = sm_ymap_get(root, "allow_outside_tables");
+    const char *v = NULL;
+    if (!n || !sm_yread_string(&L->yr, n, "allow_outside_tables", &v))
+        return;
+    if (strcmp(v, "true") == 0)
+        L->outside_tables_allowed = 1;
+    else if (strcmp(v, "false") != 0)
+        sm_diag_error(L->d, L->yaml_file, n->line, n->col,
+                      "allow_outside_tables: expected true or false");
+}
+
+/* A table named in model.yaml must lie inside the model directory unless
+ * model.yaml says allow_outside_tables: true, so a model cannot read (and
+ * a results file cannot store in /inputs) a file from elsewhere by a
+ * mistyped or hostile path. *out is the file to open (a new string). */
+static sm_status table_path(loader *L, const sm_ynode *n, const char *where, const char *rel,
+                            const char *shown, char **out)
+{
+    char *resolved = NULL;
+    sm_path_place place;
+    int e = sm_path_locate(L->m->dir, rel, &resolved, &place);
+    if (e == ENOMEM)
+        return sm_diag_fail(L->d, SM_ENOMEM, "out of memory");
+    if (e)
+        return sm_diag_error(L->d, shown, 0, 0, "cannot open: %s", strerror(e));
+    *out = resolved;
+    if (place == SM_PATH_INSIDE)
+        return SM_OK;
+    if (L->outside_tables_allowed) {
+        sm_diag_warning(L->d, L->yaml_file, n->line, n->col,
+                        "%s: reading %s from outside the model directory "
+                        "(allow_outside_tables: true)", where, resolved);
+        return SM_OK;
+    }
+    const char *why = place == SM_PATH_ABSOLUTE ? "is an absolute path"
+                    : place == SM_PATH_UP ? "leads out of the model directory through '..'"
+                    : "is a symbolic link to a file outside the model directory";
+    free(resolved);
+    *out = NULL;
+    return sm_diag_error(L->d, L->yaml_file, n->line, n->col,
+                         "%s: '%s' %s; tables must lie inside the model directory (%s). Copy "
+                         "the file there, or set allow_outside_tables: true in model.yaml",
+                         where, rel, why, L->m->dir);
 }
 
 /* An offer's terms and commitment fee (MODEL.md Part 2): `terms` is
@@ -425,8 +482,9 @@ static int cell_terms(loader *L, const char *file, const sm_csv *t, size_t row, 
     if (strcmp(ts, "contract") == 0) {
         *terms = SM_TERMS_CONTRACT;
     } else if (ts[0] != '\0' && strcmp(ts, "spot") != 0) {
+        char q[SM_EXCERPT_SIZE];
         sm_diag_error(L->d, file, t->row_line[row], 0,
-                      "terms: expected 'spot' or 'contract', got '%s'", ts);
+                      "terms: expected 'spot' or 'contract', got '%s'", sm_excerpt(q, ts));
         return 0;
     }
     const char *fs = fcol >= 0 ? sm_csv_cell(t, row, (size_t)fcol) : "";
@@ -459,15 +517,42 @@ static sm_status read_table(loader *L, const sm_ynode *tables, const char *key,
     char *path = sm_path_join(L->m->dir, rel);
     if (!path)
         return sm_diag_fail(L->d, SM_ENOMEM, "out of memory");
-    char *text = NULL;
+    char *resolved = NULL, *text = NULL;
     size_t len = 0;
-    sm_status st = sm_read_file(path, SM_MODEL_MAX_TABLE_BYTES, &text, &len, L->d);
+    sm_status st = table_path(L, n, where, rel, path, &resolved);
+    if (st == SM_OK)
+        st = sm_text_read(resolved, path, SM_MODEL_MAX_TABLE_BYTES, &text, &len, L->d);
     if (st == SM_OK)
         st = keep_file(L->m, key, path, text, len, file, L->d);
+    free(resolved);
     free(path);
     if (st != SM_OK)
         return st;
     return sm_csv_parse(*file, text, len, out, L->d);
+}
+
+/* Append offer of unless its supplier already offers its material (an
+ * error at its line); returns 0 only when out of memory. */
+static int add_offer(loader *L, const sm_offer *of, const char *sname, const char *source)
+{
+    sm_model *m = L->m;
+    for (int o = 0; o < m->n_offers; o++)
+        if (m->offers[o].supplier == of->supplier && m->offers[o].material == of->material) {
+            sm_diag_error(L->d, of->loc.file, of->loc.line, 0,
+                          "supplier '%s' offers '%s' twice (first at line %d)", sname,
+                          m->materials[of->material].name, m->offers[o].loc.line);
+            return 1;
+        }
+    sm_offer *o = &m->offers[m->n_offers];
+    *o = *of;
+    o->source = strdup(source);
+    if (!o->source) {
+        sm_diag_fail(L->d, SM_ENOMEM, "out of memory");
+        return 0;
+    }
+    m->n_contracts += o->terms == SM_TERMS_CONTRACT;
+    m->n_offers++;
+    return 1;
 }
 
 static void read_suppliers(loader *L, const sm_csv *t, const char *file)
@@ -498,7 +583,8 @@ static void read_suppliers(loader *L, const sm_csv *t, const char *file)
         if (!sm_is_name(sname)) {
             sm_diag_error(L->d, file, line, 0,
                           "supplier: '%s' is not a valid name (a letter, then letters, "
-                          "digits or '_', at most %d characters)", sname, SM_NAME_MAX);
+                          "digits or '_', at most %d characters)",
+                          sm_excerpt((char[SM_EXCERPT_SIZE]){0}, sname), SM_NAME_MAX);
             continue;
         }
         int ok = 1;
@@ -544,31 +630,9 @@ static void read_suppliers(loader *L, const sm_csv *t, const char *file)
                 continue;
             }
         }
-        int dup = 0;
-        for (int o = 0; o < m->n_offers; o++)
-            if (m->offers[o].supplier == u && m->offers[o].material == mat) {
-                sm_diag_error(L->d, file, line, 0,
-                              "supplier '%s' offers '%s' twice (first at line %d)", sname,
-                              m->materials[mat].name, m->offers[o].loc.line);
-                dup = 1;
-            }
-        if (dup)
-            continue;
-        sm_offer *o = &m->offers[m->n_offers];
-        o->supplier = u;
-        o->material = mat;
-        o->capacity = cap;
-        o->price = price;
-        o->terms = terms;
-        o->fee = fee;
-        m->n_contracts += terms == SM_TERMS_CONTRACT;
-        o->loc = (sm_loc){file, line, 0};
-        o->source = strdup(c[SRC] >= 0 ? sm_csv_cell(t, r, (size_t)c[SRC]) : "");
-        if (!o->source) {
-            sm_diag_fail(L->d, SM_ENOMEM, "out of memory");
+        sm_offer of = {u, mat, cap, price, terms, fee, NULL, {file, line, 0}};
+        if (!add_offer(L, &of, sname, c[SRC] >= 0 ? sm_csv_cell(t, r, (size_t)c[SRC]) : ""))
             return;
-        }
-        m->n_offers++;
     }
 }
 
@@ -663,6 +727,28 @@ static void check_unique_names(loader *L)
     free(all);
 }
 
+/* The tables model.yaml names, read into *sup and *dem (freed by the
+ * caller); only running out of memory stops the reading. */
+static sm_status read_tables(loader *L, const sm_ynode *root, sm_csv **sup, sm_csv **dem)
+{
+    read_outside_opt_in(L, root);
+    const sm_ynode *tables = sm_yread_required(&L->yr, root, "tables", "");
+    if (!tables || !sm_yread_kind(&L->yr, tables, "tables", SM_YMAP))
+        return SM_OK;
+    static const char *const tkeys[] = {"suppliers", "demand", NULL};
+    sm_yread_known_keys(&L->yr, tables, "tables", tkeys);
+    const char *sup_file = NULL, *dem_file = NULL;
+    if (read_table(L, tables, "suppliers", sup, &sup_file) == SM_ENOMEM)
+        return SM_ENOMEM;
+    if (*sup)
+        read_suppliers(L, *sup, sup_file);
+    if (read_table(L, tables, "demand", dem, &dem_file) == SM_ENOMEM)
+        return SM_ENOMEM;
+    if (*dem)
+        read_demand(L, *dem, dem_file);
+    return SM_OK;
+}
+
 static uint64_t hash_files(const sm_model *m)
 {
     XXH3_state_t *s = XXH3_createState();
@@ -700,24 +786,19 @@ sm_status sm_model_load(const char *dir, sm_model **out, sm_diag *d)
                                                  : "no such model directory"));
     char *text = NULL;
     size_t len = 0;
-    SM_TRY(sm_read_file(path, SM_MODEL_MAX_YAML_BYTES, &text, &len, d));
+    SM_TRY(sm_text_read(path, NULL, SM_MODEL_MAX_YAML_BYTES, &text, &len, d));
     const char *yaml_file = NULL;
     SM_TRY(keep_file(m, "model", path, text, len, &yaml_file, d));
-    size_t bad = sm_text_invalid_at(text, len);
-    if (bad < len) {
-        int l, c;
-        sm_text_position(text, bad, &l, &c);
-        SM_TRY(sm_diag_error(d, yaml_file, l, c, "not valid UTF-8 text"));
-    }
     SM_TRY(sm_yaml_parse(yaml_file, text, len, &root, d));
-    loader L = {m, d, {yaml_file, d}, yaml_file};
+    loader L = {m, d, {yaml_file, d}, yaml_file, 0};
     if (!root)
         SM_TRY(sm_diag_error(d, yaml_file, 1, 1, "the file is empty; expected the model's "
                                                  "name, periods, regions, materials and tables"));
     if (!sm_yread_kind(&L.yr, root, "the file", SM_YMAP))
         SM_TRY(SM_EINPUT);
     static const char *const keys[] = {"name", "description", "periods", "regions",
-                                       "materials", "limits", "commitments", "tables", NULL};
+                                       "materials", "limits", "commitments", "tables",
+                                       "allow_outside_tables", NULL};
     sm_yread_known_keys(&L.yr, root, "", keys);
     const char *name = NULL, *desc = NULL;
     const sm_ynode *nn = sm_yread_required(&L.yr, root, "name", "");
@@ -734,22 +815,7 @@ sm_status sm_model_load(const char *dir, sm_model **out, sm_diag *d)
     read_limits(&L, root);
     read_commitments(&L, root);
 
-    const sm_ynode *tables = sm_yread_required(&L.yr, root, "tables", "");
-    if (tables && sm_yread_kind(&L.yr, tables, "tables", SM_YMAP)) {
-        static const char *const tkeys[] = {"suppliers", "demand", NULL};
-        sm_yread_known_keys(&L.yr, tables, "tables", tkeys);
-        const char *sup_file = NULL, *dem_file = NULL;
-        sm_status s1 = read_table(&L, tables, "suppliers", &sup, &sup_file);
-        if (s1 == SM_ENOMEM)
-            SM_TRY(s1);
-        if (sup)
-            read_suppliers(&L, sup, sup_file);
-        sm_status s2 = read_table(&L, tables, "demand", &dem, &dem_file);
-        if (s2 == SM_ENOMEM)
-            SM_TRY(s2);
-        if (dem)
-            read_demand(&L, dem, dem_file);
-    }
+    SM_TRY(read_tables(&L, root, &sup, &dem));
     check_unique_names(&L);
     if (d->errors == errors_before)
         sm_model_check(m, d);

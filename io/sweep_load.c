@@ -209,9 +209,10 @@ static int read_dist(loader *L, const sm_ynode *v, const sm_ynode *dn, const cha
         if (!strcmp(name, dists[i].name))
             di = &dists[i];
     if (!di) {
+        char q[SM_EXCERPT_SIZE];
         sm_diag_error(L->d, L->file, dn->line, dn->col,
                       "%s: unknown distribution '%s' (expected one of: uniform, normal, "
-                      "lognormal, triangular, choice, event)", w, name);
+                      "lognormal, triangular, choice, event)", w, sm_excerpt(q, name));
         return 0;
     }
     /* Random from here on, so a missing seed is reported too. */
@@ -336,8 +337,10 @@ static void read_seed(loader *L, const sm_ynode *n)
     unsigned long long v = len > 0 && len <= 19 && n->text[len] == '\0'
                                ? strtoull(n->text, NULL, 10) : ~0ull;
     if (v >= (1ull << 63)) {
+        char q[SM_EXCERPT_SIZE];
         sm_diag_error(L->d, L->file, n->line, n->col,
-                      "seed: expected a whole number in [0, 2^63), got '%s'", n->text);
+                      "seed: expected a whole number in [0, 2^63), got '%s'",
+                      sm_excerpt(q, n->text));
         return;
     }
     L->s->seed = v;
@@ -420,7 +423,8 @@ static int read_sampling(loader *L, const sm_ynode *root)
             s->sampling = SM_SAMPLING_LHS;
         else if (strcmp(sampling, "random") != 0)
             sm_diag_error(L->d, s->file, sampling_n->line, sampling_n->col,
-                          "sampling: expected 'random' or 'lhs', got '%s'", sampling);
+                          "sampling: expected 'random' or 'lhs', got '%s'",
+                          sm_excerpt((char[SM_EXCERPT_SIZE]){0}, sampling));
     }
     sm_yread_int(&L->yr, sm_ymap_get(root, "block_size"), "block_size", 1, SM_SWEEP_MAX_BLOCK,
                  &block);
@@ -493,13 +497,7 @@ sm_status sm_sweep_load(const char *path, const sm_model *m, sm_sweep **out, sm_
     s->file = strdup(path);
     if (!s->file)
         SM_TRY(sm_diag_fail(d, SM_ENOMEM, "out of memory"));
-    SM_TRY(sm_read_file(path, SM_SWEEP_MAX_BYTES, &s->text, &s->len, d));
-    size_t bad = sm_text_invalid_at(s->text, s->len);
-    if (bad < s->len) {
-        int l, c;
-        sm_text_position(s->text, bad, &l, &c);
-        SM_TRY(sm_diag_error(d, s->file, l, c, "not valid UTF-8 text"));
-    }
+    SM_TRY(sm_text_read(path, NULL, SM_SWEEP_MAX_BYTES, &s->text, &s->len, d));
     SM_TRY(sm_yaml_parse(s->file, s->text, s->len, &root, d));
     loader L = {m, s, d, {s->file, d}, s->file, SM_OK};
     if (!root)

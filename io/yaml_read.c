@@ -27,7 +27,8 @@ int sm_yread_double(const sm_yread *r, const sm_ynode *n, const char *where,
     sm_parse_result pr = sm_parse_double(n->text, &v);
     if (pr != SM_PARSE_OK) {
         sm_diag_error(r->d, r->file, n->line, n->col, "%s: expected a number, '%s' %s",
-                      where, n->text, sm_parse_problem(pr));
+                      where, sm_excerpt((char[SM_EXCERPT_SIZE]){0}, n->text),
+                      sm_parse_problem(pr));
         return 0;
     }
     if (v < lo || v > hi) {
@@ -51,7 +52,8 @@ int sm_yread_int(const sm_yread *r, const sm_ynode *n, const char *where, int lo
     sm_parse_result pr = sm_parse_int(n->text, &v);
     if (pr != SM_PARSE_OK) {
         sm_diag_error(r->d, r->file, n->line, n->col,
-                      "%s: expected a whole number, '%s' %s", where, n->text,
+                      "%s: expected a whole number, '%s' %s", where,
+                      sm_excerpt((char[SM_EXCERPT_SIZE]){0}, n->text),
                       sm_parse_problem(pr));
         return 0;
     }
@@ -75,7 +77,7 @@ int sm_yread_name(const sm_yread *r, const sm_ynode *n, const char *where,
         sm_diag_error(r->d, r->file, n->line, n->col,
                       "%s: '%s' is not a valid name (a letter, then letters, digits "
                       "or '_', at most %d characters)",
-                      where, n->text, SM_NAME_MAX);
+                      where, sm_excerpt((char[SM_EXCERPT_SIZE]){0}, n->text), SM_NAME_MAX);
         return 0;
     }
     *out = n->text;
@@ -141,7 +143,8 @@ int sm_yread_known_keys(const sm_yread *r, const sm_ynode *map, const char *wher
                                      a == allowed ? "" : ", ", *a);
         sm_diag_error(r->d, r->file, k->line, k->col,
                       "%s: unknown key '%s' (expected one of: %s)",
-                      where && *where ? where : "top level", k->text, list);
+                      where && *where ? where : "top level",
+                      sm_excerpt((char[SM_EXCERPT_SIZE]){0}, k->text), list);
         unknown++;
     }
     return unknown;

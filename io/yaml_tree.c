@@ -121,7 +121,8 @@ static void check_keys(builder *b, const sm_ynode *map)
     for (size_t i = 1; i < n; i++) {
         if (strcmp(keys[i]->text, keys[i - 1]->text) == 0) {
             sm_diag_error(b->d, b->file, keys[i]->line, keys[i]->col,
-                          "duplicate key '%s' (first at line %d)", keys[i]->text,
+                          "duplicate key '%s' (first at line %d)",
+                          sm_excerpt((char[SM_EXCERPT_SIZE]){0}, keys[i]->text),
                           keys[i - 1]->line);
             b->failed = 1;
         }
@@ -179,7 +180,7 @@ static void open_collection(builder *b, const yaml_event_t *ev)
 static sm_ynode *on_event(builder *b, const yaml_event_t *ev, int *end)
 {
     sm_ynode *n = NULL;
-    char msg[160];
+    char msg[256];
     switch (ev->type) {
     case YAML_STREAM_END_EVENT: *end = 1; break;
     case YAML_DOCUMENT_START_EVENT:
@@ -187,8 +188,8 @@ static sm_ynode *on_event(builder *b, const yaml_event_t *ev, int *end)
             event_error(b, ev, "a second YAML document ('---'); expected one document");
         break;
     case YAML_ALIAS_EVENT:
-        snprintf(msg, sizeof msg, "YAML aliases (*%.40s) are not supported; write the value out",
-                 (const char *)ev->data.alias.anchor);
+        snprintf(msg, sizeof msg, "YAML aliases (*%s) are not supported; write the value out",
+                 sm_excerpt((char[SM_EXCERPT_SIZE]){0}, (const char *)ev->data.alias.anchor));
         event_error(b, ev, msg);
         break;
     case YAML_SCALAR_EVENT: n = scalar_node(b, ev); break;

@@ -5,6 +5,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "../core/diag.h"
+
 typedef struct kind_info {
     const char *prefix;      /* text before the first dot */
     const char *suffix;      /* required text after the name ("from"), or NULL */
@@ -39,6 +41,9 @@ static int lookup(const sm_model *m, const char *entity, const char *name)
     return sm_model_limit(m, name);
 }
 
+/* A part of a parameter name as a message quotes it (sm_excerpt). */
+#define Q(text) sm_excerpt((char[SM_EXCERPT_SIZE]){0}, (text))
+
 int sm_param_resolve(const sm_model *m, const char *name, sm_param_target *out, char *why,
                      size_t why_size)
 {
@@ -51,7 +56,7 @@ int sm_param_resolve(const sm_model *m, const char *name, sm_param_target *out, 
     char *first = buf, *second = strchr(buf, '.');
     if (!second) {
         snprintf(why, why_size, "'%s' is not a parameter name; expected KIND.NAME such as "
-                                "tariff.China, share.china_cap or delay.SUPPLIER", name);
+                                "tariff.China, share.china_cap or delay.SUPPLIER", Q(name));
         return 0;
     }
     *second++ = '\0';
@@ -68,7 +73,7 @@ int sm_param_resolve(const sm_model *m, const char *name, sm_param_target *out, 
         (!strcmp(second, "initial") || !strcmp(second, "capacity"))) {
         int mat = sm_model_material(m, third);
         if (mat < 0) {
-            snprintf(why, why_size, "unknown material '%s' in '%s'", third, name);
+            snprintf(why, why_size, "unknown material '%s' in '%s'", Q(third), Q(name));
             return 0;
         }
         out->kind = !strcmp(second, "initial") ? SM_P_STOCK_INITIAL : SM_P_STOCK_CAPACITY;
@@ -95,12 +100,12 @@ int sm_param_resolve(const sm_model *m, const char *name, sm_param_target *out, 
     if (!prefix_known) {
         snprintf(why, why_size,
                  "unknown parameter kind '%s' in '%s'; expected one of tariff, availability, "
-                 "share, price, demand, capacity, delay, stock", first, name);
+                 "share, price, demand, capacity, delay, stock", Q(first), Q(name));
         return 0;
     }
     if (!strcmp(first, "availability") && third && strcmp(third, "from") != 0) {
         snprintf(why, why_size, "'%s': expected availability.REGION or availability.REGION.from",
-                 name);
+                 Q(name));
         return 0;
     }
     const char *want = !strcmp(first, "tariff") || !strcmp(first, "availability") ? "region"
@@ -110,7 +115,7 @@ int sm_param_resolve(const sm_model *m, const char *name, sm_param_target *out, 
                      : !strcmp(first, "capacity") ? "region or supplier"
                      : !strcmp(first, "delay") ? "supplier or region"
                      : "material";
-    snprintf(why, why_size, "unknown %s '%s' in '%s'", want, second, name);
+    snprintf(why, why_size, "unknown %s '%s' in '%s'", want, Q(second), Q(name));
     return 0;
 }
 

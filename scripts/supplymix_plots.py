@@ -30,7 +30,9 @@ being written or was interrupted: only finished scenarios are used, and
 each figure's footnote says how many of the sweep's scenarios are in.
 
 Exit codes: 0 done (some figures may be skipped), 2 missing file, not a
-results file, or bad arguments, 1 internal error.
+results file, a damaged one (one line names the file, the dataset and the
+scenario range that cannot be read), or bad arguments, 1 internal error.
+A damaged file never hangs the script: see supplymix_results.py.
 Needs Debian's /usr/bin/python3 with python3-h5py, python3-numpy,
 python3-xarray and python3-matplotlib.
 """
@@ -47,12 +49,9 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import supplymix_results as smr  # noqa: E402
 import supplymix_summary as sms  # noqa: E402
 
-import matplotlib  # noqa: E402
-
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-from matplotlib.lines import Line2D  # noqa: E402
-from matplotlib.patches import Patch  # noqa: E402
+# matplotlib is imported by use_matplotlib() once the file is read: a file
+# that cannot be read fails without the 0.4 s it takes.
+plt = Line2D = Patch = None
 
 FIGURES = ("cost_vs_cap", "supplier_mix", "heatmap", "risk", "limit_price", "drivers")
 REGION_COLOURS = {"China": "#c0392b", "Australia": "#e69f00", "Canada": "#56b4e9",
@@ -63,6 +62,15 @@ DPI = 120
 
 class Skip(Exception):
     """A figure that does not fit this file (the message says why)."""
+
+
+def use_matplotlib():
+    global plt, Line2D, Patch
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Patch
 
 
 # ---- helpers ---------------------------------------------------------------
@@ -523,14 +531,23 @@ def parse_args(argv):
     return a
 
 
+def load(path):
+    """The Results and the optimal scenarios' Dataset, read before anything
+    is printed or written, so that a file that cannot be read (missing, not
+    a results file, damaged, even one that crashes HDF5) gives one line and
+    nothing else."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", smr.PartialResultsWarning)
+        return smr.load(path, ["status", "total_cost", "purchases_by_region",
+                               "shortfall_total", "limit_saving_per_point"], optimal=True)
+
+
 def main(argv=None):
     a = parse_args(sys.argv[1:] if argv is None else argv)
     say = (lambda *m: None) if a.quiet else (lambda *m: print("plots:", *m, file=sys.stderr))
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", smr.PartialResultsWarning)
-            r = smr.open(a.results)
-    except smr.ResultsError as e:
+        r, ds = load(a.results)
+    except smr.ResultsError as e:      # DamagedResultsFile included
         print(f"supplymix_plots: error: {e}", file=sys.stderr)
         return 2
     say(r.summary_line())
@@ -551,12 +568,11 @@ def main(argv=None):
         print(f"supplymix_plots: error: {outdir}: cannot create the directory: {e.strerror}",
               file=sys.stderr)
         return 2
-    ds = r.optimal(["status", "total_cost", "purchases_by_region", "shortfall_total",
-                    "limit_saving_per_point"])
     summary = sms.compute(r, ds)
     sms.write_csv(summary, os.path.join(outdir, "summary.csv"))
     sms.write_markdown(summary, os.path.join(outdir, "summary.md"))
     say(f"wrote {os.path.join(outdir, 'summary.csv')} and summary.md")
+    use_matplotlib()
     written, skipped = [], []
     for name in a.only or FIGURES:
         path = os.path.join(outdir, name + ".png")

@@ -33,22 +33,45 @@ not_solved) are returned; r.n_finished and r.n_scenarios say how many are
 in, and opening such a file issues a PartialResultsWarning saying so.
 
 A path that is not a supplymix results file raises NotAResultsFile (a
-ResultsError) whose message names the file and what is missing.
+ResultsError) whose message names the file and what is missing. A
+damaged file (truncated, overwritten, a chunk that fails its checksum or
+does not decompress) raises DamagedResultsFile, a NotAResultsFile whose
+one-line message names the file, the dataset and, for a bad chunk, the
+scenario range that cannot be read, with HDF5's reason.
+
+No read can hang (a bounded read plan, not a timeout): only regular files
+are opened (a FIFO would block), and HDF5's metadata retries in SWMR mode,
+which sleep twice as long each time and would go on for hours on damaged
+metadata (100 attempts by default), are cut to METADATA_READ_ATTEMPTS,
+about 0.27 s of retrying per damaged object: long enough for a read that
+races the writer, then the error is reported. HDF5 1.10 can also crash
+(SIGSEGV, SIGABRT) on some damaged files; smr.load(path, variables) reads
+in a forked child process and turns such a crash into DamagedResultsFile
+too (the scripts use it):
+
+    r, ds = smr.load("results.h5", ["total_cost", "status"], optimal=True)
 
 Run as a script, it prints what a file holds:
     /usr/bin/python3 scripts/supplymix_results.py RESULTS.h5
 """
+import builtins
+import ctypes
 import os
+import pickle
+import signal
+import stat
 import sys
+import tempfile
+import traceback
 import warnings
 
 import h5py
 import numpy as np
 import xarray as xr
 
-__all__ = ["open", "Results", "Parameter", "ResultsError", "NotAResultsFile",
-           "PartialResultsWarning", "groups", "group_index", "group_key", "spearman", "rank",
-           "STATUS_OPTIMAL"]
+__all__ = ["open", "load", "Results", "Parameter", "ResultsError", "NotAResultsFile",
+           "DamagedResultsFile", "PartialResultsWarning", "groups", "group_index", "group_key",
+           "spearman", "rank", "STATUS_OPTIMAL"]
 
 # Datasets and root attributes every results file has (docs/RESULTS.md,
 # io/results_h5.c); a file without them is not one of ours.
@@ -64,6 +87,16 @@ STATUS_OPTIMAL = 1
 # choices, rounded delays) are grouped by value rather than by quantile.
 MAX_LEVELS = 12
 LAYOUT_VERSION = 2  # 2: plan files (a results file plus /plan); the per-scenario layout is 1's
+# HDF5 sleeps 1, 2, 4, ... ns between SWMR metadata read attempts: 29
+# attempts retry for 2^28 ns (0.27 s) in all, plenty for a read racing the
+# writer's flush, where HDF5's default (100) would retry for ages.
+METADATA_READ_ATTEMPTS = 29
+# What h5py raises for an HDF5 error (which one depends on HDF5's error class).
+H5_ERRORS = (OSError, KeyError, ValueError, RuntimeError)
+# A damaged data set is scanned chunk by chunk to name the bad scenario
+# ranges; the scan stops after this many bad chunks (each may cost the
+# metadata retries when the chunk index is what is damaged).
+MAX_BAD_CHUNKS = 8
 
 
 class ResultsError(Exception):
@@ -72,6 +105,13 @@ class ResultsError(Exception):
 
 class NotAResultsFile(ResultsError):
     """The path is missing, not HDF5, or lacks what a results file has."""
+
+
+class DamagedResultsFile(NotAResultsFile):
+    """HDF5 cannot read part of the file: its structure (metadata) or a
+    chunk of data is damaged (truncated, overwritten, fails its checksum,
+    does not decompress). The message is one line naming the file, what is
+    unreadable and why."""
 
 
 class PartialResultsWarning(UserWarning):
@@ -129,22 +169,161 @@ def _strings(dset):
     return [_text(s) for s in dset[()]] if dset.shape else [_text(dset[()])]
 
 
+def _reason(e):
+    """HDF5's reason for an error, on one line (a KeyError's without the
+    quotes str() adds)."""
+    text = e.args[0] if isinstance(e, KeyError) and e.args else e
+    return " ".join(str(text).split()) or type(e).__name__
+
+
+def _hdf5_function(name):
+    """A function of the HDF5 library h5py runs on (found in this process's
+    mappings: Linux), or None."""
+    try:
+        with builtins.open("/proc/self/maps") as maps:
+            libs = sorted({ln.split()[-1] for ln in maps if "/libhdf5" in ln and ".so" in ln})
+        for lib in libs:
+            fn = getattr(ctypes.CDLL(lib), name, None)
+            if fn is not None:
+                return fn
+    except OSError:
+        pass
+    return None
+
+
+def _bounded_fapl():
+    """A file access property list whose SWMR metadata retries are bounded
+    (see METADATA_READ_ATTEMPTS), or None when this HDF5 cannot be told so
+    (h5py does not expose H5Pset_metadata_read_attempts; ctypes reaches it
+    in the library h5py has loaded)."""
+    fn = _hdf5_function("H5Pset_metadata_read_attempts")
+    if fn is None:
+        return None
+    fn.argtypes = [ctypes.c_int64, ctypes.c_uint]      # hid_t is 64-bit since 1.10
+    fn.restype = ctypes.c_int
+    fapl = h5py.h5p.create(h5py.h5p.FILE_ACCESS)
+    fapl.set_fclose_degree(h5py.h5f.CLOSE_STRONG)
+    return fapl if fn(fapl.id, METADATA_READ_ATTEMPTS) >= 0 else None
+
+
 def _open_h5(path):
     """Open read-only in SWMR mode (a file open for writing by a running or
-    killed `supplymix run` can only be opened so), else normally."""
-    try:
-        return h5py.File(path, "r", swmr=True)
-    except OSError as e_swmr:
+    killed `supplymix run` can only be opened so), else normally. SWMR only
+    with bounded metadata retries: without them damaged metadata hangs."""
+    fapl = _bounded_fapl()
+    name = os.fsencode(path)
+    modes = ([h5py.h5f.ACC_RDONLY | h5py.h5f.ACC_SWMR_READ] if fapl is not None else []) \
+        + [h5py.h5f.ACC_RDONLY]
+    first = None
+    for mode in modes:
         try:
-            return h5py.File(path, "r")
-        except OSError:
-            raise ResultsError(f"{path}: HDF5 cannot open it: {e_swmr}") from None
+            return h5py.File(h5py.h5f.open(name, mode, fapl=fapl))
+        except H5_ERRORS as e:
+            first = first or e
+    if "unable to lock file" in str(first):     # HDF5 does not wait for locks: no hang
+        raise ResultsError(f"{path}: another process holds a lock on it (a writer creating or "
+                           f"replacing it?); try again when it is done: {_reason(first)}")
+    raise DamagedResultsFile(f"{path}: damaged results file: HDF5 cannot open it: "
+                             f"{_reason(first)}")
 
 
 def open(path):  # noqa: A001 (the natural name: smr.open)
     """Open a results file: returns a Results (reads labels, parameters and
     the completion mask now, values when asked)."""
     return Results(path)
+
+
+def _read_all(path, variables, optimal):
+    """(Results, Dataset or None, warnings other than PartialResultsWarning
+    as (category, message) for load() to issue where it runs)."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        r = Results(path)
+        ds = None if variables is None else \
+            (r.optimal(variables) if optimal else r.finished(variables))
+    said = [(w.category, str(w.message)) for w in caught
+            if not issubclass(w.category, PartialResultsWarning)]
+    return r, ds, said
+
+
+def _child(fn, args, rfd, wfd, err):
+    """The forked child's work: fn(*args), or the ResultsError it raised,
+    or a bug's traceback, pickled into wfd. Never returns."""
+    code = 1
+    try:
+        os.close(rfd)
+        os.dup2(err.fileno(), 2)
+        try:
+            out = ("ok", fn(*args))
+        except ResultsError as e:
+            out = ("error", e)
+        except Exception:                  # a bug, not the file: shown by the parent
+            out = ("bug", traceback.format_exc())
+        with builtins.open(wfd, "wb") as w:
+            pickle.dump(out, w, protocol=pickle.HIGHEST_PROTOCOL)
+        code = 0
+    finally:
+        os._exit(code)                     # whatever happened: never back into the caller
+
+
+def _in_child(path, fn, *args):
+    """fn(*args) run in a forked child, its result or ResultsError passed
+    back pickled; a child killed by a signal (a crash inside HDF5) becomes
+    a DamagedResultsFile. The child's stderr (glibc's crash message) is
+    kept for that message, not shown."""
+    rfd, wfd = os.pipe()
+    with tempfile.TemporaryFile() as err:
+        pid = os.fork()
+        if pid == 0:
+            _child(fn, args, rfd, wfd, err)
+        os.close(wfd)
+        try:
+            with builtins.open(rfd, "rb") as r:
+                data = r.read()
+        except BaseException:              # e.g. Ctrl-C: no child left behind
+            os.kill(pid, signal.SIGKILL)
+            os.waitpid(pid, 0)
+            raise
+        _, status = os.waitpid(pid, 0)
+        err.seek(0)
+        said = " ".join(err.read().decode("utf-8", "replace").split())[:100]
+    said = f": {said}" if said else ""
+    if os.WIFSIGNALED(status):
+        raise DamagedResultsFile(f"{path}: damaged results file: HDF5 crashed reading it "
+                                 f"(signal {signal.Signals(os.WTERMSIG(status)).name}{said})")
+    if os.WEXITSTATUS(status) != 0 or not data:
+        raise RuntimeError(f"reading {path} in a child process failed (exit code "
+                           f"{os.WEXITSTATUS(status)}{said})")
+    kind, value = pickle.loads(data)
+    if kind == "error":
+        raise value
+    if kind == "bug":
+        raise RuntimeError(f"reading {path} in a child process failed:\n{value}")
+    return value
+
+
+def load(path, variables=None, optimal=False, isolate=True):
+    """(Results, Dataset) of a results file in one call: the Dataset holds
+    `variables` of the finished scenarios (optimal=True: of the optimal
+    ones), or is None when variables is None.
+
+    With isolate (where os.fork exists) the file is read in a forked child
+    process: HDF5 1.10 can crash (SIGSEGV, SIGABRT) on some damaged
+    metadata, and a crash there becomes a DamagedResultsFile here instead
+    of killing the caller. Scripts use this; the cost is a fork and one
+    pickled copy of the Dataset."""
+    path = os.fspath(path)
+    if isolate and hasattr(os, "fork"):
+        r, ds, said = _in_child(path, _read_all, path, variables, optimal)
+    else:
+        r, ds, said = _read_all(path, variables, optimal)
+    for category, message in said:
+        warnings.warn(message, category, stacklevel=2)
+    if r.n_finished < r.n_scenarios:
+        warnings.warn(f"{path}: {r.n_finished:,} of {r.n_scenarios:,} scenarios finished (the "
+                      "run is still going, or was interrupted); only finished scenarios are "
+                      "read", PartialResultsWarning, stacklevel=2)
+    return r, ds
 
 
 class Results:
@@ -159,19 +338,13 @@ class Results:
 
     def __init__(self, path):
         self.path = os.fspath(path)
-        if not os.path.exists(self.path):
-            raise NotAResultsFile(f"{self.path}: no such file")
-        if os.path.isdir(self.path):
-            raise NotAResultsFile(f"{self.path}: is a directory, not a results file")
-        if not h5py.is_hdf5(self.path):
-            raise NotAResultsFile(f"{self.path}: not a supplymix results file: not an HDF5 file "
-                                  "(a results file is written by `supplymix run ... -o FILE.h5`)")
+        self._check_path()
         with _open_h5(self.path) as f:
             self._check(f)
             try:
                 self._read_meta(f)
-            except (OSError, KeyError, ValueError, RuntimeError) as e:
-                raise ResultsError(f"{self.path}: cannot read it as a results file: {e}") from e
+            except H5_ERRORS as e:
+                raise self._damaged("its metadata", e) from None
         if self.n_finished < self.n_scenarios:
             warnings.warn(f"{self.path}: {self.n_finished:,} of {self.n_scenarios:,} scenarios "
                           "finished (the run is still going, or was interrupted); only finished "
@@ -179,14 +352,53 @@ class Results:
 
     # ---- opening ---------------------------------------------------------
 
+    def _check_path(self):
+        """A regular, readable HDF5 file, before HDF5 opens it (opening a
+        FIFO would block until something writes to it)."""
+        try:
+            st = os.stat(self.path)
+        except FileNotFoundError:
+            raise NotAResultsFile(f"{self.path}: no such file") from None
+        except OSError as e:
+            raise NotAResultsFile(f"{self.path}: cannot read it: {e.strerror}") from None
+        if stat.S_ISDIR(st.st_mode):
+            raise NotAResultsFile(f"{self.path}: is a directory, not a results file")
+        if not stat.S_ISREG(st.st_mode):
+            raise NotAResultsFile(f"{self.path}: not a regular file (a FIFO, device or socket), "
+                                  "not a results file")
+        if not os.access(self.path, os.R_OK):
+            raise NotAResultsFile(f"{self.path}: cannot read it: permission denied")
+        if not h5py.is_hdf5(self.path):
+            raise NotAResultsFile(f"{self.path}: not a supplymix results file: not an HDF5 file "
+                                  "(a results file is written by `supplymix run ... -o FILE.h5`)")
+
+    def _damaged(self, what, e):
+        return DamagedResultsFile(f"{self.path}: damaged results file: {what} cannot be read: "
+                                  f"{_reason(e)}")
+
+    def _get(self, f, name):
+        """f[name]; an HDF5 error (its header damaged) names the object."""
+        try:
+            return f[name]
+        except H5_ERRORS as e:
+            raise self._damaged(f"the header of {name}", e) from None
+
     def _check(self, f):
-        missing = [n for n in REQUIRED_DATASETS if not isinstance(f.get(n), h5py.Dataset)]
-        missing += [f"root attribute {a}" for a in REQUIRED_ATTRS if a not in f.attrs]
+        # Names are looked up, not listed: HDF5 1.10 reports a damaged link
+        # index when looking up, but can crash when iterating over it.
+        try:
+            names = {n for n in REQUIRED_DATASETS if n in f}
+            attrs = {a for a in REQUIRED_ATTRS if a in f.attrs}
+            version = int(f.attrs.get("results_layout_version", LAYOUT_VERSION))
+        except H5_ERRORS as e:
+            raise self._damaged("the root group (the index of its datasets)", e) from None
+        missing = [n for n in REQUIRED_DATASETS
+                   if n not in names or not isinstance(self._get(f, n), h5py.Dataset)]
+        missing += [f"root attribute {a}" for a in REQUIRED_ATTRS if a not in attrs]
         if missing:
             raise NotAResultsFile(
                 f"{self.path}: not a supplymix results file: missing {', '.join(missing)} "
                 "(see docs/RESULTS.md)")
-        version = int(f.attrs.get("results_layout_version", LAYOUT_VERSION))
         if version > LAYOUT_VERSION:
             warnings.warn(f"{self.path}: results layout version {version} is newer than this "
                           f"reader's ({LAYOUT_VERSION}); reading it anyway", stacklevel=4)
@@ -211,13 +423,14 @@ class Results:
         self.status_names = {int(c): n for c, n in zip(codes, names)}
         # Completion first, then the values: the writer writes values before
         # the marks, so every scenario marked here has its values on disk.
-        complete = f["complete"][()].astype(bool)
-        self.status = f["status"][()]
+        complete = self._read(f["complete"]).astype(bool)
+        self.status = self._read(f["status"])
         self.finished_mask = complete & (self.status != 0)
         self.finished_index = np.flatnonzero(self.finished_mask)
         self.n_finished = int(self.finished_mask.sum())
         self.variables = {}
-        for name, obj in f.items():
+        for name in f.keys():
+            obj = self._get(f, name)
             if (isinstance(obj, h5py.Dataset) and obj.ndim >= 1
                     and name not in ("scenario", "complete")):
                 dims = self._dims_of(name, obj)
@@ -243,13 +456,14 @@ class Results:
         """Dimension names from the attached HDF5 dimension scales."""
         dims = []
         for i, d in enumerate(obj.dims):
-            scale = None
             try:
-                if len(d):
-                    scale = d[0].name.lstrip("/")
-            except (RuntimeError, KeyError, ValueError):
-                scale = None
-            dims.append(scale or d.label or f"dim_{name}_{i}")
+                scale = d[0].name if len(d) else ""
+            except H5_ERRORS as e:
+                raise self._damaged(f"the dimension scales of {name}", e) from None
+            if scale is None:    # attached, but the reference leads nowhere
+                raise DamagedResultsFile(f"{self.path}: damaged results file: the dimension "
+                                         f"scale of {name}'s axis {i} cannot be read")
+            dims.append(scale.lstrip("/") or d.label or f"dim_{name}_{i}")
         return tuple(dims)
 
     def _kinds(self, f, names, pvals):
@@ -283,19 +497,53 @@ class Results:
             kinds.append("grid" if np.all(vs[1:][same_g] == vs[:-1][same_g]) else "random")
         return kinds
 
+    def _read(self, dset, start=0, stop=None):
+        """Rows [start, stop) of a per-scenario dataset. An HDF5 error (a
+        chunk that fails its checksum or does not decompress, a damaged
+        chunk index) becomes a DamagedResultsFile naming the scenarios."""
+        try:
+            return dset[start:stop]
+        except H5_ERRORS as e:
+            stop = dset.shape[0] if stop is None else stop
+            raise self._damaged_rows(dset, start, stop, e) from None
+
+    def _damaged_rows(self, dset, start, stop, err):
+        """Which chunks of rows [start, stop) cannot be read: read one by one
+        until MAX_BAD_CHUNKS of them fail (each failure is immediate, or
+        bounded by the metadata retries), so the message names the ranges."""
+        step = dset.chunks[0] if dset.chunks else max(stop - start, 1)
+        bad, first, end = [], None, stop
+        for lo in range(start - start % step, stop, step):
+            hi = min(lo + step, stop)
+            try:
+                dset[lo:hi]
+                continue
+            except H5_ERRORS as e:
+                first = first or e
+            if bad and bad[-1][1] == max(lo, start):
+                bad[-1][1] = hi                  # adjacent: one range
+            else:
+                bad.append([max(lo, start), hi])
+            if sum(b - a for a, b in bad) >= MAX_BAD_CHUNKS * step:
+                end = hi
+                break
+        ranges = ", ".join(f"{lo}..{hi - 1}" for lo, hi in (bad or [(start, stop)]))
+        more = f" (scan stopped at {end})" if end < stop else ""
+        return self._damaged(f"{dset.name.lstrip('/')}, scenarios {ranges}{more},", first or err)
+
     def _rows(self, dset, index):
         """Rows `index` (sorted) of dset, read block by block so that memory
         stays near the size of the selection."""
         n = dset.shape[0]
         if len(index) == n:
-            return dset[()]
+            return self._read(dset)
         out = np.empty((len(index),) + dset.shape[1:], dtype=dset.dtype)
         step = self.block_size if dset.ndim > 1 else max(self.block_size, 1 << 14)
         pos = 0
         for start in range(0, n, step):
             lo, hi = np.searchsorted(index, [start, start + step])
             if hi > lo:
-                block = dset[start:min(start + step, n)]
+                block = self._read(dset, start, min(start + step, n))
                 out[pos:pos + hi - lo] = block[index[lo:hi] - start]
                 pos += hi - lo
         return out
@@ -376,11 +624,14 @@ class Results:
         with _open_h5(self.path) as f:
             for n in names:
                 dims, units, long_name = self.variables[n]
-                dset = f[n]
+                dset = self._get(f, n)
                 attrs = {"units": units, "long_name": long_name}
-                for a in ("flag_values", "flag_meanings", "comment"):
-                    if a in dset.attrs:
-                        attrs[a] = _text(dset.attrs[a])
+                try:
+                    for a in ("flag_values", "flag_meanings", "comment"):
+                        if a in dset.attrs:
+                            attrs[a] = _text(dset.attrs[a])
+                except H5_ERRORS as e:
+                    raise self._damaged(f"the attributes of {n}", e) from None
                 data[n] = (dims, self._rows(dset, idx), attrs)
         attrs = dict(self.attrs)
         attrs.update(source_file=self.path, n_finished=self.n_finished,
@@ -485,7 +736,7 @@ def _main(argv):
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", PartialResultsWarning)
-            r = open(argv[1])
+            r, _ = load(argv[1])
     except ResultsError as e:
         print(f"supplymix_results: {e}", file=sys.stderr)
         return 2

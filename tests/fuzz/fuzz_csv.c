@@ -1,7 +1,9 @@
-/* libFuzzer target: the strict CSV reader on arbitrary bytes. */
+/* libFuzzer target: the strict CSV reader on arbitrary bytes, after the
+ * text check every input file passes first (sm_text_read). */
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/files.h"
 #include "io/csv_table.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -11,7 +13,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     sm_diag d;
     sm_diag_init(&d);
     sm_csv *t = NULL;
-    if (sm_csv_parse("fuzz.csv", (const char *)data, size, &t, &d) == SM_OK) {
+    if (sm_text_check("fuzz.csv", (const char *)data, size, &d) == SM_OK &&
+        sm_csv_parse("fuzz.csv", (const char *)data, size, &t, &d) == SM_OK) {
         /* Touch every cell: rows must really hold ncols fields. */
         size_t total = 0;
         for (size_t r = 0; r < t->nrows; r++)

@@ -106,22 +106,6 @@ static void test_empty_and_header_problems(void)
     sm_diag_clear(&d);
 }
 
-static void test_not_text(void)
-{
-    sm_diag d;
-    sm_csv *t = NULL;
-    sm_diag_init(&d);
-    const char nul[] = "a,b\n1,\0\n";
-    sm_csv_parse("t.csv", nul, sizeof nul - 1, &t, &d);
-    CU_ASSERT_PTR_NULL(t);
-    EXPECT_DIAG(&d, 2, "NUL byte");
-    sm_diag_clear(&d);
-    t = parse("a,b\n1,caf\xE9\n", &d); /* Latin-1, not UTF-8 */
-    CU_ASSERT_PTR_NULL(t);
-    EXPECT_DIAG(&d, 2, "not valid UTF-8");
-    sm_diag_clear(&d);
-}
-
 static void test_limits(void)
 {
     sm_diag d;
@@ -147,7 +131,6 @@ int main(void)
         {"malformed quoting", test_bad_quoting},
         {"unclosed quote", test_unclosed_quote},
         {"empty file and header problems", test_empty_and_header_problems},
-        {"NUL bytes and invalid UTF-8", test_not_text},
         {"field length limit", test_limits},
         CU_TEST_INFO_NULL,
     };

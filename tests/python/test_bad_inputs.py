@@ -7,8 +7,13 @@ gives the same result as the clean file.
 
 Each case directory holds only the files that differ from _base (the tiny
 model); `X.special` stands for what a file cannot hold: `dir` (a directory
-where X should be), `delete` (X missing), `symlink-loop` (X unreadable).
-cases.tsv gives each case's kind (model or sweep) and expected message.
+where X should be), `delete` (X missing), `symlink-loop` (X unreadable),
+`fifo` (a named pipe with no writer: reading must not wait for one),
+`symlink-outside` (a link to a copy of X outside the model directory).
+cases.tsv gives each case's kind (model, sweep, or model-ok for a model
+that must be accepted), its expected message, and optionally a text that
+must not appear (a field quoted beyond its short cut). A hang counts as a
+failure, not a stuck test.
 
 usage: test_bad_inputs.py SUPPLYMIX
 """
@@ -44,13 +49,36 @@ def limited():
 
 def run(cmd):
     t0 = time.monotonic()
-    r = subprocess.run(cmd, capture_output=True, text=True, errors="replace",
-                       preexec_fn=limited, timeout=60)
+    try:
+        r = subprocess.run(cmd, capture_output=True, text=True, errors="replace",
+                           preexec_fn=limited, timeout=4 * TIME_LIMIT)
+    except subprocess.TimeoutExpired:
+        r = subprocess.CompletedProcess(cmd, None, "", f"(hung: killed after {4 * TIME_LIMIT} s)")
     return r, time.monotonic() - t0
 
 
-def build_case(case, dest):
-    shutil.copytree(os.path.join(CORPUS, "_base"), dest)
+def outside_dir(dest):
+    """A directory beside dest holding _base's tables: what a model must
+    not reach without saying so."""
+    out = dest + ".outside"
+    if not os.path.isdir(out):
+        os.mkdir(out)
+        for f in ("suppliers.csv", "demand.csv"):
+            shutil.copy(os.path.join(CORPUS, "_base", f), out)
+    return os.path.realpath(out)
+
+
+def placeholders(text, dest):
+    out = outside_dir(dest)
+    return (text.replace("@OUTSIDE_REL@", os.path.join("..", os.path.basename(out)))
+                .replace("@OUTSIDE@", out))
+
+
+def build_case(case, dest, base=True):
+    if base:
+        shutil.copytree(os.path.join(CORPUS, "_base"), dest)
+    else:
+        os.mkdir(dest)
     src = os.path.join(CORPUS, case)
     for name in os.listdir(src):
         path = os.path.join(src, name)
@@ -63,8 +91,14 @@ def build_case(case, dest):
                 os.mkdir(target)
             elif what == "symlink-loop":
                 os.symlink(os.path.basename(target), target)
+            elif what == "fifo":
+                os.mkfifo(target)
+            elif what == "symlink-outside":
+                os.symlink(os.path.join(outside_dir(dest), os.path.basename(target)), target)
         else:
-            shutil.copy(path, os.path.join(dest, name))
+            text = placeholders(open(path, encoding="utf-8", errors="surrogateescape").read(), dest)
+            open(os.path.join(dest, name), "w", encoding="utf-8",
+                 errors="surrogateescape").write(text)
 
 
 def sha(path):
@@ -86,22 +120,29 @@ def main(exe):
         check(r.returncode == 0, "a results file to protect")
         digest = sha(results)
         slowest, n = 0.0, 0
-        for name, kind, expect in cases:
+        for name, kind, expect, *absent in cases:
             d = os.path.join(tmp, name)
-            if kind == "model":
+            if kind.startswith("model"):
                 build_case(name, d)
                 model, sweep = d, good_sweep
                 validate = [exe, "validate", model]
             else:
-                model, sweep = base, os.path.join(CORPUS, name, "sweep.yaml")
+                build_case(name, d, base=False)
+                model, sweep = base, os.path.join(d, "sweep.yaml")
                 validate = [exe, "validate", model, "--sweep", sweep]
+            expect = placeholders(expect, d)
+            want = 0 if kind == "model-ok" else 2
             r, secs = run(validate)
             slowest = max(slowest, secs)
             msg = r.stderr.strip().replace("\n", " | ")
-            ok = r.returncode == 2 and expect in r.stderr and "Traceback" not in r.stderr
+            ok = r.returncode == want and expect in r.stderr and "Traceback" not in r.stderr
             check(ok, f"{name}: exit {r.returncode} in {secs:.2f} s: {msg[:160]}"
-                      + ("" if ok else f"\n      expected exit 2 and: {expect}"))
+                      + ("" if ok else f"\n      expected exit {want} and: {expect}"))
             check(secs < TIME_LIMIT, f"{name}: answered within {TIME_LIMIT} s")
+            for text in absent:
+                check(text not in r.stderr, f"{name}: the message does not quote '{text}'")
+            if kind == "model-ok":
+                continue
             # The same input given to `run --force` must leave the file alone.
             r, _ = run([exe, "run", model, "--sweep", sweep, "-o", results, "--force"])
             check(r.returncode == 2 and sha(results) == digest,

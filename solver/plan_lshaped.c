@@ -56,6 +56,7 @@ typedef struct lshaped {
     double *val;
     double t0;
     int rescues;          /* master solves redone from scratch */
+    double rhs;           /* of the cut cut_terms built */
 } lshaped;
 
 static void lshaped_free(lshaped *ls)
@@ -141,6 +142,30 @@ done:
     return st;
 }
 
+/* The terms of the cut v + g·(k − k^) as the row -g·k >= rhs, into
+ * idx/val/rhs. A slope too small to be more than rounding noise of v
+ * (|g_j| < 1e-12·|v|, 1e-9 at least) is left out, its term replaced by its
+ * least value over 0 <= k_j <= k_ub (g_j <= 0: at k_ub), which keeps the
+ * cut valid: a master with coefficients from 1e-12 to 1e7 defeated GLPK. */
+static int cut_terms(lshaped *ls, const double *g, double v)
+{
+    double tiny = fmax(1e-9, 1e-12 * fabs(v));
+    int len = 0;
+    ls->rhs = v;
+    for (int j = 0; j < ls->nk; j++) {
+        if (g[j] == 0.0)
+            continue;
+        if (fabs(g[j]) < tiny) {
+            ls->rhs += g[j] * (ls->s1->ub[j] - ls->k[j]);
+            continue;
+        }
+        ls->idx[len] = j;
+        ls->val[len++] = -g[j];
+        ls->rhs -= g[j] * ls->k[j];
+    }
+    return len;
+}
+
 /* Add the cut of every future whose Q_s(k^) lies above the master's
  * theta_s (all of them when theta is NULL), in future order. */
 static sm_status add_cuts(lshaped *ls, const double *theta, int *added, sm_diag *d)
@@ -153,15 +178,8 @@ static sm_status add_cuts(lshaped *ls, const double *theta, int *added, sm_diag 
             continue;
         if (theta && qs - theta[s] <= 1e-9 * fmax(1.0, fabs(qs)))
             continue;
-        const double *g = &ls->g[s * (size_t)ls->nk];
-        int len = 0;
-        double rhs = qs;
-        for (int j = 0; j < ls->nk; j++)
-            if (g[j] != 0.0) {
-                ls->idx[len] = j;
-                ls->val[len++] = -g[j];
-                rhs -= g[j] * ls->k[j];
-            }
+        int len = cut_terms(ls, &ls->g[s * (size_t)ls->nk], qs);
+        double rhs = ls->rhs;
         ls->idx[len] = ls->nk + (int)s;
         ls->val[len++] = 1.0;
         SM_TRY(sm_lp_add_row(ls->master, len, ls->idx, ls->val, rhs, HUGE_VAL, d));
@@ -181,15 +199,8 @@ static sm_status add_feasibility_cuts(lshaped *ls, int *added, sm_diag *d)
         double w = ls->q[s];
         if (ls->status[s] != SM_SCEN_INFEASIBLE || !(w > 1e-9))
             continue;
-        const double *g = &ls->g[s * (size_t)ls->nk];
-        int len = 0;
-        double rhs = w;
-        for (int j = 0; j < ls->nk; j++)
-            if (g[j] != 0.0) {
-                ls->idx[len] = j;
-                ls->val[len++] = -g[j];
-                rhs -= g[j] * ls->k[j];
-            }
+        int len = cut_terms(ls, &ls->g[s * (size_t)ls->nk], w);
+        double rhs = ls->rhs;
         if (len == 0)
             continue; /* no commitment can help: cannot happen when k_ub was feasible */
         SM_TRY(sm_lp_add_row(ls->master, len, ls->idx, ls->val, rhs, HUGE_VAL, d));
@@ -274,10 +285,11 @@ static sm_status iterate(lshaped *ls, sm_plan_result *r, int *stop, sm_diag *d)
     }
     if (info.status != SM_SCEN_OPTIMAL) {
         r->stop = info.status == SM_SCEN_INFEASIBLE ? SM_PLAN_INFEASIBLE : SM_PLAN_SOLVER_FAILURE;
-        snprintf(r->message, sizeof r->message, "the master LP is %s%s",
+        snprintf(r->message, sizeof r->message, "the master LP is %s%s (GLPK code %d%s%s)",
                  sm_scen_status_names[info.status],
                  info.status == SM_SCEN_INFEASIBLE ? ": no portfolio meets the commitment limits"
-                                                   : "");
+                                                   : "",
+                 info.glpk_code, info.message[0] ? ": " : "", info.message);
         *stop = 1;
         return SM_OK;
     }

@@ -424,10 +424,52 @@ static void test_no_contracts_unchanged(void)
     fixture_free(&b);
 }
 
+/* The hand-solved instance with a first-stage cap: commitments to China
+ * at most 10 % of demand (k <= 10). Both Q's fall with k up to 10, so
+ * k* = 10: RP = 30 + (Q_A(10) + Q_B(10))/2 = 30 + 1450 = 1480. With the row
+ * applied to what it commits, each future's perfect-foresight optimum is
+ * k = 10 as well: Z_A = Z_B = 1480, WS = 1480, EVPI = 0; k-bar = 10, EEV =
+ * 1480, VSS = 0. (WS then runs a one-future plan per future.) */
+static void test_hand_solved_commitment_cap(void)
+{
+    char *y1 = sm_tiny_replace(sm_tiny_yaml, "count: 2", "count: 1");
+    char *y2 = sm_tiny_replace(y1, "share: 0.6", "share: 1.0");
+    char *y3 = sm_tiny_replace(y2, "tables:", "commitments:\n  limits:\n    china_commit:\n"
+                                              "      kind: cap\n      regions: [China]\n"
+                                              "      share: 0.1\ntables:");
+    fixture f;
+    int ok = fixture_load(&f, y3, hand_suppliers, "material,period,demand_t\nNdPr,1,100\n",
+                          hand_sweep);
+    free(y1);
+    free(y2);
+    free(y3);
+    CU_ASSERT_FATAL(ok);
+    CU_ASSERT_EQUAL(f.m->n_commit_limits, 1);
+    sm_plan_opts o;
+    sm_plan_opts_init(&o);
+    sm_plan_run run;
+    sm_diag d;
+    sm_diag_init(&d);
+    CU_ASSERT_EQUAL_FATAL(sm_plan_sweep(f.p, f.sw, &o, 1, NULL, NULL, &run, &d), SM_OK);
+    const sm_plan_point *pt = &run.points[0];
+    CU_ASSERT_EQUAL(pt->rp.stop, SM_PLAN_GAP);
+    CU_ASSERT_TRUE(sm_test_close(pt->k_full[0], 10, TOL));
+    CU_ASSERT_TRUE(sm_test_close(pt->rp_value, 1480, TOL));
+    CU_ASSERT_TRUE(sm_test_close(pt->z[0], 1480, TOL) && sm_test_close(pt->z[1], 1480, TOL));
+    CU_ASSERT_TRUE(sm_test_close(pt->ws, 1480, TOL));
+    CU_ASSERT_TRUE(sm_test_close(pt->kbar_full[0], 10, TOL));
+    CU_ASSERT_TRUE(sm_test_close(pt->eev, 1480, TOL));
+    CU_ASSERT_TRUE(fabs(pt->evpi) < 1e-6 && fabs(pt->vss) < 1e-6);
+    sm_plan_run_free(&run);
+    sm_diag_clear(&d);
+    fixture_free(&f);
+}
+
 int main(void)
 {
     CU_TestInfo tests[] = {
         {"hand-solved two futures: k*, RP, WS, EEV, EVPI, VSS, regret", test_hand_solved},
+        {"hand-solved with a first-stage commitment cap", test_hand_solved_commitment_cap},
         {"feasibility cuts; a policy infeasible for every k", test_feasibility_cuts_and_infeasible_policy},
         {"cuts hold at random portfolios", test_cut_validity},
         {"identical plans on 1, 2 and 3 threads", test_threads_identical},

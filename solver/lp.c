@@ -230,6 +230,31 @@ sm_status sm_lp_new_cols(sm_lp **out, int n_cols, const double *lb, const double
     return SM_OK;
 }
 
+sm_status sm_lp_new_data(sm_lp **out, const sm_lp_data *data, sm_diag *d)
+{
+    sm_status st = sm_lp_new_cols(out, data->n_cols, data->col_lb, data->col_ub, data->obj,
+                                  NULL, d);
+    if (st != SM_OK)
+        return st;
+    sm_lp *lp = *out;
+    if (setjmp(lp->jmp)) {
+        glp_free_env();
+        st = sm_diag_fail(d, SM_ESOLVER, "GLPK failed building the LP: %s", lp->msg);
+        sm_lp_forget(out);
+        return st;
+    }
+    enter(lp);
+    if (data->n_rows > 0)
+        glp_add_rows(lp->P, data->n_rows);
+    for (int i = 0; i < data->n_rows; i++)
+        glp_set_row_bnds(lp->P, i + 1, bound_type(data->row_lb[i], data->row_ub[i]),
+                         finite_or_zero(data->row_lb[i]), finite_or_zero(data->row_ub[i]));
+    glp_load_matrix(lp->P, data->nnz, data->ia, data->ja, data->ar);
+    leave();
+    lp->n_rows = data->n_rows;
+    return SM_OK;
+}
+
 sm_status sm_lp_add_row(sm_lp *lp, int n, const int *cols, const double *vals, double lb,
                         double ub, sm_diag *d)
 {
@@ -402,10 +427,41 @@ void sm_lp_solution(const sm_lp *lp, double *x, double *y)
         y[i] = glp_get_row_dual(lp->P, i + 1);
 }
 
-void sm_lp_rescale(sm_lp *lp)
+sm_status sm_lp_solve_rescue(sm_lp *lp, sm_solve_info *info)
 {
+    memset(info, 0, sizeof *info);
+    double t0 = sm_clock_s();
+    if (setjmp(lp->jmp)) {
+        glp_free_env();
+        lp->P = NULL;
+        info->status = SM_SCEN_SOLVER_FAILURE;
+        info->glpk_code = -1;
+        snprintf(info->message, sizeof info->message, "%s", lp->msg);
+        return SM_ESOLVER;
+    }
+    enter(lp);
     glp_scale_prob(lp->P, GLP_SF_AUTO);
-    glp_std_basis(lp->P);
+    glp_adv_basis(lp->P, 0);
+    glp_smcp parm;
+    glp_init_smcp(&parm);
+    parm.msg_lev = GLP_MSG_OFF;
+    parm.presolve = GLP_ON;
+    parm.it_lim = lp->opts.it_lim;
+    parm.tm_lim = lp->opts.tm_lim_ms;
+    int before = glp_get_it_cnt(lp->P);
+    int ret = glp_simplex(lp->P, &parm);
+    if (ret != 0 || glp_get_status(lp->P) != GLP_OPT) {
+        parm.presolve = GLP_OFF;
+        glp_adv_basis(lp->P, 0);
+        ret = glp_exact(lp->P, &parm);
+    }
+    info->iterations = glp_get_it_cnt(lp->P) - before;
+    info->simplex_calls = 1;
+    info->glpk_code = ret;
+    info->status = ret == 0 ? status_of(lp->P) : SM_SCEN_SOLVER_FAILURE;
+    leave();
+    info->seconds = sm_clock_s() - t0;
+    return SM_OK;
 }
 
 void sm_lp_reduced_costs(const sm_lp *lp, double *d)

@@ -109,6 +109,18 @@ sm_status sm_lp_new_cols(sm_lp **out, int n_cols, const double *lb, const double
 sm_status sm_lp_add_row(sm_lp *lp, int n, const int *cols, const double *vals, double lb,
                         double ub, sm_diag *d);
 
+/* A whole LP from its numbers (bounds -HUGE_VAL/HUGE_VAL for none) and
+ * its matrix as 1-based triplets ia/ja/ar[1..nnz], unnamed, for writing
+ * (the extensive form of a plan); solve and read it as any other. */
+typedef struct sm_lp_data {
+    int n_rows, n_cols, nnz;
+    const double *row_lb, *row_ub, *col_lb, *col_ub, *obj;
+    const int *ia, *ja;
+    const double *ar;
+} sm_lp_data;
+
+sm_status sm_lp_new_data(sm_lp **out, const sm_lp_data *data, sm_diag *d);
+
 /* Make lp (built by sm_lp_new) a phase-one LP: one more column e >= 0
  * per given row (0-based), with coefficient 1 there and cost 1, so rows
  * bounded below can always be met at a price. The layout's columns keep
@@ -116,10 +128,11 @@ sm_status sm_lp_add_row(sm_lp *lp, int n, const int *cols, const double *vals, d
  * columns are not in sm_basis). */
 sm_status sm_lp_add_elastic(sm_lp *lp, int n, const int *rows, sm_diag *d);
 
-/* Scale the problem anew (GLPK's automatic scaling) and go back to the
- * standard basis: for a master whose cuts have made the old scaling and
- * basis numerically poor. */
-void sm_lp_rescale(sm_lp *lp);
+/* Solve from scratch, as robustly as GLPK can: scaled anew, from an
+ * advanced basis, with the LP presolver, and, if that still finds no
+ * optimum, in exact arithmetic (slow). For a master whose cuts have made a
+ * warm re-solve report infeasibility that is not there. */
+sm_status sm_lp_solve_rescue(sm_lp *lp, sm_solve_info *info);
 
 /* Write the LP in CPLEX LP (lp_format != 0) or free MPS format. */
 sm_status sm_lp_write(sm_lp *lp, const char *path, int lp_format, sm_diag *d);

@@ -280,8 +280,7 @@ static sm_status iterate(lshaped *ls, sm_plan_result *r, int *stop, sm_diag *d)
          * violation) can mislead a warm dual simplex: confirm from scratch,
          * rescaled, before believing it. */
         ls->rescues++;
-        sm_lp_rescale(ls->master);
-        SM_TRY(sm_lp_solve(ls->master, 0, &info));
+        SM_TRY(sm_lp_solve_rescue(ls->master, &info));
     }
     if (info.status != SM_SCEN_OPTIMAL) {
         r->stop = info.status == SM_SCEN_INFEASIBLE ? SM_PLAN_INFEASIBLE : SM_PLAN_SOLVER_FAILURE;

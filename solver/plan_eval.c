@@ -13,6 +13,7 @@ struct sm_evaluator {
     const sm_plan_opts *o;
     const sm_basis *base;
     sm_basis **basis;       /* [n] each future's last basis, NULL before its first solve */
+    size_t n;               /* F->n, kept: F may be gone when the evaluator is freed */
     int n_offers;
 };
 
@@ -37,6 +38,7 @@ sm_status sm_evaluator_new(const sm_futures *F, const sm_stage1 *s1, const sm_pl
         return sm_diag_fail(d, SM_ENOMEM, "out of memory");
     }
     ev->F = F;
+    ev->n = F->n;
     ev->s1 = s1;
     ev->o = o;
     ev->base = base;
@@ -50,7 +52,7 @@ void sm_evaluator_free(sm_evaluator **pev)
     sm_evaluator *ev = pev ? *pev : NULL;
     if (!ev)
         return;
-    for (size_t s = 0; s < ev->F->n; s++)
+    for (size_t s = 0; s < ev->n; s++)
         sm_basis_free(&ev->basis[s]);
     free(ev->basis);
     free(ev);

@@ -27,8 +27,13 @@ sm_status sm_cli_load_model(const char *dir, sm_model **out);
  * to go on (optind is then at the first operand), else the exit code. */
 int sm_cli_no_options(int argc, char **argv, void (*usage)(FILE *out));
 
+/* A whole decimal number in [lo, hi] into *out, nothing else (no sign, no
+ * spaces, no wrap-around); 0 if s is not one. */
+int sm_cli_parse_count(const char *s, unsigned long long lo, unsigned long long hi, int *out);
+
 /* Threads for command cmd: -j (arg, may be NULL), else OMP_NUM_THREADS,
- * else SLURM_CPUS_PER_TASK, else every core; 0 after printing why arg or
+ * else SLURM_CPUS_PER_TASK, else every core (OMP_NUM_THREADS's first
+ * count when it lists one per nesting level); 0 after printing why arg or
  * the variable is not a thread count. */
 int sm_cli_threads(const char *cmd, const char *arg, int *out);
 

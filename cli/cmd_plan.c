@@ -6,9 +6,11 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "../core/files.h"
 #include "../io/model_load.h"
 #include "../io/plan_h5.h"
 #include "../io/sweep_load.h"
+#include "../io/writer_lock.h"
 #include "../solver/plan_sweep.h"
 #include "cli.h"
 
@@ -166,6 +168,18 @@ static void summary(const sm_model *m, const sm_sweep *sw, const sm_plan_run *ru
     }
 }
 
+/* The output must be a regular file (or absent), no link, no input. */
+static sm_status check_output(const char *out, const sm_model *m, const sm_sweep *sw,
+                              sm_diag *d)
+{
+    const char *inputs[8];
+    int n = 0;
+    for (int i = 0; i < m->n_files && n < 7; i++)
+        inputs[n++] = m->files[i].name;
+    inputs[n++] = sw->file;
+    return sm_output_check(out, inputs, n, d);
+}
+
 int sm_cmd_plan(int argc, char **argv)
 {
     sm_plan_opts o;
@@ -185,6 +199,7 @@ int sm_cmd_plan(int argc, char **argv)
     sm_problem *p = NULL;
     char *sweep_path = NULL;
     sm_plan_run run;
+    sm_writer_lock lock = SM_WRITER_LOCK_NONE;
     memset(&run, 0, sizeof run);
     char *dir = sm_cli_model_dir(optind < argc ? argv[optind] : NULL);
     if (!dir)
@@ -194,6 +209,8 @@ int sm_cmd_plan(int argc, char **argv)
         SM_TRY(sm_diag_fail(&d, SM_ENOMEM, "out of memory"));
     SM_TRY(sm_sweep_load(sweep_path, m, &sw, &d));
     SM_TRY(sm_problem_new(m, &p, &d));
+    SM_TRY(check_output(out, m, sw, &d));
+    SM_TRY(sm_writer_lock_take(out, &lock, &d));
     if (!force && access(out, F_OK) == 0)
         SM_TRY(sm_diag_error(&d, out, 0, 0, "exists; give --force to replace it"));
     sm_diag_print(&d, stderr); /* warnings */
@@ -204,12 +221,13 @@ int sm_cmd_plan(int argc, char **argv)
             m->n_contracts, o.threads, o.threads == 1 ? "" : "s", out);
     SM_TRY(sm_plan_sweep(p, sw, &o, 1, on_point, &run, &run, &d));
     sm_results_info info = {m, sw, sm_cli_command_line, o.threads, 1, 1, 0, 1,
-                            o.lp.it_lim, o.lp.tm_lim_ms / 1000.0};
+                            o.lp.it_lim, o.lp.tm_lim_ms / 1000.0, NULL};
     SM_TRY(sm_plan_write(out, &info, force, &run, &d));
     summary(m, sw, &run);
     fprintf(stderr, "supplymix: planned %zu polic%s in %.2f s; wrote %s\n", run.n_points,
             run.n_points == 1 ? "y" : "ies", run.seconds, out);
 done:
+    sm_writer_lock_release(&lock);
     sm_plan_run_free(&run);
     sm_problem_free(&p);
     sm_sweep_free(&sw);

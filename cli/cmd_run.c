@@ -1,6 +1,7 @@
 /* `supplymix run [MODEL] --sweep SWEEP -o OUT.h5`: the sweep, on every
  * core, into one results file. */
 #include <errno.h>
+#include <limits.h>
 #include <getopt.h>
 #include <math.h>
 #include <signal.h>
@@ -13,6 +14,8 @@
 
 #include "../core/clock.h"
 #include "../io/model_load.h"
+#include "../io/writer_lock.h"
+#include "../core/files.h"
 #include "../models/blocks.h"
 #include "../io/results_h5.h"
 #include "../io/sweep_load.h"
@@ -37,7 +40,8 @@ static void usage(FILE *out)
             "  -o, --output FILE    the results file to write (required)\n"
             "  -j, --threads N      solver threads; default: OMP_NUM_THREADS, else\n"
             "                       SLURM_CPUS_PER_TASK, else every core\n"
-            "  --force              replace OUT.h5 if it exists (never done otherwise)\n"
+            "  --force              replace OUT.h5 if it is a regular file (never done\n"
+            "                       otherwise)\n"
             "  --resume             continue OUT.h5, made by an interrupted run of the same\n"
             "                       model and sweep: solve only what is not complete\n"
             "  --slice K/N          solve only slice K (0-based) of N: a shard with the same\n"
@@ -55,35 +59,15 @@ static void usage(FILE *out)
             "  -h, --help           show this help\n"
             "\n"
             "Progress goes to stderr: a progress line on a terminal, a log line every\n"
-            "30 s otherwise. SIGINT, SIGTERM or SIGUSR1 stop the run within about a\n"
-            "second, with every finished scenario saved (exit code 3); a second Ctrl-C\n"
-            "exits at once. Either way, or after a kill, --resume continues the file and\n"
-            "ends with the same results as an uninterrupted run.\n");
-}
-
-/* --slice K/N, or --slice slurm for a job array's task. */
-static int parse_slice(const char *arg, int *k, int *n)
-{
-    char tail;
-    if (!strcmp(arg, "slurm")) {
-        const char *id = getenv("SLURM_ARRAY_TASK_ID"), *min = getenv("SLURM_ARRAY_TASK_MIN"),
-                   *count = getenv("SLURM_ARRAY_TASK_COUNT");
-        if (!id || !count) {
-            fprintf(stderr, "supplymix run: --slice slurm: SLURM_ARRAY_TASK_ID and "
-                            "SLURM_ARRAY_TASK_COUNT are not set (not inside a job array?)\n");
-            return 0;
-        }
-        *k = atoi(id) - (min ? atoi(min) : 0);
-        *n = atoi(count);
-    } else if (sscanf(arg, "%d/%d%c", k, n, &tail) != 2) {
-        fprintf(stderr, "supplymix run: --slice: expected K/N (e.g. 0/4) or slurm, got '%s'\n", arg);
-        return 0;
-    }
-    if (*n < 1 || *k < 0 || *k >= *n) {
-        fprintf(stderr, "supplymix run: --slice: need 0 <= K < N, got %d/%d\n", *k, *n);
-        return 0;
-    }
-    return 1;
+            "30 s otherwise (dropped if stderr is a closed pipe; the run goes on).\n"
+            "SIGINT, SIGTERM, SIGHUP or SIGUSR1 stop the run within about a second, with\n"
+            "every finished scenario saved (exit code 3; during start-up nothing is left\n"
+            "behind); a second Ctrl-C exits at once. Either way, or after a kill, --resume\n"
+            "continues the file and ends with the same results as an uninterrupted run.\n"
+            "One writer per results file: while a run, merge or repair holds OUT.h5.lock,\n"
+            "another is refused (exit code 2). OUT.h5 must be a regular file (or absent),\n"
+            "not a symbolic link, and not one of the run's inputs. Exit code 4: the output\n"
+            "could not be written (disk full, say); what was saved is intact and resumable.\n");
 }
 
 /* ---- progress ----------------------------------------------------------- */
@@ -91,6 +75,7 @@ static int parse_slice(const char *arg, int *k, int *n)
 typedef struct progress {
     double t0, last;
     int tty;
+    int dropped;   /* stderr is gone (a closed pipe): say nothing more */
     double interval;
 } progress;
 
@@ -109,6 +94,8 @@ static void fmt_duration(char *buf, size_t size, double s)
 static void on_progress(void *ctx, size_t done, size_t total)
 {
     progress *p = ctx;
+    if (p->dropped)
+        return;
     double now = sm_clock_s();
     int final = done >= total;
     if (!final && now - p->last < p->interval)
@@ -124,37 +111,10 @@ static void on_progress(void *ctx, size_t done, size_t total)
     else
         fprintf(stderr, "supplymix: %zu/%zu scenarios (%.1f %%), %.0f/s, about %s left\n",
                 done, total, pct, rate, left);
-    fflush(stderr);
-}
-
-/* ---- signals ------------------------------------------------------------ */
-
-static atomic_int stop_requested;
-
-static void on_signal(int sig)
-{
-    /* A second Ctrl-C means now: the file is written in single-writer
-     * mode, so it stays readable and resumable. */
-    if (sig == SIGINT && atomic_load(&stop_requested))
-        _exit(3);
-    atomic_store(&stop_requested, 1);
-}
-
-static void install_signals(void)
-{
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_signal;
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
-    sigaction(SIGUSR1, &sa, NULL);
-}
-
-/* Scenarios in blocks [b0, b1). */
-static size_t slice_scenarios(const sm_sweep *sw, size_t b0, size_t b1)
-{
-    return sm_blocks_scenarios(sw->n_scenarios, sw->block_size, b0, b1);
+    /* SIGPIPE is ignored, so a reader that went away (`| head`) shows up
+     * here as EPIPE: the batch matters, its progress lines do not. */
+    if (fflush(stderr) != 0 || ferror(stderr))
+        p->dropped = 1;
 }
 
 static sm_status write_block(void *ctx, size_t first, const sm_block *b, sm_diag *d)
@@ -193,7 +153,123 @@ static sm_status agree(sm_status st, int ranks, int rank, sm_diag *d)
     return st;
 }
 
-int sm_cmd_run(int argc, char **argv)
+/* ---- signals ------------------------------------------------------------ */
+
+static atomic_int stop_requested;
+
+/* The name the results file is set up under (sm_partial_name), for a
+ * second Ctrl-C during start-up to remove; "" when none. */
+static char partial_path[4096];
+
+static void on_signal(int sig)
+{
+    /* A second Ctrl-C means now: the file is written in single-writer
+     * mode, so it stays readable and resumable; one still being set up is
+     * removed (unlink is async-signal-safe; once the file is in place the
+     * name is gone and this does nothing). */
+    if (sig == SIGINT && atomic_load(&stop_requested)) {
+        if (partial_path[0])
+            unlink(partial_path);
+        _exit(3);
+    }
+    atomic_store(&stop_requested, 1);
+}
+
+/* Installed before any file is made, so a signal at any moment ends in
+ * exit code 3 with nothing half-made left behind. SIGHUP (a closed
+ * terminal, an ssh drop) stops the run like SIGTERM: what is done is
+ * saved and --resume continues (use nohup or a batch system to keep a run
+ * going). SIGPIPE is ignored: progress lines to a closed pipe are dropped,
+ * the batch goes on. */
+static void install_signals(void)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGHUP, &sa, NULL);
+    sigaction(SIGUSR1, &sa, NULL);
+    sa.sa_handler = SIG_IGN;
+    sigaction(SIGPIPE, &sa, NULL);
+}
+
+/* ---- the command line --------------------------------------------------- */
+
+typedef struct run_args {
+    const char *sweep_arg, *out, *jarg, *slice_arg, *model_arg;
+    int force, resume, summaries;
+    int threads, slice_k, slice_n;
+    sm_lp_opts lp;
+} run_args;
+
+
+/* --slice K/N, or --slice slurm for a job array's task. N is at most
+ * INT_MAX (the file records it as a number of that range). */
+static int parse_slice(const char *arg, int *k, int *n)
+{
+    if (!strcmp(arg, "slurm")) {
+        const char *id = getenv("SLURM_ARRAY_TASK_ID"), *min = getenv("SLURM_ARRAY_TASK_MIN"),
+                   *count = getenv("SLURM_ARRAY_TASK_COUNT");
+        int id_v, min_v = 0;
+        if (!id || !count) {
+            fprintf(stderr, "supplymix run: --slice slurm: SLURM_ARRAY_TASK_ID and "
+                            "SLURM_ARRAY_TASK_COUNT are not set (not inside a job array?)\n");
+            return 0;
+        }
+        if (!sm_cli_parse_count(id, 0, INT_MAX, &id_v) ||
+            (min && !sm_cli_parse_count(min, 0, INT_MAX, &min_v)) ||
+            !sm_cli_parse_count(count, 1, INT_MAX, n) || id_v < min_v) {
+            fprintf(stderr, "supplymix run: --slice slurm: SLURM_ARRAY_TASK_ID '%s', "
+                            "SLURM_ARRAY_TASK_MIN '%s' and SLURM_ARRAY_TASK_COUNT '%s' are not "
+                            "task numbers\n", id, min ? min : "", count);
+            return 0;
+        }
+        *k = id_v - min_v;
+    } else {
+        const char *slash = strchr(arg, '/');
+        char kbuf[32];
+        size_t klen = slash ? (size_t)(slash - arg) : 0;
+        if (!slash || klen >= sizeof kbuf) {
+            fprintf(stderr, "supplymix run: --slice: expected K/N (e.g. 0/4) or slurm, got '%s'\n",
+                    arg);
+            return 0;
+        }
+        memcpy(kbuf, arg, klen);
+        kbuf[klen] = '\0';
+        if (!sm_cli_parse_count(slash + 1, 1, INT_MAX, n) ||
+            !sm_cli_parse_count(kbuf, 0, INT_MAX, k)) {
+            fprintf(stderr, "supplymix run: --slice: K/N needs whole numbers with 1 <= N <= %d, "
+                            "got '%s'\n", INT_MAX, arg);
+            return 0;
+        }
+    }
+    if (*k >= *n) {
+        fprintf(stderr, "supplymix run: --slice: need 0 <= K < N, got %d/%d\n", *k, *n);
+        return 0;
+    }
+    return 1;
+}
+
+static int parse_limit(int c, const char *arg, sm_lp_opts *lp)
+{
+    char *end;
+    double v = strtod(arg, &end);
+    if (*end || !(v >= 1) || v > 1e9) {
+        fprintf(stderr, "supplymix run: --%s: '%s' is not a positive number\n",
+                c == 'I' ? "iteration-limit" : "time-limit", arg);
+        return 0;
+    }
+    if (c == 'I')
+        lp->it_lim = (int)v;
+    else
+        lp->tm_lim_ms = (int)(v * 1000 > 2e9 ? 2e9 : v * 1000);
+    return 1;
+}
+
+/* The options; -1 to go on, else the exit code. */
+static int parse_args(int argc, char **argv, run_args *a)
 {
     static const struct option opts[] = {{"help", no_argument, 0, 'h'},
                                          {"sweep", required_argument, 0, 's'},
@@ -206,203 +282,332 @@ int sm_cmd_run(int argc, char **argv)
                                          {"iteration-limit", required_argument, 0, 'I'},
                                          {"time-limit", required_argument, 0, 'T'},
                                          {0, 0, 0, 0}};
-    const char *sweep_arg = NULL, *out = NULL, *jarg = NULL, *slice_arg = NULL;
-    int force = 0, resume = 0, summaries = 0, c;
-    sm_lp_opts lp_opts;
-    sm_lp_opts_init(&lp_opts);
+    memset(a, 0, sizeof *a);
+    a->slice_n = 1;
+    sm_lp_opts_init(&a->lp);
+    int c;
     while ((c = getopt_long(argc, argv, "ho:j:", opts, NULL)) != -1) {
         switch (c) {
         case 'h': usage(stdout); return 0;
-        case 's': sweep_arg = optarg; break;
-        case 'o': out = optarg; break;
-        case 'j': jarg = optarg; break;
-        case 'f': force = 1; break;
-        case 'r': resume = 1; break;
-        case 'S': summaries = 1; break;
-        case 'k': slice_arg = optarg; break;
+        case 's': a->sweep_arg = optarg; break;
+        case 'o': a->out = optarg; break;
+        case 'j': a->jarg = optarg; break;
+        case 'f': a->force = 1; break;
+        case 'r': a->resume = 1; break;
+        case 'S': a->summaries = 1; break;
+        case 'k': a->slice_arg = optarg; break;
         case 'I':
-        case 'T': {
-            char *end;
-            double v = strtod(optarg, &end);
-            if (*end || !(v >= 1) || v > 1e9) {
-                fprintf(stderr, "supplymix run: --%s: '%s' is not a positive number\n",
-                        c == 'I' ? "iteration-limit" : "time-limit", optarg);
+        case 'T':
+            if (!parse_limit(c, optarg, &a->lp))
                 return 2;
-            }
-            if (c == 'I')
-                lp_opts.it_lim = (int)v;
-            else
-                lp_opts.tm_lim_ms = (int)(v * 1000 > 2e9 ? 2e9 : v * 1000);
             break;
-        }
         default: usage(stderr); return 2;
         }
     }
-    if (!sweep_arg || !out || argc - optind > 1) {
+    if (!a->sweep_arg || !a->out || argc - optind > 1) {
         fprintf(stderr, "supplymix run: give --sweep SWEEP and -o OUT.h5 (and at most one MODEL)\n");
         usage(stderr);
         return 2;
     }
-    if (resume && force) {
+    if (a->resume && a->force) {
         fprintf(stderr, "supplymix run: --resume continues OUT.h5 and --force replaces it: "
                         "give one of them\n");
         return 2;
     }
-    int threads, slice_k = 0, slice_n = 1;
-    if (!sm_cli_threads("run", jarg, &threads) || (slice_arg && !parse_slice(slice_arg, &slice_k, &slice_n)))
+    a->model_arg = optind < argc ? argv[optind] : NULL;
+    if (!sm_cli_threads("run", a->jarg, &a->threads) ||
+        (a->slice_arg && !parse_slice(a->slice_arg, &a->slice_k, &a->slice_n)))
         return 2;
     const char *why = sm_glpk_thread_check();
-    if (why && threads > 1) {
+    if (why && a->threads > 1) {
         fprintf(stderr, "supplymix run: %s\n", why);
         return 1;
     }
+    return -1;
+}
 
+/* ---- the run, phase by phase -------------------------------------------- */
+
+typedef struct run_ctx {
+    run_args a;
     sm_diag d;
-    sm_diag_init(&d);
+    int rank, ranks;
+    char *dir, *sweep_path;
+    sm_model *m;
+    sm_sweep *sw;
+    sm_problem *p;
+    sm_results_info info;
+    sm_writer_lock lock;
+    sm_results *res;
+    uint8_t *done, *block_done;
+    size_t b_first, b_end;   /* this run's blocks */
+    size_t already;          /* scenarios a resumed file already holds */
+    int opened;              /* OUT.h5 is in place (made or reopened) */
+} run_ctx;
+
+/* Scenarios in this run's blocks. */
+static size_t run_scenarios(const run_ctx *r)
+{
+    return sm_blocks_scenarios(r->sw->n_scenarios, r->sw->block_size, r->b_first, r->b_end);
+}
+
+/* A sweep this large is most likely a typo in samples or a grid. */
+#define HUGE_RUN 1000000000u
+
+/* Every rank reads and checks every input before the output is touched;
+ * rank 0 speaks for them all. */
+static sm_status load_inputs(run_ctx *r)
+{
     sm_status st = SM_OK;
-    sm_model *m = NULL;
-    sm_sweep *sw = NULL;
-    sm_problem *p = NULL;
-    sm_results *res = NULL;
-    char *sweep_path = NULL;
-    uint8_t *done = NULL, *block_done = NULL;
-    int rank = 0, ranks = 1;
-#ifdef SM_WITH_MPI
-    rank = sm_mpi_rank();
-    ranks = sm_mpi_size();
-#endif
-    char *dir = sm_cli_model_dir(optind < argc ? argv[optind] : NULL);
-    /* Every input is read and checked before the output is touched. */
-    if (!dir)
-        st = sm_diag_fail(&d, SM_ENOMEM, "out of memory");
+    r->dir = sm_cli_model_dir(r->a.model_arg);
+    if (!r->dir)
+        st = sm_diag_fail(&r->d, SM_ENOMEM, "out of memory");
     if (st == SM_OK)
-        st = sm_model_load(dir, &m, &d);
-    if (st == SM_OK && !(sweep_path = sm_sweep_find(sweep_arg, dir)))
-        st = sm_diag_fail(&d, SM_ENOMEM, "out of memory");
+        st = sm_model_load(r->dir, &r->m, &r->d);
+    if (st == SM_OK && !(r->sweep_path = sm_sweep_find(r->a.sweep_arg, r->dir)))
+        st = sm_diag_fail(&r->d, SM_ENOMEM, "out of memory");
     if (st == SM_OK)
-        st = sm_sweep_load(sweep_path, m, &sw, &d);
+        st = sm_sweep_load(r->sweep_path, r->m, &r->sw, &r->d);
     if (st == SM_OK)
-        st = sm_problem_new(m, &p, &d);
-    /* Every rank reads the inputs; rank 0 speaks for them all. */
-    SM_TRY(agree(st, ranks, rank, &d));
-    if (rank == 0) {
-        sm_diag_print(&d, stderr); /* warnings */
-    }
-    sm_diag_clear(&d);
-    sm_results_info info = {m,       sw,      sm_cli_command_line, threads,
-                            ranks,   !summaries, slice_k,          slice_n,
-                            lp_opts.it_lim, lp_opts.tm_lim_ms / 1000.0};
-    size_t n_blocks = sm_sweep_blocks(sw), already = 0;
+        st = sm_problem_new(r->m, &r->p, &r->d);
+    st = agree(st, r->ranks, r->rank, &r->d);
+    if (st != SM_OK)
+        return st;
+    if (r->rank == 0)
+        sm_diag_print(&r->d, stderr); /* warnings */
+    sm_diag_clear(&r->d);
     /* Slices are cut along the fixed blocks, so a shard's scenarios get the
      * same warm starts, hence the same results, as in a whole run. */
-    size_t b_first, b_end;
-    sm_blocks_slice(n_blocks, (size_t)slice_k, (size_t)slice_n, &b_first, &b_end);
-    if (rank == 0 && resume) {
-        st = sm_results_resume(out, &info, &res, &done, &d);
-        if (st == SM_OK && summaries == info.full)
-            fprintf(stderr, "supplymix: %s holds %s; the resumed run keeps that\n", out,
-                    info.full ? "full results" : "summaries only");
-        /* A block is redone unless every scenario in it is complete: its
-         * warm-start chain must be replayed to give the same answers. */
-        if (st == SM_OK && !(block_done = calloc(n_blocks ? n_blocks : 1, 1)))
-            st = sm_diag_fail(&d, SM_ENOMEM, "out of memory");
-        for (size_t b = b_first; st == SM_OK && b < b_end; b++) {
-            size_t lo = b * sw->block_size, len = sm_sweep_block_len(sw, b);
-            block_done[b] = memchr(done + lo, 0, len) == NULL;
-            if (block_done[b])
-                already += len;
-        }
-        if (st == SM_OK)
-            fprintf(stderr, "supplymix: resuming %s: %zu of %zu scenarios already complete\n",
-                    out, already, slice_scenarios(sw, b_first, b_end));
-    } else if (rank == 0) {
-        st = sm_results_create(out, &info, force, &res, &d);
-    }
-    SM_TRY(agree(st, ranks, rank, &d));
+    sm_blocks_slice(sm_sweep_blocks(r->sw), (size_t)r->a.slice_k, (size_t)r->a.slice_n,
+                    &r->b_first, &r->b_end);
+    if (r->rank == 0 && run_scenarios(r) >= HUGE_RUN)
+        fprintf(stderr, "supplymix: warning: %zu scenarios in this run: days of computing on one "
+                        "machine and a results file of many GB; check samples and the grid, "
+                        "consider --slice K/N across nodes and --summaries-only. Ctrl-C stops it "
+                        "with what is done saved, --resume continues\n", run_scenarios(r));
+    sm_results_info info = {r->m, r->sw, sm_cli_command_line, r->a.threads, r->ranks,
+                            !r->a.summaries, r->a.slice_k, r->a.slice_n, r->a.lp.it_lim,
+                            r->a.lp.tm_lim_ms / 1000.0, &stop_requested};
+    r->info = info;
+    return SM_OK;
+}
 
-    progress prog = {sm_clock_s(), 0, isatty(STDERR_FILENO), 30.0};
+/* The output must be a regular file (or absent), no link, no input. */
+static sm_status check_output(run_ctx *r)
+{
+    const char *inputs[8];
+    int n = 0;
+    for (int i = 0; i < r->m->n_files && n < 7; i++)
+        inputs[n++] = r->m->files[i].name;
+    inputs[n++] = r->sw->file;
+    return sm_output_check(r->a.out, inputs, n, &r->d);
+}
+
+/* Reopen OUT.h5 and plan which of this run's blocks are still to do. */
+static sm_status resume_output(run_ctx *r)
+{
+    const char *out = r->a.out;
+    sm_status st = sm_results_resume(out, &r->info, &r->res, &r->done, &r->d);
+    if (st != SM_OK)
+        return st;
+    if (r->a.summaries == r->info.full)
+        fprintf(stderr, "supplymix: %s holds %s; the resumed run keeps that\n", out,
+                r->info.full ? "full results" : "summaries only");
+    size_t n_blocks = sm_sweep_blocks(r->sw);
+    if (!(r->block_done = calloc(n_blocks ? n_blocks : 1, 1)))
+        return sm_diag_fail(&r->d, SM_ENOMEM, "out of memory");
+    r->already = sm_blocks_plan_resume(r->done, r->sw->n_scenarios, r->sw->block_size,
+                                       r->b_first, r->b_end, r->block_done);
+    fprintf(stderr, "supplymix: resuming %s: %zu of %zu scenarios already complete\n", out,
+            r->already, run_scenarios(r));
+    return SM_OK;
+}
+
+/* Tell the signal handler the name the new file is set up under. */
+static void remember_partial(const char *out)
+{
+    char *partial = sm_partial_name(out);
+    size_t len = partial ? strlen(partial) : 0;
+    if (len > 0 && len < sizeof partial_path) {
+        /* The first byte last: a handler running meanwhile sees "" (never
+         * a prefix, which could name the real OUT.h5). */
+        memcpy(partial_path + 1, partial + 1, len);
+        atomic_signal_fence(memory_order_seq_cst);
+        *(volatile char *)partial_path = partial[0];
+    }
+    free(partial);
+}
+
+/* Rank 0 takes the writer's lock, then makes or reopens the file. */
+static sm_status open_output(run_ctx *r)
+{
+    sm_status st = SM_OK;
+    if (r->rank == 0) {
+        st = check_output(r);
+        if (st == SM_OK)
+            st = sm_writer_lock_take(r->a.out, &r->lock, &r->d);
+        if (st == SM_OK && !r->a.resume)
+            remember_partial(r->a.out);
+        if (st == SM_OK)
+            st = r->a.resume ? resume_output(r)
+                             : sm_results_create(r->a.out, &r->info, r->a.force, &r->res, &r->d);
+        r->opened = st == SM_OK;
+    }
+    return agree(st, r->ranks, r->rank, &r->d);
+}
+
+static void announce(const run_ctx *r)
+{
+    const sm_sweep *sw = r->sw;
+    int threads = r->a.threads;
+    fprintf(stderr, "supplymix: sweep '%s': %zu scenarios (%zu grid points x %zu samples) on "
+                    "model '%s', %d thread%s%s, writing %s\n",
+            sw->name, sw->n_scenarios, sw->grid_size, sw->samples, r->m->name, threads,
+            threads == 1 ? "" : "s", r->ranks > 1 ? " per rank" : "", r->a.out);
+    if (r->ranks > 1)
+        fprintf(stderr, "supplymix: %d MPI ranks; rank 0 deals out the blocks and writes\n",
+                r->ranks);
+    if (r->a.slice_n > 1 && r->b_first == r->b_end)
+        fprintf(stderr, "supplymix: slice %d of %d is empty: nothing to solve (the sweep has "
+                        "%zu blocks of %zu scenarios, fewer than the slices); %s is an empty "
+                        "shard, which merge accepts\n",
+                r->a.slice_k, r->a.slice_n, sm_sweep_blocks(sw), sw->block_size, r->a.out);
+    else if (r->a.slice_n > 1)
+        fprintf(stderr, "supplymix: slice %d of %d: blocks %zu..%zu, %zu scenarios\n",
+                r->a.slice_k, r->a.slice_n, r->b_first, r->b_end - 1, run_scenarios(r));
+}
+
+/* The engine, on every rank; then the file is closed. */
+static sm_status solve(run_ctx *r, sm_run_stats *stats)
+{
+    progress prog = {sm_clock_s(), 0, isatty(STDERR_FILENO), 0, 30.0};
     if (prog.tty)
         prog.interval = 0.25;
     if (getenv("SM_PROGRESS_SECONDS"))
         prog.interval = atof(getenv("SM_PROGRESS_SECONDS"));
-    if (rank == 0) {
-        fprintf(stderr, "supplymix: sweep '%s': %zu scenarios (%zu grid points x %zu samples) on "
-                        "model '%s', %d thread%s%s, writing %s\n",
-                sw->name, sw->n_scenarios, sw->grid_size, sw->samples, m->name, threads,
-                threads == 1 ? "" : "s", ranks > 1 ? " per rank" : "", out);
-        if (ranks > 1)
-            fprintf(stderr, "supplymix: %d MPI ranks; rank 0 deals out the blocks and writes\n",
-                    ranks);
-        if (slice_n > 1)
-            fprintf(stderr, "supplymix: slice %d of %d: blocks %zu..%zu, %zu scenarios\n",
-                    slice_k, slice_n, b_first, b_end - 1, slice_scenarios(sw, b_first, b_end));
-    }
-    install_signals();
     sm_run_opts o;
     sm_run_opts_init(&o);
-    o.threads = threads;
-    o.lp = lp_opts;
-    o.full = info.full;
+    o.threads = r->a.threads;
+    o.lp = r->a.lp;
+    o.full = r->info.full;
     o.stop = &stop_requested;
-    o.progress = rank == 0 ? on_progress : NULL;
+    o.progress = r->rank == 0 ? on_progress : NULL;
     o.progress_ctx = &prog;
-    sm_results_shape shape = sm_results_shape_of(&info);
+    sm_results_shape shape = sm_results_shape_of(&r->info);
     o.prepare = pack_block;
     o.prepare_ctx = &shape;
-    o.block_done = block_done;
-    o.block_first = b_first;
-    o.block_end = b_end;
-    sm_run_stats stats;
+    o.block_done = r->block_done;
+    o.block_first = r->b_first;
+    o.block_end = r->b_end;
     sm_status run_st;
 #ifdef SM_WITH_MPI
-    if (ranks > 1) {
+    if (r->ranks > 1) {
         sm_block_codec codec = {sm_results_wire_size, sm_results_wire_encode, wire_decode, &shape};
-        run_st = sm_engine_run_mpi(p, sw, &o, write_block, res, &codec, &stats, &d);
+        run_st = sm_engine_run_mpi(r->p, r->sw, &o, write_block, r->res, &codec, stats, &r->d);
     } else
 #endif
-        run_st = sm_engine_run(p, sw, &o, write_block, res, &stats, &d);
-    sm_status close_st = sm_results_close(&res, &d);
-    SM_TRY(run_st);
-    SM_TRY(close_st);
-    if (rank != 0) {
-        st = stats.interrupted ? SM_EINTERRUPTED : SM_OK;
-        goto done;
-    }
+        run_st = sm_engine_run(r->p, r->sw, &o, write_block, r->res, stats, &r->d);
+    sm_status close_st = sm_results_close(&r->res, &r->d);
+    return run_st != SM_OK ? run_st : close_st;
+}
 
+/* Rank 0's closing lines; SM_EINTERRUPTED when a signal stopped the run. */
+static sm_status report(const run_ctx *r, const sm_run_stats *stats)
+{
+    const char *out = r->a.out;
+    int threads = r->a.threads;
     struct stat sb;
     double mb = stat(out, &sb) == 0 ? (double)sb.st_size / 1e6 : 0;
-    if (stats.scenarios == 0 && !stats.interrupted) {
-        fprintf(stderr, "supplymix: nothing left to do: every scenario of %s is complete\n", out);
-        goto done;
+    if (stats->scenarios == 0 && !stats->interrupted) {
+        if (r->b_first == r->b_end)
+            fprintf(stderr, "supplymix: wrote %s: an empty shard (%.1f MB)\n", out, mb);
+        else
+            fprintf(stderr, "supplymix: nothing left to do: every scenario of %s is complete\n",
+                    out);
+        return SM_OK;
     }
-    fprintf(stderr, "supplymix: %zu scenarios%s in %.2f s (%.0f/s) on %d thread%s", stats.scenarios,
-            resume ? " more" : "",
-            stats.wall_s, stats.wall_s > 0 ? (double)stats.scenarios / stats.wall_s : 0, threads,
+    fprintf(stderr, "supplymix: %zu scenarios%s in %.2f s (%.0f/s) on %d thread%s",
+            stats->scenarios, r->a.resume ? " more" : "", stats->wall_s,
+            stats->wall_s > 0 ? (double)stats->scenarios / stats->wall_s : 0, threads,
             threads == 1 ? "" : "s");
-    if (ranks > 1)
-        fprintf(stderr, " x %d ranks", ranks);
+    if (r->ranks > 1)
+        fprintf(stderr, " x %d ranks", r->ranks);
     fprintf(stderr, ":");
     for (int s = 1; s < SM_SCEN_N_STATUS; s++)
-        if (stats.by_status[s])
-            fprintf(stderr, " %zu %s", stats.by_status[s], sm_scen_status_names[s]);
+        if (stats->by_status[s])
+            fprintf(stderr, " %zu %s", stats->by_status[s], sm_scen_status_names[s]);
     fprintf(stderr, "; wrote %s (%.1f MB)\n", out, mb);
-    if (stats.interrupted) {
-        fprintf(stderr, "supplymix: interrupted: %zu of %zu scenarios are in %s; continue with "
-                        "the same command and --resume\n",
-                already + stats.scenarios, slice_scenarios(sw, b_first, b_end), out);
-        st = SM_EINTERRUPTED;
+    if (!stats->interrupted)
+        return SM_OK;
+    fprintf(stderr, "supplymix: interrupted: %zu of %zu scenarios are in %s; continue with "
+                    "the same command and --resume\n",
+            r->already + stats->scenarios, run_scenarios(r), out);
+    return SM_EINTERRUPTED;
+}
+
+/* A signal before the first scenario: nothing was made (the file being
+ * set up is removed by sm_results_create), so nothing to resume. */
+static sm_status stopped_in_startup(run_ctx *r)
+{
+    return sm_diag_fail(&r->d, SM_EINTERRUPTED, "interrupted during start-up, before any "
+                                                "scenario was solved; %s was not written",
+                        r->a.out);
+}
+
+static void run_free(run_ctx *r)
+{
+    if (r->res)
+        sm_results_close(&r->res, &r->d);
+    sm_writer_lock_release(&r->lock);
+    sm_problem_free(&r->p);
+    sm_sweep_free(&r->sw);
+    sm_model_free(&r->m);
+    free(r->done);
+    free(r->block_done);
+    free(r->sweep_path);
+    free(r->dir);
+}
+
+int sm_cmd_run(int argc, char **argv)
+{
+    run_ctx r;
+    memset(&r, 0, sizeof r);
+    r.lock = (sm_writer_lock)SM_WRITER_LOCK_NONE;
+    int code = parse_args(argc, argv, &r.a);
+    if (code >= 0)
+        return code;
+    install_signals();
+    sm_diag_init(&r.d);
+    r.ranks = 1;
+#ifdef SM_WITH_MPI
+    r.rank = sm_mpi_rank();
+    r.ranks = sm_mpi_size();
+#endif
+    sm_status st = load_inputs(&r);
+    if (st == SM_OK && atomic_load(&stop_requested))
+        st = stopped_in_startup(&r);
+    if (st == SM_OK)
+        st = open_output(&r);
+    if (st == SM_OK && r.rank == 0)
+        announce(&r);
+    sm_run_stats stats;
+    if (st == SM_OK)
+        st = solve(&r, &stats);
+    if (st == SM_OK && r.rank != 0)
+        st = stats.interrupted ? SM_EINTERRUPTED : SM_OK;
+    else if (st == SM_OK)
+        st = report(&r, &stats);
+    if (r.rank != 0)
+        sm_diag_clear(&r.d); /* rank 0 reported */
+    run_free(&r);
+    if (st == SM_EOUTPUT && r.opened) {
+        /* Blocks reach the file values first, marks second: whatever is
+         * marked complete is whole. */
+        sm_diag_print(&r.d, stderr);
+        sm_diag_clear(&r.d);
+        fprintf(stderr, "supplymix: could not write %s; nothing saved is lost: free space (or "
+                        "fix the cause), then continue with the same command and --resume\n",
+                r.a.out);
     }
-done:
-    if (res)
-        sm_results_close(&res, &d);
-    if (rank != 0)
-        sm_diag_clear(&d); /* rank 0 reported */
-    sm_problem_free(&p);
-    sm_sweep_free(&sw);
-    sm_model_free(&m);
-    free(done);
-    free(block_done);
-    free(sweep_path);
-    free(dir);
-    return sm_cli_finish(st, &d);
+    return sm_cli_finish(st, &r.d);
 }

@@ -38,7 +38,8 @@ static void usage(FILE *out)
             "  -V, --version   show the version of supplymix and of the libraries it uses\n"
             "\n"
             "exit codes: 0 success, 1 internal error, 2 bad usage or bad input,\n"
-            "3 interrupted by a signal after saving what was done\n");
+            "3 interrupted by a signal after saving what was done, 4 an output could\n"
+            "not be written (disk full, say; what was saved is intact and resumable)\n");
 }
 
 static char *join_args(int argc, char **argv)
@@ -111,6 +112,12 @@ int main(int argc, char **argv)
         code = 2;
     }
     free(cmdline);
+    /* A report that did not reach its reader (stdout on a full disk) is a
+     * failed output, not a success. */
+    if ((fflush(stdout) != 0 || ferror(stdout)) && (code == 0 || code == 3)) {
+        fprintf(stderr, "supplymix: error: could not write the standard output\n");
+        code = 4;
+    }
 #ifdef SM_WITH_MPI
     sm_mpi_finalize();
 #endif

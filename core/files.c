@@ -230,3 +230,51 @@ char *sm_partial_name(const char *path)
         snprintf(tmp, n, "%s.partial-%ld", path, (long)getpid());
     return tmp;
 }
+
+static const char *output_kind(mode_t mode)
+{
+    if (S_ISDIR(mode))
+        return "a directory";
+    if (S_ISCHR(mode))
+        return "a character device";
+    if (S_ISBLK(mode))
+        return "a block device";
+    if (S_ISFIFO(mode))
+        return "a FIFO (named pipe)";
+    if (S_ISSOCK(mode))
+        return "a socket";
+    return "not a regular file";
+}
+
+static sm_status refuse_symlink(const char *path, sm_diag *d)
+{
+    char target[4096];
+    ssize_t n = readlink(path, target, sizeof target - 1);
+    target[n > 0 ? n : 0] = '\0';
+    return sm_diag_error(d, path, 0, 0,
+                         "is a symbolic link%s%s; supplymix neither writes through nor replaces "
+                         "links: give the path of the file itself",
+                         n > 0 ? " to " : "", target);
+}
+
+sm_status sm_output_check(const char *path, const char *const *inputs, int n_inputs, sm_diag *d)
+{
+    struct stat sb;
+    if (lstat(path, &sb) != 0)
+        return SM_OK; /* nothing there yet (a missing directory is found on creation) */
+    if (S_ISLNK(sb.st_mode))
+        return refuse_symlink(path, d);
+    if (!S_ISREG(sb.st_mode))
+        return sm_diag_error(d, path, 0, 0, "is %s; results are written only to regular files, "
+                                            "and nothing else is replaced, --force or not",
+                             output_kind(sb.st_mode));
+    for (int i = 0; i < n_inputs; i++) {
+        struct stat in;
+        if (inputs[i] && stat(inputs[i], &in) == 0 && in.st_dev == sb.st_dev &&
+            in.st_ino == sb.st_ino)
+            return sm_diag_error(d, path, 0, 0, "is an input of this run (%s); an output never "
+                                                "replaces an input, --force or not",
+                                 inputs[i]);
+    }
+    return SM_OK;
+}

@@ -54,6 +54,16 @@ int sm_put_in_place(const char *tmp, const char *path, int replace);
  * file under the real one. */
 char *sm_partial_name(const char *path);
 
+/* Whether path may receive an output that replaces it (replace set) or
+ * appears there: an error (exit code 2) naming the path when it is a
+ * directory, device, FIFO or socket (never replaced, --force or not), a
+ * symbolic link (never written through nor replaced: the message names its
+ * target, to give instead), or the same file as one of the n_inputs paths
+ * (an input of the run; hard links included). A missing path is fine.
+ * Whether an existing regular file may be replaced is the caller's
+ * decision (--force). */
+sm_status sm_output_check(const char *path, const char *const *inputs, int n_inputs, sm_diag *d);
+
 /* True when path names an existing regular file or directory. */
 int sm_path_exists(const char *path);
 int sm_path_is_dir(const char *path);

@@ -9,6 +9,60 @@
 #include <string.h>
 #include <unistd.h>
 
+/* HDF5 closes its files from an atexit handler. After a close that
+ * failed (the disk full while the superblock is written, say) 1.10 keeps a
+ * half-closed file there and crashes on it at exit (SIGSEGV in
+ * H5F__close_cb), turning a clean "could not write" into exit 139. Every
+ * file is closed explicitly anyway, so that handler is never installed;
+ * this must run before the library initialises, hence a constructor. */
+__attribute__((constructor)) static void skip_hdf5_atexit(void)
+{
+    H5dont_atexit();
+}
+
+/* The innermost message of the last HDF5 failure in this thread: the one
+ * that says what really went wrong ("No space left on device"). */
+static _Thread_local char last_error[200];
+
+static herr_t keep_innermost(unsigned n, const H5E_error2_t *e, void *ctx)
+{
+    (void)ctx;
+    if (n != 0 || !e->desc)
+        return 0;
+    /* The file drivers put strerror() in "..., error message = '...', ...". */
+    const char *msg = strstr(e->desc, "error message = '");
+    if (msg) {
+        msg += strlen("error message = '");
+        const char *end = strchr(msg, '\'');
+        int len = end ? (int)(end - msg) : (int)strlen(msg);
+        snprintf(last_error, sizeof last_error, "%.*s", len, msg);
+    } else {
+        snprintf(last_error, sizeof last_error, "%s", e->desc);
+    }
+    for (char *c = last_error; *c; c++)
+        if (*c == '\n' || *c == '\r')
+            *c = ' ';
+    return 0;
+}
+
+static herr_t on_error(hid_t stack, void *ctx)
+{
+    (void)stack, (void)ctx;
+    last_error[0] = '\0';
+    H5Ewalk2(H5E_DEFAULT, H5E_WALK_UPWARD, keep_innermost, NULL);
+    return 0;
+}
+
+void sm_h5_quiet(void)
+{
+    H5Eset_auto2(H5E_DEFAULT, on_error, NULL);
+}
+
+const char *sm_h5_last_error(void)
+{
+    return last_error;
+}
+
 hid_t sm_h5_vlen_utf8(void)
 {
     hid_t t = H5Tcopy(H5T_C_S1);

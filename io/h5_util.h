@@ -8,6 +8,16 @@
 
 #include "../core/diag.h"
 
+/* Instead of HDF5's error stack dumps on stderr (a screenful per failure),
+ * keep the innermost message of each failure for sm_h5_last_error(). HDF5's
+ * error settings are per thread: call it in every thread that calls HDF5,
+ * before the calls (it is cheap). */
+void sm_h5_quiet(void);
+
+/* The innermost message of this thread's last HDF5 failure, on one line
+ * ("No space left on device"); "" when none was recorded. */
+const char *sm_h5_last_error(void);
+
 /* A variable-length UTF-8 string type (close it with H5Tclose). */
 hid_t sm_h5_vlen_utf8(void);
 

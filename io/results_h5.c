@@ -9,6 +9,7 @@
 #include <hdf5.h>
 #include <hdf5_hl.h>
 #include <math.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,9 +36,23 @@ struct sm_results {
     size_t mask_cap;
 };
 
+/* One line, ending with what HDF5 says went wrong at the bottom of its
+ * error stack (the file system's own words, when it was a write). */
 static sm_status h5fail(sm_diag *d, const char *path, const char *what)
 {
-    return sm_diag_fail(d, SM_EOUTPUT, "%s: HDF5 could not %s", path, what);
+    const char *why = sm_h5_last_error();
+    sm_status st = sm_diag_fail(d, SM_EOUTPUT, "%s: HDF5 could not %s%s%s", path, what,
+                                *why ? ": " : "", why);
+    /* The failed call's stack stays in this thread until its next HDF5
+     * call, which a solver thread may never make: free it now. */
+    H5Eclear2(H5E_DEFAULT);
+    return st;
+}
+
+/* A stop requested (a signal) while the file is being set up. */
+static int stopping(const sm_results_info *info)
+{
+    return info->stop && atomic_load(info->stop);
 }
 
 /* ---- small writers ------------------------------------------------------ */
@@ -277,20 +292,13 @@ static int write_base_values(hid_t file, const sm_results_info *info, const coor
     return ok;
 }
 
-static int write_coordinates(hid_t file, const sm_results_info *info, coords *c)
+/* The dimension scales with their string labels. labels has room for the
+ * longest dimension; period_labels for the periods. */
+static int write_scales(hid_t file, const sm_results_info *info, coords *c, const char **labels,
+                        char (*period_labels)[32])
 {
     const sm_model *m = info->model;
     const sm_sweep *sw = info->sweep;
-    int ok = 1;
-    size_t nmax = (size_t)m->n_suppliers + m->n_regions + m->n_materials + m->n_periods +
-                  m->n_limits + sw->n_params + 1;
-    const char **labels = calloc(nmax, sizeof *labels);
-    char(*period_labels)[32] = calloc((size_t)m->n_periods + 1, sizeof *period_labels);
-    if (!labels || !period_labels) {
-        free(labels);
-        free(period_labels);
-        return 0;
-    }
     for (int i = 0; i < m->n_suppliers; i++)
         labels[i] = m->suppliers[i].name;
     c->scale[SM_DIM_SUPPLIER] = string_coord(file, "supplier", labels, (size_t)m->n_suppliers,
@@ -316,37 +324,51 @@ static int write_coordinates(hid_t file, const sm_results_info *info, coords *c)
         labels[i] = sw->params[i].name;
     c->scale[SM_DIM_PARAMETER] = string_coord(file, "parameter", labels, (size_t)sw->n_params,
                                               "swept scenario parameter");
+    int ok = 1;
     for (int i = 0; i < SM_DIM_COUNT; i++)
         ok = ok && c->scale[i] >= 0;
+    return ok;
+}
 
-    /* scenario: the sweep's own numbering, written once here. */
-    hsize_t n = sw->n_scenarios;
+/* scenario: the sweep's own numbering, written once here, in pieces (the
+ * part of the set-up that grows with the sweep, so a stop is honoured
+ * between pieces). */
+static int write_scenario_numbers(hid_t file, const sm_results_info *info, coords *c)
+{
+    hsize_t n = info->sweep->n_scenarios;
     long long none = -1;
     c->scenario = make_dataset(file, "scenario", H5T_NATIVE_LLONG, 1, &n, 1u << 17, &none);
-    ok = ok && c->scenario >= 0 && H5DSset_scale(c->scenario, "scenario") >= 0 &&
-         describe(c->scenario, "1", "scenario number in the sweep's numbering");
-    if (ok) {
-        const hsize_t step = 1u << 17;
-        long long *buf = malloc(step * sizeof *buf);
-        ok = buf != NULL;
-        for (hsize_t s = 0; ok && s < n; s += step) {
-            hsize_t cnt = n - s < step ? n - s : step;
-            for (hsize_t k = 0; k < cnt; k++)
-                buf[k] = (long long)(s + k);
-            hid_t fs = H5Dget_space(c->scenario), ms = H5Screate_simple(1, &cnt, NULL);
-            H5Sselect_hyperslab(fs, H5S_SELECT_SET, &s, NULL, &cnt, NULL);
-            ok = H5Dwrite(c->scenario, H5T_NATIVE_LLONG, ms, fs, H5P_DEFAULT, buf) >= 0;
-            H5Sclose(ms);
-            H5Sclose(fs);
-        }
-        free(buf);
+    int ok = c->scenario >= 0 && H5DSset_scale(c->scenario, "scenario") >= 0 &&
+             describe(c->scenario, "1", "scenario number in the sweep's numbering");
+    if (!ok)
+        return 0;
+    const hsize_t step = 1u << 17;
+    long long *buf = malloc(step * sizeof *buf);
+    ok = buf != NULL;
+    for (hsize_t s = 0; ok && s < n && !stopping(info); s += step) {
+        hsize_t cnt = n - s < step ? n - s : step;
+        for (hsize_t k = 0; k < cnt; k++)
+            buf[k] = (long long)(s + k);
+        hid_t fs = H5Dget_space(c->scenario), ms = H5Screate_simple(1, &cnt, NULL);
+        H5Sselect_hyperslab(fs, H5S_SELECT_SET, &s, NULL, &cnt, NULL);
+        ok = H5Dwrite(c->scenario, H5T_NATIVE_LLONG, ms, fs, H5P_DEFAULT, buf) >= 0;
+        H5Sclose(ms);
+        H5Sclose(fs);
     }
+    free(buf);
+    return ok;
+}
 
-    /* Auxiliary labels along the dimensions. */
+/* Auxiliary labels along the dimensions. */
+static int write_aux_labels(hid_t file, const sm_results_info *info, const coords *c,
+                            const char **labels)
+{
+    const sm_model *m = info->model;
+    const sm_sweep *sw = info->sweep;
     for (int i = 0; i < m->n_suppliers; i++)
         labels[i] = m->regions[m->suppliers[i].region].name;
-    ok = ok && string_var(file, "supplier_region", labels, (size_t)m->n_suppliers,
-                          c->scale[SM_DIM_SUPPLIER], "region the supplier belongs to");
+    int ok = string_var(file, "supplier_region", labels, (size_t)m->n_suppliers,
+                        c->scale[SM_DIM_SUPPLIER], "region the supplier belongs to");
     for (int i = 0; i < m->n_limits; i++)
         labels[i] = m->limits[i].kind == SM_LIMIT_CAP ? "cap" : "floor";
     ok = ok && string_var(file, "limit_kind", labels, (size_t)m->n_limits,
@@ -378,37 +400,53 @@ static int write_coordinates(hid_t file, const sm_results_info *info, coords *c)
     ok = ok && string_var(file, "limit_regions", labels, (size_t)m->n_limits,
                           c->scale[SM_DIM_LIMIT], "regions the limit covers, joined by '+'");
     free(groups);
-    ok = ok && write_base_values(file, info, c);
+    return ok;
+}
 
-    /* Period starts: days since the epoch (CF time, decoded by xarray),
-     * or month offsets when the model has no calendar. */
+/* Period starts: days since the epoch (CF time, decoded by xarray), or
+ * month offsets when the model has no calendar. */
+static int write_period_start(hid_t file, const sm_model *m, const coords *c)
+{
     int32_t *start = malloc(((size_t)m->n_periods + 1) * sizeof *start);
-    ok = ok && start != NULL;
-    if (ok) {
-        for (int t = 0; t < m->n_periods; t++) {
-            int months = sm_period_offset_months(m, t + 1);
-            if (m->first_year > 0) {
-                int mm = m->first_month - 1 + months;
-                start[t] = (int32_t)days_from_epoch(m->first_year + mm / 12, mm % 12 + 1);
-            } else {
-                start[t] = months;
-            }
+    if (!start)
+        return 0;
+    for (int t = 0; t < m->n_periods; t++) {
+        int months = sm_period_offset_months(m, t + 1);
+        if (m->first_year > 0) {
+            int mm = m->first_month - 1 + months;
+            start[t] = (int32_t)days_from_epoch(m->first_year + mm / 12, mm % 12 + 1);
+        } else {
+            start[t] = months;
         }
-        hsize_t T = (hsize_t)m->n_periods;
-        hid_t ds = make_dataset(file, "period_start", H5T_NATIVE_INT32, 1, &T, T, NULL);
-        ok = ds >= 0 && H5Dwrite(ds, H5T_NATIVE_INT32, H5S_ALL, H5S_ALL, H5P_DEFAULT, start) >= 0 &&
-             H5DSattach_scale(ds, c->scale[SM_DIM_PERIOD], 0) >= 0;
-        if (ok && m->first_year > 0)
-            ok = describe(ds, "days since 1970-01-01", "start of the period") &&
-                 sm_h5_attr_text(ds, "calendar", "proleptic_gregorian");
-        else if (ok)
-            ok = describe(ds, "months", "months from the start of the first period");
-        int32_t months = m->period_months;
-        ok = ok && sm_h5_attr_num(ds, "period_length_months", H5T_NATIVE_INT32, &months, 1);
-        if (ds >= 0)
-            H5Dclose(ds);
     }
+    hsize_t T = (hsize_t)m->n_periods;
+    hid_t ds = make_dataset(file, "period_start", H5T_NATIVE_INT32, 1, &T, T, NULL);
+    int ok = ds >= 0 && H5Dwrite(ds, H5T_NATIVE_INT32, H5S_ALL, H5S_ALL, H5P_DEFAULT, start) >= 0 &&
+             H5DSattach_scale(ds, c->scale[SM_DIM_PERIOD], 0) >= 0;
+    if (ok && m->first_year > 0)
+        ok = describe(ds, "days since 1970-01-01", "start of the period") &&
+             sm_h5_attr_text(ds, "calendar", "proleptic_gregorian");
+    else if (ok)
+        ok = describe(ds, "months", "months from the start of the first period");
+    int32_t months = m->period_months;
+    ok = ok && sm_h5_attr_num(ds, "period_length_months", H5T_NATIVE_INT32, &months, 1);
+    if (ds >= 0)
+        H5Dclose(ds);
     free(start);
+    return ok;
+}
+
+static int write_coordinates(hid_t file, const sm_results_info *info, coords *c)
+{
+    const sm_model *m = info->model;
+    const sm_sweep *sw = info->sweep;
+    size_t nmax = (size_t)m->n_suppliers + m->n_regions + m->n_materials + m->n_periods +
+                  m->n_limits + sw->n_params + 1;
+    const char **labels = calloc(nmax, sizeof *labels);
+    char(*period_labels)[32] = calloc((size_t)m->n_periods + 1, sizeof *period_labels);
+    int ok = labels && period_labels && write_scales(file, info, c, labels, period_labels) &&
+             write_scenario_numbers(file, info, c) && write_aux_labels(file, info, c, labels) &&
+             write_base_values(file, info, c) && write_period_start(file, m, c);
     free(labels);
     free(period_labels);
     return ok;
@@ -478,77 +516,114 @@ static void close_all(sm_results *r)
     free(r);
 }
 
-sm_status sm_results_create(const char *path, const sm_results_info *info, int force,
-                            sm_results **out, sm_diag *d)
+/* A new, empty sm_results for path; NULL when out of memory. */
+static sm_results *results_new(const char *path, const sm_results_info *info)
 {
-    *out = NULL;
-    H5Eset_auto2(H5E_DEFAULT, NULL, NULL); /* our messages, not HDF5's stack dumps */
-    struct stat sb;
-    if (!force && lstat(path, &sb) == 0)
-        return sm_diag_error(d, path, 0, 0,
-                             "exists; give --force to replace it, or --resume to continue it");
     sm_results *r = calloc(1, sizeof *r);
     if (!r)
-        return sm_diag_fail(d, SM_ENOMEM, "out of memory");
+        return NULL;
     r->file = r->complete = -1;
     r->lock_fd = -1;
     for (int v = 0; v < SM_NVARS; v++)
         r->var[v] = -1;
-    r->path = strdup(path);
     r->n_scenarios = info->sweep->n_scenarios;
     r->shape = sm_results_shape_of(info);
+    if (!(r->path = strdup(path))) {
+        free(r);
+        return NULL;
+    }
+    return r;
+}
+
+/* The file at tmp, created empty, in the 1.10 format single-writer mode needs. */
+static hid_t create_file(const char *tmp)
+{
+    hid_t fcpl = H5Pcreate(H5P_FILE_CREATE), fapl = H5Pcreate(H5P_FILE_ACCESS);
+    H5Pset_link_creation_order(fcpl, H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED);
+    H5Pset_attr_creation_order(fcpl, H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED);
+    H5Pset_libver_bounds(fapl, H5F_LIBVER_V110, H5F_LIBVER_V110);
+    hid_t f = H5Fcreate(tmp, H5F_ACC_TRUNC, fcpl, fapl);
+    H5Pclose(fcpl);
+    H5Pclose(fapl);
+    return f;
+}
+
+static sm_status interrupted_setup(const char *path, sm_diag *d)
+{
+    return sm_diag_fail_at(d, SM_EINTERRUPTED, path, "interrupted while the results file was "
+                                                     "being set up; nothing was written");
+}
+
+/* Everything but the results, then single-writer mode; a stop request is
+ * honoured between the phases (and inside the scenario numbering, the one
+ * that grows with the sweep). */
+static sm_status fill_file(sm_results *r, const sm_results_info *info, const char *path,
+                           sm_diag *d)
+{
     coords c;
     for (int i = 0; i < SM_DIM_COUNT; i++)
         c.scale[i] = -1;
     c.scenario = -1;
     sm_status st = SM_OK;
-    char *tmp = NULL;
-
-    hid_t fcpl = H5Pcreate(H5P_FILE_CREATE), fapl = H5Pcreate(H5P_FILE_ACCESS);
-    H5Pset_link_creation_order(fcpl, H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED);
-    H5Pset_attr_creation_order(fcpl, H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED);
-    /* Single-writer/multiple-reader mode needs the 1.10 file format. */
-    H5Pset_libver_bounds(fapl, H5F_LIBVER_V110, H5F_LIBVER_V110);
-    if (force && lstat(path, &sb) == 0) {
-        /* Replace it only when nobody is writing it. */
-        int fd = sm_h5_writer_lock(path, d);
-        if (fd < 0) {
-            close_all(r);
-            H5Pclose(fcpl);
-            H5Pclose(fapl);
-            return SM_EINPUT;
-        }
-        close(fd);
-    }
-    /* Built under a temporary name and put in place only once it is in
-     * single-writer mode: a kill during the set-up (seconds, for the
-     * coordinates of a hundred million scenarios) leaves no half-made
-     * results file behind, only the temporary. */
-    tmp = sm_partial_name(path);
-    r->file = tmp ? H5Fcreate(tmp, H5F_ACC_TRUNC, fcpl, fapl) : -1;
-    H5Pclose(fcpl);
-    H5Pclose(fapl);
-    if (r->file < 0 || !r->path) {
-        st = sm_diag_fail_at(d, SM_EOUTPUT, path, "cannot create the results file (directory "
-                                                      "missing or not writable?)");
-        goto done;
-    }
-    if ((r->lock_fd = sm_h5_writer_lock(tmp, d)) < 0)
-        SM_TRY(SM_EINPUT);
     if (!write_root_attributes(r->file, info, info->sweep))
         SM_TRY(h5fail(d, path, "write the file's attributes"));
-    if (!write_coordinates(r->file, info, &c))
+    int ok = write_coordinates(r->file, info, &c);
+    if (stopping(info))
+        SM_TRY(interrupted_setup(path, d));
+    if (!ok)
         SM_TRY(h5fail(d, path, "write the coordinates and labels"));
     if (!create_variables(r, info, &c))
         SM_TRY(h5fail(d, path, "create the result variables"));
     if (!write_inputs(r->file, info))
         SM_TRY(h5fail(d, path, "store the input files"));
-    for (int i = 0; i < SM_DIM_COUNT; i++)
-        H5Dclose(c.scale[i]), c.scale[i] = -1;
-    H5Dclose(c.scenario);
-    c.scenario = -1;
     if (H5Fflush(r->file, H5F_SCOPE_GLOBAL) < 0 || H5Fstart_swmr_write(r->file) < 0)
         SM_TRY(h5fail(d, path, "start single-writer mode"));
+    if (stopping(info))
+        SM_TRY(interrupted_setup(path, d));
+done:
+    for (int i = 0; i < SM_DIM_COUNT; i++)
+        if (c.scale[i] >= 0)
+            H5Dclose(c.scale[i]);
+    if (c.scenario >= 0)
+        H5Dclose(c.scenario);
+    return st;
+}
+
+sm_status sm_results_create(const char *path, const sm_results_info *info, int force,
+                            sm_results **out, sm_diag *d)
+{
+    *out = NULL;
+    sm_h5_quiet(); /* our messages, not HDF5's stack dumps */
+    struct stat sb;
+    if (!force && lstat(path, &sb) == 0)
+        return sm_diag_error(d, path, 0, 0,
+                             "exists; give --force to replace it, or --resume to continue it");
+    if (force && lstat(path, &sb) == 0) {
+        /* Replace it only when nobody is writing it. */
+        int fd = sm_h5_writer_lock(path, d);
+        if (fd < 0)
+            return SM_EINPUT;
+        close(fd);
+    }
+    sm_results *r = results_new(path, info);
+    if (!r)
+        return sm_diag_fail(d, SM_ENOMEM, "out of memory");
+    sm_status st = SM_OK;
+    /* Built under a temporary name and put in place only once it is in
+     * single-writer mode: a kill during the set-up (seconds, for the
+     * coordinates of a hundred million scenarios) leaves no half-made
+     * results file behind, only the temporary. */
+    char *tmp = sm_partial_name(path);
+    r->file = tmp ? create_file(tmp) : -1;
+    if (r->file < 0) {
+        const char *why = sm_h5_last_error();
+        st = sm_diag_fail_at(d, SM_EOUTPUT, path, "cannot create the results file%s%s",
+                             *why ? ": " : " (directory missing or not writable?)", why);
+        goto done;
+    }
+    if ((r->lock_fd = sm_h5_writer_lock(tmp, d)) < 0)
+        SM_TRY(SM_EINPUT);
+    SM_TRY(fill_file(r, info, path, d));
     /* With --force the old file is replaced in one step (it stays whole
      * until then); without, a file that appeared meanwhile is never. */
     int e = sm_put_in_place(tmp, path, force);
@@ -561,11 +636,6 @@ sm_status sm_results_create(const char *path, const sm_results_info *info, int f
     *out = r;
     r = NULL;
 done:
-    for (int i = 0; i < SM_DIM_COUNT; i++)
-        if (c.scale[i] >= 0)
-            H5Dclose(c.scale[i]);
-    if (c.scenario >= 0)
-        H5Dclose(c.scenario);
     if (r) {
         close_all(r);
         if (tmp)
@@ -927,6 +997,7 @@ sm_status sm_results_write(sm_results *r, size_t first, const sm_block *b, sm_di
 {
     if (b->count == 0)
         return SM_OK;
+    sm_h5_quiet(); /* the writer may be a solver thread: HDF5's settings are per thread */
     if (first + b->count > r->n_scenarios)
         return sm_diag_fail(d, SM_EINTERNAL, "%s: block %zu+%zu past %zu scenarios", r->path,
                             first, b->count, r->n_scenarios);

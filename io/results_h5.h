@@ -11,6 +11,7 @@
 #ifndef SM_RESULTS_H5_H
 #define SM_RESULTS_H5_H
 
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -34,6 +35,8 @@ typedef struct sm_results_info {
     int slice_count;       /* (0 of 1 for a whole run); a shard has the same layout */
     int iteration_limit;   /* per solve, as recorded (0: not given) */
     double time_limit_s;
+    const atomic_int *stop; /* optional: once set, sm_results_create stops and
+                             * leaves nothing behind (SM_EINTERRUPTED) */
 } sm_results_info;
 
 /* Create the file at path with every dataset, label and attribute, then
@@ -43,7 +46,14 @@ typedef struct sm_results_info {
  * While a results file is open for writing, supplymix holds an advisory
  * lock on it (an fcntl lock on a byte far past its end, which neither HDF5
  * nor readers touch), so a second writer (a resume started twice, say) is
- * refused instead of corrupting it. */
+ * refused instead of corrupting it. That lock is on the file, which a
+ * replacement by rename escapes; the commands also hold the lock on the
+ * path (io/writer_lock.h) from before they touch anything.
+ *
+ * An existing path is replaced only with force, and only if it is a
+ * regular file: the caller checks it first (core/files.h sm_output_check).
+ * info->stop, when set, abandons the set-up (SM_EINTERRUPTED) and removes
+ * the file being built. */
 sm_status sm_results_create(const char *path, const sm_results_info *info, int force,
                             sm_results **out, sm_diag *d);
 

@@ -1,6 +1,8 @@
 /* Blocks and slices of a sweep (see blocks.h). */
 #include "blocks.h"
 
+#include <string.h>
+
 size_t sm_blocks_count(size_t n, size_t block_size)
 {
     return n / block_size + (n % block_size != 0);
@@ -29,4 +31,17 @@ void sm_blocks_slice(size_t n_blocks, size_t k, size_t n_slices, size_t *b0, siz
     unsigned __int128 nb = n_blocks;
     *b0 = (size_t)(nb * k / n_slices);
     *b1 = (size_t)(nb * (k + 1) / n_slices);
+}
+
+size_t sm_blocks_plan_resume(const uint8_t *done, size_t n, size_t block_size, size_t b0,
+                             size_t b1, uint8_t *block_done)
+{
+    size_t skipped = 0;
+    for (size_t b = b0; b < b1; b++) {
+        size_t len = sm_blocks_len(n, block_size, b);
+        block_done[b] = len > 0 && memchr(done + b * block_size, 0, len) == NULL;
+        if (block_done[b])
+            skipped += len;
+    }
+    return skipped;
 }

@@ -7,6 +7,7 @@
 #define SM_BLOCKS_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 /* Blocks of block_size scenarios covering n scenarios (the last may be
  * short). block_size must be at least 1. */
@@ -22,5 +23,15 @@ size_t sm_blocks_scenarios(size_t n, size_t block_size, size_t b0, size_t b1);
  * split of n_blocks in order. A slice is empty (*b0 == *b1) when there
  * are more slices than blocks. */
 void sm_blocks_slice(size_t n_blocks, size_t k, size_t n_slices, size_t *b0, size_t *b1);
+
+/* Resume planning: which blocks of [b0, b1) a resumed run skips. A block
+ * is skipped only when every one of its scenarios is marked complete in
+ * done (n bytes, one per scenario, from the file's completion mask): a
+ * block partly done is solved again whole, because its warm-start chain
+ * must be replayed to give the same results. Sets block_done[b] (indexed
+ * by block, b0 <= b < b1; others untouched) and returns the scenarios in
+ * the skipped blocks. */
+size_t sm_blocks_plan_resume(const uint8_t *done, size_t n, size_t block_size, size_t b0,
+                             size_t b1, uint8_t *block_done);
 
 #endif

@@ -132,6 +132,11 @@ def main(exe):
         r = run(exe, "plan", bad_model, "--sweep", sweep, "-o", outs[0], "--force")
         check(r.returncode == 2 and "suppliers.csv:2:" in r.stderr and "terms" in r.stderr,
               f"a mistyped terms cell: exit 2 with file:line ({r.stderr.strip()[:200]})")
+        link = os.path.join(tmp, "link.h5")
+        os.symlink(outs[0], link)
+        r = run(exe, "plan", model, "--sweep", sweep, "-o", link, "--force")
+        check(r.returncode == 2 and "symbolic link" in r.stderr,
+              f"an output that is a symbolic link is refused ({r.stderr.strip()[:200]})")
         check(sha(outs[0]) == before, "no bad run touched the existing plan file")
     print("FAILED: %d" % len(failures) if failures else "all passed")
     return 1 if failures else 0

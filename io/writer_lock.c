@@ -1,0 +1,113 @@
+/* The path lock of a results file's one writer (see writer_lock.h). */
+#include "writer_lock.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* The PID a holder wrote in the lock file; 0 when unknown (not written
+ * yet, or not a number). */
+static long holder_pid(const char *lock_path)
+{
+    char buf[32] = "";
+    int fd = open(lock_path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+    if (fd < 0)
+        return 0;
+    ssize_t n = read(fd, buf, sizeof buf - 1);
+    close(fd);
+    if (n <= 0)
+        return 0;
+    buf[n] = '\0';
+    char *end;
+    long pid = strtol(buf, &end, 10);
+    return end != buf && pid > 0 ? pid : 0;
+}
+
+static sm_status refuse_held(const char *path, const char *lock_path, sm_diag *d)
+{
+    long pid = holder_pid(lock_path);
+    char who[64] = "";
+    if (pid)
+        snprintf(who, sizeof who, " (PID %ld)", pid);
+    return sm_diag_error(d, path, 0, 0,
+                         "another supplymix process%s is writing this file (lock %s); wait for it "
+                         "to finish or stop it first",
+                         who, lock_path);
+}
+
+/* A lock taken on a lock file that its holder removed meanwhile locks
+ * nothing: it counts only if lock_path still names the same file. */
+static int still_linked(int fd, const char *lock_path)
+{
+    struct stat a, b;
+    return fstat(fd, &a) == 0 && lstat(lock_path, &b) == 0 && a.st_dev == b.st_dev &&
+           a.st_ino == b.st_ino;
+}
+
+sm_status sm_writer_lock_take(const char *path, sm_writer_lock *lk, sm_diag *d)
+{
+    lk->fd = -1;
+    size_t n = strlen(path) + sizeof ".lock";
+    if (!(lk->lock_path = malloc(n)))
+        return sm_diag_fail(d, SM_ENOMEM, "out of memory");
+    snprintf(lk->lock_path, n, "%s.lock", path);
+    for (int attempt = 0; attempt < 100; attempt++) {
+        int fd = open(lk->lock_path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK, 0644);
+        if (fd < 0) {
+            int e = errno;
+            sm_status st = sm_diag_fail_at(d, SM_EOUTPUT, path,
+                                           "cannot create the writer's lock file %s: %s",
+                                           lk->lock_path, strerror(e));
+            free(lk->lock_path);
+            lk->lock_path = NULL;
+            return st;
+        }
+        if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+            int e = errno;
+            close(fd);
+            sm_status st = e == EWOULDBLOCK
+                               ? refuse_held(path, lk->lock_path, d)
+                               : sm_diag_fail_at(d, SM_EOUTPUT, path, "cannot lock %s: %s",
+                                                 lk->lock_path, strerror(e));
+            free(lk->lock_path);
+            lk->lock_path = NULL;
+            return st;
+        }
+        if (!still_linked(fd, lk->lock_path)) {
+            close(fd); /* its holder released it between our open and flock */
+            continue;
+        }
+        char pid[32];
+        int len = snprintf(pid, sizeof pid, "%ld\n", (long)getpid());
+        /* Without the PID the lock still holds; others just cannot name us. */
+        int named = ftruncate(fd, 0) == 0 && pwrite(fd, pid, (size_t)len, 0) == len;
+        (void)named;
+        lk->fd = fd;
+        return SM_OK;
+    }
+    sm_status st = sm_diag_fail_at(d, SM_EOUTPUT, path, "cannot take the writer's lock %s: it "
+                                                        "keeps being replaced", lk->lock_path);
+    free(lk->lock_path);
+    lk->lock_path = NULL;
+    return st;
+}
+
+void sm_writer_lock_release(sm_writer_lock *lk)
+{
+    if (!lk)
+        return;
+    if (lk->fd >= 0) {
+        /* Removed while still locked, so a process that opened it just
+         * before sees it unlinked and starts over on a new one. */
+        unlink(lk->lock_path);
+        close(lk->fd);
+        lk->fd = -1;
+    }
+    free(lk->lock_path);
+    lk->lock_path = NULL;
+}

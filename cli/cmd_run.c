@@ -204,52 +204,6 @@ typedef struct run_args {
     sm_lp_opts lp;
 } run_args;
 
-/* A whole decimal number in [lo, hi], nothing else (no sign, no spaces, no
- * wrap-around: 4294967297 is not 1). */
-static int parse_count(const char *s, unsigned long long lo, unsigned long long hi, int *out)
-{
-    if (!s || *s < '0' || *s > '9')
-        return 0;
-    char *end;
-    errno = 0;
-    unsigned long long v = strtoull(s, &end, 10);
-    if (errno || *end || v < lo || v > hi)
-        return 0;
-    *out = (int)v;
-    return 1;
-}
-
-/* Threads: -j, else OMP_NUM_THREADS, else SLURM_CPUS_PER_TASK, else all
- * cores. OMP_NUM_THREADS may list one count per nesting level ("4,2");
- * the sweep runs one level of threads, so the first count is the one. */
-static int pick_threads(const char *arg, int *out)
-{
-    const char *src = arg ? "-j" : NULL, *v = arg;
-    char first[32];
-    if (!v && (v = getenv("OMP_NUM_THREADS")) && *v) {
-        src = "OMP_NUM_THREADS";
-        size_t n = strcspn(v, ",");
-        if (v[n] == ',' && n < sizeof first) {
-            memcpy(first, v, n);
-            first[n] = '\0';
-            v = first;
-        }
-    } else if (!arg && (v = getenv("SLURM_CPUS_PER_TASK")) && *v) {
-        src = "SLURM_CPUS_PER_TASK";
-    } else if (!arg) {
-        v = NULL;
-    }
-    if (!v) {
-        long n = sysconf(_SC_NPROCESSORS_ONLN);
-        *out = n > 0 ? (int)n : 1;
-        return 1;
-    }
-    if (!parse_count(v, 1, 4096, out)) {
-        fprintf(stderr, "supplymix run: %s: '%s' is not a thread count (1..4096)\n", src, v);
-        return 0;
-    }
-    return 1;
-}
 
 /* --slice K/N, or --slice slurm for a job array's task. N is at most
  * INT_MAX (the file records it as a number of that range). */
@@ -264,8 +218,9 @@ static int parse_slice(const char *arg, int *k, int *n)
                             "SLURM_ARRAY_TASK_COUNT are not set (not inside a job array?)\n");
             return 0;
         }
-        if (!parse_count(id, 0, INT_MAX, &id_v) || (min && !parse_count(min, 0, INT_MAX, &min_v)) ||
-            !parse_count(count, 1, INT_MAX, n) || id_v < min_v) {
+        if (!sm_cli_parse_count(id, 0, INT_MAX, &id_v) ||
+            (min && !sm_cli_parse_count(min, 0, INT_MAX, &min_v)) ||
+            !sm_cli_parse_count(count, 1, INT_MAX, n) || id_v < min_v) {
             fprintf(stderr, "supplymix run: --slice slurm: SLURM_ARRAY_TASK_ID '%s', "
                             "SLURM_ARRAY_TASK_MIN '%s' and SLURM_ARRAY_TASK_COUNT '%s' are not "
                             "task numbers\n", id, min ? min : "", count);
@@ -283,7 +238,8 @@ static int parse_slice(const char *arg, int *k, int *n)
         }
         memcpy(kbuf, arg, klen);
         kbuf[klen] = '\0';
-        if (!parse_count(slash + 1, 1, INT_MAX, n) || !parse_count(kbuf, 0, INT_MAX, k)) {
+        if (!sm_cli_parse_count(slash + 1, 1, INT_MAX, n) ||
+            !sm_cli_parse_count(kbuf, 0, INT_MAX, k)) {
             fprintf(stderr, "supplymix run: --slice: K/N needs whole numbers with 1 <= N <= %d, "
                             "got '%s'\n", INT_MAX, arg);
             return 0;
@@ -359,7 +315,7 @@ static int parse_args(int argc, char **argv, run_args *a)
         return 2;
     }
     a->model_arg = optind < argc ? argv[optind] : NULL;
-    if (!pick_threads(a->jarg, &a->threads) ||
+    if (!sm_cli_threads("run", a->jarg, &a->threads) ||
         (a->slice_arg && !parse_slice(a->slice_arg, &a->slice_k, &a->slice_n)))
         return 2;
     const char *why = sm_glpk_thread_check();

@@ -1,5 +1,6 @@
 /* What the commands share: finding the shipped model, loading a model,
  * parsing a command without options, finishing with an exit code. */
+#include <errno.h>
 #include <getopt.h>
 #include <limits.h>
 #include <stdlib.h>
@@ -62,4 +63,51 @@ int sm_cli_no_options(int argc, char **argv, void (*usage)(FILE *out))
         return c == 'h' ? 0 : 2;
     }
     return -1;
+}
+
+/* A whole decimal number in [lo, hi], nothing else (no sign, no spaces, no
+ * wrap-around: 4294967297 is not 1). */
+int sm_cli_parse_count(const char *s, unsigned long long lo, unsigned long long hi, int *out)
+{
+    if (!s || *s < '0' || *s > '9')
+        return 0;
+    char *end;
+    errno = 0;
+    unsigned long long v = strtoull(s, &end, 10);
+    if (errno || *end || v < lo || v > hi)
+        return 0;
+    *out = (int)v;
+    return 1;
+}
+
+/* Threads: -j, else OMP_NUM_THREADS, else SLURM_CPUS_PER_TASK, else all
+ * cores. OMP_NUM_THREADS may list one count per nesting level ("4,2");
+ * the sweep runs one level of threads, so the first count is the one. */
+int sm_cli_threads(const char *cmd, const char *arg, int *out)
+{
+    const char *src = arg ? "-j" : NULL, *v = arg;
+    char first[32];
+    if (!v && (v = getenv("OMP_NUM_THREADS")) && *v) {
+        src = "OMP_NUM_THREADS";
+        size_t n = strcspn(v, ",");
+        if (v[n] == ',' && n < sizeof first) {
+            memcpy(first, v, n);
+            first[n] = '\0';
+            v = first;
+        }
+    } else if (!arg && (v = getenv("SLURM_CPUS_PER_TASK")) && *v) {
+        src = "SLURM_CPUS_PER_TASK";
+    } else if (!arg) {
+        v = NULL;
+    }
+    if (!v) {
+        long n = sysconf(_SC_NPROCESSORS_ONLN);
+        *out = n > 0 ? (int)n : 1;
+        return 1;
+    }
+    if (!sm_cli_parse_count(v, 1, 4096, out)) {
+        fprintf(stderr, "supplymix %s: %s: '%s' is not a thread count (1..4096)\n", cmd, src, v);
+        return 0;
+    }
+    return 1;
 }

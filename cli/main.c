@@ -25,6 +25,8 @@ static void usage(FILE *out)
             "  validate [MODEL] [--sweep S]    check a model (and a sweep), list every problem\n"
             "  export [MODEL] --lp|--mps FILE  write the base case's LP (or a sweep scenario's)\n"
             "  run [MODEL] --sweep S -o OUT.h5 solve every scenario of a sweep into a results file\n"
+            "  plan [MODEL] --sweep S -o P.h5  the portfolio to commit now, hedged across the\n"
+            "                                  sweep's futures (two-stage plan), per policy\n"
             "  merge OUT.h5 SHARD...           join the shards of a sliced run (run --slice K/N)\n"
             "  repair OUT.h5                   make a killed run's file readable by every tool\n"
             "\n"
@@ -100,6 +102,8 @@ int main(int argc, char **argv)
         code = sm_cmd_merge(argc - 1, argv + 1);
     } else if (!strcmp(argv[1], "run")) {
         code = sm_cmd_run(argc - 1, argv + 1);
+    } else if (!strcmp(argv[1], "plan")) {
+        code = sm_cmd_plan(argc - 1, argv + 1);
     } else if (!strcmp(argv[1], "export")) {
         code = sm_cmd_export(argc - 1, argv + 1);
     } else {

@@ -226,16 +226,19 @@ static int read_name_list(loader *L, const sm_ynode *list, const char *where,
     return set;
 }
 
-static void read_limits(loader *L, const sm_ynode *root)
+/* A map of limits (Part 1's `limits`, or the first-stage
+ * `commitments.limits`: the same shape) into *arr; `what` is the key path
+ * messages name. */
+static void read_limit_map(loader *L, const sm_ynode *ls, const char *what, sm_limit **arr,
+                           int *n)
 {
     sm_model *m = L->m;
-    const sm_ynode *ls = sm_ymap_get(root, "limits");
     if (!ls || sm_ynode_is_null(ls))
         return;
-    if (!sm_yread_kind(&L->yr, ls, "limits", SM_YMAP))
+    if (!sm_yread_kind(&L->yr, ls, what, SM_YMAP))
         return;
-    m->limits = calloc(ls->count ? ls->count : 1, sizeof *m->limits);
-    if (!m->limits) {
+    *arr = calloc(ls->count ? ls->count : 1, sizeof **arr);
+    if (!*arr) {
         sm_diag_fail(L->d, SM_ENOMEM, "out of memory");
         return;
     }
@@ -243,19 +246,19 @@ static void read_limits(loader *L, const sm_ynode *root)
     for (size_t i = 0; i < ls->count; i++) {
         const sm_ynode *k = ls->items[2 * i], *v = ls->items[2 * i + 1];
         const char *name = NULL;
-        if (!sm_yread_name(&L->yr, k, "limits", &name))
+        if (!sm_yread_name(&L->yr, k, what, &name))
             continue;
         char where[128], w2[160];
-        snprintf(where, sizeof where, "limits.%s", name);
+        snprintf(where, sizeof where, "%s.%s", what, name);
         if (!sm_yread_kind(&L->yr, v, where, SM_YMAP))
             continue;
         sm_yread_known_keys(&L->yr, v, where, keys);
-        sm_limit *lim = &m->limits[m->n_limits];
+        sm_limit *lim = &(*arr)[*n];
         lim->loc = yloc(L, k);
         lim->in_region = calloc((size_t)m->n_regions + 1, 1);
         lim->in_material = calloc((size_t)m->n_materials + 1, 1);
         lim->name = strdup(name);
-        m->n_limits++; /* owned from here on, so freed with the model */
+        (*n)++; /* owned from here on, so freed with the model */
         if (!lim->in_region || !lim->in_material || !lim->name) {
             sm_diag_fail(L->d, SM_ENOMEM, "out of memory");
             return;
@@ -299,6 +302,28 @@ static void read_limits(loader *L, const sm_ynode *root)
             sm_yread_double(&L->yr, sh, sm_ypath(w2, sizeof w2, where, "share"), 0.0, 1.0,
                             &lim->share);
     }
+}
+
+static void read_limits(loader *L, const sm_ynode *root)
+{
+    read_limit_map(L, sm_ymap_get(root, "limits"), "limits", &L->m->limits, &L->m->n_limits);
+}
+
+/* MODEL.md Part 2's optional first-stage data: the default fee of contract
+ * offers as a share of their price, and limits on what is committed. */
+static void read_commitments(loader *L, const sm_ynode *root)
+{
+    sm_model *m = L->m;
+    m->fee_share = -1.0;
+    const sm_ynode *c = sm_ymap_get(root, "commitments");
+    if (!c || sm_ynode_is_null(c) || !sm_yread_kind(&L->yr, c, "commitments", SM_YMAP))
+        return;
+    static const char *const keys[] = {"fee_share", "limits", NULL};
+    sm_yread_known_keys(&L->yr, c, "commitments", keys);
+    sm_yread_double(&L->yr, sm_ymap_get(c, "fee_share"), "commitments.fee_share", 0.0, 1.0,
+                    &m->fee_share);
+    read_limit_map(L, sm_ymap_get(c, "limits"), "commitments.limits", &m->commit_limits,
+                   &m->n_commit_limits);
 }
 
 /* ---- tables ------------------------------------------------------------ */
@@ -446,6 +471,39 @@ static sm_status table_path(loader *L, const sm_ynode *n, const char *where, con
                          where, rel, why, L->m->dir);
 }
 
+/* An offer's terms and commitment fee (MODEL.md Part 2): `terms` is
+ * spot (also when the cell or column is absent) or contract; a contract's
+ * fee is its fee_usd_per_t cell, else commitments.fee_share of its price,
+ * else 0. A spot offer has no fee. */
+static int cell_terms(loader *L, const char *file, const sm_csv *t, size_t row, int tcol,
+                      int fcol, double price, sm_terms *terms, double *fee)
+{
+    const char *ts = tcol >= 0 ? sm_csv_cell(t, row, (size_t)tcol) : "";
+    if (strcmp(ts, "contract") == 0) {
+        *terms = SM_TERMS_CONTRACT;
+    } else if (ts[0] != '\0' && strcmp(ts, "spot") != 0) {
+        char q[SM_EXCERPT_SIZE];
+        sm_diag_error(L->d, file, t->row_line[row], 0,
+                      "terms: expected 'spot' or 'contract', got '%s'", sm_excerpt(q, ts));
+        return 0;
+    }
+    const char *fs = fcol >= 0 ? sm_csv_cell(t, row, (size_t)fcol) : "";
+    if (fs[0] != '\0') {
+        if (*terms != SM_TERMS_CONTRACT) {
+            sm_diag_error(L->d, file, t->row_line[row], 0,
+                          "fee_usd_per_t: a spot offer has no commitment fee (give terms "
+                          "'contract', or leave the cell empty)");
+            return 0;
+        }
+        return cell_number(L, file, t, row, fcol, 0.0, SM_MAX_USD_PER_T, fee);
+    }
+    if (*terms == SM_TERMS_CONTRACT)
+        *fee = L->m->fee_share >= 0.0 ? L->m->fee_share * price : 0.0;
+    else
+        *fee = 0.0;
+    return 1;
+}
+
 static sm_status read_table(loader *L, const sm_ynode *tables, const char *key,
                             sm_csv **out, const char **file)
 {
@@ -473,14 +531,38 @@ static sm_status read_table(loader *L, const sm_ynode *tables, const char *key,
     return sm_csv_parse(*file, text, len, out, L->d);
 }
 
+/* Append offer of unless its supplier already offers its material (an
+ * error at its line); returns 0 only when out of memory. */
+static int add_offer(loader *L, const sm_offer *of, const char *sname, const char *source)
+{
+    sm_model *m = L->m;
+    for (int o = 0; o < m->n_offers; o++)
+        if (m->offers[o].supplier == of->supplier && m->offers[o].material == of->material) {
+            sm_diag_error(L->d, of->loc.file, of->loc.line, 0,
+                          "supplier '%s' offers '%s' twice (first at line %d)", sname,
+                          m->materials[of->material].name, m->offers[o].loc.line);
+            return 1;
+        }
+    sm_offer *o = &m->offers[m->n_offers];
+    *o = *of;
+    o->source = strdup(source);
+    if (!o->source) {
+        sm_diag_fail(L->d, SM_ENOMEM, "out of memory");
+        return 0;
+    }
+    m->n_contracts += o->terms == SM_TERMS_CONTRACT;
+    m->n_offers++;
+    return 1;
+}
+
 static void read_suppliers(loader *L, const sm_csv *t, const char *file)
 {
     sm_model *m = L->m;
-    enum { SUP, REG, MAT, CAP, PRICE, FREIGHT, START, RAMP, SRC, NOTE, NCOL };
+    enum { SUP, REG, MAT, CAP, PRICE, FREIGHT, START, RAMP, TERMS, FEE, SRC, NOTE, NCOL };
     static const column_spec spec[NCOL] = {
         {"supplier", 1}, {"region", 1}, {"material", 1}, {"capacity_t_per_period", 1},
         {"price_usd_per_t", 1}, {"freight_usd_per_t", 1}, {"start_period", 1},
-        {"ramp_periods", 1}, {"source", 0}, {"note", 0}};
+        {"ramp_periods", 1}, {"terms", 0}, {"fee_usd_per_t", 0}, {"source", 0}, {"note", 0}};
     int c[NCOL];
     if (!map_columns(L, file, t, spec, NCOL, c))
         return;
@@ -516,6 +598,9 @@ static void read_suppliers(loader *L, const sm_csv *t, const char *file)
         ok &= cell_number(L, file, t, r, c[FREIGHT], 0.0, SM_MAX_USD_PER_T, &freight);
         ok &= cell_int(L, file, t, r, c[START], 1, T, &start);
         ok &= cell_int(L, file, t, r, c[RAMP], 0, 10 * T, &ramp);
+        sm_terms terms = SM_TERMS_SPOT;
+        double fee = -1.0;
+        ok &= cell_terms(L, file, t, r, c[TERMS], c[FEE], price, &terms, &fee);
         if (!ok)
             continue;
         int u = sm_model_supplier(m, sname);
@@ -545,28 +630,9 @@ static void read_suppliers(loader *L, const sm_csv *t, const char *file)
                 continue;
             }
         }
-        int dup = 0;
-        for (int o = 0; o < m->n_offers; o++)
-            if (m->offers[o].supplier == u && m->offers[o].material == mat) {
-                sm_diag_error(L->d, file, line, 0,
-                              "supplier '%s' offers '%s' twice (first at line %d)", sname,
-                              m->materials[mat].name, m->offers[o].loc.line);
-                dup = 1;
-            }
-        if (dup)
-            continue;
-        sm_offer *o = &m->offers[m->n_offers];
-        o->supplier = u;
-        o->material = mat;
-        o->capacity = cap;
-        o->price = price;
-        o->loc = (sm_loc){file, line, 0};
-        o->source = strdup(c[SRC] >= 0 ? sm_csv_cell(t, r, (size_t)c[SRC]) : "");
-        if (!o->source) {
-            sm_diag_fail(L->d, SM_ENOMEM, "out of memory");
+        sm_offer of = {u, mat, cap, price, terms, fee, NULL, {file, line, 0}};
+        if (!add_offer(L, &of, sname, c[SRC] >= 0 ? sm_csv_cell(t, r, (size_t)c[SRC]) : ""))
             return;
-        }
-        m->n_offers++;
     }
 }
 
@@ -731,7 +797,7 @@ sm_status sm_model_load(const char *dir, sm_model **out, sm_diag *d)
     if (!sm_yread_kind(&L.yr, root, "the file", SM_YMAP))
         SM_TRY(SM_EINPUT);
     static const char *const keys[] = {"name", "description", "periods", "regions",
-                                       "materials", "limits", "tables",
+                                       "materials", "limits", "commitments", "tables",
                                        "allow_outside_tables", NULL};
     sm_yread_known_keys(&L.yr, root, "", keys);
     const char *name = NULL, *desc = NULL;
@@ -747,6 +813,7 @@ sm_status sm_model_load(const char *dir, sm_model **out, sm_diag *d)
     read_regions(&L, root);
     read_materials(&L, root);
     read_limits(&L, root);
+    read_commitments(&L, root);
 
     SM_TRY(read_tables(&L, root, &sup, &dem));
     check_unique_names(&L);

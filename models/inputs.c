@@ -72,6 +72,7 @@ void sm_inputs_reset(const sm_model *m, sm_inputs *in)
         in->stock_capacity[i] = m->materials[i].stock_capacity;
     }
     in->demand_growth = 0.0;
+    in->fees_on_delivery = 1;
 }
 
 double sm_inputs_demand(const sm_model *m, const sm_inputs *in, int mat, int t)

@@ -18,6 +18,10 @@ typedef struct sm_inputs {
     double demand_growth;    /* per period: d[m,t] grows by (1+g)^(t-1) */
     double *stock_initial;   /* [M] t */
     double *stock_capacity;  /* [M] t */
+    /* 1 (the default): a contract offer's delivered tonne also pays its
+     * commitment fee (perfect foresight); 0 in a plan's second stage,
+     * where the fee is paid on the commitment (models/commit.h). */
+    int fees_on_delivery;
 } sm_inputs;
 
 /* Inputs holding the model's base case; NULL when out of memory. */

@@ -1,6 +1,8 @@
 /* One scenario's LP numbers (see lp_coeffs.h). */
 #include "lp_coeffs.h"
 
+#include "commit.h"
+
 #include <math.h>
 #include <stdlib.h>
 
@@ -45,7 +47,7 @@ void sm_coeffs_compute(const sm_model *m, const sm_layout *L, const sm_inputs *i
         int u = of->supplier;
         int r = m->suppliers[u].region;
         int start = sm_inputs_start(m, in, u);
-        double cost = sm_inputs_unit_cost(m, in, o).total;
+        double cost = sm_inputs_unit_cost(m, in, o).total + sm_commit_delivered_fee(m, in, o);
         double cap = of->capacity * in->cap_mult[o];
         for (int t = 0; t < T; t++) {
             int j = sm_col_x(L, o, t);

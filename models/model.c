@@ -28,6 +28,12 @@ void sm_model_free(sm_model **pm)
         free(m->limits[i].in_region);
         free(m->limits[i].in_material);
     }
+    for (int i = 0; i < m->n_commit_limits; i++) {
+        free(m->commit_limits[i].name);
+        free(m->commit_limits[i].in_region);
+        free(m->commit_limits[i].in_material);
+    }
+    free(m->commit_limits);
     for (int i = 0; i < m->n_files; i++) {
         free(m->files[i].name);
         free(m->files[i].role);

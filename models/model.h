@@ -38,11 +38,17 @@ typedef struct sm_supplier {
     sm_loc loc;           /* its first row in the suppliers table */
 } sm_supplier;
 
+/* MODEL.md Part 2: a spot offer is bought freely in each future; a
+ * contract offer only up to the volume committed before the future is known. */
+typedef enum sm_terms { SM_TERMS_SPOT, SM_TERMS_CONTRACT } sm_terms;
+
 /* One (supplier, material) a supplier sells: a row of the suppliers table. */
 typedef struct sm_offer {
     int supplier, material;
     double capacity;      /* t/period at full rate */
     double price;         /* USD/t ex-works */
+    sm_terms terms;
+    double fee;           /* USD per committed tonne; 0 for spot offers */
     char *source;
     sm_loc loc;
 } sm_offer;
@@ -78,6 +84,12 @@ typedef struct sm_model {
     sm_supplier *suppliers;
     sm_offer *offers;              /* grouped by supplier, in table order */
     sm_limit *limits;
+
+    /* First-stage rows (MODEL.md Part 2): caps and floors on committed
+     * tonnes by region group, as shares of the policy's demand. */
+    int n_commit_limits, n_contracts;   /* n_contracts: offers with contract terms */
+    sm_limit *commit_limits;
+    double fee_share;              /* commitments.fee_share, or -1 when not given */
 
     double *demand;                /* [n_materials][n_periods], t/period */
     sm_loc *demand_loc;

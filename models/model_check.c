@@ -98,11 +98,37 @@ static void check_floors(const sm_model *m, sm_diag *d)
     }
 }
 
+/* A first-stage floor commits tonnes of contract offers: one whose group
+ * sells a covered material under no contract can never be met. */
+static void check_commit_floors(const sm_model *m, sm_diag *d)
+{
+    for (int k = 0; k < m->n_commit_limits; k++) {
+        const sm_limit *lim = &m->commit_limits[k];
+        for (int mat = 0; lim->kind == SM_LIMIT_FLOOR && mat < m->n_materials; mat++) {
+            if (!lim->in_material[mat] || lim->share <= 0.0)
+                continue;
+            int found = 0;
+            for (int o = 0; o < m->n_offers; o++) {
+                const sm_offer *of = &m->offers[o];
+                found |= of->material == mat && of->terms == SM_TERMS_CONTRACT &&
+                         lim->in_region[m->suppliers[of->supplier].region];
+            }
+            if (!found)
+                sm_diag_error(d, lim->loc.file, lim->loc.line, lim->loc.col,
+                              "commitments.limits.%s: a floor on %s, but no supplier in its "
+                              "regions offers %s under contract terms, so nothing can be "
+                              "committed to meet it", lim->name, m->materials[mat].name,
+                              m->materials[mat].name);
+        }
+    }
+}
+
 sm_status sm_model_check(const sm_model *m, sm_diag *d)
 {
     size_t before = d->errors;
     check_stock(m, d);
     check_offers(m, d);
     check_floors(m, d);
+    check_commit_floors(m, d);
     return d->errors > before ? SM_EINPUT : SM_OK;
 }

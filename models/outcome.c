@@ -1,6 +1,8 @@
 /* Scenario results and their variable table (see outcome.h). */
 #include "outcome.h"
 
+#include "commit.h"
+
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -164,6 +166,7 @@ void sm_block_fill_row(sm_block *b, size_t i, const sm_model *m, const sm_layout
         const sm_offer *of = &m->offers[o];
         int u = of->supplier, r = m->suppliers[u].region, mat = of->material;
         sm_unit_cost c = sm_inputs_unit_cost(m, in, o);
+        double fee = sm_commit_delivered_fee(m, in, o);
         double tons = 0.0;
         for (int t = 0; t < T; t++) {
             double v = x[sm_col_x(L, o, t)];
@@ -171,7 +174,9 @@ void sm_block_fill_row(sm_block *b, size_t i, const sm_model *m, const sm_layout
             if (purchases)
                 purchases[((size_t)u * (size_t)M + (size_t)mat) * (size_t)T + (size_t)t] = v;
         }
-        purchase += c.price * tons;
+        /* A contract tonne bought with perfect foresight also pays its fee:
+         * part of its price (0 for spot offers, so their sums are as before). */
+        purchase += c.price * tons + fee * tons;
         tariff += c.tariff * tons;
         freight += c.freight * tons;
         by_region[r * M + mat] += tons;

@@ -1,6 +1,8 @@
 /* The shared, read-only part of a run (see problem.h). */
 #include "problem.h"
 
+#include "commit.h"
+
 #include <stdlib.h>
 
 sm_status sm_problem_new(const sm_model *m, sm_problem **out, sm_diag *d)
@@ -37,12 +39,33 @@ void sm_problem_free(sm_problem **pp)
     *pp = NULL;
 }
 
+static void scenario_inputs(const sm_model *m, const sm_sweep *sw, const double *values,
+                            sm_inputs *in)
+{
+    sm_inputs_reset(m, in);
+    for (int k = 0; k < sw->n_params; k++)
+        sm_params_apply(m, &sw->params[k].target, &values[k], 1, in);
+}
+
+void sm_scenario_inputs(const sm_problem *p, const sm_sweep *sw, size_t i, double *values,
+                        sm_inputs *in)
+{
+    sm_sweep_values(sw, i, values);
+    scenario_inputs(p->model, sw, values, in);
+}
+
 void sm_scenario_coeffs(const sm_problem *p, const sm_sweep *sw, size_t i, double *values,
                         sm_inputs *in, sm_coeffs *c)
 {
     sm_sweep_values(sw, i, values);
-    sm_inputs_reset(p->model, in);
-    for (int k = 0; k < sw->n_params; k++)
-        sm_params_apply(p->model, &sw->params[k].target, &values[k], 1, in);
+    scenario_inputs(p->model, sw, values, in);
     sm_coeffs_compute(p->model, p->layout, in, c);
+    if (p->model->n_contracts > 0) {
+        /* Perfect foresight bounds a contract offer by what the policy
+         * lets one commit (MODEL.md Part 2); in is the scenario's again
+         * afterwards, as callers read it. */
+        sm_commit_policy_inputs(p->model, sw, values, in);
+        sm_commit_bound_foresight(p->model, p->layout, in, c);
+        scenario_inputs(p->model, sw, values, in);
+    }
 }

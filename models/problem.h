@@ -25,4 +25,10 @@ void sm_problem_free(sm_problem **p);
 void sm_scenario_coeffs(const sm_problem *p, const sm_sweep *sw, size_t i, double *values,
                         sm_inputs *in, sm_coeffs *c);
 
+/* Scenario i's parameter values into values[] and its inputs into in:
+ * the first half of sm_scenario_coeffs, for callers that compute the
+ * numbers another way (a plan's second stage). */
+void sm_scenario_inputs(const sm_problem *p, const sm_sweep *sw, size_t i, double *values,
+                        sm_inputs *in);
+
 #endif

@@ -196,6 +196,119 @@ sm_status sm_lp_new(sm_lp **out, const sm_model *m, const sm_layout *L, const sm
     return SM_OK;
 }
 
+sm_status sm_lp_new_cols(sm_lp **out, int n_cols, const double *lb, const double *ub,
+                         const double *obj, const sm_lp_opts *opts, sm_diag *d)
+{
+    *out = NULL;
+    sm_lp *lp = calloc(1, sizeof *lp);
+    if (!lp)
+        return sm_diag_fail(d, SM_ENOMEM, "out of memory building the master LP");
+    if (opts)
+        lp->opts = *opts;
+    else
+        sm_lp_opts_init(&lp->opts);
+    lp->n_cols = n_cols;
+    if (setjmp(lp->jmp)) {
+        glp_free_env();
+        sm_status st = sm_diag_fail(d, SM_ESOLVER, "GLPK failed building the master LP: %s",
+                                    lp->msg);
+        free(lp);
+        return st;
+    }
+    enter(lp);
+    lp->P = glp_create_prob();
+    glp_set_obj_dir(lp->P, GLP_MIN);
+    if (n_cols > 0)
+        glp_add_cols(lp->P, n_cols);
+    for (int j = 0; j < n_cols; j++) {
+        glp_set_col_bnds(lp->P, j + 1, bound_type(lb[j], ub[j]), finite_or_zero(lb[j]),
+                         finite_or_zero(ub[j]));
+        glp_set_obj_coef(lp->P, j + 1, obj[j]);
+    }
+    leave();
+    *out = lp;
+    return SM_OK;
+}
+
+sm_status sm_lp_new_data(sm_lp **out, const sm_lp_data *data, sm_diag *d)
+{
+    sm_status st = sm_lp_new_cols(out, data->n_cols, data->col_lb, data->col_ub, data->obj,
+                                  NULL, d);
+    if (st != SM_OK)
+        return st;
+    sm_lp *lp = *out;
+    if (setjmp(lp->jmp)) {
+        glp_free_env();
+        st = sm_diag_fail(d, SM_ESOLVER, "GLPK failed building the LP: %s", lp->msg);
+        sm_lp_forget(out);
+        return st;
+    }
+    enter(lp);
+    if (data->n_rows > 0)
+        glp_add_rows(lp->P, data->n_rows);
+    for (int i = 0; i < data->n_rows; i++)
+        glp_set_row_bnds(lp->P, i + 1, bound_type(data->row_lb[i], data->row_ub[i]),
+                         finite_or_zero(data->row_lb[i]), finite_or_zero(data->row_ub[i]));
+    glp_load_matrix(lp->P, data->nnz, data->ia, data->ja, data->ar);
+    leave();
+    lp->n_rows = data->n_rows;
+    return SM_OK;
+}
+
+sm_status sm_lp_add_row(sm_lp *lp, int n, const int *cols, const double *vals, double lb,
+                        double ub, sm_diag *d)
+{
+    int *ind = malloc(((size_t)n + 1) * sizeof *ind);
+    double *val = malloc(((size_t)n + 1) * sizeof *val);
+    if (!ind || !val) {
+        free(ind);
+        free(val);
+        return sm_diag_fail(d, SM_ENOMEM, "out of memory adding a row");
+    }
+    for (int i = 0; i < n; i++) {
+        ind[i + 1] = cols[i] + 1;
+        val[i + 1] = vals[i];
+    }
+    if (setjmp(lp->jmp)) {
+        glp_free_env();
+        lp->P = NULL;
+        free(ind);
+        free(val);
+        return sm_diag_fail(d, SM_ESOLVER, "GLPK failed adding a row: %s", lp->msg);
+    }
+    enter(lp);
+    int i = glp_add_rows(lp->P, 1);
+    glp_set_mat_row(lp->P, i, n, ind, val);
+    glp_set_row_bnds(lp->P, i, bound_type(lb, ub), finite_or_zero(lb), finite_or_zero(ub));
+    leave();
+    lp->n_rows = i;
+    free(ind);
+    free(val);
+    return SM_OK;
+}
+
+sm_status sm_lp_add_elastic(sm_lp *lp, int n, const int *rows, sm_diag *d)
+{
+    if (n == 0)
+        return SM_OK;
+    if (setjmp(lp->jmp)) {
+        glp_free_env();
+        lp->P = NULL;
+        return sm_diag_fail(d, SM_ESOLVER, "GLPK failed adding elastic columns: %s", lp->msg);
+    }
+    enter(lp);
+    int j0 = glp_add_cols(lp->P, n);
+    for (int e = 0; e < n; e++) {
+        int ind[2] = {0, rows[e] + 1};
+        double val[2] = {0.0, 1.0};
+        glp_set_mat_col(lp->P, j0 + e, 1, ind, val);
+        glp_set_col_bnds(lp->P, j0 + e, GLP_LO, 0.0, 0.0);
+        glp_set_obj_coef(lp->P, j0 + e, 1.0);
+    }
+    leave();
+    return SM_OK;
+}
+
 void sm_lp_free(sm_lp **plp)
 {
     sm_lp *lp = plp ? *plp : NULL;
@@ -310,8 +423,51 @@ void sm_lp_solution(const sm_lp *lp, double *x, double *y)
 {
     for (int j = 0; j < lp->n_cols; j++)
         x[j] = glp_get_col_prim(lp->P, j + 1);
-    for (int i = 0; i < lp->n_rows; i++)
+    for (int i = 0; y && i < lp->n_rows; i++)
         y[i] = glp_get_row_dual(lp->P, i + 1);
+}
+
+sm_status sm_lp_solve_rescue(sm_lp *lp, sm_solve_info *info)
+{
+    memset(info, 0, sizeof *info);
+    double t0 = sm_clock_s();
+    if (setjmp(lp->jmp)) {
+        glp_free_env();
+        lp->P = NULL;
+        info->status = SM_SCEN_SOLVER_FAILURE;
+        info->glpk_code = -1;
+        snprintf(info->message, sizeof info->message, "%s", lp->msg);
+        return SM_ESOLVER;
+    }
+    enter(lp);
+    glp_scale_prob(lp->P, GLP_SF_AUTO);
+    glp_adv_basis(lp->P, 0);
+    glp_smcp parm;
+    glp_init_smcp(&parm);
+    parm.msg_lev = GLP_MSG_OFF;
+    parm.presolve = GLP_ON;
+    parm.it_lim = lp->opts.it_lim;
+    parm.tm_lim = lp->opts.tm_lim_ms;
+    int before = glp_get_it_cnt(lp->P);
+    int ret = glp_simplex(lp->P, &parm);
+    if (ret != 0 || glp_get_status(lp->P) != GLP_OPT) {
+        parm.presolve = GLP_OFF;
+        glp_adv_basis(lp->P, 0);
+        ret = glp_exact(lp->P, &parm);
+    }
+    info->iterations = glp_get_it_cnt(lp->P) - before;
+    info->simplex_calls = 1;
+    info->glpk_code = ret;
+    info->status = ret == 0 ? status_of(lp->P) : SM_SCEN_SOLVER_FAILURE;
+    leave();
+    info->seconds = sm_clock_s() - t0;
+    return SM_OK;
+}
+
+void sm_lp_reduced_costs(const sm_lp *lp, double *d)
+{
+    for (int j = 0; j < lp->n_cols; j++)
+        d[j] = glp_get_col_dual(lp->P, j + 1);
 }
 
 double sm_lp_objective(const sm_lp *lp)

@@ -69,7 +69,8 @@ void sm_lp_load(sm_lp *lp, const sm_coeffs *c);
  * infeasible, is SM_OK with info->status saying which. */
 sm_status sm_lp_solve(sm_lp *lp, int warm, sm_solve_info *info);
 
-/* The last solution: col_prim[n_cols] and row_dual[n_rows], 0-based. */
+/* The last solution: col_prim[n_cols] and row_dual[n_rows] (may be
+ * NULL), 0-based. */
 void sm_lp_solution(const sm_lp *lp, double *col_prim, double *row_dual);
 
 /* Objective value of the last solution. */
@@ -89,6 +90,49 @@ void sm_lp_get_basis(const sm_lp *lp, sm_basis *b);
 /* Install b and refactorize, so the problem's state depends only on b and
  * the numbers loaded, never on the solves before. */
 void sm_lp_set_basis(sm_lp *lp, const sm_basis *b);
+
+/* The reduced cost of every column of the last solution, d[n_cols]:
+ * where a column sits at its upper bound, what raising that bound by one
+ * would save (a subgradient of the optimum in the bound; MODEL.md Part 2,
+ * "Why it decomposes"). */
+void sm_lp_reduced_costs(const sm_lp *lp, double *d);
+
+/* A small LP that grows by rows, a decomposition's master problem: n_cols
+ * columns with bounds lb/ub (-HUGE_VAL/HUGE_VAL for none) and costs obj,
+ * no rows, no scaling. sm_lp_add_row appends lb <= sum vals[i]·x[cols[i]]
+ * <= ub (cols 0-based); sm_lp_solve(lp, 1, ...) then re-solves from the
+ * last basis (the new rows enter basic, so the dual simplex repairs it);
+ * sm_lp_solution and sm_lp_objective read it. sm_lp_load and the basis
+ * functions are for layout-built problems only. */
+sm_status sm_lp_new_cols(sm_lp **out, int n_cols, const double *lb, const double *ub,
+                         const double *obj, const sm_lp_opts *opts, sm_diag *d);
+sm_status sm_lp_add_row(sm_lp *lp, int n, const int *cols, const double *vals, double lb,
+                        double ub, sm_diag *d);
+
+/* A whole LP from its numbers (bounds -HUGE_VAL/HUGE_VAL for none) and
+ * its matrix as 1-based triplets ia/ja/ar[1..nnz], unnamed, for writing
+ * (the extensive form of a plan); solve and read it as any other. */
+typedef struct sm_lp_data {
+    int n_rows, n_cols, nnz;
+    const double *row_lb, *row_ub, *col_lb, *col_ub, *obj;
+    const int *ia, *ja;
+    const double *ar;
+} sm_lp_data;
+
+sm_status sm_lp_new_data(sm_lp **out, const sm_lp_data *data, sm_diag *d);
+
+/* Make lp (built by sm_lp_new) a phase-one LP: one more column e >= 0
+ * per given row (0-based), with coefficient 1 there and cost 1, so rows
+ * bounded below can always be met at a price. The layout's columns keep
+ * their numbers; load them with zero costs, and solve cold (the new
+ * columns are not in sm_basis). */
+sm_status sm_lp_add_elastic(sm_lp *lp, int n, const int *rows, sm_diag *d);
+
+/* Solve from scratch, as robustly as GLPK can: scaled anew, from an
+ * advanced basis, with the LP presolver, and, if that still finds no
+ * optimum, in exact arithmetic (slow). For a master whose cuts have made a
+ * warm re-solve report infeasibility that is not there. */
+sm_status sm_lp_solve_rescue(sm_lp *lp, sm_solve_info *info);
 
 /* Write the LP in CPLEX LP (lp_format != 0) or free MPS format. */
 sm_status sm_lp_write(sm_lp *lp, const char *path, int lp_format, sm_diag *d);

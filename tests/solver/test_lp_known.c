@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "solver/lp.h"
+#include "io/sweep_load.h"
 #include "models/problem.h"
 #include "support/testing.h"
 #include "support/tiny_model.h"
@@ -283,6 +284,79 @@ static void test_basis_round_trip(void)
     solved_free(&s);
 }
 
+
+/* MODEL.md Part 2 under perfect foresight (a plain sweep): a contract offer
+ * costs fee + c per tonne and is bounded by min(k_ub, cap_s), k_ub from
+ * the policy's data (no random draw). Tiny model with no cap on China
+ * (share 1), demand 120 t per period, C1 a contract with fee 3: c = 8 ·
+ * 1.25 = 10, so C1 costs 13 < U1's 15 and is bought up to its bound.
+ * Base: x_C1 = 100, x_U1 = 20 per period: 2 · (100·13 + 20·15) = 3200,
+ * purchase 2 · (100·(8+3) + 20·15) = 2800. A future drawing capacity.C1 =
+ * 1.5 raises cap_s to 150 but not k_ub (100): the cost stays 3200 (3120
+ * if the draw were allowed through). The same future with C1 spot buys
+ * 120 t of C1 at 10: 2400. */
+static const char *const contract_suppliers =
+    "supplier,region,material,capacity_t_per_period,price_usd_per_t,freight_usd_per_t,"
+    "start_period,ramp_periods,terms,fee_usd_per_t,source\n"
+    "C1,China,NdPr,100,8,0,1,0,contract,3,test\n"
+    "U1,USA,NdPr,100,15,0,1,0,,,test\n";
+
+static double contract_future_cost(const char *suppliers)
+{
+    char *yaml = sm_tiny_replace(sm_tiny_yaml, "share: 0.6", "share: 1.0");
+    char *dem = sm_tiny_replace(sm_tiny_demand, "NdPr,1,100\nNdPr,2,100", "NdPr,1,120\nNdPr,2,120");
+    solved s;
+    double cost = NAN;
+    if (solve(yaml, suppliers, dem, &s)) {
+        char *sp = sm_test_write(s.dir, "sweep.yaml",
+                                 "name: t\nseed: 1\nsamples: 1\nparameters:\n"
+                                 "  capacity.C1: {dist: choice, values: [1.5, 1.5]}\n");
+        sm_sweep *sw = NULL;
+        sm_diag d;
+        sm_diag_init(&d);
+        CU_ASSERT_EQUAL_FATAL(sm_sweep_load(sp, s.m, &sw, &d), SM_OK);
+        sm_inputs *in = sm_inputs_new(s.m);
+        sm_coeffs *c = sm_coeffs_new(s.p->layout);
+        double values[1];
+        sm_scenario_coeffs(s.p, sw, 0, values, in, c);
+        CU_ASSERT_TRUE(sm_test_close(values[0], 1.5, TOL));
+        sm_lp_load(s.lp, c);
+        CU_ASSERT_EQUAL(sm_lp_solve(s.lp, 0, &s.info), SM_OK);
+        CU_ASSERT_EQUAL(s.info.status, SM_SCEN_OPTIMAL);
+        cost = sm_lp_objective(s.lp);
+        sm_inputs_free(&in);
+        sm_coeffs_free(&c);
+        sm_sweep_free(&sw);
+        free(sp);
+        sm_diag_clear(&d);
+    }
+    solved_free(&s);
+    free(yaml);
+    free(dem);
+    return cost;
+}
+
+static void test_contract_under_foresight(void)
+{
+    char *yaml = sm_tiny_replace(sm_tiny_yaml, "share: 0.6", "share: 1.0");
+    char *dem = sm_tiny_replace(sm_tiny_demand, "NdPr,1,100\nNdPr,2,100", "NdPr,1,120\nNdPr,2,120");
+    solved s;
+    if (solve(yaml, contract_suppliers, dem, &s)) {
+        CU_ASSERT_EQUAL(s.m->n_contracts, 1);
+        CU_ASSERT_TRUE(sm_test_close(v(&s, SM_V_TOTAL_COST, 0), 3200, TOL));
+        CU_ASSERT_TRUE(sm_test_close(sm_lp_objective(s.lp), 3200, TOL));
+        CU_ASSERT_TRUE(sm_test_close(v(&s, SM_V_COST_PURCHASE, 0), 2800, TOL));
+        CU_ASSERT_TRUE(sm_test_close(v(&s, SM_V_COST_TARIFF, 0), 2 * 100 * 2, TOL));
+    }
+    solved_free(&s);
+    free(yaml);
+    free(dem);
+    CU_ASSERT_TRUE(sm_test_close(contract_future_cost(contract_suppliers), 3200, TOL));
+    char *spot = sm_tiny_replace(contract_suppliers, "contract,3", ",");
+    CU_ASSERT_TRUE(sm_test_close(contract_future_cost(spot), 2400, TOL));
+    free(spot);
+}
+
 int main(void)
 {
     CU_TestInfo tests[] = {
@@ -294,6 +368,7 @@ int main(void)
         {"warm patch matches cold solve", test_warm_patch_matches_cold},
         {"basis round trip keeps the optimum", test_basis_round_trip},
         {"GLPK fatal error is caught", test_glpk_fatal_error_is_caught},
+        {"contract offer under perfect foresight", test_contract_under_foresight},
         CU_TEST_INFO_NULL,
     };
     CU_SuiteInfo suites[] = {{"lp_known_optima", NULL, NULL, NULL, NULL, tests},

@@ -1,0 +1,98 @@
+/* A two-stage stochastic plan (MODEL.md Part 2) solved by the L-shaped
+ * method: a GLPK master LP over the commitments k and one variable theta_s
+ * per future (multi-cut), and the futures' recourse LPs, the sweep's
+ * scenario LPs with x <= min(k, cap_s) on contract offers, re-solved in
+ * parallel at each master solution.
+ *
+ * Determinism: each future keeps its own basis between iterations and is
+ * always re-solved from it (never from whatever a thread solved before),
+ * and cuts enter the master in future order, so a plan is the same for
+ * any thread count. */
+#ifndef SM_PLAN_H
+#define SM_PLAN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../models/commit.h"
+#include "../models/plan_data.h"
+#include "../models/problem.h"
+#include "lp.h"
+
+/* The futures of one two-stage problem, equally likely (a sweep's random
+ * samples). coeffs gives future s's LP numbers before any commitment
+ * bound (fees off: a delivered contract tonne costs c), and its inputs. */
+typedef struct sm_futures {
+    const sm_problem *p;
+    size_t n;
+    int n_params;           /* the length of coeffs' values[] */
+    void (*coeffs)(const void *ctx, size_t s, double *values, sm_inputs *in, sm_coeffs *c);
+    const void *ctx;
+} sm_futures;
+
+/* Called from solver threads after future s was solved at a commitment
+ * (x and y are its primal and row duals when info->status is optimal);
+ * each call owns future s only. */
+typedef void (*sm_future_sink)(void *ctx, size_t s, const sm_inputs *in, const double *x,
+                               const double *y, const sm_solve_info *info);
+
+typedef struct sm_plan_opts {
+    int threads;            /* default 1 */
+    double gap;             /* relative gap to stop at, default 1e-6 */
+    int max_iterations;     /* default 500 */
+    double time_limit_s;    /* per decomposition; 0: none (default) */
+    sm_lp_opts lp;
+} sm_plan_opts;
+
+void sm_plan_opts_init(sm_plan_opts *o);
+
+/* Evaluating futures at a commitment, in parallel, each from its own
+ * saved basis (the base case's until its first solve). */
+typedef struct sm_evaluator sm_evaluator;
+
+sm_status sm_evaluator_new(const sm_futures *F, const sm_stage1 *s1, const sm_plan_opts *o,
+                           const sm_basis *base, sm_evaluator **out, sm_diag *d);
+void sm_evaluator_free(sm_evaluator **ev);
+
+/* Solve every future at k[nk]: q[s] = Q_s(k) (NaN unless optimal),
+ * status[s], and, when g is not NULL, g[s*nk + j] the slope of Q_s in k[j]
+ * (the reduced cost of k[j]'s x column where k binds, else 0). With g, an
+ * infeasible future instead gets q[s] = w_s(k), the least total violation
+ * of its floors (phase one), and g its slopes: k' with w_s(k) + g·(k' − k)
+ * > 0 leaves it infeasible too. sink, when not NULL, sees every solution. */
+sm_status sm_evaluate(sm_evaluator *ev, const double *k, double *q, uint8_t *status, double *g,
+                      sm_future_sink sink, void *sink_ctx, sm_diag *d);
+
+/* The L-shaped method on F with first stage s1. A future infeasible at
+ * k_ub is infeasible for every k (more commitment only loosens it): the
+ * result is then SM_PLAN_INFEASIBLE with the count, and SM_OK returned;
+ * only memory and solver failures are errors. */
+sm_status sm_plan_solve(const sm_futures *F, const sm_stage1 *s1, const sm_plan_opts *o,
+                        const sm_basis *base, sm_plan_result *r, sm_diag *d);
+
+/* Plan grid point g of sw: its futures are scenarios g + s·G, s < S. sink
+ * (may be NULL) sees every future solved at k*, with s its sample number. */
+sm_status sm_plan_point_run(const sm_problem *p, const sm_sweep *sw, size_t g,
+                            const sm_plan_opts *o, const sm_basis *base, sm_future_sink sink,
+                            void *sink_ctx, sm_plan_point *pt, sm_diag *d);
+
+/* One future's two-stage problem (F->n == 1). Without first-stage rows,
+ * committing exactly what is bought is optimal, so it is one LP (a
+ * contract tonne bounded by k_ub, costing fee + c) and k = its x; with
+ * rows, the L-shaped method. */
+sm_status sm_plan_single(const sm_futures *F, const sm_stage1 *s1, const sm_plan_opts *o,
+                         const sm_basis *base, sm_plan_result *r, sm_diag *d);
+
+/* The extensive form (deterministic equivalent) of grid point g's plan:
+ * one LP over k and every future's x, s and q, whose optimum is RP; for
+ * glpsol, cbc or clp. Refused (SM_EINPUT, naming the sweep) above
+ * SM_EXTENSIVE_MAX_NNZ nonzeros. */
+#define SM_EXTENSIVE_MAX_NNZ 5000000
+sm_status sm_plan_extensive(const sm_problem *p, const sm_sweep *sw, size_t g, sm_lp **out,
+                            sm_diag *d);
+
+/* The base case's optimal basis: where every future starts. */
+sm_status sm_plan_base_basis(const sm_problem *p, const sm_lp_opts *o, sm_basis **out,
+                             sm_diag *d);
+
+#endif

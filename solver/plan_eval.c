@@ -1,0 +1,243 @@
+/* Futures solved at a commitment, in parallel (see plan.h): the second
+ * stage of the L-shaped method and the evaluation of a plan. */
+#include "plan.h"
+
+#include <math.h>
+#include <omp.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct sm_evaluator {
+    const sm_futures *F;
+    const sm_stage1 *s1;
+    const sm_plan_opts *o;
+    const sm_basis *base;
+    sm_basis **basis;       /* [n] each future's last basis, NULL before its first solve */
+    size_t n;               /* F->n, kept: F may be gone when the evaluator is freed */
+    int n_offers;
+};
+
+/* What one thread holds while it solves futures. */
+typedef struct eval_thread {
+    sm_lp *lp;
+    sm_lp *phase1;          /* built when a future first turns out infeasible */
+    sm_inputs *in;
+    sm_coeffs *c;
+    double *values, *x, *y, *dj, *kfull;
+    sm_diag diag;
+    sm_status st;
+} eval_thread;
+
+sm_status sm_evaluator_new(const sm_futures *F, const sm_stage1 *s1, const sm_plan_opts *o,
+                           const sm_basis *base, sm_evaluator **out, sm_diag *d)
+{
+    *out = NULL;
+    sm_evaluator *ev = calloc(1, sizeof *ev);
+    if (!ev || !(ev->basis = calloc(F->n + 1, sizeof *ev->basis))) {
+        free(ev);
+        return sm_diag_fail(d, SM_ENOMEM, "out of memory");
+    }
+    ev->F = F;
+    ev->n = F->n;
+    ev->s1 = s1;
+    ev->o = o;
+    ev->base = base;
+    ev->n_offers = F->p->model->n_offers;
+    *out = ev;
+    return SM_OK;
+}
+
+void sm_evaluator_free(sm_evaluator **pev)
+{
+    sm_evaluator *ev = pev ? *pev : NULL;
+    if (!ev)
+        return;
+    for (size_t s = 0; s < ev->n; s++)
+        sm_basis_free(&ev->basis[s]);
+    free(ev->basis);
+    free(ev);
+    *pev = NULL;
+}
+
+static void thread_free(eval_thread *t)
+{
+    sm_lp_free(&t->lp);
+    sm_lp_free(&t->phase1);
+    sm_inputs_free(&t->in);
+    sm_coeffs_free(&t->c);
+    free(t->values);
+    free(t->x);
+    free(t->y);
+    free(t->dj);
+    free(t->kfull);
+}
+
+static sm_status thread_init(const sm_evaluator *ev, eval_thread *t)
+{
+    const sm_problem *p = ev->F->p;
+    const sm_layout *L = p->layout;
+    memset(t, 0, sizeof *t);
+    sm_diag_init(&t->diag);
+    t->in = sm_inputs_new(p->model);
+    t->c = sm_coeffs_new(L);
+    t->values = malloc(((size_t)ev->F->n_params + 1) * sizeof(double));
+    t->x = malloc((size_t)L->n_cols * sizeof(double));
+    t->y = malloc((size_t)L->n_rows * sizeof(double));
+    t->dj = malloc((size_t)L->n_cols * sizeof(double));
+    t->kfull = malloc(((size_t)ev->n_offers * (size_t)L->T + 1) * sizeof(double));
+    if (!t->in || !t->c || !t->values || !t->x || !t->y || !t->dj || !t->kfull)
+        return sm_diag_fail(&t->diag, SM_ENOMEM, "out of memory");
+    return sm_lp_new(&t->lp, p->model, L, p->base_coeffs, &ev->o->lp, &t->diag);
+}
+
+/* The slope of Q_s in each k[j]: x's reduced cost where k was the bound
+ * that held (k_j <= cap_s), clipped at 0 (a fixed column at 0 may carry a
+ * positive one that no bound move can earn), else 0 (MODEL.md Part 2). */
+static void slopes(const sm_evaluator *ev, const eval_thread *t, const double *raw_ub,
+                   const double *k, double *g)
+{
+    const sm_stage1 *s1 = ev->s1;
+    const sm_layout *L = ev->F->p->layout;
+    for (int j = 0; j < s1->nk; j++) {
+        int col = sm_col_x(L, s1->offer[j], s1->period[j]);
+        g[j] = k[j] <= raw_ub[j] && t->dj[col] < 0.0 ? t->dj[col] : 0.0;
+    }
+}
+
+/* The phase-one LP: the same rows with an elastic column on every floor
+ * row (the only rows a smaller commitment can make unmeetable: shortfall
+ * keeps balance rows feasible and caps are met by buying less). */
+static sm_status phase1_build(const sm_evaluator *ev, eval_thread *t)
+{
+    const sm_problem *p = ev->F->p;
+    const sm_layout *L = p->layout;
+    int *rows = malloc(((size_t)L->n_rows + 1) * sizeof *rows), n = 0;
+    if (!rows)
+        return sm_diag_fail(&t->diag, SM_ENOMEM, "out of memory");
+    for (int i = 0; i < L->n_rows; i++)
+        if (L->row_limit[i] >= 0 && p->model->limits[L->row_limit[i]].kind == SM_LIMIT_FLOOR)
+            rows[n++] = i;
+    sm_status st = sm_lp_new(&t->phase1, p->model, L, p->base_coeffs, &ev->o->lp, &t->diag);
+    if (st == SM_OK)
+        st = sm_lp_add_elastic(t->phase1, n, rows, &t->diag);
+    free(rows);
+    return st;
+}
+
+/* Future s infeasible at k: w = the least total violation of its floors
+ * (into q[s]) and its slopes in k (into g), for a feasibility cut
+ * w + g·(k' − k) <= 0 (Birge & Louveaux §5.1). Solved cold, so that the
+ * cut does not depend on what the thread solved before. */
+static sm_status phase_one(const sm_evaluator *ev, eval_thread *t, const double *raw_ub,
+                           const double *k, double *q, double *g)
+{
+    if (!t->phase1) {
+        sm_status st = phase1_build(ev, t);
+        if (st != SM_OK)
+            return st;
+    }
+    for (int j = 0; j < t->c->n_cols; j++)
+        t->c->obj[j] = 0.0;
+    sm_lp_load(t->phase1, t->c);
+    sm_solve_info info;
+    sm_status st = sm_lp_solve(t->phase1, 0, &info);
+    if (st != SM_OK)
+        return st;
+    if (info.status != SM_SCEN_OPTIMAL)
+        return sm_diag_fail(&t->diag, SM_ESOLVER, "the phase-one LP is %s",
+                            sm_scen_status_names[info.status]);
+    *q = sm_lp_objective(t->phase1);
+    sm_lp_reduced_costs(t->phase1, t->dj);
+    slopes(ev, t, raw_ub, k, g);
+    return SM_OK;
+}
+
+/* Future s at commitment k: load, start from its own basis, solve, keep
+ * the basis. Returns SM_ESOLVER when the thread's GLPK is gone. */
+static sm_status solve_future(sm_evaluator *ev, eval_thread *t, size_t s, const double *k,
+                              double *raw_ub, double *q, uint8_t *status, double *g,
+                              sm_future_sink sink, void *sink_ctx)
+{
+    const sm_problem *p = ev->F->p;
+    const sm_stage1 *s1 = ev->s1;
+    ev->F->coeffs(ev->F->ctx, s, t->values, t->in, t->c);
+    for (int j = 0; j < s1->nk; j++)
+        raw_ub[j] = t->c->col_ub[sm_col_x(p->layout, s1->offer[j], s1->period[j])];
+    sm_stage1_expand(s1, ev->n_offers, k, t->kfull);
+    sm_commit_bound(p->model, p->layout, t->kfull, t->c);
+    sm_lp_load(t->lp, t->c);
+    sm_lp_set_basis(t->lp, ev->basis[s] ? ev->basis[s] : ev->base);
+    sm_solve_info info;
+    sm_status st = sm_lp_solve(t->lp, 1, &info);
+    if (st != SM_OK)
+        return st;
+    status[s] = (uint8_t)info.status;
+    q[s] = NAN;
+    if (info.status == SM_SCEN_OPTIMAL) {
+        q[s] = sm_lp_objective(t->lp);
+        sm_lp_solution(t->lp, t->x, t->y);
+        if (g) {
+            sm_lp_reduced_costs(t->lp, t->dj);
+            slopes(ev, t, raw_ub, k, &g[s * (size_t)s1->nk]);
+        }
+        if (!ev->basis[s])
+            ev->basis[s] = sm_basis_new(sm_lp_rows(t->lp), sm_lp_cols(t->lp));
+        if (!ev->basis[s])
+            return sm_diag_fail(&t->diag, SM_ENOMEM, "out of memory");
+        sm_lp_get_basis(t->lp, ev->basis[s]);
+    } else if (g && info.status == SM_SCEN_INFEASIBLE) {
+        st = phase_one(ev, t, raw_ub, k, &q[s], &g[s * (size_t)s1->nk]);
+        if (st != SM_OK)
+            return st;
+    } else if (g) {
+        memset(&g[s * (size_t)s1->nk], 0, (size_t)s1->nk * sizeof(double));
+    }
+    if (sink)
+        sink(sink_ctx, s, t->in, t->x, t->y, &info);
+    return SM_OK;
+}
+
+sm_status sm_evaluate(sm_evaluator *ev, const double *k, double *q, uint8_t *status, double *g,
+                      sm_future_sink sink, void *sink_ctx, sm_diag *d)
+{
+    int threads = ev->o->threads > 0 ? ev->o->threads : 1;
+    if ((size_t)threads > ev->F->n)
+        threads = ev->F->n > 0 ? (int)ev->F->n : 1; /* no thread builds an LP for nothing */
+    eval_thread *th = calloc((size_t)threads, sizeof *th);
+    if (!th)
+        return sm_diag_fail(d, SM_ENOMEM, "out of memory");
+    long n = (long)ev->F->n;
+#pragma omp parallel num_threads(threads)
+    {
+        eval_thread *t = &th[omp_get_thread_num()];
+        double *raw_ub = malloc(((size_t)ev->s1->nk + 1) * sizeof *raw_ub);
+        t->st = thread_init(ev, t);
+        if (t->st == SM_OK && !raw_ub)
+            t->st = sm_diag_fail(&t->diag, SM_ENOMEM, "out of memory");
+#pragma omp for schedule(dynamic, 1)
+        for (long s = 0; s < n; s++) {
+            if (t->st != SM_OK)
+                continue;
+            t->st = solve_future(ev, t, (size_t)s, k, raw_ub, q, status, g, sink, sink_ctx);
+            if (t->st == SM_ESOLVER)
+                sm_diag_fail(&t->diag, SM_ESOLVER, "GLPK failed on future %ld", s);
+        }
+        free(raw_ub);
+        if (t->st == SM_ESOLVER) {
+            sm_lp_forget(&t->lp);
+            sm_lp_forget(&t->phase1);
+        }
+        thread_free(t);
+        /* Thread 0 is the caller, whose GLPK environment holds the master. */
+        if (omp_get_thread_num() != 0)
+            sm_lp_thread_end();
+    }
+    sm_status st = SM_OK;
+    for (int i = 0; i < threads; i++) {
+        if (th[i].st != SM_OK && st == SM_OK)
+            st = th[i].st;
+        sm_diag_take(d, &th[i].diag);
+    }
+    free(th);
+    return st;
+}

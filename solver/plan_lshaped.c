@@ -1,0 +1,366 @@
+/* The L-shaped method, multi-cut (see plan.h). Master: min fee·k +
+ * sum_s p_s theta_s over 0 <= k <= k_ub, the first-stage rows and the
+ * cuts theta_s >= Q_s(k^) + g_s·(k − k^). Each theta_s is bounded below by
+ * Q_s(k_ub), the least Q_s can be (more commitment only loosens a future),
+ * so the first master is bounded. */
+#include "plan.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../core/clock.h"
+
+
+void sm_plan_opts_init(sm_plan_opts *o)
+{
+    o->threads = 1;
+    o->gap = 1e-6;
+    o->max_iterations = 500;
+    o->time_limit_s = 0.0;
+    sm_lp_opts_init(&o->lp);
+}
+
+
+sm_status sm_plan_base_basis(const sm_problem *p, const sm_lp_opts *o, sm_basis **out,
+                             sm_diag *d)
+{
+    sm_status st = SM_OK;
+    sm_lp *lp = NULL;
+    *out = NULL;
+    SM_TRY(sm_lp_new(&lp, p->model, p->layout, p->base_coeffs, o, d));
+    sm_solve_info info;
+    SM_TRY(sm_lp_solve(lp, 0, &info));
+    *out = sm_basis_new(sm_lp_rows(lp), sm_lp_cols(lp));
+    if (!*out)
+        SM_TRY(sm_diag_fail(d, SM_ENOMEM, "out of memory"));
+    sm_lp_get_basis(lp, *out);
+done:
+    sm_lp_free(&lp);
+    return st;
+}
+
+/* The state of one decomposition. */
+typedef struct lshaped {
+    const sm_futures *F;
+    const sm_stage1 *s1;
+    const sm_plan_opts *o;
+    sm_evaluator *ev;
+    sm_lp *master;
+    size_t n;
+    int nk;
+    double *k, *q, *g, *sol;   /* k^ [nk], Q_s [n], slopes [n*nk], master solution */
+    uint8_t *status;
+    int *idx;
+    double *val;
+    double t0;
+    int rescues;          /* master solves redone from scratch */
+    double rhs;           /* of the cut cut_terms built */
+} lshaped;
+
+static void lshaped_free(lshaped *ls)
+{
+    sm_evaluator_free(&ls->ev);
+    sm_lp_free(&ls->master);
+    free(ls->k);
+    free(ls->q);
+    free(ls->g);
+    free(ls->sol);
+    free(ls->status);
+    free(ls->idx);
+    free(ls->val);
+}
+
+static sm_status lshaped_init(lshaped *ls, const sm_futures *F, const sm_stage1 *s1,
+                              const sm_plan_opts *o, const sm_basis *base, sm_plan_result *r,
+                              sm_diag *d)
+{
+    memset(ls, 0, sizeof *ls);
+    ls->F = F;
+    ls->s1 = s1;
+    ls->o = o;
+    ls->n = F->n;
+    ls->nk = s1->nk;
+    ls->t0 = sm_clock_s();
+    size_t n = F->n, nk = (size_t)s1->nk;
+    ls->k = calloc(nk + 1, sizeof(double));
+    ls->q = calloc(n + 1, sizeof(double));
+    ls->g = calloc(n * nk + 1, sizeof(double));
+    ls->sol = calloc(nk + n + 1, sizeof(double));
+    ls->status = calloc(n + 1, 1);
+    ls->idx = calloc(nk + 2, sizeof(int));
+    ls->val = calloc(nk + 2, sizeof(double));
+    memset(r, 0, sizeof *r);
+    r->k = calloc(nk + 1, sizeof(double));
+    r->q = calloc(n + 1, sizeof(double));
+    r->status = calloc(n + 1, 1);
+    r->hist = calloc((size_t)o->max_iterations + 1, sizeof *r->hist);
+    if (!ls->k || !ls->q || !ls->g || !ls->sol || !ls->status || !ls->idx || !ls->val ||
+        !r->k || !r->q || !r->status || !r->hist)
+        return sm_diag_fail(d, SM_ENOMEM, "out of memory");
+    r->lb = -HUGE_VAL;
+    r->ub = HUGE_VAL;
+    r->gap = HUGE_VAL;
+    return sm_evaluator_new(F, s1, o, base, &ls->ev, d);
+}
+
+/* The master with theta_s >= Q_s(k_ub) and the first-stage rows. */
+static sm_status master_build(lshaped *ls, sm_diag *d)
+{
+    sm_status st = SM_OK;
+    size_t nc = (size_t)ls->nk + ls->n;
+    double *lb = malloc((nc + 1) * sizeof *lb), *ub = malloc((nc + 1) * sizeof *ub),
+           *obj = malloc((nc + 1) * sizeof *obj);
+    if (!lb || !ub || !obj)
+        SM_TRY(sm_diag_fail(d, SM_ENOMEM, "out of memory"));
+    for (int j = 0; j < ls->nk; j++) {
+        lb[j] = 0.0;
+        ub[j] = ls->s1->ub[j];
+        obj[j] = ls->s1->fee[j];
+    }
+    for (size_t s = 0; s < ls->n; s++) {
+        lb[(size_t)ls->nk + s] = ls->q[s];
+        ub[(size_t)ls->nk + s] = HUGE_VAL;
+        obj[(size_t)ls->nk + s] = 1.0 / (double)ls->n;
+    }
+    sm_lp_opts mo = ls->o->lp;
+    mo.warm_pricing = SM_PRICING_STEEPEST; /* few rows, many re-solves: worth the weights */
+    SM_TRY(sm_lp_new_cols(&ls->master, (int)nc, lb, ub, obj, &mo, d));
+    const sm_stage1 *s1 = ls->s1;
+    for (int i = 0; i < s1->n_rows; i++) {
+        int a = s1->row_start[i], len = s1->row_start[i + 1] - a;
+        for (int e = 0; e < len; e++)
+            ls->val[e] = 1.0;
+        SM_TRY(sm_lp_add_row(ls->master, len, &s1->row_var[a], ls->val, s1->row_lb[i],
+                             s1->row_ub[i], d));
+    }
+done:
+    free(lb);
+    free(ub);
+    free(obj);
+    return st;
+}
+
+/* The terms of the cut v + g·(k − k^) as the row -g·k >= rhs, into
+ * idx/val/rhs. A slope too small to be more than rounding noise of v
+ * (|g_j| < 1e-12·|v|, 1e-9 at least) is left out, its term replaced by its
+ * least value over 0 <= k_j <= k_ub (g_j <= 0: at k_ub), which keeps the
+ * cut valid: a master with coefficients from 1e-12 to 1e7 defeated GLPK. */
+static int cut_terms(lshaped *ls, const double *g, double v)
+{
+    double tiny = fmax(1e-9, 1e-12 * fabs(v));
+    int len = 0;
+    ls->rhs = v;
+    for (int j = 0; j < ls->nk; j++) {
+        if (g[j] == 0.0)
+            continue;
+        if (fabs(g[j]) < tiny) {
+            ls->rhs += g[j] * (ls->s1->ub[j] - ls->k[j]);
+            continue;
+        }
+        ls->idx[len] = j;
+        ls->val[len++] = -g[j];
+        ls->rhs -= g[j] * ls->k[j];
+    }
+    return len;
+}
+
+/* Add the cut of every future whose Q_s(k^) lies above the master's
+ * theta_s (all of them when theta is NULL), in future order. */
+static sm_status add_cuts(lshaped *ls, const double *theta, int *added, sm_diag *d)
+{
+    sm_status st = SM_OK;
+    *added = 0;
+    for (size_t s = 0; s < ls->n; s++) {
+        double qs = ls->q[s];
+        if (ls->status[s] != SM_SCEN_OPTIMAL)
+            continue;
+        if (theta && qs - theta[s] <= 1e-9 * fmax(1.0, fabs(qs)))
+            continue;
+        int len = cut_terms(ls, &ls->g[s * (size_t)ls->nk], qs);
+        double rhs = ls->rhs;
+        ls->idx[len] = ls->nk + (int)s;
+        ls->val[len++] = 1.0;
+        SM_TRY(sm_lp_add_row(ls->master, len, ls->idx, ls->val, rhs, HUGE_VAL, d));
+        (*added)++;
+    }
+done:
+    return st;
+}
+
+/* For every future infeasible at k^, with w_s = q[s] its phase-one
+ * violation and g_s its slopes: -g_s·k >= w_s - g_s·k^, in future order. */
+static sm_status add_feasibility_cuts(lshaped *ls, int *added, sm_diag *d)
+{
+    sm_status st = SM_OK;
+    *added = 0;
+    for (size_t s = 0; s < ls->n; s++) {
+        double w = ls->q[s];
+        if (ls->status[s] != SM_SCEN_INFEASIBLE || !(w > 1e-9))
+            continue;
+        int len = cut_terms(ls, &ls->g[s * (size_t)ls->nk], w);
+        double rhs = ls->rhs;
+        if (len == 0)
+            continue; /* no commitment can help: cannot happen when k_ub was feasible */
+        SM_TRY(sm_lp_add_row(ls->master, len, ls->idx, ls->val, rhs, HUGE_VAL, d));
+        (*added)++;
+    }
+done:
+    return st;
+}
+
+/* Any future not optimal at k^: count it; SM_OK with *bad set. */
+static size_t count_not_optimal(const lshaped *ls, size_t *first, int *failed)
+{
+    size_t bad = 0;
+    *failed = 0;
+    for (size_t s = 0; s < ls->n; s++)
+        if (ls->status[s] != SM_SCEN_OPTIMAL) {
+            if (!bad)
+                *first = s;
+            bad++;
+            *failed |= ls->status[s] != SM_SCEN_INFEASIBLE;
+        }
+    return bad;
+}
+
+/* Iteration 0: every future at k_ub, the most it can commit. */
+static sm_status first_evaluation(lshaped *ls, sm_plan_result *r, int *go_on, sm_diag *d)
+{
+    sm_status st = SM_OK;
+    *go_on = 0;
+    memcpy(ls->k, ls->s1->ub, (size_t)ls->nk * sizeof(double));
+    SM_TRY(sm_evaluate(ls->ev, ls->k, ls->q, ls->status, ls->g, NULL, NULL, d));
+    int failed;
+    size_t first = 0, bad = count_not_optimal(ls, &first, &failed);
+    if (bad) {
+        r->stop = failed ? SM_PLAN_SOLVER_FAILURE : SM_PLAN_INFEASIBLE;
+        r->infeasible = failed ? 0 : bad;
+        r->first_infeasible = first;
+        if (failed)
+            snprintf(r->message, sizeof r->message, "future %zu: %s with everything committed",
+                     first, sm_scen_status_names[ls->status[first]]);
+        else
+            snprintf(r->message, sizeof r->message,
+                     "%zu future(s) infeasible even with every contract offer fully committed "
+                     "(first: future %zu), so for every portfolio", bad, first);
+        return SM_OK;
+    }
+    SM_TRY(master_build(ls, d));
+    int added;
+    SM_TRY(add_cuts(ls, NULL, &added, d));
+    *go_on = 1;
+done:
+    return st;
+}
+
+static void record(lshaped *ls, sm_plan_result *r, int cuts)
+{
+    r->gap = isfinite(r->ub) ? (r->ub - r->lb) / fmax(fabs(r->ub), 1e-12) : HUGE_VAL;
+    if (r->gap < 0.0)
+        r->gap = 0.0;
+    sm_plan_iter *h = &r->hist[r->iterations++];
+    h->lb = r->lb;
+    h->ub = r->ub;
+    h->gap = r->gap;
+    h->cuts = cuts;
+    h->seconds = sm_clock_s() - ls->t0;
+}
+
+/* One iteration: master, futures at its k^, incumbent, cuts. *stop is set
+ * when the plan ends. */
+static sm_status iterate(lshaped *ls, sm_plan_result *r, int *stop, sm_diag *d)
+{
+    sm_status st = SM_OK;
+    sm_solve_info info;
+    SM_TRY(sm_lp_solve(ls->master, 1, &info));
+    if (info.status != SM_SCEN_OPTIMAL) {
+        /* Cuts of very different magnitudes (USD against tonnes of
+         * violation) can mislead a warm dual simplex: confirm from scratch,
+         * rescaled, before believing it. */
+        ls->rescues++;
+        SM_TRY(sm_lp_solve_rescue(ls->master, &info));
+    }
+    if (info.status != SM_SCEN_OPTIMAL) {
+        r->stop = info.status == SM_SCEN_INFEASIBLE ? SM_PLAN_INFEASIBLE : SM_PLAN_SOLVER_FAILURE;
+        snprintf(r->message, sizeof r->message, "the master LP is %s%s (GLPK code %d%s%s)",
+                 sm_scen_status_names[info.status],
+                 info.status == SM_SCEN_INFEASIBLE ? ": no portfolio meets the commitment limits"
+                                                   : "",
+                 info.glpk_code, info.message[0] ? ": " : "", info.message);
+        *stop = 1;
+        return SM_OK;
+    }
+    sm_lp_solution(ls->master, ls->sol, NULL);
+    r->lb = fmax(r->lb, sm_lp_objective(ls->master));
+    /* The simplex may leave a bound missed by its tolerance (-1e-12 t):
+     * a commitment is a column bound of every future, so clamp it. */
+    for (int j = 0; j < ls->nk; j++)
+        ls->k[j] = fmin(fmax(ls->sol[j], 0.0), ls->s1->ub[j]);
+    SM_TRY(sm_evaluate(ls->ev, ls->k, ls->q, ls->status, ls->g, NULL, NULL, d));
+    int failed, added = 0;
+    size_t first = 0, bad = count_not_optimal(ls, &first, &failed);
+    if (failed) {
+        r->stop = SM_PLAN_SOLVER_FAILURE;
+        snprintf(r->message, sizeof r->message, "future %zu is %s at the master's portfolio",
+                 first, sm_scen_status_names[ls->status[first]]);
+        *stop = 1;
+        return SM_OK;
+    }
+    if (bad) {
+        /* Not a candidate: cut it off, and keep the optimality cuts of the
+         * futures that were feasible. */
+        SM_TRY(add_feasibility_cuts(ls, &added, d));
+        if (added == 0) {
+            r->stop = SM_PLAN_NEEDS_FEASIBILITY;
+            snprintf(r->message, sizeof r->message,
+                     "future %zu is infeasible at the master's portfolio but its phase-one LP "
+                     "finds no violation to cut (numerical trouble)", first);
+            *stop = 1;
+            return SM_OK;
+        }
+    } else {
+        double ub = sm_stage1_fees(ls->s1, ls->k);
+        for (size_t s = 0; s < ls->n; s++)
+            ub += ls->q[s] / (double)ls->n;
+        if (ub < r->ub) {
+            r->ub = ub;
+            memcpy(r->k, ls->k, (size_t)ls->nk * sizeof(double));
+            memcpy(r->q, ls->q, ls->n * sizeof(double));
+            memcpy(r->status, ls->status, ls->n);
+        }
+    }
+    int opt_added = 0;
+    SM_TRY(add_cuts(ls, &ls->sol[ls->nk], &opt_added, d));
+    added += opt_added;
+    record(ls, r, added);
+    *stop = 1;
+    if ((!bad && r->gap <= ls->o->gap) || added == 0)
+        r->stop = SM_PLAN_GAP;
+    else if (r->iterations >= ls->o->max_iterations)
+        r->stop = SM_PLAN_ITERATION_LIMIT;
+    else if (ls->o->time_limit_s > 0 && sm_clock_s() - ls->t0 >= ls->o->time_limit_s)
+        r->stop = SM_PLAN_TIME_LIMIT;
+    else
+        *stop = 0;
+done:
+    return st;
+}
+
+sm_status sm_plan_solve(const sm_futures *F, const sm_stage1 *s1, const sm_plan_opts *o,
+                        const sm_basis *base, sm_plan_result *r, sm_diag *d)
+{
+    sm_status st = SM_OK;
+    lshaped ls;
+    SM_TRY(lshaped_init(&ls, F, s1, o, base, r, d));
+    int go_on = 0, stop = 0;
+    SM_TRY(first_evaluation(&ls, r, &go_on, d));
+    while (go_on && !stop)
+        SM_TRY(iterate(&ls, r, &stop, d));
+    r->fees = sm_stage1_fees(s1, r->k);
+done:
+    r->seconds = sm_clock_s() - ls.t0;
+    lshaped_free(&ls);
+    return st;
+}

@@ -1,0 +1,258 @@
+/* One policy planned and measured (see plan.h): RP by the L-shaped method,
+ * WS from each future's perfect-foresight problem, EEV from the portfolio
+ * of the average future, and the regrets. */
+#include "plan.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../models/commit.h"
+
+/* The futures of grid point g, or one of them (only >= 0). */
+typedef struct sweep_futures {
+    const sm_problem *p;
+    const sm_sweep *sw;
+    size_t g;
+    long only;
+} sweep_futures;
+
+static size_t scenario_of(const sweep_futures *f, size_t s)
+{
+    size_t j = f->only >= 0 ? (size_t)f->only : s;
+    return f->g + j * f->sw->grid_size;
+}
+
+/* The second stage: fees are paid on k, a delivered tonne costs c. */
+static void recourse_coeffs(const void *ctx, size_t s, double *values, sm_inputs *in,
+                            sm_coeffs *c)
+{
+    const sweep_futures *f = ctx;
+    sm_scenario_inputs(f->p, f->sw, scenario_of(f, s), values, in);
+    in->fees_on_delivery = 0;
+    sm_coeffs_compute(f->p->model, f->p->layout, in, c);
+}
+
+/* Perfect foresight, as a plain sweep solves it: evaluated at k_ub, Q_s
+ * is then Z_s when no first-stage row binds what one commits. */
+static void foresight_coeffs(const void *ctx, size_t s, double *values, sm_inputs *in,
+                             sm_coeffs *c)
+{
+    const sweep_futures *f = ctx;
+    sm_scenario_coeffs(f->p, f->sw, scenario_of(f, s), values, in, c);
+}
+
+/* The average future: one LP, the futures' recourse numbers averaged. */
+typedef struct avg_future {
+    const sm_coeffs *c;
+    const sm_model *m;
+} avg_future;
+
+static void avg_coeffs(const void *ctx, size_t s, double *values, sm_inputs *in, sm_coeffs *c)
+{
+    const avg_future *a = ctx;
+    (void)s;
+    (void)values;
+    sm_inputs_reset(a->m, in);
+    in->fees_on_delivery = 0;
+    size_t nc = (size_t)c->n_cols * sizeof(double), nr = (size_t)c->n_rows * sizeof(double);
+    memcpy(c->col_lb, a->c->col_lb, nc);
+    memcpy(c->col_ub, a->c->col_ub, nc);
+    memcpy(c->obj, a->c->obj, nc);
+    memcpy(c->row_lb, a->c->row_lb, nr);
+    memcpy(c->row_ub, a->c->row_ub, nr);
+}
+
+static void add_scaled(double *sum, const double *v, int n, double w)
+{
+    for (int i = 0; i < n; i++)
+        sum[i] += w * v[i];
+}
+
+/* Probability-weighted means of the futures' LP numbers, in future order. */
+static sm_status average_future(const sweep_futures *f, size_t n, sm_coeffs *avg, sm_diag *d)
+{
+    sm_status st = SM_OK;
+    sm_inputs *in = sm_inputs_new(f->p->model);
+    sm_coeffs *c = sm_coeffs_new(f->p->layout);
+    double *values = malloc(((size_t)f->sw->n_params + 1) * sizeof *values);
+    if (!in || !c || !values)
+        SM_TRY(sm_diag_fail(d, SM_ENOMEM, "out of memory"));
+    int nc = avg->n_cols, nr = avg->n_rows;
+    double *parts[5] = {avg->col_lb, avg->col_ub, avg->obj, avg->row_lb, avg->row_ub};
+    for (int a = 0; a < 5; a++)
+        memset(parts[a], 0, (size_t)(a < 3 ? nc : nr) * sizeof(double));
+    for (size_t s = 0; s < n; s++) {
+        recourse_coeffs(f, s, values, in, c);
+        double w = 1.0 / (double)n;
+        add_scaled(avg->col_lb, c->col_lb, nc, w);
+        add_scaled(avg->col_ub, c->col_ub, nc, w);
+        add_scaled(avg->obj, c->obj, nc, w);
+        add_scaled(avg->row_lb, c->row_lb, nr, w);
+        add_scaled(avg->row_ub, c->row_ub, nr, w);
+    }
+done:
+    sm_inputs_free(&in);
+    sm_coeffs_free(&c);
+    free(values);
+    return st;
+}
+
+
+/* Z_s for every future: one foresight LP each when the first stage has no
+ * rows, else a one-future plan each (the rows apply to what it commits). */
+static sm_status wait_and_see(const sweep_futures *f, const sm_stage1 *s1, const sm_plan_opts *o,
+                              const sm_basis *base, sm_plan_point *pt, sm_diag *d)
+{
+    sm_status st = SM_OK;
+    sm_evaluator *ev = NULL;
+    uint8_t *status = calloc(pt->n + 1, 1);
+    if (!status)
+        return sm_diag_fail(d, SM_ENOMEM, "out of memory");
+    if (s1->n_rows == 0) {
+        sm_futures F = {f->p, pt->n, f->sw->n_params, foresight_coeffs, f};
+        SM_TRY(sm_evaluator_new(&F, s1, o, base, &ev, d));
+        SM_TRY(sm_evaluate(ev, s1->ub, pt->z, status, NULL, NULL, NULL, d));
+    } else {
+        for (size_t s = 0; s < pt->n; s++) {
+            sweep_futures one = *f;
+            one.only = (long)s;
+            sm_futures F = {f->p, 1, f->sw->n_params, recourse_coeffs, &one};
+            sm_plan_result r;
+            SM_TRY(sm_plan_single(&F, s1, o, base, &r, d));
+            pt->z[s] = r.stop == SM_PLAN_GAP ? r.ub : NAN;
+            sm_plan_result_free(&r);
+        }
+    }
+    pt->ws = 0.0;
+    for (size_t s = 0; s < pt->n; s++)
+        pt->ws += pt->z[s] / (double)pt->n;
+done:
+    sm_evaluator_free(&ev);
+    free(status);
+    return st;
+}
+
+static int planned(sm_plan_stop s)
+{
+    return s == SM_PLAN_GAP || s == SM_PLAN_ITERATION_LIMIT || s == SM_PLAN_TIME_LIMIT;
+}
+
+/* k-bar for the average future, and EEV: fees(k-bar) + mean Q_s(k-bar). */
+static sm_status expected_of_average(const sweep_futures *f, const sm_stage1 *s1,
+                                     const sm_plan_opts *o, const sm_basis *base,
+                                     sm_plan_point *pt, sm_diag *d)
+{
+    sm_status st = SM_OK;
+    const sm_problem *p = f->p;
+    sm_coeffs *avg = sm_coeffs_new(p->layout);
+    sm_evaluator *ev = NULL;
+    sm_plan_result r;
+    memset(&r, 0, sizeof r);
+    double *q = calloc(pt->n + 1, sizeof *q);
+    uint8_t *status = calloc(pt->n + 1, 1);
+    if (!avg || !q || !status)
+        SM_TRY(sm_diag_fail(d, SM_ENOMEM, "out of memory"));
+    SM_TRY(average_future(f, pt->n, avg, d));
+    avg_future a = {avg, p->model};
+    sm_futures Fa = {p, 1, f->sw->n_params, avg_coeffs, &a};
+    SM_TRY(sm_plan_single(&Fa, s1, o, base, &r, d));
+    pt->eev_stop = r.stop;
+    pt->fees_bar = r.fees;
+    sm_stage1_expand(s1, p->model->n_offers, r.k, pt->kbar_full);
+    pt->eev = HUGE_VAL;
+    pt->eev_infeasible = pt->n;
+    if (!planned(r.stop) || !isfinite(r.ub))
+        goto done; /* no k-bar: the average future itself has no plan */
+    sm_futures F = {p, pt->n, f->sw->n_params, recourse_coeffs, f};
+    SM_TRY(sm_evaluator_new(&F, s1, o, base, &ev, d));
+    SM_TRY(sm_evaluate(ev, r.k, q, status, NULL, NULL, NULL, d));
+    double eev = r.fees;
+    pt->eev_infeasible = 0;
+    for (size_t s = 0; s < pt->n; s++) {
+        pt->eev_infeasible += status[s] != SM_SCEN_OPTIMAL;
+        eev += q[s] / (double)pt->n;
+    }
+    if (!pt->eev_infeasible)
+        pt->eev = eev;
+done:
+    sm_plan_result_free(&r);
+    sm_evaluator_free(&ev);
+    sm_coeffs_free(&avg);
+    free(q);
+    free(status);
+    return st;
+}
+
+/* Every future once more at k*, for the file (its saved bases are gone
+ * with the decomposition; this pass starts from the base case's). */
+static sm_status evaluate_plan(const sweep_futures *f, const sm_stage1 *s1, const sm_plan_opts *o,
+                               const sm_basis *base, sm_future_sink sink, void *sink_ctx,
+                               sm_plan_point *pt, sm_diag *d)
+{
+    sm_status st = SM_OK;
+    sm_evaluator *ev = NULL;
+    double *q = calloc(pt->n + 1, sizeof *q);
+    uint8_t *status = calloc(pt->n + 1, 1);
+    if (!q || !status)
+        SM_TRY(sm_diag_fail(d, SM_ENOMEM, "out of memory"));
+    sm_futures F = {f->p, pt->n, f->sw->n_params, recourse_coeffs, f};
+    SM_TRY(sm_evaluator_new(&F, s1, o, base, &ev, d));
+    SM_TRY(sm_evaluate(ev, pt->rp.k, q, status, NULL, sink, sink_ctx, d));
+done:
+    sm_evaluator_free(&ev);
+    free(q);
+    free(status);
+    return st;
+}
+
+
+sm_status sm_plan_point_run(const sm_problem *p, const sm_sweep *sw, size_t g,
+                            const sm_plan_opts *o, const sm_basis *base, sm_future_sink sink,
+                            void *sink_ctx, sm_plan_point *pt, sm_diag *d)
+{
+    sm_status st = SM_OK;
+    const sm_model *m = p->model;
+    sm_stage1 *s1 = NULL;
+    sm_inputs *policy = sm_inputs_new(m);
+    double *values = malloc(((size_t)sw->n_params + 1) * sizeof *values);
+    memset(pt, 0, sizeof *pt);
+    pt->n = sw->samples;
+    size_t nkf = (size_t)m->n_offers * (size_t)m->n_periods + 1;
+    pt->k_full = calloc(nkf, sizeof(double));
+    pt->kbar_full = calloc(nkf, sizeof(double));
+    pt->z = calloc(pt->n + 1, sizeof(double));
+    pt->regret = calloc(pt->n + 1, sizeof(double));
+    if (!policy || !values || !pt->k_full || !pt->kbar_full || !pt->z || !pt->regret)
+        SM_TRY(sm_diag_fail(d, SM_ENOMEM, "out of memory"));
+    sm_sweep_values(sw, g, values);
+    sm_commit_policy_inputs(m, sw, values, policy);
+    SM_TRY(sm_stage1_build(m, policy, &s1, d));
+    sweep_futures f = {p, sw, g, -1};
+    sm_futures F = {p, pt->n, sw->n_params, recourse_coeffs, &f};
+    SM_TRY(sm_plan_solve(&F, s1, o, base, &pt->rp, d));
+    pt->rp_value = pt->rp.ub;
+    pt->seconds = pt->rp.seconds;
+    pt->ws = pt->eev = pt->evpi = pt->vss = NAN;
+    if (!planned(pt->rp.stop) || !isfinite(pt->rp.ub)) {
+        if (planned(pt->rp.stop))
+            snprintf(pt->rp.message, sizeof pt->rp.message,
+                     "stopped (%s) before any portfolio was feasible in every future",
+                     sm_plan_stop_names[pt->rp.stop]);
+        goto done; /* reported by the caller; the other policies go on */
+    }
+    sm_stage1_expand(s1, m->n_offers, pt->rp.k, pt->k_full);
+    SM_TRY(evaluate_plan(&f, s1, o, base, sink, sink_ctx, pt, d));
+    SM_TRY(wait_and_see(&f, s1, o, base, pt, d));
+    SM_TRY(expected_of_average(&f, s1, o, base, pt, d));
+    pt->evpi = pt->rp_value - pt->ws;
+    pt->vss = pt->eev - pt->rp_value;
+    for (size_t s = 0; s < pt->n; s++)
+        pt->regret[s] = pt->rp.fees + pt->rp.q[s] - pt->z[s];
+done:
+    sm_stage1_free(&s1);
+    sm_inputs_free(&policy);
+    free(values);
+    return st;
+}

@@ -5,7 +5,7 @@
 #include <stdio.h>
 
 #include "../core/diag.h"
-#include "../models/model.h"
+#include "../models/problem.h"
 
 int sm_cmd_solve(int argc, char **argv);
 int sm_cmd_validate(int argc, char **argv);
@@ -22,6 +22,26 @@ char *sm_cli_model_dir(const char *arg);
 
 /* Load the model at dir; prints the diagnostics to stderr. */
 sm_status sm_cli_load_model(const char *dir, sm_model **out);
+
+/* What a command reads before it touches any output: the model directory
+ * (sm_cli_model_dir of the MODEL operand), the model, its LP problem and,
+ * when a sweep is named, the sweep (a file, or one of the model's). */
+typedef struct sm_cli_inputs {
+    char *dir, *sweep_path;
+    sm_model *m;
+    sm_sweep *sw;        /* NULL without a sweep */
+    sm_problem *p;
+} sm_cli_inputs;
+
+/* Load them all (sweep_arg may be NULL); messages, warnings included,
+ * go to d. Free with sm_cli_inputs_free, also after a failure. */
+sm_status sm_cli_inputs_load(const char *model_arg, const char *sweep_arg, sm_cli_inputs *in,
+                             sm_diag *d);
+void sm_cli_inputs_free(sm_cli_inputs *in);
+
+/* The output path must be a regular file or absent, no link, and none of
+ * the inputs (model.yaml, its tables, the sweep): sm_output_check. */
+sm_status sm_cli_check_output(const char *out, const sm_cli_inputs *in, sm_diag *d);
 
 /* Parse the options of a command that has none but -h/--help: returns -1
  * to go on (optind is then at the first operand), else the exit code. */

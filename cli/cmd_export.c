@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "../io/sweep_load.h"
 #include "../solver/lp.h"
@@ -37,56 +38,88 @@ static void usage(FILE *out)
             "  -h, --help      show this help\n");
 }
 
-/* --extensive: one grid point's plan as one LP. */
-static int export_extensive(int argc, char **argv, const char *sweep_arg, const char *grid_arg,
-                            const char *lp_file, const char *mps_file)
+/* A whole number operand of option opt ("--scenario", "--grid-point");
+ * 0 after saying why s is not one. */
+static int parse_index(const char *opt, const char *s, unsigned long long *out)
 {
-    unsigned long long g = 0;
-    if (grid_arg) {
-        char *end;
-        errno = 0;
-        g = strtoull(grid_arg, &end, 10);
-        if (errno || *end || grid_arg[0] == '-' || !*grid_arg) {
-            fprintf(stderr, "supplymix export: --grid-point: '%s' is not a grid point number\n",
-                    grid_arg);
-            return 2;
-        }
+    char *end;
+    errno = 0;
+    *out = strtoull(s, &end, 10);
+    if (errno || *end || s[0] == '-' || !*s) {
+        fprintf(stderr, "supplymix export: %s: '%s' is not a whole number\n", opt, s);
+        return 0;
     }
-    sm_diag d;
-    sm_diag_init(&d);
-    sm_status st = SM_OK;
-    sm_model *m = NULL;
-    sm_sweep *sw = NULL;
-    sm_problem *p = NULL;
-    sm_lp *lp = NULL;
-    char *sweep_path = NULL;
-    char *dir = sm_cli_model_dir(optind < argc ? argv[optind] : NULL);
-    if (!dir)
-        SM_TRY(sm_diag_fail(&d, SM_ENOMEM, "out of memory"));
-    SM_TRY(sm_cli_load_model(dir, &m));
-    SM_TRY(sm_problem_new(m, &p, &d));
-    if (!(sweep_path = sm_sweep_find(sweep_arg, dir)))
-        SM_TRY(sm_diag_fail(&d, SM_ENOMEM, "out of memory"));
-    SM_TRY(sm_sweep_load(sweep_path, m, &sw, &d));
-    if (g >= sw->grid_size)
-        SM_TRY(sm_diag_error(&d, NULL, 0, 0, "--grid-point %llu: sweep '%s' has grid points 0..%zu",
-                             g, sw->name, sw->grid_size - 1));
-    SM_TRY(sm_plan_extensive(p, sw, (size_t)g, &lp, &d));
-    SM_TRY(sm_lp_write(lp, lp_file ? lp_file : mps_file, lp_file != NULL, &d));
-    fprintf(stderr, "wrote %s (%d rows, %d columns): the extensive form of grid point %llu of "
-                    "sweep '%s', %zu futures\n", lp_file ? lp_file : mps_file, sm_lp_rows(lp),
-            sm_lp_cols(lp), g, sw->name, sw->samples);
-done:
-    sm_lp_free(&lp);
-    sm_problem_free(&p);
-    sm_sweep_free(&sw);
-    sm_model_free(&m);
-    free(sweep_path);
-    free(dir);
-    return sm_cli_finish(st, &d);
+    return 1;
 }
 
-int sm_cmd_export(int argc, char **argv)
+/* --extensive: one grid point's plan as one LP. */
+static sm_status write_extensive(const sm_cli_inputs *in, unsigned long long g, const char *file,
+                                 int lp_format, sm_diag *d)
+{
+    sm_status st = SM_OK;
+    sm_lp *lp = NULL;
+    const sm_sweep *sw = in->sw;
+    if (g >= sw->grid_size)
+        return sm_diag_error(d, NULL, 0, 0, "--grid-point %llu: sweep '%s' has grid points 0..%zu",
+                             g, sw->name, sw->grid_size - 1);
+    SM_TRY(sm_plan_extensive(in->p, sw, (size_t)g, &lp, d));
+    SM_TRY(sm_lp_write(lp, file, lp_format, d));
+    fprintf(stderr, "wrote %s (%d rows, %d columns): the extensive form of grid point %llu of "
+                    "sweep '%s', %zu futures\n", file, sm_lp_rows(lp), sm_lp_cols(lp), g,
+            sw->name, sw->samples);
+done:
+    sm_lp_free(&lp);
+    return st;
+}
+
+/* The base case (no sweep), or scenario i of the sweep. */
+static sm_status write_scenario(const sm_cli_inputs *in, unsigned long long i, const char *file,
+                                int lp_format, sm_diag *d)
+{
+    sm_status st = SM_OK;
+    const sm_sweep *sw = in->sw;
+    sm_lp *lp = NULL;
+    sm_inputs *inputs = NULL;
+    sm_coeffs *coeffs = NULL;
+    double *values = NULL;
+    const sm_coeffs *numbers = in->p->base_coeffs;
+    if (sw) {
+        if (i >= sw->n_scenarios)
+            return sm_diag_error(d, NULL, 0, 0, "--scenario %llu: sweep '%s' has scenarios 0..%zu",
+                                 i, sw->name, sw->n_scenarios - 1);
+        inputs = sm_inputs_new(in->m);
+        coeffs = sm_coeffs_new(in->p->layout);
+        values = malloc(((size_t)sw->n_params + 1) * sizeof *values);
+        if (!inputs || !coeffs || !values)
+            SM_TRY(sm_diag_fail(d, SM_ENOMEM, "out of memory"));
+        sm_scenario_coeffs(in->p, sw, (size_t)i, values, inputs, coeffs);
+        numbers = coeffs;
+    }
+    SM_TRY(sm_lp_new(&lp, in->m, in->p->layout, numbers, NULL, d));
+    SM_TRY(sm_lp_write(lp, file, lp_format, d));
+    fprintf(stderr, "wrote %s (%d rows, %d columns)", file, sm_lp_rows(lp), sm_lp_cols(lp));
+    if (sw) {
+        fprintf(stderr, ": scenario %llu of sweep '%s' with", i, sw->name);
+        for (int k = 0; k < sw->n_params; k++)
+            fprintf(stderr, "%s %s = %g", k ? "," : "", sw->params[k].name, values[k]);
+    }
+    fprintf(stderr, "\n");
+done:
+    sm_lp_free(&lp);
+    sm_inputs_free(&inputs);
+    sm_coeffs_free(&coeffs);
+    free(values);
+    return st;
+}
+
+typedef struct export_args {
+    const char *lp_file, *mps_file, *sweep_arg, *scen_arg, *grid_arg, *model_arg;
+    int extensive;
+    unsigned long long index;   /* the scenario, or with --extensive the grid point */
+} export_args;
+
+/* The options; -1 to go on, else the exit code. */
+static int parse_args(int argc, char **argv, export_args *a)
 {
     static const struct option opts[] = {{"help", no_argument, 0, 'h'},
                                          {"lp", required_argument, 0, 'l'},
@@ -96,100 +129,54 @@ int sm_cmd_export(int argc, char **argv)
                                          {"extensive", no_argument, 0, 'e'},
                                          {"grid-point", required_argument, 0, 'g'},
                                          {0, 0, 0, 0}};
-    const char *lp_file = NULL, *mps_file = NULL, *sweep_arg = NULL, *scen_arg = NULL;
-    const char *grid_arg = NULL;
-    int c, extensive = 0;
+    memset(a, 0, sizeof *a);
+    int c;
     while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
         switch (c) {
         case 'h': usage(stdout); return 0;
-        case 'l': lp_file = optarg; break;
-        case 'm': mps_file = optarg; break;
-        case 's': sweep_arg = optarg; break;
-        case 'i': scen_arg = optarg; break;
-        case 'e': extensive = 1; break;
-        case 'g': grid_arg = optarg; break;
+        case 'l': a->lp_file = optarg; break;
+        case 'm': a->mps_file = optarg; break;
+        case 's': a->sweep_arg = optarg; break;
+        case 'i': a->scen_arg = optarg; break;
+        case 'e': a->extensive = 1; break;
+        case 'g': a->grid_arg = optarg; break;
         default: usage(stderr); return 2;
         }
     }
-    if (extensive || grid_arg) {
-        if (!extensive || !sweep_arg || scen_arg || (!lp_file == !mps_file) ||
-            argc - optind > 1) {
+    a->model_arg = optind < argc ? argv[optind] : NULL;
+    int one_file = !a->lp_file != !a->mps_file, one_model = argc - optind <= 1;
+    if (a->extensive || a->grid_arg) {
+        if (!a->extensive || !a->sweep_arg || a->scen_arg || !one_file || !one_model) {
             fprintf(stderr, "supplymix export: --extensive needs --sweep, exactly one of --lp FILE "
                             "or --mps FILE, and no --scenario (--grid-point goes with "
                             "--extensive)\n");
             return 2;
         }
-        return export_extensive(argc, argv, sweep_arg, grid_arg, lp_file, mps_file);
+        return a->grid_arg && !parse_index("--grid-point", a->grid_arg, &a->index) ? 2 : -1;
     }
-    if ((!lp_file && !mps_file) || (lp_file && mps_file) || argc - optind > 1 ||
-        (!sweep_arg != !scen_arg)) {
+    if (!one_file || !one_model || (!a->sweep_arg != !a->scen_arg)) {
         fprintf(stderr, "supplymix export: give one MODEL at most, exactly one of --lp FILE or "
                         "--mps FILE, and --sweep with --scenario or neither\n");
         usage(stderr);
         return 2;
     }
-    unsigned long long scenario = 0;
-    if (scen_arg) {
-        char *end;
-        errno = 0;
-        scenario = strtoull(scen_arg, &end, 10);
-        if (errno || *end || scen_arg[0] == '-' || !*scen_arg) {
-            fprintf(stderr, "supplymix export: --scenario: '%s' is not a scenario number\n", scen_arg);
-            return 2;
-        }
-    }
+    return a->scen_arg && !parse_index("--scenario", a->scen_arg, &a->index) ? 2 : -1;
+}
+
+int sm_cmd_export(int argc, char **argv)
+{
+    export_args a;
+    int code = parse_args(argc, argv, &a);
+    if (code >= 0)
+        return code;
     sm_diag d;
     sm_diag_init(&d);
-    sm_status st = SM_OK;
-    sm_model *m = NULL;
-    sm_sweep *sw = NULL;
-    sm_problem *p = NULL;
-    sm_lp *lp = NULL;
-    sm_inputs *in = NULL;
-    sm_coeffs *coeffs = NULL;
-    double *values = NULL;
-    char *sweep_path = NULL;
-    char *dir = sm_cli_model_dir(optind < argc ? argv[optind] : NULL);
-    if (!dir)
-        SM_TRY(sm_diag_fail(&d, SM_ENOMEM, "out of memory"));
-    SM_TRY(sm_cli_load_model(dir, &m));
-    SM_TRY(sm_problem_new(m, &p, &d));
-    const sm_coeffs *numbers = p->base_coeffs;
-    if (sweep_arg) {
-        sweep_path = sm_sweep_find(sweep_arg, dir);
-        if (!sweep_path)
-            SM_TRY(sm_diag_fail(&d, SM_ENOMEM, "out of memory"));
-        SM_TRY(sm_sweep_load(sweep_path, m, &sw, &d));
-        if (scenario >= sw->n_scenarios)
-            SM_TRY(sm_diag_error(&d, NULL, 0, 0, "--scenario %llu: sweep '%s' has scenarios 0..%zu",
-                                 scenario, sw->name, sw->n_scenarios - 1));
-        in = sm_inputs_new(m);
-        coeffs = sm_coeffs_new(p->layout);
-        values = malloc(((size_t)sw->n_params + 1) * sizeof *values);
-        if (!in || !coeffs || !values)
-            SM_TRY(sm_diag_fail(&d, SM_ENOMEM, "out of memory"));
-        sm_scenario_coeffs(p, sw, (size_t)scenario, values, in, coeffs);
-        numbers = coeffs;
-    }
-    SM_TRY(sm_lp_new(&lp, m, p->layout, numbers, NULL, &d));
-    SM_TRY(sm_lp_write(lp, lp_file ? lp_file : mps_file, lp_file != NULL, &d));
-    fprintf(stderr, "wrote %s (%d rows, %d columns)", lp_file ? lp_file : mps_file,
-            sm_lp_rows(lp), sm_lp_cols(lp));
-    if (sw) {
-        fprintf(stderr, ": scenario %llu of sweep '%s' with", scenario, sw->name);
-        for (int k = 0; k < sw->n_params; k++)
-            fprintf(stderr, "%s %s = %g", k ? "," : "", sw->params[k].name, values[k]);
-    }
-    fprintf(stderr, "\n");
-done:
-    sm_lp_free(&lp);
-    sm_inputs_free(&in);
-    sm_coeffs_free(&coeffs);
-    free(values);
-    sm_problem_free(&p);
-    sm_sweep_free(&sw);
-    sm_model_free(&m);
-    free(sweep_path);
-    free(dir);
+    sm_cli_inputs in;
+    const char *file = a.lp_file ? a.lp_file : a.mps_file;
+    sm_status st = sm_cli_inputs_load(a.model_arg, a.sweep_arg, &in, &d);
+    if (st == SM_OK)
+        st = a.extensive ? write_extensive(&in, a.index, file, a.lp_file != NULL, &d)
+                         : write_scenario(&in, a.index, file, a.lp_file != NULL, &d);
+    sm_cli_inputs_free(&in);
     return sm_cli_finish(st, &d);
 }

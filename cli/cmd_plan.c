@@ -169,17 +169,6 @@ static void summary(const sm_model *m, const sm_sweep *sw, const sm_plan_run *ru
 }
 
 /* The output must be a regular file (or absent), no link, no input. */
-static sm_status check_output(const char *out, const sm_model *m, const sm_sweep *sw,
-                              sm_diag *d)
-{
-    const char *inputs[8];
-    int n = 0;
-    for (int i = 0; i < m->n_files && n < 7; i++)
-        inputs[n++] = m->files[i].name;
-    inputs[n++] = sw->file;
-    return sm_output_check(out, inputs, n, d);
-}
-
 int sm_cmd_plan(int argc, char **argv)
 {
     sm_plan_opts o;
@@ -194,22 +183,14 @@ int sm_cmd_plan(int argc, char **argv)
     sm_diag d;
     sm_diag_init(&d);
     sm_status st = SM_OK;
-    sm_model *m = NULL;
-    sm_sweep *sw = NULL;
-    sm_problem *p = NULL;
-    char *sweep_path = NULL;
     sm_plan_run run;
     sm_writer_lock lock = SM_WRITER_LOCK_NONE;
     memset(&run, 0, sizeof run);
-    char *dir = sm_cli_model_dir(optind < argc ? argv[optind] : NULL);
-    if (!dir)
-        SM_TRY(sm_diag_fail(&d, SM_ENOMEM, "out of memory"));
-    SM_TRY(sm_model_load(dir, &m, &d));
-    if (!(sweep_path = sm_sweep_find(sweep_arg, dir)))
-        SM_TRY(sm_diag_fail(&d, SM_ENOMEM, "out of memory"));
-    SM_TRY(sm_sweep_load(sweep_path, m, &sw, &d));
-    SM_TRY(sm_problem_new(m, &p, &d));
-    SM_TRY(check_output(out, m, sw, &d));
+    sm_cli_inputs in;
+    SM_TRY(sm_cli_inputs_load(optind < argc ? argv[optind] : NULL, sweep_arg, &in, &d));
+    const sm_model *m = in.m;
+    const sm_sweep *sw = in.sw;
+    SM_TRY(sm_cli_check_output(out, &in, &d));
     SM_TRY(sm_writer_lock_take(out, &lock, &d));
     if (!force && access(out, F_OK) == 0)
         SM_TRY(sm_diag_error(&d, out, 0, 0, "exists; give --force to replace it"));
@@ -219,7 +200,7 @@ int sm_cmd_plan(int argc, char **argv)
                     "offer(s), %d thread%s, writing %s\n",
             sw->name, sw->grid_size, sw->grid_size == 1 ? "y" : "ies", sw->samples,
             m->n_contracts, o.threads, o.threads == 1 ? "" : "s", out);
-    SM_TRY(sm_plan_sweep(p, sw, &o, 1, on_point, &run, &run, &d));
+    SM_TRY(sm_plan_sweep(in.p, sw, &o, 1, on_point, &run, &run, &d));
     sm_results_info info = {m, sw, sm_cli_command_line, o.threads, 1, 1, 0, 1,
                             o.lp.it_lim, o.lp.tm_lim_ms / 1000.0, NULL};
     SM_TRY(sm_plan_write(out, &info, force, &run, &d));
@@ -229,10 +210,6 @@ int sm_cmd_plan(int argc, char **argv)
 done:
     sm_writer_lock_release(&lock);
     sm_plan_run_free(&run);
-    sm_problem_free(&p);
-    sm_sweep_free(&sw);
-    sm_model_free(&m);
-    free(sweep_path);
-    free(dir);
+    sm_cli_inputs_free(&in);
     return sm_cli_finish(st, &d);
 }

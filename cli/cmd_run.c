@@ -332,10 +332,7 @@ typedef struct run_ctx {
     run_args a;
     sm_diag d;
     int rank, ranks;
-    char *dir, *sweep_path;
-    sm_model *m;
-    sm_sweep *sw;
-    sm_problem *p;
+    sm_cli_inputs in;        /* in.m, in.sw, in.p: the model, the sweep, the problem */
     sm_results_info info;
     sm_writer_lock lock;
     sm_results *res;
@@ -348,7 +345,7 @@ typedef struct run_ctx {
 /* Scenarios in this run's blocks. */
 static size_t run_scenarios(const run_ctx *r)
 {
-    return sm_blocks_scenarios(r->sw->n_scenarios, r->sw->block_size, r->b_first, r->b_end);
+    return sm_blocks_scenarios(r->in.sw->n_scenarios, r->in.sw->block_size, r->b_first, r->b_end);
 }
 
 /* A sweep this large is most likely a typo in samples or a grid. */
@@ -358,18 +355,7 @@ static size_t run_scenarios(const run_ctx *r)
  * rank 0 speaks for them all. */
 static sm_status load_inputs(run_ctx *r)
 {
-    sm_status st = SM_OK;
-    r->dir = sm_cli_model_dir(r->a.model_arg);
-    if (!r->dir)
-        st = sm_diag_fail(&r->d, SM_ENOMEM, "out of memory");
-    if (st == SM_OK)
-        st = sm_model_load(r->dir, &r->m, &r->d);
-    if (st == SM_OK && !(r->sweep_path = sm_sweep_find(r->a.sweep_arg, r->dir)))
-        st = sm_diag_fail(&r->d, SM_ENOMEM, "out of memory");
-    if (st == SM_OK)
-        st = sm_sweep_load(r->sweep_path, r->m, &r->sw, &r->d);
-    if (st == SM_OK)
-        st = sm_problem_new(r->m, &r->p, &r->d);
+    sm_status st = sm_cli_inputs_load(r->a.model_arg, r->a.sweep_arg, &r->in, &r->d);
     st = agree(st, r->ranks, r->rank, &r->d);
     if (st != SM_OK)
         return st;
@@ -378,14 +364,14 @@ static sm_status load_inputs(run_ctx *r)
     sm_diag_clear(&r->d);
     /* Slices are cut along the fixed blocks, so a shard's scenarios get the
      * same warm starts, hence the same results, as in a whole run. */
-    sm_blocks_slice(sm_sweep_blocks(r->sw), (size_t)r->a.slice_k, (size_t)r->a.slice_n,
+    sm_blocks_slice(sm_sweep_blocks(r->in.sw), (size_t)r->a.slice_k, (size_t)r->a.slice_n,
                     &r->b_first, &r->b_end);
     if (r->rank == 0 && run_scenarios(r) >= HUGE_RUN)
         fprintf(stderr, "supplymix: warning: %zu scenarios in this run: days of computing on one "
                         "machine and a results file of many GB; check samples and the grid, "
                         "consider --slice K/N across nodes and --summaries-only. Ctrl-C stops it "
                         "with what is done saved, --resume continues\n", run_scenarios(r));
-    sm_results_info info = {r->m, r->sw, sm_cli_command_line, r->a.threads, r->ranks,
+    sm_results_info info = {r->in.m, r->in.sw, sm_cli_command_line, r->a.threads, r->ranks,
                             !r->a.summaries, r->a.slice_k, r->a.slice_n, r->a.lp.it_lim,
                             r->a.lp.tm_lim_ms / 1000.0, &stop_requested};
     r->info = info;
@@ -395,12 +381,7 @@ static sm_status load_inputs(run_ctx *r)
 /* The output must be a regular file (or absent), no link, no input. */
 static sm_status check_output(run_ctx *r)
 {
-    const char *inputs[8];
-    int n = 0;
-    for (int i = 0; i < r->m->n_files && n < 7; i++)
-        inputs[n++] = r->m->files[i].name;
-    inputs[n++] = r->sw->file;
-    return sm_output_check(r->a.out, inputs, n, &r->d);
+    return sm_cli_check_output(r->a.out, &r->in, &r->d);
 }
 
 /* Reopen OUT.h5 and plan which of this run's blocks are still to do. */
@@ -413,10 +394,10 @@ static sm_status resume_output(run_ctx *r)
     if (r->a.summaries == r->info.full)
         fprintf(stderr, "supplymix: %s holds %s; the resumed run keeps that\n", out,
                 r->info.full ? "full results" : "summaries only");
-    size_t n_blocks = sm_sweep_blocks(r->sw);
+    size_t n_blocks = sm_sweep_blocks(r->in.sw);
     if (!(r->block_done = calloc(n_blocks ? n_blocks : 1, 1)))
         return sm_diag_fail(&r->d, SM_ENOMEM, "out of memory");
-    r->already = sm_blocks_plan_resume(r->done, r->sw->n_scenarios, r->sw->block_size,
+    r->already = sm_blocks_plan_resume(r->done, r->in.sw->n_scenarios, r->in.sw->block_size,
                                        r->b_first, r->b_end, r->block_done);
     fprintf(stderr, "supplymix: resuming %s: %zu of %zu scenarios already complete\n", out,
             r->already, run_scenarios(r));
@@ -458,11 +439,11 @@ static sm_status open_output(run_ctx *r)
 
 static void announce(const run_ctx *r)
 {
-    const sm_sweep *sw = r->sw;
+    const sm_sweep *sw = r->in.sw;
     int threads = r->a.threads;
     fprintf(stderr, "supplymix: sweep '%s': %zu scenarios (%zu grid points x %zu samples) on "
                     "model '%s', %d thread%s%s, writing %s\n",
-            sw->name, sw->n_scenarios, sw->grid_size, sw->samples, r->m->name, threads,
+            sw->name, sw->n_scenarios, sw->grid_size, sw->samples, r->in.m->name, threads,
             threads == 1 ? "" : "s", r->ranks > 1 ? " per rank" : "", r->a.out);
     if (r->ranks > 1)
         fprintf(stderr, "supplymix: %d MPI ranks; rank 0 deals out the blocks and writes\n",
@@ -503,10 +484,10 @@ static sm_status solve(run_ctx *r, sm_run_stats *stats)
 #ifdef SM_WITH_MPI
     if (r->ranks > 1) {
         sm_block_codec codec = {sm_results_wire_size, sm_results_wire_encode, wire_decode, &shape};
-        run_st = sm_engine_run_mpi(r->p, r->sw, &o, write_block, r->res, &codec, stats, &r->d);
+        run_st = sm_engine_run_mpi(r->in.p, r->in.sw, &o, write_block, r->res, &codec, stats, &r->d);
     } else
 #endif
-        run_st = sm_engine_run(r->p, r->sw, &o, write_block, r->res, stats, &r->d);
+        run_st = sm_engine_run(r->in.p, r->in.sw, &o, write_block, r->res, stats, &r->d);
     sm_status close_st = sm_results_close(&r->res, &r->d);
     return run_st != SM_OK ? run_st : close_st;
 }
@@ -559,13 +540,9 @@ static void run_free(run_ctx *r)
     if (r->res)
         sm_results_close(&r->res, &r->d);
     sm_writer_lock_release(&r->lock);
-    sm_problem_free(&r->p);
-    sm_sweep_free(&r->sw);
-    sm_model_free(&r->m);
+    sm_cli_inputs_free(&r->in);
     free(r->done);
     free(r->block_done);
-    free(r->sweep_path);
-    free(r->dir);
 }
 
 int sm_cmd_run(int argc, char **argv)

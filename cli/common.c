@@ -9,6 +9,7 @@
 
 #include "../core/files.h"
 #include "../io/model_load.h"
+#include "../io/sweep_load.h"
 #include "cli.h"
 
 /* The shipped model is looked up, in order: $SUPPLYMIX_MODELS, the
@@ -45,6 +46,45 @@ sm_status sm_cli_load_model(const char *dir, sm_model **out)
     sm_diag_print(&d, stderr);
     sm_diag_clear(&d);
     return st;
+}
+
+sm_status sm_cli_inputs_load(const char *model_arg, const char *sweep_arg, sm_cli_inputs *in,
+                             sm_diag *d)
+{
+    memset(in, 0, sizeof *in);
+    if (!(in->dir = sm_cli_model_dir(model_arg)))
+        return sm_diag_fail(d, SM_ENOMEM, "out of memory");
+    sm_status st = sm_model_load(in->dir, &in->m, d);
+    if (st != SM_OK)
+        return st;
+    if (sweep_arg) {
+        if (!(in->sweep_path = sm_sweep_find(sweep_arg, in->dir)))
+            return sm_diag_fail(d, SM_ENOMEM, "out of memory");
+        if ((st = sm_sweep_load(in->sweep_path, in->m, &in->sw, d)) != SM_OK)
+            return st;
+    }
+    return sm_problem_new(in->m, &in->p, d);
+}
+
+void sm_cli_inputs_free(sm_cli_inputs *in)
+{
+    sm_problem_free(&in->p);
+    sm_sweep_free(&in->sw);
+    sm_model_free(&in->m);
+    free(in->sweep_path);
+    free(in->dir);
+    memset(in, 0, sizeof *in);
+}
+
+sm_status sm_cli_check_output(const char *out, const sm_cli_inputs *in, sm_diag *d)
+{
+    const char *inputs[8];
+    int n = 0;
+    for (int i = 0; i < in->m->n_files && n < 7; i++)
+        inputs[n++] = in->m->files[i].name;
+    if (in->sw)
+        inputs[n++] = in->sw->file;
+    return sm_output_check(out, inputs, n, d);
 }
 
 int sm_cli_finish(sm_status st, sm_diag *d)

@@ -364,8 +364,8 @@ def main():
             p.wait(timeout=30)
             stop = time.monotonic() - t_sig
             err = p.stderr.read()
-            check(p.returncode == 3 and stop < 5,
-                  f"{sig.name}: exit code {p.returncode} (want 3) after {stop:.2f} s (want < 5 s)")
+            check(p.returncode == 3 and stop < 15,
+                  f"{sig.name}: exit code {p.returncode} (want 3) after {stop:.2f} s (want < 15 s: a block in progress finishes first)")
             with h5py.File(out, "r") as f:  # a normally closed file: any reader
                 n_done = int(f["complete"][:].sum())
             check(0 < n_done < len(ref["complete"]) and "--resume" in err,

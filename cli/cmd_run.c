@@ -161,6 +161,10 @@ static atomic_int stop_requested;
  * second Ctrl-C during start-up to remove; "" when none. */
 static char partial_path[4096];
 
+/* The writer's lock file once this process holds it, for a second Ctrl-C
+ * to remove (while still holding it, as sm_writer_lock_release does). */
+static char lock_path[4096];
+
 static void on_signal(int sig)
 {
     /* A second Ctrl-C means now: the file is written in single-writer
@@ -170,6 +174,8 @@ static void on_signal(int sig)
     if (sig == SIGINT && atomic_load(&stop_requested)) {
         if (partial_path[0])
             unlink(partial_path);
+        if (lock_path[0])
+            unlink(lock_path);
         _exit(3);
     }
     atomic_store(&stop_requested, 1);
@@ -404,18 +410,24 @@ static sm_status resume_output(run_ctx *r)
     return SM_OK;
 }
 
+/* Copy path into a buffer the signal handler reads: the first byte last,
+ * so a handler running meanwhile sees "" (never a prefix, which could
+ * name another file). */
+static void remember_for_signal(char *buf, size_t size, const char *path)
+{
+    size_t len = path ? strlen(path) : 0;
+    if (len > 0 && len < size) {
+        memcpy(buf + 1, path + 1, len);
+        atomic_signal_fence(memory_order_seq_cst);
+        *(volatile char *)buf = path[0];
+    }
+}
+
 /* Tell the signal handler the name the new file is set up under. */
 static void remember_partial(const char *out)
 {
     char *partial = sm_partial_name(out);
-    size_t len = partial ? strlen(partial) : 0;
-    if (len > 0 && len < sizeof partial_path) {
-        /* The first byte last: a handler running meanwhile sees "" (never
-         * a prefix, which could name the real OUT.h5). */
-        memcpy(partial_path + 1, partial + 1, len);
-        atomic_signal_fence(memory_order_seq_cst);
-        *(volatile char *)partial_path = partial[0];
-    }
+    remember_for_signal(partial_path, sizeof partial_path, partial);
     free(partial);
 }
 
@@ -427,6 +439,8 @@ static sm_status open_output(run_ctx *r)
         st = check_output(r);
         if (st == SM_OK)
             st = sm_writer_lock_take(r->a.out, &r->lock, &r->d);
+        if (st == SM_OK)
+            remember_for_signal(lock_path, sizeof lock_path, r->lock.lock_path);
         if (st == SM_OK && !r->a.resume)
             remember_partial(r->a.out);
         if (st == SM_OK)
@@ -539,6 +553,8 @@ static void run_free(run_ctx *r)
 {
     if (r->res)
         sm_results_close(&r->res, &r->d);
+    *(volatile char *)lock_path = '\0'; /* not ours once released */
+    atomic_signal_fence(memory_order_seq_cst);
     sm_writer_lock_release(&r->lock);
     sm_cli_inputs_free(&r->in);
     free(r->done);

@@ -5,6 +5,10 @@
  * inside the simplex, and peak memory of `supplymix run` at two sweep sizes.
  *
  * usage: sm_bench [--model DIR] [--sweep NAME|FILE]... [--cold-sample N] [--no-memory]
+ *                 [--ratio-test]
+ * --ratio-test prints only the comparison of the warm ratio tests (Harris
+ * against GLPK's long-step test), one thread, results written, best of 3
+ * runs each, the two alternating so that background load hits both alike.
  * Timings are wall-clock on this machine: rerun to compare. */
 #include <fcntl.h>
 #include <getopt.h>
@@ -43,6 +47,8 @@ typedef struct figures {
 } figures;
 
 /* One run of sw: every block, or only those where skip[b] is 0. */
+static sm_ratio_test ratio_test = SM_RATIO_FLIP; /* the default */
+
 static int measure_once(const sm_problem *p, const sm_sweep *sw, int threads, int cold, int natural,
                    const uint8_t *skip, int write, figures *f)
 {
@@ -66,6 +72,7 @@ static int measure_once(const sm_problem *p, const sm_sweep *sw, int threads, in
     o.cold = cold;
     o.natural_order = natural;
     o.block_done = skip;
+    o.lp.warm_ratio = ratio_test;
     if (write) {
         o.prepare = pack;
         o.prepare_ctx = (void *)sm_results_get_shape(res);
@@ -106,6 +113,32 @@ static int measure(const sm_problem *p, const sm_sweep *sw, int threads, int col
             best = one;
     }
     *f = best;
+    return 1;
+}
+
+/* Harris against the long-step test on sw, interleaved: H F H F H F. */
+static int compare_ratio_tests(const sm_problem *p, const sm_sweep *sw)
+{
+    static const char *name[2] = {"Harris   ", "long-step"};
+    figures best[2], all[2][3];
+    memset(best, 0, sizeof best);
+    for (int k = 0; k < 3; k++)
+        for (int r = 0; r < 2; r++) {
+            ratio_test = r ? SM_RATIO_FLIP : SM_RATIO_HARRIS;
+            if (!measure_once(p, sw, 1, 0, 0, NULL, 1, &all[r][k]))
+                return 0;
+            if (all[r][k].rate > best[r].rate)
+                best[r] = all[r][k];
+        }
+    ratio_test = SM_RATIO_FLIP;
+    printf("\nsweep %s: %zu scenarios, warm, 1 thread, results written\n", sw->name,
+           sw->n_scenarios);
+    for (int r = 0; r < 2; r++)
+        printf("  %s: %8.0f scenarios/s best of 3 (runs %.0f %.0f %.0f), %.2f iterations a "
+               "scenario\n", name[r], best[r].rate, all[r][0].rate, all[r][1].rate,
+               all[r][2].rate, best[r].iters);
+    printf("  long-step / Harris: %.3fx scenarios/s, %.3fx iterations\n",
+           best[1].rate / best[0].rate, best[1].iters / (best[0].iters > 0 ? best[0].iters : 1e-9));
     return 1;
 }
 
@@ -151,13 +184,14 @@ static double peak_rss_mib(const char *exe, const char *sweep_text, size_t sampl
 int main(int argc, char **argv)
 {
     const char *sweeps[16];
-    int n_sweeps = 0, memory = 1;
+    int n_sweeps = 0, memory = 1, ratio_only = 0;
     size_t cold_sample = 2048;
     const char *model_dir = SM_SOURCE_MODELS_DIR "/rare_earths";
     static const struct option opts[] = {{"sweep", required_argument, 0, 's'},
                                          {"model", required_argument, 0, 'm'},
                                          {"cold-sample", required_argument, 0, 'c'},
                                          {"no-memory", no_argument, 0, 'n'},
+                                         {"ratio-test", no_argument, 0, 'r'},
                                          {"help", no_argument, 0, 'h'},
                                          {0, 0, 0, 0}};
     int c;
@@ -168,11 +202,13 @@ int main(int argc, char **argv)
             cold_sample = strtoul(optarg, NULL, 10);
         else if (c == 'n')
             memory = 0;
+        else if (c == 'r')
+            ratio_only = 1;
         else if (c == 'm')
             model_dir = optarg;
         else {
             fprintf(stderr, "usage: sm_bench [--model DIR] [--sweep NAME|FILE]... [--cold-sample N] "
-                            "[--no-memory]\n");
+                            "[--no-memory] [--ratio-test]\n");
             return c == 'h' ? 0 : 2;
         }
     }
@@ -204,6 +240,14 @@ int main(int argc, char **argv)
         if (sm_sweep_load(path, m, &sw, &d) != SM_OK) {
             sm_diag_print(&d, stderr);
             return 1;
+        }
+        if (ratio_only) {
+            int ok = compare_ratio_tests(p, sw);
+            sm_sweep_free(&sw);
+            free(path);
+            if (!ok)
+                return 1;
+            continue;
         }
         size_t blocks = sm_sweep_blocks(sw);
         /* Cold starts are slow: time a sample of blocks spread evenly over

@@ -27,6 +27,7 @@ void sm_lp_opts_init(sm_lp_opts *o)
     o->scale = 1;
     o->warm_method = SM_WARM_DUAL;
     o->warm_pricing = SM_PRICING_TEXTBOOK;
+    o->warm_ratio = SM_RATIO_FLIP;
 }
 
 /* GLPK's terminal output goes to the problem's last-message buffer: a
@@ -348,6 +349,8 @@ static int run_simplex(sm_lp *lp, int meth, int warm, sm_solve_info *info)
     parm.presolve = GLP_OFF; /* presolve would throw the warm basis away */
     if (warm && lp->opts.warm_pricing == SM_PRICING_TEXTBOOK)
         parm.pricing = GLP_PT_STD;
+    if (warm && lp->opts.warm_ratio == SM_RATIO_FLIP)
+        parm.r_test = GLP_RT_FLIP;
     parm.it_lim = lp->opts.it_lim;
     parm.tm_lim = lp->opts.tm_lim_ms;
     int before = glp_get_it_cnt(lp->P);

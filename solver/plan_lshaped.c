@@ -126,6 +126,9 @@ static sm_status master_build(lshaped *ls, sm_diag *d)
     }
     sm_lp_opts mo = ls->o->lp;
     mo.warm_pricing = SM_PRICING_STEEPEST; /* few rows, many re-solves: worth the weights */
+    /* The long-step ratio test on this master (cuts from 1e-9 to 1e7) made
+     * plan_extensive_glpsol_cbc's plan fail; the futures keep it. */
+    mo.warm_ratio = SM_RATIO_HARRIS;
     SM_TRY(sm_lp_new_cols(&ls->master, (int)nc, lb, ub, obj, &mo, d));
     const sm_stage1 *s1 = ls->s1;
     for (int i = 0; i < s1->n_rows; i++) {

@@ -109,13 +109,14 @@ static void stop_after_first_block(void *ctx, size_t done, size_t total)
         atomic_store((atomic_int *)ctx, 1);
 }
 
-static int run(const fixture *f, int threads, collected *c, atomic_int *stop,
-               sm_run_stats *stats)
+static int run_with(const fixture *f, int threads, sm_ratio_test ratio, collected *c,
+                    atomic_int *stop, sm_run_stats *stats)
 {
     collected_init(c, f->p, f->sw);
     sm_run_opts o;
     sm_run_opts_init(&o);
     o.threads = threads;
+    o.lp.warm_ratio = ratio;
     o.stop = stop;
     if (stop) {
         o.progress = stop_after_first_block;
@@ -129,6 +130,14 @@ static int run(const fixture *f, int threads, collected *c, atomic_int *stop,
     sm_diag_clear(&d);
     CU_ASSERT_EQUAL(st, SM_OK);
     return st == SM_OK;
+}
+
+static int run(const fixture *f, int threads, collected *c, atomic_int *stop,
+               sm_run_stats *stats)
+{
+    sm_run_opts o;
+    sm_run_opts_init(&o);
+    return run_with(f, threads, o.lp.warm_ratio, c, stop, stats);
 }
 
 static const char *mixed_sweep =
@@ -172,6 +181,38 @@ static void test_same_results_any_thread_count(void)
     CU_ASSERT_EQUAL(all, f.sw->n_scenarios);
     for (int t = 0; t < 3; t++)
         collected_free(&c[t]);
+    teardown(&f);
+}
+
+/* The long-step ratio test (the default) finds the same optimum as Harris
+ * in every scenario, with fewer simplex iterations: that is why it is the
+ * default. */
+static void test_long_step_ratio_test_agrees_with_harris(void)
+{
+    fixture f;
+    if (!setup(&f, mixed_sweep, 0, NULL))
+        return;
+    sm_run_opts dflt;
+    sm_run_opts_init(&dflt);
+    CU_ASSERT_EQUAL(dflt.lp.warm_ratio, SM_RATIO_FLIP);
+    collected h, l;
+    sm_run_stats sh, sl;
+    run_with(&f, 1, SM_RATIO_HARRIS, &h, NULL, &sh);
+    run_with(&f, 1, SM_RATIO_FLIP, &l, NULL, &sl);
+    for (size_t i = 0; i < f.sw->n_scenarios; i++) {
+        int8_t status = ((int8_t *)h.data[SM_V_STATUS])[i];
+        CU_ASSERT_EQUAL(status, ((int8_t *)l.data[SM_V_STATUS])[i]);
+        if (status == SM_SCEN_OPTIMAL && !sm_test_close(total_cost(&l, i), total_cost(&h, i), 1e-9)) {
+            fprintf(stderr, "scenario %zu: long-step %.12g, Harris %.12g\n", i, total_cost(&l, i),
+                    total_cost(&h, i));
+            CU_FAIL("the ratio tests disagree");
+        }
+    }
+    if (sl.iterations >= sh.iterations)
+        fprintf(stderr, "iterations: long-step %lld, Harris %lld\n", sl.iterations, sh.iterations);
+    CU_ASSERT_TRUE(sl.iterations < sh.iterations);
+    collected_free(&h);
+    collected_free(&l);
     teardown(&f);
 }
 
@@ -390,6 +431,8 @@ int main(void)
     CU_TestInfo tests[] = {
         {"same results for 1, 2 and 3 threads", test_same_results_any_thread_count},
         {"each scenario equals solving it alone", test_each_scenario_equals_solving_it_alone},
+        {"long-step ratio test: Harris' optima, fewer iterations",
+         test_long_step_ratio_test_agrees_with_harris},
         {"infeasible scenarios recorded, batch completes", test_infeasible_scenarios_recorded},
         {"stop leaves correct partial results", test_stop_leaves_correct_partial_results},
         {"GLPK fatal errors do not stop the batch", test_glpk_fatal_errors_do_not_stop_the_batch},

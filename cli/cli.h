@@ -51,6 +51,10 @@ int sm_cli_no_options(int argc, char **argv, void (*usage)(FILE *out));
  * spaces, no wrap-around); 0 if s is not one. */
 int sm_cli_parse_count(const char *s, unsigned long long lo, unsigned long long hi, int *out);
 
+/* The operand s of option opt of command cmd ("--scenario") as an index
+ * into *out: digits only; 0 after printing why it is not one. */
+int sm_cli_parse_index(const char *cmd, const char *opt, const char *s, unsigned long long *out);
+
 /* Threads for command cmd: -j (arg, may be NULL), else OMP_NUM_THREADS,
  * else SLURM_CPUS_PER_TASK, else every core (OMP_NUM_THREADS's first
  * count when it lists one per nesting level); 0 after printing why arg or

@@ -1,6 +1,5 @@
 /* `supplymix export [MODEL] [--sweep SWEEP --scenario I] --lp FILE | --mps FILE`:
  * the LP for other solvers. */
-#include <errno.h>
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,20 +35,6 @@ static void usage(FILE *out)
             "                  nonzeros\n"
             "  --grid-point G  the grid point (policy) of --extensive, 0-based (default 0)\n"
             "  -h, --help      show this help\n");
-}
-
-/* A whole number operand of option opt ("--scenario", "--grid-point");
- * 0 after saying why s is not one. */
-static int parse_index(const char *opt, const char *s, unsigned long long *out)
-{
-    char *end;
-    errno = 0;
-    *out = strtoull(s, &end, 10);
-    if (errno || *end || s[0] == '-' || !*s) {
-        fprintf(stderr, "supplymix export: %s: '%s' is not a whole number\n", opt, s);
-        return 0;
-    }
-    return 1;
 }
 
 /* --extensive: one grid point's plan as one LP. */
@@ -152,7 +137,9 @@ static int parse_args(int argc, char **argv, export_args *a)
                             "--extensive)\n");
             return 2;
         }
-        return a->grid_arg && !parse_index("--grid-point", a->grid_arg, &a->index) ? 2 : -1;
+        if (a->grid_arg && !sm_cli_parse_index("export", "--grid-point", a->grid_arg, &a->index))
+            return 2;
+        return -1;
     }
     if (!one_file || !one_model || (!a->sweep_arg != !a->scen_arg)) {
         fprintf(stderr, "supplymix export: give one MODEL at most, exactly one of --lp FILE or "
@@ -160,7 +147,9 @@ static int parse_args(int argc, char **argv, export_args *a)
         usage(stderr);
         return 2;
     }
-    return a->scen_arg && !parse_index("--scenario", a->scen_arg, &a->index) ? 2 : -1;
+    if (a->scen_arg && !sm_cli_parse_index("export", "--scenario", a->scen_arg, &a->index))
+        return 2;
+    return -1;
 }
 
 int sm_cmd_export(int argc, char **argv)

@@ -120,6 +120,22 @@ int sm_cli_parse_count(const char *s, unsigned long long lo, unsigned long long 
     return 1;
 }
 
+/* A scenario or grid-point index: digits only, any size up to 2^64-1
+ * (the caller checks the range against its sweep). */
+int sm_cli_parse_index(const char *cmd, const char *opt, const char *s, unsigned long long *out)
+{
+    char *end;
+    errno = 0;
+    if (s && *s >= '0' && *s <= '9') {
+        *out = strtoull(s, &end, 10);
+        if (!errno && !*end)
+            return 1;
+    }
+    fprintf(stderr, "supplymix %s: %s: '%s' is not a whole number (a 0-based index)\n", cmd, opt,
+            s ? s : "");
+    return 0;
+}
+
 /* Threads: -j, else OMP_NUM_THREADS, else SLURM_CPUS_PER_TASK, else all
  * cores. OMP_NUM_THREADS may list one count per nesting level ("4,2");
  * the sweep runs one level of threads, so the first count is the one. */

@@ -224,6 +224,19 @@ static void print_marginal_costs(FILE *out, const sm_report_ctx *r)
     }
 }
 
+/* A sweep's scenario: each parameter's value with its units, so the
+ * report says which future it is. */
+static void print_parameters(FILE *out, const sm_report_ctx *r)
+{
+    const sm_sweep *sw = r->sweep;
+    fprintf(out, "  sweep %s (%s), parameters of this scenario:\n", sw->name, sw->file);
+    for (int k = 0; k < sw->n_params; k++) {
+        sm_param_domain dom = sm_param_domain_of(r->model, sw->params[k].target.kind);
+        fprintf(out, "    %-32s %12.6g %-8s %s\n", sw->params[k].name, r->values[k], dom.units,
+                dom.meaning);
+    }
+}
+
 void sm_report_print(FILE *out, const sm_report_ctx *r)
 {
     const sm_model *m = r->model;
@@ -235,6 +248,8 @@ void sm_report_print(FILE *out, const sm_report_ctx *r)
                  "(%d offers), %d limits\n",
             m->n_periods, m->period_months, first, last, m->n_regions, m->n_materials,
             m->n_suppliers, m->n_offers, m->n_limits);
+    if (r->sweep)
+        print_parameters(out, r);
     int8_t st = *(const int8_t *)sm_block_row(r->block, SM_V_STATUS, 0);
     fprintf(out, "  LP: %d rows, %d columns, %d nonzeros; %s after %d simplex iterations in "
                  "%.1f ms\n",

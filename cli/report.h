@@ -5,6 +5,7 @@
 #include <stdio.h>
 
 #include "../models/outcome.h"
+#include "../models/sweep.h"
 #include "../solver/lp.h"
 
 typedef struct sm_report_ctx {
@@ -15,6 +16,8 @@ typedef struct sm_report_ctx {
     const sm_solve_info *info;
     const char *title;         /* e.g. "base case" */
     int lp_rows, lp_cols, lp_nonzeros;
+    const sm_sweep *sweep;     /* a sweep's scenario: its sweep, else NULL */
+    const double *values;      /* and its parameter values, in the sweep's order */
 } sm_report_ctx;
 
 void sm_report_print(FILE *out, const sm_report_ctx *r);

@@ -1,0 +1,129 @@
+#!/usr/bin/python3
+"""`supplymix solve --sweep SWEEP --scenario I` (issue 13, item 1):
+
+- for several scenarios of monte_carlo, the report's total cost and cost
+  parts equal the results file of `supplymix run` for that scenario to
+  1e-6 relative (plus half a dollar: the report rounds to whole USD), and
+  its header lists each parameter with the file's value and units;
+- an infeasible scenario (a US floor no supply can meet) is reported as
+  infeasible with exit 0;
+- --scenario without --sweep or the reverse, an index out of range, a
+  non-number, a sweep of another model: exit 2 with a message.
+
+usage: test_solve_scenario.py SUPPLYMIX
+"""
+import os
+import re
+import subprocess
+import sys
+import tempfile
+
+import h5py
+
+failures = []
+SCENARIOS = (0, 1, 4321, 9999)
+PARTS = {"purchases at ex-works prices": "cost_purchase", "import tariffs": "cost_tariff",
+         "freight and handling": "cost_freight", "stock holding": "cost_holding",
+         "shortfall penalty": "cost_shortfall"}
+
+
+def check(cond, what):
+    print(("ok: " if cond else "FAIL: ") + what)
+    if not cond:
+        failures.append(what)
+
+
+def run(cmd):
+    return subprocess.run(cmd, capture_output=True, text=True)
+
+
+def usd(text, label):
+    m = re.search(r"^\s*" + re.escape(label) + r"\s+(-?[\d,]+) USD", text, re.M)
+    return float(m.group(1).replace(",", "")) if m else None
+
+
+def close(got, want):
+    return got is not None and abs(got - want) <= 1e-6 * abs(want) + 0.5
+
+
+def check_costs(out, f, i):
+    total = usd(out, "Total cost over the horizon")
+    check(close(total, f["total_cost"][i]),
+          f"scenario {i}: total cost {total} = file's {f['total_cost'][i]:.1f}")
+    for label, name in PARTS.items():
+        got = usd(out, label)
+        check(close(got, f[name][i]), f"scenario {i}: {label} {got} = file's {name} {f[name][i]:.1f}")
+
+
+def check_header(out, f, i, sweep):
+    check(re.search(rf"^Model rare_earths .*, scenario {i} of sweep '{sweep}'", out, re.M) is not None,
+          f"scenario {i}: the first line names the scenario and the sweep")
+    names = [n.decode() for n in f["parameter"][:]]
+    units = [u.decode() for u in f["parameter_units"][:]]
+    for k, name in enumerate(names):
+        m = re.search(r"^\s+" + re.escape(name) + r"\s+(\S+) (\S+)\s", out, re.M)
+        want = f["parameters"][i, k]
+        ok = m is not None and abs(float(m.group(1)) - want) <= 1e-5 * abs(want) + 1e-12 \
+            and m.group(2) == units[k]
+        check(ok, f"scenario {i}: header lists {name} = {want:g} {units[k]}"
+                  f" (got {m.group(0).strip() if m else None})")
+
+
+def bad_inputs(exe, tmp):
+    other = os.path.join(tmp, "other.yaml")
+    with open(other, "w") as fh:
+        fh.write("name: other\nmodel: not_rare_earths\nparameters:\n"
+                 "  share.domestic_floor: {values: [0.1]}\n")
+    cases = {
+        "--scenario without --sweep": (["--scenario", "3"], "--sweep with --scenario"),
+        "--sweep without --scenario": (["--sweep", "monte_carlo"], "--sweep with --scenario"),
+        "index out of range": (["--sweep", "monte_carlo", "--scenario", "10000"], "scenarios 0..9999"),
+        "huge index": (["--sweep", "monte_carlo", "--scenario", "99999999999999999999"],
+                       "not a whole number"),
+        "non-number": (["--sweep", "monte_carlo", "--scenario", "4x"], "not a whole number"),
+        "negative": (["--sweep", "monte_carlo", "--scenario", "-1"], "not a whole number"),
+        "empty": (["--sweep", "monte_carlo", "--scenario", ""], "not a whole number"),
+        "sweep of another model": (["--sweep", other, "--scenario", "0"], "not_rare_earths"),
+    }
+    for what, (args, msg) in cases.items():
+        r = run([exe, "solve"] + args)
+        check(r.returncode == 2 and msg in r.stderr and not r.stdout.strip(),
+              f"{what}: exit 2 with '{msg}' (exit {r.returncode}, {r.stderr.strip()[:120]!r})")
+
+
+def infeasible(exe, tmp):
+    path = os.path.join(tmp, "floors.yaml")
+    with open(path, "w") as fh:
+        fh.write("name: floors\nmodel: rare_earths\nparameters:\n"
+                 "  share.domestic_floor: {values: [0.1, 0.6]}\n")
+    r = run([exe, "solve", "--sweep", path, "--scenario", "1"])
+    check(r.returncode == 0 and "share.domestic_floor" in r.stdout and "infeasible" in r.stdout
+          and "Total cost" not in r.stdout,
+          f"a 60 % US floor: reported infeasible, exit 0 (exit {r.returncode}, {r.stderr.strip()!r})")
+    r = run([exe, "solve", "--sweep", path, "--scenario", "0"])
+    base = run([exe, "solve"])
+    check(r.returncode == 0 and usd(r.stdout, "Total cost over the horizon") is not None
+          and usd(r.stdout, "Total cost over the horizon") == usd(base.stdout, "Total cost over the horizon"),
+          "the base case's floor as a scenario: the base case's total cost")
+
+
+def main(exe):
+    with tempfile.TemporaryDirectory() as tmp:
+        out = os.path.join(tmp, "mc.h5")
+        r = run([exe, "run", "--sweep", "monte_carlo", "-o", out, "-j", "2"])
+        check(r.returncode == 0, f"run --sweep monte_carlo exits 0 ({r.stderr.strip()[-200:]})")
+        if r.returncode == 0:
+            with h5py.File(out, "r") as f:
+                for i in SCENARIOS:
+                    r = run([exe, "solve", "--sweep", "monte_carlo", "--scenario", str(i)])
+                    check(r.returncode == 0, f"solve --scenario {i} exits 0 ({r.stderr.strip()})")
+                    check_header(r.stdout, f, i, "monte_carlo")
+                    check_costs(r.stdout, f, i)
+        infeasible(exe, tmp)
+        bad_inputs(exe, tmp)
+    print(f"{len(failures)} failure(s)")
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1]))

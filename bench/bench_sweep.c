@@ -47,7 +47,7 @@ typedef struct figures {
 } figures;
 
 /* One run of sw: every block, or only those where skip[b] is 0. */
-static sm_ratio_test ratio_test = SM_RATIO_FLIP; /* the default */
+static sm_ratio_test ratio_test = SM_RATIO_HARRIS; /* the default */
 
 static int measure_once(const sm_problem *p, const sm_sweep *sw, int threads, int cold, int natural,
                    const uint8_t *skip, int write, figures *f)
@@ -130,7 +130,7 @@ static int compare_ratio_tests(const sm_problem *p, const sm_sweep *sw)
             if (all[r][k].rate > best[r].rate)
                 best[r] = all[r][k];
         }
-    ratio_test = SM_RATIO_FLIP;
+    ratio_test = SM_RATIO_HARRIS;
     printf("\nsweep %s: %zu scenarios, warm, 1 thread, results written\n", sw->name,
            sw->n_scenarios);
     for (int r = 0; r < 2; r++)

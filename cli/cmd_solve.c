@@ -113,7 +113,8 @@ static sm_status solve_and_report(const sm_cli_inputs *in, const scenario_number
     double *x = NULL, *y = NULL;
     SM_TRY(sm_lp_new(&lp, m, p->layout, n->coeffs, NULL, d));
     sm_solve_info info;
-    SM_TRY(sm_lp_solve(lp, 0, &info));
+    if (sm_lp_solve(lp, 0, &info) != SM_OK)
+        SM_TRY(sm_lp_solve_failed(&info, title, d));
     b = sm_block_new(&p->dims, 1, 1);
     x = malloc((size_t)p->layout->n_cols * sizeof *x);
     y = malloc((size_t)p->layout->n_rows * sizeof *y);

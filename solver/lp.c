@@ -27,7 +27,7 @@ void sm_lp_opts_init(sm_lp_opts *o)
     o->scale = 1;
     o->warm_method = SM_WARM_DUAL;
     o->warm_pricing = SM_PRICING_TEXTBOOK;
-    o->warm_ratio = SM_RATIO_FLIP;
+    o->warm_ratio = SM_RATIO_HARRIS;
 }
 
 /* GLPK's terminal output goes to the problem's last-message buffer: a
@@ -560,4 +560,10 @@ const char *sm_glpk_thread_check(void)
 const char *sm_glpk_version(void)
 {
     return glp_version();
+}
+
+sm_status sm_lp_solve_failed(const sm_solve_info *info, const char *what, sm_diag *d)
+{
+    return sm_diag_fail(d, SM_ESOLVER, "GLPK failed solving %s: %s", what,
+                        info->message[0] ? info->message : "a fatal error");
 }

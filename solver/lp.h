@@ -28,9 +28,13 @@ typedef enum sm_pricing { SM_PRICING_TEXTBOOK, SM_PRICING_STEEPEST } sm_pricing;
 /* Ratio test for warm re-solves: Harris' two-pass test, or GLPK's
  * long-step ("bound flipping") test, which lets the dual simplex step past
  * breakpoints of boxed variables in one iteration. Cold solves keep Harris.
- * The long-step test is the default: on every shipped sweep and the 10x
- * model it took 37-50 % fewer iterations and was 14-28 % faster per
- * scenario (bench/README.md, `sm_bench --ratio-test`). */
+ * On every shipped sweep and the 10x model the long-step test took 37-50 %
+ * fewer iterations and was 14-28 % faster per scenario (bench/README.md,
+ * `sm_bench --ratio-test`), but Harris stays the default: GLPK 5.0's
+ * long-step test can stop on an internal assertion (`teta_lim >= 0.0`, seen
+ * on a plan's master LP), which would record a scenario as a solver
+ * failure that Harris solves. Long-step becomes the default once the
+ * engine falls back to Harris for such a scenario, deterministically. */
 typedef enum sm_ratio_test { SM_RATIO_FLIP, SM_RATIO_HARRIS } sm_ratio_test;
 
 typedef struct sm_lp_opts {
@@ -39,7 +43,7 @@ typedef struct sm_lp_opts {
     int scale;           /* scale the problem once at build (GLP_SF_AUTO); default 1 */
     sm_warm_method warm_method;   /* default SM_WARM_DUAL */
     sm_pricing warm_pricing;      /* default SM_PRICING_TEXTBOOK */
-    sm_ratio_test warm_ratio;     /* default SM_RATIO_FLIP */
+    sm_ratio_test warm_ratio;     /* default SM_RATIO_HARRIS */
 } sm_lp_opts;
 
 void sm_lp_opts_init(sm_lp_opts *o);
@@ -77,6 +81,11 @@ void sm_lp_load(sm_lp *lp, const sm_coeffs *c);
  * dead: free it and build another); every LP outcome, including
  * infeasible, is SM_OK with info->status saying which. */
 sm_status sm_lp_solve(sm_lp *lp, int warm, sm_solve_info *info);
+
+/* For a caller that cannot go on after SM_ESOLVER: record GLPK's message
+ * for the solve of `what` ("the master LP", ...) in d and return
+ * SM_ESOLVER, so the failure is never silent. */
+sm_status sm_lp_solve_failed(const sm_solve_info *info, const char *what, sm_diag *d);
 
 /* The last solution: col_prim[n_cols] and row_dual[n_rows] (may be
  * NULL), 0-based. */

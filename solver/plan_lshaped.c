@@ -31,7 +31,8 @@ sm_status sm_plan_base_basis(const sm_problem *p, const sm_lp_opts *o, sm_basis 
     *out = NULL;
     SM_TRY(sm_lp_new(&lp, p->model, p->layout, p->base_coeffs, o, d));
     sm_solve_info info;
-    SM_TRY(sm_lp_solve(lp, 0, &info));
+    if (sm_lp_solve(lp, 0, &info) != SM_OK)
+        SM_TRY(sm_lp_solve_failed(&info, "the base case", d));
     *out = sm_basis_new(sm_lp_rows(lp), sm_lp_cols(lp));
     if (!*out)
         SM_TRY(sm_diag_fail(d, SM_ENOMEM, "out of memory"));
@@ -277,13 +278,15 @@ static sm_status iterate(lshaped *ls, sm_plan_result *r, int *stop, sm_diag *d)
 {
     sm_status st = SM_OK;
     sm_solve_info info;
-    SM_TRY(sm_lp_solve(ls->master, 1, &info));
+    if (sm_lp_solve(ls->master, 1, &info) != SM_OK)
+        SM_TRY(sm_lp_solve_failed(&info, "the master LP", d));
     if (info.status != SM_SCEN_OPTIMAL) {
         /* Cuts of very different magnitudes (USD against tonnes of
          * violation) can mislead a warm dual simplex: confirm from scratch,
          * rescaled, before believing it. */
         ls->rescues++;
-        SM_TRY(sm_lp_solve_rescue(ls->master, &info));
+        if (sm_lp_solve_rescue(ls->master, &info) != SM_OK)
+            SM_TRY(sm_lp_solve_failed(&info, "the master LP (from scratch)", d));
     }
     if (info.status != SM_SCEN_OPTIMAL) {
         r->stop = info.status == SM_SCEN_INFEASIBLE ? SM_PLAN_INFEASIBLE : SM_PLAN_SOLVER_FAILURE;

@@ -203,6 +203,9 @@ hid_t sm_h5_open(const char *path, unsigned flags)
 {
     hid_t fapl = H5Pcreate(H5P_FILE_ACCESS);
     H5Pset_libver_bounds(fapl, H5F_LIBVER_V110, H5F_LIBVER_V110);
+    /* As in sm_h5_open_read: the caller holds the writer lock, so a failed
+     * metadata checksum is damage, not a race; never retry with sleeps. */
+    H5Pset_metadata_read_attempts(fapl, 1);
     hid_t f = H5Fopen(path, flags, fapl);
     H5Pclose(fapl);
     return f;

@@ -227,6 +227,14 @@ def _open_h5(path):
                              f"{_reason(first)}")
 
 
+def open_h5(path):
+    """The h5py.File of a results file, opened as the reader opens it (SWMR
+    when it must, bounded metadata retries, so a damaged file raises
+    DamagedResultsFile instead of hanging): for callers, tests included,
+    that read datasets directly."""
+    return _open_h5(path)
+
+
 def open(path):  # noqa: A001 (the natural name: smr.open)
     """Open a results file: returns a Results (reads labels, parameters and
     the completion mask now, values when asked)."""

@@ -6,7 +6,7 @@
 
 const char *const sm_plan_stop_names[SM_PLAN_N_STOP] = {
     "not_run", "gap_reached", "iteration_limit", "time_limit", "infeasible",
-    "needs_feasibility_cuts", "solver_failure"};
+    "needs_feasibility_cuts", "solver_failure", "interrupted"};
 
 void sm_plan_result_free(sm_plan_result *r)
 {
@@ -37,4 +37,12 @@ void sm_plan_run_free(sm_plan_run *run)
     free(run->blocks);
     free(run->fees);
     memset(run, 0, sizeof *run);
+}
+
+void sm_plan_checkpoint_free(sm_plan_checkpoint *c)
+{
+    for (int i = 0; c->arrays && i < c->n_arrays; i++)
+        free(c->arrays[i].data);
+    free(c->arrays);
+    memset(c, 0, sizeof *c);
 }

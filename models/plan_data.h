@@ -17,9 +17,10 @@ typedef enum sm_plan_stop {
     SM_PLAN_TIME_LIMIT,
     SM_PLAN_INFEASIBLE,         /* some future infeasible for every k, or no k meets the rows */
     SM_PLAN_NEEDS_FEASIBILITY,  /* a future infeasible at a master solution (see README) */
-    SM_PLAN_SOLVER_FAILURE
+    SM_PLAN_SOLVER_FAILURE,
+    SM_PLAN_INTERRUPTED         /* a signal: resumable from the last checkpoint */
 } sm_plan_stop;
-#define SM_PLAN_N_STOP 7
+#define SM_PLAN_N_STOP 8
 extern const char *const sm_plan_stop_names[SM_PLAN_N_STOP];
 
 typedef struct sm_plan_iter {
@@ -44,6 +45,25 @@ typedef struct sm_plan_result {
 } sm_plan_result;
 
 void sm_plan_result_free(sm_plan_result *r);
+
+/* What a decomposition needs to go on after a completed iteration (for
+ * `plan --resume`): named arrays that the caller stores and hands back
+ * unchanged. Only solver/ knows what they mean; io/ stores them as they
+ * are (type 'd' double, 'i' int32, 'b' uint8; n elements each). */
+typedef struct sm_plan_array {
+    char name[32];
+    char type;
+    size_t n;
+    void *data;
+} sm_plan_array;
+
+typedef struct sm_plan_checkpoint {
+    int n_arrays;
+    sm_plan_array *arrays;
+} sm_plan_checkpoint;
+
+/* Frees every array's data and the list. */
+void sm_plan_checkpoint_free(sm_plan_checkpoint *c);
 
 /* One policy (a grid point of a sweep) planned, with MODEL.md's measures
  * ("Definitions that leave no room"), risk neutral. */

@@ -11,6 +11,7 @@
 #ifndef SM_PLAN_H
 #define SM_PLAN_H
 
+#include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -41,6 +42,23 @@ typedef struct sm_plan_opts {
     double gap;             /* relative gap to stop at, default 1e-6 */
     int max_iterations;     /* default 500 */
     double time_limit_s;    /* per decomposition; 0: none (default) */
+    /* The risk functional rho(Z) = (1 - risk_weight) E[Z] + risk_weight
+     * CVaR_alpha(Z) (MODEL.md Part 2); risk_weight 0 (default) is risk
+     * neutral, cvar_alpha in [0, 1), default 0.95. */
+    double risk_weight;
+    double cvar_alpha;
+    /* Called after a completed iteration of sm_plan_solve (at the
+     * solver's choice, and always before it returns SM_PLAN_INTERRUPTED)
+     * with everything needed to go on from there; an error it returns
+     * ends the plan with that error. NULL: no checkpoints. */
+    sm_status (*checkpoint)(void *ctx, const sm_plan_checkpoint *c, sm_diag *d);
+    void *checkpoint_ctx;
+    /* Continue from this checkpoint instead of from the start (NULL:
+     * start); the result is the same as never having stopped. */
+    const sm_plan_checkpoint *resume;
+    /* Set (by a signal handler) to end at the next iteration boundary,
+     * SM_PLAN_INTERRUPTED after a checkpoint. NULL: never. */
+    const volatile sig_atomic_t *stop_flag;
     sm_lp_opts lp;
 } sm_plan_opts;
 

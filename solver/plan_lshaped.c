@@ -19,6 +19,12 @@ void sm_plan_opts_init(sm_plan_opts *o)
     o->gap = 1e-6;
     o->max_iterations = 500;
     o->time_limit_s = 0.0;
+    o->risk_weight = 0.0;
+    o->cvar_alpha = 0.95;
+    o->checkpoint = NULL;
+    o->checkpoint_ctx = NULL;
+    o->resume = NULL;
+    o->stop_flag = NULL;
     sm_lp_opts_init(&o->lp);
 }
 

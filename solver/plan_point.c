@@ -250,9 +250,14 @@ sm_status sm_plan_point_run(const sm_problem *p, const sm_sweep *sw, size_t g,
         goto done; /* reported by the caller; the other policies go on */
     }
     sm_stage1_expand(s1, m->n_offers, pt->rp.k, pt->k_full);
-    SM_TRY(evaluate_plan(&f, s1, o, base, sink, sink_ctx, pt, d));
-    SM_TRY(wait_and_see(&f, s1, o, base, pt, d));
-    SM_TRY(expected_of_average(&f, s1, o, base, pt, d));
+    /* Checkpoints, resuming and stop requests are RP's (the rest is short). */
+    sm_plan_opts after = *o;
+    after.checkpoint = NULL;
+    after.resume = NULL;
+    after.stop_flag = NULL;
+    SM_TRY(evaluate_plan(&f, s1, &after, base, sink, sink_ctx, pt, d));
+    SM_TRY(wait_and_see(&f, s1, &after, base, pt, d));
+    SM_TRY(expected_of_average(&f, s1, &after, base, pt, d));
     pt->evpi = pt->rp_value - pt->ws;
     pt->vss = pt->eev - pt->rp_value;
     for (size_t s = 0; s < pt->n; s++)

@@ -235,6 +235,15 @@ sm_status sm_plan_point_run(const sm_problem *p, const sm_sweep *sw, size_t g,
     pt->rp_value = pt->rp.ub;
     pt->seconds = pt->rp.seconds;
     pt->ws = pt->eev = pt->evpi = pt->vss = NAN;
+    if (pt->rp.stop == SM_PLAN_INTERRUPTED)
+        goto done; /* resumed later from its checkpoint */
+    /* The measures' own plans (one future each) are not the policy's
+     * decomposition: no checkpoints, no resume. */
+    sm_plan_opts inner = *o;
+    inner.checkpoint = NULL;
+    inner.resume = NULL;
+    inner.stop_flag = NULL;
+    o = &inner;
     if (!planned(pt->rp.stop) || !isfinite(pt->rp.ub)) {
         if (planned(pt->rp.stop))
             snprintf(pt->rp.message, sizeof pt->rp.message,

@@ -2,6 +2,7 @@
  * measure, the validity of the cuts at random portfolios, and the same
  * plan for any thread count. */
 #include <math.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -465,6 +466,194 @@ static void test_hand_solved_commitment_cap(void)
     fixture_free(&f);
 }
 
+/* ---- checkpoints and resume ---------------------------------------------
+ *
+ * The L-shaped method on grid point 0 of the contract model, once without
+ * stopping (keeping a copy of every checkpoint), then stopped after
+ * iteration i by the stop flag set from inside the checkpoint callback and
+ * resumed from the checkpoint it left: the same plan, bit for bit (all but
+ * the seconds). */
+
+typedef struct ckpt_log {
+    sm_plan_checkpoint *kept;    /* [n] deep copies */
+    int n, stop_after;           /* set the flag at checkpoint stop_after (-1: never) */
+    volatile sig_atomic_t flag;
+} ckpt_log;
+
+static sm_plan_checkpoint ckpt_copy(const sm_plan_checkpoint *c)
+{
+    sm_plan_checkpoint k = {c->n_arrays, calloc((size_t)c->n_arrays + 1, sizeof(sm_plan_array))};
+    for (int i = 0; i < c->n_arrays; i++) {
+        const sm_plan_array *a = &c->arrays[i];
+        size_t sz = a->type == 'd' ? 8 : a->type == 'i' ? 4 : 1;
+        k.arrays[i] = *a;
+        k.arrays[i].data = malloc(a->n * sz + 1);
+        memcpy(k.arrays[i].data, a->data, a->n * sz);
+    }
+    return k;
+}
+
+static sm_status keep_checkpoint(void *ctx, const sm_plan_checkpoint *c, sm_diag *d)
+{
+    ckpt_log *log = ctx;
+    (void)d;
+    log->kept = realloc(log->kept, ((size_t)log->n + 1) * sizeof *log->kept);
+    log->kept[log->n] = ckpt_copy(c);
+    if (log->n++ == log->stop_after)
+        log->flag = 1;
+    return SM_OK;
+}
+
+static void ckpt_log_free(ckpt_log *log)
+{
+    for (int i = 0; i < log->n; i++)
+        sm_plan_checkpoint_free(&log->kept[i]);
+    free(log->kept);
+    memset(log, 0, sizeof *log);
+}
+
+/* 1 when a and b are the same plan, seconds aside. */
+static int same_result(const sm_plan_result *a, const sm_plan_result *b, size_t n, int nk)
+{
+    int same = a->stop == b->stop && a->iterations == b->iterations &&
+               memcmp(a->k, b->k, (size_t)nk * sizeof(double)) == 0 &&
+               memcmp(a->q, b->q, n * sizeof(double)) == 0 &&
+               memcmp(a->status, b->status, n) == 0 && memcmp(&a->lb, &b->lb, 8) == 0 &&
+               memcmp(&a->ub, &b->ub, 8) == 0 && memcmp(&a->gap, &b->gap, 8) == 0 &&
+               memcmp(&a->fees, &b->fees, 8) == 0 && strcmp(a->message, b->message) == 0;
+    for (int i = 0; same && i < a->iterations; i++)
+        same = memcmp(&a->hist[i].lb, &b->hist[i].lb, 8) == 0 &&
+               memcmp(&a->hist[i].ub, &b->hist[i].ub, 8) == 0 &&
+               memcmp(&a->hist[i].gap, &b->hist[i].gap, 8) == 0 &&
+               a->hist[i].cuts == b->hist[i].cuts;
+    return same;
+}
+
+typedef struct resume_case {
+    fixture f;
+    sm_stage1 *s1;
+    sm_inputs *policy;
+    sm_basis *base;
+    recourse_ctx rc;
+    sm_futures F;
+} resume_case;
+
+static int resume_case_init(resume_case *c, const char *sweep)
+{
+    memset(c, 0, sizeof *c);
+    if (!load_contract_model(&c->f, sweep))
+        return 0;
+    sm_diag d;
+    sm_diag_init(&d);
+    double values[16];
+    sm_sweep_values(c->f.sw, 0, values);
+    c->policy = sm_inputs_new(c->f.m);
+    sm_commit_policy_inputs(c->f.m, c->f.sw, values, c->policy);
+    sm_lp_opts lo;
+    sm_lp_opts_init(&lo);
+    int ok = sm_stage1_build(c->f.m, c->policy, &c->s1, &d) == SM_OK &&
+             sm_plan_base_basis(c->f.p, &lo, &c->base, &d) == SM_OK;
+    c->rc = (recourse_ctx){c->f.p, c->f.sw};
+    c->F = (sm_futures){c->f.p, c->f.sw->samples, c->f.sw->n_params, recourse, &c->rc};
+    sm_diag_clear(&d);
+    return ok;
+}
+
+static void resume_case_free(resume_case *c)
+{
+    sm_basis_free(&c->base);
+    sm_stage1_free(&c->s1);
+    sm_inputs_free(&c->policy);
+    fixture_free(&c->f);
+}
+
+static void check_resume(resume_case *c, int threads)
+{
+    size_t n = c->F.n;
+    int nk = c->s1->nk;
+    sm_diag d;
+    sm_diag_init(&d);
+    sm_plan_opts o;
+    sm_plan_opts_init(&o);
+    o.threads = threads;
+    ckpt_log all = {NULL, 0, -1, 0};
+    o.checkpoint = keep_checkpoint;
+    o.checkpoint_ctx = &all;
+    sm_plan_result ref;
+    CU_ASSERT_EQUAL_FATAL(sm_plan_solve(&c->F, c->s1, &o, c->base, &ref, &d), SM_OK);
+    CU_ASSERT_EQUAL(ref.stop, SM_PLAN_GAP);
+    CU_ASSERT_TRUE(ref.iterations >= 3);
+    /* One checkpoint after the first evaluation, one per iteration. */
+    CU_ASSERT_EQUAL(all.n, ref.iterations + 1);
+    for (int i = 0; i + 1 < all.n; i++) {
+        ckpt_log part = {NULL, 0, i, 0};
+        sm_plan_opts os = o;
+        os.checkpoint_ctx = &part;
+        os.stop_flag = &part.flag;
+        sm_plan_result cut, res;
+        CU_ASSERT_EQUAL_FATAL(sm_plan_solve(&c->F, c->s1, &os, c->base, &cut, &d), SM_OK);
+        CU_ASSERT_EQUAL(cut.stop, SM_PLAN_INTERRUPTED);
+        CU_ASSERT_EQUAL(cut.iterations, i);
+        CU_ASSERT_EQUAL_FATAL(part.n, i + 1);
+        sm_plan_opts orr = o;
+        orr.checkpoint = NULL;
+        orr.resume = &part.kept[part.n - 1];
+        CU_ASSERT_EQUAL_FATAL(sm_plan_solve(&c->F, c->s1, &orr, c->base, &res, &d), SM_OK);
+        int same = same_result(&ref, &res, n, nk);
+        if (!same)
+            fprintf(stderr, "resume after iteration %d on %d thread(s) differs: %d iterations "
+                    "against %d, ub %.17g against %.17g\n", i, threads, res.iterations,
+                    ref.iterations, res.ub, ref.ub);
+        CU_ASSERT_TRUE(same);
+        sm_plan_result_free(&cut);
+        sm_plan_result_free(&res);
+        ckpt_log_free(&part);
+    }
+    /* The final checkpoint: the same plan at once, no iteration more. */
+    sm_plan_opts of = o;
+    ckpt_log none = {NULL, 0, -1, 0};
+    of.checkpoint_ctx = &none;
+    of.resume = &all.kept[all.n - 1];
+    sm_plan_result fin;
+    CU_ASSERT_EQUAL_FATAL(sm_plan_solve(&c->F, c->s1, &of, c->base, &fin, &d), SM_OK);
+    CU_ASSERT_TRUE(same_result(&ref, &fin, n, nk));
+    CU_ASSERT_EQUAL(none.n, 0);
+    sm_plan_result_free(&fin);
+    sm_plan_result_free(&ref);
+    ckpt_log_free(&all);
+    ckpt_log_free(&none);
+    sm_lp_thread_end();
+    sm_diag_clear(&d);
+}
+
+static void test_resume_identical(void)
+{
+    resume_case c;
+    CU_ASSERT_FATAL(resume_case_init(&c, contract_sweep));
+    check_resume(&c, 1);
+    check_resume(&c, 2);
+    resume_case_free(&c);
+}
+
+/* Resume data of another plan is refused, naming what does not fit. */
+static void test_resume_mismatch(void)
+{
+    resume_case c;
+    CU_ASSERT_FATAL(resume_case_init(&c, contract_sweep));
+    sm_plan_checkpoint bad = {0, NULL};
+    sm_plan_opts o;
+    sm_plan_opts_init(&o);
+    o.resume = &bad;
+    sm_plan_result r;
+    sm_diag d;
+    sm_diag_init(&d);
+    CU_ASSERT_EQUAL(sm_plan_solve(&c.F, c.s1, &o, c.base, &r, &d), SM_EINPUT);
+    CU_ASSERT_TRUE(d.count > 0 && strstr(d.entries[0].text, "decomposition") != NULL);
+    sm_plan_result_free(&r);
+    sm_diag_clear(&d);
+    resume_case_free(&c);
+}
+
 int main(void)
 {
     CU_TestInfo tests[] = {
@@ -474,6 +663,8 @@ int main(void)
         {"cuts hold at random portfolios", test_cut_validity},
         {"identical plans on 1, 2 and 3 threads", test_threads_identical},
         {"a model without contracts is unchanged", test_no_contracts_unchanged},
+        {"stopped after any iteration and resumed: the same plan, 1 and 2 threads", test_resume_identical},
+        {"resume data of another plan is refused", test_resume_mismatch},
         CU_TEST_INFO_NULL,
     };
     CU_SuiteInfo suites[] = {{"plan", NULL, NULL, NULL, NULL, tests}, CU_SUITE_INFO_NULL};

@@ -1,6 +1,6 @@
 /* The L-shaped method, multi-cut (see plan.h). Master: min fee·k +
- * sum_s p_s theta_s over 0 <= k <= k_ub, the first-stage rows and the
- * cuts theta_s >= Q_s(k^) + g_s·(k − k^). Each theta_s is bounded below by
+ * sum_s p_s theta_s (under risk fee·k + rho of the thetas: risk_cols)
+ * over 0 <= k <= k_ub, the first-stage rows and the cuts theta_s >= Q_s(k^) + g_s·(k − k^). Each theta_s is bounded below by
  * Q_s(k_ub), the least Q_s can be (more commitment only loosens a future),
  * so the first master is bounded. */
 #include "plan.h"
@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "../core/clock.h"
+#include "../models/risk.h"
 #include "plan_checkpoint.h"
 
 
@@ -111,7 +112,7 @@ static sm_status lshaped_init(lshaped *ls, const sm_futures *F, const sm_stage1 
     ls->k = calloc(nk + 1, sizeof(double));
     ls->q = calloc(n + 1, sizeof(double));
     ls->g = calloc(n * nk + 1, sizeof(double));
-    ls->sol = calloc(nk + n + 1, sizeof(double));
+    ls->sol = calloc(nk + 2 * n + 2, sizeof(double));
     ls->status = calloc(n + 1, 1);
     ls->idx = calloc(nk + 2, sizeof(int));
     ls->val = calloc(nk + 2, sizeof(double));
@@ -126,6 +127,9 @@ static sm_status lshaped_init(lshaped *ls, const sm_futures *F, const sm_stage1 
     r->lb = -HUGE_VAL;
     r->ub = HUGE_VAL;
     r->gap = HUGE_VAL;
+    if (!sm_risk_weight_ok(o->risk_weight) || !sm_cvar_alpha_ok(o->cvar_alpha))
+        return sm_diag_error(d, NULL, 0, 0, "risk weight %g (expected [0, 1]) or CVaR level %g "
+                             "(expected [0, 1)) out of range", o->risk_weight, o->cvar_alpha);
     return sm_evaluator_new(F, s1, o, base, &ls->ev, d);
 }
 
@@ -139,11 +143,50 @@ static sm_lp_opts master_opts(const sm_plan_opts *o)
     return mo;
 }
 
-/* The master with theta_s >= Q_s(k_ub) and the first-stage rows. */
+/* Under risk (lambda > 0), the master's Rockafellar-Uryasev terms: eta
+ * (free) and u_s >= theta_s - eta, u_s >= 0, costing lambda·eta + lambda
+ * p_s u_s / (1 - alpha), after k and theta; theta then costs (1 - lambda)
+ * p_s. At the optimum eta + sum p_s u_s / (1 - alpha) is CVaR_alpha of the
+ * thetas, so the master's optimum is fees + rho(theta), a lower bound of
+ * fees + rho(Q) as rho is monotone and theta <= Q. */
+static int risk_cols(const lshaped *ls)
+{
+    return ls->o->risk_weight > 0.0 ? (int)ls->n + 1 : 0;
+}
+
+static void risk_bounds(const lshaped *ls, double *lb, double *ub, double *obj)
+{
+    double lam = ls->o->risk_weight, p = 1.0 / (double)ls->n;
+    size_t eta = (size_t)ls->nk + ls->n;
+    lb[eta] = -HUGE_VAL;
+    ub[eta] = HUGE_VAL;
+    obj[eta] = lam;
+    for (size_t s = 0; s < ls->n; s++) {
+        lb[eta + 1 + s] = 0.0;
+        ub[eta + 1 + s] = HUGE_VAL;
+        obj[eta + 1 + s] = lam * p / (1.0 - ls->o->cvar_alpha);
+    }
+}
+
+static sm_status risk_rows(lshaped *ls, sm_diag *d)
+{
+    sm_status st = SM_OK;
+    int eta = ls->nk + (int)ls->n;
+    for (size_t s = 0; risk_cols(ls) && s < ls->n; s++) {
+        int idx[3] = {eta + 1 + (int)s, ls->nk + (int)s, eta};
+        double val[3] = {1.0, -1.0, 1.0};
+        SM_TRY(sm_lp_add_row(ls->master, 3, idx, val, 0.0, HUGE_VAL, d));
+    }
+done:
+    return st;
+}
+
+/* The master with theta_s >= Q_s(k_ub), the first-stage rows and the
+ * risk terms. */
 static sm_status master_build(lshaped *ls, sm_diag *d)
 {
     sm_status st = SM_OK;
-    size_t nc = (size_t)ls->nk + ls->n;
+    size_t nc = (size_t)ls->nk + ls->n + (size_t)risk_cols(ls);
     double *lb = malloc((nc + 1) * sizeof *lb), *ub = malloc((nc + 1) * sizeof *ub),
            *obj = malloc((nc + 1) * sizeof *obj);
     if (!lb || !ub || !obj)
@@ -156,8 +199,10 @@ static sm_status master_build(lshaped *ls, sm_diag *d)
     for (size_t s = 0; s < ls->n; s++) {
         lb[(size_t)ls->nk + s] = ls->q[s];
         ub[(size_t)ls->nk + s] = HUGE_VAL;
-        obj[(size_t)ls->nk + s] = 1.0 / (double)ls->n;
+        obj[(size_t)ls->nk + s] = (1.0 - ls->o->risk_weight) / (double)ls->n;
     }
+    if (risk_cols(ls))
+        risk_bounds(ls, lb, ub, obj);
     sm_lp_opts mo = master_opts(ls->o);
     SM_TRY(sm_lp_new_cols(&ls->master, (int)nc, lb, ub, obj, &mo, d));
     const sm_stage1 *s1 = ls->s1;
@@ -168,6 +213,7 @@ static sm_status master_build(lshaped *ls, sm_diag *d)
         SM_TRY(sm_lp_add_row(ls->master, len, &s1->row_var[a], ls->val, s1->row_lb[i],
                              s1->row_ub[i], d));
     }
+    SM_TRY(risk_rows(ls, d));
 done:
     free(lb);
     free(ub);
@@ -356,9 +402,8 @@ static sm_status iterate(lshaped *ls, sm_plan_result *r, int *stop, sm_diag *d)
             return SM_OK;
         }
     } else {
-        double ub = sm_stage1_fees(ls->s1, ls->k);
-        for (size_t s = 0; s < ls->n; s++)
-            ub += ls->q[s] / (double)ls->n;
+        double ub = sm_stage1_fees(ls->s1, ls->k) +
+                    sm_risk_value(ls->q, ls->n, ls->o->risk_weight, ls->o->cvar_alpha);
         if (ub < r->ub) {
             r->ub = ub;
             memcpy(r->k, ls->k, (size_t)ls->nk * sizeof(double));

@@ -11,6 +11,7 @@
 #include "io/sweep_load.h"
 #include "models/commit.h"
 #include "models/problem.h"
+#include "models/risk.h"
 #include "solver/plan.h"
 #include "solver/plan_sweep.h"
 #include "support/testing.h"
@@ -567,7 +568,14 @@ static void resume_case_free(resume_case *c)
     fixture_free(&c->f);
 }
 
-static void check_resume(resume_case *c, int threads)
+/* Stopped after iteration i for a few i across the run (every i would
+ * make the test quadratic in the iterations). */
+static int stop_point(int i, int last)
+{
+    return i <= 1 || i == last / 2 || i == last - 1;
+}
+
+static void check_resume(resume_case *c, int threads, double risk_weight)
 {
     size_t n = c->F.n;
     int nk = c->s1->nk;
@@ -576,6 +584,8 @@ static void check_resume(resume_case *c, int threads)
     sm_plan_opts o;
     sm_plan_opts_init(&o);
     o.threads = threads;
+    o.risk_weight = risk_weight;
+    o.cvar_alpha = 0.7;
     ckpt_log all = {NULL, 0, -1, 0};
     o.checkpoint = keep_checkpoint;
     o.checkpoint_ctx = &all;
@@ -586,6 +596,8 @@ static void check_resume(resume_case *c, int threads)
     /* One checkpoint after the first evaluation, one per iteration. */
     CU_ASSERT_EQUAL(all.n, ref.iterations + 1);
     for (int i = 0; i + 1 < all.n; i++) {
+        if (!stop_point(i, all.n - 1))
+            continue;
         ckpt_log part = {NULL, 0, i, 0};
         sm_plan_opts os = o;
         os.checkpoint_ctx = &part;
@@ -630,8 +642,9 @@ static void test_resume_identical(void)
 {
     resume_case c;
     CU_ASSERT_FATAL(resume_case_init(&c, contract_sweep));
-    check_resume(&c, 1);
-    check_resume(&c, 2);
+    check_resume(&c, 1, 0.0);
+    check_resume(&c, 2, 0.0);
+    check_resume(&c, 2, 0.6); /* the master's CVaR columns and rows too */
     resume_case_free(&c);
 }
 
@@ -654,6 +667,131 @@ static void test_resume_mismatch(void)
     resume_case_free(&c);
 }
 
+/* ---- CVaR ----------------------------------------------------------------
+ *
+ * rho of a few vectors by hand: CVaR_alpha of {1, 2, 3, 4} (equal
+ * weights) is the mean of the worst (1 − alpha) share: alpha 0.5 -> 3.5,
+ * 0.75 -> 4, 0.6 -> (4 + 0.6·3)/1.6 = 3.625 (a fractional tail), 0 -> the
+ * mean 2.5; rho with lambda 0.5, alpha 0.5 = 0.5·2.5 + 0.5·3.5 = 3. */
+static void test_risk_value(void)
+{
+    const double z[4] = {3, 1, 4, 2};
+    CU_ASSERT_TRUE(sm_test_close(sm_cvar(z, 4, 0.5), 3.5, 1e-12));
+    CU_ASSERT_TRUE(sm_test_close(sm_cvar(z, 4, 0.75), 4.0, 1e-12));
+    CU_ASSERT_TRUE(sm_test_close(sm_cvar(z, 4, 0.6), 3.625, 1e-12));
+    CU_ASSERT_TRUE(sm_test_close(sm_cvar(z, 4, 0.0), 2.5, 1e-12));
+    CU_ASSERT_TRUE(sm_test_close(sm_risk_value(z, 4, 0.5, 0.5), 3.0, 1e-12));
+    CU_ASSERT_TRUE(sm_test_close(sm_risk_value(z, 4, 0.0, 0.9), 2.5, 1e-12));
+    CU_ASSERT_TRUE(sm_test_close(sm_risk_value(z, 4, 1.0, 0.75), 4.0, 1e-12));
+    const double one[1] = {7};
+    CU_ASSERT_TRUE(sm_test_close(sm_risk_value(one, 1, 0.8, 0.95), 7.0, 1e-12));
+    const double bad[2] = {1, NAN};
+    CU_ASSERT_TRUE(isnan(sm_risk_value(bad, 2, 0.5, 0.5)));
+}
+
+/* A hand-solved plan under CVaR: hedging that does not pay on average
+ * pays under risk.
+ *
+ * One period, demand 100 t of NdPr, no China cap, shortfall 1000 USD/t.
+ * C1 (China) spot, c = 8·1.25 = 10, capacity 100. U1 (USA) contract,
+ * c = 15, fee 600, capacity 100. Futures A (China availability 1: cap 100)
+ * and B (availability 0.2: cap 20), equally likely.
+ * Q_A(k) = 100·10 = 1000 for every k (China is cheaper than U1).
+ * Q_B(k) = 20·10 + 15 min(k, 80) + 1000 (80 − min(k, 80))
+ *        = 80200 − 985 min(k, 80).
+ * Risk neutral: slope 600 − 985/2 > 0, so k* = 0, RP = (1000 + 80200)/2
+ *   = 40600.
+ * lambda = 0.5, alpha = 0.5: with two futures CVaR_0.5 is the worse one,
+ *   Q_B (>= Q_A for k <= 80), so rho(Q) = 0.25 Q_A + 0.75 Q_B; slope
+ *   600 − 0.75·985 = −138.75 < 0 up to 80, then 600: k* = 80.
+ *   RP = 48000 + 0.5·(1000 + 1400)/2 + 0.5·1400 = 48000 + 600 + 700 = 49300.
+ * WS: Z_A = 1000 (k = 0), Z_B = min 600 k + Q_B(k) = 48000 + 1400 = 49400
+ *   (k = 80); rho(Z) = 0.5·25200 + 0.5·49400 = 37300; EVPI = 12000.
+ * Average future: China bound 60: Q(k) = 600 + 15 min(k, 40) + 1000 (40 −
+ *   min(k, 40)), fee 600 < 985: k-bar = 40. EEV = 24000 + rho(1000,
+ *   80200 − 39400 = 40800) = 24000 + 0.5·20900 + 0.5·40800 = 54850;
+ *   VSS = 5550.
+ * Regrets: A: 48000 + 1000 − 1000 = 48000; B: 48000 + 1400 − 49400 = 0. */
+static void test_hand_solved_cvar(void)
+{
+    const char *sup =
+        "supplier,region,material,capacity_t_per_period,price_usd_per_t,freight_usd_per_t,"
+        "start_period,ramp_periods,terms,fee_usd_per_t,source\n"
+        "C1,China,NdPr,100,8,0,1,0,spot,,test\n"
+        "U1,USA,NdPr,100,15,0,1,0,contract,600,test\n";
+    char *y1 = sm_tiny_replace(sm_tiny_yaml, "count: 2", "count: 1");
+    char *y2 = sm_tiny_replace(y1, "share: 0.6", "share: 1.0");
+    fixture f;
+    int ok = fixture_load(&f, y2, sup, "material,period,demand_t\nNdPr,1,100\n", hand_sweep);
+    free(y1);
+    free(y2);
+    CU_ASSERT_FATAL(ok);
+    double v0;
+    sm_sweep_values(f.sw, 0, &v0);
+    size_t a = v0 == 1.0 ? 0 : 1, b = 1 - a;
+    sm_plan_opts o;
+    sm_plan_opts_init(&o);
+    sm_plan_run run;
+    sm_diag d;
+    sm_diag_init(&d);
+    CU_ASSERT_EQUAL_FATAL(sm_plan_sweep(f.p, f.sw, &o, 1, NULL, NULL, &run, &d), SM_OK);
+    CU_ASSERT_TRUE(sm_test_close(run.points[0].k_full[1], 0, TOL));
+    CU_ASSERT_TRUE(sm_test_close(run.points[0].rp_value, 40600, TOL));
+    sm_plan_run_free(&run);
+    o.risk_weight = 0.5;
+    o.cvar_alpha = 0.5;
+    CU_ASSERT_EQUAL_FATAL(sm_plan_sweep(f.p, f.sw, &o, 1, NULL, NULL, &run, &d), SM_OK);
+    const sm_plan_point *pt = &run.points[0];
+    CU_ASSERT_EQUAL(pt->rp.stop, SM_PLAN_GAP);
+    CU_ASSERT_TRUE(sm_test_close(pt->k_full[1], 80, TOL));
+    CU_ASSERT_TRUE(sm_test_close(pt->rp_value, 49300, TOL));
+    CU_ASSERT_TRUE(pt->rp.lb <= pt->rp.ub + 1e-9 && pt->rp.gap <= 1e-6);
+    CU_ASSERT_TRUE(sm_test_close(pt->rp.fees, 48000, TOL));
+    CU_ASSERT_TRUE(sm_test_close(pt->z[a], 1000, TOL) && sm_test_close(pt->z[b], 49400, TOL));
+    CU_ASSERT_TRUE(sm_test_close(pt->ws, 37300, TOL));
+    CU_ASSERT_TRUE(sm_test_close(pt->evpi, 12000, TOL));
+    CU_ASSERT_TRUE(sm_test_close(pt->kbar_full[1], 40, TOL));
+    CU_ASSERT_TRUE(sm_test_close(pt->eev, 54850, TOL));
+    CU_ASSERT_TRUE(sm_test_close(pt->vss, 5550, TOL));
+    CU_ASSERT_TRUE(sm_test_close(pt->regret[a], 48000, TOL));
+    CU_ASSERT_TRUE(sm_test_close(pt->regret[b], 0, TOL));
+    sm_plan_run_free(&run);
+    sm_diag_clear(&d);
+    fixture_free(&f);
+}
+
+/* MODEL.md: EVPI >= 0 and VSS >= 0 under rho too, up to the gap, on the
+ * contract model with lambda 0.7 and alpha 0.8. */
+static void test_cvar_measures_nonnegative(void)
+{
+    fixture f;
+    CU_ASSERT_FATAL(load_contract_model(&f, contract_sweep));
+    sm_plan_opts o;
+    sm_plan_opts_init(&o);
+    o.threads = 2;
+    o.risk_weight = 0.7;
+    o.cvar_alpha = 0.8;
+    sm_plan_run run;
+    sm_diag d;
+    sm_diag_init(&d);
+    CU_ASSERT_EQUAL_FATAL(sm_plan_sweep(f.p, f.sw, &o, 1, NULL, NULL, &run, &d), SM_OK);
+    for (size_t g = 0; g < run.n_points; g++) {
+        const sm_plan_point *pt = &run.points[g];
+        CU_ASSERT_EQUAL(pt->rp.stop, SM_PLAN_GAP);
+        double tol = o.gap * fabs(pt->rp_value);
+        CU_ASSERT_TRUE(pt->evpi >= -tol);
+        CU_ASSERT_TRUE(pt->vss >= -tol);
+        /* rho weighs the bad futures more: RP above the plain mean at k*. */
+        double mean = pt->rp.fees;
+        for (size_t s = 0; s < pt->n; s++)
+            mean += pt->rp.q[s] / (double)pt->n;
+        CU_ASSERT_TRUE(pt->rp_value > mean);
+    }
+    sm_plan_run_free(&run);
+    sm_diag_clear(&d);
+    fixture_free(&f);
+}
+
 int main(void)
 {
     CU_TestInfo tests[] = {
@@ -665,6 +803,9 @@ int main(void)
         {"a model without contracts is unchanged", test_no_contracts_unchanged},
         {"stopped after any iteration and resumed: the same plan, 1 and 2 threads", test_resume_identical},
         {"resume data of another plan is refused", test_resume_mismatch},
+        {"rho and CVaR of small vectors", test_risk_value},
+        {"hand-solved plan under CVaR", test_hand_solved_cvar},
+        {"EVPI >= 0 and VSS >= 0 under CVaR", test_cvar_measures_nonnegative},
         CU_TEST_INFO_NULL,
     };
     CU_SuiteInfo suites[] = {{"plan", NULL, NULL, NULL, NULL, tests}, CU_SUITE_INFO_NULL};

@@ -19,7 +19,8 @@ static void usage(FILE *out)
 {
     fprintf(out,
             "usage: supplymix plan [MODEL] --sweep SWEEP -o PLAN.h5 [-j THREADS] [--gap G]\n"
-            "                      [--max-iterations N] [--time-limit S] [--force]\n"
+            "                      [--max-iterations N] [--time-limit S] [--cvar ALPHA]\n"
+            "                      [--risk-weight LAMBDA] [--force | --resume]\n"
             "\n"
             "For each grid point of SWEEP (a policy: the sweep's listed values), the\n"
             "portfolio of contract commitments to sign now that minimises commitment fees\n"
@@ -36,6 +37,12 @@ static void usage(FILE *out)
             "                         (default 1e-6)\n"
             "  --max-iterations N     stop a policy's plan after N iterations (default 500)\n"
             "  --time-limit S         stop a policy's plan after S seconds (default: none)\n"
+            "  --cvar ALPHA           the CVaR level alpha in [0, 1): CVaR is the mean cost of\n"
+            "                         the worst (1 - ALPHA) share of futures (default: the\n"
+            "                         sweep's plan.cvar_alpha, else 0.95)\n"
+            "  --risk-weight LAMBDA   minimise fees + (1 - LAMBDA) E[cost] + LAMBDA CVaR[cost],\n"
+            "                         LAMBDA in [0, 1] (default: the sweep's plan.risk_weight,\n"
+            "                         else 0, the expected cost)\n"
             "  --force                replace PLAN.h5 if it exists (never done otherwise)\n"
             "  --resume               continue PLAN.h5, saved by an interrupted plan of the\n"
             "                         same model, sweep and settings: planned policies are\n"
@@ -64,7 +71,7 @@ static int number_opt(const char *name, const char *arg, double lo, double hi, d
 }
 
 static int parse(int argc, char **argv, sm_plan_opts *o, const char **sweep, const char **out,
-                 const char **jarg, int *force, int *resume)
+                 const char **jarg, int *force, int *resume, double *risk)
 {
     static const struct option opts[] = {{"help", no_argument, 0, 'h'},
                                          {"sweep", required_argument, 0, 's'},
@@ -75,6 +82,8 @@ static int parse(int argc, char **argv, sm_plan_opts *o, const char **sweep, con
                                          {"time-limit", required_argument, 0, 'T'},
                                          {"force", no_argument, 0, 'f'},
                                          {"resume", no_argument, 0, 'r'},
+                                         {"risk-weight", required_argument, 0, 'w'},
+                                         {"cvar", required_argument, 0, 'a'},
                                          {0, 0, 0, 0}};
     int c;
     double v;
@@ -102,6 +111,14 @@ static int parse(int argc, char **argv, sm_plan_opts *o, const char **sweep, con
             break;
         case 'T':
             if (!number_opt("time-limit", optarg, 1e-3, 1e9, &o->time_limit_s))
+                return 2;
+            break;
+        case 'w':
+            if (!sm_cli_risk_option("plan", "--risk-weight", optarg, &risk[0]))
+                return 2;
+            break;
+        case 'a':
+            if (!sm_cli_risk_option("plan", "--cvar", optarg, &risk[1]))
                 return 2;
             break;
         default: usage(stderr); return 2;
@@ -280,7 +297,8 @@ int sm_cmd_plan(int argc, char **argv)
     sm_plan_opts_init(&o);
     const char *sweep_arg = NULL, *out = NULL, *jarg = NULL;
     int force = 0, resume = 0;
-    int code = parse(argc, argv, &o, &sweep_arg, &out, &jarg, &force, &resume);
+    double risk[2] = {NAN, NAN};   /* --risk-weight, --cvar as given */
+    int code = parse(argc, argv, &o, &sweep_arg, &out, &jarg, &force, &resume, risk);
     if (code >= 0)
         return code;
     if (!sm_cli_threads("plan", jarg, &o.threads))
@@ -300,6 +318,7 @@ int sm_cmd_plan(int argc, char **argv)
     SM_TRY(sm_cli_inputs_load(optind < argc ? argv[optind] : NULL, sweep_arg, &in, &d));
     const sm_model *m = in.m;
     const sm_sweep *sw = in.sw;
+    sm_cli_plan_risk(sw, risk[0], risk[1], &o.risk_weight, &o.cvar_alpha);
     if (sm_cli_stop_flag)
         SM_TRY(sm_diag_fail(&d, SM_EINTERRUPTED, "interrupted during start-up; %s was not "
                                                  "written", out));

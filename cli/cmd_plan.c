@@ -275,10 +275,16 @@ static sm_status finish(const char *out, const sm_model *m, const sm_sweep *sw,
         now += here;
     }
     if (run->interrupted) {
+        size_t part = G;
+        for (size_t g = 0; g < G; g++)
+            if (run->points[g].rp.stop == SM_PLAN_INTERRUPTED)
+                part = g;
+        char ckpt[96] = "";
+        if (part < G)
+            snprintf(ckpt, sizeof ckpt, ", and policy %zu up to its last iteration", part + 1);
         fprintf(stderr, "supplymix: interrupted: %zu of %zu polic%s planned and saved in %s%s; "
                         "continue with the same command and --resume\n",
-                planned, G, G == 1 ? "y" : "ies", out,
-                planned < G ? " (with the next one's last checkpoint, if it made one)" : "");
+                planned, G, G == 1 ? "y" : "ies", out, ckpt);
         return SM_EINTERRUPTED;
     }
     if (now == 0) {

@@ -130,20 +130,38 @@ def compare(ref, out, what):
     check(r.returncode == 0, f"{what}: identical to the uninterrupted plan\n" + r.stdout[-1500:])
 
 
+def checkpoint_of(path):
+    """The policy /plan_resume holds a checkpoint of (None: none)."""
+    with h5py.File(path, "r") as f:
+        if "plan_resume" not in f:
+            return None
+        g = f["plan_resume"]
+        check(len(g) > 0 and "policy" in g.attrs, f"{path}: /plan_resume holds arrays and its policy")
+        return int(g.attrs["policy"])
+
+
 def resume(exe, model, sweep, out, ref, what):
+    """--resume to the end; whether it went on from a checkpoint."""
+    ck = checkpoint_of(out)
     r = plan(exe, model, sweep, out, "--resume", threads=1)
     check(r.returncode == 0 and "resuming" in r.stderr,
           f"{what}: --resume exits 0 ({r.returncode}: {r.stderr.strip()[-300:]})")
+    if ck is not None:
+        check(f"policy {ck + 1} goes on from its checkpoint" in r.stderr,
+              f"{what}: policy {ck + 1} resumed from its checkpoint")
     compare(ref, out, what)
     with h5py.File(out, "r") as f:
         check("plan_resume" not in f, f"{what}: no /plan_resume in the finished file")
+    return ck is not None
 
 
 def signals(exe, model, sweep, ref, tmp):
+    from_checkpoint = 0
     for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGUSR1):
         p, out, err = started(exe, model, sweep, tmp, f"sig{int(sig)}", sig.name)
         if not p:
             continue
+        time.sleep(0.3)  # inside policy 2, most likely
         p.send_signal(sig)
         rc = p.wait(timeout=300)
         text = open(err).read()
@@ -156,10 +174,16 @@ def signals(exe, model, sweep, ref, tmp):
         n = policies_done(out)
         check(1 <= n < G and r.n_finished == n * 30,
               f"{sig.name}: {n} of {G} policies saved, their {r.n_finished} futures readable")
-        resume(exe, model, sweep, out, ref, sig.name)
+        ck = checkpoint_of(out)
+        check(ck is None or f"policy {ck + 1} up to its last iteration" in text,
+              f"{sig.name}: the message names the policy saved up to its last iteration")
+        from_checkpoint += resume(exe, model, sweep, out, ref, sig.name)
+    check(from_checkpoint > 0, f"a signal inside a policy saved its checkpoint, and --resume "
+          f"went on from it ({from_checkpoint} of 3)")
 
 
 def kills(exe, model, sweep, ref, tmp):
+    from_checkpoint = 0
     for k, delay in enumerate((0.0, 0.9, 2.0)):
         p, out, err = started(exe, model, sweep, tmp, f"kill{k}", f"SIGKILL {k}")
         if not p:
@@ -170,7 +194,9 @@ def kills(exe, model, sweep, ref, tmp):
         r, _ = smr.load(out, ["total_cost"])
         check(r.n_finished >= 30, f"SIGKILL {k} ({delay} s after policy 1): the file opens "
               f"with {r.n_finished} futures")
-        resume(exe, model, sweep, out, ref, f"SIGKILL {k}")
+        from_checkpoint += resume(exe, model, sweep, out, ref, f"SIGKILL {k}")
+    check(from_checkpoint > 0, f"a SIGKILL inside a policy left its checkpoint, and --resume went "
+          f"on from it ({from_checkpoint} of 3)")
 
 
 def refusals(exe, model, sweep, tmp):

@@ -240,6 +240,17 @@ def main(exe):
         check(r.returncode == 0, f"the uninterrupted plan exits 0\n{r.stderr[-500:]}")
         with h5py.File(ref, "r") as f:
             check(np.all(f["plan_stop"][:] == 1), "every policy of the reference reached the gap")
+        # Saving a checkpoint every iteration (about 130 saves) neither changes
+        # the plan nor leaves the file much bigger than saving none (each save
+        # overwrites the last checkpoint, freed space is reused).
+        few = os.path.join(tmp, "few.h5")
+        r = subprocess.run([exe, "plan", model, "--sweep", sweep, "-o", few], capture_output=True,
+                           text=True, timeout=600,
+                           env=dict(os.environ, SM_PLAN_CHECKPOINT_SECONDS="1e9"))
+        compare(few, ref, "checkpoints every iteration")
+        check(os.path.getsize(ref) < 2 * os.path.getsize(few),
+              f"checkpoints every iteration: file of {os.path.getsize(ref)} bytes against "
+              f"{os.path.getsize(few)} without")
         before = sha(ref)
         r = plan(exe, model, sweep, ref, "--resume")
         check(r.returncode == 0 and sha(ref) == before,

@@ -8,7 +8,8 @@
 2. SIGKILL at several moments: the file opens, and --resume ends with the
    identical file.
 3. --resume refuses (exit 2, the file byte for byte unchanged) a file made
-   with other settings (--gap, --max-iterations, --time-limit), of another
+   with other settings (--gap, --max-iterations, --time-limit, --risk-weight,
+   --cvar), of another
    sweep or model, and --resume with --force; a plan without --force or
    --resume leaves an existing file untouched; --resume of a finished file
    changes nothing; --resume without a file exits 2.
@@ -213,6 +214,8 @@ def refusals(exe, model, sweep, tmp):
         ((model, sweep, "--gap", "1e-5"), "--gap"),
         ((model, sweep, "--max-iterations", "100"), "--max-iterations"),
         ((model, sweep, "--time-limit", "100"), "--time-limit"),
+        ((model, sweep, "--risk-weight", "0.5"), "--risk-weight"),
+        ((model, sweep, "--cvar", "0.9"), "--cvar"),
         ((model, other_sweep), "sweep"),
         ((other_model, sweep), "model"),
         ((model, sweep, "--force"), "--force"),

@@ -219,6 +219,10 @@ int sm_cmd_plan(int argc, char **argv)
                     "offer(s), %d thread%s, writing %s\n",
             sw->name, sw->grid_size, sw->grid_size == 1 ? "y" : "ies", sw->samples,
             m->n_contracts, o.threads, o.threads == 1 ? "" : "s", out);
+    if (o.risk_weight > 0.0)
+        fprintf(stderr, "supplymix: objective fees + %g E[cost] + %g CVaR_%g[cost]: RP, WS and "
+                        "EEV below are this, not the expected cost\n",
+                1.0 - o.risk_weight, o.risk_weight, o.cvar_alpha);
     SM_TRY(sm_plan_sweep(in.p, sw, &o, 1, on_point, &run, &run, &d));
     sm_results_info info = {m, sw, sm_cli_command_line, o.threads, 1, 1, 0, 1,
                             o.lp.it_lim, o.lp.tm_lim_ms / 1000.0, NULL};

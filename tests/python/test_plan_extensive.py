@@ -148,14 +148,17 @@ def check_cvar(exe, model, tmp, rp_neutral):
 def check_bad_risk(exe, model, tmp):
     sweep = os.path.join(tmp, "ext.yaml")
     out = os.path.join(tmp, "bad.h5")
-    for args, want in ((["--cvar", "1"], "--cvar: '1'"), (["--risk-weight", "-0.1"], "--risk-weight"),
+    for args, want in ((["--cvar", "1"], "--cvar: '1'"),
+                       (["--risk-weight", "-0.1"], "--risk-weight"),
                        (["--risk-weight", "x"], "--risk-weight: 'x'")):
         r = run([exe, "plan", model, "--sweep", sweep, "-o", out, *args])
-        check(r.returncode == 2 and want in r.stderr, f"plan {' '.join(args)}: exit 2 naming it "
-                                                       f"({r.returncode}: {r.stderr.strip()[:200]})")
+        check(r.returncode == 2 and want in r.stderr,
+              f"plan {' '.join(args)}: exit 2 naming it "
+              f"({r.returncode}: {r.stderr.strip()[:200]})")
     r = run([exe, "export", model, "--sweep", sweep, "--cvar", "0.5", "--scenario", "0", "--lp",
              os.path.join(tmp, "x.lp")])
-    check(r.returncode == 2 and "--extensive" in r.stderr, "export --cvar without --extensive: exit 2")
+    check(r.returncode == 2 and "--extensive" in r.stderr,
+          "export --cvar without --extensive: exit 2")
     for keys, col, what in (("plan:\n  cvar_alpha: 1.0\n", 15, "plan.cvar_alpha"),
                             ("plan:\n  risk_weight: 2\n", 16, "plan.risk_weight"),
                             ("plan:\n  lambda: 0.5\n", 3, "lambda")):

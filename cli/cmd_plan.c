@@ -202,7 +202,7 @@ int sm_cmd_plan(int argc, char **argv)
             m->n_contracts, o.threads, o.threads == 1 ? "" : "s", out);
     SM_TRY(sm_plan_sweep(in.p, sw, &o, 1, on_point, &run, &run, &d));
     sm_results_info info = {m, sw, sm_cli_command_line, o.threads, 1, 1, 0, 1,
-                            o.lp.it_lim, o.lp.tm_lim_ms / 1000.0, NULL};
+                            o.lp.it_lim, o.lp.tm_lim_ms / 1000.0, NULL, NULL};
     SM_TRY(sm_plan_write(out, &info, force, &run, &d));
     summary(m, sw, &run);
     fprintf(stderr, "supplymix: planned %zu polic%s in %.2f s; wrote %s\n", run.n_points,

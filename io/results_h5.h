@@ -17,6 +17,7 @@
 
 #include "../core/diag.h"
 #include "../models/outcome.h"
+#include "../models/portfolio.h"
 #include "../models/sweep.h"
 
 /* Bump when the layout changes in a way readers must know about. */
@@ -37,6 +38,9 @@ typedef struct sm_results_info {
     double time_limit_s;
     const atomic_int *stop; /* optional: once set, sm_results_create stops and
                              * leaves nothing behind (SM_EINTERRUPTED) */
+    const sm_portfolio *portfolio; /* `run --portfolio`, or NULL: recorded (root attributes
+                                    * portfolio_file and portfolio_hash, /inputs) with
+                                    * cost_commitment[scenario] */
 } sm_results_info;
 
 /* Create the file at path with every dataset, label and attribute, then

@@ -74,14 +74,14 @@ sm_status sm_cli_portfolio_load(const char *cmd, const char *file, const char *p
     if (!file && !policy_arg)
         return SM_OK;
     if (!file || !in->sw)
-        return sm_diag_fail(d, SM_EUSAGE, "supplymix %s: %s", cmd,
+        return sm_diag_fail(d, SM_EUSAGE, "%s",
                             !file ? "--policy goes with --portfolio FILE (a plan file)"
                                   : "--portfolio needs --sweep: it is evaluated across a "
                                     "sweep's scenarios");
-    if (policy_arg && (!sm_cli_parse_index(cmd, "--policy", policy_arg, &policy) ||
-                       policy > 1000000000ull))
-        return sm_diag_fail(d, SM_EUSAGE, "supplymix %s: --policy: expected a policy index",
-                            cmd);
+    if (policy_arg && !sm_cli_parse_index(cmd, "--policy", policy_arg, &policy))
+        return SM_EUSAGE; /* said why */
+    if (policy > 1000000000ull)
+        policy = 1000000000ull; /* beyond any file's policies: refused with their range */
     sm_status st = sm_portfolio_load(file, in->m, in->sw, policy_arg ? (long)policy : -1,
                                      &in->portfolio, d);
     if (st == SM_OK)

@@ -482,7 +482,7 @@ static void announce(const run_ctx *r)
         fprintf(stderr, "supplymix: at portfolio %s: each grid point at its own policy's "
                         "commitment\n", pf->file);
     else if (pf)
-        fprintf(stderr, "supplymix: at portfolio %s: commitment fees %.0f USD in every "
+        fprintf(stderr, "supplymix: at portfolio %s: commitment fees %g USD in every "
                         "scenario\n", pf->file, pf->fees[0]);
     if (r->ranks > 1)
         fprintf(stderr, "supplymix: %d MPI ranks; rank 0 deals out the blocks and writes\n",

@@ -57,6 +57,7 @@ DEMAND = "material,period,demand_t\nNdPr,1,100\nNdPr,2,100\nNdPr,3,110\nDy,1,10\
 SWEEP = """name: pf
 seed: 11
 samples: 6
+block_size: 4
 sampling: lhs
 parameters:
   share.cap: {values: [0.5, 1.0]}
@@ -251,6 +252,25 @@ def resume_checks(exe, tmp, model, sweep, out, csv):
           f"--resume with the same portfolio goes on ({r.stderr.strip()[:300]})")
 
 
+def slices(exe, tmp, model, sweep, out, csv):
+    """Shards of a portfolio run merge into the whole run; other portfolios do not."""
+    other = os.path.join(tmp, "other.csv")
+    shards = [os.path.join(tmp, f"shard{k}.h5") for k in range(3)]
+    for k, pf in ((0, csv), (1, csv), (2, other)):
+        run(exe, "run", model, "--sweep", sweep, "-o", shards[k], "--portfolio", pf, "--slice",
+            f"{min(k, 1)}/2")
+    merged = os.path.join(tmp, "merged.h5")
+    r = run(exe, "merge", merged, shards[0], shards[1])
+    with h5py.File(out) as a, h5py.File(merged) as b:
+        check(r.returncode == 0 and np.array_equal(a["total_cost"][:], b["total_cost"][:])
+              and np.array_equal(a["cost_commitment"][:], b["cost_commitment"][:])
+              and a.attrs["portfolio_hash"] == b.attrs["portfolio_hash"],
+              "merged shards of a portfolio run equal the whole run\n" + r.stderr[-500:])
+    r = run(exe, "merge", os.path.join(tmp, "mixed.h5"), shards[0], shards[2])
+    check(r.returncode == 2 and "refusing to merge" in r.stderr and "portfolio" in r.stderr,
+          f"shards of other portfolios are not merged ({r.stderr.strip()[:300]})")
+
+
 def fake_plan(path, k, suppliers=("C1", "U2", "U1"), periods=("2027Q1", "2027Q2", "2027Q3"),
               name="commitment"):
     """A file with a plan file's commitment and its scales (layout 3)."""
@@ -354,6 +374,7 @@ def main(exe):
         zeros_equal_no_contracts(exe, tmp, model, sweep)
         refusals(exe, tmp, model, sweep, out)
         resume_checks(exe, tmp, model, sweep, out, csv)
+        slices(exe, tmp, model, sweep, out, csv)
         plan_refusals(exe, tmp, model, sweep, out)
         plan_reproduced(exe, tmp, model, sweep)
     print("FAILED: %d" % len(failures) if failures else "all passed")

@@ -349,6 +349,11 @@ def plan_reproduced(exe, tmp, model, sweep):
         check(int(f.attrs["portfolio_policy"]) == -1, "portfolio_policy -1: each its own")
         k = p["commitment"][:]
         G = k.shape[0]
+    one_thread = os.path.join(tmp, "plan_run_j1.h5")
+    r = run(exe, "run", model, "--sweep", sweep, "-o", one_thread, "--portfolio", plan, "-j", "1")
+    c = subprocess.run([sys.executable, os.path.join(HERE, "compare_results.py"), out, one_thread],
+                       capture_output=True, text=True)
+    check(r.returncode == 0 and c.returncode == 0, "the same file on 1 and 2 threads\n" + c.stdout[-800:])
     for g in range(G):
         one = os.path.join(tmp, f"plan_run{g}.h5")
         r = run(exe, "run", model, "--sweep", sweep, "-o", one, "--portfolio", plan,

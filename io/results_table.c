@@ -477,17 +477,23 @@ static int known_text(const sm_table *t, col_kind kind, const char *value)
 
 sm_status sm_table_where(sm_table *t, const char *expr, sm_diag *d)
 {
-    size_t len = strcspn(expr, "=<>!");
+    const char *name = expr + strspn(expr, " "); /* spaces around NAME and VALUE are no part */
+    size_t len = strcspn(name, "=<>!");
     filter f = {0};
-    size_t oplen = parse_op(expr + len, &f.op);
-    const char *value = expr + len + oplen;
+    size_t oplen = parse_op(name + len, &f.op);
+    char value[256];
+    snprintf(value, sizeof value, "%s", name + len + oplen + strspn(name + len + oplen, " "));
+    for (size_t n = strlen(value); n && value[n - 1] == ' ';)
+        value[--n] = '\0';
+    while (len && name[len - 1] == ' ')
+        len--;
     if (!oplen || !*value)
         return sm_diag_fail(d, SM_EINPUT, "--where '%s': expected NAME OP VALUE with OP one of "
                                           "=, !=, <, <=, >, >= (e.g. share.china_cap=0.4)", expr);
-    long c = find_column(t, expr, len);
+    long c = find_column(t, name, len);
     if (c < 0)
         return sm_diag_fail(d, SM_EINPUT, "--where '%s': no column or parameter '%.*s' in %s",
-                            expr, (int)len, expr, t->path);
+                            expr, (int)len, name, t->path);
     if (t->n_flt == MAX_FILTERS)
         return sm_diag_fail(d, SM_EINPUT, "--where: at most %d filters", MAX_FILTERS);
     f.col = (size_t)c;
@@ -581,9 +587,9 @@ static int prepare(sm_table *t)
     return t->cells != NULL;
 }
 
-size_t sm_table_out_columns(const sm_table *t)
+size_t sm_table_out_columns(sm_table *t)
 {
-    return prepare((sm_table *)t) ? ((sm_table *)t)->n_cells : 0;
+    return prepare(t) ? t->n_cells : 0;
 }
 
 const char *sm_table_out_name(const sm_table *t, size_t c)

@@ -59,7 +59,7 @@ sm_status sm_table_where(sm_table *t, const char *expr, sm_diag *d);
 sm_status sm_table_long(sm_table *t, const char *arrays, sm_diag *d);
 
 /* The columns written (after select and long), in order. */
-size_t sm_table_out_columns(const sm_table *t);
+size_t sm_table_out_columns(sm_table *t);
 const char *sm_table_out_name(const sm_table *t, size_t c);
 
 /* The next row that passes every filter: 1 with *cells (out_columns of

@@ -162,6 +162,8 @@ def check_filters(exe, path, header, rows):
     _, got = table(exe, path, "--where", "share.china_cap=0.4")
     check(len(want) == 40 and got == want,
           f"--where share.china_cap=0.4: the 40 rows with cap 0.4 (got {len(got)})")
+    _, spaced = table(exe, path, "--where", " share.china_cap = 0.4 ")
+    check(spaced == want, "--where ' share.china_cap = 0.4 ': spaces are no part of it")
     tc = header.index("total_cost")
     costs = sorted(float(r[tc]) for r in rows if r[tc] != "")
     mid = costs[len(costs) // 2]

@@ -162,6 +162,11 @@ def check_filters(exe, path, header, rows):
     _, got = table(exe, path, "--where", "share.china_cap=0.4")
     check(len(want) == 40 and got == want,
           f"--where share.china_cap=0.4: the 40 rows with cap 0.4 (got {len(got)})")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        ds = smr.open(path).finished(["total_cost"])
+    n = int((ds["param_share.china_cap"].values == 0.4).sum())
+    check(n == 40, f"the Python reader finds the 40 scenarios with cap == 0.4 too ({n})")
     _, spaced = table(exe, path, "--where", " share.china_cap = 0.4 ")
     check(spaced == want, "--where ' share.china_cap = 0.4 ': spaces are no part of it")
     tc = header.index("total_cost")

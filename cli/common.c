@@ -3,6 +3,9 @@
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
+#include <math.h>
+#include <signal.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -10,6 +13,7 @@
 #include "../core/files.h"
 #include "../io/model_load.h"
 #include "../io/sweep_load.h"
+#include "../models/risk.h"
 #include "cli.h"
 
 /* The shipped model is looked up, in order: $SUPPLYMIX_MODELS, the
@@ -136,6 +140,33 @@ int sm_cli_parse_index(const char *cmd, const char *opt, const char *s, unsigned
     return 0;
 }
 
+int sm_cli_risk_option(const char *cmd, const char *opt, const char *arg, double *out)
+{
+    char *end;
+    int alpha = strcmp(opt, "--cvar") == 0;
+    double v = strtod(arg, &end);
+    if (end == arg || *end || !(alpha ? sm_cvar_alpha_ok(v) : sm_risk_weight_ok(v))) {
+        fprintf(stderr, "supplymix %s: %s: '%s' is not a number in %s\n", cmd, opt, arg,
+                alpha ? "[0, 1) (the CVaR level alpha)" : "[0, 1] (the weight lambda of CVaR)");
+        return 0;
+    }
+    *out = v;
+    return 1;
+}
+
+void sm_cli_plan_risk(const sm_sweep *sw, double opt_weight, double opt_alpha,
+                      double *risk_weight, double *cvar_alpha)
+{
+    if (!isnan(opt_weight))
+        *risk_weight = opt_weight;
+    else if (sw && !isnan(sw->risk_weight))
+        *risk_weight = sw->risk_weight;
+    if (!isnan(opt_alpha))
+        *cvar_alpha = opt_alpha;
+    else if (sw && !isnan(sw->cvar_alpha))
+        *cvar_alpha = sw->cvar_alpha;
+}
+
 /* Threads: -j, else OMP_NUM_THREADS, else SLURM_CPUS_PER_TASK, else all
  * cores. OMP_NUM_THREADS may list one count per nesting level ("4,2");
  * the sweep runs one level of threads, so the first count is the one. */
@@ -166,4 +197,76 @@ int sm_cli_threads(const char *cmd, const char *arg, int *out)
         return 0;
     }
     return 1;
+}
+
+/* ---- signals (run, plan) ------------------------------------------------ */
+
+atomic_int sm_cli_stop_requested;
+volatile sig_atomic_t sm_cli_stop_flag;
+
+/* The name an output is set up or saved under (sm_partial_name), for a
+ * second Ctrl-C to remove; "" when none. */
+static char partial_path[4096];
+
+/* The writer's lock file once this process holds it, for a second Ctrl-C
+ * to remove (while still holding it, as sm_writer_lock_release does). */
+static char lock_path[4096];
+
+static void on_signal(int sig)
+{
+    /* A second Ctrl-C means now: a results file is written in
+     * single-writer mode and a plan file saved by renaming a copy, so
+     * either stays readable and resumable; one still being set up (or
+     * saved) under its partial name is removed (unlink is
+     * async-signal-safe; without such a file it does nothing). */
+    if (sig == SIGINT && atomic_load(&sm_cli_stop_requested)) {
+        if (partial_path[0])
+            unlink(partial_path);
+        if (lock_path[0])
+            unlink(lock_path);
+        _exit(3);
+    }
+    atomic_store(&sm_cli_stop_requested, 1);
+    sm_cli_stop_flag = 1;
+}
+
+void sm_cli_install_signals(void)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGHUP, &sa, NULL);
+    sigaction(SIGUSR1, &sa, NULL);
+    sa.sa_handler = SIG_IGN;
+    sigaction(SIGPIPE, &sa, NULL);
+}
+
+/* Copy path into a buffer the signal handler reads: the first byte last,
+ * so a handler running meanwhile sees "" (never a prefix, which could
+ * name another file); NULL empties it. */
+static void remember_for_signal(char *buf, size_t size, const char *path)
+{
+    size_t len = path ? strlen(path) : 0;
+    *(volatile char *)buf = '\0';
+    atomic_signal_fence(memory_order_seq_cst);
+    if (len > 0 && len < size) {
+        memcpy(buf + 1, path + 1, len);
+        atomic_signal_fence(memory_order_seq_cst);
+        *(volatile char *)buf = path[0];
+    }
+}
+
+void sm_cli_signal_partial(const char *out)
+{
+    char *partial = out ? sm_partial_name(out) : NULL;
+    remember_for_signal(partial_path, sizeof partial_path, partial);
+    free(partial);
+}
+
+void sm_cli_signal_lock(const char *path)
+{
+    remember_for_signal(lock_path, sizeof lock_path, path);
 }

@@ -499,30 +499,63 @@ static hid_t ck_type(char t)
     return t == 'd' ? H5T_NATIVE_DOUBLE : t == 'i' ? H5T_NATIVE_INT32 : H5T_NATIVE_UINT8;
 }
 
-/* /plan_resume: removed, then made anew holding ck (arrays in their
- * order, kept by the group's creation order), when there is one. */
+/* One checkpoint array into grp: its dataset (1-D, growing) reused when
+ * there is one of that type, so that saving a checkpoint every iteration
+ * overwrites the last one in place rather than leaving it behind. */
+static int put_array(hid_t grp, const sm_plan_array *arr)
+{
+    hid_t type = ck_type(arr->type), ds = -1;
+    hsize_t n = arr->n;
+    if (H5Lexists(grp, arr->name, H5P_DEFAULT) > 0) {
+        ds = H5Dopen2(grp, arr->name, H5P_DEFAULT);
+        hid_t t = ds >= 0 ? H5Dget_type(ds) : -1;
+        int same = t >= 0 && H5Tget_class(t) == H5Tget_class(type) &&
+                   H5Tget_size(t) == H5Tget_size(type);
+        if (t >= 0)
+            H5Tclose(t);
+        if (ds >= 0 && !same) {
+            H5Dclose(ds);
+            ds = -1;
+            if (H5Ldelete(grp, arr->name, H5P_DEFAULT) < 0)
+                return 0;
+        }
+    }
+    if (ds < 0) {
+        hsize_t zero = 0, max = H5S_UNLIMITED, chunk = 8192;
+        hid_t dcpl = sm_h5_dcpl(type, 1, &chunk, NULL);
+        hid_t space = H5Screate_simple(1, &zero, &max);
+        ds = H5Dcreate2(grp, arr->name, type, space, H5P_DEFAULT, dcpl, H5P_DEFAULT);
+        H5Sclose(space);
+        H5Pclose(dcpl);
+    }
+    int ok = ds >= 0 && H5Dset_extent(ds, &n) >= 0 &&
+             (n == 0 || H5Dwrite(ds, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, arr->data) >= 0);
+    if (ds >= 0)
+        H5Dclose(ds);
+    return ok;
+}
+
+/* /plan_resume holds ck (each array by its name; the solver finds them by
+ * name) and the policy it is of; removed when there is none. */
 static int put_checkpoint(hid_t f, const sm_plan_checkpoint *ck, size_t ck_g)
 {
-    if (H5Lexists(f, "plan_resume", H5P_DEFAULT) > 0 && H5Ldelete(f, "plan_resume", H5P_DEFAULT) < 0)
-        return 0;
+    int exists = H5Lexists(f, "plan_resume", H5P_DEFAULT) > 0;
     if (!ck)
-        return 1;
-    hid_t gcpl = H5Pcreate(H5P_GROUP_CREATE);
-    H5Pset_link_creation_order(gcpl, H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED);
-    hid_t grp = H5Gcreate2(f, "plan_resume", H5P_DEFAULT, gcpl, H5P_DEFAULT);
-    H5Pclose(gcpl);
-    int ok = grp >= 0 && sm_h5_attr_i64(grp, "policy", (long long)ck_g) &&
-             sm_h5_attr_text(grp, "long_name", "where the interrupted policy's plan goes on "
-                                               "from (for plan --resume; internal)");
-    for (int a = 0; ok && a < ck->n_arrays; a++) {
-        const sm_plan_array *arr = &ck->arrays[a];
-        hsize_t n = arr->n;
-        hid_t ds = sm_h5_dataset(grp, arr->name, ck_type(arr->type), 1, &n, n ? n : 1, NULL);
-        ok = ds >= 0 && (n == 0 || H5Dwrite(ds, ck_type(arr->type), H5S_ALL, H5S_ALL,
-                                            H5P_DEFAULT, arr->data) >= 0);
-        if (ds >= 0)
-            H5Dclose(ds);
+        return !exists || H5Ldelete(f, "plan_resume", H5P_DEFAULT) >= 0;
+    hid_t grp = exists ? H5Gopen2(f, "plan_resume", H5P_DEFAULT) : -1;
+    if (!exists) {
+        hid_t gcpl = H5Pcreate(H5P_GROUP_CREATE);
+        H5Pset_link_creation_order(gcpl, H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED);
+        grp = H5Gcreate2(f, "plan_resume", H5P_DEFAULT, gcpl, H5P_DEFAULT);
+        H5Pclose(gcpl);
+        exists = grp >= 0 &&
+                 sm_h5_attr_text(grp, "long_name", "where the interrupted policy's plan goes "
+                                                   "on from (for plan --resume; internal)");
     }
+    int ok = exists && (H5Aexists(grp, "policy") <= 0 || H5Adelete(grp, "policy") >= 0) &&
+             sm_h5_attr_i64(grp, "policy", (long long)ck_g);
+    for (int a = 0; ok && a < ck->n_arrays; a++)
+        ok = put_array(grp, &ck->arrays[a]);
     if (grp >= 0)
         H5Gclose(grp);
     return ok;

@@ -499,11 +499,13 @@ static sm_results *results_new(const char *path, const sm_results_info *info)
 }
 
 /* The file at tmp, created empty, in the 1.10 format single-writer mode needs. */
-static hid_t create_file(const char *tmp)
+static hid_t create_file(const char *tmp, int rewritten)
 {
     hid_t fcpl = H5Pcreate(H5P_FILE_CREATE), fapl = H5Pcreate(H5P_FILE_ACCESS);
     H5Pset_link_creation_order(fcpl, H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED);
     H5Pset_attr_creation_order(fcpl, H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED);
+    if (rewritten)
+        H5Pset_file_space_strategy(fcpl, H5F_FSPACE_STRATEGY_FSM_AGGR, 1, 1);
     H5Pset_libver_bounds(fapl, H5F_LIBVER_V110, H5F_LIBVER_V110);
     hid_t f = H5Fcreate(tmp, H5F_ACC_TRUNC, fcpl, fapl);
     H5Pclose(fcpl);
@@ -577,7 +579,7 @@ sm_status sm_results_create(const char *path, const sm_results_info *info, int f
      * coordinates of a hundred million scenarios) leaves no half-made
      * results file behind, only the temporary. */
     char *tmp = sm_partial_name(path);
-    r->file = tmp ? create_file(tmp) : -1;
+    r->file = tmp ? create_file(tmp, info->rewritten) : -1;
     if (r->file < 0) {
         const char *why = sm_h5_last_error();
         st = sm_diag_fail_at(d, SM_EOUTPUT, path, "cannot create the results file%s%s",

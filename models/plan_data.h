@@ -103,6 +103,7 @@ typedef struct sm_plan_run {
     double time_limit_s;
     double risk_weight;       /* lambda and alpha of rho */
     double cvar_alpha;
+    int interrupted;          /* a stop request ended it before every policy was planned */
 } sm_plan_run;
 
 void sm_plan_run_free(sm_plan_run *run);

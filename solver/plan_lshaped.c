@@ -1,16 +1,19 @@
 /* The L-shaped method, multi-cut (see plan.h). Master: min fee·k +
- * sum_s p_s theta_s over 0 <= k <= k_ub, the first-stage rows and the
- * cuts theta_s >= Q_s(k^) + g_s·(k − k^). Each theta_s is bounded below by
+ * sum_s p_s theta_s (under risk fee·k + rho of the thetas: risk_cols)
+ * over 0 <= k <= k_ub, the first-stage rows and the cuts theta_s >= Q_s(k^) + g_s·(k − k^). Each theta_s is bounded below by
  * Q_s(k_ub), the least Q_s can be (more commitment only loosens a future),
  * so the first master is bounded. */
 #include "plan.h"
 
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "../core/clock.h"
+#include "../models/risk.h"
+#include "plan_checkpoint.h"
 
 
 void sm_plan_opts_init(sm_plan_opts *o)
@@ -46,6 +49,21 @@ sm_status sm_plan_base_basis(const sm_problem *p, const sm_lp_opts *o, sm_basis 
 done:
     sm_lp_free(&lp);
     return st;
+}
+
+/* Room for the history: a resumed plan may already hold more iterations
+ * than this run's limit allows. */
+static size_t hist_room(const sm_plan_opts *o)
+{
+    size_t resumed = 0;
+    const void *p;
+    size_t n;
+    sm_diag quiet;
+    sm_diag_init(&quiet);
+    if (o->resume && sm_ckpt_get(o->resume, "history_cuts", 'i', SIZE_MAX, &p, &n, &quiet) == SM_OK)
+        resumed = n;
+    sm_diag_clear(&quiet);
+    return (size_t)(o->max_iterations > 0 ? o->max_iterations : 0) + resumed + 1;
 }
 
 /* The state of one decomposition. */
@@ -94,7 +112,7 @@ static sm_status lshaped_init(lshaped *ls, const sm_futures *F, const sm_stage1 
     ls->k = calloc(nk + 1, sizeof(double));
     ls->q = calloc(n + 1, sizeof(double));
     ls->g = calloc(n * nk + 1, sizeof(double));
-    ls->sol = calloc(nk + n + 1, sizeof(double));
+    ls->sol = calloc(nk + 2 * n + 2, sizeof(double));
     ls->status = calloc(n + 1, 1);
     ls->idx = calloc(nk + 2, sizeof(int));
     ls->val = calloc(nk + 2, sizeof(double));
@@ -102,21 +120,73 @@ static sm_status lshaped_init(lshaped *ls, const sm_futures *F, const sm_stage1 
     r->k = calloc(nk + 1, sizeof(double));
     r->q = calloc(n + 1, sizeof(double));
     r->status = calloc(n + 1, 1);
-    r->hist = calloc((size_t)o->max_iterations + 1, sizeof *r->hist);
+    r->hist = calloc(hist_room(o), sizeof *r->hist);
     if (!ls->k || !ls->q || !ls->g || !ls->sol || !ls->status || !ls->idx || !ls->val ||
         !r->k || !r->q || !r->status || !r->hist)
         return sm_diag_fail(d, SM_ENOMEM, "out of memory");
     r->lb = -HUGE_VAL;
     r->ub = HUGE_VAL;
     r->gap = HUGE_VAL;
+    if (!sm_risk_weight_ok(o->risk_weight) || !sm_cvar_alpha_ok(o->cvar_alpha))
+        return sm_diag_error(d, NULL, 0, 0, "risk weight %g (expected [0, 1]) or CVaR level %g "
+                             "(expected [0, 1)) out of range", o->risk_weight, o->cvar_alpha);
     return sm_evaluator_new(F, s1, o, base, &ls->ev, d);
 }
 
-/* The master with theta_s >= Q_s(k_ub) and the first-stage rows. */
+static sm_lp_opts master_opts(const sm_plan_opts *o)
+{
+    sm_lp_opts mo = o->lp;
+    mo.warm_pricing = SM_PRICING_STEEPEST; /* few rows, many re-solves: worth the weights */
+    /* The long-step ratio test on this master (cuts from 1e-9 to 1e7) made
+     * plan_extensive_glpsol_cbc's plan fail; the futures keep it. */
+    mo.warm_ratio = SM_RATIO_HARRIS;
+    return mo;
+}
+
+/* Under risk (lambda > 0), the master's Rockafellar-Uryasev terms: eta
+ * (free) and u_s >= theta_s - eta, u_s >= 0, costing lambda·eta + lambda
+ * p_s u_s / (1 - alpha), after k and theta; theta then costs (1 - lambda)
+ * p_s. At the optimum eta + sum p_s u_s / (1 - alpha) is CVaR_alpha of the
+ * thetas, so the master's optimum is fees + rho(theta), a lower bound of
+ * fees + rho(Q) as rho is monotone and theta <= Q. */
+static int risk_cols(const lshaped *ls)
+{
+    return ls->o->risk_weight > 0.0 ? (int)ls->n + 1 : 0;
+}
+
+static void risk_bounds(const lshaped *ls, double *lb, double *ub, double *obj)
+{
+    double lam = ls->o->risk_weight, p = 1.0 / (double)ls->n;
+    size_t eta = (size_t)ls->nk + ls->n;
+    lb[eta] = -HUGE_VAL;
+    ub[eta] = HUGE_VAL;
+    obj[eta] = lam;
+    for (size_t s = 0; s < ls->n; s++) {
+        lb[eta + 1 + s] = 0.0;
+        ub[eta + 1 + s] = HUGE_VAL;
+        obj[eta + 1 + s] = lam * p / (1.0 - ls->o->cvar_alpha);
+    }
+}
+
+static sm_status risk_rows(lshaped *ls, sm_diag *d)
+{
+    sm_status st = SM_OK;
+    int eta = ls->nk + (int)ls->n;
+    for (size_t s = 0; risk_cols(ls) && s < ls->n; s++) {
+        int idx[3] = {eta + 1 + (int)s, ls->nk + (int)s, eta};
+        double val[3] = {1.0, -1.0, 1.0};
+        SM_TRY(sm_lp_add_row(ls->master, 3, idx, val, 0.0, HUGE_VAL, d));
+    }
+done:
+    return st;
+}
+
+/* The master with theta_s >= Q_s(k_ub), the first-stage rows and the
+ * risk terms. */
 static sm_status master_build(lshaped *ls, sm_diag *d)
 {
     sm_status st = SM_OK;
-    size_t nc = (size_t)ls->nk + ls->n;
+    size_t nc = (size_t)ls->nk + ls->n + (size_t)risk_cols(ls);
     double *lb = malloc((nc + 1) * sizeof *lb), *ub = malloc((nc + 1) * sizeof *ub),
            *obj = malloc((nc + 1) * sizeof *obj);
     if (!lb || !ub || !obj)
@@ -129,13 +199,11 @@ static sm_status master_build(lshaped *ls, sm_diag *d)
     for (size_t s = 0; s < ls->n; s++) {
         lb[(size_t)ls->nk + s] = ls->q[s];
         ub[(size_t)ls->nk + s] = HUGE_VAL;
-        obj[(size_t)ls->nk + s] = 1.0 / (double)ls->n;
+        obj[(size_t)ls->nk + s] = (1.0 - ls->o->risk_weight) / (double)ls->n;
     }
-    sm_lp_opts mo = ls->o->lp;
-    mo.warm_pricing = SM_PRICING_STEEPEST; /* few rows, many re-solves: worth the weights */
-    /* The long-step ratio test on this master (cuts from 1e-9 to 1e7) made
-     * plan_extensive_glpsol_cbc's plan fail; the futures keep it. */
-    mo.warm_ratio = SM_RATIO_HARRIS;
+    if (risk_cols(ls))
+        risk_bounds(ls, lb, ub, obj);
+    sm_lp_opts mo = master_opts(ls->o);
     SM_TRY(sm_lp_new_cols(&ls->master, (int)nc, lb, ub, obj, &mo, d));
     const sm_stage1 *s1 = ls->s1;
     for (int i = 0; i < s1->n_rows; i++) {
@@ -145,6 +213,7 @@ static sm_status master_build(lshaped *ls, sm_diag *d)
         SM_TRY(sm_lp_add_row(ls->master, len, &s1->row_var[a], ls->val, s1->row_lb[i],
                              s1->row_ub[i], d));
     }
+    SM_TRY(risk_rows(ls, d));
 done:
     free(lb);
     free(ub);
@@ -333,9 +402,8 @@ static sm_status iterate(lshaped *ls, sm_plan_result *r, int *stop, sm_diag *d)
             return SM_OK;
         }
     } else {
-        double ub = sm_stage1_fees(ls->s1, ls->k);
-        for (size_t s = 0; s < ls->n; s++)
-            ub += ls->q[s] / (double)ls->n;
+        double ub = sm_stage1_fees(ls->s1, ls->k) +
+                    sm_risk_value(ls->q, ls->n, ls->o->risk_weight, ls->o->cvar_alpha);
         if (ub < r->ub) {
             r->ub = ub;
             memcpy(r->k, ls->k, (size_t)ls->nk * sizeof(double));
@@ -360,6 +428,84 @@ done:
     return st;
 }
 
+/* ---- checkpoints -------------------------------------------------------
+ *
+ * Taken at every iteration boundary (after the first evaluation and after
+ * each iteration): what it copies, per future, is its basis, (layout rows
+ * + columns) bytes, 10 bytes of incumbent, and 12·(cut length + 1) bytes
+ * per cut in the master (at most nk + 1 terms, one cut per future and
+ * iteration); the copy is memory traffic only, far below one re-solve of
+ * every future that each iteration costs. So the solver does not
+ * rate-limit it: the callback, which knows what storing it costs, keeps
+ * the ones it wants (a checkpoint is complete on its own). */
+
+enum { LS_VERSION, LS_FUTURES, LS_NK, LS_RESCUES, LS_N };
+#define LS_CHECKPOINT_VERSION 1
+
+static sm_status checkpoint_take(const lshaped *ls, const sm_plan_result *r, sm_diag *d)
+{
+    sm_status st = SM_OK;
+    sm_plan_checkpoint c = {0, NULL};
+    int32_t v[LS_N] = {LS_CHECKPOINT_VERSION, (int32_t)ls->n, ls->nk, ls->rescues};
+    double elapsed = sm_clock_s() - ls->t0;
+    SM_TRY(sm_ckpt_add(&c, "decomposition", 'i', LS_N, v, d));
+    SM_TRY(sm_ckpt_add(&c, "elapsed_seconds", 'd', 1, &elapsed, d));
+    SM_TRY(sm_ckpt_add(&c, "master_k", 'd', (size_t)ls->nk, ls->k, d));
+    SM_TRY(sm_ckpt_save_result(r, ls->n, ls->nk, &c, d));
+    SM_TRY(sm_evaluator_save(ls->ev, &c, d));
+    if (ls->master)
+        SM_TRY(sm_ckpt_save_master(ls->master, &c, d));
+    SM_TRY(ls->o->checkpoint(ls->o->checkpoint_ctx, &c, d));
+done:
+    sm_plan_checkpoint_free(&c);
+    return st;
+}
+
+/* Where the checkpoint o->resume left off; *go_on unless it had ended. */
+static sm_status resume(lshaped *ls, sm_plan_result *r, int *go_on, sm_diag *d)
+{
+    sm_status st = SM_OK;
+    const sm_plan_checkpoint *c = ls->o->resume;
+    const int32_t *v;
+    const double *elapsed, *k;
+    SM_TRY(sm_ckpt_get(c, "decomposition", 'i', LS_N, (const void **)&v, NULL, d));
+    if (v[LS_VERSION] != LS_CHECKPOINT_VERSION || (size_t)v[LS_FUTURES] != ls->n ||
+        v[LS_NK] != ls->nk)
+        SM_TRY(sm_diag_error(d, NULL, 0, 0,
+                             "the plan's resume data (version %d, %d futures, %d commitments) "
+                             "does not fit this plan (version %d, %zu futures, %d commitments)",
+                             v[LS_VERSION], v[LS_FUTURES], v[LS_NK], LS_CHECKPOINT_VERSION,
+                             ls->n, ls->nk));
+    SM_TRY(sm_ckpt_get(c, "elapsed_seconds", 'd', 1, (const void **)&elapsed, NULL, d));
+    SM_TRY(sm_ckpt_get(c, "master_k", 'd', (size_t)ls->nk, (const void **)&k, NULL, d));
+    SM_TRY(sm_ckpt_load_result(c, ls->n, ls->nk, (int)hist_room(ls->o) - 1, r, d));
+    ls->rescues = v[LS_RESCUES];
+    ls->t0 -= *elapsed;
+    memcpy(ls->k, k, (size_t)ls->nk * sizeof *k);
+    *go_on = r->stop == 0;
+    if (*go_on) {
+        SM_TRY(sm_evaluator_load(ls->ev, c, d));
+        sm_lp_opts mo = master_opts(ls->o);
+        SM_TRY(sm_ckpt_load_master(c, &mo, &ls->master, d));
+    }
+done:
+    return st;
+}
+
+/* An iteration boundary: the checkpoint, then the stop flag. */
+static sm_status boundary(lshaped *ls, sm_plan_result *r, int ended, int *stop, sm_diag *d)
+{
+    sm_status st = SM_OK;
+    if (ls->o->checkpoint)
+        SM_TRY(checkpoint_take(ls, r, d));
+    if (!ended && ls->o->stop_flag && *ls->o->stop_flag) {
+        r->stop = SM_PLAN_INTERRUPTED;
+        *stop = 1;
+    }
+done:
+    return st;
+}
+
 sm_status sm_plan_solve(const sm_futures *F, const sm_stage1 *s1, const sm_plan_opts *o,
                         const sm_basis *base, sm_plan_result *r, sm_diag *d)
 {
@@ -367,9 +513,16 @@ sm_status sm_plan_solve(const sm_futures *F, const sm_stage1 *s1, const sm_plan_
     lshaped ls;
     SM_TRY(lshaped_init(&ls, F, s1, o, base, r, d));
     int go_on = 0, stop = 0;
-    SM_TRY(first_evaluation(&ls, r, &go_on, d));
-    while (go_on && !stop)
+    if (o->resume) {
+        SM_TRY(resume(&ls, r, &go_on, d));
+    } else {
+        SM_TRY(first_evaluation(&ls, r, &go_on, d));
+        SM_TRY(boundary(&ls, r, !go_on, &stop, d));
+    }
+    while (go_on && !stop) {
         SM_TRY(iterate(&ls, r, &stop, d));
+        SM_TRY(boundary(&ls, r, stop, &stop, d));
+    }
     r->fees = sm_stage1_fees(s1, r->k);
 done:
     r->seconds = sm_clock_s() - ls.t0;

@@ -17,7 +17,8 @@ static void usage(FILE *out)
     fprintf(out,
             "usage: supplymix export [MODEL] [--sweep SWEEP --scenario I] (--lp FILE | --mps FILE)\n"
             "       supplymix export [MODEL] --sweep SWEEP --extensive [--grid-point G]\n"
-            "                        [--cvar ALPHA] [--risk-weight LAMBDA] (--lp FILE | --mps FILE)\n"
+            "                        [--cvar ALPHA] [--risk-weight LAMBDA]\n"
+            "                        (--lp FILE | --mps FILE)\n"
             "\n"
             "Write the LP of MODEL's base case (default model: the shipped rare_earths), or\n"
             "of scenario I (0-based, the sweep's numbering) of SWEEP, in CPLEX LP format\n"

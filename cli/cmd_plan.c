@@ -344,6 +344,10 @@ int sm_cmd_plan(int argc, char **argv)
                     "offer(s), %d thread%s, writing %s\n",
             sw->name, sw->grid_size, sw->grid_size == 1 ? "y" : "ies", sw->samples,
             m->n_contracts, o.threads, o.threads == 1 ? "" : "s", out);
+    if (o.risk_weight > 0.0)
+        fprintf(stderr, "supplymix: objective fees + %g E[cost] + %g CVaR_%g[cost]: RP, WS and "
+                        "EEV below are this, not the expected cost\n",
+                1.0 - o.risk_weight, o.risk_weight, o.cvar_alpha);
     const char *every = getenv("SM_PLAN_CHECKPOINT_SECONDS");
     saver sv = {out, &info, sm_clock_s(), every ? atof(every) : CHECKPOINT_SECONDS};
     sm_plan_hooks hooks = {on_point, &run, save, &sv, done, &ck, ck_g};

@@ -41,11 +41,14 @@ sm_status sm_ckpt_get(const sm_plan_checkpoint *c, const char *name, char type, 
         const sm_plan_array *a = &c->arrays[i];
         if (strcmp(a->name, name) != 0)
             continue;
-        if (a->type != type || (want != SIZE_MAX && a->n != want))
+        if (a->type != type)
+            return sm_diag_error(d, NULL, 0, 0,
+                                 "the plan's resume data does not fit this plan: %s is of "
+                                 "type '%c', expected '%c'", name, a->type, type);
+        if (want != SIZE_MAX && a->n != want)
             return sm_diag_error(d, NULL, 0, 0,
                                  "the plan's resume data does not fit this plan: %s has %zu "
-                                 "element(s) of type '%c', expected %zu of type '%c'",
-                                 name, a->n, a->type, want, type);
+                                 "element(s), expected %zu", name, a->n, want);
         *data = a->data;
         if (n)
             *n = a->n;

@@ -664,6 +664,25 @@ static void test_resume_mismatch(void)
     CU_ASSERT_TRUE(d.count > 0 && strstr(d.entries[0].text, "decomposition") != NULL);
     sm_plan_result_free(&r);
     sm_diag_clear(&d);
+    /* A checkpoint of the same plan under another rho: its master's costs
+     * are not this plan's. */
+    ckpt_log log = {NULL, 0, 0, 0};
+    o.resume = NULL;
+    o.checkpoint = keep_checkpoint;
+    o.checkpoint_ctx = &log;
+    o.stop_flag = &log.flag;
+    CU_ASSERT_EQUAL_FATAL(sm_plan_solve(&c.F, c.s1, &o, c.base, &r, &d), SM_OK);
+    CU_ASSERT_EQUAL(r.stop, SM_PLAN_INTERRUPTED);
+    sm_plan_result_free(&r);
+    sm_plan_opts o2;
+    sm_plan_opts_init(&o2);
+    o2.risk_weight = 0.3;
+    o2.resume = &log.kept[0];
+    CU_ASSERT_EQUAL(sm_plan_solve(&c.F, c.s1, &o2, c.base, &r, &d), SM_EINPUT);
+    CU_ASSERT_TRUE(d.count > 0 && strstr(d.entries[0].text, "risk weight 0 ") != NULL);
+    sm_plan_result_free(&r);
+    ckpt_log_free(&log);
+    sm_diag_clear(&d);
     resume_case_free(&c);
 }
 
@@ -801,7 +820,8 @@ int main(void)
         {"cuts hold at random portfolios", test_cut_validity},
         {"identical plans on 1, 2 and 3 threads", test_threads_identical},
         {"a model without contracts is unchanged", test_no_contracts_unchanged},
-        {"stopped after any iteration and resumed: the same plan, 1 and 2 threads", test_resume_identical},
+        {"stopped after an iteration and resumed: the same plan, 1 and 2 threads",
+         test_resume_identical},
         {"resume data of another plan is refused", test_resume_mismatch},
         {"rho and CVaR of small vectors", test_risk_value},
         {"hand-solved plan under CVaR", test_hand_solved_cvar},

@@ -16,6 +16,7 @@ int sm_cmd_run(int argc, char **argv);
 int sm_cmd_merge(int argc, char **argv);
 int sm_cmd_repair(int argc, char **argv);
 int sm_cmd_plan(int argc, char **argv);
+int sm_cmd_table(int argc, char **argv);
 
 /* The model directory a command should read: the argument when given,
  * else the shipped rare_earths model wherever the program was started

@@ -214,7 +214,7 @@ hid_t sm_h5_open(const char *path, unsigned flags)
 }
 
 
-hid_t sm_h5_open_read(const char *path)
+static hid_t open_read(const char *path, unsigned attempts)
 {
     hid_t fapl = H5Pcreate(H5P_FILE_ACCESS);
     H5Pset_libver_bounds(fapl, H5F_LIBVER_V110, H5F_LIBVER_V110);
@@ -225,14 +225,28 @@ hid_t sm_h5_open_read(const char *path)
         H5Pset(fapl, "skip_eof_check", &yes);
     /* A SWMR reader retries a metadata read whose checksum fails, up to
      * 100 times with growing sleeps (a damaged header took hours): the
-     * caller holds the writer lock, so nobody is writing and one attempt
-     * is the truth. */
-    H5Pset_metadata_read_attempts(fapl, 1);
+     * caller bounds them: one when it holds the writer lock (nobody is
+     * writing, so one attempt is the truth), a few while a writer may be
+     * flushing (sm_h5_open_read_live). */
+    H5Pset_metadata_read_attempts(fapl, attempts);
     hid_t f = H5Fopen(path, H5F_ACC_RDONLY | H5F_ACC_SWMR_READ, fapl);
     if (f < 0) /* a file closed normally by an HDF5 that refuses SWMR reads of it */
         f = H5Fopen(path, H5F_ACC_RDONLY, fapl);
     H5Pclose(fapl);
     return f;
+}
+
+hid_t sm_h5_open_read(const char *path)
+{
+    return open_read(path, 1);
+}
+
+/* HDF5 sleeps 1, 2, 4, ... ns between SWMR metadata read attempts: 29
+ * attempts retry for 2^28 ns (0.27 s) in all, plenty for a read racing
+ * the writer's flush (the Python reader's METADATA_READ_ATTEMPTS). */
+hid_t sm_h5_open_read_live(const char *path)
+{
+    return open_read(path, 29);
 }
 
 /* Copy the raw chunks (checksums and all) of the marked blocks among

@@ -47,6 +47,11 @@ int sm_h5_repair_after_kill(const char *path);
  * damaged data, not as a failure to open). */
 hid_t sm_h5_open_read(const char *path);
 
+/* The same for a file a writer may be writing (no writer lock held): a
+ * metadata read that races the writer's flush is retried for up to about
+ * 0.27 s, then reported, never retried for hours. */
+hid_t sm_h5_open_read_live(const char *path);
+
 /* Copy the chunks of blocks [b0, b1) (block rows each, along the first
  * dimension) whose marked[b] is set from dataset from to dataset to, as
  * stored: compressed, checksums and all. Unwritten chunks are skipped.

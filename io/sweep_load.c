@@ -87,8 +87,8 @@ static int read_values(loader *L, const sm_ynode *n, const char *where,
     return 1;
 }
 
-/* range: {from, to, steps}: steps points, both ends included, the last
- * exactly `to` rather than whatever the arithmetic rounds to. */
+/* range: {from, to, steps}: steps points, both ends included, the
+ * decimals a person would type (sm_sweep_range_points). */
 static int read_range(loader *L, const sm_ynode *r, const char *where, sm_sweep_param *p)
 {
     if (!sm_yread_kind(&L->yr, r, where, SM_YMAP))
@@ -118,9 +118,9 @@ static int read_range(loader *L, const sm_ynode *r, const char *where, sm_sweep_
     if (!p->values)
         return nomem(L);
     p->n_values = steps;
+    sm_sweep_range_points(from, to, steps, p->values);
     for (int k = 0; k < steps; k++) {
-        double v = k == steps - 1 ? to : from + k * (to - from) / (steps - 1);
-        p->values[k] = v;
+        double v = p->values[k];
         if (p->domain.integer && v != floor(v)) {
             sm_diag_error(L->d, L->file, r->line, r->col,
                           "%s: point %d of the range is %g, not a whole number; %s takes "

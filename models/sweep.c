@@ -10,6 +10,7 @@
 #include <Random123/philox.h>
 #include <gsl/gsl_cdf.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 
 void sm_sweep_free(sm_sweep **s)
@@ -168,6 +169,69 @@ void sm_sweep_uniforms(const sm_sweep *s, size_t i, double *u)
             u[r] = draw_u(s, r, j);
             r++;
         }
+}
+
+/* x as its shortest decimal m * 10^e (the fewest digits strtod reads
+ * back as x: what a person typed, for a value read from a file). */
+static void shortest_decimal(double x, long long *m, int *e)
+{
+    char buf[40];
+    int p = 0;
+    for (; p < 17; p++) {
+        snprintf(buf, sizeof buf, "%.*e", p, x);
+        if (strtod(buf, NULL) == x)
+            break;
+    }
+    long long v = 0;
+    char *c = buf + (buf[0] == '-');
+    for (; *c && *c != 'e'; c++)
+        if (*c >= '0' && *c <= '9')
+            v = v * 10 + (*c - '0');
+    *m = buf[0] == '-' ? -v : v;
+    *e = (*c == 'e' ? atoi(c + 1) : 0) - p;
+}
+
+/* Why snap to the decimal step rather than round the arithmetic to 15
+ * significant digits: from + k * step has one rounding error per
+ * operation (0.3 + 0.1 is 0.39999999999999997), which rounding to 15
+ * digits removes only away from zero (-0.1 + 0.1 is 1.4e-17, not 0) and
+ * which it replaces by another where the points are not decimals at all
+ * (sixths). Here the ends are taken as the decimals typed, the step is
+ * sought as a decimal with at most 17 more digits, and each point is
+ * computed exactly in integers, then read by strtod like a typed value.
+ * Points that are no decimals (1/6) keep the plain arithmetic. */
+void sm_sweep_range_points(double from, double to, int steps, double *out)
+{
+    const long long big = 900000000000000000LL; /* 9e17: sums below stay in a long long */
+    long long mf, mt;
+    int ef, et;
+    shortest_decimal(from, &mf, &ef);
+    shortest_decimal(to, &mt, &et);
+    int e = ef < et ? ef : et;
+    long long n = steps - 1, step = 0;
+    int ok = 1;
+    for (; ef > e && ok; ef--)
+        ok = llabs(mf) < big / 10, mf *= 10;
+    for (; et > e && ok; et--)
+        ok = llabs(mt) < big / 10, mt *= 10;
+    for (int more = 0; ok && more <= 17; more++) {
+        if ((mt - mf) % n == 0) {
+            step = (mt - mf) / n;
+            break;
+        }
+        ok = llabs(mf) < big / 10 && llabs(mt) < big / 10;
+        mf *= 10, mt *= 10, e--;
+    }
+    for (int k = 0; k < steps - 1; k++) {
+        char buf[48];
+        if (ok && step) {
+            snprintf(buf, sizeof buf, "%llde%d", mf + k * step, e);
+            out[k] = strtod(buf, NULL);
+        } else {
+            out[k] = from + k * (to - from) / (steps - 1);
+        }
+    }
+    out[steps - 1] = to;
 }
 
 void sm_sweep_grid_digits(const sm_sweep *s, size_t i, int *digits)

@@ -83,6 +83,13 @@ void sm_sweep_values(const sm_sweep *s, size_t i, double *values);
  * draw came from. Used to order scenarios along a space-filling curve. */
 void sm_sweep_uniforms(const sm_sweep *s, size_t i, double *u);
 
+/* The steps points of a `range` from..to (steps >= 2), into out: the
+ * decimals a person would type (0.3, 0.4, ... for 0.3..0.7 in 5 steps),
+ * each the very double strtod gives for that decimal, when the ends are
+ * decimals whose step (to - from) / (steps - 1) is one too; else
+ * from + k * (to - from) / (steps - 1). The last point is `to`. */
+void sm_sweep_range_points(double from, double to, int steps, double *out);
+
 /* The grid index g of scenario i split into one digit per grid parameter
  * (in file order; digits[k] in 0..n_values-1). */
 void sm_sweep_grid_digits(const sm_sweep *s, size_t i, int *digits);

@@ -19,7 +19,7 @@ grep -q "usage: supplymix COMMAND" /tmp/usage.$$.out || { echo "FAIL: --help tex
 check 0 "--version" "$bin" --version
 grep -Eq "^supplymix [0-9]+\.[0-9]+\.[0-9]+" /tmp/usage.$$.out || { echo "FAIL: --version text"; fail=1; }
 grep -q "thread-safe" /tmp/usage.$$.out || { echo "FAIL: --version names GLPK's thread safety"; fail=1; }
-for c in solve validate export run merge repair; do
+for c in solve validate export run merge repair table; do
   check 0 "$c --help" "$bin" $c --help
   grep -q "usage: supplymix $c" /tmp/usage.$$.out || { echo "FAIL: $c --help text"; fail=1; }
 done

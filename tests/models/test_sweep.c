@@ -209,6 +209,39 @@ static void test_range_ends(void)
     sm_sweep_free(&sw);
 }
 
+/* A range yields the decimals a person would type, as the very doubles
+ * strtod gives for them: 0.3 + 1 * (0.7 - 0.3) / 4 computes to
+ * 0.39999999999999997, which a filter for 0.4 would not find. */
+static void test_range_decimals(void)
+{
+    sm_sweep *sw = load_ok("name: r\nparameters:\n"
+                           "  share.cap: {range: {from: 0.3, to: 0.7, steps: 5}}\n"
+                           "  demand.growth: {range: {from: -0.1, to: 0.2, steps: 4}}\n"
+                           "  tariff.China: {range: {from: 0, to: 1, steps: 5}}\n"
+                           "  price.NdPr: {range: {from: 0.2, to: 1.0, steps: 17}}\n"
+                           "  capacity.C1: {range: {from: 0, to: 1, steps: 7}}\n");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(sw);
+    const sm_sweep_param *p = sw->params;
+    static const double cap[] = {0.3, 0.4, 0.5, 0.6, 0.7};
+    for (int k = 0; k < 5; k++)
+        CU_ASSERT_EQUAL(p[0].values[k], cap[k]);
+    static const double growth[] = {-0.1, 0.0, 0.1, 0.2};
+    for (int k = 0; k < 4; k++)
+        CU_ASSERT_EQUAL(p[1].values[k], growth[k]);
+    CU_ASSERT_EQUAL(p[2].values[1], 0.25);
+    CU_ASSERT_EQUAL(p[2].values[3], 0.75);
+    char text[32];
+    for (int k = 0; k < 17; k++) { /* 0.2, 0.25, ..., 1: each as typed */
+        snprintf(text, sizeof text, "%d.%02d", (20 + 5 * k) / 100, (20 + 5 * k) % 100);
+        CU_ASSERT_EQUAL(p[3].values[k], strtod(text, NULL));
+    }
+    /* Sixths are no decimals: the arithmetic points stay as they were. */
+    for (int k = 0; k < 6; k++)
+        CU_ASSERT_EQUAL(p[4].values[k], 0 + k * (1.0 - 0) / 6);
+    CU_ASSERT_EQUAL(p[4].values[6], 1.0);
+    sm_sweep_free(&sw);
+}
+
 /* All six distributions, so every draw path is covered. */
 static const char *const all_dists =
     "name: d\nseed: %llu\nsamples: %d\nsampling: %s\nparameters:\n"
@@ -718,6 +751,7 @@ int main(void)
         {"a sweep loads with its fields", test_base_loads},
         {"grid numbering and digits, first parameter slowest", test_grid_numbering},
         {"range points, exact at both ends", test_range_ends},
+        {"range points are the decimals a person types", test_range_decimals},
         {"determinism: any order, any copy, common random numbers", test_determinism},
         {"counter layout pinned (Philox known answer)", test_counter_layout},
         {"different seeds, different draws", test_seeds_differ},

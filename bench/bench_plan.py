@@ -15,6 +15,7 @@ decide.
 
 usage: bench_plan.py [--model DIR] [--build DIR] [--sizes 200,1000,5000]
                      [--cap SECONDS] [-j THREADS] [--out DIR] [--no-extensive]
+                     [--big N]
 """
 import argparse
 import csv
@@ -187,13 +188,14 @@ def main():
     ap.add_argument("-j", "--threads", type=int, default=2)
     ap.add_argument("--out", default="/tmp/sm_bench_plan")
     ap.add_argument("--no-extensive", action="store_true")
+    ap.add_argument("--big", type=int, default=10000, help="the large size (0: none)")
     a = ap.parse_args()
     a.sizes = [int(x) for x in a.sizes.split(",") if x]
     os.makedirs(a.out, exist_ok=True)
     exe = os.path.join(a.build, "supplymix")
     model, how = contract_copy(os.path.abspath(a.model), a.out)
     rows = []
-    for n in a.sizes + [10000]:
+    for n in a.sizes + ([a.big] if a.big else []):
         bench_size(exe, model, n, a, rows)
     qs = os.path.join(a.model, "sweeps", "quick.yaml")
     code, pw, pc, pm, out = timed([exe, "plan", model, "--sweep", qs, "-o",

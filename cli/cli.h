@@ -61,6 +61,16 @@ int sm_cli_parse_index(const char *cmd, const char *opt, const char *s, unsigned
  * the variable is not a thread count. */
 int sm_cli_threads(const char *cmd, const char *arg, int *out);
 
+/* --risk-weight LAMBDA (in [0, 1]) or --cvar ALPHA (in [0, 1)) of
+ * command cmd: arg into *out; 0 after printing why it is not one. */
+int sm_cli_risk_option(const char *cmd, const char *opt, const char *arg, double *out);
+
+/* The risk functional of a plan (MODEL.md Part 2) into *risk_weight and
+ * *cvar_alpha: the options given (not NaN), else the sweep's `plan:`
+ * mapping, else what they hold (the defaults). */
+void sm_cli_plan_risk(const sm_sweep *sw, double opt_weight, double opt_alpha,
+                      double *risk_weight, double *cvar_alpha);
+
 /* Print d's messages to stderr and return the exit code for st. */
 int sm_cli_finish(sm_status st, sm_diag *d);
 

@@ -1,6 +1,7 @@
 /* `supplymix export [MODEL] [--sweep SWEEP --scenario I] --lp FILE | --mps FILE`:
  * the LP for other solvers. */
 #include <getopt.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -16,6 +17,7 @@ static void usage(FILE *out)
     fprintf(out,
             "usage: supplymix export [MODEL] [--sweep SWEEP --scenario I] (--lp FILE | --mps FILE)\n"
             "       supplymix export [MODEL] --sweep SWEEP --extensive [--grid-point G]\n"
+            "                        [--cvar ALPHA] [--risk-weight LAMBDA]\n"
             "                        (--lp FILE | --mps FILE)\n"
             "\n"
             "Write the LP of MODEL's base case (default model: the shipped rare_earths), or\n"
@@ -34,12 +36,18 @@ static void usage(FILE *out)
             "                  optimum is `supplymix plan`'s RP; refused above 5,000,000\n"
             "                  nonzeros\n"
             "  --grid-point G  the grid point (policy) of --extensive, 0-based (default 0)\n"
+            "  --cvar ALPHA    with --extensive: the CVaR level of the plan's objective, in\n"
+            "                  [0, 1) (default: the sweep's plan.cvar_alpha, else 0.95)\n"
+            "  --risk-weight LAMBDA  with --extensive: the weight of CVaR in the objective\n"
+            "                  (1 - LAMBDA) E + LAMBDA CVaR, in [0, 1] (default: the sweep's\n"
+            "                  plan.risk_weight, else 0, risk neutral)\n"
             "  -h, --help      show this help\n");
 }
 
 /* --extensive: one grid point's plan as one LP. */
-static sm_status write_extensive(const sm_cli_inputs *in, unsigned long long g, const char *file,
-                                 int lp_format, sm_diag *d)
+static sm_status write_extensive(const sm_cli_inputs *in, unsigned long long g,
+                                 const sm_plan_opts *o, const char *file, int lp_format,
+                                 sm_diag *d)
 {
     sm_status st = SM_OK;
     sm_lp *lp = NULL;
@@ -47,11 +55,12 @@ static sm_status write_extensive(const sm_cli_inputs *in, unsigned long long g, 
     if (g >= sw->grid_size)
         return sm_diag_error(d, NULL, 0, 0, "--grid-point %llu: sweep '%s' has grid points 0..%zu",
                              g, sw->name, sw->grid_size - 1);
-    SM_TRY(sm_plan_extensive(in->p, sw, (size_t)g, &lp, d));
+    SM_TRY(sm_plan_extensive(in->p, sw, (size_t)g, o, &lp, d));
     SM_TRY(sm_lp_write(lp, file, lp_format, d));
     fprintf(stderr, "wrote %s (%d rows, %d columns): the extensive form of grid point %llu of "
-                    "sweep '%s', %zu futures\n", file, sm_lp_rows(lp), sm_lp_cols(lp), g,
-            sw->name, sw->samples);
+                    "sweep '%s', %zu futures, risk weight %g, CVaR level %g\n", file,
+            sm_lp_rows(lp), sm_lp_cols(lp), g, sw->name, sw->samples, o->risk_weight,
+            o->cvar_alpha);
 done:
     sm_lp_free(&lp);
     return st;
@@ -101,6 +110,7 @@ typedef struct export_args {
     const char *lp_file, *mps_file, *sweep_arg, *scen_arg, *grid_arg, *model_arg;
     int extensive;
     unsigned long long index;   /* the scenario, or with --extensive the grid point */
+    double risk_weight, cvar_alpha;   /* --risk-weight, --cvar; NaN when not given */
 } export_args;
 
 /* The options; -1 to go on, else the exit code. */
@@ -113,8 +123,12 @@ static int parse_args(int argc, char **argv, export_args *a)
                                          {"scenario", required_argument, 0, 'i'},
                                          {"extensive", no_argument, 0, 'e'},
                                          {"grid-point", required_argument, 0, 'g'},
+                                         {"cvar", required_argument, 0, 'a'},
+                                         {"risk-weight", required_argument, 0, 'w'},
                                          {0, 0, 0, 0}};
     memset(a, 0, sizeof *a);
+    a->risk_weight = a->cvar_alpha = NAN;
+    int risk = 0;
     int c;
     while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
         switch (c) {
@@ -125,11 +139,22 @@ static int parse_args(int argc, char **argv, export_args *a)
         case 'i': a->scen_arg = optarg; break;
         case 'e': a->extensive = 1; break;
         case 'g': a->grid_arg = optarg; break;
+        case 'a':
+        case 'w':
+            risk = 1;
+            if (!sm_cli_risk_option("export", c == 'a' ? "--cvar" : "--risk-weight", optarg,
+                                    c == 'a' ? &a->cvar_alpha : &a->risk_weight))
+                return 2;
+            break;
         default: usage(stderr); return 2;
         }
     }
     a->model_arg = optind < argc ? argv[optind] : NULL;
     int one_file = !a->lp_file != !a->mps_file, one_model = argc - optind <= 1;
+    if (risk && !a->extensive) {
+        fprintf(stderr, "supplymix export: --cvar and --risk-weight go with --extensive\n");
+        return 2;
+    }
     if (a->extensive || a->grid_arg) {
         if (!a->extensive || !a->sweep_arg || a->scen_arg || !one_file || !one_model) {
             fprintf(stderr, "supplymix export: --extensive needs --sweep, exactly one of --lp FILE "
@@ -163,9 +188,14 @@ int sm_cmd_export(int argc, char **argv)
     sm_cli_inputs in;
     const char *file = a.lp_file ? a.lp_file : a.mps_file;
     sm_status st = sm_cli_inputs_load(a.model_arg, a.sweep_arg, &in, &d);
-    if (st == SM_OK)
-        st = a.extensive ? write_extensive(&in, a.index, file, a.lp_file != NULL, &d)
-                         : write_scenario(&in, a.index, file, a.lp_file != NULL, &d);
+    sm_plan_opts o;
+    sm_plan_opts_init(&o);
+    if (st == SM_OK && a.extensive) {
+        sm_cli_plan_risk(in.sw, a.risk_weight, a.cvar_alpha, &o.risk_weight, &o.cvar_alpha);
+        st = write_extensive(&in, a.index, &o, file, a.lp_file != NULL, &d);
+    } else if (st == SM_OK) {
+        st = write_scenario(&in, a.index, file, a.lp_file != NULL, &d);
+    }
     sm_cli_inputs_free(&in);
     return sm_cli_finish(st, &d);
 }

@@ -18,7 +18,8 @@ static void usage(FILE *out)
 {
     fprintf(out,
             "usage: supplymix plan [MODEL] --sweep SWEEP -o PLAN.h5 [-j THREADS] [--gap G]\n"
-            "                      [--max-iterations N] [--time-limit S] [--force]\n"
+            "                      [--max-iterations N] [--time-limit S] [--cvar ALPHA]\n"
+            "                      [--risk-weight LAMBDA] [--force]\n"
             "\n"
             "For each grid point of SWEEP (a policy: the sweep's listed values), the\n"
             "portfolio of contract commitments to sign now that minimises commitment fees\n"
@@ -35,6 +36,12 @@ static void usage(FILE *out)
             "                         (default 1e-6)\n"
             "  --max-iterations N     stop a policy's plan after N iterations (default 500)\n"
             "  --time-limit S         stop a policy's plan after S seconds (default: none)\n"
+            "  --cvar ALPHA           the CVaR level alpha in [0, 1): CVaR is the mean cost of\n"
+            "                         the worst (1 - ALPHA) share of futures (default: the\n"
+            "                         sweep's plan.cvar_alpha, else 0.95)\n"
+            "  --risk-weight LAMBDA   minimise fees + (1 - LAMBDA) E[cost] + LAMBDA CVaR[cost],\n"
+            "                         LAMBDA in [0, 1] (default: the sweep's plan.risk_weight,\n"
+            "                         else 0, the expected cost)\n"
             "  --force                replace PLAN.h5 if it exists (never done otherwise)\n"
             "  -h, --help             show this help\n");
 }
@@ -54,7 +61,7 @@ static int number_opt(const char *name, const char *arg, double lo, double hi, d
 }
 
 static int parse(int argc, char **argv, sm_plan_opts *o, const char **sweep, const char **out,
-                 const char **jarg, int *force)
+                 const char **jarg, int *force, double *risk)
 {
     static const struct option opts[] = {{"help", no_argument, 0, 'h'},
                                          {"sweep", required_argument, 0, 's'},
@@ -64,6 +71,8 @@ static int parse(int argc, char **argv, sm_plan_opts *o, const char **sweep, con
                                          {"max-iterations", required_argument, 0, 'I'},
                                          {"time-limit", required_argument, 0, 'T'},
                                          {"force", no_argument, 0, 'f'},
+                                         {"risk-weight", required_argument, 0, 'w'},
+                                         {"cvar", required_argument, 0, 'a'},
                                          {0, 0, 0, 0}};
     int c;
     double v;
@@ -90,6 +99,14 @@ static int parse(int argc, char **argv, sm_plan_opts *o, const char **sweep, con
             break;
         case 'T':
             if (!number_opt("time-limit", optarg, 1e-3, 1e9, &o->time_limit_s))
+                return 2;
+            break;
+        case 'w':
+            if (!sm_cli_risk_option("plan", "--risk-weight", optarg, &risk[0]))
+                return 2;
+            break;
+        case 'a':
+            if (!sm_cli_risk_option("plan", "--cvar", optarg, &risk[1]))
                 return 2;
             break;
         default: usage(stderr); return 2;
@@ -175,7 +192,8 @@ int sm_cmd_plan(int argc, char **argv)
     sm_plan_opts_init(&o);
     const char *sweep_arg = NULL, *out = NULL, *jarg = NULL;
     int force = 0;
-    int code = parse(argc, argv, &o, &sweep_arg, &out, &jarg, &force);
+    double risk[2] = {NAN, NAN};   /* --risk-weight, --cvar as given */
+    int code = parse(argc, argv, &o, &sweep_arg, &out, &jarg, &force, risk);
     if (code >= 0)
         return code;
     if (!sm_cli_threads("plan", jarg, &o.threads))
@@ -190,6 +208,7 @@ int sm_cmd_plan(int argc, char **argv)
     SM_TRY(sm_cli_inputs_load(optind < argc ? argv[optind] : NULL, sweep_arg, &in, &d));
     const sm_model *m = in.m;
     const sm_sweep *sw = in.sw;
+    sm_cli_plan_risk(sw, risk[0], risk[1], &o.risk_weight, &o.cvar_alpha);
     SM_TRY(sm_cli_check_output(out, &in, &d));
     SM_TRY(sm_writer_lock_take(out, &lock, &d));
     if (!force && access(out, F_OK) == 0)
@@ -200,6 +219,10 @@ int sm_cmd_plan(int argc, char **argv)
                     "offer(s), %d thread%s, writing %s\n",
             sw->name, sw->grid_size, sw->grid_size == 1 ? "y" : "ies", sw->samples,
             m->n_contracts, o.threads, o.threads == 1 ? "" : "s", out);
+    if (o.risk_weight > 0.0)
+        fprintf(stderr, "supplymix: objective fees + %g E[cost] + %g CVaR_%g[cost]: RP, WS and "
+                        "EEV below are this, not the expected cost\n",
+                1.0 - o.risk_weight, o.risk_weight, o.cvar_alpha);
     SM_TRY(sm_plan_sweep(in.p, sw, &o, 1, on_point, &run, &run, &d));
     sm_results_info info = {m, sw, sm_cli_command_line, o.threads, 1, 1, 0, 1,
                             o.lp.it_lim, o.lp.tm_lim_ms / 1000.0, NULL};

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -10,6 +11,7 @@
 #include "../core/files.h"
 #include "../io/model_load.h"
 #include "../io/sweep_load.h"
+#include "../models/risk.h"
 #include "cli.h"
 
 /* The shipped model is looked up, in order: $SUPPLYMIX_MODELS, the
@@ -134,6 +136,33 @@ int sm_cli_parse_index(const char *cmd, const char *opt, const char *s, unsigned
     fprintf(stderr, "supplymix %s: %s: '%s' is not a whole number (a 0-based index)\n", cmd, opt,
             s ? s : "");
     return 0;
+}
+
+int sm_cli_risk_option(const char *cmd, const char *opt, const char *arg, double *out)
+{
+    char *end;
+    int alpha = strcmp(opt, "--cvar") == 0;
+    double v = strtod(arg, &end);
+    if (end == arg || *end || !(alpha ? sm_cvar_alpha_ok(v) : sm_risk_weight_ok(v))) {
+        fprintf(stderr, "supplymix %s: %s: '%s' is not a number in %s\n", cmd, opt, arg,
+                alpha ? "[0, 1) (the CVaR level alpha)" : "[0, 1] (the weight lambda of CVaR)");
+        return 0;
+    }
+    *out = v;
+    return 1;
+}
+
+void sm_cli_plan_risk(const sm_sweep *sw, double opt_weight, double opt_alpha,
+                      double *risk_weight, double *cvar_alpha)
+{
+    if (!isnan(opt_weight))
+        *risk_weight = opt_weight;
+    else if (sw && !isnan(sw->risk_weight))
+        *risk_weight = sw->risk_weight;
+    if (!isnan(opt_alpha))
+        *cvar_alpha = opt_alpha;
+    else if (sw && !isnan(sw->cvar_alpha))
+        *cvar_alpha = sw->cvar_alpha;
 }
 
 /* Threads: -j, else OMP_NUM_THREADS, else SLURM_CPUS_PER_TASK, else all

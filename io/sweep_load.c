@@ -14,6 +14,7 @@
 
 #include "../core/files.h"
 #include "../core/parse.h"
+#include "../models/risk.h"
 #include "yaml_read.h"
 
 typedef struct loader {
@@ -406,6 +407,29 @@ static sm_status read_header(loader *L, const sm_ynode *root)
     return SM_OK;
 }
 
+/* The `plan:` mapping: the risk functional of the sweep's plans. */
+static void read_plan(loader *L, const sm_ynode *root)
+{
+    sm_sweep *s = L->s;
+    s->risk_weight = s->cvar_alpha = NAN;
+    const sm_ynode *pn = sm_ymap_get(root, "plan");
+    if (!pn || !sm_yread_kind(&L->yr, pn, "plan", SM_YMAP))
+        return;
+    static const char *const keys[] = {"risk_weight", "cvar_alpha", NULL};
+    sm_yread_known_keys(&L->yr, pn, "plan", keys);
+    sm_yread_double(&L->yr, sm_ymap_get(pn, "risk_weight"), "plan.risk_weight", 0.0, 1.0,
+                    &s->risk_weight);
+    const sm_ynode *an = sm_ymap_get(pn, "cvar_alpha");
+    double a = NAN;
+    if (sm_yread_double(&L->yr, an, "plan.cvar_alpha", 0.0, 1.0, &a) && an &&
+        !sm_cvar_alpha_ok(a))
+        sm_diag_error(L->d, s->file, an->line, an->col,
+                      "plan.cvar_alpha: %g is out of range, expected a value in [0, 1) (the "
+                      "share of futures CVaR leaves out)", a);
+    else
+        s->cvar_alpha = a;
+}
+
 /* seed, sampling and block_size into the sweep; returns `samples` as
  * written (1 when absent), which counts only when a parameter is random. */
 static int read_sampling(loader *L, const sm_ynode *root)
@@ -506,11 +530,12 @@ sm_status sm_sweep_load(const char *path, const sm_model *m, sm_sweep **out, sm_
     if (!sm_yread_kind(&L.yr, root, "the file", SM_YMAP))
         SM_TRY(SM_EINPUT);
     static const char *const keys[] = {"name", "description", "model", "seed", "samples",
-                                       "sampling", "block_size", "parameters", NULL};
+                                       "sampling", "block_size", "parameters", "plan", NULL};
     sm_yread_known_keys(&L.yr, root, "", keys);
     SM_TRY(read_header(&L, root));
     int samples = read_sampling(&L, root);
     SM_TRY(read_params(&L, root));
+    read_plan(&L, root);
     int random = check_random(&L, root, samples);
     if (d->errors == errors_before)
         count_scenarios(&L, random ? sm_ymap_get(root, "samples") : key_node(root, "parameters"));

@@ -32,7 +32,7 @@ typedef struct sm_plan_iter {
 typedef struct sm_plan_result {
     sm_plan_stop stop;
     double *k;              /* [nk] the incumbent (the portfolio k*) */
-    double lb, ub, gap;     /* ub = fees(k*) + mean_s Q_s(k*) */
+    double lb, ub, gap;     /* ub = fees(k*) + rho(Q(k*)) (models/risk.h) */
     double fees;            /* fees(k*) */
     double *q;              /* [n] Q_s(k*) */
     uint8_t *status;        /* [n] each future's status at k* */
@@ -72,15 +72,16 @@ typedef struct sm_plan_checkpoint {
 void sm_plan_checkpoint_free(sm_plan_checkpoint *c);
 
 /* One policy (a grid point of a sweep) planned, with MODEL.md's measures
- * ("Definitions that leave no room"), risk neutral. */
+ * ("Definitions that leave no room") under the plan's rho (models/risk.h;
+ * the expectation when risk_weight is 0). */
 typedef struct sm_plan_point {
     sm_plan_result rp;        /* k* (rp.k), its bounds, stop reason and history */
     double *k_full;           /* [n_offers * T] k*, 0 for spot offers */
     double *kbar_full;        /* [n_offers * T] k-bar, optimal for the average future */
     size_t n;                 /* futures */
-    double rp_value;          /* RP = fees(k*) + mean_s Q_s(k*) (= rp.ub) */
-    double ws;                /* mean_s Z_s */
-    double eev;               /* fees(k-bar) + mean_s Q_s(k-bar); +inf if some future is infeasible there */
+    double rp_value;          /* RP = fees(k*) + rho(Q(k*)) (= rp.ub) */
+    double ws;                /* rho(Z) */
+    double eev;               /* fees(k-bar) + rho(Q(k-bar)); +inf if some future is infeasible there */
     double evpi, vss;         /* RP − WS, EEV − RP */
     size_t eev_infeasible;    /* futures infeasible at k-bar */
     sm_plan_stop eev_stop;    /* how k-bar's own plan ended */

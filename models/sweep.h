@@ -59,6 +59,9 @@ typedef struct sm_sweep {
     sm_sweep_param *params;   /* in file order */
     size_t grid_size;         /* G */
     size_t n_scenarios;       /* G * S */
+    /* The `plan:` mapping (MODEL.md Part 2, the risk functional of
+     * `supplymix plan`): NaN where the file does not say. */
+    double risk_weight, cvar_alpha;
 } sm_sweep;
 
 #define SM_SWEEP_DEFAULT_BLOCK 256

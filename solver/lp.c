@@ -559,6 +559,56 @@ void sm_lp_set_basis(sm_lp *lp, const sm_basis *b)
         glp_std_basis(lp->P);
 }
 
+static void bounds_of(int type, double lo, double up, double *lb, double *ub)
+{
+    *lb = type == GLP_FR || type == GLP_UP ? -HUGE_VAL : lo;
+    *ub = type == GLP_FR || type == GLP_LO ? HUGE_VAL : up;
+}
+
+void sm_lp_get_col(const sm_lp *lp, int j, double *lb, double *ub, double *obj)
+{
+    bounds_of(glp_get_col_type(lp->P, j + 1), glp_get_col_lb(lp->P, j + 1),
+              glp_get_col_ub(lp->P, j + 1), lb, ub);
+    *obj = glp_get_obj_coef(lp->P, j + 1);
+}
+
+void sm_lp_get_row(const sm_lp *lp, int i, int *len, int *cols, double *vals, double *lb,
+                   double *ub)
+{
+    bounds_of(glp_get_row_type(lp->P, i + 1), glp_get_row_lb(lp->P, i + 1),
+              glp_get_row_ub(lp->P, i + 1), lb, ub);
+    /* GLPK keeps a row's terms last-given first and returns them so:
+     * reversed here, sm_lp_add_row rebuilds the same lists. */
+    int n = glp_get_mat_row(lp->P, i + 1, cols, vals);
+    for (int a = 0; a < n; a++) {
+        cols[a] = cols[a + 1] - 1;
+        vals[a] = vals[a + 1];
+    }
+    for (int a = 0, b = n - 1; a < b; a++, b--) {
+        int tc = cols[a];
+        double tv = vals[a];
+        cols[a] = cols[b], vals[a] = vals[b];
+        cols[b] = tc, vals[b] = tv;
+    }
+    *len = n;
+}
+
+void sm_lp_get_scale(const sm_lp *lp, double *rows, double *cols)
+{
+    for (int i = 0; i < lp->n_rows; i++)
+        rows[i] = glp_get_rii(lp->P, i + 1);
+    for (int j = 0; j < lp->n_cols; j++)
+        cols[j] = glp_get_sjj(lp->P, j + 1);
+}
+
+void sm_lp_set_scale(sm_lp *lp, const double *rows, const double *cols)
+{
+    for (int i = 0; i < lp->n_rows; i++)
+        glp_set_rii(lp->P, i + 1, rows[i]);
+    for (int j = 0; j < lp->n_cols; j++)
+        glp_set_sjj(lp->P, j + 1, cols[j]);
+}
+
 sm_status sm_lp_write(sm_lp *lp, const char *path, int lp_format, sm_diag *d)
 {
     /* Only the output hook: writing raises no fatal errors, just returns

@@ -122,8 +122,8 @@ void sm_lp_reduced_costs(const sm_lp *lp, double *d);
  * no rows, no scaling. sm_lp_add_row appends lb <= sum vals[i]·x[cols[i]]
  * <= ub (cols 0-based); sm_lp_solve(lp, 1, ...) then re-solves from the
  * last basis (the new rows enter basic, so the dual simplex repairs it);
- * sm_lp_solution and sm_lp_objective read it. sm_lp_load and the basis
- * functions are for layout-built problems only. */
+ * sm_lp_solution, sm_lp_objective and the basis functions read it;
+ * sm_lp_load is for layout-built problems only. */
 sm_status sm_lp_new_cols(sm_lp **out, int n_cols, const double *lb, const double *ub,
                          const double *obj, const sm_lp_opts *opts, sm_diag *d);
 sm_status sm_lp_add_row(sm_lp *lp, int n, const int *cols, const double *vals, double lb,
@@ -137,6 +137,19 @@ sm_status sm_lp_add_row(sm_lp *lp, int n, const int *cols, const double *vals, d
 void sm_lp_set_col_bounds(sm_lp *lp, int first, int n, const double *lb, const double *ub);
 void sm_lp_rows_basic(const sm_lp *lp, int first, uint8_t *basic);
 sm_status sm_lp_del_rows(sm_lp *lp, int n, const int *rows, sm_diag *d);
+
+/* What a master LP (sm_lp_new_cols + sm_lp_add_row) holds, to rebuild it
+ * identically elsewhere (a plan's checkpoint). Column j: its bounds
+ * (-HUGE_VAL/HUGE_VAL for none) and cost. Row i (0-based): its bounds and
+ * its terms, *len of them into cols/vals (room for sm_lp_cols + 1), in
+ * the order sm_lp_add_row was given them, so that adding the row again
+ * gives GLPK the same problem. Scale factors: GLPK's row and column
+ * factors (1 until sm_lp_solve_rescue scales), rows[n_rows], cols[n_cols]. */
+void sm_lp_get_col(const sm_lp *lp, int j, double *lb, double *ub, double *obj);
+void sm_lp_get_row(const sm_lp *lp, int i, int *len, int *cols, double *vals, double *lb,
+                   double *ub);
+void sm_lp_get_scale(const sm_lp *lp, double *rows, double *cols);
+void sm_lp_set_scale(sm_lp *lp, const double *rows, const double *cols);
 
 /* A whole LP from its numbers (bounds -HUGE_VAL/HUGE_VAL for none) and
  * its matrix as 1-based triplets ia/ja/ar[1..nnz], unnamed, for writing

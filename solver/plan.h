@@ -116,13 +116,14 @@ sm_status sm_plan_point_run(const sm_problem *p, const sm_sweep *sw, size_t g,
 sm_status sm_plan_single(const sm_futures *F, const sm_stage1 *s1, const sm_plan_opts *o,
                          const sm_basis *base, sm_plan_result *r, sm_diag *d);
 
-/* The extensive form (deterministic equivalent) of grid point g's plan:
- * one LP over k and every future's x, s and q, whose optimum is RP; for
- * glpsol, cbc or clp. Refused (SM_EINPUT, naming the sweep) above
+/* The extensive form (deterministic equivalent) of grid point g's plan
+ * under o's risk functional (o NULL: risk neutral): one LP over k and
+ * every future's x, s and q (and CVaR's eta and u_s), whose optimum is
+ * RP; for glpsol, cbc or clp. Refused (SM_EINPUT, naming the sweep) above
  * SM_EXTENSIVE_MAX_NNZ nonzeros. */
 #define SM_EXTENSIVE_MAX_NNZ 5000000
-sm_status sm_plan_extensive(const sm_problem *p, const sm_sweep *sw, size_t g, sm_lp **out,
-                            sm_diag *d);
+sm_status sm_plan_extensive(const sm_problem *p, const sm_sweep *sw, size_t g,
+                            const sm_plan_opts *o, sm_lp **out, sm_diag *d);
 
 /* The base case's optimal basis: where every future starts. */
 sm_status sm_plan_base_basis(const sm_problem *p, const sm_lp_opts *o, sm_basis **out,

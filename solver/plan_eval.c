@@ -1,6 +1,6 @@
 /* Futures solved at a commitment, in parallel (see plan.h): the second
  * stage of the L-shaped method and the evaluation of a plan. */
-#include "plan.h"
+#include "plan_checkpoint.h"
 
 #include <math.h>
 #include <omp.h>
@@ -239,5 +239,58 @@ sm_status sm_evaluate(sm_evaluator *ev, const double *k, double *q, uint8_t *sta
         sm_diag_take(d, &th[i].diag);
     }
     free(th);
+    return st;
+}
+
+/* Each basis as one byte per row and column (GLPK's statuses are 1..5):
+ * (layout rows + columns) bytes per future that has one. */
+sm_status sm_evaluator_save(const sm_evaluator *ev, sm_plan_checkpoint *c, sm_diag *d)
+{
+    const sm_layout *L = ev->F->p->layout;
+    size_t per = (size_t)L->n_rows + (size_t)L->n_cols, have = 0;
+    uint8_t *has = malloc(ev->n + 1);
+    for (size_t s = 0; s < ev->n; s++)
+        have += ev->basis[s] != NULL;
+    uint8_t *stat = malloc(have * per + 1), *p = stat;
+    sm_status st = has && stat ? SM_OK : sm_diag_fail(d, SM_ENOMEM, "out of memory");
+    for (size_t s = 0; st == SM_OK && s < ev->n; s++) {
+        const sm_basis *b = ev->basis[s];
+        has[s] = b != NULL;
+        for (int i = 1; b && i <= b->n_rows; i++)
+            *p++ = (uint8_t)b->row_stat[i];
+        for (int j = 1; b && j <= b->n_cols; j++)
+            *p++ = (uint8_t)b->col_stat[j];
+    }
+    if (st == SM_OK)
+        st = sm_ckpt_add(c, "future_has_basis", 'b', ev->n, has, d);
+    if (st == SM_OK)
+        st = sm_ckpt_add(c, "future_basis", 'b', have * per, stat, d);
+    free(has);
+    free(stat);
+    return st;
+}
+
+sm_status sm_evaluator_load(sm_evaluator *ev, const sm_plan_checkpoint *c, sm_diag *d)
+{
+    const sm_layout *L = ev->F->p->layout;
+    size_t per = (size_t)L->n_rows + (size_t)L->n_cols, have = 0;
+    const uint8_t *has, *p;
+    sm_status st = sm_ckpt_get(c, "future_has_basis", 'b', ev->n, (const void **)&has, NULL, d);
+    for (size_t s = 0; st == SM_OK && s < ev->n; s++)
+        have += has[s] != 0;
+    if (st == SM_OK)
+        st = sm_ckpt_get(c, "future_basis", 'b', have * per, (const void **)&p, NULL, d);
+    for (size_t s = 0; st == SM_OK && s < ev->n; s++) {
+        sm_basis_free(&ev->basis[s]);
+        if (!has[s])
+            continue;
+        sm_basis *b = ev->basis[s] = sm_basis_new(L->n_rows, L->n_cols);
+        if (!b)
+            return sm_diag_fail(d, SM_ENOMEM, "out of memory");
+        for (int i = 1; i <= b->n_rows; i++)
+            b->row_stat[i] = *p++;
+        for (int j = 1; j <= b->n_cols; j++)
+            b->col_stat[j] = *p++;
+    }
     return st;
 }

@@ -1,5 +1,5 @@
 /* The L-shaped method (see plan.h). Master: min fee·k + sum_b w_b theta_b
- * over k in [lo, hi] (0..k_ub, or the trust region), the first-stage rows
+ * (under risk fee·k + rho of the thetas, one per future: risk_cols) over k in [lo, hi] (0..k_ub, or the trust region), the first-stage rows
  * and the cuts theta_b >= mean_{s in b} [Q_s(k^) + g_s·(k − k^)], where
  * block b holds the contiguous futures s with s·nb/n = b and w_b = |b|/n
  * (nb = n: one theta per future, multi-cut). Each theta_b is bounded
@@ -12,11 +12,14 @@
 #include "plan.h"
 
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "../core/clock.h"
+#include "../models/risk.h"
+#include "plan_checkpoint.h"
 
 /* The trust region narrows no further (a share of k_ub): a tiny box makes
  * every step a null step and its model promises nothing. */
@@ -37,10 +40,10 @@ void sm_plan_opts_init(sm_plan_opts *o)
     o->checkpoint_ctx = NULL;
     o->resume = NULL;
     o->stop_flag = NULL;
-    o->cut_blocks = 0;
+    o->cut_blocks = 10;
     o->trust_region = 1;
-    o->trust_radius = 0.1;
-    o->drop_age = 0;
+    o->trust_radius = 0.3;
+    o->drop_age = 10;
     sm_lp_opts_init(&o->lp);
 }
 
@@ -64,6 +67,22 @@ done:
     return st;
 }
 
+/* Room for the history: a resumed plan may already hold more iterations
+ * than this run's limit allows. */
+static size_t hist_room(const sm_plan_opts *o)
+{
+    size_t resumed = 0;
+    const void *p;
+    size_t n;
+    sm_diag quiet;
+    sm_diag_init(&quiet);
+    if (o->resume &&
+        sm_ckpt_get(o->resume, "history_cuts", 'i', SIZE_MAX, &p, &n, &quiet) == SM_OK)
+        resumed = n;
+    sm_diag_clear(&quiet);
+    return (size_t)(o->max_iterations > 0 ? o->max_iterations : 0) + resumed + 1;
+}
+
 /* The state of one decomposition. */
 typedef struct lshaped {
     const sm_futures *F;
@@ -84,6 +103,7 @@ typedef struct lshaped {
      * incumbent, whose cost is fc. */
     double *centre, *lo, *hi;
     double fc, radius, predicted;   /* predicted: fc − the master's value at k^ */
+    int rescues;                    /* master solves redone from scratch */
     int bad_steps, whole;           /* whole: k^ is from the unrestricted master */
     int has_centre;                 /* 0 until a trial point meets every future */
     /* Cut ages: master rows after the first n_fixed (the first-stage
@@ -130,7 +150,7 @@ static sm_status lshaped_init(lshaped *ls, const sm_futures *F, const sm_stage1 
     ls->k = calloc(nk + 1, sizeof(double));
     ls->q = calloc(n + 1, sizeof(double));
     ls->g = calloc(n * nk + 1, sizeof(double));
-    ls->sol = calloc(nk + (size_t)ls->nb + 1, sizeof(double));
+    ls->sol = calloc(nk + (size_t)ls->nb + 2 * n + 2, sizeof(double));
     ls->gb = calloc(nk + 1, sizeof(double));
     ls->centre = calloc(nk + 1, sizeof(double));
     ls->lo = calloc(nk + 1, sizeof(double));
@@ -142,7 +162,7 @@ static sm_status lshaped_init(lshaped *ls, const sm_futures *F, const sm_stage1 
     r->k = calloc(nk + 1, sizeof(double));
     r->q = calloc(n + 1, sizeof(double));
     r->status = calloc(n + 1, 1);
-    r->hist = calloc((size_t)o->max_iterations + 1, sizeof *r->hist);
+    r->hist = calloc(hist_room(o), sizeof *r->hist);
     if (!ls->k || !ls->q || !ls->g || !ls->sol || !ls->gb || !ls->centre || !ls->lo ||
         !ls->hi || !ls->status || !ls->idx || !ls->val || !r->k || !r->q || !r->status ||
         !r->hist)
@@ -150,15 +170,17 @@ static sm_status lshaped_init(lshaped *ls, const sm_futures *F, const sm_stage1 
     r->lb = -HUGE_VAL;
     r->ub = HUGE_VAL;
     r->gap = HUGE_VAL;
+    if (!sm_risk_weight_ok(o->risk_weight) || !sm_cvar_alpha_ok(o->cvar_alpha))
+        return sm_diag_error(d, NULL, 0, 0, "risk weight %g (expected [0, 1]) or CVaR level %g "
+                             "(expected [0, 1)) out of range", o->risk_weight, o->cvar_alpha);
     return sm_evaluator_new(F, s1, o, base, &ls->ev, d);
 }
 
-/* Append a row to the master and give it an age (keep: never dropped). */
-static sm_status master_row(lshaped *ls, int len, double lb, int keep, sm_diag *d)
+/* Room for the ages of cuts 0..i. */
+static sm_status ages_room(lshaped *ls, int i, sm_diag *d)
 {
-    int i = sm_lp_rows(ls->master) - ls->n_fixed;
     if (i >= ls->cap) {
-        int cap = 2 * ls->cap + 64;
+        int cap = 2 * i + 64;
         int *age = realloc(ls->age, (size_t)cap * sizeof *age);
         if (age)
             ls->age = age;
@@ -172,6 +194,16 @@ static sm_status master_row(lshaped *ls, int len, double lb, int keep, sm_diag *
             return sm_diag_fail(d, SM_ENOMEM, "out of memory");
         ls->cap = cap;
     }
+    return SM_OK;
+}
+
+/* Append a row to the master and give it an age (keep: never dropped). */
+static sm_status master_row(lshaped *ls, int len, double lb, int keep, sm_diag *d)
+{
+    int i = sm_lp_rows(ls->master) - ls->n_fixed;
+    sm_status st = ages_room(ls, i, d);
+    if (st != SM_OK)
+        return st;
     ls->age[i] = keep ? -1 : 0;
     return sm_lp_add_row(ls->master, len, ls->idx, ls->val, lb, HUGE_VAL, d);
 }
@@ -189,12 +221,60 @@ static void block_means(const lshaped *ls, double *mean)
     }
 }
 
-/* The master with theta_b >= its block's mean Q_s(k_ub) and the
- * first-stage rows. */
+static sm_lp_opts master_opts(const sm_plan_opts *o)
+{
+    sm_lp_opts mo = o->lp;
+    mo.warm_pricing = SM_PRICING_STEEPEST; /* 2.3x fewer pivots than textbook (bench/README.md) */
+    /* The long-step ratio test on this master (cuts from 1e-9 to 1e7) made
+     * plan_extensive_glpsol_cbc's plan fail; the futures keep it. */
+    mo.warm_ratio = SM_RATIO_HARRIS;
+    return mo;
+}
+
+/* Under risk (lambda > 0), the master's Rockafellar-Uryasev terms: eta
+ * (free) and u_s >= theta_s - eta, u_s >= 0, costing lambda·eta + lambda
+ * p_s u_s / (1 - alpha), after k and theta; theta then costs (1 - lambda)
+ * p_s. At the optimum eta + sum p_s u_s / (1 - alpha) is CVaR_alpha of the
+ * thetas, so the master's optimum is fees + rho(theta), a lower bound of
+ * fees + rho(Q) as rho is monotone and theta <= Q. */
+static int risk_cols(const lshaped *ls)
+{
+    return ls->o->risk_weight > 0.0 ? (int)ls->n + 1 : 0;
+}
+
+static void risk_bounds(const lshaped *ls, double *lb, double *ub, double *obj)
+{
+    double lam = ls->o->risk_weight, p = 1.0 / (double)ls->n;
+    size_t eta = (size_t)ls->nk + ls->n;
+    lb[eta] = -HUGE_VAL;
+    ub[eta] = HUGE_VAL;
+    obj[eta] = lam;
+    for (size_t s = 0; s < ls->n; s++) {
+        lb[eta + 1 + s] = 0.0;
+        ub[eta + 1 + s] = HUGE_VAL;
+        obj[eta + 1 + s] = lam * p / (1.0 - ls->o->cvar_alpha);
+    }
+}
+
+static sm_status risk_rows(lshaped *ls, sm_diag *d)
+{
+    sm_status st = SM_OK;
+    int eta = ls->nk + (int)ls->n;
+    for (size_t s = 0; risk_cols(ls) && s < ls->n; s++) {
+        int idx[3] = {eta + 1 + (int)s, ls->nk + (int)s, eta};
+        double val[3] = {1.0, -1.0, 1.0};
+        SM_TRY(sm_lp_add_row(ls->master, 3, idx, val, 0.0, HUGE_VAL, d));
+    }
+done:
+    return st;
+}
+
+/* The master with theta_b >= its block's mean Q_s(k_ub), the first-stage
+ * rows and the risk terms. */
 static sm_status master_build(lshaped *ls, sm_diag *d)
 {
     sm_status st = SM_OK;
-    size_t nc = (size_t)ls->nk + (size_t)ls->nb;
+    size_t nc = (size_t)ls->nk + (size_t)ls->nb + (size_t)risk_cols(ls);
     double *lb = malloc((nc + 1) * sizeof *lb), *ub = malloc((nc + 1) * sizeof *ub),
            *obj = malloc((nc + 1) * sizeof *obj);
     if (!lb || !ub || !obj)
@@ -209,13 +289,11 @@ static sm_status master_build(lshaped *ls, sm_diag *d)
         /* |block b| = ceil((b+1)·n/nb) − ceil(b·n/nb) */
         size_t size = ((b + 1) * n + nb - 1) / nb - (b * n + nb - 1) / nb;
         ub[(size_t)ls->nk + b] = HUGE_VAL;
-        obj[(size_t)ls->nk + b] = (double)size / (double)n;
+        obj[(size_t)ls->nk + b] = (1.0 - ls->o->risk_weight) * (double)size / (double)n;
     }
-    sm_lp_opts mo = ls->o->lp;
-    mo.warm_pricing = SM_PRICING_STEEPEST; /* 2.3x fewer pivots than textbook pricing (bench/README.md) */
-    /* The long-step ratio test on this master (cuts from 1e-9 to 1e7) made
-     * plan_extensive_glpsol_cbc's plan fail; the futures keep it. */
-    mo.warm_ratio = SM_RATIO_HARRIS;
+    if (risk_cols(ls))
+        risk_bounds(ls, lb, ub, obj);
+    sm_lp_opts mo = master_opts(ls->o);
     SM_TRY(sm_lp_new_cols(&ls->master, (int)nc, lb, ub, obj, &mo, d));
     const sm_stage1 *s1 = ls->s1;
     for (int i = 0; i < s1->n_rows; i++) {
@@ -225,7 +303,8 @@ static sm_status master_build(lshaped *ls, sm_diag *d)
         SM_TRY(sm_lp_add_row(ls->master, len, &s1->row_var[a], ls->val, s1->row_lb[i],
                              s1->row_ub[i], d));
     }
-    ls->n_fixed = s1->n_rows;
+    SM_TRY(risk_rows(ls, d));
+    ls->n_fixed = sm_lp_rows(ls->master); /* the rows no cut dropping touches */
 done:
     free(lb);
     free(ub);
@@ -375,9 +454,8 @@ static sm_status evaluate(lshaped *ls, sm_plan_result *r, sm_diag *d)
 /* fees(k^) + mean Q_s(k^); a new incumbent if it is the least so far. */
 static double incumbent(lshaped *ls, sm_plan_result *r)
 {
-    double f = sm_stage1_fees(ls->s1, ls->k);
-    for (size_t s = 0; s < ls->n; s++)
-        f += ls->q[s] / (double)ls->n;
+    double f = sm_stage1_fees(ls->s1, ls->k) +
+               sm_risk_value(ls->q, ls->n, ls->o->risk_weight, ls->o->cvar_alpha);
     if (f < r->ub) {
         r->ub = f;
         memcpy(r->k, ls->k, (size_t)ls->nk * sizeof(double));
@@ -469,6 +547,7 @@ static sm_status master_solve(lshaped *ls, sm_plan_result *r, int *ok, sm_diag *
          * violation) can mislead a warm dual simplex: confirm from scratch,
          * rescaled, before believing it. */
         r->master_rescues++;
+        ls->rescues++;
         if (sm_lp_solve_rescue(ls->master, &info) != SM_OK)
             SM_TRY(sm_lp_solve_failed(&info, "the master LP (from scratch)", d));
     }
@@ -630,6 +709,144 @@ done:
     return st;
 }
 
+/* ---- checkpoints -------------------------------------------------------
+ *
+ * Taken at every iteration boundary (after the first evaluation and after
+ * each iteration). Size, per future: its basis, (layout rows + columns)
+ * bytes (480 on rare_earths), 17 bytes of incumbent, and for each of its
+ * cuts in the master 12 bytes per term (at most nk + 1) plus 20; the cuts
+ * dominate: rare_earths with every non-Chinese offer a contract (nk =
+ * 264), 100 futures, took 4.5 MB after its 30th and last iteration, 1.7 KB
+ * per cut. Building it copies memory, milliseconds against an iteration
+ * that re-solves every future (0.4 s there), so the solver does not
+ * rate-limit it: the callback, which knows what storing it costs, keeps
+ * the ones it wants (each checkpoint is complete on its own). */
+
+enum { LS_VERSION, LS_FUTURES, LS_NK, LS_RESCUES, LS_N };
+#define LS_CHECKPOINT_VERSION 2
+
+/* The master's settings, the trust region (centre, its cost, radius, bad
+ * steps in a row, whether there is a centre, the fixed rows) and each
+ * cut's age: all a resumed plan needs to take the same steps. */
+static sm_status trust_save(const lshaped *ls, sm_plan_checkpoint *c, sm_diag *d)
+{
+    sm_status st = SM_OK;
+    const sm_plan_opts *o = ls->o;
+    double set[4] = {ls->nb, o->trust_region, o->trust_radius, o->drop_age};
+    double tr[2] = {ls->fc, ls->radius};
+    int32_t ti[3] = {ls->bad_steps, ls->has_centre, ls->n_fixed};
+    int cuts = ls->master ? sm_lp_rows(ls->master) - ls->n_fixed : 0;
+    SM_TRY(sm_ckpt_add(c, "master_settings", 'd', 4, set, d));
+    SM_TRY(sm_ckpt_add(c, "trust_region", 'd', 2, tr, d));
+    SM_TRY(sm_ckpt_add(c, "trust_state", 'i', 3, ti, d));
+    SM_TRY(sm_ckpt_add(c, "trust_centre", 'd', (size_t)ls->nk, ls->centre, d));
+    SM_TRY(sm_ckpt_add(c, "cut_ages", 'i', (size_t)cuts, ls->age, d));
+done:
+    return st;
+}
+
+static sm_status trust_load(lshaped *ls, const sm_plan_checkpoint *c, sm_diag *d)
+{
+    sm_status st = SM_OK;
+    const sm_plan_opts *o = ls->o;
+    const double *set, *tr, *centre;
+    const int32_t *ti, *age;
+    size_t cuts;
+    SM_TRY(sm_ckpt_get(c, "master_settings", 'd', 4, (const void **)&set, NULL, d));
+    if (set[0] != ls->nb || set[1] != o->trust_region || set[2] != o->trust_radius ||
+        set[3] != o->drop_age)
+        SM_TRY(sm_diag_error(d, NULL, 0, 0, "the plan was started with other master settings "
+                             "(cut blocks, trust region, cut dropping); resume it with the same"));
+    SM_TRY(sm_ckpt_get(c, "trust_region", 'd', 2, (const void **)&tr, NULL, d));
+    SM_TRY(sm_ckpt_get(c, "trust_state", 'i', 3, (const void **)&ti, NULL, d));
+    SM_TRY(sm_ckpt_get(c, "trust_centre", 'd', (size_t)ls->nk, (const void **)&centre, NULL, d));
+    SM_TRY(sm_ckpt_get(c, "cut_ages", 'i', SIZE_MAX, (const void **)&age, &cuts, d));
+    ls->fc = tr[0];
+    ls->radius = tr[1];
+    ls->bad_steps = ti[0];
+    ls->has_centre = ti[1];
+    ls->n_fixed = ti[2];
+    memcpy(ls->centre, centre, (size_t)ls->nk * sizeof *centre);
+    SM_TRY(ages_room(ls, (int)cuts, d));
+    memcpy(ls->age, age, cuts * sizeof *age);
+done:
+    return st;
+}
+
+static sm_status checkpoint_take(const lshaped *ls, const sm_plan_result *r, sm_diag *d)
+{
+    sm_status st = SM_OK;
+    sm_plan_checkpoint c = {0, NULL};
+    int32_t v[LS_N] = {LS_CHECKPOINT_VERSION, (int32_t)ls->n, ls->nk, ls->rescues};
+    double elapsed = sm_clock_s() - ls->t0, risk[2] = {ls->o->risk_weight, ls->o->cvar_alpha};
+    SM_TRY(sm_ckpt_add(&c, "decomposition", 'i', LS_N, v, d));
+    SM_TRY(sm_ckpt_add(&c, "risk", 'd', 2, risk, d));
+    SM_TRY(sm_ckpt_add(&c, "elapsed_seconds", 'd', 1, &elapsed, d));
+    SM_TRY(sm_ckpt_add(&c, "master_k", 'd', (size_t)ls->nk, ls->k, d));
+    SM_TRY(sm_ckpt_save_result(r, ls->n, ls->nk, &c, d));
+    SM_TRY(sm_evaluator_save(ls->ev, &c, d));
+    if (ls->master)
+        SM_TRY(sm_ckpt_save_master(ls->master, &c, d));
+    SM_TRY(trust_save(ls, &c, d));
+    SM_TRY(ls->o->checkpoint(ls->o->checkpoint_ctx, &c, d));
+done:
+    sm_plan_checkpoint_free(&c);
+    return st;
+}
+
+/* Where the checkpoint o->resume left off; *go_on unless it had ended. */
+static sm_status resume(lshaped *ls, sm_plan_result *r, int *go_on, sm_diag *d)
+{
+    sm_status st = SM_OK;
+    const sm_plan_checkpoint *c = ls->o->resume;
+    const int32_t *v;
+    const double *elapsed, *k, *risk;
+    SM_TRY(sm_ckpt_get(c, "decomposition", 'i', LS_N, (const void **)&v, NULL, d));
+    if (v[LS_VERSION] != LS_CHECKPOINT_VERSION || (size_t)v[LS_FUTURES] != ls->n ||
+        v[LS_NK] != ls->nk)
+        SM_TRY(sm_diag_error(d, NULL, 0, 0,
+                             "the plan's resume data (version %d, %d futures, %d commitments) "
+                             "does not fit this plan (version %d, %zu futures, %d commitments)",
+                             v[LS_VERSION], v[LS_FUTURES], v[LS_NK], LS_CHECKPOINT_VERSION,
+                             ls->n, ls->nk));
+    SM_TRY(sm_ckpt_get(c, "risk", 'd', 2, (const void **)&risk, NULL, d));
+    /* The master's costs carry them: another rho would not be this plan. */
+    if (risk[0] != ls->o->risk_weight || risk[1] != ls->o->cvar_alpha)
+        SM_TRY(sm_diag_error(d, NULL, 0, 0,
+                             "the plan was started with risk weight %g and CVaR level %g; "
+                             "resume it with the same (now %g and %g)", risk[0], risk[1],
+                             ls->o->risk_weight, ls->o->cvar_alpha));
+    SM_TRY(sm_ckpt_get(c, "elapsed_seconds", 'd', 1, (const void **)&elapsed, NULL, d));
+    SM_TRY(sm_ckpt_get(c, "master_k", 'd', (size_t)ls->nk, (const void **)&k, NULL, d));
+    SM_TRY(sm_ckpt_load_result(c, ls->n, ls->nk, (int)hist_room(ls->o) - 1, r, d));
+    ls->rescues = v[LS_RESCUES];
+    ls->t0 -= *elapsed;
+    memcpy(ls->k, k, (size_t)ls->nk * sizeof *k);
+    *go_on = r->stop == 0;
+    if (*go_on) {
+        SM_TRY(sm_evaluator_load(ls->ev, c, d));
+        sm_lp_opts mo = master_opts(ls->o);
+        SM_TRY(sm_ckpt_load_master(c, &mo, &ls->master, d));
+        SM_TRY(trust_load(ls, c, d));
+    }
+done:
+    return st;
+}
+
+/* An iteration boundary: the checkpoint, then the stop flag. */
+static sm_status boundary(lshaped *ls, sm_plan_result *r, int ended, int *stop, sm_diag *d)
+{
+    sm_status st = SM_OK;
+    if (ls->o->checkpoint)
+        SM_TRY(checkpoint_take(ls, r, d));
+    if (!ended && ls->o->stop_flag && *ls->o->stop_flag) {
+        r->stop = SM_PLAN_INTERRUPTED;
+        *stop = 1;
+    }
+done:
+    return st;
+}
+
 sm_status sm_plan_solve(const sm_futures *F, const sm_stage1 *s1, const sm_plan_opts *o,
                         const sm_basis *base, sm_plan_result *r, sm_diag *d)
 {
@@ -637,9 +854,16 @@ sm_status sm_plan_solve(const sm_futures *F, const sm_stage1 *s1, const sm_plan_
     lshaped ls;
     SM_TRY(lshaped_init(&ls, F, s1, o, base, r, d));
     int go_on = 0, stop = 0;
-    SM_TRY(first_evaluation(&ls, r, &go_on, d));
-    while (go_on && !stop)
+    if (o->resume) {
+        SM_TRY(resume(&ls, r, &go_on, d));
+    } else {
+        SM_TRY(first_evaluation(&ls, r, &go_on, d));
+        SM_TRY(boundary(&ls, r, !go_on, &stop, d));
+    }
+    while (go_on && !stop) {
         SM_TRY(iterate(&ls, r, &stop, d));
+        SM_TRY(boundary(&ls, r, stop, &stop, d));
+    }
     r->fees = sm_stage1_fees(s1, r->k);
 done:
     r->seconds = sm_clock_s() - ls.t0;

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "../models/commit.h"
+#include "../models/risk.h"
 
 /* The futures of grid point g, or one of them (only >= 0). */
 typedef struct sweep_futures {
@@ -101,7 +102,8 @@ done:
 
 
 /* Z_s for every future: one foresight LP each when the first stage has no
- * rows, else a one-future plan each (the rows apply to what it commits). */
+ * rows, else a one-future plan each (the rows apply to what it commits);
+ * WS = rho(Z). */
 static sm_status wait_and_see(const sweep_futures *f, const sm_stage1 *s1, const sm_plan_opts *o,
                               const sm_basis *base, sm_plan_point *pt, sm_diag *d)
 {
@@ -110,6 +112,10 @@ static sm_status wait_and_see(const sweep_futures *f, const sm_stage1 *s1, const
     uint8_t *status = calloc(pt->n + 1, 1);
     if (!status)
         return sm_diag_fail(d, SM_ENOMEM, "out of memory");
+    /* rho of one outcome is that outcome: its own plan need not carry
+     * the risk terms. */
+    sm_plan_opts neutral = *o;
+    neutral.risk_weight = 0.0;
     if (s1->n_rows == 0) {
         sm_futures F = {f->p, pt->n, f->sw->n_params, foresight_coeffs, f};
         SM_TRY(sm_evaluator_new(&F, s1, o, base, &ev, d));
@@ -120,14 +126,12 @@ static sm_status wait_and_see(const sweep_futures *f, const sm_stage1 *s1, const
             one.only = (long)s;
             sm_futures F = {f->p, 1, f->sw->n_params, recourse_coeffs, &one};
             sm_plan_result r;
-            SM_TRY(sm_plan_single(&F, s1, o, base, &r, d));
+            SM_TRY(sm_plan_single(&F, s1, &neutral, base, &r, d));
             pt->z[s] = r.stop == SM_PLAN_GAP ? r.ub : NAN;
             sm_plan_result_free(&r);
         }
     }
-    pt->ws = 0.0;
-    for (size_t s = 0; s < pt->n; s++)
-        pt->ws += pt->z[s] / (double)pt->n;
+    pt->ws = sm_risk_value(pt->z, pt->n, o->risk_weight, o->cvar_alpha);
 done:
     sm_evaluator_free(&ev);
     free(status);
@@ -139,7 +143,7 @@ static int planned(sm_plan_stop s)
     return s == SM_PLAN_GAP || s == SM_PLAN_ITERATION_LIMIT || s == SM_PLAN_TIME_LIMIT;
 }
 
-/* k-bar for the average future, and EEV: fees(k-bar) + mean Q_s(k-bar). */
+/* k-bar for the average future, and EEV: fees(k-bar) + rho(Q(k-bar)). */
 static sm_status expected_of_average(const sweep_futures *f, const sm_stage1 *s1,
                                      const sm_plan_opts *o, const sm_basis *base,
                                      sm_plan_point *pt, sm_diag *d)
@@ -157,7 +161,9 @@ static sm_status expected_of_average(const sweep_futures *f, const sm_stage1 *s1
     SM_TRY(average_future(f, pt->n, avg, d));
     avg_future a = {avg, p->model};
     sm_futures Fa = {p, 1, f->sw->n_params, avg_coeffs, &a};
-    SM_TRY(sm_plan_single(&Fa, s1, o, base, &r, d));
+    sm_plan_opts neutral = *o; /* one (average) future: rho is its cost */
+    neutral.risk_weight = 0.0;
+    SM_TRY(sm_plan_single(&Fa, s1, &neutral, base, &r, d));
     pt->eev_stop = r.stop;
     pt->fees_bar = r.fees;
     sm_stage1_expand(s1, p->model->n_offers, r.k, pt->kbar_full);
@@ -168,14 +174,11 @@ static sm_status expected_of_average(const sweep_futures *f, const sm_stage1 *s1
     sm_futures F = {p, pt->n, f->sw->n_params, recourse_coeffs, f};
     SM_TRY(sm_evaluator_new(&F, s1, o, base, &ev, d));
     SM_TRY(sm_evaluate(ev, r.k, q, status, NULL, NULL, NULL, d));
-    double eev = r.fees;
     pt->eev_infeasible = 0;
-    for (size_t s = 0; s < pt->n; s++) {
+    for (size_t s = 0; s < pt->n; s++)
         pt->eev_infeasible += status[s] != SM_SCEN_OPTIMAL;
-        eev += q[s] / (double)pt->n;
-    }
     if (!pt->eev_infeasible)
-        pt->eev = eev;
+        pt->eev = r.fees + sm_risk_value(q, pt->n, o->risk_weight, o->cvar_alpha);
 done:
     sm_plan_result_free(&r);
     sm_evaluator_free(&ev);
@@ -235,6 +238,15 @@ sm_status sm_plan_point_run(const sm_problem *p, const sm_sweep *sw, size_t g,
     pt->rp_value = pt->rp.ub;
     pt->seconds = pt->rp.seconds;
     pt->ws = pt->eev = pt->evpi = pt->vss = NAN;
+    if (pt->rp.stop == SM_PLAN_INTERRUPTED)
+        goto done; /* resumed later from its checkpoint */
+    /* The measures' own plans (one future each) are not the policy's
+     * decomposition: no checkpoints, no resume. */
+    sm_plan_opts inner = *o;
+    inner.checkpoint = NULL;
+    inner.resume = NULL;
+    inner.stop_flag = NULL;
+    o = &inner;
     if (!planned(pt->rp.stop) || !isfinite(pt->rp.ub)) {
         if (planned(pt->rp.stop))
             snprintf(pt->rp.message, sizeof pt->rp.message,

@@ -3,8 +3,13 @@
 shipped model with every non-Chinese offer a contract (fee: 10 % of the
 price; Chinese offers stay spot), 20 futures per policy; `supplymix export
 --extensive` for each policy, solved by glpsol and by cbc, must agree with
-the plan's RP to 1e-6 relative. Also: the extensive form is refused, exit
-2, above its stated size.
+the plan's RP to 1e-6 relative: risk neutral, under CVaR set by the
+sweep's `plan:` keys (20 futures, two policies), and under CVaR set on the
+command line with 100 futures (one policy: its extensive form, 35k rows,
+takes glpsol about 25 s of CPU, the longest part of this test). Also: the
+extensive form is refused, exit 2, above its stated size; the CVaR options
+override the sweep's keys; bad risk settings exit 2 naming the option or
+file:line:col.
 
 usage: test_plan_extensive.py SUPPLYMIX
 """
@@ -32,6 +37,9 @@ parameters:
   price.Dy_oxide: {dist: lognormal, mu: 0.0, sigma: 0.22}
   delay.Iluka_Eneabba: {dist: triangular, low: 0, mode: 1, high: 6}
 """
+CVAR_KEYS = "plan:\n  risk_weight: 0.5\n  cvar_alpha: 0.8\n"
+SWEEP_100 = SWEEP.replace("samples: 20", "samples: 100").replace(
+    "share.china_cap: {values: [0.4, 0.6]}", "share.china_cap: {values: [0.5]}")
 failures = []
 
 
@@ -74,6 +82,95 @@ def cbc(path):
     return float(first.split()[-1]) if first.startswith("Optimal") else None
 
 
+def plan_rp(path):
+    """RP and stop per policy (layout 3 at the root, layout 2 in /plan)."""
+    with h5py.File(path) as f:
+        if "RP" in f:
+            return f["RP"][:], f["plan_stop"][:]
+        return f["plan/rp"][:], f["plan/stop"][:]
+
+
+def check_extensive(exe, model, sweep, plan, tmp, tag, extra=()):
+    """Every policy's RP in plan against glpsol and cbc on its extensive
+    form, exported with the options extra."""
+    rp, stop = plan_rp(plan)
+    check(all(s == 1 for s in stop), f"{tag}: every policy reached the gap ({list(stop)})")
+    for g in range(len(rp)):
+        lp = os.path.join(tmp, f"{tag}{g}.lp")
+        r = subprocess.run([exe, "export", model, "--sweep", sweep, "--extensive",
+                            "--grid-point", str(g), "--lp", lp, *extra],
+                           capture_output=True, text=True)
+        check(r.returncode == 0, f"{tag}: export --extensive --grid-point {g}\n{r.stderr}")
+        for name, solve in (("glpsol", glpsol), ("cbc", cbc)):
+            v = solve(lp)
+            rel = abs(v - rp[g]) / max(1.0, abs(v)) if v is not None else float("inf")
+            check(rel <= 1e-6, f"{tag}: policy {g}: {name} {v} vs plan RP {rp[g]} "
+                               f"(relative difference {rel:.1e}, limit 1e-6)")
+    return rp
+
+
+def run(args):
+    return subprocess.run(args, capture_output=True, text=True, timeout=600)
+
+
+def check_cvar(exe, model, tmp, rp_neutral):
+    """CVaR from the sweep's keys (20 futures) and from the options (100)."""
+    keyed = os.path.join(tmp, "cvar.yaml")
+    open(keyed, "w").write(SWEEP + CVAR_KEYS)
+    plan = os.path.join(tmp, "cvar.h5")
+    r = run([exe, "plan", model, "--sweep", keyed, "-o", plan, "-j", "2"])
+    check(r.returncode == 0, "CVaR plan (sweep keys) exits 0\n" + r.stderr[-1500:])
+    rp = check_extensive(exe, model, keyed, plan, tmp, "cvar")
+    check(all(rp[g] > rp_neutral[g] for g in range(len(rp))),
+          f"rho with lambda 0.5, alpha 0.8 lies above the expected cost ({rp} vs {rp_neutral})")
+    # The options give the same LP as the keys, and override them.
+    plain = os.path.join(tmp, "ext.yaml")
+    texts = {}
+    for tag, sw, extra in (("keys", keyed, []),
+                           ("options", plain, ["--cvar", "0.8", "--risk-weight", "0.5"]),
+                           ("override", keyed, ["--risk-weight", "0"]),
+                           ("neutral", plain, [])):
+        lp = os.path.join(tmp, f"same_{tag}.lp")
+        r = run([exe, "export", model, "--sweep", sw, "--extensive", "--lp", lp, *extra])
+        check(r.returncode == 0, f"export --extensive ({tag})\n{r.stderr}")
+        texts[tag] = open(lp).read() if r.returncode == 0 else tag
+    check(texts["keys"] == texts["options"], "--cvar/--risk-weight give the LP the keys give")
+    check(texts["override"] == texts["neutral"], "--risk-weight 0 overrides the sweep's key")
+    big = os.path.join(tmp, "cvar100.yaml")
+    open(big, "w").write(SWEEP_100)
+    plan = os.path.join(tmp, "cvar100.h5")
+    risk = ["--cvar", "0.9", "--risk-weight", "0.5"]
+    r = run([exe, "plan", model, "--sweep", big, "-o", plan, "-j", "2", *risk])
+    check(r.returncode == 0, "CVaR plan, 100 futures, exits 0\n" + r.stderr[-1500:])
+    check_extensive(exe, model, big, plan, tmp, "cvar100_", risk)
+
+
+def check_bad_risk(exe, model, tmp):
+    sweep = os.path.join(tmp, "ext.yaml")
+    out = os.path.join(tmp, "bad.h5")
+    for args, want in ((["--cvar", "1"], "--cvar: '1'"),
+                       (["--risk-weight", "-0.1"], "--risk-weight"),
+                       (["--risk-weight", "x"], "--risk-weight: 'x'")):
+        r = run([exe, "plan", model, "--sweep", sweep, "-o", out, *args])
+        check(r.returncode == 2 and want in r.stderr,
+              f"plan {' '.join(args)}: exit 2 naming it "
+              f"({r.returncode}: {r.stderr.strip()[:200]})")
+    r = run([exe, "export", model, "--sweep", sweep, "--cvar", "0.5", "--scenario", "0", "--lp",
+             os.path.join(tmp, "x.lp")])
+    check(r.returncode == 2 and "--extensive" in r.stderr,
+          "export --cvar without --extensive: exit 2")
+    for keys, col, what in (("plan:\n  cvar_alpha: 1.0\n", 15, "plan.cvar_alpha"),
+                            ("plan:\n  risk_weight: 2\n", 16, "plan.risk_weight"),
+                            ("plan:\n  lambda: 0.5\n", 3, "lambda")):
+        bad = os.path.join(tmp, "badrisk.yaml")
+        open(bad, "w").write(SWEEP + keys)
+        line = SWEEP.count("\n") + 2
+        r = run([exe, "plan", model, "--sweep", bad, "-o", out])
+        check(r.returncode == 2 and f"badrisk.yaml:{line}:{col}" in r.stderr and what in r.stderr,
+              f"sweep {keys.strip()!r}: exit 2 at line {line} col {col} "
+              f"({r.returncode}: {r.stderr.strip()[:200]})")
+
+
 def main(exe):
     with tempfile.TemporaryDirectory() as tmp:
         model = contract_model(tmp)
@@ -83,20 +180,9 @@ def main(exe):
         r = subprocess.run([exe, "plan", model, "--sweep", sweep, "-o", plan, "-j", "2"],
                            capture_output=True, text=True, timeout=600)
         check(r.returncode == 0, "plan exits 0\n" + r.stderr[-1500:])
-        with h5py.File(plan) as f:
-            rp = f["plan/rp"][:]
-            stop = f["plan/stop"][:]
-        check(all(s == 1 for s in stop), f"every policy reached the gap ({list(stop)})")
-        for g in range(len(rp)):
-            lp = os.path.join(tmp, f"ext{g}.lp")
-            r = subprocess.run([exe, "export", model, "--sweep", sweep, "--extensive",
-                                "--grid-point", str(g), "--lp", lp], capture_output=True, text=True)
-            check(r.returncode == 0, f"export --extensive --grid-point {g}\n{r.stderr}")
-            for name, solve in (("glpsol", glpsol), ("cbc", cbc)):
-                v = solve(lp)
-                rel = abs(v - rp[g]) / max(1.0, abs(v)) if v is not None else float("inf")
-                check(rel <= 1e-6, f"policy {g}: {name} {v} vs plan RP {rp[g]} "
-                                   f"(relative difference {rel:.1e}, limit 1e-6)")
+        rp_neutral = check_extensive(exe, model, sweep, plan, tmp, "ext")
+        check_cvar(exe, model, tmp, rp_neutral)
+        check_bad_risk(exe, model, tmp)
         big = os.path.join(tmp, "big.yaml")
         open(big, "w").write(SWEEP.replace("samples: 20", "samples: 8000"))
         r = subprocess.run([exe, "export", model, "--sweep", big, "--extensive", "--lp",

@@ -2,6 +2,7 @@
  * measure, the validity of the cuts at random portfolios, and the same
  * plan for any thread count. */
 #include <math.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +11,7 @@
 #include "io/sweep_load.h"
 #include "models/commit.h"
 #include "models/problem.h"
+#include "models/risk.h"
 #include "solver/plan.h"
 #include "solver/plan_sweep.h"
 #include "support/testing.h"
@@ -366,6 +368,42 @@ static void test_threads_identical(void)
     fixture_free(&f);
 }
 
+/* Every master (multi-cut, single cut, blocks; with and without the trust
+ * region and cut dropping) reaches the same RP to the gap, with lb <= ub,
+ * and blocks with dropping give the same plan on 1 and 2 threads. */
+static void test_master_variants_agree(void)
+{
+    fixture f;
+    CU_ASSERT_FATAL(load_contract_model(&f, contract_sweep));
+    static const int v[][3] = {{0, 0, 0}, {0, 1, 0}, {1, 1, 0}, {3, 1, 2}, {3, 0, 3}, {3, 1, 2}};
+    sm_plan_run runs[6];
+    sm_diag d;
+    sm_diag_init(&d);
+    for (int i = 0; i < 6; i++) {
+        sm_plan_opts o;
+        sm_plan_opts_init(&o);
+        o.cut_blocks = v[i][0];
+        o.trust_region = v[i][1];
+        o.drop_age = v[i][2];
+        o.threads = i == 5 ? 2 : 1;
+        CU_ASSERT_EQUAL_FATAL(sm_plan_sweep(f.p, f.sw, &o, 1, NULL, NULL, &runs[i], &d), SM_OK);
+    }
+    for (size_t g = 0; g < runs[0].n_points; g++)
+        for (int i = 0; i < 6; i++) {
+            const sm_plan_point *a = &runs[0].points[g], *b = &runs[i].points[g];
+            CU_ASSERT_EQUAL(b->rp.stop, SM_PLAN_GAP);
+            CU_ASSERT_TRUE(b->rp.lb <= b->rp.ub + 1e-9 * fabs(b->rp.ub));
+            CU_ASSERT_TRUE(fabs(a->rp_value - b->rp_value) <= 2e-6 * fabs(a->rp_value));
+        }
+    for (size_t g = 0; g < runs[0].n_points; g++)
+        CU_ASSERT_EQUAL(memcmp(&runs[3].points[g].rp.ub, &runs[5].points[g].rp.ub,
+                               sizeof(double)), 0);
+    for (int i = 0; i < 6; i++)
+        sm_plan_run_free(&runs[i]);
+    sm_diag_clear(&d);
+    fixture_free(&f);
+}
+
 /* A model whose offers are all spot, with the new columns and keys given,
  * gives the LP numbers of the model without them in every scenario; and
  * its plan is the sweep: RP = WS = EEV, EVPI = VSS = 0. */
@@ -465,6 +503,350 @@ static void test_hand_solved_commitment_cap(void)
     fixture_free(&f);
 }
 
+/* ---- checkpoints and resume ---------------------------------------------
+ *
+ * The L-shaped method on grid point 0 of the contract model, once without
+ * stopping (keeping a copy of every checkpoint), then stopped after
+ * iteration i by the stop flag set from inside the checkpoint callback and
+ * resumed from the checkpoint it left: the same plan, bit for bit (all but
+ * the seconds). */
+
+typedef struct ckpt_log {
+    sm_plan_checkpoint *kept;    /* [n] deep copies */
+    int n, stop_after;           /* set the flag at checkpoint stop_after (-1: never) */
+    volatile sig_atomic_t flag;
+} ckpt_log;
+
+static sm_plan_checkpoint ckpt_copy(const sm_plan_checkpoint *c)
+{
+    sm_plan_checkpoint k = {c->n_arrays, calloc((size_t)c->n_arrays + 1, sizeof(sm_plan_array))};
+    for (int i = 0; i < c->n_arrays; i++) {
+        const sm_plan_array *a = &c->arrays[i];
+        size_t sz = a->type == 'd' ? 8 : a->type == 'i' ? 4 : 1;
+        k.arrays[i] = *a;
+        k.arrays[i].data = malloc(a->n * sz + 1);
+        memcpy(k.arrays[i].data, a->data, a->n * sz);
+    }
+    return k;
+}
+
+static sm_status keep_checkpoint(void *ctx, const sm_plan_checkpoint *c, sm_diag *d)
+{
+    ckpt_log *log = ctx;
+    (void)d;
+    log->kept = realloc(log->kept, ((size_t)log->n + 1) * sizeof *log->kept);
+    log->kept[log->n] = ckpt_copy(c);
+    if (log->n++ == log->stop_after)
+        log->flag = 1;
+    return SM_OK;
+}
+
+static void ckpt_log_free(ckpt_log *log)
+{
+    for (int i = 0; i < log->n; i++)
+        sm_plan_checkpoint_free(&log->kept[i]);
+    free(log->kept);
+    memset(log, 0, sizeof *log);
+}
+
+/* 1 when a and b are the same plan, seconds aside. */
+static int same_result(const sm_plan_result *a, const sm_plan_result *b, size_t n, int nk)
+{
+    int same = a->stop == b->stop && a->iterations == b->iterations &&
+               memcmp(a->k, b->k, (size_t)nk * sizeof(double)) == 0 &&
+               memcmp(a->q, b->q, n * sizeof(double)) == 0 &&
+               memcmp(a->status, b->status, n) == 0 && memcmp(&a->lb, &b->lb, 8) == 0 &&
+               memcmp(&a->ub, &b->ub, 8) == 0 && memcmp(&a->gap, &b->gap, 8) == 0 &&
+               memcmp(&a->fees, &b->fees, 8) == 0 && strcmp(a->message, b->message) == 0;
+    for (int i = 0; same && i < a->iterations; i++)
+        same = memcmp(&a->hist[i].lb, &b->hist[i].lb, 8) == 0 &&
+               memcmp(&a->hist[i].ub, &b->hist[i].ub, 8) == 0 &&
+               memcmp(&a->hist[i].gap, &b->hist[i].gap, 8) == 0 &&
+               a->hist[i].cuts == b->hist[i].cuts;
+    return same;
+}
+
+typedef struct resume_case {
+    fixture f;
+    sm_stage1 *s1;
+    sm_inputs *policy;
+    sm_basis *base;
+    recourse_ctx rc;
+    sm_futures F;
+} resume_case;
+
+static int resume_case_init(resume_case *c, const char *sweep)
+{
+    memset(c, 0, sizeof *c);
+    if (!load_contract_model(&c->f, sweep))
+        return 0;
+    sm_diag d;
+    sm_diag_init(&d);
+    double values[16];
+    sm_sweep_values(c->f.sw, 0, values);
+    c->policy = sm_inputs_new(c->f.m);
+    sm_commit_policy_inputs(c->f.m, c->f.sw, values, c->policy);
+    sm_lp_opts lo;
+    sm_lp_opts_init(&lo);
+    int ok = sm_stage1_build(c->f.m, c->policy, &c->s1, &d) == SM_OK &&
+             sm_plan_base_basis(c->f.p, &lo, &c->base, &d) == SM_OK;
+    c->rc = (recourse_ctx){c->f.p, c->f.sw};
+    c->F = (sm_futures){c->f.p, c->f.sw->samples, c->f.sw->n_params, recourse, &c->rc};
+    sm_diag_clear(&d);
+    return ok;
+}
+
+static void resume_case_free(resume_case *c)
+{
+    sm_basis_free(&c->base);
+    sm_stage1_free(&c->s1);
+    sm_inputs_free(&c->policy);
+    fixture_free(&c->f);
+}
+
+/* Stopped after iteration i for a few i across the run (every i would
+ * make the test quadratic in the iterations). */
+static int stop_point(int i, int last)
+{
+    return i <= 1 || i == last / 2 || i == last - 1;
+}
+
+static void check_resume(resume_case *c, int threads, double risk_weight)
+{
+    size_t n = c->F.n;
+    int nk = c->s1->nk;
+    sm_diag d;
+    sm_diag_init(&d);
+    sm_plan_opts o;
+    sm_plan_opts_init(&o);
+    o.threads = threads;
+    o.risk_weight = risk_weight;
+    o.cvar_alpha = 0.7;
+    ckpt_log all = {NULL, 0, -1, 0};
+    o.checkpoint = keep_checkpoint;
+    o.checkpoint_ctx = &all;
+    sm_plan_result ref;
+    CU_ASSERT_EQUAL_FATAL(sm_plan_solve(&c->F, c->s1, &o, c->base, &ref, &d), SM_OK);
+    CU_ASSERT_EQUAL(ref.stop, SM_PLAN_GAP);
+    CU_ASSERT_TRUE(ref.iterations >= 3);
+    /* One checkpoint after the first evaluation, one per iteration. */
+    CU_ASSERT_EQUAL(all.n, ref.iterations + 1);
+    for (int i = 0; i + 1 < all.n; i++) {
+        if (!stop_point(i, all.n - 1))
+            continue;
+        ckpt_log part = {NULL, 0, i, 0};
+        sm_plan_opts os = o;
+        os.checkpoint_ctx = &part;
+        os.stop_flag = &part.flag;
+        sm_plan_result cut, res;
+        CU_ASSERT_EQUAL_FATAL(sm_plan_solve(&c->F, c->s1, &os, c->base, &cut, &d), SM_OK);
+        CU_ASSERT_EQUAL(cut.stop, SM_PLAN_INTERRUPTED);
+        CU_ASSERT_EQUAL(cut.iterations, i);
+        CU_ASSERT_EQUAL_FATAL(part.n, i + 1);
+        sm_plan_opts orr = o;
+        orr.checkpoint = NULL;
+        orr.resume = &part.kept[part.n - 1];
+        CU_ASSERT_EQUAL_FATAL(sm_plan_solve(&c->F, c->s1, &orr, c->base, &res, &d), SM_OK);
+        int same = same_result(&ref, &res, n, nk);
+        if (!same)
+            fprintf(stderr, "resume after iteration %d on %d thread(s) differs: %d iterations "
+                    "against %d, ub %.17g against %.17g\n", i, threads, res.iterations,
+                    ref.iterations, res.ub, ref.ub);
+        CU_ASSERT_TRUE(same);
+        sm_plan_result_free(&cut);
+        sm_plan_result_free(&res);
+        ckpt_log_free(&part);
+    }
+    /* The final checkpoint: the same plan at once, no iteration more. */
+    sm_plan_opts of = o;
+    ckpt_log none = {NULL, 0, -1, 0};
+    of.checkpoint_ctx = &none;
+    of.resume = &all.kept[all.n - 1];
+    sm_plan_result fin;
+    CU_ASSERT_EQUAL_FATAL(sm_plan_solve(&c->F, c->s1, &of, c->base, &fin, &d), SM_OK);
+    CU_ASSERT_TRUE(same_result(&ref, &fin, n, nk));
+    CU_ASSERT_EQUAL(none.n, 0);
+    sm_plan_result_free(&fin);
+    sm_plan_result_free(&ref);
+    ckpt_log_free(&all);
+    ckpt_log_free(&none);
+    sm_lp_thread_end();
+    sm_diag_clear(&d);
+}
+
+static void test_resume_identical(void)
+{
+    resume_case c;
+    CU_ASSERT_FATAL(resume_case_init(&c, contract_sweep));
+    check_resume(&c, 1, 0.0);
+    check_resume(&c, 2, 0.0);
+    check_resume(&c, 2, 0.6); /* the master's CVaR columns and rows too */
+    resume_case_free(&c);
+}
+
+/* Resume data of another plan is refused, naming what does not fit. */
+static void test_resume_mismatch(void)
+{
+    resume_case c;
+    CU_ASSERT_FATAL(resume_case_init(&c, contract_sweep));
+    sm_plan_checkpoint bad = {0, NULL};
+    sm_plan_opts o;
+    sm_plan_opts_init(&o);
+    o.resume = &bad;
+    sm_plan_result r;
+    sm_diag d;
+    sm_diag_init(&d);
+    CU_ASSERT_EQUAL(sm_plan_solve(&c.F, c.s1, &o, c.base, &r, &d), SM_EINPUT);
+    CU_ASSERT_TRUE(d.count > 0 && strstr(d.entries[0].text, "decomposition") != NULL);
+    sm_plan_result_free(&r);
+    sm_diag_clear(&d);
+    /* A checkpoint of the same plan under another rho: its master's costs
+     * are not this plan's. */
+    ckpt_log log = {NULL, 0, 0, 0};
+    o.resume = NULL;
+    o.checkpoint = keep_checkpoint;
+    o.checkpoint_ctx = &log;
+    o.stop_flag = &log.flag;
+    CU_ASSERT_EQUAL_FATAL(sm_plan_solve(&c.F, c.s1, &o, c.base, &r, &d), SM_OK);
+    CU_ASSERT_EQUAL(r.stop, SM_PLAN_INTERRUPTED);
+    sm_plan_result_free(&r);
+    sm_plan_opts o2;
+    sm_plan_opts_init(&o2);
+    o2.risk_weight = 0.3;
+    o2.resume = &log.kept[0];
+    CU_ASSERT_EQUAL(sm_plan_solve(&c.F, c.s1, &o2, c.base, &r, &d), SM_EINPUT);
+    CU_ASSERT_TRUE(d.count > 0 && strstr(d.entries[0].text, "risk weight 0 ") != NULL);
+    sm_plan_result_free(&r);
+    ckpt_log_free(&log);
+    sm_diag_clear(&d);
+    resume_case_free(&c);
+}
+
+/* ---- CVaR ----------------------------------------------------------------
+ *
+ * rho of a few vectors by hand: CVaR_alpha of {1, 2, 3, 4} (equal
+ * weights) is the mean of the worst (1 − alpha) share: alpha 0.5 -> 3.5,
+ * 0.75 -> 4, 0.6 -> (4 + 0.6·3)/1.6 = 3.625 (a fractional tail), 0 -> the
+ * mean 2.5; rho with lambda 0.5, alpha 0.5 = 0.5·2.5 + 0.5·3.5 = 3. */
+static void test_risk_value(void)
+{
+    const double z[4] = {3, 1, 4, 2};
+    CU_ASSERT_TRUE(sm_test_close(sm_cvar(z, 4, 0.5), 3.5, 1e-12));
+    CU_ASSERT_TRUE(sm_test_close(sm_cvar(z, 4, 0.75), 4.0, 1e-12));
+    CU_ASSERT_TRUE(sm_test_close(sm_cvar(z, 4, 0.6), 3.625, 1e-12));
+    CU_ASSERT_TRUE(sm_test_close(sm_cvar(z, 4, 0.0), 2.5, 1e-12));
+    CU_ASSERT_TRUE(sm_test_close(sm_risk_value(z, 4, 0.5, 0.5), 3.0, 1e-12));
+    CU_ASSERT_TRUE(sm_test_close(sm_risk_value(z, 4, 0.0, 0.9), 2.5, 1e-12));
+    CU_ASSERT_TRUE(sm_test_close(sm_risk_value(z, 4, 1.0, 0.75), 4.0, 1e-12));
+    const double one[1] = {7};
+    CU_ASSERT_TRUE(sm_test_close(sm_risk_value(one, 1, 0.8, 0.95), 7.0, 1e-12));
+    const double bad[2] = {1, NAN};
+    CU_ASSERT_TRUE(isnan(sm_risk_value(bad, 2, 0.5, 0.5)));
+}
+
+/* A hand-solved plan under CVaR: hedging that does not pay on average
+ * pays under risk.
+ *
+ * One period, demand 100 t of NdPr, no China cap, shortfall 1000 USD/t.
+ * C1 (China) spot, c = 8·1.25 = 10, capacity 100. U1 (USA) contract,
+ * c = 15, fee 600, capacity 100. Futures A (China availability 1: cap 100)
+ * and B (availability 0.2: cap 20), equally likely.
+ * Q_A(k) = 100·10 = 1000 for every k (China is cheaper than U1).
+ * Q_B(k) = 20·10 + 15 min(k, 80) + 1000 (80 − min(k, 80))
+ *        = 80200 − 985 min(k, 80).
+ * Risk neutral: slope 600 − 985/2 > 0, so k* = 0, RP = (1000 + 80200)/2
+ *   = 40600.
+ * lambda = 0.5, alpha = 0.5: with two futures CVaR_0.5 is the worse one,
+ *   Q_B (>= Q_A for k <= 80), so rho(Q) = 0.25 Q_A + 0.75 Q_B; slope
+ *   600 − 0.75·985 = −138.75 < 0 up to 80, then 600: k* = 80.
+ *   RP = 48000 + 0.5·(1000 + 1400)/2 + 0.5·1400 = 48000 + 600 + 700 = 49300.
+ * WS: Z_A = 1000 (k = 0), Z_B = min 600 k + Q_B(k) = 48000 + 1400 = 49400
+ *   (k = 80); rho(Z) = 0.5·25200 + 0.5·49400 = 37300; EVPI = 12000.
+ * Average future: China bound 60: Q(k) = 600 + 15 min(k, 40) + 1000 (40 −
+ *   min(k, 40)), fee 600 < 985: k-bar = 40. EEV = 24000 + rho(1000,
+ *   80200 − 39400 = 40800) = 24000 + 0.5·20900 + 0.5·40800 = 54850;
+ *   VSS = 5550.
+ * Regrets: A: 48000 + 1000 − 1000 = 48000; B: 48000 + 1400 − 49400 = 0. */
+static void test_hand_solved_cvar(void)
+{
+    const char *sup =
+        "supplier,region,material,capacity_t_per_period,price_usd_per_t,freight_usd_per_t,"
+        "start_period,ramp_periods,terms,fee_usd_per_t,source\n"
+        "C1,China,NdPr,100,8,0,1,0,spot,,test\n"
+        "U1,USA,NdPr,100,15,0,1,0,contract,600,test\n";
+    char *y1 = sm_tiny_replace(sm_tiny_yaml, "count: 2", "count: 1");
+    char *y2 = sm_tiny_replace(y1, "share: 0.6", "share: 1.0");
+    fixture f;
+    int ok = fixture_load(&f, y2, sup, "material,period,demand_t\nNdPr,1,100\n", hand_sweep);
+    free(y1);
+    free(y2);
+    CU_ASSERT_FATAL(ok);
+    double v0;
+    sm_sweep_values(f.sw, 0, &v0);
+    size_t a = v0 == 1.0 ? 0 : 1, b = 1 - a;
+    sm_plan_opts o;
+    sm_plan_opts_init(&o);
+    sm_plan_run run;
+    sm_diag d;
+    sm_diag_init(&d);
+    CU_ASSERT_EQUAL_FATAL(sm_plan_sweep(f.p, f.sw, &o, 1, NULL, NULL, &run, &d), SM_OK);
+    CU_ASSERT_TRUE(sm_test_close(run.points[0].k_full[1], 0, TOL));
+    CU_ASSERT_TRUE(sm_test_close(run.points[0].rp_value, 40600, TOL));
+    sm_plan_run_free(&run);
+    o.risk_weight = 0.5;
+    o.cvar_alpha = 0.5;
+    CU_ASSERT_EQUAL_FATAL(sm_plan_sweep(f.p, f.sw, &o, 1, NULL, NULL, &run, &d), SM_OK);
+    const sm_plan_point *pt = &run.points[0];
+    CU_ASSERT_EQUAL(pt->rp.stop, SM_PLAN_GAP);
+    CU_ASSERT_TRUE(sm_test_close(pt->k_full[1], 80, TOL));
+    CU_ASSERT_TRUE(sm_test_close(pt->rp_value, 49300, TOL));
+    CU_ASSERT_TRUE(pt->rp.lb <= pt->rp.ub + 1e-9 && pt->rp.gap <= 1e-6);
+    CU_ASSERT_TRUE(sm_test_close(pt->rp.fees, 48000, TOL));
+    CU_ASSERT_TRUE(sm_test_close(pt->z[a], 1000, TOL) && sm_test_close(pt->z[b], 49400, TOL));
+    CU_ASSERT_TRUE(sm_test_close(pt->ws, 37300, TOL));
+    CU_ASSERT_TRUE(sm_test_close(pt->evpi, 12000, TOL));
+    CU_ASSERT_TRUE(sm_test_close(pt->kbar_full[1], 40, TOL));
+    CU_ASSERT_TRUE(sm_test_close(pt->eev, 54850, TOL));
+    CU_ASSERT_TRUE(sm_test_close(pt->vss, 5550, TOL));
+    CU_ASSERT_TRUE(sm_test_close(pt->regret[a], 48000, TOL));
+    CU_ASSERT_TRUE(sm_test_close(pt->regret[b], 0, TOL));
+    sm_plan_run_free(&run);
+    sm_diag_clear(&d);
+    fixture_free(&f);
+}
+
+/* MODEL.md: EVPI >= 0 and VSS >= 0 under rho too, up to the gap, on the
+ * contract model with lambda 0.7 and alpha 0.8. */
+static void test_cvar_measures_nonnegative(void)
+{
+    fixture f;
+    CU_ASSERT_FATAL(load_contract_model(&f, contract_sweep));
+    sm_plan_opts o;
+    sm_plan_opts_init(&o);
+    o.threads = 2;
+    o.risk_weight = 0.7;
+    o.cvar_alpha = 0.8;
+    sm_plan_run run;
+    sm_diag d;
+    sm_diag_init(&d);
+    CU_ASSERT_EQUAL_FATAL(sm_plan_sweep(f.p, f.sw, &o, 1, NULL, NULL, &run, &d), SM_OK);
+    for (size_t g = 0; g < run.n_points; g++) {
+        const sm_plan_point *pt = &run.points[g];
+        CU_ASSERT_EQUAL(pt->rp.stop, SM_PLAN_GAP);
+        double tol = o.gap * fabs(pt->rp_value);
+        CU_ASSERT_TRUE(pt->evpi >= -tol);
+        CU_ASSERT_TRUE(pt->vss >= -tol);
+        /* rho weighs the bad futures more: RP above the plain mean at k*. */
+        double mean = pt->rp.fees;
+        for (size_t s = 0; s < pt->n; s++)
+            mean += pt->rp.q[s] / (double)pt->n;
+        CU_ASSERT_TRUE(pt->rp_value > mean);
+    }
+    sm_plan_run_free(&run);
+    sm_diag_clear(&d);
+    fixture_free(&f);
+}
+
 int main(void)
 {
     CU_TestInfo tests[] = {
@@ -473,7 +855,14 @@ int main(void)
         {"feasibility cuts; a policy infeasible for every k", test_feasibility_cuts_and_infeasible_policy},
         {"cuts hold at random portfolios", test_cut_validity},
         {"identical plans on 1, 2 and 3 threads", test_threads_identical},
+        {"every master variant reaches the same RP", test_master_variants_agree},
         {"a model without contracts is unchanged", test_no_contracts_unchanged},
+        {"stopped after an iteration and resumed: the same plan, 1 and 2 threads",
+         test_resume_identical},
+        {"resume data of another plan is refused", test_resume_mismatch},
+        {"rho and CVaR of small vectors", test_risk_value},
+        {"hand-solved plan under CVaR", test_hand_solved_cvar},
+        {"EVPI >= 0 and VSS >= 0 under CVaR", test_cvar_measures_nonnegative},
         CU_TEST_INFO_NULL,
     };
     CU_SuiteInfo suites[] = {{"plan", NULL, NULL, NULL, NULL, tests}, CU_SUITE_INFO_NULL};

@@ -142,18 +142,20 @@ def bench_size(exe, model, n, a, rows):
 def report(rows, quick, a, how):
     print("model: %s\nthreads: %d; peers capped at %d s; wall s / CPU s\n" % (how, a.threads, a.cap))
     print("| futures | plan iterations | plan wall / CPU s | per iteration CPU s (master + futures) "
-          "| plain sweep wall / CPU s (engine CPU s) | iteration / sweep (CPU) | plan peak MiB "
-          "| MiB per future |")
-    print("|---|---|---|---|---|---|---|---|")
+          "| plain sweep wall / CPU s (engine CPU s) | iteration / sweep (CPU) | plan peak MiB |")
+    print("|---|---|---|---|---|---|---|")
     for r in rows:
         kv, it = r["split"], max(r["its"], 1)
         m, f = float(kv.get("master_cpu_s", 0)), float(kv.get("futures_cpu_s", 0))
         per = (m + f) / max(int(kv.get("iterations", 1)), 1)
         eng = float(kv.get("sweep_cpu_s", 0)) or float("nan")
-        print("| %d | %d | %.1f / %.1f | %.4f (%.4f + %.4f) | %.2f / %.2f (%.4f) | %.2f | %.0f | %.4f |"
+        print("| %d | %d | %.1f / %.1f | %.4f (%.4f + %.4f) | %.2f / %.2f (%.4f) | %.2f | %.0f |"
               % (r["n"], it, r["plan_wall"], r["plan_cpu"], per, m / it, f / it, r["run_wall"],
-                 r["run_cpu"], eng, per / eng, r["plan_mib"],
-                 (r["plan_mib"] - r["run_mib"]) / r["n"]))
+                 r["run_cpu"], eng, per / eng, r["plan_mib"]))
+    if len(rows) > 1:
+        a0, a1 = rows[0], rows[-1]
+        print("\nmemory per future: %.1f KiB (plan peak from %d to %d futures)"
+              % (1024 * (a1["plan_mib"] - a0["plan_mib"]) / (a1["n"] - a0["n"]), a0["n"], a1["n"]))
     print("\n| futures | plan RP | clp | glpsol | plan vs best peer (wall / CPU) |")
     print("|---|---|---|---|---|")
     for r in rows:

@@ -611,7 +611,9 @@ static int stop_point(int i, int last)
     return i <= 1 || i == last / 2 || i == last - 1;
 }
 
-static void check_resume(resume_case *c, int threads, double risk_weight)
+/* aggressive: 3 cut blocks and cuts dropped after one solve with a basic
+ * slack, so that the ages and the trust region's state are exercised. */
+static void check_resume(resume_case *c, int threads, double risk_weight, int aggressive)
 {
     size_t n = c->F.n;
     int nk = c->s1->nk;
@@ -622,6 +624,10 @@ static void check_resume(resume_case *c, int threads, double risk_weight)
     o.threads = threads;
     o.risk_weight = risk_weight;
     o.cvar_alpha = 0.7;
+    if (aggressive) {
+        o.cut_blocks = 3;
+        o.drop_age = 1;
+    }
     ckpt_log all = {NULL, 0, -1, 0};
     o.checkpoint = keep_checkpoint;
     o.checkpoint_ctx = &all;
@@ -678,9 +684,10 @@ static void test_resume_identical(void)
 {
     resume_case c;
     CU_ASSERT_FATAL(resume_case_init(&c, contract_sweep));
-    check_resume(&c, 1, 0.0);
-    check_resume(&c, 2, 0.0);
-    check_resume(&c, 2, 0.6); /* the master's CVaR columns and rows too */
+    check_resume(&c, 1, 0.0, 0);
+    check_resume(&c, 2, 0.0, 0);
+    check_resume(&c, 2, 0.6, 0); /* the master's CVaR columns and rows too */
+    check_resume(&c, 2, 0.0, 1); /* cut ages and the trust region too */
     resume_case_free(&c);
 }
 

@@ -92,9 +92,9 @@ def timed(cmd, cap=None):
 
 
 def plan_figures(path):
-    f = h5py.File(path, "r")
-    p = f["plan"]
-    return int(p["iterations"][:].sum()), float(p["rp"][0]), float(p["gap"][:].max())
+    f = h5py.File(path, "r")  # layout 3: the plan's variables at the root, over policy
+    return int(f["plan_iterations"][:].sum()), float(f["RP"][0]), \
+        float((f["RP"][:] - f["RP_lower_bound"][:]).max() / abs(f["RP"][0]))
 
 
 def peer(solver, mps, cap):

@@ -2,6 +2,8 @@
 #ifndef SM_CLI_H
 #define SM_CLI_H
 
+#include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 
 #include "../core/diag.h"
@@ -73,6 +75,22 @@ void sm_cli_plan_risk(const sm_sweep *sw, double opt_weight, double opt_alpha,
 
 /* Print d's messages to stderr and return the exit code for st. */
 int sm_cli_finish(sm_status st, sm_diag *d);
+
+/* Signals. SIGINT, SIGTERM, SIGHUP or SIGUSR1 set both flags (one for
+ * code that polls an atomic_int, one for a sig_atomic_t): the command
+ * saves what it did and exits 3. A second Ctrl-C exits 3 at once,
+ * removing the output's partial file and the writer's lock file named
+ * below. Installed before any file is made. SIGHUP (a closed terminal, an
+ * ssh drop) stops like SIGTERM (use nohup or a batch system to keep a run
+ * going). SIGPIPE is ignored: progress lines to a closed pipe are
+ * dropped, the batch goes on. */
+extern atomic_int sm_cli_stop_requested;
+extern volatile sig_atomic_t sm_cli_stop_flag;
+void sm_cli_install_signals(void);
+/* Name out's partial file (sm_partial_name) and the lock file held, for
+ * a second Ctrl-C to remove; NULL forgets. */
+void sm_cli_signal_partial(const char *out);
+void sm_cli_signal_lock(const char *lock_path);
 
 /* The command line as one string, for provenance. */
 extern const char *sm_cli_command_line;

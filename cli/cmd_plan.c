@@ -6,6 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "../core/clock.h"
 #include "../core/files.h"
 #include "../io/model_load.h"
 #include "../io/plan_h5.h"
@@ -19,14 +20,14 @@ static void usage(FILE *out)
     fprintf(out,
             "usage: supplymix plan [MODEL] --sweep SWEEP -o PLAN.h5 [-j THREADS] [--gap G]\n"
             "                      [--max-iterations N] [--time-limit S] [--cvar ALPHA]\n"
-            "                      [--risk-weight LAMBDA] [--force]\n"
+            "                      [--risk-weight LAMBDA] [--force | --resume]\n"
             "\n"
             "For each grid point of SWEEP (a policy: the sweep's listed values), the\n"
             "portfolio of contract commitments to sign now that minimises commitment fees\n"
             "plus the expected cost over the sweep's random futures (docs/MODEL.md Part 2),\n"
             "by the L-shaped method; with RP, WS, EEV, EVPI, VSS and each future's regret.\n"
-            "PLAN.h5 is a results file of every future at its policy's portfolio plus a\n"
-            "/plan group (docs/RESULTS.md, \"Plan files\").\n"
+            "PLAN.h5 is a results file of every future at its policy's portfolio, with the\n"
+            "plan's variables over a `policy` dimension (docs/RESULTS.md, \"Plan files\").\n"
             "\n"
             "options:\n"
             "  --sweep SWEEP          the sweep whose grid and futures to plan over (required)\n"
@@ -43,7 +44,16 @@ static void usage(FILE *out)
             "                         LAMBDA in [0, 1] (default: the sweep's plan.risk_weight,\n"
             "                         else 0, the expected cost)\n"
             "  --force                replace PLAN.h5 if it exists (never done otherwise)\n"
-            "  -h, --help             show this help\n");
+            "  --resume               continue PLAN.h5, saved by an interrupted plan of the\n"
+            "                         same model, sweep and settings: planned policies are\n"
+            "                         kept, the unfinished one goes on from its checkpoint\n"
+            "  -h, --help             show this help\n"
+            "\n"
+            "PLAN.h5 is saved as each policy is planned, and the unfinished policy's\n"
+            "checkpoint at most every 30 s. SIGINT, SIGTERM, SIGHUP or SIGUSR1 stop the\n"
+            "plan with what is done saved (exit code 3); a second Ctrl-C exits at once.\n"
+            "Either way, or after a kill, --resume continues it and ends with the same\n"
+            "file as an uninterrupted plan.\n");
 }
 
 /* A positive number option; 0 after printing why not. */
@@ -61,7 +71,7 @@ static int number_opt(const char *name, const char *arg, double lo, double hi, d
 }
 
 static int parse(int argc, char **argv, sm_plan_opts *o, const char **sweep, const char **out,
-                 const char **jarg, int *force, double *risk)
+                 const char **jarg, int *force, int *resume, double *risk)
 {
     static const struct option opts[] = {{"help", no_argument, 0, 'h'},
                                          {"sweep", required_argument, 0, 's'},
@@ -71,6 +81,7 @@ static int parse(int argc, char **argv, sm_plan_opts *o, const char **sweep, con
                                          {"max-iterations", required_argument, 0, 'I'},
                                          {"time-limit", required_argument, 0, 'T'},
                                          {"force", no_argument, 0, 'f'},
+                                         {"resume", no_argument, 0, 'r'},
                                          {"risk-weight", required_argument, 0, 'w'},
                                          {"cvar", required_argument, 0, 'a'},
                                          {0, 0, 0, 0}};
@@ -83,6 +94,7 @@ static int parse(int argc, char **argv, sm_plan_opts *o, const char **sweep, con
         case 'o': *out = optarg; break;
         case 'j': *jarg = optarg; break;
         case 'f': *force = 1; break;
+        case 'r': *resume = 1; break;
         case 'g':
             if (!number_opt("gap", optarg, 0.0, 1.0, &o->gap))
                 return 2;
@@ -118,6 +130,11 @@ static int parse(int argc, char **argv, sm_plan_opts *o, const char **sweep, con
         usage(stderr);
         return 2;
     }
+    if (*resume && *force) {
+        fprintf(stderr, "supplymix plan: --resume continues PLAN.h5 and --force replaces it: "
+                        "give one of them\n");
+        return 2;
+    }
     return -1;
 }
 
@@ -141,11 +158,17 @@ static void print_usd(const char *label, double v)
 
 /* The summary: per policy, what to commit by region and material, and the
  * measures. */
-static void summary(const sm_model *m, const sm_sweep *sw, const sm_plan_run *run)
+static void summary(const sm_model *m, const sm_sweep *sw, const sm_plan_run *run,
+                    const uint8_t *done)
 {
     int T = m->n_periods;
     for (size_t g = 0; g < run->n_points; g++) {
         const sm_plan_point *pt = &run->points[g];
+        if (done[g]) {
+            printf("policy %zu: planned before the resume (its figures are in the plan file)\n",
+                   g);
+            continue;
+        }
         double *vals = malloc(((size_t)sw->n_params + 1) * sizeof *vals);
         printf("policy %zu", g);
         if (vals) {
@@ -185,34 +208,136 @@ static void summary(const sm_model *m, const sm_sweep *sw, const sm_plan_run *ru
     }
 }
 
-/* The output must be a regular file (or absent), no link, no input. */
+/* How often the unfinished policy's checkpoint goes to disk: each save
+ * copies the plan file, so at most every 30 s (overhead well under 1 %
+ * for files up to hundreds of MB; a kill loses at most 30 s of that
+ * policy), and always when a stop is requested. Finished policies are
+ * saved at once. SM_PLAN_CHECKPOINT_SECONDS overrides it (tests: 0). */
+#define CHECKPOINT_SECONDS 30.0
+
+typedef struct saver {
+    const char *out;
+    const sm_results_info *info;
+    double last, interval;
+} saver;
+
+static sm_status save(void *ctx, const sm_plan_run *run, size_t g, const sm_plan_checkpoint *ck,
+                      sm_diag *d)
+{
+    saver *s = ctx;
+    double now = sm_clock_s();
+    if (ck && !sm_cli_stop_flag && now - s->last < s->interval)
+        return SM_OK;
+    s->last = now;
+    return ck ? sm_plan_file_save(s->out, s->info, run, 0, 0, ck, g, d)
+              : sm_plan_file_save(s->out, s->info, run, g, g + 1, NULL, 0, d);
+}
+
+/* A new plan file, or the one to resume: done[g] for the policies it
+ * holds, *ck the unfinished one's checkpoint. */
+static sm_status open_plan(const char *out, int force, int resume, sm_results_info *info,
+                           const sm_plan_opts *o, uint8_t *done, sm_plan_checkpoint *ck,
+                           size_t *ck_g, sm_diag *d)
+{
+    sm_plan_run settings;
+    memset(&settings, 0, sizeof settings);
+    sm_plan_run_settings(&settings, o);
+    if (!resume && !force && access(out, F_OK) == 0)
+        return sm_diag_error(d, out, 0, 0,
+                             "exists; give --force to replace it, or --resume to continue it");
+    if (!resume) {
+        sm_cli_signal_partial(out);
+        return sm_plan_file_create(out, info, force, &settings, d);
+    }
+    sm_status st = sm_plan_file_resume(out, info, &settings, done, ck, ck_g, d);
+    if (st != SM_OK)
+        return st;
+    size_t G = info->sweep->grid_size, n = 0;
+    for (size_t g = 0; g < G; g++)
+        n += done[g];
+    fprintf(stderr, "supplymix: resuming %s: %zu of %zu polic%s already planned", out, n, G,
+            G == 1 ? "y" : "ies");
+    if (ck->n_arrays)
+        fprintf(stderr, "; policy %zu goes on from its checkpoint", *ck_g + 1);
+    fprintf(stderr, "\n");
+    sm_cli_signal_partial(out);
+    return SM_OK;
+}
+
+/* The closing lines; SM_EINTERRUPTED when a signal stopped the plan. */
+static sm_status finish(const char *out, const sm_model *m, const sm_sweep *sw,
+                        const sm_plan_run *run, const uint8_t *done)
+{
+    size_t planned = 0, now = 0, G = run->n_points;
+    for (size_t g = 0; g < G; g++) {
+        int here = run->points[g].rp.stop != 0 && run->points[g].rp.stop != SM_PLAN_INTERRUPTED;
+        planned += done[g] || here;
+        now += here;
+    }
+    if (run->interrupted) {
+        size_t part = G;
+        for (size_t g = 0; g < G; g++)
+            if (run->points[g].rp.stop == SM_PLAN_INTERRUPTED)
+                part = g;
+        char ckpt[96] = "";
+        if (part < G)
+            snprintf(ckpt, sizeof ckpt, ", and policy %zu up to its last iteration", part + 1);
+        fprintf(stderr, "supplymix: interrupted: %zu of %zu polic%s planned and saved in %s%s; "
+                        "continue with the same command and --resume\n",
+                planned, G, G == 1 ? "y" : "ies", out, ckpt);
+        return SM_EINTERRUPTED;
+    }
+    if (now == 0) {
+        fprintf(stderr, "supplymix: nothing left to do: every policy of %s is planned\n", out);
+        return SM_OK;
+    }
+    summary(m, sw, run, done);
+    fprintf(stderr, "supplymix: planned %zu polic%s in %.2f s; wrote %s\n", G,
+            G == 1 ? "y" : "ies", run->seconds, out);
+    return SM_OK;
+}
+
 int sm_cmd_plan(int argc, char **argv)
 {
     sm_plan_opts o;
     sm_plan_opts_init(&o);
     const char *sweep_arg = NULL, *out = NULL, *jarg = NULL;
-    int force = 0;
+    int force = 0, resume = 0;
     double risk[2] = {NAN, NAN};   /* --risk-weight, --cvar as given */
-    int code = parse(argc, argv, &o, &sweep_arg, &out, &jarg, &force, risk);
+    int code = parse(argc, argv, &o, &sweep_arg, &out, &jarg, &force, &resume, risk);
     if (code >= 0)
         return code;
     if (!sm_cli_threads("plan", jarg, &o.threads))
         return 2;
+    sm_cli_install_signals();
+    o.stop_flag = &sm_cli_stop_flag;
     sm_diag d;
     sm_diag_init(&d);
     sm_status st = SM_OK;
     sm_plan_run run;
+    sm_plan_checkpoint ck = {0, NULL};
     sm_writer_lock lock = SM_WRITER_LOCK_NONE;
     memset(&run, 0, sizeof run);
+    uint8_t *done = NULL;
+    int opened = 0;
     sm_cli_inputs in;
     SM_TRY(sm_cli_inputs_load(optind < argc ? argv[optind] : NULL, sweep_arg, &in, &d));
     const sm_model *m = in.m;
     const sm_sweep *sw = in.sw;
     sm_cli_plan_risk(sw, risk[0], risk[1], &o.risk_weight, &o.cvar_alpha);
+    if (sm_cli_stop_flag)
+        SM_TRY(sm_diag_fail(&d, SM_EINTERRUPTED, "interrupted during start-up; %s was not "
+                                                 "written", out));
     SM_TRY(sm_cli_check_output(out, &in, &d));
     SM_TRY(sm_writer_lock_take(out, &lock, &d));
-    if (!force && access(out, F_OK) == 0)
-        SM_TRY(sm_diag_error(&d, out, 0, 0, "exists; give --force to replace it"));
+    sm_cli_signal_lock(lock.lock_path);
+    if (!(done = calloc(sw->grid_size + 1, 1)))
+        SM_TRY(sm_diag_fail(&d, SM_ENOMEM, "out of memory"));
+    sm_results_info info = {m, sw, sm_cli_command_line, o.threads, 1, 1, 0, 1,
+                            o.lp.it_lim, o.lp.tm_lim_ms / 1000.0, &sm_cli_stop_requested, 1};
+    size_t ck_g = 0;
+    SM_TRY(open_plan(out, force, resume, &info, &o, done, &ck, &ck_g, &d));
+    opened = 1;
     sm_diag_print(&d, stderr); /* warnings */
     sm_diag_clear(&d);
     fprintf(stderr, "supplymix: plan over sweep '%s': %zu polic%s x %zu futures, %d contract "
@@ -223,16 +348,25 @@ int sm_cmd_plan(int argc, char **argv)
         fprintf(stderr, "supplymix: objective fees + %g E[cost] + %g CVaR_%g[cost]: RP, WS and "
                         "EEV below are this, not the expected cost\n",
                 1.0 - o.risk_weight, o.risk_weight, o.cvar_alpha);
-    SM_TRY(sm_plan_sweep(in.p, sw, &o, 1, on_point, &run, &run, &d));
-    sm_results_info info = {m, sw, sm_cli_command_line, o.threads, 1, 1, 0, 1,
-                            o.lp.it_lim, o.lp.tm_lim_ms / 1000.0, NULL};
-    SM_TRY(sm_plan_write(out, &info, force, &run, &d));
-    summary(m, sw, &run);
-    fprintf(stderr, "supplymix: planned %zu polic%s in %.2f s; wrote %s\n", run.n_points,
-            run.n_points == 1 ? "y" : "ies", run.seconds, out);
+    const char *every = getenv("SM_PLAN_CHECKPOINT_SECONDS");
+    saver sv = {out, &info, sm_clock_s(), every ? atof(every) : CHECKPOINT_SECONDS};
+    sm_plan_hooks hooks = {on_point, &run, save, &sv, done, &ck, ck_g};
+    SM_TRY(sm_plan_sweep_from(in.p, sw, &o, 1, &hooks, &run, &d));
+    st = finish(out, m, sw, &run, done);
 done:
+    sm_cli_signal_partial(NULL);
+    sm_cli_signal_lock(NULL); /* not ours once released */
     sm_writer_lock_release(&lock);
     sm_plan_run_free(&run);
+    sm_plan_checkpoint_free(&ck);
     sm_cli_inputs_free(&in);
+    free(done);
+    if (st == SM_EOUTPUT && opened) {
+        sm_diag_print(&d, stderr);
+        sm_diag_clear(&d);
+        fprintf(stderr, "supplymix: could not save %s; what was saved before is intact: free "
+                        "space (or fix the cause), then continue with the same command and "
+                        "--resume\n", out);
+    }
     return sm_cli_finish(st, &d);
 }

@@ -153,54 +153,6 @@ static sm_status agree(sm_status st, int ranks, int rank, sm_diag *d)
     return st;
 }
 
-/* ---- signals ------------------------------------------------------------ */
-
-static atomic_int stop_requested;
-
-/* The name the results file is set up under (sm_partial_name), for a
- * second Ctrl-C during start-up to remove; "" when none. */
-static char partial_path[4096];
-
-/* The writer's lock file once this process holds it, for a second Ctrl-C
- * to remove (while still holding it, as sm_writer_lock_release does). */
-static char lock_path[4096];
-
-static void on_signal(int sig)
-{
-    /* A second Ctrl-C means now: the file is written in single-writer
-     * mode, so it stays readable and resumable; one still being set up is
-     * removed (unlink is async-signal-safe; once the file is in place the
-     * name is gone and this does nothing). */
-    if (sig == SIGINT && atomic_load(&stop_requested)) {
-        if (partial_path[0])
-            unlink(partial_path);
-        if (lock_path[0])
-            unlink(lock_path);
-        _exit(3);
-    }
-    atomic_store(&stop_requested, 1);
-}
-
-/* Installed before any file is made, so a signal at any moment ends in
- * exit code 3 with nothing half-made left behind. SIGHUP (a closed
- * terminal, an ssh drop) stops the run like SIGTERM: what is done is
- * saved and --resume continues (use nohup or a batch system to keep a run
- * going). SIGPIPE is ignored: progress lines to a closed pipe are dropped,
- * the batch goes on. */
-static void install_signals(void)
-{
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_signal;
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
-    sigaction(SIGHUP, &sa, NULL);
-    sigaction(SIGUSR1, &sa, NULL);
-    sa.sa_handler = SIG_IGN;
-    sigaction(SIGPIPE, &sa, NULL);
-}
-
 /* ---- the command line --------------------------------------------------- */
 
 typedef struct run_args {
@@ -379,7 +331,7 @@ static sm_status load_inputs(run_ctx *r)
                         "with what is done saved, --resume continues\n", run_scenarios(r));
     sm_results_info info = {r->in.m, r->in.sw, sm_cli_command_line, r->a.threads, r->ranks,
                             !r->a.summaries, r->a.slice_k, r->a.slice_n, r->a.lp.it_lim,
-                            r->a.lp.tm_lim_ms / 1000.0, &stop_requested};
+                            r->a.lp.tm_lim_ms / 1000.0, &sm_cli_stop_requested, 0};
     r->info = info;
     return SM_OK;
 }
@@ -410,27 +362,6 @@ static sm_status resume_output(run_ctx *r)
     return SM_OK;
 }
 
-/* Copy path into a buffer the signal handler reads: the first byte last,
- * so a handler running meanwhile sees "" (never a prefix, which could
- * name another file). */
-static void remember_for_signal(char *buf, size_t size, const char *path)
-{
-    size_t len = path ? strlen(path) : 0;
-    if (len > 0 && len < size) {
-        memcpy(buf + 1, path + 1, len);
-        atomic_signal_fence(memory_order_seq_cst);
-        *(volatile char *)buf = path[0];
-    }
-}
-
-/* Tell the signal handler the name the new file is set up under. */
-static void remember_partial(const char *out)
-{
-    char *partial = sm_partial_name(out);
-    remember_for_signal(partial_path, sizeof partial_path, partial);
-    free(partial);
-}
-
 /* Rank 0 takes the writer's lock, then makes or reopens the file. */
 static sm_status open_output(run_ctx *r)
 {
@@ -440,9 +371,9 @@ static sm_status open_output(run_ctx *r)
         if (st == SM_OK)
             st = sm_writer_lock_take(r->a.out, &r->lock, &r->d);
         if (st == SM_OK)
-            remember_for_signal(lock_path, sizeof lock_path, r->lock.lock_path);
+            sm_cli_signal_lock(r->lock.lock_path);
         if (st == SM_OK && !r->a.resume)
-            remember_partial(r->a.out);
+            sm_cli_signal_partial(r->a.out);
         if (st == SM_OK)
             st = r->a.resume ? resume_output(r)
                              : sm_results_create(r->a.out, &r->info, r->a.force, &r->res, &r->d);
@@ -485,7 +416,7 @@ static sm_status solve(run_ctx *r, sm_run_stats *stats)
     o.threads = r->a.threads;
     o.lp = r->a.lp;
     o.full = r->info.full;
-    o.stop = &stop_requested;
+    o.stop = &sm_cli_stop_requested;
     o.progress = r->rank == 0 ? on_progress : NULL;
     o.progress_ctx = &prog;
     sm_results_shape shape = sm_results_shape_of(&r->info);
@@ -553,8 +484,7 @@ static void run_free(run_ctx *r)
 {
     if (r->res)
         sm_results_close(&r->res, &r->d);
-    *(volatile char *)lock_path = '\0'; /* not ours once released */
-    atomic_signal_fence(memory_order_seq_cst);
+    sm_cli_signal_lock(NULL); /* not ours once released */
     sm_writer_lock_release(&r->lock);
     sm_cli_inputs_free(&r->in);
     free(r->done);
@@ -569,7 +499,7 @@ int sm_cmd_run(int argc, char **argv)
     int code = parse_args(argc, argv, &r.a);
     if (code >= 0)
         return code;
-    install_signals();
+    sm_cli_install_signals();
     sm_diag_init(&r.d);
     r.ranks = 1;
 #ifdef SM_WITH_MPI
@@ -577,7 +507,7 @@ int sm_cmd_run(int argc, char **argv)
     r.ranks = sm_mpi_size();
 #endif
     sm_status st = load_inputs(&r);
-    if (st == SM_OK && atomic_load(&stop_requested))
+    if (st == SM_OK && atomic_load(&sm_cli_stop_requested))
         st = stopped_in_startup(&r);
     if (st == SM_OK)
         st = open_output(&r);

@@ -4,6 +4,8 @@
 #include <getopt.h>
 #include <limits.h>
 #include <math.h>
+#include <signal.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -195,4 +197,76 @@ int sm_cli_threads(const char *cmd, const char *arg, int *out)
         return 0;
     }
     return 1;
+}
+
+/* ---- signals (run, plan) ------------------------------------------------ */
+
+atomic_int sm_cli_stop_requested;
+volatile sig_atomic_t sm_cli_stop_flag;
+
+/* The name an output is set up or saved under (sm_partial_name), for a
+ * second Ctrl-C to remove; "" when none. */
+static char partial_path[4096];
+
+/* The writer's lock file once this process holds it, for a second Ctrl-C
+ * to remove (while still holding it, as sm_writer_lock_release does). */
+static char lock_path[4096];
+
+static void on_signal(int sig)
+{
+    /* A second Ctrl-C means now: a results file is written in
+     * single-writer mode and a plan file saved by renaming a copy, so
+     * either stays readable and resumable; one still being set up (or
+     * saved) under its partial name is removed (unlink is
+     * async-signal-safe; without such a file it does nothing). */
+    if (sig == SIGINT && atomic_load(&sm_cli_stop_requested)) {
+        if (partial_path[0])
+            unlink(partial_path);
+        if (lock_path[0])
+            unlink(lock_path);
+        _exit(3);
+    }
+    atomic_store(&sm_cli_stop_requested, 1);
+    sm_cli_stop_flag = 1;
+}
+
+void sm_cli_install_signals(void)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGHUP, &sa, NULL);
+    sigaction(SIGUSR1, &sa, NULL);
+    sa.sa_handler = SIG_IGN;
+    sigaction(SIGPIPE, &sa, NULL);
+}
+
+/* Copy path into a buffer the signal handler reads: the first byte last,
+ * so a handler running meanwhile sees "" (never a prefix, which could
+ * name another file); NULL empties it. */
+static void remember_for_signal(char *buf, size_t size, const char *path)
+{
+    size_t len = path ? strlen(path) : 0;
+    *(volatile char *)buf = '\0';
+    atomic_signal_fence(memory_order_seq_cst);
+    if (len > 0 && len < size) {
+        memcpy(buf + 1, path + 1, len);
+        atomic_signal_fence(memory_order_seq_cst);
+        *(volatile char *)buf = path[0];
+    }
+}
+
+void sm_cli_signal_partial(const char *out)
+{
+    char *partial = out ? sm_partial_name(out) : NULL;
+    remember_for_signal(partial_path, sizeof partial_path, partial);
+    free(partial);
+}
+
+void sm_cli_signal_lock(const char *path)
+{
+    remember_for_signal(lock_path, sizeof lock_path, path);
 }

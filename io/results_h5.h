@@ -37,6 +37,9 @@ typedef struct sm_results_info {
     double time_limit_s;
     const atomic_int *stop; /* optional: once set, sm_results_create stops and
                              * leaves nothing behind (SM_EINTERRUPTED) */
+    int rewritten;          /* the file is rewritten many times (a plan file, saved
+                             * as it goes): its free space is tracked across opens
+                             * and reused, so it does not grow with every save */
 } sm_results_info;
 
 /* Create the file at path with every dataset, label and attribute, then

@@ -169,14 +169,18 @@ static sm_status expected_of_average(const sweep_futures *f, const sm_stage1 *s1
     sm_stage1_expand(s1, p->model->n_offers, r.k, pt->kbar_full);
     pt->eev = HUGE_VAL;
     pt->eev_infeasible = pt->n;
+    for (size_t s = 0; s < pt->n; s++)
+        pt->eev_cost[s] = HUGE_VAL;
     if (!planned(r.stop) || !isfinite(r.ub))
         goto done; /* no k-bar: the average future itself has no plan */
     sm_futures F = {p, pt->n, f->sw->n_params, recourse_coeffs, f};
     SM_TRY(sm_evaluator_new(&F, s1, o, base, &ev, d));
     SM_TRY(sm_evaluate(ev, r.k, q, status, NULL, NULL, NULL, d));
     pt->eev_infeasible = 0;
-    for (size_t s = 0; s < pt->n; s++)
+    for (size_t s = 0; s < pt->n; s++) {
         pt->eev_infeasible += status[s] != SM_SCEN_OPTIMAL;
+        pt->eev_cost[s] = status[s] == SM_SCEN_OPTIMAL ? r.fees + q[s] : HUGE_VAL;
+    }
     if (!pt->eev_infeasible)
         pt->eev = r.fees + sm_risk_value(q, pt->n, o->risk_weight, o->cvar_alpha);
 done:
@@ -227,8 +231,12 @@ sm_status sm_plan_point_run(const sm_problem *p, const sm_sweep *sw, size_t g,
     pt->kbar_full = calloc(nkf, sizeof(double));
     pt->z = calloc(pt->n + 1, sizeof(double));
     pt->regret = calloc(pt->n + 1, sizeof(double));
-    if (!policy || !values || !pt->k_full || !pt->kbar_full || !pt->z || !pt->regret)
+    pt->eev_cost = malloc((pt->n + 1) * sizeof(double));
+    if (!policy || !values || !pt->k_full || !pt->kbar_full || !pt->z || !pt->regret ||
+        !pt->eev_cost)
         SM_TRY(sm_diag_fail(d, SM_ENOMEM, "out of memory"));
+    for (size_t s = 0; s < pt->n; s++)
+        pt->eev_cost[s] = NAN;
     sm_sweep_values(sw, g, values);
     sm_commit_policy_inputs(m, sw, values, policy);
     SM_TRY(sm_stage1_build(m, policy, &s1, d));
@@ -247,7 +255,7 @@ sm_status sm_plan_point_run(const sm_problem *p, const sm_sweep *sw, size_t g,
     inner.resume = NULL;
     inner.stop_flag = NULL;
     o = &inner;
-    if (!planned(pt->rp.stop) || !isfinite(pt->rp.ub)) {
+    if (!sm_plan_point_has_plan(pt)) {
         if (planned(pt->rp.stop))
             snprintf(pt->rp.message, sizeof pt->rp.message,
                      "stopped (%s) before any portfolio was feasible in every future",

@@ -74,24 +74,75 @@ static sm_status alloc_run(const sm_problem *p, const sm_sweep *sw, int full, sm
     return SM_OK;
 }
 
-sm_status sm_plan_sweep(const sm_problem *p, const sm_sweep *sw, const sm_plan_opts *o, int full,
-                        sm_plan_progress progress, void *progress_ctx, sm_plan_run *run,
-                        sm_diag *d)
+void sm_plan_run_settings(sm_plan_run *run, const sm_plan_opts *o)
+{
+    run->gap_tolerance = o->gap;
+    run->iteration_limit = o->max_iterations;
+    run->time_limit_s = o->time_limit_s;
+    run->risk_weight = o->risk_weight;
+    run->cvar_alpha = o->cvar_alpha;
+}
+
+typedef struct point_ctx {
+    const sm_plan_hooks *h;
+    const sm_plan_run *run;
+    size_t g;
+} point_ctx;
+
+/* sm_plan_solve's checkpoints of the current policy, to the saver. */
+static sm_status on_checkpoint(void *ctx, const sm_plan_checkpoint *c, sm_diag *d)
+{
+    const point_ctx *pc = ctx;
+    return pc->h->save ? pc->h->save(pc->h->save_ctx, pc->run, pc->g, c, d) : SM_OK;
+}
+
+static int stop_requested(const sm_plan_opts *o)
+{
+    return o->stop_flag && *o->stop_flag;
+}
+
+/* Policy g, from its checkpoint when it has one; then saved. */
+static sm_status plan_policy(const sm_problem *p, const sm_sweep *sw, const sm_plan_opts *o,
+                             const sm_basis *base, const sm_plan_hooks *h, sm_plan_run *run,
+                             size_t g, sm_diag *d)
+{
+    sm_status st = SM_OK;
+    sink_ctx c = {p, sw, run, g};
+    point_ctx pc = {h, run, g};
+    sm_plan_opts og = *o;
+    og.checkpoint = h->save ? on_checkpoint : NULL;
+    og.checkpoint_ctx = &pc;
+    og.resume = h->resume && h->resume->n_arrays && h->resume_g == g ? h->resume : NULL;
+    SM_TRY(sm_plan_point_run(p, sw, g, &og, base, keep_future, &c, &run->points[g], d));
+    if (run->points[g].rp.stop == SM_PLAN_INTERRUPTED) {
+        run->interrupted = 1; /* its checkpoint is saved */
+        return SM_OK;
+    }
+    add_fees(run, sw, g);
+    if (h->save)
+        SM_TRY(h->save(h->save_ctx, run, g, NULL, d));
+    if (h->progress)
+        h->progress(h->progress_ctx, g, &run->points[g]);
+done:
+    return st;
+}
+
+sm_status sm_plan_sweep_from(const sm_problem *p, const sm_sweep *sw, const sm_plan_opts *o,
+                             int full, const sm_plan_hooks *h, sm_plan_run *run, sm_diag *d)
 {
     sm_status st = SM_OK;
     sm_basis *base = NULL;
     double t0 = sm_clock_s();
     SM_TRY(alloc_run(p, sw, full, run, d));
-    run->gap_tolerance = o->gap;
-    run->iteration_limit = o->max_iterations;
-    run->time_limit_s = o->time_limit_s;
+    sm_plan_run_settings(run, o);
     SM_TRY(sm_plan_base_basis(p, &o->lp, &base, d));
-    for (size_t g = 0; g < sw->grid_size; g++) {
-        sink_ctx c = {p, sw, run, g};
-        SM_TRY(sm_plan_point_run(p, sw, g, o, base, keep_future, &c, &run->points[g], d));
-        add_fees(run, sw, g);
-        if (progress)
-            progress(progress_ctx, g, &run->points[g]);
+    for (size_t g = 0; g < sw->grid_size && !run->interrupted; g++) {
+        if (h->done && h->done[g])
+            continue;
+        if (stop_requested(o))
+            run->interrupted = 1;
+        else
+            SM_TRY(plan_policy(p, sw, o, base, h, run, g, d));
     }
 done:
     run->seconds = sm_clock_s() - t0;
@@ -99,4 +150,15 @@ done:
     /* The master lived in this thread's GLPK environment; it is freed. */
     sm_lp_thread_end();
     return st;
+}
+
+sm_status sm_plan_sweep(const sm_problem *p, const sm_sweep *sw, const sm_plan_opts *o, int full,
+                        sm_plan_progress progress, void *progress_ctx, sm_plan_run *run,
+                        sm_diag *d)
+{
+    sm_plan_hooks h;
+    memset(&h, 0, sizeof h);
+    h.progress = progress;
+    h.progress_ctx = progress_ctx;
+    return sm_plan_sweep_from(p, sw, o, full, &h, run, d);
 }

@@ -83,11 +83,9 @@ def cbc(path):
 
 
 def plan_rp(path):
-    """RP and stop per policy (layout 3 at the root, layout 2 in /plan)."""
+    """RP and stop per policy (layout 3: at the root)."""
     with h5py.File(path) as f:
-        if "RP" in f:
-            return f["RP"][:], f["plan_stop"][:]
-        return f["plan/rp"][:], f["plan/stop"][:]
+        return f["RP"][:], f["plan_stop"][:]
 
 
 def check_extensive(exe, model, sweep, plan, tmp, tag, extra=()):

@@ -42,6 +42,12 @@ typedef struct sm_plan_result {
     size_t first_infeasible;
     char message[200];
     double seconds;
+    double master_seconds;  /* of which in the master LP */
+    double futures_seconds; /* of which solving futures */
+    double master_cpu_s;    /* CPU seconds in the master LP (one thread) */
+    double futures_cpu_s;   /* CPU seconds solving futures (all threads) */
+    int master_rows_max;    /* the master's most rows (first-stage rows and cuts) */
+    long master_solves, master_iterations, master_rescues;  /* simplex calls, pivots, from scratch */
 } sm_plan_result;
 
 void sm_plan_result_free(sm_plan_result *r);

@@ -292,6 +292,42 @@ sm_status sm_lp_add_row(sm_lp *lp, int n, const int *cols, const double *vals, d
     return SM_OK;
 }
 
+void sm_lp_set_col_bounds(sm_lp *lp, int first, int n, const double *lb, const double *ub)
+{
+    for (int j = 0; j < n; j++)
+        glp_set_col_bnds(lp->P, first + j + 1, bound_type(lb[j], ub[j]), finite_or_zero(lb[j]),
+                         finite_or_zero(ub[j]));
+}
+
+void sm_lp_rows_basic(const sm_lp *lp, int first, uint8_t *basic)
+{
+    for (int i = first; i < lp->n_rows; i++)
+        basic[i - first] = glp_get_row_stat(lp->P, i + 1) == GLP_BS;
+}
+
+sm_status sm_lp_del_rows(sm_lp *lp, int n, const int *rows, sm_diag *d)
+{
+    if (n == 0)
+        return SM_OK;
+    int *num = malloc(((size_t)n + 1) * sizeof *num);
+    if (!num)
+        return sm_diag_fail(d, SM_ENOMEM, "out of memory dropping rows");
+    for (int i = 0; i < n; i++)
+        num[i + 1] = rows[i] + 1;
+    if (setjmp(lp->jmp)) {
+        glp_free_env();
+        lp->P = NULL;
+        free(num);
+        return sm_diag_fail(d, SM_ESOLVER, "GLPK failed dropping rows: %s", lp->msg);
+    }
+    enter(lp);
+    glp_del_rows(lp->P, n, num);
+    leave();
+    lp->n_rows -= n;
+    free(num);
+    return SM_OK;
+}
+
 sm_status sm_lp_add_elastic(sm_lp *lp, int n, const int *rows, sm_diag *d)
 {
     if (n == 0)

@@ -8,6 +8,8 @@
 #ifndef SM_LP_H
 #define SM_LP_H
 
+#include <stdint.h>
+
 #include "../core/diag.h"
 #include "../models/lp_coeffs.h"
 #include "../models/outcome.h"
@@ -126,6 +128,15 @@ sm_status sm_lp_new_cols(sm_lp **out, int n_cols, const double *lb, const double
                          const double *obj, const sm_lp_opts *opts, sm_diag *d);
 sm_status sm_lp_add_row(sm_lp *lp, int n, const int *cols, const double *vals, double lb,
                         double ub, sm_diag *d);
+
+/* For such a master: set the bounds of columns first..first+n-1 (lb <=
+ * ub; -HUGE_VAL/HUGE_VAL for none), a trust region; basic[i] = whether
+ * row first+i's slack is basic (the row is not binding), for rows first
+ * to the last; and delete rows (0-based, ascending) whose slacks are
+ * basic, which keeps the basis valid. */
+void sm_lp_set_col_bounds(sm_lp *lp, int first, int n, const double *lb, const double *ub);
+void sm_lp_rows_basic(const sm_lp *lp, int first, uint8_t *basic);
+sm_status sm_lp_del_rows(sm_lp *lp, int n, const int *rows, sm_diag *d);
 
 /* What a master LP (sm_lp_new_cols + sm_lp_add_row) holds, to rebuild it
  * identically elsewhere (a plan's checkpoint). Column j: its bounds

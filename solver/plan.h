@@ -1,6 +1,7 @@
 /* A two-stage stochastic plan (MODEL.md Part 2) solved by the L-shaped
- * method: a GLPK master LP over the commitments k and one variable theta_s
- * per future (multi-cut), and the futures' recourse LPs, the sweep's
+ * method: a GLPK master LP over the commitments k and one variable theta_b
+ * per future (multi-cut) or per block of futures, optionally in a trust
+ * region around the incumbent, and the futures' recourse LPs, the sweep's
  * scenario LPs with x <= min(k, cap_s) on contract offers, re-solved in
  * parallel at each master solution.
  *
@@ -59,6 +60,20 @@ typedef struct sm_plan_opts {
     /* Set (by a signal handler) to end at the next iteration boundary,
      * SM_PLAN_INTERRUPTED after a checkpoint. NULL: never. */
     const volatile sig_atomic_t *stop_flag;
+    /* The master (bench/README.md, "Plans", for the figures behind the
+     * defaults). cut_blocks: theta variables, each the mean recourse cost
+     * of a contiguous block of futures; 0 (default) one per future
+     * (multi-cut), 1 a single cut. With risk_weight > 0 it is always one
+     * per future (CVaR needs each future's cost). trust_region: restrict k
+     * to a box of trust_radius · k_ub around the incumbent (a trust
+     * region, Linderoth & Wright 2003), widened after good steps and
+     * narrowed after bad ones; the lower bound then comes from the
+     * unrestricted master. drop_age: drop an optimality cut whose slack
+     * stayed basic in this many master solves in a row (0: keep all). */
+    int cut_blocks;
+    int trust_region;
+    double trust_radius;
+    int drop_age;
     sm_lp_opts lp;
 } sm_plan_opts;
 

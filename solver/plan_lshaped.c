@@ -1,9 +1,14 @@
-/* The L-shaped method, multi-cut (see plan.h). Master: min fee·k +
- * sum_s p_s theta_s (under risk fee·k + rho of the thetas: risk_cols)
- * over 0 <= k <= k_ub, the first-stage rows and the cuts theta_s >=
- * Q_s(k^) + g_s·(k − k^). Each theta_s is bounded below by Q_s(k_ub),
- * the least Q_s can be (more commitment only loosens a future), so the
- * first master is bounded. */
+/* The L-shaped method (see plan.h). Master: min fee·k + sum_b w_b theta_b
+ * (under risk fee·k + rho of the thetas, one per future: risk_cols) over k in [lo, hi] (0..k_ub, or the trust region), the first-stage rows
+ * and the cuts theta_b >= mean_{s in b} [Q_s(k^) + g_s·(k − k^)], where
+ * block b holds the contiguous futures s with s·nb/n = b and w_b = |b|/n
+ * (nb = n: one theta per future, multi-cut). Each theta_b is bounded
+ * below by its block's mean Q_s(k_ub), the least Q_s can be (more
+ * commitment only loosens a future), so the first master is bounded.
+ *
+ * In a trust region the master's optimum is no lower bound: when the box
+ * promises less than the gap, the master is solved once more over all of
+ * 0..k_ub, for a lower bound and, if that is still too far, a trial point. */
 #include "plan.h"
 
 #include <math.h>
@@ -15,6 +20,12 @@
 #include "../core/clock.h"
 #include "../models/risk.h"
 #include "plan_checkpoint.h"
+
+/* The trust region narrows no further (a share of k_ub): a tiny box makes
+ * every step a null step and its model promises nothing. */
+#ifndef RADIUS_MIN
+#define RADIUS_MIN 1e-2
+#endif
 
 
 void sm_plan_opts_init(sm_plan_opts *o)
@@ -29,6 +40,10 @@ void sm_plan_opts_init(sm_plan_opts *o)
     o->checkpoint_ctx = NULL;
     o->resume = NULL;
     o->stop_flag = NULL;
+    o->cut_blocks = 10;
+    o->trust_region = 1;
+    o->trust_radius = 0.3;
+    o->drop_age = 10;
     sm_lp_opts_init(&o->lp);
 }
 
@@ -76,27 +91,46 @@ typedef struct lshaped {
     sm_evaluator *ev;
     sm_lp *master;
     size_t n;
-    int nk;
-    double *k, *q, *g, *sol;   /* k^ [nk], Q_s [n], slopes [n*nk], master solution */
+    int nk, nb;                /* commitments, theta columns */
+    double *k, *q, *g, *sol;   /* k^ [nk], Q_s [n], slopes [n*nk], master solution [nk+nb] */
+    double *gb;                /* [nk] a block's mean slopes */
     uint8_t *status;
     int *idx;
     double *val;
     double t0;
-    int rescues;          /* master solves redone from scratch */
     double rhs;           /* of the cut cut_terms built */
+    /* The trust region: a box of radius · k_ub around the centre, the
+     * incumbent, whose cost is fc. */
+    double *centre, *lo, *hi;
+    double fc, radius, predicted;   /* predicted: fc − the master's value at k^ */
+    int rescues;                    /* master solves redone from scratch */
+    int bad_steps, whole;           /* whole: k^ is from the unrestricted master */
+    int has_centre;                 /* 0 until a trial point meets every future */
+    /* Cut ages: master rows after the first n_fixed (the first-stage
+     * rows), solves in a row with a basic slack; -1: never dropped. */
+    int n_fixed, cap, *age, *drop;
+    uint8_t *basic;
 } lshaped;
 
 static void lshaped_free(lshaped *ls)
 {
     sm_evaluator_free(&ls->ev);
     sm_lp_free(&ls->master);
-    free(ls->k);
-    free(ls->q);
-    free(ls->g);
-    free(ls->sol);
+    double *d[] = {ls->k, ls->q, ls->g, ls->sol, ls->gb, ls->val, ls->centre, ls->lo, ls->hi};
+    for (size_t i = 0; i < sizeof d / sizeof *d; i++)
+        free(d[i]);
     free(ls->status);
     free(ls->idx);
-    free(ls->val);
+    free(ls->age);
+    free(ls->drop);
+    free(ls->basic);
+}
+
+static int blocks_of(const sm_plan_opts *o, size_t n)
+{
+    if (o->cut_blocks <= 0 || (size_t)o->cut_blocks >= n || o->risk_weight > 0.0)
+        return (int)n;
+    return o->cut_blocks;
 }
 
 static sm_status lshaped_init(lshaped *ls, const sm_futures *F, const sm_stage1 *s1,
@@ -109,12 +143,18 @@ static sm_status lshaped_init(lshaped *ls, const sm_futures *F, const sm_stage1 
     ls->o = o;
     ls->n = F->n;
     ls->nk = s1->nk;
+    ls->nb = blocks_of(o, F->n);
+    ls->radius = o->trust_radius > 0.0 ? fmin(o->trust_radius, 1.0) : 1.0;
     ls->t0 = sm_clock_s();
     size_t n = F->n, nk = (size_t)s1->nk;
     ls->k = calloc(nk + 1, sizeof(double));
     ls->q = calloc(n + 1, sizeof(double));
     ls->g = calloc(n * nk + 1, sizeof(double));
-    ls->sol = calloc(nk + 2 * n + 2, sizeof(double));
+    ls->sol = calloc(nk + (size_t)ls->nb + 2 * n + 2, sizeof(double));
+    ls->gb = calloc(nk + 1, sizeof(double));
+    ls->centre = calloc(nk + 1, sizeof(double));
+    ls->lo = calloc(nk + 1, sizeof(double));
+    ls->hi = calloc(nk + 1, sizeof(double));
     ls->status = calloc(n + 1, 1);
     ls->idx = calloc(nk + 2, sizeof(int));
     ls->val = calloc(nk + 2, sizeof(double));
@@ -123,8 +163,9 @@ static sm_status lshaped_init(lshaped *ls, const sm_futures *F, const sm_stage1 
     r->q = calloc(n + 1, sizeof(double));
     r->status = calloc(n + 1, 1);
     r->hist = calloc(hist_room(o), sizeof *r->hist);
-    if (!ls->k || !ls->q || !ls->g || !ls->sol || !ls->status || !ls->idx || !ls->val ||
-        !r->k || !r->q || !r->status || !r->hist)
+    if (!ls->k || !ls->q || !ls->g || !ls->sol || !ls->gb || !ls->centre || !ls->lo ||
+        !ls->hi || !ls->status || !ls->idx || !ls->val || !r->k || !r->q || !r->status ||
+        !r->hist)
         return sm_diag_fail(d, SM_ENOMEM, "out of memory");
     r->lb = -HUGE_VAL;
     r->ub = HUGE_VAL;
@@ -135,10 +176,55 @@ static sm_status lshaped_init(lshaped *ls, const sm_futures *F, const sm_stage1 
     return sm_evaluator_new(F, s1, o, base, &ls->ev, d);
 }
 
+/* Room for the ages of cuts 0..i. */
+static sm_status ages_room(lshaped *ls, int i, sm_diag *d)
+{
+    if (i >= ls->cap) {
+        int cap = 2 * i + 64;
+        int *age = realloc(ls->age, (size_t)cap * sizeof *age);
+        if (age)
+            ls->age = age;
+        int *drop = realloc(ls->drop, (size_t)cap * sizeof *drop);
+        if (drop)
+            ls->drop = drop;
+        uint8_t *basic = realloc(ls->basic, (size_t)cap);
+        if (basic)
+            ls->basic = basic;
+        if (!age || !drop || !basic)
+            return sm_diag_fail(d, SM_ENOMEM, "out of memory");
+        ls->cap = cap;
+    }
+    return SM_OK;
+}
+
+/* Append a row to the master and give it an age (keep: never dropped). */
+static sm_status master_row(lshaped *ls, int len, double lb, int keep, sm_diag *d)
+{
+    int i = sm_lp_rows(ls->master) - ls->n_fixed;
+    sm_status st = ages_room(ls, i, d);
+    if (st != SM_OK)
+        return st;
+    ls->age[i] = keep ? -1 : 0;
+    return sm_lp_add_row(ls->master, len, ls->idx, ls->val, lb, HUGE_VAL, d);
+}
+
+/* The block mean of Q_s(k_ub), theta_b's lower bound, for every block. */
+static void block_means(const lshaped *ls, double *mean)
+{
+    size_t s = 0, n = ls->n, nb = (size_t)ls->nb;
+    for (size_t b = 0; b < nb; b++) {
+        size_t a = s;
+        double v = 0.0;
+        for (; s < n && s * nb / n == b; s++)
+            v += ls->q[s];
+        mean[b] = s > a ? v / (double)(s - a) : 0.0;
+    }
+}
+
 static sm_lp_opts master_opts(const sm_plan_opts *o)
 {
     sm_lp_opts mo = o->lp;
-    mo.warm_pricing = SM_PRICING_STEEPEST; /* few rows, many re-solves: worth the weights */
+    mo.warm_pricing = SM_PRICING_STEEPEST; /* 2.3x fewer pivots than textbook (bench/README.md) */
     /* The long-step ratio test on this master (cuts from 1e-9 to 1e7) made
      * plan_extensive_glpsol_cbc's plan fail; the futures keep it. */
     mo.warm_ratio = SM_RATIO_HARRIS;
@@ -183,12 +269,12 @@ done:
     return st;
 }
 
-/* The master with theta_s >= Q_s(k_ub), the first-stage rows and the
- * risk terms. */
+/* The master with theta_b >= its block's mean Q_s(k_ub), the first-stage
+ * rows and the risk terms. */
 static sm_status master_build(lshaped *ls, sm_diag *d)
 {
     sm_status st = SM_OK;
-    size_t nc = (size_t)ls->nk + ls->n + (size_t)risk_cols(ls);
+    size_t nc = (size_t)ls->nk + (size_t)ls->nb + (size_t)risk_cols(ls);
     double *lb = malloc((nc + 1) * sizeof *lb), *ub = malloc((nc + 1) * sizeof *ub),
            *obj = malloc((nc + 1) * sizeof *obj);
     if (!lb || !ub || !obj)
@@ -198,10 +284,12 @@ static sm_status master_build(lshaped *ls, sm_diag *d)
         ub[j] = ls->s1->ub[j];
         obj[j] = ls->s1->fee[j];
     }
-    for (size_t s = 0; s < ls->n; s++) {
-        lb[(size_t)ls->nk + s] = ls->q[s];
-        ub[(size_t)ls->nk + s] = HUGE_VAL;
-        obj[(size_t)ls->nk + s] = (1.0 - ls->o->risk_weight) / (double)ls->n;
+    block_means(ls, &lb[ls->nk]);
+    for (size_t b = 0, n = ls->n, nb = (size_t)ls->nb; b < nb; b++) {
+        /* |block b| = ceil((b+1)·n/nb) − ceil(b·n/nb) */
+        size_t size = ((b + 1) * n + nb - 1) / nb - (b * n + nb - 1) / nb;
+        ub[(size_t)ls->nk + b] = HUGE_VAL;
+        obj[(size_t)ls->nk + b] = (1.0 - ls->o->risk_weight) * (double)size / (double)n;
     }
     if (risk_cols(ls))
         risk_bounds(ls, lb, ub, obj);
@@ -216,6 +304,7 @@ static sm_status master_build(lshaped *ls, sm_diag *d)
                              s1->row_ub[i], d));
     }
     SM_TRY(risk_rows(ls, d));
+    ls->n_fixed = sm_lp_rows(ls->master); /* the rows no cut dropping touches */
 done:
     free(lb);
     free(ub);
@@ -247,23 +336,51 @@ static int cut_terms(lshaped *ls, const double *g, double v)
     return len;
 }
 
-/* Add the cut of every future whose Q_s(k^) lies above the master's
- * theta_s (all of them when theta is NULL), in future order. */
+/* Block b's mean Q_s(k^) and slopes (into ls->gb), summed in future order
+ * from *s on; 0 when some future of the block is not optimal. */
+static int block_cut(lshaped *ls, size_t b, size_t *s, double *v)
+{
+    size_t n = ls->n, nb = (size_t)ls->nb, nk = (size_t)ls->nk, a = *s;
+    int ok = 1;
+    *v = 0.0;
+    memset(ls->gb, 0, nk * sizeof(double));
+    for (; *s < n && *s * nb / n == b; (*s)++) {
+        ok &= ls->status[*s] == SM_SCEN_OPTIMAL;
+        if (!ok)
+            continue;
+        *v += ls->q[*s];
+        const double *g = &ls->g[*s * nk];
+        for (size_t j = 0; j < nk; j++)
+            ls->gb[j] += g[j];
+    }
+    size_t m = *s - a;
+    if (!ok || m == 0)
+        return 0;
+    if (m > 1) {
+        *v /= (double)m;
+        for (size_t j = 0; j < nk; j++)
+            ls->gb[j] /= (double)m;
+    }
+    return 1;
+}
+
+/* Add the cut of every block whose mean Q_s(k^) lies above the master's
+ * theta_b (all of them when theta is NULL), in block order. */
 static sm_status add_cuts(lshaped *ls, const double *theta, int *added, sm_diag *d)
 {
     sm_status st = SM_OK;
     *added = 0;
-    for (size_t s = 0; s < ls->n; s++) {
-        double qs = ls->q[s];
-        if (ls->status[s] != SM_SCEN_OPTIMAL)
+    size_t s = 0;
+    for (size_t b = 0; b < (size_t)ls->nb; b++) {
+        double v;
+        if (!block_cut(ls, b, &s, &v))
             continue;
-        if (theta && qs - theta[s] <= 1e-9 * fmax(1.0, fabs(qs)))
+        if (theta && v - theta[b] <= 1e-9 * fmax(1.0, fabs(v)))
             continue;
-        int len = cut_terms(ls, &ls->g[s * (size_t)ls->nk], qs);
-        double rhs = ls->rhs;
-        ls->idx[len] = ls->nk + (int)s;
+        int len = cut_terms(ls, ls->gb, v);
+        ls->idx[len] = ls->nk + (int)b;
         ls->val[len++] = 1.0;
-        SM_TRY(sm_lp_add_row(ls->master, len, ls->idx, ls->val, rhs, HUGE_VAL, d));
+        SM_TRY(master_row(ls, len, ls->rhs, 0, d));
         (*added)++;
     }
 done:
@@ -281,14 +398,33 @@ static sm_status add_feasibility_cuts(lshaped *ls, int *added, sm_diag *d)
         if (ls->status[s] != SM_SCEN_INFEASIBLE || !(w > 1e-9))
             continue;
         int len = cut_terms(ls, &ls->g[s * (size_t)ls->nk], w);
-        double rhs = ls->rhs;
         if (len == 0)
             continue; /* no commitment can help: cannot happen when k_ub was feasible */
-        SM_TRY(sm_lp_add_row(ls->master, len, ls->idx, ls->val, rhs, HUGE_VAL, d));
+        SM_TRY(master_row(ls, len, ls->rhs, 1, d));
         (*added)++;
     }
 done:
     return st;
+}
+
+/* Age every cut by the master's last basis and drop those whose slack
+ * has been basic drop_age solves in a row: they are not binding, so the
+ * master's solution and basis stay optimal without them. */
+static sm_status drop_old_cuts(lshaped *ls, sm_diag *d)
+{
+    int nr = sm_lp_rows(ls->master) - ls->n_fixed, nd = 0, kept = 0;
+    if (ls->o->drop_age <= 0 || nr <= 0)
+        return SM_OK;
+    sm_lp_rows_basic(ls->master, ls->n_fixed, ls->basic);
+    for (int i = 0; i < nr; i++) {
+        if (ls->age[i] >= 0)
+            ls->age[i] = ls->basic[i] ? ls->age[i] + 1 : 0;
+        if (ls->age[i] >= ls->o->drop_age)
+            ls->drop[nd++] = ls->n_fixed + i;
+        else
+            ls->age[kept++] = ls->age[i];
+    }
+    return sm_lp_del_rows(ls->master, nd, ls->drop, d);
 }
 
 /* Any future not optimal at k^: count it; SM_OK with *bad set. */
@@ -306,13 +442,51 @@ static size_t count_not_optimal(const lshaped *ls, size_t *first, int *failed)
     return bad;
 }
 
-/* Iteration 0: every future at k_ub, the most it can commit. */
+static sm_status evaluate(lshaped *ls, sm_plan_result *r, sm_diag *d)
+{
+    double t = sm_clock_s(), cpu = sm_clock_process_cpu_s();
+    sm_status st = sm_evaluate(ls->ev, ls->k, ls->q, ls->status, ls->g, NULL, NULL, d);
+    r->futures_seconds += sm_clock_s() - t;
+    r->futures_cpu_s += sm_clock_process_cpu_s() - cpu;
+    return st;
+}
+
+/* fees(k^) + mean Q_s(k^); a new incumbent if it is the least so far. */
+static double incumbent(lshaped *ls, sm_plan_result *r)
+{
+    double f = sm_stage1_fees(ls->s1, ls->k) +
+               sm_risk_value(ls->q, ls->n, ls->o->risk_weight, ls->o->cvar_alpha);
+    if (f < r->ub) {
+        r->ub = f;
+        memcpy(r->k, ls->k, (size_t)ls->nk * sizeof(double));
+        memcpy(r->q, ls->q, ls->n * sizeof(double));
+        memcpy(r->status, ls->status, ls->n);
+    }
+    return f;
+}
+
+/* Whether k meets the first-stage rows (k_ub need not). */
+static int meets_rows(const sm_stage1 *s1, const double *k)
+{
+    for (int i = 0; i < s1->n_rows; i++) {
+        double v = 0.0;
+        for (int e = s1->row_start[i]; e < s1->row_start[i + 1]; e++)
+            v += k[s1->row_var[e]];
+        double tol = 1e-9 * fmax(1.0, fabs(v));
+        if (v < s1->row_lb[i] - tol || v > s1->row_ub[i] + tol)
+            return 0;
+    }
+    return 1;
+}
+
+/* Iteration 0: every future at k_ub, the most it can commit: the first
+ * incumbent and trust-region centre. */
 static sm_status first_evaluation(lshaped *ls, sm_plan_result *r, int *go_on, sm_diag *d)
 {
     sm_status st = SM_OK;
     *go_on = 0;
     memcpy(ls->k, ls->s1->ub, (size_t)ls->nk * sizeof(double));
-    SM_TRY(sm_evaluate(ls->ev, ls->k, ls->q, ls->status, ls->g, NULL, NULL, d));
+    SM_TRY(evaluate(ls, r, d));
     int failed;
     size_t first = 0, bad = count_not_optimal(ls, &first, &failed);
     if (bad) {
@@ -329,6 +503,12 @@ static sm_status first_evaluation(lshaped *ls, sm_plan_result *r, int *go_on, sm
         return SM_OK;
     }
     SM_TRY(master_build(ls, d));
+    ls->fc = HUGE_VAL;
+    if (meets_rows(ls->s1, ls->k)) {
+        ls->fc = incumbent(ls, r);
+        memcpy(ls->centre, ls->k, (size_t)ls->nk * sizeof(double));
+        ls->has_centre = 1;
+    }
     int added;
     SM_TRY(add_cuts(ls, NULL, &added, d));
     *go_on = 1;
@@ -347,24 +527,34 @@ static void record(lshaped *ls, sm_plan_result *r, int cuts)
     h->gap = r->gap;
     h->cuts = cuts;
     h->seconds = sm_clock_s() - ls->t0;
+    int rows = sm_lp_rows(ls->master);
+    if (rows > r->master_rows_max)
+        r->master_rows_max = rows;
 }
 
-/* One iteration: master, futures at its k^, incumbent, cuts. *stop is set
- * when the plan ends. */
-static sm_status iterate(lshaped *ls, sm_plan_result *r, int *stop, sm_diag *d)
+/* Solve the master; *ok = 0 (with r->stop and r->message) when it has no
+ * optimum. */
+static sm_status master_solve(lshaped *ls, sm_plan_result *r, int *ok, sm_diag *d)
 {
     sm_status st = SM_OK;
     sm_solve_info info;
+    double t = sm_clock_s(), cpu = sm_clock_thread_cpu_s();
+    *ok = 0;
     if (sm_lp_solve(ls->master, 1, &info) != SM_OK)
         SM_TRY(sm_lp_solve_failed(&info, "the master LP", d));
     if (info.status != SM_SCEN_OPTIMAL) {
         /* Cuts of very different magnitudes (USD against tonnes of
          * violation) can mislead a warm dual simplex: confirm from scratch,
          * rescaled, before believing it. */
+        r->master_rescues++;
         ls->rescues++;
         if (sm_lp_solve_rescue(ls->master, &info) != SM_OK)
             SM_TRY(sm_lp_solve_failed(&info, "the master LP (from scratch)", d));
     }
+    r->master_seconds += sm_clock_s() - t;
+    r->master_cpu_s += sm_clock_thread_cpu_s() - cpu;
+    r->master_solves++;
+    r->master_iterations += info.iterations;
     if (info.status != SM_SCEN_OPTIMAL) {
         r->stop = info.status == SM_SCEN_INFEASIBLE ? SM_PLAN_INFEASIBLE : SM_PLAN_SOLVER_FAILURE;
         snprintf(r->message, sizeof r->message, "the master LP is %s%s (GLPK code %d%s%s)",
@@ -372,18 +562,93 @@ static sm_status iterate(lshaped *ls, sm_plan_result *r, int *stop, sm_diag *d)
                  info.status == SM_SCEN_INFEASIBLE ? ": no portfolio meets the commitment limits"
                                                    : "",
                  info.glpk_code, info.message[0] ? ": " : "", info.message);
-        *stop = 1;
         return SM_OK;
     }
+    *ok = 1;
     sm_lp_solution(ls->master, ls->sol, NULL);
-    r->lb = fmax(r->lb, sm_lp_objective(ls->master));
+    ls->predicted = ls->fc - sm_lp_objective(ls->master);
+done:
+    return st;
+}
+
+/* Bound k by the trust region around the centre, or (whole) by 0..k_ub. */
+static void set_box(lshaped *ls, int whole)
+{
+    for (int j = 0; j < ls->nk; j++) {
+        double u = ls->s1->ub[j], c = ls->centre[j], w = ls->radius * u;
+        ls->lo[j] = whole ? 0.0 : fmax(0.0, c - w);
+        ls->hi[j] = whole ? u : fmin(u, c + w);
+    }
+    sm_lp_set_col_bounds(ls->master, 0, ls->nk, ls->lo, ls->hi);
+}
+
+/* The next trial point k^ and the lower bound: the master in the trust
+ * region, and unrestricted when the region promises less than the gap. */
+static sm_status next_point(lshaped *ls, sm_plan_result *r, int *ok, sm_diag *d)
+{
+    sm_status st = SM_OK;
+    int trust = ls->o->trust_region && ls->has_centre && ls->radius < 1.0;
+    if (ls->o->trust_region)
+        set_box(ls, !trust);
+    SM_TRY(master_solve(ls, r, ok, d));
+    if (!*ok)
+        return SM_OK;
+    ls->whole = !trust;
+    if (!trust)
+        r->lb = fmax(r->lb, sm_lp_objective(ls->master));
+    SM_TRY(drop_old_cuts(ls, d));
+    if (trust && ls->predicted <= ls->o->gap * fabs(ls->fc)) {
+        set_box(ls, 1);
+        SM_TRY(master_solve(ls, r, ok, d));
+        if (!*ok)
+            return SM_OK;
+        ls->whole = 1;
+        r->lb = fmax(r->lb, sm_lp_objective(ls->master));
+    }
     /* The simplex may leave a bound missed by its tolerance (-1e-12 t):
      * a commitment is a column bound of every future, so clamp it. */
     for (int j = 0; j < ls->nk; j++)
         ls->k[j] = fmin(fmax(ls->sol[j], 0.0), ls->s1->ub[j]);
-    SM_TRY(sm_evaluate(ls->ev, ls->k, ls->q, ls->status, ls->g, NULL, NULL, d));
-    int failed, added = 0;
+done:
+    return st;
+}
+
+/* After evaluating k^ (cost f, or infeasible): a step that achieved part
+ * of the predicted decrease moves the centre there, and widens the region
+ * if it went to its edge; three bad steps in a row narrow it. */
+static void trust_step(lshaped *ls, int feasible, double f)
+{
+    if (!ls->o->trust_region)
+        return;
+    double pd = ls->predicted, edge = 0.0;
+    if (feasible && !ls->has_centre) {
+        memcpy(ls->centre, ls->k, (size_t)ls->nk * sizeof(double));
+        ls->fc = f;
+        ls->has_centre = 1;
+    } else if (feasible && ls->fc - f >= 1e-4 * pd) {
+        for (int j = 0; j < ls->nk; j++)
+            if (ls->s1->ub[j] > 0.0)
+                edge = fmax(edge, fabs(ls->k[j] - ls->centre[j]) / (ls->radius * ls->s1->ub[j]));
+        if (ls->fc - f >= 0.5 * pd && edge >= 0.999)
+            ls->radius = fmin(1.0, 2.0 * ls->radius);
+        memcpy(ls->centre, ls->k, (size_t)ls->nk * sizeof(double));
+        ls->fc = f;
+        ls->bad_steps = 0;
+    } else if ((!feasible || f > ls->fc) && ++ls->bad_steps >= 3) {
+        ls->radius = fmax(0.5 * ls->radius, RADIUS_MIN);
+        ls->bad_steps = 0;
+    }
+}
+
+/* The futures at k^: feasibility cuts where it fails them, else a new
+ * incumbent perhaps; then the optimality cuts. *stop when it failed. */
+static sm_status cuts_at(lshaped *ls, sm_plan_result *r, int *added, int *stop, sm_diag *d)
+{
+    sm_status st = SM_OK;
+    SM_TRY(evaluate(ls, r, d));
+    int failed;
     size_t first = 0, bad = count_not_optimal(ls, &first, &failed);
+    *added = 0;
     if (failed) {
         r->stop = SM_PLAN_SOLVER_FAILURE;
         snprintf(r->message, sizeof r->message, "future %zu is %s at the master's portfolio",
@@ -394,8 +659,8 @@ static sm_status iterate(lshaped *ls, sm_plan_result *r, int *stop, sm_diag *d)
     if (bad) {
         /* Not a candidate: cut it off, and keep the optimality cuts of the
          * futures that were feasible. */
-        SM_TRY(add_feasibility_cuts(ls, &added, d));
-        if (added == 0) {
+        SM_TRY(add_feasibility_cuts(ls, added, d));
+        if (*added == 0) {
             r->stop = SM_PLAN_NEEDS_FEASIBILITY;
             snprintf(r->message, sizeof r->message,
                      "future %zu is infeasible at the master's portfolio but its phase-one LP "
@@ -403,22 +668,36 @@ static sm_status iterate(lshaped *ls, sm_plan_result *r, int *stop, sm_diag *d)
             *stop = 1;
             return SM_OK;
         }
-    } else {
-        double ub = sm_stage1_fees(ls->s1, ls->k) +
-                    sm_risk_value(ls->q, ls->n, ls->o->risk_weight, ls->o->cvar_alpha);
-        if (ub < r->ub) {
-            r->ub = ub;
-            memcpy(r->k, ls->k, (size_t)ls->nk * sizeof(double));
-            memcpy(r->q, ls->q, ls->n * sizeof(double));
-            memcpy(r->status, ls->status, ls->n);
-        }
     }
+    trust_step(ls, !bad, bad ? HUGE_VAL : incumbent(ls, r));
     int opt_added = 0;
     SM_TRY(add_cuts(ls, &ls->sol[ls->nk], &opt_added, d));
-    added += opt_added;
-    record(ls, r, added);
+    *added += opt_added;
+done:
+    return st;
+}
+
+/* One iteration: master, futures at its k^, incumbent, cuts. *stop is set
+ * when the plan ends. */
+static sm_status iterate(lshaped *ls, sm_plan_result *r, int *stop, sm_diag *d)
+{
+    sm_status st = SM_OK;
+    int ok, added = 0;
     *stop = 1;
-    if ((!bad && r->gap <= ls->o->gap) || added == 0)
+    SM_TRY(next_point(ls, r, &ok, d));
+    if (!ok)
+        return SM_OK;
+    int done_now = isfinite(r->ub) && r->ub - r->lb <= ls->o->gap * fmax(fabs(r->ub), 1e-12);
+    if (!done_now) {
+        SM_TRY(cuts_at(ls, r, &added, stop, d));
+        if (r->stop)
+            return SM_OK;
+        /* No cut: the master's model is exact at k^, which is then optimal
+         * if it minimised the model everywhere. */
+        done_now = added == 0 && ls->whole;
+    }
+    record(ls, r, added);
+    if (done_now || r->gap <= ls->o->gap)
         r->stop = SM_PLAN_GAP;
     else if (r->iterations >= ls->o->max_iterations)
         r->stop = SM_PLAN_ITERATION_LIMIT;
@@ -444,7 +723,55 @@ done:
  * the ones it wants (each checkpoint is complete on its own). */
 
 enum { LS_VERSION, LS_FUTURES, LS_NK, LS_RESCUES, LS_N };
-#define LS_CHECKPOINT_VERSION 1
+#define LS_CHECKPOINT_VERSION 2
+
+/* The master's settings, the trust region (centre, its cost, radius, bad
+ * steps in a row, whether there is a centre, the fixed rows) and each
+ * cut's age: all a resumed plan needs to take the same steps. */
+static sm_status trust_save(const lshaped *ls, sm_plan_checkpoint *c, sm_diag *d)
+{
+    sm_status st = SM_OK;
+    const sm_plan_opts *o = ls->o;
+    double set[4] = {ls->nb, o->trust_region, o->trust_radius, o->drop_age};
+    double tr[2] = {ls->fc, ls->radius};
+    int32_t ti[3] = {ls->bad_steps, ls->has_centre, ls->n_fixed};
+    int cuts = ls->master ? sm_lp_rows(ls->master) - ls->n_fixed : 0;
+    SM_TRY(sm_ckpt_add(c, "master_settings", 'd', 4, set, d));
+    SM_TRY(sm_ckpt_add(c, "trust_region", 'd', 2, tr, d));
+    SM_TRY(sm_ckpt_add(c, "trust_state", 'i', 3, ti, d));
+    SM_TRY(sm_ckpt_add(c, "trust_centre", 'd', (size_t)ls->nk, ls->centre, d));
+    SM_TRY(sm_ckpt_add(c, "cut_ages", 'i', (size_t)cuts, ls->age, d));
+done:
+    return st;
+}
+
+static sm_status trust_load(lshaped *ls, const sm_plan_checkpoint *c, sm_diag *d)
+{
+    sm_status st = SM_OK;
+    const sm_plan_opts *o = ls->o;
+    const double *set, *tr, *centre;
+    const int32_t *ti, *age;
+    size_t cuts;
+    SM_TRY(sm_ckpt_get(c, "master_settings", 'd', 4, (const void **)&set, NULL, d));
+    if (set[0] != ls->nb || set[1] != o->trust_region || set[2] != o->trust_radius ||
+        set[3] != o->drop_age)
+        SM_TRY(sm_diag_error(d, NULL, 0, 0, "the plan was started with other master settings "
+                             "(cut blocks, trust region, cut dropping); resume it with the same"));
+    SM_TRY(sm_ckpt_get(c, "trust_region", 'd', 2, (const void **)&tr, NULL, d));
+    SM_TRY(sm_ckpt_get(c, "trust_state", 'i', 3, (const void **)&ti, NULL, d));
+    SM_TRY(sm_ckpt_get(c, "trust_centre", 'd', (size_t)ls->nk, (const void **)&centre, NULL, d));
+    SM_TRY(sm_ckpt_get(c, "cut_ages", 'i', SIZE_MAX, (const void **)&age, &cuts, d));
+    ls->fc = tr[0];
+    ls->radius = tr[1];
+    ls->bad_steps = ti[0];
+    ls->has_centre = ti[1];
+    ls->n_fixed = ti[2];
+    memcpy(ls->centre, centre, (size_t)ls->nk * sizeof *centre);
+    SM_TRY(ages_room(ls, (int)cuts, d));
+    memcpy(ls->age, age, cuts * sizeof *age);
+done:
+    return st;
+}
 
 static sm_status checkpoint_take(const lshaped *ls, const sm_plan_result *r, sm_diag *d)
 {
@@ -460,6 +787,7 @@ static sm_status checkpoint_take(const lshaped *ls, const sm_plan_result *r, sm_
     SM_TRY(sm_evaluator_save(ls->ev, &c, d));
     if (ls->master)
         SM_TRY(sm_ckpt_save_master(ls->master, &c, d));
+    SM_TRY(trust_save(ls, &c, d));
     SM_TRY(ls->o->checkpoint(ls->o->checkpoint_ctx, &c, d));
 done:
     sm_plan_checkpoint_free(&c);
@@ -499,6 +827,7 @@ static sm_status resume(lshaped *ls, sm_plan_result *r, int *go_on, sm_diag *d)
         SM_TRY(sm_evaluator_load(ls->ev, c, d));
         sm_lp_opts mo = master_opts(ls->o);
         SM_TRY(sm_ckpt_load_master(c, &mo, &ls->master, d));
+        SM_TRY(trust_load(ls, c, d));
     }
 done:
     return st;

@@ -368,6 +368,42 @@ static void test_threads_identical(void)
     fixture_free(&f);
 }
 
+/* Every master (multi-cut, single cut, blocks; with and without the trust
+ * region and cut dropping) reaches the same RP to the gap, with lb <= ub,
+ * and blocks with dropping give the same plan on 1 and 2 threads. */
+static void test_master_variants_agree(void)
+{
+    fixture f;
+    CU_ASSERT_FATAL(load_contract_model(&f, contract_sweep));
+    static const int v[][3] = {{0, 0, 0}, {0, 1, 0}, {1, 1, 0}, {3, 1, 2}, {3, 0, 3}, {3, 1, 2}};
+    sm_plan_run runs[6];
+    sm_diag d;
+    sm_diag_init(&d);
+    for (int i = 0; i < 6; i++) {
+        sm_plan_opts o;
+        sm_plan_opts_init(&o);
+        o.cut_blocks = v[i][0];
+        o.trust_region = v[i][1];
+        o.drop_age = v[i][2];
+        o.threads = i == 5 ? 2 : 1;
+        CU_ASSERT_EQUAL_FATAL(sm_plan_sweep(f.p, f.sw, &o, 1, NULL, NULL, &runs[i], &d), SM_OK);
+    }
+    for (size_t g = 0; g < runs[0].n_points; g++)
+        for (int i = 0; i < 6; i++) {
+            const sm_plan_point *a = &runs[0].points[g], *b = &runs[i].points[g];
+            CU_ASSERT_EQUAL(b->rp.stop, SM_PLAN_GAP);
+            CU_ASSERT_TRUE(b->rp.lb <= b->rp.ub + 1e-9 * fabs(b->rp.ub));
+            CU_ASSERT_TRUE(fabs(a->rp_value - b->rp_value) <= 2e-6 * fabs(a->rp_value));
+        }
+    for (size_t g = 0; g < runs[0].n_points; g++)
+        CU_ASSERT_EQUAL(memcmp(&runs[3].points[g].rp.ub, &runs[5].points[g].rp.ub,
+                               sizeof(double)), 0);
+    for (int i = 0; i < 6; i++)
+        sm_plan_run_free(&runs[i]);
+    sm_diag_clear(&d);
+    fixture_free(&f);
+}
+
 /* A model whose offers are all spot, with the new columns and keys given,
  * gives the LP numbers of the model without them in every scenario; and
  * its plan is the sweep: RP = WS = EEV, EVPI = VSS = 0. */
@@ -575,7 +611,9 @@ static int stop_point(int i, int last)
     return i <= 1 || i == last / 2 || i == last - 1;
 }
 
-static void check_resume(resume_case *c, int threads, double risk_weight)
+/* aggressive: 3 cut blocks and cuts dropped after one solve with a basic
+ * slack, so that the ages and the trust region's state are exercised. */
+static void check_resume(resume_case *c, int threads, double risk_weight, int aggressive)
 {
     size_t n = c->F.n;
     int nk = c->s1->nk;
@@ -586,6 +624,10 @@ static void check_resume(resume_case *c, int threads, double risk_weight)
     o.threads = threads;
     o.risk_weight = risk_weight;
     o.cvar_alpha = 0.7;
+    if (aggressive) {
+        o.cut_blocks = 3;
+        o.drop_age = 1;
+    }
     ckpt_log all = {NULL, 0, -1, 0};
     o.checkpoint = keep_checkpoint;
     o.checkpoint_ctx = &all;
@@ -642,9 +684,10 @@ static void test_resume_identical(void)
 {
     resume_case c;
     CU_ASSERT_FATAL(resume_case_init(&c, contract_sweep));
-    check_resume(&c, 1, 0.0);
-    check_resume(&c, 2, 0.0);
-    check_resume(&c, 2, 0.6); /* the master's CVaR columns and rows too */
+    check_resume(&c, 1, 0.0, 0);
+    check_resume(&c, 2, 0.0, 0);
+    check_resume(&c, 2, 0.6, 0); /* the master's CVaR columns and rows too */
+    check_resume(&c, 2, 0.0, 1); /* cut ages and the trust region too */
     resume_case_free(&c);
 }
 
@@ -819,6 +862,7 @@ int main(void)
         {"feasibility cuts; a policy infeasible for every k", test_feasibility_cuts_and_infeasible_policy},
         {"cuts hold at random portfolios", test_cut_validity},
         {"identical plans on 1, 2 and 3 threads", test_threads_identical},
+        {"every master variant reaches the same RP", test_master_variants_agree},
         {"a model without contracts is unchanged", test_no_contracts_unchanged},
         {"stopped after an iteration and resumed: the same plan, 1 and 2 threads",
          test_resume_identical},

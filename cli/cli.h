@@ -33,6 +33,7 @@ typedef struct sm_cli_inputs {
     sm_model *m;
     sm_sweep *sw;        /* NULL without a sweep */
     sm_problem *p;
+    struct sm_portfolio *portfolio; /* NULL without --portfolio; p->portfolio points to it */
 } sm_cli_inputs;
 
 /* Load them all (sweep_arg may be NULL); messages, warnings included,
@@ -40,6 +41,12 @@ typedef struct sm_cli_inputs {
 sm_status sm_cli_inputs_load(const char *model_arg, const char *sweep_arg, sm_cli_inputs *in,
                              sm_diag *d);
 void sm_cli_inputs_free(sm_cli_inputs *in);
+
+/* --portfolio FILE [--policy P] of command cmd (both may be NULL: then
+ * nothing happens): read and checked against the loaded model and sweep
+ * (a sweep is needed), then every scenario is solved at it. */
+sm_status sm_cli_portfolio_load(const char *cmd, const char *file, const char *policy_arg,
+                                sm_cli_inputs *in, sm_diag *d);
 
 /* The output path must be a regular file or absent, no link, and none of
  * the inputs (model.yaml, its tables, the sweep): sm_output_check. */

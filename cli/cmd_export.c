@@ -7,6 +7,7 @@
 
 #include "../io/sweep_load.h"
 #include "../solver/lp.h"
+#include "../models/portfolio.h"
 #include "../models/problem.h"
 #include "../solver/engine.h"
 #include "../solver/plan.h"
@@ -15,7 +16,8 @@
 static void usage(FILE *out)
 {
     fprintf(out,
-            "usage: supplymix export [MODEL] [--sweep SWEEP --scenario I] (--lp FILE | --mps FILE)\n"
+            "usage: supplymix export [MODEL] [--sweep SWEEP --scenario I\n"
+            "                        [--portfolio FILE [--policy P]]] (--lp FILE | --mps FILE)\n"
             "       supplymix export [MODEL] --sweep SWEEP --extensive [--grid-point G]\n"
             "                        [--cvar ALPHA] [--risk-weight LAMBDA]\n"
             "                        (--lp FILE | --mps FILE)\n"
@@ -30,6 +32,10 @@ static void usage(FILE *out)
             "  --mps FILE      write free MPS format\n"
             "  --sweep SWEEP   a sweep file, or the name of one of the model's shipped sweeps\n"
             "  --scenario I    the scenario of SWEEP to write\n"
+            "  --portfolio FILE  write it at a given portfolio of contract commitments, as\n"
+            "                  `supplymix run --portfolio` solves it: the fees are the\n"
+            "                  objective's constant term\n"
+            "  --policy P      the plan file's policy to use (see `supplymix run --help`)\n"
             "  --extensive     write instead the extensive form (deterministic equivalent) of\n"
             "                  the plan of one grid point of SWEEP (docs/MODEL.md Part 2): one\n"
             "                  LP over the commitments and every future's purchases, whose\n"
@@ -96,6 +102,10 @@ static sm_status write_scenario(const sm_cli_inputs *in, unsigned long long i, c
         fprintf(stderr, ": scenario %llu of sweep '%s' with", i, sw->name);
         for (int k = 0; k < sw->n_params; k++)
             fprintf(stderr, "%s %s = %g", k ? "," : "", sw->params[k].name, values[k]);
+        if (in->portfolio)
+            fprintf(stderr, "; at portfolio %s, its fees (%.17g USD) the cost of the column "
+                            "%s fixed at 1", in->portfolio->file, inputs->commitment_fees,
+                    SM_LP_CONSTANT_COLUMN);
     }
     fprintf(stderr, "\n");
 done:
@@ -107,7 +117,8 @@ done:
 }
 
 typedef struct export_args {
-    const char *lp_file, *mps_file, *sweep_arg, *scen_arg, *grid_arg, *model_arg;
+    const char *lp_file, *mps_file, *sweep_arg, *scen_arg, *grid_arg, *model_arg, *portfolio,
+        *policy;
     int extensive;
     unsigned long long index;   /* the scenario, or with --extensive the grid point */
     double risk_weight, cvar_alpha;   /* --risk-weight, --cvar; NaN when not given */
@@ -125,6 +136,8 @@ static int parse_args(int argc, char **argv, export_args *a)
                                          {"grid-point", required_argument, 0, 'g'},
                                          {"cvar", required_argument, 0, 'a'},
                                          {"risk-weight", required_argument, 0, 'w'},
+                                         {"portfolio", required_argument, 0, 'P'},
+                                         {"policy", required_argument, 0, 'p'},
                                          {0, 0, 0, 0}};
     memset(a, 0, sizeof *a);
     a->risk_weight = a->cvar_alpha = NAN;
@@ -146,6 +159,8 @@ static int parse_args(int argc, char **argv, export_args *a)
                                     c == 'a' ? &a->cvar_alpha : &a->risk_weight))
                 return 2;
             break;
+        case 'P': a->portfolio = optarg; break;
+        case 'p': a->policy = optarg; break;
         default: usage(stderr); return 2;
         }
     }
@@ -156,10 +171,11 @@ static int parse_args(int argc, char **argv, export_args *a)
         return 2;
     }
     if (a->extensive || a->grid_arg) {
-        if (!a->extensive || !a->sweep_arg || a->scen_arg || !one_file || !one_model) {
+        if (!a->extensive || !a->sweep_arg || a->scen_arg || !one_file || !one_model ||
+            a->portfolio || a->policy) {
             fprintf(stderr, "supplymix export: --extensive needs --sweep, exactly one of --lp FILE "
-                            "or --mps FILE, and no --scenario (--grid-point goes with "
-                            "--extensive)\n");
+                            "or --mps FILE, and no --scenario or --portfolio (--grid-point goes "
+                            "with --extensive)\n");
             return 2;
         }
         if (a->grid_arg && !sm_cli_parse_index("export", "--grid-point", a->grid_arg, &a->index))
@@ -190,6 +206,8 @@ int sm_cmd_export(int argc, char **argv)
     sm_status st = sm_cli_inputs_load(a.model_arg, a.sweep_arg, &in, &d);
     sm_plan_opts o;
     sm_plan_opts_init(&o);
+    if (st == SM_OK)
+        st = sm_cli_portfolio_load("export", a.portfolio, a.policy, &in, &d);
     if (st == SM_OK && a.extensive) {
         sm_cli_plan_risk(in.sw, a.risk_weight, a.cvar_alpha, &o.risk_weight, &o.cvar_alpha);
         st = write_extensive(&in, a.index, &o, file, a.lp_file != NULL, &d);

@@ -334,7 +334,7 @@ int sm_cmd_plan(int argc, char **argv)
     if (!(done = calloc(sw->grid_size + 1, 1)))
         SM_TRY(sm_diag_fail(&d, SM_ENOMEM, "out of memory"));
     sm_results_info info = {m, sw, sm_cli_command_line, o.threads, 1, 1, 0, 1,
-                            o.lp.it_lim, o.lp.tm_lim_ms / 1000.0, &sm_cli_stop_requested, 1};
+                            o.lp.it_lim, o.lp.tm_lim_ms / 1000.0, &sm_cli_stop_requested, 1, NULL};
     size_t ck_g = 0;
     SM_TRY(open_plan(out, force, resume, &info, &o, done, &ck, &ck_g, &d));
     opened = 1;

@@ -30,6 +30,7 @@ static void usage(FILE *out)
     fprintf(out,
             "usage: supplymix run [MODEL] --sweep SWEEP -o OUT.h5 [-j THREADS]\n"
             "                     [--force | --resume] [--summaries-only] [--slice K/N|slurm]\n"
+            "                     [--portfolio FILE [--policy P]]\n"
             "\n"
             "Solve every scenario of SWEEP (a sweep file, or the name of one of the model's\n"
             "shipped sweeps, e.g. quick, china_grid, monte_carlo) on MODEL (default: the\n"
@@ -53,6 +54,17 @@ static void usage(FILE *out)
             "                       that reaches a limit is recorded as iteration_limit or\n"
             "                       time_limit (a time limit makes results depend on the\n"
             "                       machine's speed, so keep it generous)\n"
+            "  --portfolio FILE     solve every scenario at a given portfolio of contract\n"
+            "                       commitments instead of with perfect foresight: a\n"
+            "                       contract offer's purchases are bounded by the tonnes\n"
+            "                       committed (0 where FILE says nothing) and the fees of\n"
+            "                       the whole portfolio are paid in every scenario\n"
+            "                       (cost_commitment, part of total_cost). FILE is a CSV\n"
+            "                       (supplier,material,period,tonnes; models/README.md) or\n"
+            "                       a plan file of `supplymix plan`\n"
+            "  --policy P           the plan file's policy (0-based) to use in every\n"
+            "                       scenario; needed when its policies are neither one nor\n"
+            "                       one per grid point of SWEEP (then each uses its own)\n"
             "  --summaries-only     leave out the per-period arrays (purchases, stock,\n"
             "                       shortfall, marginal costs, limit duals) to keep files\n"
             "                       of millions of scenarios small\n"
@@ -156,7 +168,7 @@ static sm_status agree(sm_status st, int ranks, int rank, sm_diag *d)
 /* ---- the command line --------------------------------------------------- */
 
 typedef struct run_args {
-    const char *sweep_arg, *out, *jarg, *slice_arg, *model_arg;
+    const char *sweep_arg, *out, *jarg, *slice_arg, *model_arg, *portfolio, *policy;
     int force, resume, summaries;
     int threads, slice_k, slice_n;
     sm_lp_opts lp;
@@ -239,6 +251,8 @@ static int parse_args(int argc, char **argv, run_args *a)
                                          {"slice", required_argument, 0, 'k'},
                                          {"iteration-limit", required_argument, 0, 'I'},
                                          {"time-limit", required_argument, 0, 'T'},
+                                         {"portfolio", required_argument, 0, 'P'},
+                                         {"policy", required_argument, 0, 'p'},
                                          {0, 0, 0, 0}};
     memset(a, 0, sizeof *a);
     a->slice_n = 1;
@@ -254,6 +268,8 @@ static int parse_args(int argc, char **argv, run_args *a)
         case 'r': a->resume = 1; break;
         case 'S': a->summaries = 1; break;
         case 'k': a->slice_arg = optarg; break;
+        case 'P': a->portfolio = optarg; break;
+        case 'p': a->policy = optarg; break;
         case 'I':
         case 'T':
             if (!parse_limit(c, optarg, &a->lp))
@@ -314,6 +330,8 @@ static size_t run_scenarios(const run_ctx *r)
 static sm_status load_inputs(run_ctx *r)
 {
     sm_status st = sm_cli_inputs_load(r->a.model_arg, r->a.sweep_arg, &r->in, &r->d);
+    if (st == SM_OK)
+        st = sm_cli_portfolio_load("run", r->a.portfolio, r->a.policy, &r->in, &r->d);
     st = agree(st, r->ranks, r->rank, &r->d);
     if (st != SM_OK)
         return st;
@@ -331,7 +349,8 @@ static sm_status load_inputs(run_ctx *r)
                         "with what is done saved, --resume continues\n", run_scenarios(r));
     sm_results_info info = {r->in.m, r->in.sw, sm_cli_command_line, r->a.threads, r->ranks,
                             !r->a.summaries, r->a.slice_k, r->a.slice_n, r->a.lp.it_lim,
-                            r->a.lp.tm_lim_ms / 1000.0, &sm_cli_stop_requested, 0};
+                            r->a.lp.tm_lim_ms / 1000.0, &sm_cli_stop_requested, 0,
+                            r->in.portfolio};
     r->info = info;
     return SM_OK;
 }
@@ -390,6 +409,13 @@ static void announce(const run_ctx *r)
                     "model '%s', %d thread%s%s, writing %s\n",
             sw->name, sw->n_scenarios, sw->grid_size, sw->samples, r->in.m->name, threads,
             threads == 1 ? "" : "s", r->ranks > 1 ? " per rank" : "", r->a.out);
+    const sm_portfolio *pf = r->in.portfolio;
+    if (pf && pf->n_policies > 1)
+        fprintf(stderr, "supplymix: at portfolio %s: each grid point at its own policy's "
+                        "commitment\n", pf->file);
+    else if (pf)
+        fprintf(stderr, "supplymix: at portfolio %s: commitment fees %g USD in every "
+                        "scenario\n", pf->file, pf->fees[0]);
     if (r->ranks > 1)
         fprintf(stderr, "supplymix: %d MPI ranks; rank 0 deals out the blocks and writes\n",
                 r->ranks);

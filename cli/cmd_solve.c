@@ -12,7 +12,8 @@
 static void usage(FILE *out)
 {
     fprintf(out,
-            "usage: supplymix solve [MODEL] [--sweep SWEEP --scenario I]\n"
+            "usage: supplymix solve [MODEL] [--sweep SWEEP --scenario I\n"
+            "                       [--portfolio FILE [--policy P]]]\n"
             "\n"
             "Solve the base case of MODEL (a model directory; default: the shipped\n"
             "rare_earths model), or scenario I (0-based, the sweep's numbering, as in the\n"
@@ -25,11 +26,14 @@ static void usage(FILE *out)
             "options:\n"
             "  --sweep SWEEP   a sweep file, or the name of one of the model's shipped sweeps\n"
             "  --scenario I    the scenario of SWEEP to solve\n"
+            "  --portfolio FILE  solve it at a given portfolio of contract commitments, as\n"
+            "                  `supplymix run --portfolio` does (its fees are a cost part)\n"
+            "  --policy P      the plan file's policy to use (see `supplymix run --help`)\n"
             "  -h, --help      show this help\n");
 }
 
 typedef struct solve_args {
-    const char *model_arg, *sweep_arg, *scen_arg;
+    const char *model_arg, *sweep_arg, *scen_arg, *portfolio, *policy;
     unsigned long long index;
 } solve_args;
 
@@ -39,6 +43,8 @@ static int parse_args(int argc, char **argv, solve_args *a)
     static const struct option opts[] = {{"help", no_argument, 0, 'h'},
                                          {"sweep", required_argument, 0, 's'},
                                          {"scenario", required_argument, 0, 'i'},
+                                         {"portfolio", required_argument, 0, 'P'},
+                                         {"policy", required_argument, 0, 'p'},
                                          {0, 0, 0, 0}};
     memset(a, 0, sizeof *a);
     int c;
@@ -47,6 +53,8 @@ static int parse_args(int argc, char **argv, solve_args *a)
         case 'h': usage(stdout); return 0;
         case 's': a->sweep_arg = optarg; break;
         case 'i': a->scen_arg = optarg; break;
+        case 'P': a->portfolio = optarg; break;
+        case 'p': a->policy = optarg; break;
         default: usage(stderr); return 2;
         }
     }
@@ -150,6 +158,8 @@ int sm_cmd_solve(int argc, char **argv)
     scenario_numbers n = {0};
     char title[256] = "base case";
     sm_status st = sm_cli_inputs_load(a.model_arg, a.sweep_arg, &in, &d);
+    if (st == SM_OK)
+        st = sm_cli_portfolio_load("solve", a.portfolio, a.policy, &in, &d);
     if (st == SM_OK)
         st = numbers_load(&in, a.index, &n, &d);
     if (st == SM_OK && in.sw)

@@ -12,6 +12,7 @@
 
 #include "../core/files.h"
 #include "../io/model_load.h"
+#include "../io/portfolio_load.h"
 #include "../io/sweep_load.h"
 #include "../models/risk.h"
 #include "cli.h"
@@ -70,8 +71,31 @@ sm_status sm_cli_inputs_load(const char *model_arg, const char *sweep_arg, sm_cl
     return sm_problem_new(in->m, &in->p, d);
 }
 
+sm_status sm_cli_portfolio_load(const char *cmd, const char *file, const char *policy_arg,
+                                sm_cli_inputs *in, sm_diag *d)
+{
+    unsigned long long policy = 0;
+    if (!file && !policy_arg)
+        return SM_OK;
+    if (!file || !in->sw)
+        return sm_diag_fail(d, SM_EUSAGE, "%s",
+                            !file ? "--policy goes with --portfolio FILE (a plan file)"
+                                  : "--portfolio needs --sweep: it is evaluated across a "
+                                    "sweep's scenarios");
+    if (policy_arg && !sm_cli_parse_index(cmd, "--policy", policy_arg, &policy))
+        return SM_EUSAGE; /* said why */
+    if (policy > 1000000000ull)
+        policy = 1000000000ull; /* beyond any file's policies: refused with their range */
+    sm_status st = sm_portfolio_load(file, in->m, in->sw, policy_arg ? (long)policy : -1,
+                                     &in->portfolio, d);
+    if (st == SM_OK)
+        in->p->portfolio = in->portfolio;
+    return st;
+}
+
 void sm_cli_inputs_free(sm_cli_inputs *in)
 {
+    sm_portfolio_free(&in->portfolio);
     sm_problem_free(&in->p);
     sm_sweep_free(&in->sw);
     sm_model_free(&in->m);
@@ -88,6 +112,8 @@ sm_status sm_cli_check_output(const char *out, const sm_cli_inputs *in, sm_diag 
         inputs[n++] = in->m->files[i].name;
     if (in->sw)
         inputs[n++] = in->sw->file;
+    if (in->portfolio)
+        inputs[n++] = in->portfolio->file;
     return sm_output_check(out, inputs, n, d);
 }
 

@@ -49,9 +49,14 @@ static void print_costs(FILE *out, const sm_report_ctx *r)
     };
     char s[64];
     fprintf(out, "\nTotal cost over the horizon %30s USD\n", num(s, sizeof s, total, 0));
-    for (size_t i = 0; i < sizeof parts / sizeof parts[0]; i++) {
-        double v = *ROW(b, parts[i].v);
-        fprintf(out, "  %-32s %22s USD %6.1f %%\n", parts[i].label, num(s, sizeof s, v, 0),
+    for (size_t i = 0; i <= sizeof parts / sizeof parts[0]; i++) {
+        int fees = i == sizeof parts / sizeof parts[0];
+        /* Fees are paid on a given portfolio's commitment (run --portfolio). */
+        if (fees && r->inputs->fees_on_delivery)
+            break;
+        double v = fees ? r->inputs->commitment_fees : *ROW(b, parts[i].v);
+        fprintf(out, "  %-32s %22s USD %6.1f %%\n",
+                fees ? "commitment fees (portfolio)" : parts[i].label, num(s, sizeof s, v, 0),
                 total > 0 ? 100.0 * v / total : 0.0);
     }
 }

@@ -168,6 +168,33 @@ static int write_root_attributes(hid_t file, const sm_results_info *info, const 
     return ok;
 }
 
+/* The portfolio's name and hash at the root, its content under /inputs:
+ * a CSV verbatim, or the plan file's commitment as it was read. */
+static int write_portfolio(hid_t file, hid_t g, const sm_portfolio *pf)
+{
+    char hash[32], lname[512];
+    snprintf(hash, sizeof hash, "%016llx", (unsigned long long)pf->hash);
+    snprintf(lname, sizeof lname, "portfolio of --portfolio (%s)", pf->file);
+    int ok = sm_h5_attr_text(file, "portfolio_file", pf->file) &&
+             sm_h5_attr_text(file, "portfolio_hash", hash) &&
+             sm_h5_attr_i64(file, "portfolio_policy", pf->policy);
+    if (ok && pf->text)
+        return text_dataset(g, "portfolio_file", pf->text, lname);
+    hsize_t dims[4];
+    for (int i = 0; i < 4; i++)
+        dims[i] = pf->commitment_dims[i];
+    hid_t ds = ok ? sm_h5_dataset(g, "portfolio_commitment", H5T_NATIVE_DOUBLE, 4, dims, dims[0],
+                                 NULL)
+                  : -1;
+    ok = ds >= 0 &&
+         H5Dwrite(ds, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, pf->commitment) >= 0 &&
+         sm_h5_describe(ds, "t", lname) &&
+         sm_h5_attr_text(ds, "dimensions", "policy supplier material period");
+    if (ds >= 0)
+        H5Dclose(ds);
+    return ok;
+}
+
 static int write_inputs(hid_t file, const sm_results_info *info)
 {
     hid_t gcpl = H5Pcreate(H5P_GROUP_CREATE);
@@ -189,6 +216,8 @@ static int write_inputs(hid_t file, const sm_results_info *info)
         snprintf(lname, sizeof lname, "sweep file (%s)", info->sweep->file);
         ok = text_dataset(g, "sweep_file", info->sweep->text, lname);
     }
+    if (ok && info->portfolio)
+        ok = write_portfolio(file, g, info->portfolio);
     H5Gclose(g);
     return ok;
 }
@@ -291,6 +320,36 @@ static int write_scales(hid_t file, const sm_results_info *info, coords *c, cons
 /* scenario: the sweep's own numbering, written once here, in pieces (the
  * part of the set-up that grows with the sweep, so a stop is honoured
  * between pieces). */
+/* Values along the scenario dimension (8 bytes each, of HDF5 type
+ * type), made and written in pieces so memory does not grow with the
+ * sweep: make(info, first, count, buf) fills a piece. */
+typedef void (*piece_fn)(const sm_results_info *info, hsize_t first, hsize_t count, void *buf);
+
+static int write_in_pieces(hid_t ds, hid_t type, const sm_results_info *info, piece_fn make)
+{
+    const hsize_t step = 1u << 17, n = info->sweep->n_scenarios;
+    void *buf = malloc(step * 8);
+    int ok = buf != NULL;
+    for (hsize_t s = 0; ok && s < n && !stopping(info); s += step) {
+        hsize_t cnt = n - s < step ? n - s : step;
+        make(info, s, cnt, buf);
+        hid_t fs = H5Dget_space(ds), ms = H5Screate_simple(1, &cnt, NULL);
+        H5Sselect_hyperslab(fs, H5S_SELECT_SET, &s, NULL, &cnt, NULL);
+        ok = H5Dwrite(ds, type, ms, fs, H5P_DEFAULT, buf) >= 0;
+        H5Sclose(ms);
+        H5Sclose(fs);
+    }
+    free(buf);
+    return ok;
+}
+
+static void scenario_numbers(const sm_results_info *info, hsize_t first, hsize_t count, void *buf)
+{
+    (void)info;
+    for (hsize_t k = 0; k < count; k++)
+        ((long long *)buf)[k] = (long long)(first + k);
+}
+
 static int write_scenario_numbers(hid_t file, const sm_results_info *info, coords *c)
 {
     hsize_t n = info->sweep->n_scenarios;
@@ -298,22 +357,30 @@ static int write_scenario_numbers(hid_t file, const sm_results_info *info, coord
     c->scenario = sm_h5_dataset(file, "scenario", H5T_NATIVE_LLONG, 1, &n, 1u << 17, &none);
     int ok = c->scenario >= 0 && H5DSset_scale(c->scenario, "scenario") >= 0 &&
              sm_h5_describe(c->scenario, "1", "scenario number in the sweep's numbering");
-    if (!ok)
-        return 0;
-    const hsize_t step = 1u << 17;
-    long long *buf = malloc(step * sizeof *buf);
-    ok = buf != NULL;
-    for (hsize_t s = 0; ok && s < n && !stopping(info); s += step) {
-        hsize_t cnt = n - s < step ? n - s : step;
-        for (hsize_t k = 0; k < cnt; k++)
-            buf[k] = (long long)(s + k);
-        hid_t fs = H5Dget_space(c->scenario), ms = H5Screate_simple(1, &cnt, NULL);
-        H5Sselect_hyperslab(fs, H5S_SELECT_SET, &s, NULL, &cnt, NULL);
-        ok = H5Dwrite(c->scenario, H5T_NATIVE_LLONG, ms, fs, H5P_DEFAULT, buf) >= 0;
-        H5Sclose(ms);
-        H5Sclose(fs);
-    }
-    free(buf);
+    return ok && write_in_pieces(c->scenario, H5T_NATIVE_LLONG, info, scenario_numbers);
+}
+
+/* A given portfolio's fees, paid in every scenario: known before any
+ * solve, so written whole at set-up. */
+static void scenario_fees(const sm_results_info *info, hsize_t first, hsize_t count, void *buf)
+{
+    const sm_portfolio *pf = info->portfolio;
+    for (hsize_t k = 0; k < count; k++)
+        ((double *)buf)[k] = pf->fees[sm_portfolio_policy_of(pf, info->sweep, first + k)];
+}
+
+static int write_cost_commitment(hid_t file, const sm_results_info *info, const coords *c)
+{
+    hsize_t n = info->sweep->n_scenarios;
+    double nan = NAN;
+    hid_t ds = sm_h5_dataset(file, "cost_commitment", H5T_NATIVE_DOUBLE, 1, &n, 1u << 17, &nan);
+    int ok = ds >= 0 &&
+             sm_h5_describe(ds, "USD", "commitment fees of the given portfolio (--portfolio), paid "
+                                 "whatever is delivered: a part of total_cost") &&
+             H5DSattach_scale(ds, c->scenario, 0) >= 0 &&
+             write_in_pieces(ds, H5T_NATIVE_DOUBLE, info, scenario_fees);
+    if (ds >= 0)
+        H5Dclose(ds);
     return ok;
 }
 
@@ -403,7 +470,9 @@ static int write_coordinates(hid_t file, const sm_results_info *info, coords *c)
     const char **labels = calloc(nmax, sizeof *labels);
     char(*period_labels)[32] = calloc((size_t)m->n_periods + 1, sizeof *period_labels);
     int ok = labels && period_labels && write_scales(file, info, c, labels, period_labels) &&
-             write_scenario_numbers(file, info, c) && write_aux_labels(file, info, c, labels) &&
+             write_scenario_numbers(file, info, c) &&
+             (!info->portfolio || write_cost_commitment(file, info, c)) &&
+             write_aux_labels(file, info, c, labels) &&
              write_base_values(file, info, c) && write_period_start(file, m, c);
     free(labels);
     free(period_labels);
@@ -686,6 +755,32 @@ sm_status sm_results_repair(const char *path, sm_diag *d)
     return st;
 }
 
+/* A file of `run --portfolio` continues only with the same portfolio
+ * (its content hash), and a plain run's only without one. */
+static int same_portfolio(hid_t f, const char *path, const sm_results_info *info, sm_diag *d)
+{
+    char had[64] = "", file[1024] = "", want[32] = "";
+    sm_h5_read_attr_text(f, "portfolio_hash", had, sizeof had);
+    sm_h5_read_attr_text(f, "portfolio_file", file, sizeof file);
+    if (info->portfolio)
+        snprintf(want, sizeof want, "%016llx", (unsigned long long)info->portfolio->hash);
+    if (!strcmp(had, want))
+        return 1;
+    if (!info->portfolio)
+        sm_diag_error(d, path, 0, 0, "was made with --portfolio %s (content hash %s): resume it "
+                      "with the same portfolio", file, had);
+    else if (!had[0])
+        sm_diag_error(d, path, 0, 0, "was made without --portfolio: --resume cannot add one "
+                      "(%s)", info->portfolio->file);
+    else
+        sm_diag_error(d, path, 0, 0, "was made with portfolio %s (content hash %s), not with "
+                      "%s (%s): --resume only continues a file with the same portfolio", file,
+                      had, info->portfolio->file, want);
+    return 0;
+}
+
+/* The file must be of this run: same model, sweep, layout, slice and
+ * limits (limits change what a solve yields when reached). */
 sm_status sm_results_check_identity(hid_t f, const char *path, sm_results_info *info,
                                     int version_wanted, sm_diag *d)
 {
@@ -738,6 +833,8 @@ sm_status sm_results_check_identity(hid_t f, const char *path, sm_results_info *
         return sm_diag_error(d, path, 0, 0, "was made with --iteration-limit %lld and --time-limit "
                                             "%g; resume with the same limits (given: %d and %g)",
                              it_lim, tm_lim, info->iteration_limit, info->time_limit_s);
+    if (!same_portfolio(f, path, info, d))
+        return SM_EINPUT;
     int sums = sm_results_checksummed(f);
     if (sums < 0)
         return sm_diag_error(d, path, 0, 0, "is damaged: its result variables cannot be opened; "

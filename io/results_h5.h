@@ -17,6 +17,7 @@
 
 #include "../core/diag.h"
 #include "../models/outcome.h"
+#include "../models/portfolio.h"
 #include "../models/sweep.h"
 
 /* Bump when the layout changes in a way readers must know about. */
@@ -40,6 +41,9 @@ typedef struct sm_results_info {
     int rewritten;          /* the file is rewritten many times (a plan file, saved
                              * as it goes): its free space is tracked across opens
                              * and reused, so it does not grow with every save */
+    const sm_portfolio *portfolio; /* `run --portfolio`, or NULL: recorded (root attributes
+                                    * portfolio_file and portfolio_hash, /inputs) with
+                                    * cost_commitment[scenario] */
 } sm_results_info;
 
 /* Create the file at path with every dataset, label and attribute, then

@@ -30,6 +30,7 @@ typedef struct shard_id {
     long long version, n, block, summaries, slice, slices, it_lim;
     double tm_lim;
     char model_hash[64], sweep_hash[64], model[256], sweep[256];
+    char portfolio_hash[64], portfolio[256];   /* "" without --portfolio */
 } shard_id;
 
 static sm_status read_id(hid_t f, const char *path, shard_id *id, sm_diag *d)
@@ -54,6 +55,8 @@ static sm_status read_id(hid_t f, const char *path, shard_id *id, sm_diag *d)
     sm_h5_read_attr_f64(f, "time_limit_s", &id->tm_lim);
     sm_h5_read_attr_text(f, "model_name", id->model, sizeof id->model);
     sm_h5_read_attr_text(f, "sweep_name", id->sweep, sizeof id->sweep);
+    sm_h5_read_attr_text(f, "portfolio_hash", id->portfolio_hash, sizeof id->portfolio_hash);
+    sm_h5_read_attr_text(f, "portfolio_file", id->portfolio, sizeof id->portfolio);
     if (id->block < 1 || id->n < 1 || id->slices < 1 || id->slice < 0 || id->slice >= id->slices)
         return sm_diag_error(d, path, 0, 0, "has inconsistent attributes (block size %lld, %lld "
                                             "scenarios, slice %lld of %lld)",
@@ -86,6 +89,13 @@ static sm_status same_run(const shard_id *a, const char *a_path, const shard_id 
                                               "refusing to merge (run every slice with the same "
                                               "limits)",
                              b->it_lim, b->tm_lim, a_path, a->it_lim, a->tm_lim);
+    if (strcmp(a->portfolio_hash, b->portfolio_hash))
+        return sm_diag_error(d, b_path, 0, 0, "was run at portfolio '%s' (%s), but %s at '%s' "
+                                              "(%s): refusing to merge",
+                             b->portfolio[0] ? b->portfolio : "none (no --portfolio)",
+                             b->portfolio_hash, a_path,
+                             a->portfolio[0] ? a->portfolio : "none (no --portfolio)",
+                             a->portfolio_hash);
     return SM_OK;
 }
 

@@ -73,6 +73,7 @@ void sm_inputs_reset(const sm_model *m, sm_inputs *in)
     }
     in->demand_growth = 0.0;
     in->fees_on_delivery = 1;
+    in->commitment_fees = 0.0;
 }
 
 double sm_inputs_demand(const sm_model *m, const sm_inputs *in, int mat, int t)

@@ -22,6 +22,10 @@ typedef struct sm_inputs {
      * commitment fee (perfect foresight); 0 in a plan's second stage,
      * where the fee is paid on the commitment (models/commit.h). */
     int fees_on_delivery;
+    /* USD paid in this scenario on a given portfolio's commitment, whatever
+     * is delivered (models/portfolio.h); 0 otherwise. A constant of the
+     * objective and a part of total_cost. */
+    double commitment_fees;
 } sm_inputs;
 
 /* Inputs holding the model's base case; NULL when out of memory. */

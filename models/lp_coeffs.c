@@ -42,6 +42,7 @@ void sm_coeffs_compute(const sm_model *m, const sm_layout *L, const sm_inputs *i
                        sm_coeffs *c)
 {
     int T = L->T;
+    c->obj_const = in->commitment_fees;
     for (int o = 0; o < m->n_offers; o++) {
         const sm_offer *of = &m->offers[o];
         int u = of->supplier;

@@ -11,6 +11,7 @@ typedef struct sm_coeffs {
     int n_cols, n_rows;
     double *col_lb, *col_ub, *obj;   /* infinite bounds are -HUGE_VAL / HUGE_VAL */
     double *row_lb, *row_ub;
+    double obj_const;                /* the objective's constant term (USD) */
 } sm_coeffs;
 
 sm_coeffs *sm_coeffs_new(const sm_layout *L);

@@ -221,7 +221,9 @@ void sm_block_fill_row(sm_block *b, size_t i, const sm_model *m, const sm_layout
     *F64(SM_V_COST_FREIGHT) = freight;
     *F64(SM_V_COST_HOLDING) = holding;
     *F64(SM_V_COST_SHORTFALL) = shortfall;
-    *F64(SM_V_TOTAL_COST) = purchase + tariff + freight + holding + shortfall;
+    /* Fees paid on a given portfolio: a constant of the scenario's LP. */
+    *F64(SM_V_TOTAL_COST) =
+        purchase + tariff + freight + holding + shortfall + in->commitment_fees;
 }
 
 void sm_block_set_status(sm_block *b, size_t i, sm_scen_status st, int solver_code,

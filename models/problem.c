@@ -2,6 +2,7 @@
 #include "problem.h"
 
 #include "commit.h"
+#include "portfolio.h"
 
 #include <stdlib.h>
 
@@ -59,6 +60,11 @@ void sm_scenario_coeffs(const sm_problem *p, const sm_sweep *sw, size_t i, doubl
 {
     sm_sweep_values(sw, i, values);
     scenario_inputs(p->model, sw, values, in);
+    if (p->portfolio) {
+        sm_portfolio_coeffs(p->model, p->layout, p->portfolio,
+                            sm_portfolio_policy_of(p->portfolio, sw, i), in, c);
+        return;
+    }
     sm_coeffs_compute(p->model, p->layout, in, c);
     if (p->model->n_contracts > 0) {
         /* Perfect foresight bounds a contract offer by what the policy

@@ -14,6 +14,10 @@ typedef struct sm_problem {
     sm_inputs *base_inputs;
     sm_coeffs *base_coeffs;
     sm_dims dims;
+    /* A given portfolio (`run --portfolio`), or NULL: then every scenario
+     * is solved at it (models/portfolio.h). Not owned; set before threads
+     * start. */
+    const struct sm_portfolio *portfolio;
 } sm_problem;
 
 sm_status sm_problem_new(const sm_model *m, sm_problem **out, sm_diag *d);
@@ -21,7 +25,8 @@ void sm_problem_free(sm_problem **p);
 
 /* The LP numbers of scenario i of sw into c, using values[sw->n_params]
  * and in as scratch: what any caller (the engine, `export --scenario`,
- * tests) solves for scenario i. Allocates nothing. */
+ * tests) solves for scenario i. Allocates nothing. With p->portfolio,
+ * the scenario at that portfolio (sm_portfolio_coeffs). */
 void sm_scenario_coeffs(const sm_problem *p, const sm_sweep *sw, size_t i, double *values,
                         sm_inputs *in, sm_coeffs *c);
 

@@ -132,6 +132,10 @@ void sm_lp_load(sm_lp *lp, const sm_coeffs *c)
             cur->obj[j] = c->obj[j];
         }
     }
+    if (c->obj_const != cur->obj_const) {
+        glp_set_obj_coef(lp->P, 0, c->obj_const);
+        cur->obj_const = c->obj_const;
+    }
     for (int i = 0; i < c->n_rows; i++)
         if (c->row_lb[i] != cur->row_lb[i] || c->row_ub[i] != cur->row_ub[i] ||
             c->row_lb[i] > c->row_ub[i])
@@ -579,8 +583,23 @@ sm_status sm_lp_write(sm_lp *lp, const char *path, int lp_format, sm_diag *d)
      * non-zero, and no setjmp point waits here. */
     lp->msg[0] = '\0';
     glp_term_hook(on_glpk_output, lp);
-    int ret = lp_format ? glp_write_lp(lp->P, NULL, path)
-                        : glp_write_mps(lp->P, GLP_MPS_FILE, NULL, path);
+    /* GLPK writes an objective's constant as a comment in LP files, which
+     * readers skip, and as an objective right-hand side in MPS, whose sign
+     * readers disagree on: so a column fixed at 1 carries it instead. */
+    glp_prob *P = lp->P;
+    double c0 = glp_get_obj_coef(P, 0);
+    if (c0 != 0.0) {
+        P = glp_create_prob();
+        glp_copy_prob(P, lp->P, GLP_ON);
+        int j = glp_add_cols(P, 1);
+        glp_set_col_name(P, j, SM_LP_CONSTANT_COLUMN);
+        glp_set_col_bnds(P, j, GLP_FX, 1.0, 1.0);
+        glp_set_obj_coef(P, j, c0);
+        glp_set_obj_coef(P, 0, 0.0);
+    }
+    int ret = lp_format ? glp_write_lp(P, NULL, path) : glp_write_mps(P, GLP_MPS_FILE, NULL, path);
+    if (P != lp->P)
+        glp_delete_prob(P);
     glp_term_hook(drop_output, NULL);
     if (ret != 0)
         return sm_diag_fail_at(d, SM_EOUTPUT, path, "cannot write the %s file: %s",

@@ -168,6 +168,11 @@ sm_status sm_lp_solve_rescue(sm_lp *lp, sm_solve_info *info);
 /* Write the LP in CPLEX LP (lp_format != 0) or free MPS format. */
 sm_status sm_lp_write(sm_lp *lp, const char *path, int lp_format, sm_diag *d);
 
+/* The column that carries a nonzero objective constant (a given
+ * portfolio's fees) in written LP and MPS files: fixed at 1, its cost the
+ * constant, so every reader's optimum is the full objective. */
+#define SM_LP_CONSTANT_COLUMN "objective_constant"
+
 /* Rows and columns, for reports. */
 int sm_lp_rows(const sm_lp *lp);
 int sm_lp_cols(const sm_lp *lp);

@@ -119,7 +119,7 @@ def main(path, partial):
         optimal = status == 1
         check(np.isfinite(tc[optimal]).all(), "optimal scenarios have a finite total cost")
         parts = sum(f[k][:] for k in ("cost_purchase", "cost_tariff", "cost_freight", "cost_holding", "cost_shortfall"))
-        if "cost_commitment" in f:  # a plan file: the fees paid on the portfolio are a part too
+        if "cost_commitment" in f:  # a plan file or run --portfolio: the fees paid on the portfolio are a part too
             parts = parts + f["cost_commitment"][:]
         check(np.allclose(parts[optimal], tc[optimal], rtol=1e-9), "cost parts add up to the total")
         share, bought = f["region_share"][:][optimal], f["purchases_by_region"][:][optimal]

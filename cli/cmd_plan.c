@@ -24,8 +24,8 @@ static void usage(FILE *out)
             "portfolio of contract commitments to sign now that minimises commitment fees\n"
             "plus the expected cost over the sweep's random futures (docs/MODEL.md Part 2),\n"
             "by the L-shaped method; with RP, WS, EEV, EVPI, VSS and each future's regret.\n"
-            "PLAN.h5 is a results file of every future at its policy's portfolio plus a\n"
-            "/plan group (docs/RESULTS.md, \"Plan files\").\n"
+            "PLAN.h5 is a results file of every future at its policy's portfolio, with the\n"
+            "plan's variables over a `policy` dimension (docs/RESULTS.md, \"Plan files\").\n"
             "\n"
             "options:\n"
             "  --sweep SWEEP          the sweep whose grid and futures to plan over (required)\n"
@@ -203,7 +203,8 @@ int sm_cmd_plan(int argc, char **argv)
     SM_TRY(sm_plan_sweep(in.p, sw, &o, 1, on_point, &run, &run, &d));
     sm_results_info info = {m, sw, sm_cli_command_line, o.threads, 1, 1, 0, 1,
                             o.lp.it_lim, o.lp.tm_lim_ms / 1000.0, NULL};
-    SM_TRY(sm_plan_write(out, &info, force, &run, &d));
+    SM_TRY(sm_plan_file_create(out, &info, force, &run, &d));
+    SM_TRY(sm_plan_file_save(out, &info, &run, 0, run.n_points, NULL, 0, &d));
     summary(m, sw, &run);
     fprintf(stderr, "supplymix: planned %zu polic%s in %.2f s; wrote %s\n", run.n_points,
             run.n_points == 1 ? "y" : "ies", run.seconds, out);

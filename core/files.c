@@ -222,6 +222,31 @@ int sm_path_is_dir(const char *path)
     return stat(path, &sb) == 0 && S_ISDIR(sb.st_mode);
 }
 
+int sm_copy_file(const char *from, const char *to)
+{
+    int in = open(from, O_RDONLY | O_CLOEXEC);
+    if (in < 0)
+        return errno;
+    int out = open(to, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+    int e = out < 0 ? errno : 0;
+    char buf[1 << 16];
+    for (ssize_t n; !e && (n = read(in, buf, sizeof buf)) != 0;) {
+        if (n < 0) {
+            e = errno == EINTR ? 0 : errno;
+            continue;
+        }
+        for (ssize_t w = 0, k; !e && w < n; w += k > 0 ? k : 0)
+            if ((k = write(out, buf + w, (size_t)(n - w))) < 0 && errno != EINTR)
+                e = errno;
+    }
+    if (out >= 0 && close(out) != 0 && !e)
+        e = errno;
+    close(in);
+    if (e && out >= 0)
+        unlink(to);
+    return e;
+}
+
 char *sm_partial_name(const char *path)
 {
     size_t n = strlen(path) + 32;

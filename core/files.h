@@ -48,6 +48,10 @@ char *sm_path_join(const char *dir, const char *name);
  * EEXIST if path appeared meanwhile). Returns 0, or an errno value. */
 int sm_put_in_place(const char *tmp, const char *path, int replace);
 
+/* Copy the regular file from to the new file to (refused if it exists):
+ * 0, or the errno of what failed (to is then removed). */
+int sm_copy_file(const char *from, const char *to);
+
 /* The name a file is built under before it is put in place at path:
  * path + ".partial-" + this process's id, in a new string (NULL when out
  * of memory). A kill leaves only this name behind, never a half-made

@@ -3,6 +3,8 @@
 #define _GNU_SOURCE /* F_OFD_SETLK */
 #include "h5_util.h"
 
+#include <hdf5_hl.h>
+
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
@@ -260,3 +262,86 @@ int sm_h5_copy_chunks(hid_t from, hid_t to, size_t b0, size_t b1, hsize_t block,
     return 1;
 }
 
+
+/* ---- datasets shared by the results and plan writers -------------------- */
+
+hid_t sm_h5_vtype(sm_vtype t)
+{
+    return t == SM_VT_I8 ? H5T_NATIVE_INT8 : t == SM_VT_I32 ? H5T_NATIVE_INT32 : H5T_NATIVE_DOUBLE;
+}
+
+hid_t sm_h5_dcpl(hid_t type, int rank, const hsize_t *chunk, const void *fill)
+{
+    hid_t dcpl = H5Pcreate(H5P_DATASET_CREATE);
+    H5Pset_attr_creation_order(dcpl, H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED);
+    if (chunk) {
+        H5Pset_chunk(dcpl, rank, chunk);
+        H5Pset_shuffle(dcpl);
+        H5Pset_deflate(dcpl, SM_H5_DEFLATE_LEVEL);
+        /* Last, so it sums the stored bytes: any reader detects a damaged
+         * chunk (h5_chunk.c appends the same sum to chunks it encodes).
+         * HDF5 refuses it on variable-length strings (the labels). */
+        if (H5Tis_variable_str(type) <= 0)
+            H5Pset_fletcher32(dcpl);
+    }
+    if (fill)
+        H5Pset_fill_value(dcpl, type, fill);
+    return dcpl;
+}
+
+hid_t sm_h5_dataset(hid_t loc, const char *name, hid_t type, int rank, const hsize_t *dims,
+                    hsize_t chunk0, const void *fill)
+{
+    hsize_t total = 1, chunk[8];
+    for (int i = 0; i < rank; i++)
+        total *= dims[i];
+    if (rank > 0) {
+        chunk[0] = chunk0 < dims[0] ? chunk0 : dims[0];
+        for (int i = 1; i < rank; i++)
+            chunk[i] = dims[i];
+    }
+    hid_t dcpl = sm_h5_dcpl(type, rank, total > 0 && rank > 0 ? chunk : NULL, fill);
+    hid_t space = rank ? H5Screate_simple(rank, dims, NULL) : H5Screate(H5S_SCALAR);
+    hid_t ds = H5Dcreate2(loc, name, type, space, H5P_DEFAULT, dcpl, H5P_DEFAULT);
+    H5Sclose(space);
+    H5Pclose(dcpl);
+    return ds;
+}
+
+int sm_h5_describe(hid_t ds, const char *units, const char *long_name)
+{
+    return sm_h5_attr_text(ds, "units", units) && sm_h5_attr_text(ds, "long_name", long_name);
+}
+
+hid_t sm_h5_string_coord(hid_t file, const char *name, const char *const *labels, size_t n,
+                         const char *long_name)
+{
+    hid_t t = sm_h5_vlen_utf8();
+    hsize_t dims[1] = {n};
+    hid_t ds = sm_h5_dataset(file, name, t, 1, dims, n ? n : 1, NULL);
+    int ok = ds >= 0;
+    if (ok && n)
+        ok = H5Dwrite(ds, t, H5S_ALL, H5S_ALL, H5P_DEFAULT, labels) >= 0;
+    H5Tclose(t);
+    if (ok)
+        ok = H5DSset_scale(ds, name) >= 0 && sm_h5_attr_text(ds, "long_name", long_name);
+    if (!ok && ds >= 0) {
+        H5Dclose(ds);
+        return -1;
+    }
+    return ds;
+}
+
+int sm_h5_string_var(hid_t file, const char *name, const char *const *values, size_t n,
+                     hid_t scale, const char *long_name)
+{
+    hid_t t = sm_h5_vlen_utf8();
+    hsize_t dims[1] = {n};
+    hid_t ds = sm_h5_dataset(file, name, t, 1, dims, n ? n : 1, NULL);
+    int ok = ds >= 0 && (n == 0 || H5Dwrite(ds, t, H5S_ALL, H5S_ALL, H5P_DEFAULT, values) >= 0) &&
+             H5DSattach_scale(ds, scale, 0) >= 0 && sm_h5_attr_text(ds, "long_name", long_name);
+    if (ds >= 0)
+        H5Dclose(ds);
+    H5Tclose(t);
+    return ok;
+}

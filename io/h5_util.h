@@ -8,6 +8,11 @@
 #include <stdint.h>
 
 #include "../core/diag.h"
+#include "../models/outcome.h"
+
+/* Deflate level 1 with shuffle: nearly the ratio of level 6 on these
+ * arrays (mostly zeros and repeated values) at a fraction of the time. */
+#define SM_H5_DEFLATE_LEVEL 1
 
 /* Instead of HDF5's error stack dumps on stderr (a screenful per failure),
  * keep the innermost message of each failure for sm_h5_last_error(). HDF5's
@@ -55,5 +60,28 @@ hid_t sm_h5_open(const char *path, unsigned flags);
 /* Take the writer's lock on path: returns the descriptor holding it, or
  * -1 after recording why (another supplymix writing it, say). */
 int sm_h5_writer_lock(const char *path, sm_diag *d);
+
+/* The HDF5 type of a result variable's values. */
+hid_t sm_h5_vtype(sm_vtype t);
+
+/* A dataset creation property list: chunked (when chunk is not NULL) with
+ * shuffle, deflate and Fletcher32, in that order; fill when not NULL. */
+hid_t sm_h5_dcpl(hid_t type, int rank, const hsize_t *chunk, const void *fill);
+
+/* A dataset with rank dims; chunked (chunk0 along the first dimension,
+ * whole along the others) and compressed unless empty. */
+hid_t sm_h5_dataset(hid_t loc, const char *name, hid_t type, int rank, const hsize_t *dims,
+                    hsize_t chunk0, const void *fill);
+
+/* `units` and `long_name`; 1 on success. */
+int sm_h5_describe(hid_t ds, const char *units, const char *long_name);
+
+/* A 1-D string coordinate that is also the dimension scale `name`. */
+hid_t sm_h5_string_coord(hid_t file, const char *name, const char *const *labels, size_t n,
+                         const char *long_name);
+
+/* A 1-D string variable along an existing dimension scale. */
+int sm_h5_string_var(hid_t file, const char *name, const char *const *values, size_t n,
+                     hid_t scale, const char *long_name);
 
 #endif

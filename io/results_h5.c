@@ -23,10 +23,6 @@
 #include <unistd.h>
 #include <libdeflate.h>
 
-/* Deflate level 1 with shuffle: nearly the ratio of level 6 on these
- * arrays (mostly zeros and repeated values) at a fraction of the time. */
-#define DEFLATE_LEVEL 1
-
 struct sm_results {
     char *path;
     int lock_fd;             /* holds the writer's lock; -1 when none */
@@ -58,7 +54,7 @@ static int put_chunk(sm_results *r, hid_t ds, size_t first, const void *rows, si
     size_t n = r->shape.chunk_rows * row;
     if (n == 0)
         return 1;
-    if (!r->z && !(r->z = libdeflate_alloc_compressor(DEFLATE_LEVEL)))
+    if (!r->z && !(r->z = libdeflate_alloc_compressor(SM_H5_DEFLATE_LEVEL)))
         return 0;
     if (!grow(&r->plain, &r->plain_cap, n * es) || !grow(&r->scratch, &r->scratch_cap, n * es) ||
         !grow(&r->chunk, &r->chunk_cap, sm_chunk_bound(r->z, n * es)))
@@ -92,83 +88,10 @@ static int stopping(const sm_results_info *info)
 
 /* ---- small writers ------------------------------------------------------ */
 
-/* A dataset with rank dims; chunked (chunk[0] along the first dimension,
- * whole along the others) and compressed unless empty. */
-static hid_t make_dataset(hid_t loc, const char *name, hid_t type, int rank, const hsize_t *dims,
-                          hsize_t chunk0, const void *fill)
-{
-    hid_t dcpl = H5Pcreate(H5P_DATASET_CREATE);
-    H5Pset_attr_creation_order(dcpl, H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED);
-    hsize_t total = 1;
-    for (int i = 0; i < rank; i++)
-        total *= dims[i];
-    if (total > 0 && rank > 0) {
-        hsize_t chunk[8];
-        chunk[0] = chunk0 < dims[0] ? chunk0 : dims[0];
-        for (int i = 1; i < rank; i++)
-            chunk[i] = dims[i];
-        H5Pset_chunk(dcpl, rank, chunk);
-        H5Pset_shuffle(dcpl);
-        H5Pset_deflate(dcpl, DEFLATE_LEVEL);
-        /* Last, so it sums the stored bytes: any reader detects a damaged
-         * chunk (h5_chunk.c appends the same sum to chunks it encodes).
-         * HDF5 refuses it on variable-length strings (the labels). */
-        if (H5Tis_variable_str(type) <= 0)
-            H5Pset_fletcher32(dcpl);
-    }
-    if (fill)
-        H5Pset_fill_value(dcpl, type, fill);
-    hid_t space = rank ? H5Screate_simple(rank, dims, NULL) : H5Screate(H5S_SCALAR);
-    hid_t ds = H5Dcreate2(loc, name, type, space, H5P_DEFAULT, dcpl, H5P_DEFAULT);
-    H5Sclose(space);
-    H5Pclose(dcpl);
-    return ds;
-}
-
-static int describe(hid_t ds, const char *units, const char *long_name)
-{
-    return sm_h5_attr_text(ds, "units", units) && sm_h5_attr_text(ds, "long_name", long_name);
-}
-
-/* A 1-D string coordinate that is also the dimension scale `name`. */
-static hid_t string_coord(hid_t file, const char *name, const char *const *labels, size_t n,
-                          const char *long_name)
-{
-    hid_t t = sm_h5_vlen_utf8();
-    hsize_t dims[1] = {n};
-    hid_t ds = make_dataset(file, name, t, 1, dims, n ? n : 1, NULL);
-    int ok = ds >= 0;
-    if (ok && n)
-        ok = H5Dwrite(ds, t, H5S_ALL, H5S_ALL, H5P_DEFAULT, labels) >= 0;
-    H5Tclose(t);
-    if (ok)
-        ok = H5DSset_scale(ds, name) >= 0 && sm_h5_attr_text(ds, "long_name", long_name);
-    if (!ok && ds >= 0) {
-        H5Dclose(ds);
-        return -1;
-    }
-    return ds;
-}
-
-/* A 1-D string variable along an existing dimension scale. */
-static int string_var(hid_t file, const char *name, const char *const *values, size_t n,
-                      hid_t scale, const char *long_name)
-{
-    hid_t t = sm_h5_vlen_utf8();
-    hsize_t dims[1] = {n};
-    hid_t ds = make_dataset(file, name, t, 1, dims, n ? n : 1, NULL);
-    int ok = ds >= 0 && (n == 0 || H5Dwrite(ds, t, H5S_ALL, H5S_ALL, H5P_DEFAULT, values) >= 0) &&
-             H5DSattach_scale(ds, scale, 0) >= 0 && sm_h5_attr_text(ds, "long_name", long_name);
-    if (ds >= 0)
-        H5Dclose(ds);
-    H5Tclose(t);
-    return ok;
-}
-
 static int text_dataset(hid_t loc, const char *name, const char *text, const char *long_name)
 {
     hid_t t = sm_h5_vlen_utf8();
-    hid_t ds = make_dataset(loc, name, t, 0, NULL, 0, NULL);
+    hid_t ds = sm_h5_dataset(loc, name, t, 0, NULL, 0, NULL);
     int ok = ds >= 0 && H5Dwrite(ds, t, H5S_ALL, H5S_ALL, H5P_DEFAULT, &text) >= 0 &&
              sm_h5_attr_text(ds, "long_name", long_name);
     if (ds >= 0)
@@ -178,11 +101,6 @@ static int text_dataset(hid_t loc, const char *name, const char *text, const cha
 }
 
 /* ---- layout ------------------------------------------------------------- */
-
-static hid_t h5type(sm_vtype t)
-{
-    return t == SM_VT_I8 ? H5T_NATIVE_INT8 : t == SM_VT_I32 ? H5T_NATIVE_INT32 : H5T_NATIVE_DOUBLE;
-}
 
 static void iso_time(char *buf, size_t size)
 {
@@ -285,12 +203,12 @@ static int numeric_var(hid_t file, const char *name, int rank, const hsize_t *di
                        const hid_t *scales, const double *values, const char *units,
                        const char *long_name)
 {
-    hid_t ds = make_dataset(file, name, H5T_NATIVE_DOUBLE, rank, dims, dims[0] ? dims[0] : 1, NULL);
+    hid_t ds = sm_h5_dataset(file, name, H5T_NATIVE_DOUBLE, rank, dims, dims[0] ? dims[0] : 1, NULL);
     int ok = ds >= 0 && (dims[0] == 0 ||
                          H5Dwrite(ds, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, values) >= 0);
     for (int i = 0; ok && i < rank; i++)
         ok = H5DSattach_scale(ds, scales[i], (unsigned)i) >= 0;
-    ok = ok && describe(ds, units, long_name);
+    ok = ok && sm_h5_describe(ds, units, long_name);
     if (ds >= 0)
         H5Dclose(ds);
     return ok;
@@ -341,28 +259,28 @@ static int write_scales(hid_t file, const sm_results_info *info, coords *c, cons
     const sm_sweep *sw = info->sweep;
     for (int i = 0; i < m->n_suppliers; i++)
         labels[i] = m->suppliers[i].name;
-    c->scale[SM_DIM_SUPPLIER] = string_coord(file, "supplier", labels, (size_t)m->n_suppliers,
+    c->scale[SM_DIM_SUPPLIER] = sm_h5_string_coord(file, "supplier", labels, (size_t)m->n_suppliers,
                                              "supplier (mine, refinery, recycler or trader)");
     for (int i = 0; i < m->n_regions; i++)
         labels[i] = m->regions[i].name;
-    c->scale[SM_DIM_REGION] = string_coord(file, "region", labels, (size_t)m->n_regions, "region");
+    c->scale[SM_DIM_REGION] = sm_h5_string_coord(file, "region", labels, (size_t)m->n_regions, "region");
     for (int i = 0; i < m->n_materials; i++)
         labels[i] = m->materials[i].name;
-    c->scale[SM_DIM_MATERIAL] = string_coord(file, "material", labels, (size_t)m->n_materials,
+    c->scale[SM_DIM_MATERIAL] = sm_h5_string_coord(file, "material", labels, (size_t)m->n_materials,
                                              "material");
     for (int t = 0; t < m->n_periods; t++) {
         sm_period_label(m, t + 1, period_labels[t], sizeof period_labels[t]);
         labels[t] = period_labels[t];
     }
-    c->scale[SM_DIM_PERIOD] = string_coord(file, "period", labels, (size_t)m->n_periods,
+    c->scale[SM_DIM_PERIOD] = sm_h5_string_coord(file, "period", labels, (size_t)m->n_periods,
                                            "planning period");
     for (int i = 0; i < m->n_limits; i++)
         labels[i] = m->limits[i].name;
-    c->scale[SM_DIM_LIMIT] = string_coord(file, "limit", labels, (size_t)m->n_limits,
+    c->scale[SM_DIM_LIMIT] = sm_h5_string_coord(file, "limit", labels, (size_t)m->n_limits,
                                           "dependency limit (cap or floor)");
     for (int i = 0; i < sw->n_params; i++)
         labels[i] = sw->params[i].name;
-    c->scale[SM_DIM_PARAMETER] = string_coord(file, "parameter", labels, (size_t)sw->n_params,
+    c->scale[SM_DIM_PARAMETER] = sm_h5_string_coord(file, "parameter", labels, (size_t)sw->n_params,
                                               "swept scenario parameter");
     int ok = 1;
     for (int i = 0; i < SM_DIM_COUNT; i++)
@@ -377,9 +295,9 @@ static int write_scenario_numbers(hid_t file, const sm_results_info *info, coord
 {
     hsize_t n = info->sweep->n_scenarios;
     long long none = -1;
-    c->scenario = make_dataset(file, "scenario", H5T_NATIVE_LLONG, 1, &n, 1u << 17, &none);
+    c->scenario = sm_h5_dataset(file, "scenario", H5T_NATIVE_LLONG, 1, &n, 1u << 17, &none);
     int ok = c->scenario >= 0 && H5DSset_scale(c->scenario, "scenario") >= 0 &&
-             describe(c->scenario, "1", "scenario number in the sweep's numbering");
+             sm_h5_describe(c->scenario, "1", "scenario number in the sweep's numbering");
     if (!ok)
         return 0;
     const hsize_t step = 1u << 17;
@@ -407,23 +325,23 @@ static int write_aux_labels(hid_t file, const sm_results_info *info, const coord
     const sm_sweep *sw = info->sweep;
     for (int i = 0; i < m->n_suppliers; i++)
         labels[i] = m->regions[m->suppliers[i].region].name;
-    int ok = string_var(file, "supplier_region", labels, (size_t)m->n_suppliers,
+    int ok = sm_h5_string_var(file, "supplier_region", labels, (size_t)m->n_suppliers,
                         c->scale[SM_DIM_SUPPLIER], "region the supplier belongs to");
     for (int i = 0; i < m->n_limits; i++)
         labels[i] = m->limits[i].kind == SM_LIMIT_CAP ? "cap" : "floor";
-    ok = ok && string_var(file, "limit_kind", labels, (size_t)m->n_limits,
+    ok = ok && sm_h5_string_var(file, "limit_kind", labels, (size_t)m->n_limits,
                           c->scale[SM_DIM_LIMIT], "cap (at most) or floor (at least)");
     for (int i = 0; i < sw->n_params; i++)
         labels[i] = sw->params[i].domain.units;
-    ok = ok && string_var(file, "parameter_units", labels, (size_t)sw->n_params,
+    ok = ok && sm_h5_string_var(file, "parameter_units", labels, (size_t)sw->n_params,
                           c->scale[SM_DIM_PARAMETER], "units of the parameter's values");
     for (int i = 0; i < sw->n_params; i++)
         labels[i] = sw->params[i].domain.meaning;
-    ok = ok && string_var(file, "parameter_meaning", labels, (size_t)sw->n_params,
+    ok = ok && sm_h5_string_var(file, "parameter_meaning", labels, (size_t)sw->n_params,
                           c->scale[SM_DIM_PARAMETER], "what the parameter moves");
     for (int i = 0; i < sw->n_params; i++)
         labels[i] = sw->params[i].axis == SM_AXIS_GRID ? "grid" : "random";
-    ok = ok && string_var(file, "parameter_kind", labels, (size_t)sw->n_params,
+    ok = ok && sm_h5_string_var(file, "parameter_kind", labels, (size_t)sw->n_params,
                           c->scale[SM_DIM_PARAMETER],
                           "grid (listed or evenly spaced values) or random (sampled)");
     /* Which regions each limit covers, as "China" or "China+USA". */
@@ -437,7 +355,7 @@ static int write_aux_labels(hid_t file, const sm_results_info *info, const coord
                                          used ? "+" : "", m->regions[g].name);
         labels[i] = groups[i];
     }
-    ok = ok && string_var(file, "limit_regions", labels, (size_t)m->n_limits,
+    ok = ok && sm_h5_string_var(file, "limit_regions", labels, (size_t)m->n_limits,
                           c->scale[SM_DIM_LIMIT], "regions the limit covers, joined by '+'");
     free(groups);
     return ok;
@@ -460,14 +378,14 @@ static int write_period_start(hid_t file, const sm_model *m, const coords *c)
         }
     }
     hsize_t T = (hsize_t)m->n_periods;
-    hid_t ds = make_dataset(file, "period_start", H5T_NATIVE_INT32, 1, &T, T, NULL);
+    hid_t ds = sm_h5_dataset(file, "period_start", H5T_NATIVE_INT32, 1, &T, T, NULL);
     int ok = ds >= 0 && H5Dwrite(ds, H5T_NATIVE_INT32, H5S_ALL, H5S_ALL, H5P_DEFAULT, start) >= 0 &&
              H5DSattach_scale(ds, c->scale[SM_DIM_PERIOD], 0) >= 0;
     if (ok && m->first_year > 0)
-        ok = describe(ds, "days since 1970-01-01", "start of the period") &&
+        ok = sm_h5_describe(ds, "days since 1970-01-01", "start of the period") &&
              sm_h5_attr_text(ds, "calendar", "proleptic_gregorian");
     else if (ok)
-        ok = describe(ds, "months", "months from the start of the first period");
+        ok = sm_h5_describe(ds, "months", "months from the start of the first period");
     int32_t months = m->period_months;
     ok = ok && sm_h5_attr_num(ds, "period_length_months", H5T_NATIVE_INT32, &months, 1);
     if (ds >= 0)
@@ -504,13 +422,13 @@ static int create_variables(sm_results *r, const sm_results_info *info, const co
         hsize_t dims[4] = {r->n_scenarios};
         for (int k = 0; k < vd->ndims; k++)
             dims[k + 1] = (hsize_t)r->shape.dims.n[vd->dims[k]];
-        hid_t type = h5type(vd->type);
-        hid_t ds = make_dataset(r->file, vd->name, type, vd->ndims + 1, dims, block,
+        hid_t type = sm_h5_vtype(vd->type);
+        hid_t ds = sm_h5_dataset(r->file, vd->name, type, vd->ndims + 1, dims, block,
                                 vd->type == SM_VT_F64 ? &nan : NULL);
         if (ds < 0)
             return 0;
         r->var[v] = ds;
-        int ok = describe(ds, vd->units, vd->long_name) &&
+        int ok = sm_h5_describe(ds, vd->units, vd->long_name) &&
                  H5DSattach_scale(ds, c->scenario, 0) >= 0;
         /* The fill value as an attribute too: netCDF readers look for it there. */
         if (ok && vd->type == SM_VT_F64)
@@ -534,9 +452,9 @@ static int create_variables(sm_results *r, const sm_results_info *info, const co
             return 0;
     }
     hsize_t n = r->n_scenarios;
-    r->complete = make_dataset(r->file, "complete", H5T_NATIVE_UINT8, 1, &n, block, NULL);
+    r->complete = sm_h5_dataset(r->file, "complete", H5T_NATIVE_UINT8, 1, &n, block, NULL);
     return r->complete >= 0 &&
-           describe(r->complete, "1", "1 when the scenario's results are in this file") &&
+           sm_h5_describe(r->complete, "1", "1 when the scenario's results are in this file") &&
            H5DSattach_scale(r->complete, c->scenario, 0) >= 0;
 }
 
@@ -766,9 +684,8 @@ sm_status sm_results_repair(const char *path, sm_diag *d)
     return st;
 }
 
-/* The file must be of this run: same model, sweep, layout, slice and
- * limits (limits change what a solve yields when reached). */
-static sm_status check_identity(hid_t f, const char *path, sm_results_info *info, sm_diag *d)
+sm_status sm_results_check_identity(hid_t f, const char *path, sm_results_info *info,
+                                    int version_wanted, sm_diag *d)
 {
     long long version = 0, n = 0, summaries = 0;
     char model_hash[64], sweep_hash[64], model_name[256], sweep_name[256], want[32];
@@ -787,10 +704,10 @@ static sm_status check_identity(hid_t f, const char *path, sm_results_info *info
     sm_h5_read_attr_text(f, "model_name", model_name, sizeof model_name);
     sm_h5_read_attr_text(f, "sweep_name", sweep_name, sizeof sweep_name);
     sm_h5_read_attr_i64(f, "summaries_only", &summaries);
-    if (version != SM_RESULTS_LAYOUT_VERSION)
+    if (version != version_wanted)
         return sm_diag_error(d, path, 0, 0, "has results layout version %lld; this supplymix "
                                             "writes version %d and cannot continue it",
-                             version, SM_RESULTS_LAYOUT_VERSION);
+                             version, version_wanted);
     snprintf(want, sizeof want, "%016llx", (unsigned long long)info->model->hash);
     if (strcmp(want, model_hash) != 0)
         return sm_diag_error(d, path, 0, 0, "was made from model '%s' (content hash %s), not "
@@ -845,7 +762,7 @@ static sm_status check_before_resume(const char *path, sm_results_info *info,
                                             "unreadable), or a file of another HDF5 version; "
                                             "scenarios 0-%zu are lost: start again with --force",
                              info->sweep->n_scenarios - 1);
-    sm_status st = check_identity(f, path, info, d);
+    sm_status st = sm_results_check_identity(f, path, info, SM_RESULTS_LAYOUT_VERSION, d);
     if (st == SM_OK) {
         size_t b0, b1;
         sm_blocks_slice(sm_sweep_blocks(info->sweep), (size_t)info->slice_index,
@@ -1169,7 +1086,7 @@ sm_status sm_results_pack(const sm_results_shape *sh, size_t first, sm_block *b,
     if (!k)
         return sm_diag_fail(d, SM_ENOMEM, "out of memory");
     k->first = first;
-    if (!k->z && !(k->z = libdeflate_alloc_compressor(DEFLATE_LEVEL)))
+    if (!k->z && !(k->z = libdeflate_alloc_compressor(SM_H5_DEFLATE_LEVEL)))
         return sm_diag_fail(d, SM_ENOMEM, "out of memory for the compressor");
     for (int v = 0; v < SM_NVARS; v++) {
         k->size[v] = 0;
@@ -1290,7 +1207,7 @@ sm_status sm_results_write(sm_results *r, size_t first, const sm_block *b, sm_di
             hsize_t offset[4] = {first, 0, 0, 0};
             ok = H5Dwrite_chunk(r->var[v], H5P_DEFAULT, 0, offset, k->size[v], k->buf[v]) >= 0;
         } else {
-            ok = write_rows(r->var[v], h5type(sm_vars[v].type), first, b->count, b->data[v]);
+            ok = write_rows(r->var[v], sm_h5_vtype(sm_vars[v].type), first, b->count, b->data[v]);
         }
         if (!ok)
             return h5fail(d, r->path, "write a block of results");

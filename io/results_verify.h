@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "../core/diag.h"
+#include "results_h5.h"
 
 typedef struct sm_verify_report {
     size_t n_scenarios, block;
@@ -38,5 +39,13 @@ void sm_verify_ranges(const sm_verify_report *v, const size_t *blocks, size_t n,
  * Fletcher32 filter, 0 when one lacks it (a file of an earlier supplymix),
  * -1 when they cannot be found or opened (a damaged file). */
 int sm_results_checksummed(hid_t file);
+
+/* Whether the results file f (open to read) is of this run: the same
+ * model, sweep, layout version_wanted, slice and limits (limits change
+ * what a solve yields when reached), its chunks checksummed; SM_EINPUT
+ * naming what differs. Sets info->full from the file. */
+sm_status sm_results_check_identity(hid_t f, const char *path, sm_results_info *info,
+                                    int version_wanted, sm_diag *d);
+
 
 #endif

@@ -1,6 +1,7 @@
 /* Plan data: names and lifetimes (see plan_data.h). */
 #include "plan_data.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -24,7 +25,15 @@ void sm_plan_point_free(sm_plan_point *pt)
     free(pt->kbar_full);
     free(pt->z);
     free(pt->regret);
+    free(pt->eev_cost);
     memset(pt, 0, sizeof *pt);
+}
+
+int sm_plan_point_has_plan(const sm_plan_point *pt)
+{
+    sm_plan_stop s = pt->rp.stop;
+    int planned = s == SM_PLAN_GAP || s == SM_PLAN_ITERATION_LIMIT || s == SM_PLAN_TIME_LIMIT;
+    return planned && isfinite(pt->rp.ub);
 }
 
 void sm_plan_run_free(sm_plan_run *run)

@@ -81,10 +81,15 @@ typedef struct sm_plan_point {
     double fees_bar;          /* fees(k-bar) */
     double *z;                /* [n] Z_s, each future's perfect-foresight cost */
     double *regret;           /* [n] fees(k*) + Q_s(k*) − Z_s */
+    double *eev_cost;         /* [n] fees(k-bar) + Q_s(k-bar); +inf where k-bar leaves s infeasible */
     double seconds;
 } sm_plan_point;
 
 void sm_plan_point_free(sm_plan_point *pt);
+
+/* Whether the policy has a plan: its decomposition stopped with a
+ * portfolio feasible in every future (at the gap or at a limit). */
+int sm_plan_point_has_plan(const sm_plan_point *pt);
 
 typedef struct sm_plan_run {
     size_t n_points;          /* grid points G */
@@ -96,6 +101,8 @@ typedef struct sm_plan_run {
     double gap_tolerance;     /* the stopping rules it ran with */
     int iteration_limit;
     double time_limit_s;
+    double risk_weight;       /* lambda and alpha of rho */
+    double cvar_alpha;
 } sm_plan_run;
 
 void sm_plan_run_free(sm_plan_run *run);

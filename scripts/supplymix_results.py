@@ -86,7 +86,8 @@ STATUS_OPTIMAL = 1
 # Random parameters with at most this many distinct values (events,
 # choices, rounded delays) are grouped by value rather than by quantile.
 MAX_LEVELS = 12
-LAYOUT_VERSION = 2  # 2: plan files (a results file plus /plan); the per-scenario layout is 1's
+LAYOUT_VERSION = 3  # 2: plan files with a /plan group; 3: plan variables at the root over a
+# `policy` dimension (docs/RESULTS.md "Plan files"); the per-scenario layout is 1's
 # HDF5 sleeps 1, 2, 4, ... ns between SWMR metadata read attempts: 29
 # attempts retry for 2^28 ns (0.27 s) in all, plenty for a read racing the
 # writer's flush, where HDF5's default (100) would retry for ages.

@@ -163,6 +163,8 @@ static sm_status expected_of_average(const sweep_futures *f, const sm_stage1 *s1
     sm_stage1_expand(s1, p->model->n_offers, r.k, pt->kbar_full);
     pt->eev = HUGE_VAL;
     pt->eev_infeasible = pt->n;
+    for (size_t s = 0; s < pt->n; s++)
+        pt->eev_cost[s] = HUGE_VAL;
     if (!planned(r.stop) || !isfinite(r.ub))
         goto done; /* no k-bar: the average future itself has no plan */
     sm_futures F = {p, pt->n, f->sw->n_params, recourse_coeffs, f};
@@ -173,6 +175,7 @@ static sm_status expected_of_average(const sweep_futures *f, const sm_stage1 *s1
     for (size_t s = 0; s < pt->n; s++) {
         pt->eev_infeasible += status[s] != SM_SCEN_OPTIMAL;
         eev += q[s] / (double)pt->n;
+        pt->eev_cost[s] = status[s] == SM_SCEN_OPTIMAL ? r.fees + q[s] : HUGE_VAL;
     }
     if (!pt->eev_infeasible)
         pt->eev = eev;
@@ -224,8 +227,12 @@ sm_status sm_plan_point_run(const sm_problem *p, const sm_sweep *sw, size_t g,
     pt->kbar_full = calloc(nkf, sizeof(double));
     pt->z = calloc(pt->n + 1, sizeof(double));
     pt->regret = calloc(pt->n + 1, sizeof(double));
-    if (!policy || !values || !pt->k_full || !pt->kbar_full || !pt->z || !pt->regret)
+    pt->eev_cost = malloc((pt->n + 1) * sizeof(double));
+    if (!policy || !values || !pt->k_full || !pt->kbar_full || !pt->z || !pt->regret ||
+        !pt->eev_cost)
         SM_TRY(sm_diag_fail(d, SM_ENOMEM, "out of memory"));
+    for (size_t s = 0; s < pt->n; s++)
+        pt->eev_cost[s] = NAN;
     sm_sweep_values(sw, g, values);
     sm_commit_policy_inputs(m, sw, values, policy);
     SM_TRY(sm_stage1_build(m, policy, &s1, d));
@@ -235,7 +242,7 @@ sm_status sm_plan_point_run(const sm_problem *p, const sm_sweep *sw, size_t g,
     pt->rp_value = pt->rp.ub;
     pt->seconds = pt->rp.seconds;
     pt->ws = pt->eev = pt->evpi = pt->vss = NAN;
-    if (!planned(pt->rp.stop) || !isfinite(pt->rp.ub)) {
+    if (!sm_plan_point_has_plan(pt)) {
         if (planned(pt->rp.stop))
             snprintf(pt->rp.message, sizeof pt->rp.message,
                      "stopped (%s) before any portfolio was feasible in every future",

@@ -85,6 +85,8 @@ sm_status sm_plan_sweep(const sm_problem *p, const sm_sweep *sw, const sm_plan_o
     run->gap_tolerance = o->gap;
     run->iteration_limit = o->max_iterations;
     run->time_limit_s = o->time_limit_s;
+    run->risk_weight = o->risk_weight;
+    run->cvar_alpha = o->cvar_alpha;
     SM_TRY(sm_plan_base_basis(p, &o->lp, &base, d));
     for (size_t g = 0; g < sw->grid_size; g++) {
         sink_ctx c = {p, sw, run, g};

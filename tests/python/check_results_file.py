@@ -6,6 +6,9 @@ ncdump.
 usage: check_results_file.py RESULTS.h5 [--partial]
 
 --partial: the run was interrupted, so some scenarios are not complete.
+A plan file (root attribute file_kind "plan") is checked for its plan
+variables too: `policy` and `iteration` dimensions, `commitment` over
+policy, supplier, material, period.
 """
 import subprocess
 import sys
@@ -22,6 +25,33 @@ def check(cond, what):
     if not cond:
         failures.append(what)
         print("FAIL:", what)
+
+
+PLAN_POLICY_VARS = ["commitment_cost", "RP", "RP_lower_bound", "RP_gap", "WS", "EEV", "EVPI", "VSS",
+                    "EEV_infeasible_futures", "risk_weight", "cvar_alpha", "plan_stop",
+                    "plan_stop_message", "plan_iterations", "plan_seconds"]
+PLAN_SCENARIO_VARS = ["scenario_policy", "scenario_future", "cost_commitment",
+                      "perfect_foresight_cost", "regret", "average_future_plan_cost"]
+
+
+def check_plan(ds, engine):
+    """Layout 3: the plan variables at the root, over named dimensions."""
+    check("policy" in ds.dims and "iteration" in ds.dims, f"[{engine}] policy and iteration dims")
+    check(ds.policy.dtype == object and all(isinstance(v, str) for v in ds.policy.values),
+          f"[{engine}] string labels for policy")
+    for name in ("commitment", "commitment_ev"):
+        check(name in ds and ds[name].dims == ("policy", "supplier", "material", "period"),
+              f"[{engine}] {name} dims {ds[name].dims if name in ds else None}")
+    for name in PLAN_POLICY_VARS:
+        check(name in ds and ds[name].dims == ("policy",), f"[{engine}] {name}[policy]")
+    for name in PLAN_SCENARIO_VARS:
+        check(name in ds and ds[name].dims == ("scenario",), f"[{engine}] {name}[scenario]")
+    for name in ("history_lower_bound", "history_upper_bound", "history_gap", "history_cuts",
+                 "history_seconds"):
+        check(name in ds and ds[name].dims == ("policy", "iteration"),
+              f"[{engine}] {name}[policy, iteration]")
+    meanings = ds.plan_stop.attrs.get("flag_meanings", "").split()
+    check("gap_reached" in meanings and "interrupted" in meanings, f"[{engine}] plan_stop flags")
 
 
 def main(path, partial):
@@ -69,6 +99,8 @@ def main(path, partial):
               f"[{engine}] period starts as dates")
         meanings = ds.status.attrs.get("flag_meanings", "").split()
         check("optimal" in meanings and "infeasible" in meanings, f"[{engine}] status flag_meanings")
+        if ds.attrs.get("file_kind") == "plan":
+            check_plan(ds, engine)
         # Values by name, selected by labels.
         sel = ds.region_share.sel(region="China").isel(scenario=0)
         check(sel.dims == ("material",), f"[{engine}] label selection")

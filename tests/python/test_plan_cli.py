@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """`supplymix plan` end to end (docs/CLI.md, docs/RESULTS.md "Plan files"):
 the plan file is a results file every reader opens (check_results_file.py)
-plus /plan; the same file on 1, 2 and 3 threads (compare_results.py); every
+plus the plan variables (layout 3); the same file on 1, 2 and 3 threads (compare_results.py); every
 mistyped option and a bad terms cell exit 2 naming the option or file:line,
 with an existing output untouched.
 
@@ -13,9 +13,11 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import warnings
 
 import h5py
 import numpy as np
+import xarray as xr
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 BASE = os.path.join(HERE, "..", "data", "bad_inputs", "_base")
@@ -62,31 +64,65 @@ def check_file(exe, path, model):
     r = subprocess.run([sys.executable, os.path.join(HERE, "check_results_file.py"), path],
                        capture_output=True, text=True)
     check(r.returncode == 0, "the plan file passes check_results_file.py\n" + r.stdout[-2000:])
+    r = subprocess.run(["h5dump", "-H", path], capture_output=True, text=True)
+    check(r.returncode == 0 and "DATASET \"commitment\"" in r.stdout, "h5dump -H lists commitment")
+    r = subprocess.run(["ncdump", "-h", path], capture_output=True, text=True)
+    check(r.returncode == 0 and "double commitment(policy, supplier, material, period)" in r.stdout,
+          "ncdump -h shows commitment(policy, supplier, material, period)")
+    ds = xr.open_dataset(path)
+    check(ds.commitment.dims == ("policy", "supplier", "material", "period"),
+          f"xarray: commitment dims {ds.commitment.dims}")
+    check(list(ds.policy.values) == ["share.cap=0.5", "share.cap=1"],
+          f"policy labels name the grid values: {list(ds.policy.values)}")
+    ds.close()
+    sys.path.insert(0, os.path.join(HERE, "..", "..", "scripts"))
+    import supplymix_results as smr
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UserWarning)  # no "newer layout" warning
+        rr = smr.open(path)
+    check(rr.n_finished == 16, "smr.open reads the plan file")
     with h5py.File(path) as f:
-        check(int(f.attrs["results_layout_version"]) == 2, "plan files are layout version 2")
-        p = f["plan"]
+        check(int(f.attrs["results_layout_version"]) == 3, "plan files are layout version 3")
+        check(f.attrs["file_kind"] == "plan", "file_kind plan")
+        check("plan" not in f and "plan_resume" not in f, "no /plan group, no /plan_resume when done")
         G, S = 2, 8
-        check(p["portfolio"].shape == (G, 2, 1, 2), "portfolio[grid_point, supplier, material, period]")
-        dims = [d[0].name.split("/")[-1] for d in p["portfolio"].dims]
-        check(dims == ["grid_point", "supplier", "material", "period"], f"portfolio dims {dims}")
-        check(p["portfolio"].attrs["units"] == "t", "portfolio in t")
-        for name in ["rp", "rp_lower_bound", "ws", "eev", "evpi", "vss", "gap"]:
-            check(p[name].shape == (G,), f"{name}[grid_point]")
-        rp, ws, eev = p["rp"][:], p["ws"][:], p["eev"][:]
-        check(np.allclose(p["evpi"][:], rp - ws), "evpi = rp - ws")
+        check(f["commitment"].shape == (G, 2, 1, 2), "commitment[policy, supplier, material, period]")
+        dims = [d[0].name.split("/")[-1] for d in f["commitment"].dims]
+        check(dims == ["policy", "supplier", "material", "period"], f"commitment dims {dims}")
+        check(f["commitment"].attrs["units"] == "t", "commitment in t")
+        for name in ["RP", "RP_lower_bound", "WS", "EEV", "EVPI", "VSS", "RP_gap", "commitment_cost",
+                     "plan_stop", "plan_iterations", "risk_weight", "cvar_alpha"]:
+            check(f[name].shape == (G,), f"{name}[policy]")
+        rp, ws, eev = f["RP"][:], f["WS"][:], f["EEV"][:]
+        check(np.allclose(f["EVPI"][:], rp - ws), "EVPI = RP - WS")
         check(np.all(rp - ws >= -1e-6 * np.abs(rp)), "EVPI >= 0")
         check(np.all((eev - rp >= -1e-6 * np.abs(rp)) | np.isinf(eev)), "VSS >= 0")
-        check(np.all(p["gap"][:] <= 1e-6), "every policy reached the gap")
-        check(p["regret"].shape == (G * S,), "regret[scenario]")
+        check(np.all(f["RP_gap"][:] <= 1e-6), "every policy reached the gap")
+        check(np.all(f["plan_stop"][:] == 1), "plan_stop gap_reached")
+        pol, fut = f["scenario_policy"][:], f["scenario_future"][:]
+        check(np.array_equal(pol, np.arange(G * S) % G) and np.array_equal(fut, np.arange(G * S) // G),
+              "scenario_policy = i % G, scenario_future = i // G")
+        check(f["regret"].shape == (G * S,), "regret[scenario]")
         tot = f["total_cost"][:]
-        check(np.allclose(f["cost_commitment"][:], p["commitment_cost"][:][np.arange(G * S) % G]),
+        check(np.allclose(f["cost_commitment"][:], f["commitment_cost"][:][pol]),
               "each scenario's cost_commitment is its policy's fees")
-        check(np.allclose(tot - p["regret"][:], p["wait_and_see_cost"][:]),
+        check(np.allclose(tot - f["regret"][:], f["perfect_foresight_cost"][:]),
               "total_cost - regret = perfect-foresight cost")
+        afc = f["average_future_plan_cost"][:]
+        means = np.array([afc[pol == g].mean() for g in range(G)])
+        check(np.allclose(means, eev), f"EEV = mean of average_future_plan_cost ({means} vs {eev})")
+        it = f["plan_iterations"][:]
+        H = f["history_lower_bound"].shape[1]
+        check(H == it.max() and f["iteration"].shape == (H,), "iteration: the longest history")
+        cuts = f["history_cuts"][:]
+        check(all(np.all(cuts[g, it[g]:] == -1) and np.all(cuts[g, :it[g]] >= 0) for g in range(G)),
+              "history_cuts -1 past a policy's last iteration")
+        check(np.allclose(f["history_upper_bound"][:][np.arange(G), it - 1], rp),
+              "the last upper bound is RP")
         # C1's commitment never exceeds its capacity (100 t) and U1 (spot) commits nothing.
-        k = p["portfolio"][:]
-        check(np.all(k[:, 1] == 0) and np.all(k[:, 0] <= 100 + 1e-9), "portfolio within bounds")
-        check(np.all(f["purchases"][:, 0, 0, :] <= k[np.arange(G * S) % G, 0, 0, :] + 1e-7),
+        k = f["commitment"][:]
+        check(np.all(k[:, 1] == 0) and np.all(k[:, 0] <= 100 + 1e-9), "commitment within bounds")
+        check(np.all(f["purchases"][:, 0, 0, :] <= k[pol, 0, 0, :] + 1e-7),
               "every future buys at most what its policy committed from C1")
 
 

@@ -84,8 +84,8 @@ def main(exe):
                            capture_output=True, text=True, timeout=600)
         check(r.returncode == 0, "plan exits 0\n" + r.stderr[-1500:])
         with h5py.File(plan) as f:
-            rp = f["plan/rp"][:]
-            stop = f["plan/stop"][:]
+            rp = f["RP"][:]
+            stop = f["plan_stop"][:]
         check(all(s == 1 for s in stop), f"every policy reached the gap ({list(stop)})")
         for g in range(len(rp)):
             lp = os.path.join(tmp, f"ext{g}.lp")

@@ -139,13 +139,15 @@ def footnote(fig, r, ds_n, extra=""):
     text = (f"{os.path.basename(r.path)} — {r.n_finished:,} of {r.n_scenarios:,} scenarios "
             f"finished — sweep {r.sweep_name}, model {r.model_name}")
     if not r.complete:
-        text += " (partial: run going on or interrupted)"
+        text += (" (the others belong to policies without a plan)" if smr.is_plan(r) else
+                 " (partial: run going on or interrupted)")
     if ds_n != r.n_finished:
         text += f" — {ds_n:,} optimal used"
     if extra:
         text += f" — {extra}"
     fig.text(0.01, 0.012, text + ". Illustrative, not a forecast.", fontsize=7.5,
-             color="#444444", ha="left", va="bottom")
+             color="#444444", ha="left", va="bottom", wrap=True)
+    return len(text) * 7.5 * 0.55 / 72 > 0.95 * fig.get_figwidth()   # two lines?
 
 
 def _span(n):
@@ -153,8 +155,8 @@ def _span(n):
 
 
 def finish(fig, path, dpi, r, n, extra="", rect_top=0.96):
-    footnote(fig, r, n, extra)
-    fig.tight_layout(rect=(0, 0.04, 1, rect_top))
+    two_lines = footnote(fig, r, n, extra)
+    fig.tight_layout(rect=(0, 0.07 if two_lines else 0.04, 1, rect_top))
     fig.savefig(path, dpi=dpi)
     plt.close(fig)
 
@@ -537,8 +539,10 @@ def policy_title(label):
 
 
 def planned(p):
-    """Indices of the policies that have a plan (finite RP)."""
-    return [g for g in range(p.sizes["policy"]) if np.isfinite(float(p.RP[g]))]
+    """Indices of the policies that have a plan (a finite RP and no message
+    saying why there is none)."""
+    return [g for g in range(p.sizes["policy"])
+            if np.isfinite(float(p.RP[g])) and not str(p.plan_stop_message.values[g])]
 
 
 def shown_policies(p, most=5):
@@ -551,6 +555,13 @@ def shown_policies(p, most=5):
     if len(ok) <= most:
         return ok
     return [ok[int(round(i))] for i in np.linspace(0, len(ok) - 1, most)]
+
+
+def _unplanned(p):
+    """A footnote part naming the policies without a plan (empty if none)."""
+    ok = set(planned(p))
+    none = [policy_title(p.policy.values[g]) for g in range(p.sizes["policy"]) if g not in ok]
+    return f"; no plan for {', '.join(none)} (summary.md says why)" if none else ""
 
 
 def by_policy(r, ds, name):
@@ -588,8 +599,10 @@ def fig_plan_portfolio(r, ds, p, out, dpi):
             if col == 0:
                 ax.set_ylabel(f"{policy_title(p.policy.values[g])}\ncommitted (t/quarter)",
                               fontsize=8)
-            ax.text(0.99, 0.97, f"{np.nansum(k[:, col, :]):,.1f} t in all", ha="right",
-                    va="top", fontsize=7, transform=ax.transAxes, color="#333333")
+            lo, hi = ax.get_ylim()
+            ax.set_ylim(lo, hi * 1.15)     # room for the total above the bars
+            ax.text(0.99, 0.97, f"{np.nansum(k[:, col, :]):,.1f} t committed in all",
+                    ha="right", va="top", fontsize=7, transform=ax.transAxes, color="#333333")
     step = max(1, len(periods) // 6)
     for ax in axes[-1]:
         ax.set_xticks(x[::step])
@@ -602,7 +615,7 @@ def fig_plan_portfolio(r, ds, p, out, dpi):
     fig.suptitle("What to sign now: tonnes committed by region, per quarter and policy",
                  fontsize=12)
     finish(fig, out, dpi, r, ds.sizes["scenario"], rect_top=0.91,
-           extra="spot purchases come on top, decided in each future")
+           extra="spot purchases come on top" + _unplanned(p))
 
 
 def _box(ax, data, pos, colour, width=0.22, whis=(5, 95)):
@@ -660,7 +673,7 @@ def fig_plan_cost(r, ds, p, out, dpi):
     ax.set_title("EVPI = RP − WS: what knowing the future would be worth; VSS = EEV − RP: "
                  "what hedging across futures buys", fontsize=9)
     finish(fig, out, dpi, r, ds.sizes["scenario"], rect_top=0.93,
-           extra="boxes: middle half, whiskers 5–95 % of futures")
+           extra="boxes: middle half, whiskers 5–95 %" + _unplanned(p))
 
 
 def fig_plan_regret(r, ds, p, out, dpi):
@@ -696,7 +709,7 @@ def fig_plan_regret(r, ds, p, out, dpi):
     fig.suptitle("Regret: how much more each future costs under the plan than with hindsight",
                  fontsize=12)
     finish(fig, out, dpi, r, ds.sizes["scenario"],
-           extra=f"{_span(n)} futures per policy (dots); box: middle half")
+           extra=f"{_span(n)} futures per policy (dots); box: middle half" + _unplanned(p))
 
 
 def fig_plan_convergence(r, ds, p, out, dpi):
@@ -718,9 +731,10 @@ def fig_plan_convergence(r, ds, p, out, dpi):
     tol = float(p.attrs.get("plan_gap_tolerance", np.nan))
     if np.isfinite(tol) and tol > 0:
         axes[1].axhline(tol, color="black", ls=":", lw=1, label=f"stopping gap {tol:g}")
-    low = np.nanmin(lb[pols] * f) if np.isfinite(lb[pols]).any() else 0
-    high = np.nanmax(ub[pols] * f) if np.isfinite(ub[pols]).any() else 1
-    axes[0].set_ylim(low - 0.05 * abs(high - low), high + 0.05 * abs(high - low))
+    # Early bounds are far off (the first lower bound knows no cut, the
+    # first upper bounds may be infinite): show the band around the plans.
+    rp = np.array([float(p.RP[g]) for g in pols]) * f
+    axes[0].set_ylim(0.8 * rp.min(), 1.3 * rp.max())
     axes[0].set_xlabel("iteration of the L-shaped method")
     axes[0].set_ylabel(f"bound on the plan's expected cost ({unit})")
     axes[0].set_title("Upper bound (best plan found) and lower bound (master LP)", fontsize=10)
@@ -731,8 +745,8 @@ def fig_plan_convergence(r, ds, p, out, dpi):
     for ax in axes:
         ax.grid(alpha=0.3)
         ax.legend(fontsize=7, loc="upper right")
-    secs = ", ".join(f"{policy_title(p.policy.values[g])} {int(p.plan_iterations[g])} it "
-                     f"{float(p.plan_seconds[g]):.1f} s" for g in pols[:4])
+    secs = ", ".join(f"{policy_title(p.policy.values[g])}: {int(p.plan_iterations[g])} "
+                     f"iterations, {float(p.plan_seconds[g]):.1f} s" for g in pols[:3])
     fig.suptitle("Convergence of the plan per policy", fontsize=12)
     finish(fig, out, dpi, r, ds.sizes["scenario"], extra=secs)
 
@@ -802,7 +816,11 @@ def main(argv=None):
         print(f"supplymix_plots: error: {e}", file=sys.stderr)
         return 2
     say(r.summary_line())
-    if not r.complete:
+    if not r.complete and plan is not None:
+        print(f"plots: note: {r.n_finished:,} of {r.n_scenarios:,} futures solved: "
+              f"{plan.sizes['policy'] - len(planned(plan))} policies have no plan (summary.md "
+              "says why)", file=sys.stderr)
+    elif not r.complete:
         print(f"plots: note: partial file: {r.n_finished:,} of {r.n_scenarios:,} scenarios "
               "finished; figures and summary use those", file=sys.stderr)
     if a.heatmap:

@@ -665,9 +665,9 @@ def fig_plan_cost(r, ds, p, out, dpi):
     lo, hi = ax.get_ylim()
     ax.set_ylim(lo, hi + 0.18 * (hi - lo))
     ax.set_ylabel(f"cost of one future over the horizon ({unit})")
-    ax.set_xlabel("policy (grid point of the sweep)")
     ax.grid(axis="y", alpha=0.3)
-    ax.legend(fontsize=8, loc="lower left")
+    ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.07), ncol=3,
+              frameon=False)
     fig.suptitle("What the plan costs across futures,\nagainst perfect foresight and against "
                  "planning for the average future", fontsize=12)
     ax.set_title("EVPI = RP − WS: what knowing the future would be worth; VSS = EEV − RP: "

@@ -136,7 +136,25 @@ def plan_rows(r, ds, p):
                        for reg_ in r.labels["region"]
                        for mi, m in enumerate(r.labels["material"])} \
             if sup_region is not None else {}
+        e["by_supplier"] = _supplier_commitments(p, k)
         out.append(e)
+    return out
+
+
+def _supplier_commitments(p, k):
+    """[(supplier, material, tonnes over the horizon, first period, last
+    period, most in one period)] of the offers committed to (k[supplier,
+    material, period] of one policy), largest first."""
+    out = []
+    periods = list(p.period.values)
+    for si, sup in enumerate(p.supplier.values):
+        for mi, m in enumerate(p.material.values):
+            row = np.nan_to_num(k[si, mi, :])
+            on = np.flatnonzero(row >= 0.05)       # shown to 0.1 t
+            if len(on):
+                out.append((str(sup), str(m), float(row.sum()), periods[on[0]], periods[on[-1]],
+                            float(row.max())))
+    out.sort(key=lambda x: (x[1], -x[2]))
     return out
 
 
@@ -154,6 +172,8 @@ def _add_plan(add, plan):
         add("plan", g, "futures", e["regret"]["n"], "scenarios")
         for (reg, m), v in e["commit"].items():
             add("plan", g, f"commit:{reg}:{m}", v, "t")
+        for sup, m, tonnes, _, _, _ in e["by_supplier"]:
+            add("plan", g, f"commit_supplier:{sup}:{m}", tonnes, "t")
 
 
 def compute(r, ds=None, plan=None):
@@ -384,4 +404,12 @@ def _plan_markdown(s, regions, materials):
         cells = [" / ".join(_t(e["commit"].get((reg, m), float("nan"))) for m in materials)
                  for reg in regions]
         L.append(f"| {e['policy']} | " + " | ".join(cells) + " |")
+    for e in s["plan"]:
+        if not e["by_supplier"] or e["message"]:
+            continue
+        L += ["", f"With whom, under {e['policy']} (t over the horizon; committed quarters; "
+              "most in one quarter):", "", "| supplier | material | t | from | to | most per quarter |",
+              "|---|---|---:|---|---|---:|"]
+        L += [f"| {sup} | {m} | {_t(t)} | {a} | {b} | {_t(mx)} |"
+              for sup, m, t, a, b, mx in e["by_supplier"]]
     return L

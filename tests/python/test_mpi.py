@@ -54,9 +54,17 @@ def main(exe):
         out = os.path.join(tmp, "stopped.h5")
         p = subprocess.Popen(MPIRUN + ["-np", "2", exe, "run", "--sweep", "monte_carlo", "-o", out, "-j", "1"],
                              stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True, env=env)
-        time.sleep(0.6)
+        # Signal once rank 0 says the ranks are dealing out blocks (every
+        # rank has its handlers by then; a fixed delay raced start-up on a
+        # loaded machine, where a rank without them died of the signal).
+        lines = []
+        for line in p.stderr:
+            lines.append(line)
+            if "MPI ranks" in line:
+                time.sleep(0.2)
+                break
         p.send_signal(signal.SIGUSR1)
-        err = p.communicate(timeout=60)[1]
+        err = "".join(lines) + p.communicate(timeout=60)[1]
         check(p.returncode != 0 and "interrupted" in err and "--resume" in err,
               f"SIGUSR1 to mpirun: the ranks stop and save (exit {p.returncode})")
         r = subprocess.run(MPIRUN + ["-np", "3", exe, "run", "--sweep", "monte_carlo", "-o", out, "-j", "1",

@@ -24,6 +24,23 @@ figures that fit the sweep's parameters, plus summary.csv and summary.md:
                      swept parameter with total cost, and a tornado of
                      median cost in its lowest and highest fifth of values
 
+and for a plan file (`supplymix plan`; the figures above then show every
+future at its policy's portfolio):
+
+  plan_portfolio.png   what to sign now: tonnes committed per quarter by
+                       region and material, one row per policy, against
+                       the base case's demand
+  plan_cost.png        each policy's cost over the futures under the plan,
+                       against perfect foresight (WS) and against the plan
+                       for the average future (EEV), with EVPI and VSS
+  plan_regret.png      regret per future (its cost under the plan minus its
+                       perfect-foresight cost), P50/P90/P99 per policy
+  plan_convergence.png upper and lower bounds and the gap (log scale) per
+                       iteration of the L-shaped method, per policy
+
+summary.csv and summary.md then have a plan section (per policy RP, WS,
+EEV, EVPI, VSS, regret P50/P90/P99, and what to commit by region).
+
 Figures that do not fit are skipped with the reason on stderr (e.g. the
 heat map needs two parameters that vary). Works on a file that is still
 being written or was interrupted: only finished scenarios are used, and
@@ -54,6 +71,7 @@ import supplymix_summary as sms  # noqa: E402
 plt = Line2D = Patch = None
 
 FIGURES = ("cost_vs_cap", "supplier_mix", "heatmap", "risk", "limit_price", "drivers")
+PLAN_FIGURES = ("plan_portfolio", "plan_cost", "plan_regret", "plan_convergence")
 REGION_COLOURS = {"China": "#c0392b", "Australia": "#e69f00", "Canada": "#56b4e9",
                   "USA": "#0b5394"}
 OTHER_COLOURS = ["#009e73", "#cc79a7", "#f0e442", "#7f7f7f", "#8c564b", "#17becf"]
@@ -121,13 +139,15 @@ def footnote(fig, r, ds_n, extra=""):
     text = (f"{os.path.basename(r.path)} — {r.n_finished:,} of {r.n_scenarios:,} scenarios "
             f"finished — sweep {r.sweep_name}, model {r.model_name}")
     if not r.complete:
-        text += " (partial: run going on or interrupted)"
+        text += (" (the others belong to policies without a plan)" if smr.is_plan(r) else
+                 " (partial: run going on or interrupted)")
     if ds_n != r.n_finished:
         text += f" — {ds_n:,} optimal used"
     if extra:
         text += f" — {extra}"
     fig.text(0.01, 0.012, text + ". Illustrative, not a forecast.", fontsize=7.5,
-             color="#444444", ha="left", va="bottom")
+             color="#444444", ha="left", va="bottom", wrap=True)
+    return len(text) * 7.5 * 0.55 / 72 > 0.95 * fig.get_figwidth()   # two lines?
 
 
 def _span(n):
@@ -135,8 +155,8 @@ def _span(n):
 
 
 def finish(fig, path, dpi, r, n, extra="", rect_top=0.96):
-    footnote(fig, r, n, extra)
-    fig.tight_layout(rect=(0, 0.04, 1, rect_top))
+    two_lines = footnote(fig, r, n, extra)
+    fig.tight_layout(rect=(0, 0.07 if two_lines else 0.04, 1, rect_top))
     fig.savefig(path, dpi=dpi)
     plt.close(fig)
 
@@ -498,6 +518,243 @@ DRAW = {"cost_vs_cap": fig_cost_vs_cap, "supplier_mix": fig_supplier_mix,
         "drivers": fig_drivers}
 
 
+# ---- plan figures (files written by `supplymix plan`) ----------------------------
+
+def policy_title(label):
+    """A policy label ("share.china_cap=0.5") as a board reads it
+    ("china_cap 50 %"); other grid values as name = value."""
+    parts = []
+    for item in str(label).split(";"):
+        name, _, value = item.strip().partition("=")
+        try:
+            v = float(value)
+        except ValueError:
+            parts.append(item.strip())
+            continue
+        if name.startswith("share."):
+            parts.append(f"{name[len('share.'):]} {100 * v:g} %")
+        else:
+            parts.append(f"{name} = {v:g}")
+    return ", ".join(parts) or str(label)
+
+
+def planned(p):
+    """Indices of the policies that have a plan (a finite RP and no message
+    saying why there is none)."""
+    return [g for g in range(p.sizes["policy"])
+            if np.isfinite(float(p.RP[g])) and not str(p.plan_stop_message.values[g])]
+
+
+def shown_policies(p, most=5):
+    """At most `most` policies with a plan, evenly spread (all when few)."""
+    ok = planned(p)
+    if not ok:
+        msgs = "; ".join(f"{policy_title(p.policy.values[g])}: {p.plan_stop_message.values[g]}"
+                         for g in range(p.sizes["policy"]))
+        raise Skip(f"no policy of this plan has a portfolio ({msgs})")
+    if len(ok) <= most:
+        return ok
+    return [ok[int(round(i))] for i in np.linspace(0, len(ok) - 1, most)]
+
+
+def _unplanned(p):
+    """A footnote part naming the policies without a plan (empty if none)."""
+    ok = set(planned(p))
+    none = [policy_title(p.policy.values[g]) for g in range(p.sizes["policy"]) if g not in ok]
+    return f"; no plan for {', '.join(none)} (summary.md says why)" if none else ""
+
+
+def by_policy(r, ds, name):
+    """{policy index: values of `name` over its futures} from a finished() Dataset."""
+    pol = smr.policy_of(r, ds)
+    v = ds[name].values
+    return {int(g): v[pol == g] for g in np.unique(pol)}
+
+
+def fig_plan_portfolio(r, ds, p, out, dpi):
+    pols = shown_policies(p)
+    regions, materials = r.labels["region"], r.labels["material"]
+    colours = region_colour(regions)
+    sup_region = np.array(p.supplier_region.values if "supplier_region" in p.coords else [])
+    periods = list(p.period.values)
+    x = np.arange(len(periods))
+    fig, axes = plt.subplots(len(pols), len(materials), squeeze=False, sharex=True,
+                             figsize=(max(9.0, 3.6 * len(materials) + 1.5),
+                                      min(2.4 * len(pols) + 1.6, 13.0)))
+    for row, g in enumerate(pols):
+        k = p.commitment.isel(policy=g).values            # [supplier, material, period]
+        for col, m in enumerate(materials):
+            ax = axes[row][col]
+            bottom = np.zeros(len(periods))
+            for reg in regions:
+                h = np.nansum(k[sup_region == reg, col, :], axis=0)
+                ax.bar(x, h, 0.8, bottom=bottom, color=colours[reg], edgecolor="white", lw=0.4)
+                bottom += h
+            if "demand_base" in p:
+                ax.hlines(p.demand_base.sel(material=m).values, x - 0.45, x + 0.45,
+                          color="black", lw=1.2, ls="--")
+            ax.grid(axis="y", alpha=0.3)
+            if row == 0:
+                ax.set_title(m, fontsize=10)
+            if col == 0:
+                ax.set_ylabel(f"{policy_title(p.policy.values[g])}\ncommitted (t/quarter)",
+                              fontsize=8)
+            lo, hi = ax.get_ylim()
+            ax.set_ylim(lo, hi * 1.15)     # room for the total above the bars
+            ax.text(0.99, 0.97, f"{np.nansum(k[:, col, :]):,.1f} t committed in all",
+                    ha="right", va="top", fontsize=7, transform=ax.transAxes, color="#333333")
+    step = max(1, len(periods) // 6)
+    for ax in axes[-1]:
+        ax.set_xticks(x[::step])
+        ax.set_xticklabels(periods[::step], fontsize=7, rotation=30)
+    handles = [Patch(color=colours[reg], label=reg) for reg in regions]
+    if "demand_base" in p:
+        handles.append(Line2D([], [], color="black", ls="--", label="demand (base case)"))
+    fig.legend(handles=handles, loc="upper right", ncol=len(handles), fontsize=8,
+               bbox_to_anchor=(0.99, 0.955))
+    fig.suptitle("What to sign now: tonnes committed by region, per quarter and policy",
+                 fontsize=12)
+    finish(fig, out, dpi, r, ds.sizes["scenario"], rect_top=0.91,
+           extra="spot purchases come on top" + _unplanned(p))
+
+
+def _box(ax, data, pos, colour, width=0.22, whis=(5, 95)):
+    """A box of the middle half, whiskers 5-95 % (to the furthest future
+    inside them), no outliers drawn."""
+    ok = [d[np.isfinite(d)] for d in data]
+    ok = [d if len(d) else np.array([np.nan]) for d in ok]
+    b = ax.boxplot(ok, positions=pos, widths=width, whis=whis, showfliers=False,
+                   patch_artist=True, manage_ticks=False)
+    for part in b["boxes"]:
+        part.set_facecolor(colour)
+        part.set_alpha(0.55)
+    for part in b["medians"]:
+        part.set_color("black")
+
+
+def fig_plan_cost(r, ds, p, out, dpi):
+    pols = shown_policies(p, most=8)
+    tot = by_policy(r, ds, "total_cost")
+    pf = by_policy(r, ds, "perfect_foresight_cost")
+    ev = by_policy(r, ds, "average_future_plan_cost") if "average_future_plan_cost" in ds \
+        else {}
+    f, unit = money("USD", ds.total_cost.values)
+    fig, ax = plt.subplots(figsize=(max(9.5, 2.2 * len(pols) + 2), 5.8))
+    series = [("perfect foresight (WS: mean)", pf, "WS", "#1b9e77", -0.26),
+              ("this plan (RP: mean)", tot, "RP", "#0b5394", 0.0),
+              ("plan for the average future (EEV: mean)", ev, "EEV", "#d95f02", 0.26)]
+    for label, vals, mean_name, colour, dx in series:
+        if not vals:
+            continue
+        pos = np.arange(len(pols)) + dx
+        _box(ax, [vals.get(g, np.array([np.nan])) * f for g in pols], pos, colour)
+        means = [float(p[mean_name][g]) * f for g in pols]
+        ax.plot(pos, [m if np.isfinite(m) else np.nan for m in means], "D", color=colour,
+                markeredgecolor="black", ms=7, label=label)
+    for i, g in enumerate(pols):
+        evpi, vss = float(p.EVPI[g]) * f, float(p.VSS[g]) * f
+        bad = int(p.EEV_infeasible_futures[g]) if "EEV_infeasible_futures" in p else 0
+        vss_text = (f"VSS {vss:,.1f} {unit}" if np.isfinite(vss) else
+                    f"VSS inf: the average-future plan\nfails {bad} future(s)")
+        ax.annotate(f"EVPI {evpi:,.1f} {unit}\n{vss_text}", (i, 1.0), xycoords=("data", "axes fraction"),
+                    xytext=(0, -4), textcoords="offset points", ha="center", va="top",
+                    fontsize=8, color="#333333")
+    ax.set_xticks(np.arange(len(pols)))
+    ax.set_xticklabels([policy_title(p.policy.values[g]) for g in pols], fontsize=9)
+    ax.set_xlim(-0.6, len(pols) - 0.4)
+    lo, hi = ax.get_ylim()
+    ax.set_ylim(lo, hi + 0.18 * (hi - lo))
+    ax.set_ylabel(f"cost of one future over the horizon ({unit})")
+    ax.grid(axis="y", alpha=0.3)
+    ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.07), ncol=3,
+              frameon=False)
+    fig.suptitle("What the plan costs across futures,\nagainst perfect foresight and against "
+                 "planning for the average future", fontsize=12)
+    ax.set_title("EVPI = RP − WS: what knowing the future would be worth; VSS = EEV − RP: "
+                 "what hedging across futures buys", fontsize=9)
+    finish(fig, out, dpi, r, ds.sizes["scenario"], rect_top=0.93,
+           extra="boxes: middle half, whiskers 5–95 %" + _unplanned(p))
+
+
+def fig_plan_regret(r, ds, p, out, dpi):
+    pols = shown_policies(p, most=8)
+    reg = by_policy(r, ds, "regret")
+    f, unit = money("USD", ds.regret.values)
+    fig, ax = plt.subplots(figsize=(max(9.5, 1.8 * len(pols) + 2), 5.4))
+    data = [reg.get(g, np.array([np.nan])) * f for g in pols]
+    pos = np.arange(len(pols))
+    _box(ax, data, pos, "#6a3d9a", width=0.5, whis=0)
+    styles = ((50, "-", 2.2), (90, "--", 1.6), (99, ":", 1.6))
+    jitter = np.random.default_rng(0)          # the same picture every time
+    for k, d in enumerate(data):
+        d = d[np.isfinite(d)]
+        if not len(d):
+            continue
+        ax.scatter(k + jitter.uniform(-0.2, 0.2, len(d)), d, s=6, color="#3f007d", alpha=0.35,
+                   zorder=3)
+        for q, ls, lw in styles:
+            y = np.percentile(d, q)
+            ax.hlines(y, k - 0.32, k + 0.32, colors="#3f007d", linestyles=ls, lw=lw)
+            ax.text(k + 0.35, y, f"P{q} {y:,.1f}", fontsize=7, va="center", color="#3f007d")
+    ax.set_xticks(pos)
+    ax.set_xticklabels([policy_title(p.policy.values[g]) for g in pols], fontsize=9)
+    ax.set_xlim(-0.6, len(pols) - 0.1)
+    ax.set_ylabel(f"regret: cost under the plan minus perfect-foresight cost ({unit})",
+                  fontsize=9)
+    ax.set_xlabel("policy (grid point of the sweep)")
+    ax.grid(axis="y", alpha=0.3)
+    ax.legend(handles=[Line2D([], [], color="#3f007d", ls=ls, lw=lw, label=f"P{q}")
+                       for q, ls, lw in styles], fontsize=8, loc="upper left")
+    n = [len(d) for d in data]
+    fig.suptitle("Regret: how much more each future costs under the plan than with hindsight",
+                 fontsize=12)
+    finish(fig, out, dpi, r, ds.sizes["scenario"],
+           extra=f"{_span(n)} futures per policy (dots); box: middle half" + _unplanned(p))
+
+
+def fig_plan_convergence(r, ds, p, out, dpi):
+    if "history_gap" not in p or p.sizes.get("iteration", 0) == 0:
+        raise Skip("the plan file has no convergence history")
+    pols = shown_policies(p, most=8)
+    it = p.iteration.values
+    ub, lb, gap = (p[n].values for n in ("history_upper_bound", "history_lower_bound",
+                                          "history_gap"))
+    f, unit = money("USD", ub[np.isfinite(ub)])
+    fig, axes = plt.subplots(1, 2, figsize=(12, 5))
+    colours = plt.get_cmap("viridis")(np.linspace(0, 0.9, len(pols)))
+    for c, g in zip(colours, pols):
+        name = policy_title(p.policy.values[g])
+        axes[0].plot(it, ub[g] * f, color=c, lw=1.6, label=f"{name}: upper")
+        axes[0].plot(it, lb[g] * f, color=c, lw=1.2, ls="--", label=f"{name}: lower")
+        gg = np.where(np.isfinite(gap[g]), np.maximum(gap[g], 1e-16), np.nan)
+        axes[1].plot(it, gg, color=c, lw=1.6, label=name)
+    tol = float(p.attrs.get("plan_gap_tolerance", np.nan))
+    if np.isfinite(tol) and tol > 0:
+        axes[1].axhline(tol, color="black", ls=":", lw=1, label=f"stopping gap {tol:g}")
+    # Early bounds are far off (the first lower bound knows no cut, the
+    # first upper bounds may be infinite): show the band around the plans.
+    rp = np.array([float(p.RP[g]) for g in pols]) * f
+    axes[0].set_ylim(0.8 * rp.min(), 1.3 * rp.max())
+    axes[0].set_xlabel("iteration of the L-shaped method")
+    axes[0].set_ylabel(f"bound on the plan's expected cost ({unit})")
+    axes[0].set_title("Upper bound (best plan found) and lower bound (master LP)", fontsize=10)
+    axes[1].set_yscale("log")
+    axes[1].set_xlabel("iteration of the L-shaped method")
+    axes[1].set_ylabel("relative gap (upper − lower) / upper (1, log scale)")
+    axes[1].set_title("Gap: how far from proven optimal", fontsize=10)
+    for ax in axes:
+        ax.grid(alpha=0.3)
+        ax.legend(fontsize=7, loc="upper right")
+    secs = ", ".join(f"{policy_title(p.policy.values[g])}: {int(p.plan_iterations[g])} "
+                     f"iterations, {float(p.plan_seconds[g]):.1f} s" for g in pols[:3])
+    fig.suptitle("Convergence of the plan per policy", fontsize=12)
+    finish(fig, out, dpi, r, ds.sizes["scenario"], extra=secs)
+
+
+PLAN_DRAW = {"plan_portfolio": fig_plan_portfolio, "plan_cost": fig_plan_cost,
+             "plan_regret": fig_plan_regret, "plan_convergence": fig_plan_convergence}
+
+
 # ---- command line ------------------------------------------------------------
 
 def parse_args(argv):
@@ -505,7 +762,8 @@ def parse_args(argv):
     ap = argparse.ArgumentParser(
         prog="supplymix_plots.py", description=parts[0],
         epilog="\n\n".join(parts[2:]), formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("results", help="a results file written by `supplymix run` (HDF5)")
+    ap.add_argument("results", help="a results file written by `supplymix run` or "
+                    "`supplymix plan` (HDF5)")
     ap.add_argument("-o", "--outdir", help="directory for the PNGs and summary.csv/.md "
                     "(default: RESULTS_figures beside the file; created if missing)")
     ap.add_argument("--only", help="comma-separated figure names to draw (default: all that "
@@ -518,9 +776,10 @@ def parse_args(argv):
     a = ap.parse_args(argv)
     if a.only:
         a.only = [s.strip().removesuffix(".png") for s in a.only.split(",") if s.strip()]
-        bad = [s for s in a.only if s not in FIGURES]
+        bad = [s for s in a.only if s not in FIGURES + PLAN_FIGURES]
         if bad:
-            ap.error(f"--only: unknown figure {', '.join(bad)}; known: {', '.join(FIGURES)}")
+            ap.error(f"--only: unknown figure {', '.join(bad)}; known: "
+                     f"{', '.join(FIGURES + PLAN_FIGURES)}")
     if a.heatmap:
         a.heatmap = [s.strip() for s in a.heatmap.split(",")]
         if len(a.heatmap) != 2:
@@ -536,22 +795,32 @@ def load(path):
     is printed or written, so that a file that cannot be read (missing, not
     a results file, damaged, even one that crashes HDF5) gives one line and
     nothing else."""
+    names = ["status", "total_cost", "purchases_by_region", "shortfall_total",
+             "limit_saving_per_point"]
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", smr.PartialResultsWarning)
-        return smr.load(path, ["status", "total_cost", "purchases_by_region",
-                               "shortfall_total", "limit_saving_per_point"], optimal=True)
+        r, ds = smr.load(path, names, optimal=True)
+        if not smr.is_plan(r):
+            return r, ds, None
+        extra = [n for n in smr.PLAN_SCENARIO_VARIABLES if n in r.variables]
+        _, ds = smr.load(path, names + extra, optimal=True)
+        return r, ds, smr.plan(path)
 
 
 def main(argv=None):
     a = parse_args(sys.argv[1:] if argv is None else argv)
     say = (lambda *m: None) if a.quiet else (lambda *m: print("plots:", *m, file=sys.stderr))
     try:
-        r, ds = load(a.results)
+        r, ds, plan = load(a.results)
     except smr.ResultsError as e:      # DamagedResultsFile included
         print(f"supplymix_plots: error: {e}", file=sys.stderr)
         return 2
     say(r.summary_line())
-    if not r.complete:
+    if not r.complete and plan is not None:
+        print(f"plots: note: {r.n_finished:,} of {r.n_scenarios:,} futures solved: "
+              f"{plan.sizes['policy'] - len(planned(plan))} policies have no plan (summary.md "
+              "says why)", file=sys.stderr)
+    elif not r.complete:
         print(f"plots: note: partial file: {r.n_finished:,} of {r.n_scenarios:,} scenarios "
               "finished; figures and summary use those", file=sys.stderr)
     if a.heatmap:
@@ -568,13 +837,14 @@ def main(argv=None):
         print(f"supplymix_plots: error: {outdir}: cannot create the directory: {e.strerror}",
               file=sys.stderr)
         return 2
-    summary = sms.compute(r, ds)
+    summary = sms.compute(r, ds, plan)
     sms.write_csv(summary, os.path.join(outdir, "summary.csv"))
     sms.write_markdown(summary, os.path.join(outdir, "summary.md"))
     say(f"wrote {os.path.join(outdir, 'summary.csv')} and summary.md")
     use_matplotlib()
     written, skipped = [], []
-    for name in a.only or FIGURES:
+    names = a.only or (FIGURES + (PLAN_FIGURES if plan is not None else ()))
+    for name in names:
         path = os.path.join(outdir, name + ".png")
         if os.path.exists(path):
             os.remove(path)   # a figure that is skipped now must not look current
@@ -582,7 +852,12 @@ def main(argv=None):
             if ds.sizes["scenario"] < 3:
                 raise Skip(f"needs at least 3 optimal scenarios; the file has "
                            f"{ds.sizes['scenario']}")
-            if name == "heatmap":
+            if name in PLAN_FIGURES:
+                if plan is None:
+                    raise Skip("needs a plan file (written by `supplymix plan`); "
+                               f"{os.path.basename(r.path)} is a sweep's results")
+                PLAN_DRAW[name](r, ds, plan, path, a.dpi)
+            elif name == "heatmap":
                 fig_heatmap(r, ds, summary["effects"], path, a.dpi, a.heatmap)
             else:
                 DRAW[name](r, ds, summary["effects"], path, a.dpi)

@@ -51,6 +51,16 @@ too (the scripts use it):
 
     r, ds = smr.load("results.h5", ["total_cost", "status"], optimal=True)
 
+Plan files (`supplymix plan`, docs/RESULTS.md "Plan files") are results
+files of every future at its policy's portfolio, plus variables over a
+`policy` dimension; smr.plan(path) returns those as an xarray.Dataset
+(None for a file without a plan), and smr.policy_of(r, ds) the policy of
+each scenario of a finished() Dataset:
+
+    p = smr.plan("plan.h5")
+    p.commitment.sel(policy="share.china_cap=0.5").sum(["supplier", "period"])
+    p[["RP", "WS", "EEV", "EVPI", "VSS"]].to_dataframe()
+
 Run as a script, it prints what a file holds:
     /usr/bin/python3 scripts/supplymix_results.py RESULTS.h5
 """
@@ -71,7 +81,7 @@ import xarray as xr
 
 __all__ = ["open", "load", "Results", "Parameter", "ResultsError", "NotAResultsFile",
            "DamagedResultsFile", "PartialResultsWarning", "groups", "group_index", "group_key",
-           "spearman", "rank", "STATUS_OPTIMAL"]
+           "spearman", "rank", "STATUS_OPTIMAL", "plan", "is_plan", "policy_of"]
 
 # Datasets and root attributes every results file has (docs/RESULTS.md,
 # io/results_h5.c); a file without them is not one of ours.
@@ -653,6 +663,96 @@ class Results:
         ds = self.finished(variables if variables is None or "status" in variables
                            else list(variables) + ["status"], full)
         return ds.isel(scenario=np.flatnonzero(ds.status.values == STATUS_OPTIMAL))
+
+
+# ---- plan files ------------------------------------------------------------
+
+# Per-scenario variables of a plan file (beside a run file's), read by
+# finished() like any other: the scenario's policy, its perfect-foresight
+# cost, its regret and its cost at the average future's portfolio.
+PLAN_SCENARIO_VARIABLES = ("scenario_policy", "scenario_future", "cost_commitment",
+                           "perfect_foresight_cost", "regret", "average_future_plan_cost")
+
+
+def is_plan(r):
+    """The file is a plan file (written by `supplymix plan`)."""
+    return str(r.attrs.get("file_kind", "")) == "plan"
+
+
+def _read_plan(path):
+    """The policy-dimension variables of a plan file as a Dataset (None when
+    the file has no `policy` dimension)."""
+    r = Results(path)
+    with _open_h5(path) as f:
+        if "policy" not in f:
+            return None
+        coords = {"policy": ("policy", np.array(_strings(f["policy"]), dtype=object))}
+        for d in ("supplier", "material", "period", "region"):
+            if d in r.labels:
+                coords[d] = (d, np.array(r.labels[d], dtype=object))
+        if r.supplier_region:
+            coords["supplier_region"] = ("supplier", np.array(r.supplier_region, dtype=object))
+        if "iteration" in f:
+            coords["iteration"] = ("iteration", r._read(f["iteration"]))
+        data = {}
+        if "demand_base" in f:          # the base case's demand, for scale
+            d = r._get(f, "demand_base")
+            data["demand_base"] = (r._dims_of("demand_base", d), r._read(d),
+                                   {"units": _text(d.attrs.get("units", "t"))})
+        for name in f.keys():
+            obj = r._get(f, name)
+            if not isinstance(obj, h5py.Dataset) or obj.ndim == 0 or name == "policy":
+                continue
+            dims = r._dims_of(name, obj)
+            if dims[0] != "policy":
+                continue
+            attrs = {a: _text(obj.attrs[a]) for a in ("units", "long_name", "flag_values",
+                                                       "flag_meanings", "comment")
+                     if a in obj.attrs}
+            values = r._read(obj)
+            if values.dtype.kind in "OS":
+                values = np.array([_text(v) for v in values.reshape(-1)],
+                                  dtype=object).reshape(values.shape)
+            data[name] = (dims, values, attrs)
+    attrs = {k: v for k, v in r.attrs.items() if k.startswith("plan_")}
+    attrs.update(source_file=path, sweep_name=r.sweep_name, model_name=r.model_name)
+    return xr.Dataset(data, coords=coords, attrs=attrs)
+
+
+def plan(path, isolate=True):
+    """The plan of a plan file: an xarray.Dataset over `policy` (labels such
+    as "share.china_cap=0.5") holding commitment[policy, supplier, material,
+    period] (t), commitment_ev, commitment_cost, RP, RP_lower_bound, RP_gap,
+    WS, EEV, EVPI, VSS (USD), EEV_infeasible_futures, plan_stop (with its
+    flag_meanings), plan_stop_message, plan_iterations, plan_seconds and the
+    history_*[policy, iteration] of the convergence; None for a file that
+    is not a plan file. Read in a forked child as load() does (isolate)."""
+    path = os.fspath(path)
+    if isolate and hasattr(os, "fork"):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", PartialResultsWarning)
+            return _in_child(path, _read_plan, path)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", PartialResultsWarning)
+        return _read_plan(path)
+
+
+def policy_of(r, ds):
+    """The policy number of each scenario of a finished() Dataset: its
+    `scenario_policy`, else scenario mod grid size (the sweep numbering)."""
+    if "scenario_policy" in ds:
+        return ds.scenario_policy.values.astype(np.int64)
+    return ds.scenario.values.astype(np.int64) % r.grid_size
+
+
+def stop_names(p):
+    """{code: name} of a plan Dataset's plan_stop flags."""
+    st = p["plan_stop"]
+    names = str(st.attrs.get("flag_meanings", "")).split()
+    values = st.attrs.get("flag_values", None)
+    codes = (np.asarray(values).reshape(-1).tolist() if values is not None
+             else list(range(len(names))))
+    return {int(c): n for c, n in zip(codes, names)}
 
 
 # ---- grouping and statistics --------------------------------------------

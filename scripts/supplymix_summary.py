@@ -26,6 +26,14 @@ What it holds, every number over the file's finished scenarios:
   a 5-level grid compares its first and last level, an event its two
   outcomes).
 
+- for a plan file (`supplymix plan`), per policy (group `policy=LABEL`):
+  RP, its lower bound and gap, WS, EEV, EVPI, VSS, the commitment fees,
+  futures infeasible at the average future's portfolio, why the plan
+  stopped, its iterations; regret P50/P90/P99 and mean over the policy's
+  optimal futures; and the tonnes to commit over the horizon by region and
+  material (`commit:REGION:MATERIAL`, commitment summed over suppliers and
+  periods).
+
 The CSV is long: section,group,key,value,units; one number per row, written
 with repr() so that it round-trips exactly.
 """
@@ -107,9 +115,71 @@ def _level_groups(ds, cap):
             for label, value, sub in smr.groups(ds, cap.name)]
 
 
-def compute(r, ds=None):
+def plan_rows(r, ds, p):
+    """Per policy of a plan Dataset (smr.plan): its measures, regret
+    percentiles and commitments by region, as a list of dicts."""
+    pol = smr.policy_of(r, ds) if ds.sizes["scenario"] else np.array([], dtype=int)
+    names = smr.stop_names(p)
+    sup_region = np.array(p.supplier_region.values) if "supplier_region" in p.coords else None
+    out = []
+    for g in range(p.sizes["policy"]):
+        e = {"policy": str(p.policy.values[g]),
+             "stop": names.get(int(p.plan_stop[g]), str(int(p.plan_stop[g]))),
+             "message": str(p.plan_stop_message.values[g])}
+        for k in ("RP", "RP_lower_bound", "RP_gap", "WS", "EEV", "EVPI", "VSS",
+                  "commitment_cost", "EEV_infeasible_futures", "plan_iterations"):
+            e[k] = float(p[k][g]) if k in p else float("nan")
+        reg = ds.regret.values[pol == g] if "regret" in ds else np.array([])
+        e["regret"] = stats(reg)
+        k = p.commitment.isel(policy=g).values        # [supplier, material, period]
+        e["commit"] = {(reg_, m): float(np.nansum(k[sup_region == reg_, mi, :]))
+                       for reg_ in r.labels["region"]
+                       for mi, m in enumerate(r.labels["material"])} \
+            if sup_region is not None else {}
+        e["by_supplier"] = _supplier_commitments(p, k)
+        out.append(e)
+    return out
+
+
+def _supplier_commitments(p, k):
+    """[(supplier, material, tonnes over the horizon, first period, last
+    period, most in one period)] of the offers committed to (k[supplier,
+    material, period] of one policy), largest first."""
+    out = []
+    periods = list(p.period.values)
+    for si, sup in enumerate(p.supplier.values):
+        for mi, m in enumerate(p.material.values):
+            row = np.nan_to_num(k[si, mi, :])
+            on = np.flatnonzero(row >= 0.05)       # shown to 0.1 t
+            if len(on):
+                out.append((str(sup), str(m), float(row.sum()), periods[on[0]], periods[on[-1]],
+                            float(row.max())))
+    out.sort(key=lambda x: (x[1], -x[2]))
+    return out
+
+
+def _add_plan(add, plan):
+    for e in plan:
+        g = f"policy={e['policy']}"
+        for k in ("RP", "RP_lower_bound", "WS", "EEV", "EVPI", "VSS", "commitment_cost"):
+            add("plan", g, k, e[k], "USD")
+        add("plan", g, "RP_gap", e["RP_gap"], "1")
+        add("plan", g, "EEV_infeasible_futures", e["EEV_infeasible_futures"], "futures")
+        add("plan", g, "plan_iterations", e["plan_iterations"], "1")
+        add("plan", g, "plan_stop", e["stop"])
+        for q in ("P50", "P90", "P99", "mean"):
+            add("plan", g, f"regret_{q}", e["regret"][q], "USD")
+        add("plan", g, "futures", e["regret"]["n"], "scenarios")
+        for (reg, m), v in e["commit"].items():
+            add("plan", g, f"commit:{reg}:{m}", v, "t")
+        for sup, m, tonnes, _, _, _ in e["by_supplier"]:
+            add("plan", g, f"commit_supplier:{sup}:{m}", tonnes, "t")
+
+
+def compute(r, ds=None, plan=None):
     """The summary as a dict: 'rows' (section, group, key, value, units)
-    and the parts the Markdown is made of."""
+    and the parts the Markdown is made of. plan: smr.plan()'s Dataset of a
+    plan file (ds must then hold `regret`), for the plan section."""
     if ds is None:
         ds = r.optimal()
     regions, materials = r.labels["region"], r.labels["material"]
@@ -199,7 +269,9 @@ def compute(r, ds=None):
         add("parameter_effect", g, "high_group", e["high_group"], e["units"])
         add("parameter_effect", g, "n_low", e["n_low"], "scenarios")
         add("parameter_effect", g, "n_high", e["n_high"], "scenarios")
-    return {"rows": rows, "counts": counts, "cost": cost_stats, "shortfall": short_stats,
+    plan_entries = plan_rows(r, ds, plan) if plan is not None else []
+    _add_plan(add, plan_entries)
+    return {"plan": plan_entries, "rows": rows, "counts": counts, "cost": cost_stats, "shortfall": short_stats,
             "shortfall_by_material": mat_stats, "cheapest": cheapest, "effects": eff,
             "cap": cap, "results": r, "units_cost": units_cost, "units_short": units_short}
 
@@ -298,5 +370,46 @@ def write_markdown(s, path):
         for k, e in enumerate(s["effects"], 1):
             L.append(f"| {k} | {e['parameter']} | {e['kind']} | {e['rho']:+.2f} | "
                      f"{e['low_group']} | {e['high_group']} | {e['swing'] / 1e6:+,.1f} |")
+    L += _plan_markdown(s, regions, materials)
     with open(path, "w") as f:
         f.write("\n".join(L) + "\n")
+
+
+def _plan_markdown(s, regions, materials):
+    if not s.get("plan"):
+        return []
+    L = ["", "## Plan: what to sign now, and what it is worth", "",
+         "Per policy (a grid point of the sweep), over its futures, in million USD over the "
+         "horizon: RP is the plan's expected cost, commitment fees included; WS the expected "
+         "cost with perfect foresight; EEV the expected cost of the plan made for the average "
+         "future. EVPI = RP − WS is what knowing the future would be worth, VSS = EEV − RP "
+         "what planning across futures buys (inf: the average-future plan leaves some future "
+         "infeasible). Regret: a future's cost under the plan minus its perfect-foresight "
+         "cost.", "",
+         "| policy | stop | RP | fees | WS | EEV | EVPI | VSS | gap | regret P50 | P90 | P99 |",
+         "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    for e in s["plan"]:
+        vss = "inf" if e["VSS"] == float("inf") else _m(e["VSS"])
+        eev = "inf" if e["EEV"] == float("inf") else _m(e["EEV"])
+        L.append(f"| {e['policy']} | {e['stop']} | {_m(e['RP'])} | {_m(e['commitment_cost'])} "
+                 f"| {_m(e['WS'])} | {eev} | {_m(e['EVPI'])} | {vss} | {e['RP_gap']:.1e} | "
+                 + " | ".join(_m(e["regret"][q]) for q in ("P50", "P90", "P99")) + " |")
+    why = [f"- {e['policy']}: {e['message']}" for e in s["plan"] if e["message"]]
+    if why:
+        L += ["", "Policies without a plan:", ""] + why
+    L += ["", f"Tonnes to commit now over the horizon, by region ({' / '.join(materials)}); "
+          "spot purchases come on top in each future.", "",
+          "| policy | " + " | ".join(regions) + " |", "|---|" + "---:|" * len(regions)]
+    for e in s["plan"]:
+        cells = [" / ".join(_t(e["commit"].get((reg, m), float("nan"))) for m in materials)
+                 for reg in regions]
+        L.append(f"| {e['policy']} | " + " | ".join(cells) + " |")
+    for e in s["plan"]:
+        if not e["by_supplier"] or e["message"]:
+            continue
+        L += ["", f"With whom, under {e['policy']} (t over the horizon; committed quarters; "
+              "most in one quarter):", "", "| supplier | material | t | from | to | most per quarter |",
+              "|---|---|---:|---|---|---:|"]
+        L += [f"| {sup} | {m} | {_t(t)} | {a} | {b} | {_t(mx)} |"
+              for sup, m, t, a, b, mx in e["by_supplier"]]
+    return L

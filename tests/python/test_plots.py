@@ -15,12 +15,19 @@ sweeps made here:
   finished < total, returns only finished scenarios, and the figures are
   still made;
 - a missing file, a text file and an HDF5 file that is not a results file
-  give exit code 2 and a message naming the file and what is wrong.
+  give exit code 2 and a message naming the file and what is wrong;
+- a plan file (`supplymix plan` of a small model with a contract offer):
+  the four plan figures and every sweep figure are written, and the
+  summary's plan section (RP, WS, EEV, EVPI, VSS, regret percentiles, the
+  tonnes to commit by region) equals the file's values read with h5py; a
+  sweep's file gets no plan figures, and asking for one skips it with a
+  reason.
 
 usage: test_plots.py SUPPLYMIX          (exit code 1 on any failure)
 """
 import csv
 import os
+import shutil
 import signal
 import struct
 import subprocess
@@ -40,6 +47,28 @@ sys.path.insert(0, SCRIPTS)
 import supplymix_results as smr  # noqa: E402
 
 ALL_FIGURES = ["cost_vs_cap", "supplier_mix", "heatmap", "risk", "limit_price", "drivers"]
+PLAN_FIGURES = ["plan_portfolio", "plan_cost", "plan_regret", "plan_convergence"]
+# A plan of a small model (tests/data/bad_inputs/_base: one material, two
+# periods) with a Chinese contract offer and a US spot offer: the tonnes
+# committed to C1 hedge against China's export controls.
+PLAN_SUPPLIERS = """\
+supplier,region,material,capacity_t_per_period,price_usd_per_t,freight_usd_per_t,start_period,ramp_periods,terms,fee_usd_per_t,source
+C1,China,NdPr,100,8,0,1,0,contract,3,test
+C2,China,NdPr,60,9,0,1,0,contract,2,test
+U1,USA,NdPr,100,15,0,1,0,spot,,test
+U2,USA,NdPr,50,12,0,1,0,contract,4,test
+"""
+PLAN_SWEEP = """\
+name: plots_plan
+seed: 11
+samples: 40
+sampling: lhs
+parameters:
+  share.cap: {values: [0.4, 0.6, 1.0]}
+  availability.China: {dist: event, p: 0.4, yes: 0.2, no: 1.0}
+  price.U1: {dist: uniform, low: 0.8, high: 1.6}
+  price.C1: {dist: lognormal, mu: 0.0, sigma: 0.3}
+"""
 failures = []
 
 MIXED = """\
@@ -315,6 +344,83 @@ def check_partial(exe, tmp, sig, label):
     check_summary(out, outdir, label, "share.china_cap")
 
 
+# ---- plan files ------------------------------------------------------------------------
+
+def make_plan(exe, tmp):
+    model = os.path.join(tmp, "plan_model")
+    shutil.copytree(os.path.join(HERE, "..", "data", "bad_inputs", "_base"), model)
+    with open(os.path.join(model, "suppliers.csv"), "w") as f:
+        f.write(PLAN_SUPPLIERS)
+    sweep = os.path.join(tmp, "plots_plan.yaml")
+    with open(sweep, "w") as f:
+        f.write(PLAN_SWEEP)
+    out = os.path.join(tmp, "plots_plan.h5")
+    p = run([exe, "plan", model, "--sweep", sweep, "-o", out, "-j", "2"])
+    check(p.returncode == 0, "plots_plan: supplymix plan exits 0", p.stderr[-800:])
+    return out
+
+
+def check_plan_summary(h5path, outdir):
+    s = read_summary(os.path.join(outdir, "summary.csv"))
+    with h5py.File(h5path, "r") as f:
+        policies = [x.decode() if isinstance(x, bytes) else x for x in f["policy"][:]]
+        regions = [x.decode() if isinstance(x, bytes) else x for x in f["region"][:]]
+        materials = [x.decode() if isinstance(x, bytes) else x for x in f["material"][:]]
+        sup_region = [x.decode() if isinstance(x, bytes) else x for x in f["supplier_region"][:]]
+        measures = {k: f[k][:] for k in ("RP", "WS", "EEV", "EVPI", "VSS", "commitment_cost")}
+        k = f["commitment"][:]
+        regret, status = f["regret"][:], f["status"][:]
+        pol = f["scenario_policy"][:]
+    ok_m, ok_r, ok_k = True, True, True
+    for g, name in enumerate(policies):
+        grp = f"policy={name}"
+        for key, v in measures.items():
+            ok_m &= close(s[("plan", grp, key)], v[g])
+        mine = regret[(pol == g) & (status == 1)]
+        for q in (50, 90, 99):
+            ok_r &= close(s[("plan", grp, f"regret_P{q}")], np.percentile(mine, q))
+        for ri, reg in enumerate(regions):
+            rows = [i for i, x in enumerate(sup_region) if x == reg]
+            for mi, m in enumerate(materials):
+                ok_k &= close(s[("plan", grp, f"commit:{reg}:{m}")], k[g][rows, mi, :].sum(),
+                              1e-12)
+    check(ok_m, f"plots_plan: RP, WS, EEV, EVPI, VSS and fees of {len(policies)} policies in "
+                "summary.csv equal the file's")
+    check(ok_r, "plots_plan: regret P50/P90/P99 per policy equal h5py+numpy")
+    check(ok_k, "plots_plan: tonnes to commit by region equal the commitment summed with h5py")
+    check(any(v > 0 for key, v in s.items() if key[0] == "plan" and key[2].startswith("commit:")
+              and isinstance(v, float)), "plots_plan: the plan commits something")
+    md = open(os.path.join(outdir, "summary.md")).read()
+    check("## Plan: what to sign now" in md and "Tonnes to commit now" in md
+          and all(f"| {name} |" in md for name in policies),
+          "plots_plan: summary.md has the plan tables, one row per policy")
+
+
+def check_plan(exe, tmp, run_file):
+    path = make_plan(exe, tmp)
+    outdir = os.path.join(tmp, "fig_plan")
+    p = plots(path, outdir)
+    check(p.returncode == 0, "plots_plan: plots exit 0", p.stderr[-800:])
+    for name in ALL_FIGURES + PLAN_FIGURES:
+        check_png(os.path.join(outdir, name + ".png"), "plots_plan")
+    check_plan_summary(path, outdir)
+    plan = smr.plan(path)
+    check(plan is not None and plan.commitment.dims == ("policy", "supplier", "material",
+                                                       "period")
+          and plan.sizes["policy"] == 3 and plan.sizes["iteration"] >= 1,
+          "reader: smr.plan gives commitment[policy, supplier, material, period] and history")
+    check(smr.plan(run_file) is None, "reader: smr.plan of a sweep's file is None")
+    # A sweep's file: no plan figures, no plan section; asked for, skipped with a reason.
+    outdir = os.path.join(tmp, "fig_plots_mixed")
+    check(not any(os.path.exists(os.path.join(outdir, n + ".png")) for n in PLAN_FIGURES)
+          and not any(k[0] == "plan" for k in read_summary(os.path.join(outdir,
+                                                                         "summary.csv"))),
+          "plots_mixed: a sweep's file gets no plan figures and no plan section")
+    p = plots(run_file, os.path.join(tmp, "fig_noplan"), "--only", "plan_cost")
+    check(p.returncode == 0 and "skipped plan_cost.png: needs a plan file" in p.stderr,
+          "plots_mixed: --only plan_cost skips it with a reason", p.stderr[-600:])
+
+
 # ---- main ----------------------------------------------------------------------------
 
 def main(exe):
@@ -371,6 +477,8 @@ def main(exe):
         s = read_summary(os.path.join(tmp, "fig_plots_grid", "summary.csv"))
         check(s.get(("status", "", "infeasible")) == 30 and s.get(("status", "", "optimal")) == 30,
               "plots_grid: 30 infeasible scenarios counted and left out of the cost statistics")
+
+        check_plan(exe, tmp, files["plots_mixed"])
 
         # Partly written files.
         check_partial(exe, tmp, signal.SIGTERM, "sigterm")

@@ -201,7 +201,8 @@ static void test_feasibility_cuts_and_infeasible_policy(void)
 /* ---- the shipped model with contracts ------------------------------------ */
 
 /* rare_earths with every non-Chinese offer a contract at a fee of 10 % of
- * its price (Chinese offers stay spot), changed in memory. */
+ * its price and every Chinese offer spot, whatever the shipped terms are,
+ * changed in memory. */
 static int load_contract_model(fixture *f, const char *sweep)
 {
     memset(f, 0, sizeof *f);
@@ -211,13 +212,13 @@ static int load_contract_model(fixture *f, const char *sweep)
     sm_status st = sm_model_load(SM_SOURCE_MODELS_DIR "/rare_earths", &f->m, &d);
     if (st == SM_OK) {
         int china = sm_model_region(f->m, "China");
+        f->m->n_contracts = 0;
         for (int o = 0; o < f->m->n_offers; o++) {
             sm_offer *of = &f->m->offers[o];
-            if (f->m->suppliers[of->supplier].region == china)
-                continue;
-            of->terms = SM_TERMS_CONTRACT;
-            of->fee = 0.1 * of->price;
-            f->m->n_contracts++;
+            int spot = f->m->suppliers[of->supplier].region == china;
+            of->terms = spot ? SM_TERMS_SPOT : SM_TERMS_CONTRACT;
+            of->fee = spot ? 0.0 : 0.1 * of->price;
+            f->m->n_contracts += !spot;
         }
         char *sp = sm_test_write(f->dir, "sweep.yaml", sweep);
         st = sm_sweep_load(sp, f->m, &f->sw, &d);

@@ -146,6 +146,23 @@ def checkpoint_of(path):
         return int(g.attrs["policy"])
 
 
+def wait_checkpoint(p, out, timeout=300):
+    """Until the plan file holds a checkpoint (a policy under way, saved
+    at an iteration boundary) or the plan ends. Each save replaces the file
+    by a rename, so the file read is always a whole one. A fixed delay
+    instead raced the plan's speed on a loaded machine."""
+    end = time.time() + timeout
+    while time.time() < end and p.poll() is None:
+        try:
+            with h5py.File(out, "r") as f:
+                if "plan_resume" in f:
+                    return True
+        except OSError:
+            pass
+        time.sleep(0.02)
+    return False
+
+
 def resume(exe, model, sweep, out, ref, what):
     """--resume to the end; whether it went on from a checkpoint."""
     ck = checkpoint_of(out)
@@ -167,7 +184,7 @@ def signals(exe, model, sweep, ref, tmp):
         p, out, err = started(exe, model, sweep, tmp, f"sig{int(sig)}", sig.name)
         if not p:
             continue
-        time.sleep(0.3)  # inside policy 2, most likely
+        wait_checkpoint(p, out)  # inside a policy, after an iteration
         p.send_signal(sig)
         rc = p.wait(timeout=300)
         text = open(err).read()
@@ -190,15 +207,16 @@ def signals(exe, model, sweep, ref, tmp):
 
 def kills(exe, model, sweep, ref, tmp):
     from_checkpoint = 0
-    for k, delay in enumerate((0.0, 0.9, 2.0)):
+    for k, delay in enumerate((0.0, 0.2, 0.5)):
         p, out, err = started(exe, model, sweep, tmp, f"kill{k}", f"SIGKILL {k}")
         if not p:
             continue
+        wait_checkpoint(p, out)
         time.sleep(delay)
         p.kill()
         p.wait()
         r, _ = smr.load(out, ["total_cost"])
-        check(r.n_finished >= 30, f"SIGKILL {k} ({delay} s after policy 1): the file opens "
+        check(r.n_finished >= 30, f"SIGKILL {k} ({delay} s after a checkpoint): the file opens "
               f"with {r.n_finished} futures")
         from_checkpoint += resume(exe, model, sweep, out, ref, f"SIGKILL {k}")
     check(from_checkpoint > 0, f"a SIGKILL inside a policy left its checkpoint, and --resume went "

@@ -157,12 +157,74 @@ static void print_usd(const char *label, double v)
         printf("  %-34s %15.0f USD\n", label, v);
 }
 
-/* The summary: per policy, what to commit by region and material, and the
- * measures. */
+static int by_value(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/* Regret P50, P90 and P99 over the futures, interpolated between ranks
+ * as numpy.percentile (the plots' summary.md) does; nothing when the
+ * policy has no plan. */
+static void print_regret(const sm_plan_point *pt)
+{
+    double *r = malloc((pt->n + 1) * sizeof *r);
+    size_t n = 0;
+    for (size_t s = 0; r && pt->regret && s < pt->n; s++)
+        if (isfinite(pt->regret[s]))
+            r[n++] = pt->regret[s];
+    if (n) {
+        qsort(r, n, sizeof *r, by_value);
+        const double q[3] = {0.50, 0.90, 0.99};
+        printf("  %-34s", "regret P50 / P90 / P99");
+        for (int i = 0; i < 3; i++) {
+            double pos = q[i] * (double)(n - 1), lo = floor(pos);
+            size_t a = (size_t)lo, b = a + 1 < n ? a + 1 : a;
+            printf(" %.0f%s", r[a] + (pos - lo) * (r[b] - r[a]), i < 2 ? " /" : " USD\n");
+        }
+    }
+    free(r);
+}
+
+/* RP with its bounds, WS, EEV, EVPI, VSS and the regrets of one policy. */
+static void print_measures(const sm_plan_point *pt)
+{
+    print_usd("RP (plan's cost, fees included)", pt->rp_value);
+    print_usd("  lower bound", pt->rp.lb);
+    printf("  %-34s %15.3g\n", "  relative gap", pt->rp.gap);
+    print_usd("  of which commitment fees", pt->rp.fees);
+    print_usd("WS (perfect foresight)", pt->ws);
+    print_usd("EEV (average-future plan)", pt->eev);
+    print_usd("EVPI = RP - WS", pt->evpi);
+    print_usd("VSS = EEV - RP", pt->vss);
+    if (pt->eev_infeasible)
+        printf("  the average future's portfolio leaves %zu future(s) infeasible\n",
+               pt->eev_infeasible);
+    print_regret(pt);
+}
+
+/* What to commit, by region and material, over the horizon. */
+static void print_commitments(const sm_model *m, const sm_plan_point *pt)
+{
+    int T = m->n_periods;
+    for (int r = 0; pt->k_full && r < m->n_regions; r++)
+        for (int mat = 0; mat < m->n_materials; mat++) {
+            double tons = 0.0;
+            for (int o = 0; o < m->n_offers; o++)
+                if (m->offers[o].material == mat && m->suppliers[m->offers[o].supplier].region == r)
+                    for (int t = 0; t < T; t++)
+                        tons += pt->k_full[(size_t)o * (size_t)T + (size_t)t];
+            if (tons > 0.0)
+                printf("  commit %-12s %-12s %12.1f t over the horizon\n", m->regions[r].name,
+                       m->materials[mat].name, tons);
+        }
+}
+
+/* The summary: per policy, its grid values, how the plan ended, the
+ * measures and what to commit. */
 static void summary(const sm_model *m, const sm_sweep *sw, const sm_plan_run *run,
                     const uint8_t *done)
 {
-    int T = m->n_periods;
     for (size_t g = 0; g < run->n_points; g++) {
         const sm_plan_point *pt = &run->points[g];
         if (done[g]) {
@@ -183,29 +245,8 @@ static void summary(const sm_model *m, const sm_sweep *sw, const sm_plan_run *ru
                sm_plan_stop_names[pt->rp.stop], pt->rp.iterations, pt->seconds);
         if (pt->rp.message[0])
             printf("  %s\n", pt->rp.message);
-        print_usd("RP (plan's expected cost)", pt->rp_value);
-        print_usd("  lower bound", pt->rp.lb);
-        printf("  %-34s %15.3g\n", "  relative gap", pt->rp.gap);
-        print_usd("  of which commitment fees", pt->rp.fees);
-        print_usd("WS (perfect foresight)", pt->ws);
-        print_usd("EEV (average-future plan)", pt->eev);
-        print_usd("EVPI = RP - WS", pt->evpi);
-        print_usd("VSS = EEV - RP", pt->vss);
-        if (pt->eev_infeasible)
-            printf("  the average future's portfolio leaves %zu future(s) infeasible\n",
-                   pt->eev_infeasible);
-        for (int r = 0; pt->k_full && r < m->n_regions; r++)
-            for (int mat = 0; mat < m->n_materials; mat++) {
-                double tons = 0.0;
-                for (int o = 0; o < m->n_offers; o++)
-                    if (m->offers[o].material == mat &&
-                        m->suppliers[m->offers[o].supplier].region == r)
-                        for (int t = 0; t < T; t++)
-                            tons += pt->k_full[(size_t)o * (size_t)T + (size_t)t];
-                if (tons > 0.0)
-                    printf("  commit %-12s %-12s %12.1f t over the horizon\n",
-                           m->regions[r].name, m->materials[mat].name, tons);
-            }
+        print_measures(pt);
+        print_commitments(m, pt);
     }
 }
 

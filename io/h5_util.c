@@ -359,3 +359,41 @@ int sm_h5_string_var(hid_t file, const char *name, const char *const *values, si
     H5Tclose(t);
     return ok;
 }
+
+int sm_h5_read_strings(hid_t loc, const char *name, char ***out, size_t *n)
+{
+    *out = NULL;
+    *n = 0;
+    hid_t ds = H5Lexists(loc, name, H5P_DEFAULT) > 0 ? H5Dopen2(loc, name, H5P_DEFAULT) : -1;
+    hid_t sp = ds >= 0 ? H5Dget_space(ds) : -1, t = sm_h5_vlen_utf8();
+    hsize_t dims[1] = {0};
+    int ok = sp >= 0 && H5Sget_simple_extent_ndims(sp) == 1 &&
+             H5Sget_simple_extent_dims(sp, dims, NULL) == 1;
+    char **raw = ok ? calloc((size_t)dims[0] + 1, sizeof *raw) : NULL;
+    char **s = ok ? calloc((size_t)dims[0] + 1, sizeof *s) : NULL;
+    ok = ok && raw && s && (dims[0] == 0 || H5Dread(ds, t, H5S_ALL, H5S_ALL, H5P_DEFAULT, raw) >= 0);
+    for (size_t i = 0; ok && i < dims[0]; i++)
+        ok = (s[i] = strdup(raw[i] ? raw[i] : "")) != NULL;
+    if (ok && dims[0] > 0)
+        H5Dvlen_reclaim(t, sp, H5P_DEFAULT, raw);
+    free(raw);
+    H5Tclose(t);
+    if (sp >= 0)
+        H5Sclose(sp);
+    if (ds >= 0)
+        H5Dclose(ds);
+    if (!ok) {
+        sm_h5_strings_free(s, s ? (size_t)dims[0] : 0);
+        return 0;
+    }
+    *out = s;
+    *n = (size_t)dims[0];
+    return 1;
+}
+
+void sm_h5_strings_free(char **s, size_t n)
+{
+    for (size_t i = 0; s && i < n; i++)
+        free(s[i]);
+    free(s);
+}

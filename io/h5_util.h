@@ -86,6 +86,12 @@ hid_t sm_h5_string_coord(hid_t file, const char *name, const char *const *labels
                          const char *long_name);
 
 /* A 1-D string variable along an existing dimension scale. */
+/* The strings of the 1-D variable-length string dataset name of loc, as
+ * malloc'd copies into *out[*n] (free with sm_h5_strings_free); 0 when it
+ * is absent, not 1-D or cannot be read. */
+int sm_h5_read_strings(hid_t loc, const char *name, char ***out, size_t *n);
+void sm_h5_strings_free(char **s, size_t n);
+
 int sm_h5_string_var(hid_t file, const char *name, const char *const *values, size_t n,
                      hid_t scale, const char *long_name);
 

@@ -129,23 +129,12 @@ done:
 /* Does the 1-D string dataset name hold exactly want[0..n)? */
 static int labels_match(hid_t f, const char *name, const char *const *want, size_t n)
 {
-    hid_t ds = H5Lexists(f, name, H5P_DEFAULT) > 0 ? H5Dopen2(f, name, H5P_DEFAULT) : -1;
-    hid_t sp = ds >= 0 ? H5Dget_space(ds) : -1, t = sm_h5_vlen_utf8();
-    hsize_t dims[1] = {0};
-    int ok = sp >= 0 && H5Sget_simple_extent_ndims(sp) == 1 &&
-             H5Sget_simple_extent_dims(sp, dims, NULL) == 1 && dims[0] == n;
-    char **got = ok ? calloc(n + 1, sizeof *got) : NULL;
-    ok = ok && got && H5Dread(ds, t, H5S_ALL, H5S_ALL, H5P_DEFAULT, got) >= 0;
+    char **got;
+    size_t len;
+    int ok = sm_h5_read_strings(f, name, &got, &len) && len == n;
     for (size_t i = 0; ok && i < n; i++)
-        ok = got[i] && !strcmp(got[i], want[i]);
-    if (got && sp >= 0)
-        H5Dvlen_reclaim(t, sp, H5P_DEFAULT, got);
-    free(got);
-    H5Tclose(t);
-    if (sp >= 0)
-        H5Sclose(sp);
-    if (ds >= 0)
-        H5Dclose(ds);
+        ok = strcmp(got[i], want[i]) == 0;
+    sm_h5_strings_free(got, len);
     return ok;
 }
 

@@ -100,38 +100,17 @@ static hid_t open_uncached(hid_t f, const char *name)
 
 static void free_labels(labels *l)
 {
-    for (size_t i = 0; i < l->n; i++)
-        free(l->s[i]);
-    free(l->s);
+    sm_h5_strings_free(l->s, l->n);
     memset(l, 0, sizeof *l);
 }
 
-/* The labels of a 1-D string dataset (variable-length UTF-8); 0 when it
- * cannot be read. An absent one is no labels. */
+/* The labels of a 1-D string dataset; 0 when it cannot be read. An absent
+ * one is no labels. */
 static int read_labels(hid_t f, const char *name, labels *l)
 {
     if (H5Lexists(f, name, H5P_DEFAULT) <= 0)
         return 1;
-    hid_t ds = H5Dopen2(f, name, H5P_DEFAULT), sp = ds >= 0 ? H5Dget_space(ds) : -1;
-    hid_t t = sm_h5_vlen_utf8();
-    hssize_t n = sp >= 0 ? H5Sget_simple_extent_npoints(sp) : -1;
-    char **raw = n >= 0 ? calloc((size_t)n + 1, sizeof *raw) : NULL;
-    l->s = n >= 0 ? calloc((size_t)n + 1, sizeof *l->s) : NULL;
-    int ok = raw && l->s && (n == 0 || H5Dread(ds, t, H5S_ALL, H5S_ALL, H5P_DEFAULT, raw) >= 0);
-    for (hssize_t i = 0; ok && i < n; i++) {
-        l->s[i] = strdup(raw[i] ? raw[i] : "");
-        l->n = (size_t)i + 1;
-        ok = l->s[i] != NULL;
-    }
-    if (raw && n > 0 && ok)
-        H5Dvlen_reclaim(t, sp, H5P_DEFAULT, raw);
-    free(raw);
-    H5Tclose(t);
-    if (sp >= 0)
-        H5Sclose(sp);
-    if (ds >= 0)
-        H5Dclose(ds);
-    return ok;
+    return sm_h5_read_strings(f, name, &l->s, &l->n);
 }
 
 static int dim_index(const char *name)

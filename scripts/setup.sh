@@ -16,8 +16,8 @@ packages=(
   # libraries
   libglpk-dev libhdf5-dev libcunit1-dev libyaml-dev libcsv-dev libxxhash-dev
   librandom123-dev libgsl-dev libdeflate-dev
-  # independent solvers and file tools used by the tests
-  glpk-utils coinor-cbc hdf5-tools netcdf-bin
+  # independent solvers and file tools used by the tests (clp: bench/bench_plan.py)
+  glpk-utils coinor-cbc coinor-clp hdf5-tools netcdf-bin
   # cluster work: the MPI flavour's build and tests, a local Slurm for the tests
   openmpi-bin libopenmpi-dev slurmctld slurmd slurm-client munge bc
   # plotting and checking scripts (Debian's /usr/bin/python3)

@@ -4,6 +4,7 @@
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #ifdef SM_WITH_MPI
 #include <mpi.h>
@@ -11,10 +12,21 @@
 #include "engine_mpi.h"
 #endif
 
+#ifdef SM_WITH_MPI
+/* The unit tests call the solver without MPI started: one process. */
+static int started(void)
+{
+    int init = 0, fin = 0;
+    MPI_Initialized(&init);
+    MPI_Finalized(&fin);
+    return init && !fin;
+}
+#endif
+
 int sm_plan_mpi_ranks(void)
 {
 #ifdef SM_WITH_MPI
-    return sm_mpi_size();
+    return started() ? sm_mpi_size() : 1;
 #else
     return 1;
 #endif
@@ -23,7 +35,7 @@ int sm_plan_mpi_ranks(void)
 int sm_plan_mpi_rank(void)
 {
 #ifdef SM_WITH_MPI
-    return sm_mpi_rank();
+    return started() ? sm_mpi_rank() : 0;
 #else
     return 0;
 #endif
@@ -76,7 +88,7 @@ static sm_status share(size_t n, size_t unit, void *data, MPI_Datatype type, sm_
 sm_status sm_plan_mpi_share_bytes(size_t n, size_t unit, uint8_t *data, sm_diag *d)
 {
 #ifdef SM_WITH_MPI
-    if (sm_mpi_size() > 1)
+    if (sm_plan_mpi_ranks() > 1)
         return share(n, unit, data, MPI_BYTE, d);
 #else
     (void)n, (void)unit, (void)data, (void)d;
@@ -88,7 +100,7 @@ sm_status sm_plan_mpi_share(size_t n, int nk, double *q, uint8_t *status, double
                             sm_status st, sm_diag *d)
 {
 #ifdef SM_WITH_MPI
-    if (sm_mpi_size() <= 1)
+    if (sm_plan_mpi_ranks() <= 1)
         return st;
     sm_status all = sm_mpi_agree(st);
     if (all != SM_OK) {
@@ -112,12 +124,10 @@ sm_status sm_plan_mpi_share(size_t n, int nk, double *q, uint8_t *status, double
 #endif
 }
 
-sm_status sm_plan_mpi_concat(const uint8_t *mine, size_t len, uint8_t **all, size_t *total,
-                             sm_diag *d)
-{
-    *all = NULL;
-    *total = len;
 #ifdef SM_WITH_MPI
+static sm_status concat_ranks(const uint8_t *mine, size_t len, uint8_t **all, size_t *total,
+                              sm_diag *d)
+{
     int R = sm_mpi_size(), n = len > INT_MAX ? -1 : (int)len;
     int *cnt = malloc((size_t)R * sizeof *cnt), *dsp = malloc((size_t)R * sizeof *dsp);
     sm_status st = cnt && dsp ? SM_OK : sm_diag_fail(d, SM_ENOMEM, "out of memory");
@@ -144,20 +154,29 @@ sm_status sm_plan_mpi_concat(const uint8_t *mine, size_t len, uint8_t **all, siz
     free(cnt);
     free(dsp);
     return SM_OK;
-#else
-    *all = malloc(len + 1);
-    if (!*all)
-        return sm_diag_fail(d, SM_ENOMEM, "out of memory");
-    for (size_t i = 0; i < len; i++)
-        (*all)[i] = mine[i];
-    return SM_OK;
+}
 #endif
+
+sm_status sm_plan_mpi_concat(const uint8_t *mine, size_t len, uint8_t **all, size_t *total,
+                             sm_diag *d)
+{
+    *all = NULL;
+    *total = len;
+#ifdef SM_WITH_MPI
+    if (sm_plan_mpi_ranks() > 1)
+        return concat_ranks(mine, len, all, total, d);
+#endif
+    if (!(*all = malloc(len + 1)))
+        return sm_diag_fail(d, SM_ENOMEM, "out of memory");
+    if (len)
+        memcpy(*all, mine, len);
+    return SM_OK;
 }
 
 sm_status sm_plan_mpi_agree(sm_status st)
 {
 #ifdef SM_WITH_MPI
-    if (sm_mpi_size() > 1)
+    if (sm_plan_mpi_ranks() > 1)
         return sm_mpi_agree(st);
 #endif
     return st;
@@ -166,7 +185,7 @@ sm_status sm_plan_mpi_agree(sm_status st)
 int sm_plan_mpi_any(int flag)
 {
 #ifdef SM_WITH_MPI
-    if (sm_mpi_size() > 1) {
+    if (sm_plan_mpi_ranks() > 1) {
         int mine = flag != 0, any = 0;
         MPI_Allreduce(&mine, &any, 1, MPI_INT, MPI_MAX, MPI_COMM_WORLD);
         return any;

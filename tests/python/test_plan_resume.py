@@ -66,20 +66,25 @@ def sha(path):
 
 
 def make_model(tmp, fee_share=0.1):
-    """The shipped model with every non-Chinese offer a contract."""
+    """The shipped model with every non-Chinese offer a contract at a fee
+    of fee_share of its price (the shipped terms replaced, so this test's
+    plan does not move when they do)."""
     d = os.path.join(tmp, f"model_{fee_share}")
     os.mkdir(d)
     for name in ("model.yaml", "demand.csv"):
         shutil.copy(os.path.join(MODEL, name), d)
-    rows = list(csv.reader(open(os.path.join(MODEL, "suppliers.csv"))))
-    i = rows[0].index("source")
-    out = [rows[0][:i] + ["terms", "fee_usd_per_t"] + rows[0][i:]]
-    for r in rows[1:]:
-        contract = r[1] != "China"
-        fee = f"{float(r[4]) * fee_share:.2f}" if contract else ""
-        out.append(r[:i] + ["contract" if contract else "spot", fee] + r[i:])
+    with open(os.path.join(MODEL, "suppliers.csv"), newline="") as f:
+        rows = list(csv.DictReader(f))
+    cols = [c for c in rows[0] if c not in ("terms", "fee_usd_per_t")]
+    cols[cols.index("source"):cols.index("source")] = ["terms", "fee_usd_per_t"]
+    for r in rows:
+        contract = r["region"] != "China"
+        r["terms"] = "contract" if contract else "spot"
+        r["fee_usd_per_t"] = f"{float(r['price_usd_per_t']) * fee_share:.2f}" if contract else ""
     with open(os.path.join(d, "suppliers.csv"), "w", newline="") as f:
-        csv.writer(f).writerows(out)
+        w = csv.DictWriter(f, cols, extrasaction="ignore", lineterminator="\n")
+        w.writeheader()
+        w.writerows(rows)
     return d
 
 

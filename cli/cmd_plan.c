@@ -12,6 +12,7 @@
 #include "../io/plan_h5.h"
 #include "../io/sweep_load.h"
 #include "../io/writer_lock.h"
+#include "../solver/plan_mpi.h"
 #include "../solver/plan_sweep.h"
 #include "cli.h"
 
@@ -260,6 +261,7 @@ typedef struct saver {
     const char *out;
     const sm_results_info *info;
     double last, interval;
+    int rank;
 } saver;
 
 static sm_status save(void *ctx, const sm_plan_run *run, size_t g, const sm_plan_checkpoint *ck,
@@ -267,11 +269,15 @@ static sm_status save(void *ctx, const sm_plan_run *run, size_t g, const sm_plan
 {
     saver *s = ctx;
     double now = sm_clock_s();
-    if (ck && !sm_cli_stop_flag && now - s->last < s->interval)
-        return SM_OK;
-    s->last = now;
-    return ck ? sm_plan_file_save(s->out, s->info, run, 0, 0, ck, g, d)
-              : sm_plan_file_save(s->out, s->info, run, g, g + 1, NULL, 0, d);
+    sm_status st = SM_OK;
+    if (s->rank == 0 && (!ck || sm_cli_stop_flag || now - s->last >= s->interval)) {
+        s->last = now;
+        st = ck ? sm_plan_file_save(s->out, s->info, run, 0, 0, ck, g, d)
+                : sm_plan_file_save(s->out, s->info, run, g, g + 1, NULL, 0, d);
+    }
+    /* Every rank takes part in each save (MPI ranks: rank 0 writes), so a
+     * failed save ends them all at the same point. */
+    return sm_plan_mpi_agree(st);
 }
 
 /* A new plan file, or the one to resume: done[g] for the policies it
@@ -338,16 +344,53 @@ static sm_status finish(const char *out, const sm_model *m, const sm_sweep *sw,
     return SM_OK;
 }
 
+/* Rank 0's plan file: checked, locked, created or opened to resume. */
+static sm_status open_output(const char *out, int force, int resume, sm_cli_inputs *in,
+                             sm_results_info *info, const sm_plan_opts *o, uint8_t *done,
+                             sm_plan_checkpoint *ck, size_t *ck_g, sm_writer_lock *lock,
+                             sm_diag *d)
+{
+    sm_status st = sm_cli_check_output(out, in, d);
+    if (st == SM_OK)
+        st = sm_writer_lock_take(out, lock, d);
+    if (st != SM_OK)
+        return st;
+    sm_cli_signal_lock(lock->lock_path);
+    return open_plan(out, force, resume, info, o, done, ck, ck_g, d);
+}
+
+static void announce(const sm_model *m, const sm_sweep *sw, const sm_plan_opts *o,
+                     const char *out, int ranks)
+{
+    fprintf(stderr, "supplymix: plan over sweep '%s': %zu polic%s x %zu futures, %d contract "
+                    "offer(s), %d thread%s, writing %s\n",
+            sw->name, sw->grid_size, sw->grid_size == 1 ? "y" : "ies", sw->samples,
+            m->n_contracts, o->threads, o->threads == 1 ? "" : "s", out);
+    if (ranks > 1)
+        fprintf(stderr, "supplymix: %d MPI ranks, each solving its share of every policy's "
+                        "futures; rank 0 writes\n", ranks);
+    if (o->risk_weight > 0.0)
+        fprintf(stderr, "supplymix: objective fees + %g E[cost] + %g CVaR_%g[cost]: RP, WS and "
+                        "EEV below are this, not the expected cost\n",
+                1.0 - o->risk_weight, o->risk_weight, o->cvar_alpha);
+}
+
 int sm_cmd_plan(int argc, char **argv)
 {
     sm_plan_opts o;
     sm_plan_opts_init(&o);
     const char *sweep_arg = NULL, *out = NULL, *jarg = NULL;
-    int force = 0, resume = 0;
+    int force = 0, resume = 0, rank = sm_plan_mpi_rank(), ranks = sm_plan_mpi_ranks();
     double risk[2] = {NAN, NAN};   /* --risk-weight, --cvar as given */
     int code = parse(argc, argv, &o, &sweep_arg, &out, &jarg, &force, &resume, risk);
     if (code >= 0)
         return code;
+    if (resume && ranks > 1) {
+        if (rank == 0)
+            fprintf(stderr, "supplymix plan: --resume: resuming runs in one process "
+                            "(mpirun -np 1, or the plain build); %d MPI ranks given\n", ranks);
+        return 2;
+    }
     if (!sm_cli_threads("plan", jarg, &o.threads))
         return 2;
     sm_cli_install_signals();
@@ -362,39 +405,41 @@ int sm_cmd_plan(int argc, char **argv)
     uint8_t *done = NULL;
     int opened = 0;
     sm_cli_inputs in;
-    SM_TRY(sm_cli_inputs_load(optind < argc ? argv[optind] : NULL, sweep_arg, &in, &d));
+    st = sm_cli_inputs_load(optind < argc ? argv[optind] : NULL, sweep_arg, &in, &d);
     const sm_model *m = in.m;
     const sm_sweep *sw = in.sw;
-    sm_cli_plan_risk(sw, risk[0], risk[1], &o.risk_weight, &o.cvar_alpha);
-    if (sm_cli_stop_flag)
-        SM_TRY(sm_diag_fail(&d, SM_EINTERRUPTED, "interrupted during start-up; %s was not "
-                                                 "written", out));
-    SM_TRY(sm_cli_check_output(out, &in, &d));
-    SM_TRY(sm_writer_lock_take(out, &lock, &d));
-    sm_cli_signal_lock(lock.lock_path);
-    if (!(done = calloc(sw->grid_size + 1, 1)))
-        SM_TRY(sm_diag_fail(&d, SM_ENOMEM, "out of memory"));
-    sm_results_info info = {m, sw, sm_cli_command_line, o.threads, 1, 1, 0, 1,
+    if (st == SM_OK)
+        sm_cli_plan_risk(sw, risk[0], risk[1], &o.risk_weight, &o.cvar_alpha);
+    if (st == SM_OK && sm_cli_stop_flag)
+        st = sm_diag_fail(&d, SM_EINTERRUPTED, "interrupted during start-up; %s was not written",
+                          out);
+    if (st == SM_OK && !(done = calloc(sw->grid_size + 1, 1)))
+        st = sm_diag_fail(&d, SM_ENOMEM, "out of memory");
+    sm_results_info info = {m, sw, sm_cli_command_line, o.threads, ranks, 1, 0, 1,
                             o.lp.it_lim, o.lp.tm_lim_ms / 1000.0, &sm_cli_stop_requested, 1, NULL};
     size_t ck_g = 0;
-    SM_TRY(open_plan(out, force, resume, &info, &o, done, &ck, &ck_g, &d));
-    opened = 1;
-    sm_diag_print(&d, stderr); /* warnings */
+    if (st == SM_OK && rank == 0) {
+        st = open_output(out, force, resume, &in, &info, &o, done, &ck, &ck_g, &lock, &d);
+        opened = st == SM_OK;
+    }
+    /* Every rank plans, or none: a rank that could not start stops them all. */
+    SM_TRY(sm_plan_mpi_agree(st));
+    if (rank == 0) {
+        sm_diag_print(&d, stderr); /* warnings */
+        announce(m, sw, &o, out, ranks);
+    }
     sm_diag_clear(&d);
-    fprintf(stderr, "supplymix: plan over sweep '%s': %zu polic%s x %zu futures, %d contract "
-                    "offer(s), %d thread%s, writing %s\n",
-            sw->name, sw->grid_size, sw->grid_size == 1 ? "y" : "ies", sw->samples,
-            m->n_contracts, o.threads, o.threads == 1 ? "" : "s", out);
-    if (o.risk_weight > 0.0)
-        fprintf(stderr, "supplymix: objective fees + %g E[cost] + %g CVaR_%g[cost]: RP, WS and "
-                        "EEV below are this, not the expected cost\n",
-                1.0 - o.risk_weight, o.risk_weight, o.cvar_alpha);
     const char *every = getenv("SM_PLAN_CHECKPOINT_SECONDS");
-    saver sv = {out, &info, sm_clock_s(), every ? atof(every) : CHECKPOINT_SECONDS};
-    sm_plan_hooks hooks = {on_point, &run, save, &sv, done, &ck, ck_g};
+    saver sv = {out, &info, sm_clock_s(), every ? atof(every) : CHECKPOINT_SECONDS, rank};
+    sm_plan_hooks hooks = {rank == 0 ? on_point : NULL, &run, save, &sv, done, &ck, ck_g};
     SM_TRY(sm_plan_sweep_from(in.p, sw, &o, 1, &hooks, &run, &d));
-    st = finish(out, m, sw, &run, done);
+    if (rank == 0)
+        st = finish(out, m, sw, &run, done);
+    else
+        st = run.interrupted ? SM_EINTERRUPTED : SM_OK;
 done:
+    if (rank != 0)
+        sm_diag_clear(&d); /* rank 0 reports */
     sm_cli_signal_partial(NULL);
     sm_cli_signal_lock(NULL); /* not ours once released */
     sm_writer_lock_release(&lock);

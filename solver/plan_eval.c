@@ -1,6 +1,7 @@
 /* Futures solved at a commitment, in parallel (see plan.h): the second
  * stage of the L-shaped method and the evaluation of a plan. */
 #include "plan_checkpoint.h"
+#include "plan_mpi.h"
 
 #include <math.h>
 #include <omp.h>
@@ -197,16 +198,20 @@ static sm_status solve_future(sm_evaluator *ev, eval_thread *t, size_t s, const 
     return SM_OK;
 }
 
-sm_status sm_evaluate(sm_evaluator *ev, const double *k, double *q, uint8_t *status, double *g,
-                      sm_future_sink sink, void *sink_ctx, sm_diag *d)
+/* Futures [lo, hi) on this rank's threads. */
+static sm_status evaluate_range(sm_evaluator *ev, size_t lo, size_t hi, const double *k,
+                                double *q, uint8_t *status, double *g, sm_future_sink sink,
+                                void *sink_ctx, sm_diag *d)
 {
+    if (hi <= lo)
+        return SM_OK; /* no thread builds an LP for nothing */
     int threads = ev->o->threads > 0 ? ev->o->threads : 1;
-    if ((size_t)threads > ev->F->n)
-        threads = ev->F->n > 0 ? (int)ev->F->n : 1; /* no thread builds an LP for nothing */
+    if ((size_t)threads > hi - lo)
+        threads = (int)(hi - lo);
     eval_thread *th = calloc((size_t)threads, sizeof *th);
     if (!th)
         return sm_diag_fail(d, SM_ENOMEM, "out of memory");
-    long n = (long)ev->F->n;
+    long first = (long)lo, n = (long)hi;
 #pragma omp parallel num_threads(threads)
     {
         eval_thread *t = &th[omp_get_thread_num()];
@@ -215,7 +220,7 @@ sm_status sm_evaluate(sm_evaluator *ev, const double *k, double *q, uint8_t *sta
         if (t->st == SM_OK && !raw_ub)
             t->st = sm_diag_fail(&t->diag, SM_ENOMEM, "out of memory");
 #pragma omp for schedule(dynamic, 1)
-        for (long s = 0; s < n; s++) {
+        for (long s = first; s < n; s++) {
             if (t->st != SM_OK)
                 continue;
             t->st = solve_future(ev, t, (size_t)s, k, raw_ub, q, status, g, sink, sink_ctx);
@@ -242,6 +247,43 @@ sm_status sm_evaluate(sm_evaluator *ev, const double *k, double *q, uint8_t *sta
     return st;
 }
 
+/* With MPI ranks, each solves its fixed range of the futures and the
+ * results are shared. A pass with a sink (the plan file's, or a one-
+ * future plan's) runs whole on every rank: the sink's rows stay where
+ * they are written, and the pass is one of hundreds. */
+sm_status sm_evaluate(sm_evaluator *ev, const double *k, double *q, uint8_t *status, double *g,
+                      sm_future_sink sink, void *sink_ctx, sm_diag *d)
+{
+    size_t lo = 0, hi = ev->F->n;
+    int shared = !sink && sm_plan_mpi_ranks() > 1;
+    if (shared)
+        sm_plan_mpi_range(ev->F->n, &lo, &hi);
+    sm_status st = evaluate_range(ev, lo, hi, k, q, status, g, sink, sink_ctx, d);
+    if (shared)
+        st = sm_plan_mpi_share(ev->F->n, ev->s1->nk, q, status, g, st, d);
+    return st;
+}
+
+/* With MPI ranks, every rank holds its own futures' bases: has[] and the
+ * bytes of all of them, in the order of the futures (ranks hold
+ * contiguous ranges, in rank order). Every rank takes part in every
+ * checkpoint, so every rank gets them all. */
+static sm_status gather_bases(size_t n, uint8_t *has, uint8_t **stat, size_t len, size_t *have,
+                              size_t per, sm_diag *d)
+{
+    uint8_t *all = NULL;
+    size_t total = 0;
+    sm_status st = sm_plan_mpi_share_bytes(n, 1, has, d);
+    if (st == SM_OK)
+        st = sm_plan_mpi_concat(*stat, len, &all, &total, d);
+    if (st != SM_OK)
+        return st;
+    free(*stat);
+    *stat = all;
+    *have = per ? total / per : 0;
+    return SM_OK;
+}
+
 /* Each basis as one byte per row and column (GLPK's statuses are 1..5):
  * (layout rows + columns) bytes per future that has one. */
 sm_status sm_evaluator_save(const sm_evaluator *ev, sm_plan_checkpoint *c, sm_diag *d)
@@ -261,6 +303,8 @@ sm_status sm_evaluator_save(const sm_evaluator *ev, sm_plan_checkpoint *c, sm_di
         for (int j = 1; b && j <= b->n_cols; j++)
             *p++ = (uint8_t)b->col_stat[j];
     }
+    if (st == SM_OK && sm_plan_mpi_ranks() > 1)
+        st = gather_bases(ev->n, has, &stat, (size_t)(p - stat), &have, per, d);
     if (st == SM_OK)
         st = sm_ckpt_add(c, "future_has_basis", 'b', ev->n, has, d);
     if (st == SM_OK)

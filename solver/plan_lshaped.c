@@ -20,6 +20,7 @@
 #include "../core/clock.h"
 #include "../models/risk.h"
 #include "plan_checkpoint.h"
+#include "plan_mpi.h"
 
 /* The trust region narrows no further (a share of k_ub): a tiny box makes
  * every step a null step and its model promises nothing. */
@@ -701,7 +702,8 @@ static sm_status iterate(lshaped *ls, sm_plan_result *r, int *stop, sm_diag *d)
         r->stop = SM_PLAN_GAP;
     else if (r->iterations >= ls->o->max_iterations)
         r->stop = SM_PLAN_ITERATION_LIMIT;
-    else if (ls->o->time_limit_s > 0 && sm_clock_s() - ls->t0 >= ls->o->time_limit_s)
+    else if (ls->o->time_limit_s > 0 &&
+             sm_plan_mpi_any(sm_clock_s() - ls->t0 >= ls->o->time_limit_s))
         r->stop = SM_PLAN_TIME_LIMIT;
     else
         *stop = 0;
@@ -839,7 +841,8 @@ static sm_status boundary(lshaped *ls, sm_plan_result *r, int ended, int *stop, 
     sm_status st = SM_OK;
     if (ls->o->checkpoint)
         SM_TRY(checkpoint_take(ls, r, d));
-    if (!ended && ls->o->stop_flag && *ls->o->stop_flag) {
+    /* Agreed: every MPI rank stops at this boundary or none does. */
+    if (!ended && ls->o->stop_flag && sm_plan_mpi_any(*ls->o->stop_flag)) {
         r->stop = SM_PLAN_INTERRUPTED;
         *stop = 1;
     }

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "../core/clock.h"
+#include "plan_mpi.h"
 
 typedef struct sink_ctx {
     const sm_problem *p;
@@ -98,7 +99,7 @@ static sm_status on_checkpoint(void *ctx, const sm_plan_checkpoint *c, sm_diag *
 
 static int stop_requested(const sm_plan_opts *o)
 {
-    return o->stop_flag && *o->stop_flag;
+    return o->stop_flag && sm_plan_mpi_any(*o->stop_flag);
 }
 
 /* Policy g, from its checkpoint when it has one; then saved. */

@@ -20,6 +20,7 @@
 #include "../core/clock.h"
 #include "../models/risk.h"
 #include "plan_checkpoint.h"
+#include "plan_lshaped.h"
 #include "plan_mpi.h"
 
 /* The trust region narrows no further (a share of k_ub): a tiny box makes
@@ -84,34 +85,6 @@ static size_t hist_room(const sm_plan_opts *o)
     return (size_t)(o->max_iterations > 0 ? o->max_iterations : 0) + resumed + 1;
 }
 
-/* The state of one decomposition. */
-typedef struct lshaped {
-    const sm_futures *F;
-    const sm_stage1 *s1;
-    const sm_plan_opts *o;
-    sm_evaluator *ev;
-    sm_lp *master;
-    size_t n;
-    int nk, nb;                /* commitments, theta columns */
-    double *k, *q, *g, *sol;   /* k^ [nk], Q_s [n], slopes [n*nk], master solution [nk+nb] */
-    double *gb;                /* [nk] a block's mean slopes */
-    uint8_t *status;
-    int *idx;
-    double *val;
-    double t0;
-    double rhs;           /* of the cut cut_terms built */
-    /* The trust region: a box of radius · k_ub around the centre, the
-     * incumbent, whose cost is fc. */
-    double *centre, *lo, *hi;
-    double fc, radius, predicted;   /* predicted: fc − the master's value at k^ */
-    int rescues;                    /* master solves redone from scratch */
-    int bad_steps, whole;           /* whole: k^ is from the unrestricted master */
-    int has_centre;                 /* 0 until a trial point meets every future */
-    /* Cut ages: master rows after the first n_fixed (the first-stage
-     * rows), solves in a row with a basic slack; -1: never dropped. */
-    int n_fixed, cap, *age, *drop;
-    uint8_t *basic;
-} lshaped;
 
 static void lshaped_free(lshaped *ls)
 {
@@ -175,257 +148,6 @@ static sm_status lshaped_init(lshaped *ls, const sm_futures *F, const sm_stage1 
         return sm_diag_error(d, NULL, 0, 0, "risk weight %g (expected [0, 1]) or CVaR level %g "
                              "(expected [0, 1)) out of range", o->risk_weight, o->cvar_alpha);
     return sm_evaluator_new(F, s1, o, base, &ls->ev, d);
-}
-
-/* Room for the ages of cuts 0..i. */
-static sm_status ages_room(lshaped *ls, int i, sm_diag *d)
-{
-    if (i >= ls->cap) {
-        int cap = 2 * i + 64;
-        int *age = realloc(ls->age, (size_t)cap * sizeof *age);
-        if (age)
-            ls->age = age;
-        int *drop = realloc(ls->drop, (size_t)cap * sizeof *drop);
-        if (drop)
-            ls->drop = drop;
-        uint8_t *basic = realloc(ls->basic, (size_t)cap);
-        if (basic)
-            ls->basic = basic;
-        if (!age || !drop || !basic)
-            return sm_diag_fail(d, SM_ENOMEM, "out of memory");
-        ls->cap = cap;
-    }
-    return SM_OK;
-}
-
-/* Append a row to the master and give it an age (keep: never dropped). */
-static sm_status master_row(lshaped *ls, int len, double lb, int keep, sm_diag *d)
-{
-    int i = sm_lp_rows(ls->master) - ls->n_fixed;
-    sm_status st = ages_room(ls, i, d);
-    if (st != SM_OK)
-        return st;
-    ls->age[i] = keep ? -1 : 0;
-    return sm_lp_add_row(ls->master, len, ls->idx, ls->val, lb, HUGE_VAL, d);
-}
-
-/* The block mean of Q_s(k_ub), theta_b's lower bound, for every block. */
-static void block_means(const lshaped *ls, double *mean)
-{
-    size_t s = 0, n = ls->n, nb = (size_t)ls->nb;
-    for (size_t b = 0; b < nb; b++) {
-        size_t a = s;
-        double v = 0.0;
-        for (; s < n && s * nb / n == b; s++)
-            v += ls->q[s];
-        mean[b] = s > a ? v / (double)(s - a) : 0.0;
-    }
-}
-
-static sm_lp_opts master_opts(const sm_plan_opts *o)
-{
-    sm_lp_opts mo = o->lp;
-    mo.warm_pricing = SM_PRICING_STEEPEST; /* 2.3x fewer pivots than textbook (bench/README.md) */
-    /* The long-step ratio test on this master (cuts from 1e-9 to 1e7) made
-     * plan_extensive_glpsol_cbc's plan fail; the futures keep it. */
-    mo.warm_ratio = SM_RATIO_HARRIS;
-    return mo;
-}
-
-/* Under risk (lambda > 0), the master's Rockafellar-Uryasev terms: eta
- * (free) and u_s >= theta_s - eta, u_s >= 0, costing lambda·eta + lambda
- * p_s u_s / (1 - alpha), after k and theta; theta then costs (1 - lambda)
- * p_s. At the optimum eta + sum p_s u_s / (1 - alpha) is CVaR_alpha of the
- * thetas, so the master's optimum is fees + rho(theta), a lower bound of
- * fees + rho(Q) as rho is monotone and theta <= Q. */
-static int risk_cols(const lshaped *ls)
-{
-    return ls->o->risk_weight > 0.0 ? (int)ls->n + 1 : 0;
-}
-
-static void risk_bounds(const lshaped *ls, double *lb, double *ub, double *obj)
-{
-    double lam = ls->o->risk_weight, p = 1.0 / (double)ls->n;
-    size_t eta = (size_t)ls->nk + ls->n;
-    lb[eta] = -HUGE_VAL;
-    ub[eta] = HUGE_VAL;
-    obj[eta] = lam;
-    for (size_t s = 0; s < ls->n; s++) {
-        lb[eta + 1 + s] = 0.0;
-        ub[eta + 1 + s] = HUGE_VAL;
-        obj[eta + 1 + s] = lam * p / (1.0 - ls->o->cvar_alpha);
-    }
-}
-
-static sm_status risk_rows(lshaped *ls, sm_diag *d)
-{
-    sm_status st = SM_OK;
-    int eta = ls->nk + (int)ls->n;
-    for (size_t s = 0; risk_cols(ls) && s < ls->n; s++) {
-        int idx[3] = {eta + 1 + (int)s, ls->nk + (int)s, eta};
-        double val[3] = {1.0, -1.0, 1.0};
-        SM_TRY(sm_lp_add_row(ls->master, 3, idx, val, 0.0, HUGE_VAL, d));
-    }
-done:
-    return st;
-}
-
-/* The master with theta_b >= its block's mean Q_s(k_ub), the first-stage
- * rows and the risk terms. */
-static sm_status master_build(lshaped *ls, sm_diag *d)
-{
-    sm_status st = SM_OK;
-    size_t nc = (size_t)ls->nk + (size_t)ls->nb + (size_t)risk_cols(ls);
-    double *lb = malloc((nc + 1) * sizeof *lb), *ub = malloc((nc + 1) * sizeof *ub),
-           *obj = malloc((nc + 1) * sizeof *obj);
-    if (!lb || !ub || !obj)
-        SM_TRY(sm_diag_fail(d, SM_ENOMEM, "out of memory"));
-    for (int j = 0; j < ls->nk; j++) {
-        lb[j] = 0.0;
-        ub[j] = ls->s1->ub[j];
-        obj[j] = ls->s1->fee[j];
-    }
-    block_means(ls, &lb[ls->nk]);
-    for (size_t b = 0, n = ls->n, nb = (size_t)ls->nb; b < nb; b++) {
-        /* |block b| = ceil((b+1)·n/nb) − ceil(b·n/nb) */
-        size_t size = ((b + 1) * n + nb - 1) / nb - (b * n + nb - 1) / nb;
-        ub[(size_t)ls->nk + b] = HUGE_VAL;
-        obj[(size_t)ls->nk + b] = (1.0 - ls->o->risk_weight) * (double)size / (double)n;
-    }
-    if (risk_cols(ls))
-        risk_bounds(ls, lb, ub, obj);
-    sm_lp_opts mo = master_opts(ls->o);
-    SM_TRY(sm_lp_new_cols(&ls->master, (int)nc, lb, ub, obj, &mo, d));
-    const sm_stage1 *s1 = ls->s1;
-    for (int i = 0; i < s1->n_rows; i++) {
-        int a = s1->row_start[i], len = s1->row_start[i + 1] - a;
-        for (int e = 0; e < len; e++)
-            ls->val[e] = 1.0;
-        SM_TRY(sm_lp_add_row(ls->master, len, &s1->row_var[a], ls->val, s1->row_lb[i],
-                             s1->row_ub[i], d));
-    }
-    SM_TRY(risk_rows(ls, d));
-    ls->n_fixed = sm_lp_rows(ls->master); /* the rows no cut dropping touches */
-done:
-    free(lb);
-    free(ub);
-    free(obj);
-    return st;
-}
-
-/* The terms of the cut v + g·(k − k^) as the row -g·k >= rhs, into
- * idx/val/rhs. A slope too small to be more than rounding noise of v
- * (|g_j| < 1e-12·|v|, 1e-9 at least) is left out, its term replaced by its
- * least value over 0 <= k_j <= k_ub (g_j <= 0: at k_ub), which keeps the
- * cut valid: a master with coefficients from 1e-12 to 1e7 defeated GLPK. */
-static int cut_terms(lshaped *ls, const double *g, double v)
-{
-    double tiny = fmax(1e-9, 1e-12 * fabs(v));
-    int len = 0;
-    ls->rhs = v;
-    for (int j = 0; j < ls->nk; j++) {
-        if (g[j] == 0.0)
-            continue;
-        if (fabs(g[j]) < tiny) {
-            ls->rhs += g[j] * (ls->s1->ub[j] - ls->k[j]);
-            continue;
-        }
-        ls->idx[len] = j;
-        ls->val[len++] = -g[j];
-        ls->rhs -= g[j] * ls->k[j];
-    }
-    return len;
-}
-
-/* Block b's mean Q_s(k^) and slopes (into ls->gb), summed in future order
- * from *s on; 0 when some future of the block is not optimal. */
-static int block_cut(lshaped *ls, size_t b, size_t *s, double *v)
-{
-    size_t n = ls->n, nb = (size_t)ls->nb, nk = (size_t)ls->nk, a = *s;
-    int ok = 1;
-    *v = 0.0;
-    memset(ls->gb, 0, nk * sizeof(double));
-    for (; *s < n && *s * nb / n == b; (*s)++) {
-        ok &= ls->status[*s] == SM_SCEN_OPTIMAL;
-        if (!ok)
-            continue;
-        *v += ls->q[*s];
-        const double *g = &ls->g[*s * nk];
-        for (size_t j = 0; j < nk; j++)
-            ls->gb[j] += g[j];
-    }
-    size_t m = *s - a;
-    if (!ok || m == 0)
-        return 0;
-    if (m > 1) {
-        *v /= (double)m;
-        for (size_t j = 0; j < nk; j++)
-            ls->gb[j] /= (double)m;
-    }
-    return 1;
-}
-
-/* Add the cut of every block whose mean Q_s(k^) lies above the master's
- * theta_b (all of them when theta is NULL), in block order. */
-static sm_status add_cuts(lshaped *ls, const double *theta, int *added, sm_diag *d)
-{
-    sm_status st = SM_OK;
-    *added = 0;
-    size_t s = 0;
-    for (size_t b = 0; b < (size_t)ls->nb; b++) {
-        double v;
-        if (!block_cut(ls, b, &s, &v))
-            continue;
-        if (theta && v - theta[b] <= 1e-9 * fmax(1.0, fabs(v)))
-            continue;
-        int len = cut_terms(ls, ls->gb, v);
-        ls->idx[len] = ls->nk + (int)b;
-        ls->val[len++] = 1.0;
-        SM_TRY(master_row(ls, len, ls->rhs, 0, d));
-        (*added)++;
-    }
-done:
-    return st;
-}
-
-/* For every future infeasible at k^, with w_s = q[s] its phase-one
- * violation and g_s its slopes: -g_s·k >= w_s - g_s·k^, in future order. */
-static sm_status add_feasibility_cuts(lshaped *ls, int *added, sm_diag *d)
-{
-    sm_status st = SM_OK;
-    *added = 0;
-    for (size_t s = 0; s < ls->n; s++) {
-        double w = ls->q[s];
-        if (ls->status[s] != SM_SCEN_INFEASIBLE || !(w > 1e-9))
-            continue;
-        int len = cut_terms(ls, &ls->g[s * (size_t)ls->nk], w);
-        if (len == 0)
-            continue; /* no commitment can help: cannot happen when k_ub was feasible */
-        SM_TRY(master_row(ls, len, ls->rhs, 1, d));
-        (*added)++;
-    }
-done:
-    return st;
-}
-
-/* Age every cut by the master's last basis and drop those whose slack
- * has been basic drop_age solves in a row: they are not binding, so the
- * master's solution and basis stay optimal without them. */
-static sm_status drop_old_cuts(lshaped *ls, sm_diag *d)
-{
-    int nr = sm_lp_rows(ls->master) - ls->n_fixed, nd = 0, kept = 0;
-    if (ls->o->drop_age <= 0 || nr <= 0)
-        return SM_OK;
-    sm_lp_rows_basic(ls->master, ls->n_fixed, ls->basic);
-    for (int i = 0; i < nr; i++) {
-        if (ls->age[i] >= 0)
-            ls->age[i] = ls->basic[i] ? ls->age[i] + 1 : 0;
-        if (ls->age[i] >= ls->o->drop_age)
-            ls->drop[nd++] = ls->n_fixed + i;
-        else
-            ls->age[kept++] = ls->age[i];
-    }
-    return sm_lp_del_rows(ls->master, nd, ls->drop, d);
 }
 
 /* Any future not optimal at k^: count it; SM_OK with *bad set. */
@@ -503,7 +225,7 @@ static sm_status first_evaluation(lshaped *ls, sm_plan_result *r, int *go_on, sm
                      "(first: future %zu), so for every portfolio", bad, first);
         return SM_OK;
     }
-    SM_TRY(master_build(ls, d));
+    SM_TRY(sm_lshaped_master_build(ls, d));
     ls->fc = HUGE_VAL;
     if (meets_rows(ls->s1, ls->k)) {
         ls->fc = incumbent(ls, r);
@@ -511,7 +233,7 @@ static sm_status first_evaluation(lshaped *ls, sm_plan_result *r, int *go_on, sm
         ls->has_centre = 1;
     }
     int added;
-    SM_TRY(add_cuts(ls, NULL, &added, d));
+    SM_TRY(sm_lshaped_add_cuts(ls, NULL, &added, d));
     *go_on = 1;
 done:
     return st;
@@ -597,7 +319,7 @@ static sm_status next_point(lshaped *ls, sm_plan_result *r, int *ok, sm_diag *d)
     ls->whole = !trust;
     if (!trust)
         r->lb = fmax(r->lb, sm_lp_objective(ls->master));
-    SM_TRY(drop_old_cuts(ls, d));
+    SM_TRY(sm_lshaped_drop_old_cuts(ls, d));
     if (trust && ls->predicted <= ls->o->gap * fabs(ls->fc)) {
         set_box(ls, 1);
         SM_TRY(master_solve(ls, r, ok, d));
@@ -660,7 +382,7 @@ static sm_status cuts_at(lshaped *ls, sm_plan_result *r, int *added, int *stop, 
     if (bad) {
         /* Not a candidate: cut it off, and keep the optimality cuts of the
          * futures that were feasible. */
-        SM_TRY(add_feasibility_cuts(ls, added, d));
+        SM_TRY(sm_lshaped_add_feasibility_cuts(ls, added, d));
         if (*added == 0) {
             r->stop = SM_PLAN_NEEDS_FEASIBILITY;
             snprintf(r->message, sizeof r->message,
@@ -672,7 +394,7 @@ static sm_status cuts_at(lshaped *ls, sm_plan_result *r, int *added, int *stop, 
     }
     trust_step(ls, !bad, bad ? HUGE_VAL : incumbent(ls, r));
     int opt_added = 0;
-    SM_TRY(add_cuts(ls, &ls->sol[ls->nk], &opt_added, d));
+    SM_TRY(sm_lshaped_add_cuts(ls, &ls->sol[ls->nk], &opt_added, d));
     *added += opt_added;
 done:
     return st;
@@ -769,7 +491,7 @@ static sm_status trust_load(lshaped *ls, const sm_plan_checkpoint *c, sm_diag *d
     ls->has_centre = ti[1];
     ls->n_fixed = ti[2];
     memcpy(ls->centre, centre, (size_t)ls->nk * sizeof *centre);
-    SM_TRY(ages_room(ls, (int)cuts, d));
+    SM_TRY(sm_lshaped_ages_room(ls, (int)cuts, d));
     memcpy(ls->age, age, cuts * sizeof *age);
 done:
     return st;
@@ -827,7 +549,7 @@ static sm_status resume(lshaped *ls, sm_plan_result *r, int *go_on, sm_diag *d)
     *go_on = r->stop == 0;
     if (*go_on) {
         SM_TRY(sm_evaluator_load(ls->ev, c, d));
-        sm_lp_opts mo = master_opts(ls->o);
+        sm_lp_opts mo = sm_lshaped_master_opts(ls->o);
         SM_TRY(sm_ckpt_load_master(c, &mo, &ls->master, d));
         SM_TRY(trust_load(ls, c, d));
     }

@@ -1,0 +1,56 @@
+/* The state of one L-shaped decomposition (solver/plan_lshaped.c: the
+ * iterations, trust region and checkpoints) and its master LP with the
+ * cuts (solver/plan_master.c). Private to those two files. */
+#ifndef SM_PLAN_LSHAPED_H
+#define SM_PLAN_LSHAPED_H
+
+#include <stdint.h>
+
+#include "plan.h"
+
+/* The state of one decomposition. */
+typedef struct lshaped {
+    const sm_futures *F;
+    const sm_stage1 *s1;
+    const sm_plan_opts *o;
+    sm_evaluator *ev;
+    sm_lp *master;
+    size_t n;
+    int nk, nb;                /* commitments, theta columns */
+    double *k, *q, *g, *sol;   /* k^ [nk], Q_s [n], slopes [n*nk], master solution [nk+nb] */
+    double *gb;                /* [nk] a block's mean slopes */
+    uint8_t *status;
+    int *idx;
+    double *val;
+    double t0;
+    double rhs;           /* of the cut cut_terms built */
+    /* The trust region: a box of radius · k_ub around the centre, the
+     * incumbent, whose cost is fc. */
+    double *centre, *lo, *hi;
+    double fc, radius, predicted;   /* predicted: fc − the master's value at k^ */
+    int rescues;                    /* master solves redone from scratch */
+    int bad_steps, whole;           /* whole: k^ is from the unrestricted master */
+    int has_centre;                 /* 0 until a trial point meets every future */
+    /* Cut ages: master rows after the first n_fixed (the first-stage
+     * rows), solves in a row with a basic slack; -1: never dropped. */
+    int n_fixed, cap, *age, *drop;
+    uint8_t *basic;
+} lshaped;
+
+/* Room for the ages of cuts 0..i. */
+sm_status sm_lshaped_ages_room(lshaped *ls, int i, sm_diag *d);
+/* The master's simplex settings. */
+sm_lp_opts sm_lshaped_master_opts(const sm_plan_opts *o);
+/* The master: k, the thetas (and the risk terms), the first-stage rows,
+ * theta_b bounded below by its block's mean Q_s(k_ub) (ls->q holds Q at
+ * k_ub). */
+sm_status sm_lshaped_master_build(lshaped *ls, sm_diag *d);
+/* The cut of every block whose mean Q_s(k^) lies above the master's
+ * theta_b (all of them when theta is NULL), in block order. */
+sm_status sm_lshaped_add_cuts(lshaped *ls, const double *theta, int *added, sm_diag *d);
+/* A feasibility cut for every future infeasible at k^, in future order. */
+sm_status sm_lshaped_add_feasibility_cuts(lshaped *ls, int *added, sm_diag *d);
+/* Age the cuts by the master's last basis and drop the long-idle ones. */
+sm_status sm_lshaped_drop_old_cuts(lshaped *ls, sm_diag *d);
+
+#endif

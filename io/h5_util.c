@@ -7,6 +7,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
@@ -396,4 +397,22 @@ void sm_h5_strings_free(char **s, size_t n)
     for (size_t i = 0; s && i < n; i++)
         free(s[i]);
     free(s);
+}
+
+int sm_h5_attr_flags(hid_t obj, const char *const *names, int n)
+{
+    int8_t flags[64];
+    char meanings[1024] = "";
+    size_t used = 0;
+    if (n > 64)
+        return 0;
+    for (int s = 0; s < n; s++) {
+        flags[s] = (int8_t)s;
+        int w = snprintf(meanings + used, sizeof meanings - used, "%s%s", s ? " " : "", names[s]);
+        if (w < 0 || (size_t)w >= sizeof meanings - used)
+            return 0;
+        used += (size_t)w;
+    }
+    return sm_h5_attr_num(obj, "flag_values", H5T_NATIVE_INT8, flags, (hsize_t)n) &&
+           sm_h5_attr_text(obj, "flag_meanings", meanings);
 }

@@ -32,6 +32,9 @@ hid_t sm_h5_vlen_utf8(void);
 int sm_h5_attr_text(hid_t obj, const char *name, const char *value);
 int sm_h5_attr_num(hid_t obj, const char *name, hid_t type, const void *values, hsize_t n);
 int sm_h5_attr_i64(hid_t obj, const char *name, long long v);
+/* CF flag attributes of an int8 code variable: flag_values 0..n-1 and
+ * flag_meanings names[0..n) separated by spaces (n <= 64). */
+int sm_h5_attr_flags(hid_t obj, const char *const *names, int n);
 int sm_h5_read_attr_text(hid_t obj, const char *name, char *buf, size_t size);
 int sm_h5_read_attr_i64(hid_t obj, const char *name, long long *v);
 int sm_h5_read_attr_f64(hid_t obj, const char *name, double *v);

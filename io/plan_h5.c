@@ -166,17 +166,8 @@ static int create_var(hid_t f, int k, const hid_t *sc, const hsize_t *n, size_t 
         ok = sm_h5_attr_num(ds, "_FillValue", H5T_NATIVE_DOUBLE, fill_of(SM_VT_F64), 1);
     if (ok && strcmp(pvars[k].units, "s") == 0)
         ok = sm_h5_attr_text(ds, "comment", "wall-clock time: differs between identical runs");
-    if (ok && k == V_STOP) {
-        int8_t flags[SM_PLAN_N_STOP];
-        char meanings[256] = "";
-        for (int s = 0; s < SM_PLAN_N_STOP; s++) {
-            flags[s] = (int8_t)s;
-            strcat(meanings, s ? " " : "");
-            strcat(meanings, sm_plan_stop_names[s]);
-        }
-        ok = sm_h5_attr_num(ds, "flag_values", H5T_NATIVE_INT8, flags, SM_PLAN_N_STOP) &&
-             sm_h5_attr_text(ds, "flag_meanings", meanings);
-    }
+    if (ok && k == V_STOP)
+        ok = sm_h5_attr_flags(ds, sm_plan_stop_names, SM_PLAN_N_STOP);
     if (ds >= 0)
         H5Dclose(ds);
     return ok;

@@ -504,17 +504,8 @@ static int create_variables(sm_results *r, const sm_results_info *info, const co
             ok = sm_h5_attr_num(ds, "_FillValue", H5T_NATIVE_DOUBLE, &nan, 1);
         for (int k = 0; k < vd->ndims && ok; k++)
             ok = H5DSattach_scale(ds, c->scale[vd->dims[k]], (unsigned)k + 1) >= 0;
-        if (ok && v == SM_V_STATUS) {
-            int8_t flags[SM_SCEN_N_STATUS];
-            char meanings[256] = "";
-            for (int s = 0; s < SM_SCEN_N_STATUS; s++) {
-                flags[s] = (int8_t)s;
-                strcat(meanings, s ? " " : "");
-                strcat(meanings, sm_scen_status_names[s]);
-            }
-            ok = sm_h5_attr_num(ds, "flag_values", H5T_NATIVE_INT8, flags, SM_SCEN_N_STATUS) &&
-                 sm_h5_attr_text(ds, "flag_meanings", meanings);
-        }
+        if (ok && v == SM_V_STATUS)
+            ok = sm_h5_attr_flags(ds, sm_scen_status_names, SM_SCEN_N_STATUS);
         if (ok && sm_vars[v].timing)
             ok = sm_h5_attr_text(ds, "comment", "wall-clock time: differs between identical runs");
         if (!ok)

@@ -461,6 +461,47 @@ static int write_period_start(hid_t file, const sm_model *m, const coords *c)
     return ok;
 }
 
+/* The sweep's target rank correlations beside those its sample achieves
+ * (Spearman over the S futures, models/correlate.c), along a dimension
+ * `correlation` of the pairs as the file lists them; nothing when the
+ * sweep has no correlations. */
+static int write_rank_correlations(hid_t file, const sm_sweep *sw)
+{
+    if (sw->n_corr == 0)
+        return 1;
+    size_t n = (size_t)sw->n_corr, K = (size_t)sw->n_params;
+    char(*text)[2 * 96 + 4] = calloc(n, sizeof *text);
+    const char **labels = calloc(n, sizeof *labels);
+    double *target = malloc(n * sizeof *target), *achieved = malloc(n * sizeof *achieved);
+    int ok = text && labels && target && achieved;
+    for (size_t k = 0; ok && k < n; k++) {
+        size_t a = (size_t)sw->corr[k].a, b = (size_t)sw->corr[k].b;
+        snprintf(text[k], sizeof text[k], "%s ~ %s", sw->params[a].name, sw->params[b].name);
+        labels[k] = text[k];
+        target[k] = sw->corr[k].rho;
+        achieved[k] = sw->rank_achieved[a * K + b];
+    }
+    hid_t scale = ok ? sm_h5_string_coord(file, "correlation", labels, n,
+                                          "pair of random parameters with a target rank "
+                                          "correlation (first ~ second)")
+                     : -1;
+    hsize_t dims[1] = {n};
+    ok = ok && scale >= 0 &&
+         numeric_var(file, "rank_correlation_target", 1, dims, &scale, target, "1",
+                     "target Spearman rank correlation of the pair, as the sweep file states "
+                     "it") &&
+         numeric_var(file, "rank_correlation", 1, dims, &scale, achieved, "1",
+                     "achieved Spearman rank correlation of the pair's values over the sweep's "
+                     "random futures (Iman-Conover)");
+    if (scale >= 0)
+        H5Dclose(scale);
+    free(text);
+    free(labels);
+    free(target);
+    free(achieved);
+    return ok;
+}
+
 static int write_coordinates(hid_t file, const sm_results_info *info, coords *c)
 {
     const sm_model *m = info->model;
@@ -473,7 +514,8 @@ static int write_coordinates(hid_t file, const sm_results_info *info, coords *c)
              write_scenario_numbers(file, info, c) &&
              (!info->portfolio || write_cost_commitment(file, info, c)) &&
              write_aux_labels(file, info, c, labels) &&
-             write_base_values(file, info, c) && write_period_start(file, m, c);
+             write_base_values(file, info, c) && write_period_start(file, m, c) &&
+             write_rank_correlations(file, sw);
     free(labels);
     free(period_labels);
     return ok;

@@ -145,6 +145,40 @@ void sm_block_clear_row(sm_block *b, size_t i)
     }
 }
 
+/* Offer o's purchase, tariff and freight cost added to *purchase, *tariff,
+ * *freight, its tonnes per period into row (when kept); returns its tonnes.
+ * Costs are present values (sm_inputs_discount). When neither the tariff
+ * nor the discount factor moves over the periods, each part is a unit cost
+ * times the tonnes, summed as before windows and discounting existed, so
+ * such results stay the same to the bit. */
+static double offer_costs(const sm_model *m, const sm_layout *L, const sm_inputs *in, int o,
+                          const double *x, double *row, double *purchase, double *tariff,
+                          double *freight)
+{
+    int T = L->T;
+    /* A contract tonne bought with perfect foresight also pays its fee:
+     * part of its price (0 for spot offers, so their sums are as before). */
+    double fee = sm_commit_delivered_fee(m, in, o);
+    sm_unit_cost c = sm_inputs_unit_cost(m, in, o, 0);
+    double tons = 0.0, pv_price = 0.0, pv_tariff = 0.0, pv_freight = 0.0;
+    int moves = 0;
+    for (int t = 0; t < T; t++) {
+        double v = x[sm_col_x(L, o, t)];
+        double ct = sm_inputs_unit_cost(m, in, o, t).tariff, df = sm_inputs_discount(m, in, t);
+        tons += v;
+        pv_price += df * (c.price + fee) * v;
+        pv_tariff += df * ct * v;
+        pv_freight += df * c.freight * v;
+        moves |= ct != c.tariff || df != 1.0;
+        if (row)
+            row[t] = v;
+    }
+    *purchase += moves ? pv_price : c.price * tons + fee * tons;
+    *tariff += moves ? pv_tariff : c.tariff * tons;
+    *freight += moves ? pv_freight : c.freight * tons;
+    return tons;
+}
+
 #define F64(v) ((double *)sm_block_row(b, (v), i))
 
 void sm_block_fill_row(sm_block *b, size_t i, const sm_model *m, const sm_layout *L,
@@ -165,21 +199,9 @@ void sm_block_fill_row(sm_block *b, size_t i, const sm_model *m, const sm_layout
     for (int o = 0; o < m->n_offers; o++) {
         const sm_offer *of = &m->offers[o];
         int u = of->supplier, r = m->suppliers[u].region, mat = of->material;
-        sm_unit_cost c = sm_inputs_unit_cost(m, in, o);
-        double fee = sm_commit_delivered_fee(m, in, o);
-        double tons = 0.0;
-        for (int t = 0; t < T; t++) {
-            double v = x[sm_col_x(L, o, t)];
-            tons += v;
-            if (purchases)
-                purchases[((size_t)u * (size_t)M + (size_t)mat) * (size_t)T + (size_t)t] = v;
-        }
-        /* A contract tonne bought with perfect foresight also pays its fee:
-         * part of its price (0 for spot offers, so their sums are as before). */
-        purchase += c.price * tons + fee * tons;
-        tariff += c.tariff * tons;
-        freight += c.freight * tons;
-        by_region[r * M + mat] += tons;
+        double *row = purchases ? &purchases[((size_t)u * (size_t)M + (size_t)mat) * (size_t)T]
+                                : NULL;
+        by_region[r * M + mat] += offer_costs(m, L, in, o, x, row, &purchase, &tariff, &freight);
     }
     double *stock = F64(SM_V_STOCK), *short_t = F64(SM_V_SHORTFALL),
            *mc = F64(SM_V_MARGINAL_COST);
@@ -191,8 +213,9 @@ void sm_block_fill_row(sm_block *b, size_t i, const sm_model *m, const sm_layout
             share[r * M + mat] = tot > 0.0 ? by_region[r * M + mat] / tot : 0.0;
         for (int t = 0; t < T; t++) {
             double s = x[sm_col_s(L, mat, t)], q = x[sm_col_q(L, mat, t)];
-            holding += m->materials[mat].holding_cost * s;
-            shortfall += m->materials[mat].shortfall_penalty * q;
+            double df = sm_inputs_discount(m, in, t); /* exactly 1 without discounting */
+            holding += df * m->materials[mat].holding_cost * s;
+            shortfall += df * sm_inputs_penalty(m, in, mat) * q;
             q_sum += q;
             if (stock) {
                 stock[mat * T + t] = s;

@@ -719,8 +719,9 @@ static void test_shipped_sweeps(void)
     sm_diag_init(&d);
     CU_ASSERT_EQUAL_FATAL(sm_model_load(SM_SOURCE_MODELS_DIR "/rare_earths", &m, &d), SM_OK);
     const struct { const char *name; size_t grid, samples; int random; } want[] = {
-        {"china_grid", 14637, 1, 0}, {"monte_carlo", 1, 10000, 1}, {"quick", 5, 200, 1}};
-    for (int t = 0; t < 3; t++) {
+        {"china_grid", 14637, 1, 0}, {"monte_carlo", 1, 10000, 1}, {"quick", 5, 200, 1},
+        {"news", 5, 1000, 1}};
+    for (int t = 0; t < 4; t++) {
         char *path = sm_sweep_find(want[t].name, m->dir);
         sm_sweep *sw = NULL;
         sm_diag_clear(&d);

@@ -32,6 +32,8 @@ static void usage(FILE *out)
             "SWEEP against it when given: every file is read in full and every problem is\n"
             "listed as FILE:LINE[:COLUMN]: error|warning: what is wrong and what was\n"
             "expected. Exit code 0 when there is no error (warnings allowed), 2 otherwise.\n"
+            "A valid sweep's named events and rank correlations are listed, each target\n"
+            "correlation beside the Spearman correlation its sample achieves.\n"
             "\n"
             "options:\n"
             "  --sweep SWEEP   a sweep file, or the name of one of the model's shipped sweeps\n"

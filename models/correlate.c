@@ -93,15 +93,6 @@ static int ranks(const double *x, size_t n, double *rank)
     return 1;
 }
 
-double sm_spearman(const double *x, const double *y, size_t n)
-{
-    double *rx = malloc(n * sizeof *rx), *ry = malloc(n * sizeof *ry);
-    double r = rx && ry && ranks(x, n, rx) && ranks(y, n, ry) ? pearson(rx, ry, n) : NAN;
-    free(rx);
-    free(ry);
-    return r;
-}
-
 /* The correlated parameters: idx[c] = index in params, rnd[c] = index
  * among random ones; returns their count. */
 static int correlated(const sm_sweep *s, int *idx, int *rnd)
@@ -266,29 +257,34 @@ static int reorder_all(sm_sweep *s, const int *rnd, int kc, const gsl_matrix *P)
     return ok;
 }
 
-/* Target and achieved Spearman over the S futures for every pair of
- * random parameters (the values as solved: clamped and rounded). */
+/* The achieved Spearman correlation over the S futures for every pair
+ * of random parameters (the values as solved: clamped and rounded), from
+ * each parameter's ranks, sorted once. */
 static int measure(sm_sweep *s)
 {
     size_t S = s->samples, K = (size_t)s->n_params;
     double *all = malloc(S * K * sizeof *all), *v = malloc(K * sizeof *v);
+    double *rk = malloc(S * K * sizeof *rk);
     s->rank_achieved = malloc(K * K * sizeof *s->rank_achieved);
-    int ok = all && v && s->rank_achieved;
+    int ok = all && v && rk && s->rank_achieved;
     for (size_t j = 0; ok && j < S; j++) {
         sm_sweep_values(s, j * s->grid_size, v);
         for (size_t k = 0; k < K; k++)
             all[k * S + j] = v[k];
     }
+    for (size_t k = 0; ok && k < K; k++)
+        ok = s->params[k].axis != SM_AXIS_RANDOM || ranks(&all[k * S], S, &rk[k * S]);
     for (size_t a = 0; ok && a < K; a++)
         for (size_t b = 0; b < K; b++) {
             double r = NAN;
             if (s->params[a].axis == SM_AXIS_RANDOM && s->params[b].axis == SM_AXIS_RANDOM)
                 r = a == b ? 1 : b < a ? s->rank_achieved[b * K + a]
-                                       : sm_spearman(&all[a * S], &all[b * S], S);
+                                       : pearson(&rk[a * S], &rk[b * S], S);
             s->rank_achieved[a * K + b] = r;
         }
     free(all);
     free(v);
+    free(rk);
     return ok;
 }
 

@@ -166,8 +166,4 @@ enum {
  * a function of the file only. SM_OK without correlations. */
 sm_status sm_sweep_correlate(sm_sweep *s, sm_diag *d);
 
-/* Spearman's rank correlation of x and y (n values each; ties take their
- * average rank). */
-double sm_spearman(const double *x, const double *y, size_t n);
-
 #endif

@@ -334,6 +334,25 @@ static void test_counter_layout(void)
         }
     }
     sm_sweep_free(&sw);
+
+    /* Events: event e in future j draws counter (j low, j high, e, 2). */
+    sw = load_ok("name: e\nseed: 99\nsamples: 1000\nevents:\n  a: {p: 0.5}\n  b: {p: 0.25}\n"
+                 "parameters:\n  tariff.China: {when: a, happens: 1, otherwise: 0}\n"
+                 "  tariff.USA: {when: b, happens: 1, otherwise: 0}\n");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(sw);
+    const double p[2] = {0.5, 0.25};
+    for (unsigned j = 0; j < 1000; j++) {
+        int h[2];
+        sm_sweep_events(sw, j, h);
+        for (unsigned e = 0; e < 2; e++) {
+            philox4x32_ctr_t c = {{j, 0, e, 2}};
+            philox4x32_key_t key = {{99, 0}};
+            philox4x32_ctr_t r = philox4x32(c, key);
+            uint64_t bits = (((uint64_t)r.v[0] << 32) | r.v[1]) >> 11;
+            CU_ASSERT_EQUAL(h[e], ldexp((double)bits ? (double)bits : 0.5, -53) < p[e]);
+        }
+    }
+    sm_sweep_free(&sw);
 }
 
 static void test_seeds_differ(void)
@@ -994,7 +1013,7 @@ int main(void)
         {"range points, exact at both ends", test_range_ends},
         {"range points are the decimals a person types", test_range_decimals},
         {"determinism: any order, any copy, common random numbers", test_determinism},
-        {"counter layout pinned (Philox known answer)", test_counter_layout},
+        {"counter layout pinned (Philox known answer), events too", test_counter_layout},
         {"different seeds, different draws", test_seeds_differ},
         {"distributions on 20,000 draws", test_distributions},
         {"Latin hypercube: one draw per stratum", test_lhs_strata},

@@ -520,22 +520,7 @@ DRAW = {"cost_vs_cap": fig_cost_vs_cap, "supplier_mix": fig_supplier_mix,
 
 # ---- plan figures (files written by `supplymix plan`) ----------------------------
 
-def policy_title(label):
-    """A policy label ("share.china_cap=0.5") as a board reads it
-    ("china_cap 50 %"); other grid values as name = value."""
-    parts = []
-    for item in str(label).split(";"):
-        name, _, value = item.strip().partition("=")
-        try:
-            v = float(value)
-        except ValueError:
-            parts.append(item.strip())
-            continue
-        if name.startswith("share."):
-            parts.append(f"{name[len('share.'):]} {100 * v:g} %")
-        else:
-            parts.append(f"{name} = {v:g}")
-    return ", ".join(parts) or str(label)
+policy_title = sms.policy_title
 
 
 def planned(p):

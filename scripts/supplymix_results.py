@@ -832,7 +832,7 @@ def frame(ds, r=None):
     if "scenario_policy" in ds:
         pol = ds.scenario_policy.values.astype(np.int64)
         labels = getattr(r, "policy_labels", None)
-        cols["policy"] = (pd.Categorical(np.asarray(labels, dtype=object)[pol]) if labels
+        cols["policy"] = (pd.Categorical.from_codes(pol, categories=list(labels)) if labels
                           else pol)
     if "scenario_future" in ds:
         cols["future"] = ds.scenario_future.values.astype(np.int64)
@@ -865,6 +865,8 @@ def group_labels(df, name, bins=5):
     if name not in df:
         raise KeyError(f"{name!r} is not a column; parameters: "
                        + ", ".join(df.attrs.get("parameter_kind", {})))
+    if df[name].dtype.kind not in "fiu":        # policy labels (categorical), names
+        return df[name]
     v = df[name].to_numpy(dtype=float)
     kind = df.attrs.get("parameter_kind", {}).get(name, "")
     if kind == "grid" or len(np.unique(v[np.isfinite(v)])) <= MAX_LEVELS:

@@ -40,6 +40,8 @@ with repr() so that it round-trips exactly.
 import csv
 import os
 
+import warnings
+
 import numpy as np
 
 import supplymix_results as smr
@@ -413,3 +415,115 @@ def _plan_markdown(s, regions, materials):
         L += [f"| {sup} | {m} | {_t(t)} | {a} | {b} | {_t(mx)} |"
               for sup, m, t, a, b, mx in e["by_supplier"]]
     return L
+
+
+# ---- a results file read for reports (supplymix_report.py, supplymix_compare.py) ----
+
+def policy_title(label):
+    """A policy label ("share.china_cap=0.5") as a board reads it
+    ("china_cap 50 %"); other grid values as name = value."""
+    parts = []
+    for item in str(label).split(";"):
+        name, _, value = item.strip().partition("=")
+        try:
+            v = float(value)
+        except ValueError:
+            parts.append(item.strip())
+            continue
+        if name.startswith("share."):
+            parts.append(f"{name[len('share.'):]} {100 * v:g} %")
+        else:
+            parts.append(f"{name} = {v:g}")
+    return ", ".join(parts) or str(label)
+
+
+class Run:
+    """One results file read for the report: Results, the optimal
+    scenarios' frame, the plan Dataset (None for a sweep), the policy
+    column and its parameter."""
+
+    def __init__(self, path):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", smr.PartialResultsWarning)
+            self.r, ds = smr.load(path, None)
+            names = [n for n in self.r.variables
+                     if not (set(self.r.variables[n][0]) & smr.FULL_DIMS)]
+            _, self.ds = smr.load(path, names, optimal=True)
+            self.plan = smr.plan(path) if smr.is_plan(self.r) else None
+        self.df = smr.frame(self.ds, self.r)
+        self.cap = cap_parameter(self.r)
+        if self.plan is not None:
+            self.policy_col = "policy"
+        else:
+            grid = [p for p in self.r.parameters if p.kind == "grid" and p.varies]
+            lead = self.cap or (grid[0] if grid else None)
+            self.policy_col = lead.name if lead is not None else None
+        if self.policy_col == "policy":
+            self.df["policy"] = self.df["policy"].cat.rename_categories(policy_title)
+        demand = self._demand()
+        self.demand = demand            # {material: t over the horizon} or {}
+
+    def _demand(self):
+        with smr.open_h5(self.r.path) as f:
+            if "demand_base" not in f:
+                return {}
+            d = f["demand_base"][()]
+        return {m: float(np.nansum(d[i])) for i, m in enumerate(self.r.labels["material"])}
+
+    @property
+    def materials(self):
+        return self.r.labels["material"]
+
+    @property
+    def regions(self):
+        return self.r.labels["region"]
+
+    def policies(self):
+        """[(label, mask over df rows)] of the policies (cap levels), or one
+        group "all scenarios"."""
+        if self.policy_col is None:
+            return [("all scenarios", np.ones(len(self.df), dtype=bool))]
+        keys = smr.group_labels(self.df, self.policy_col) if self.policy_col != "policy" \
+            else self.df["policy"]
+        out = []
+        for k in (sorted(keys.unique()) if self.policy_col != "policy" else
+                  [c for c in keys.cat.categories if (keys == c).any()]):
+            out.append((self.policy_name(k), (keys == k).to_numpy()))
+        return out
+
+    def policy_name(self, k):
+        if self.policy_col in (None, "policy"):
+            return str(k)
+        p = self.r.parameter(self.policy_col)
+        return f"{p.limit} {100 * float(k):g} %" if p.limit is not None and p.units in ("", "1") \
+            else f"{p.name} = {k}"
+
+    def second(self, chosen=None):
+        """The second parameter of the tables: chosen, else the one (not the
+        policy's) with the strongest rank correlation with cost."""
+        if chosen:
+            return self.r.parameter(chosen)
+        ranked = [self.r.parameter(e["parameter"]) for e in
+                  (effects(self.r, self.ds) if len(self.df) >= 3 else [])
+                  if e["parameter"] != self.policy_col and
+                  (self.plan is None or e["kind"] != "grid")]
+        # A few distinct values (an event, a choice) read best in tables.
+        few = [p for p in ranked if len(p.levels) <= 6]
+        return (few or ranked or [None])[0]
+
+    def regret(self):
+        """(values per row, what it means): a plan's regret (cost under the
+        plan minus perfect-foresight cost); in a sweep, the cost above the
+        cheapest policy in the same future (same future = same scenario
+        number div grid size)."""
+        if "regret" in self.df:
+            return self.df["regret"].to_numpy(float), (
+                "regret: a future's cost under the plan minus its cost with perfect foresight")
+        cost = self.df["total_cost"].to_numpy(float)
+        future = self.df.index.to_numpy() // self.r.grid_size
+        best = {}
+        for f, c in zip(future, cost):
+            best[f] = min(best.get(f, np.inf), c)
+        return cost - np.array([best[f] for f in future]), (
+            "regret: a future's total cost at this level minus the least total cost of any "
+            "level in that same future (the sweep runs every level in the same futures)")

@@ -330,21 +330,11 @@ def section_shortfall(run):
 
 
 def section_mix(run):
-    df = run.df
     rows = []
-    cost = df["total_cost"].to_numpy(float)
     for name, m in run.policies():
-        bought = np.array([[df[f"purchases_by_region.{reg}.{mat}"].to_numpy(float)[m]
-                            for mat in run.materials] for reg in run.regions])  # [reg, mat, n]
-        mean = bought.mean(axis=2)
-        mean_share = mean / np.where(mean.sum(0) > 0, mean.sum(0), np.nan)
-        idx = np.flatnonzero(m)
-        mid = idx[np.argsort(cost[idx], kind="mergesort")[(len(idx) - 1) // 2]]
-        one = np.array([[df[f"purchases_by_region.{reg}.{mat}"].iloc[mid]
-                         for mat in run.materials] for reg in run.regions])
-        one_share = one / np.where(one.sum(0) > 0, one.sum(0), np.nan)
-        for what, sh in (("mean over futures", mean_share),
-                         (f"median-cost future (scenario {df.index[mid]})", one_share)):
+        e = sms.median_cost_mix(run.r, run.ds.isel(scenario=np.flatnonzero(m)))
+        for what, sh in (("mean over futures", e["mean"]),
+                         (f"median-cost future (scenario {e['scenario']})", e["share"])):
             rows.append([esc(name), esc(what)] +
                         [" / ".join(f"{100 * sh[ri, mi]:.0f}" for mi in range(len(run.materials)))
                          for ri in range(len(run.regions))])

@@ -589,6 +589,16 @@ class Results:
         raise KeyError(f"{name!r} is not a swept parameter of {self.path}; swept: "
                        + ", ".join(p.name for p in self.parameters))
 
+    def demand_total(self):
+        """{material: the base case's demand over the horizon (t)} from
+        `demand_base`; {} for a file without it. A shortfall's share of
+        demand is its tonnes over this."""
+        with _open_h5(self.path) as f:
+            if "demand_base" not in f:
+                return {}
+            d = self._read(self._get(f, "demand_base"))
+        return {m: float(np.nansum(d[i])) for i, m in enumerate(self.labels.get("material", []))}
+
     def limit_kind_of(self, limit):
         lim = self.labels.get("limit", [])
         return self.limit_kind[lim.index(limit)] if limit in lim and self.limit_kind else None

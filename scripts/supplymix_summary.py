@@ -14,11 +14,12 @@ What it holds, every number over the file's finished scenarios:
   per material): P5, P50, P90, P99 (numpy's default linear interpolation)
   and mean, over optimal scenarios, for all of them and for each level of
   the cap parameter; for shortfall also the share of scenarios with any;
-- cheapest mix under each cap level: the optimal scenario with the least
-  total cost (lowest scenario number on ties), its parameter values and
-  each region's share of each material's purchases (purchases_by_region
-  over its sum across regions); and the median of those shares over all
-  scenarios at that level (the typical mix);
+- the mix under each cap level, as shares of purchases (not of demand):
+  the median-cost future's (the optimal scenario at position (n-1)//2 by
+  total cost, lowest scenario number first on ties; not the luckiest
+  future), with its parameter values and each region's share of each
+  material's purchases (purchases_by_region over its sum across regions),
+  and the mean mix (each region's share of the mean tonnes bought);
 - parameters ranked by |Spearman rank correlation| with total cost over
   optimal scenarios (ties given average ranks), with the tornado swing:
   median total cost of the scenarios in the parameter's highest fifth minus
@@ -108,6 +109,29 @@ def effects(r, ds):
         out.append(e)
     out.sort(key=lambda e: (-abs(e["rho"]) if np.isfinite(e["rho"]) else 1.0, e["parameter"]))
     return out
+
+
+def _shares(bought):
+    """Each region's share of a material's purchases: bought[region,
+    material] over its sum across regions (0 where nothing is bought)."""
+    tot = bought.sum(axis=0)
+    return np.divide(bought, tot, out=np.zeros_like(bought), where=tot > 0)
+
+
+def median_cost_mix(r, sub):
+    """The mix of a group of scenarios (one cap level), two ways, as shares
+    of purchases (not of demand): the median-cost future's (the scenario at
+    position (n-1)//2 when sorted by total cost, lower scenario number
+    first on ties; not the luckiest future) and the mean mix (each region's
+    share of the mean tonnes bought over the group)."""
+    cost = sub.total_cost.values
+    order = np.lexsort((sub.scenario.values, np.where(np.isfinite(cost), cost, np.inf)))
+    i = int(order[(len(order) - 1) // 2])
+    one = sub.isel(scenario=i)
+    return {"scenario": int(one.scenario), "total_cost": float(cost[i]),
+            "params": {p.name: float(one[p.coord]) for p in r.parameters},
+            "share": _shares(one.purchases_by_region.values),
+            "mean": _shares(sub.purchases_by_region.values.mean(axis=0)), "n": len(cost)}
 
 
 def _level_groups(ds, cap):
@@ -231,32 +255,23 @@ def compute(r, ds=None, plan=None):
                 add("shortfall_by_material", f"material={m}", k, v,
                     units_short if k != "n" else "scenarios")
 
-    cheapest = []
+    mixes = []
     for gname, value, sub in levels:
         cost = sub.total_cost.values
-        i = int(np.argmin(np.where(np.isfinite(cost), cost, np.inf)))   # first of ties
-        one = sub.isel(scenario=i)
-        bought = one.purchases_by_region.values               # [region, material]
-        tot = bought.sum(axis=0)
-        share = np.divide(bought, tot, out=np.zeros_like(bought), where=tot > 0)
-        all_b = sub.purchases_by_region.values
-        all_t = all_b.sum(axis=1, keepdims=True)
-        typical = np.median(np.divide(all_b, all_t, out=np.zeros_like(all_b), where=all_t > 0),
-                            axis=0)
-        entry = {"group": gname, "scenario": int(one.scenario), "total_cost": float(cost[i]),
-                 "params": {p.name: float(one[p.coord]) for p in r.parameters},
-                 "share": share, "typical": typical, "n": len(cost)}
-        cheapest.append(entry)
-        add("cheapest_mix", gname, "scenario", entry["scenario"])
-        add("cheapest_mix", gname, "total_cost", entry["total_cost"], units_cost)
+        entry = median_cost_mix(r, sub)
+        entry["group"] = gname
+        mixes.append(entry)
+        add("median_cost_mix", gname, "scenario", entry["scenario"])
+        add("median_cost_mix", gname, "total_cost", entry["total_cost"], units_cost)
         for pn, pv in entry["params"].items():
-            add("cheapest_mix", gname, f"param:{pn}", pv, r.parameter(pn).units)
+            add("median_cost_mix", gname, f"param:{pn}", pv, r.parameter(pn).units)
         for ri, reg in enumerate(regions):
             for mi, m in enumerate(materials):
-                add("cheapest_mix", gname, f"share:{reg}:{m}", float(share[ri, mi]), "1")
+                add("median_cost_mix", gname, f"share:{reg}:{m}", float(entry["share"][ri, mi]),
+                    "1")
         for ri, reg in enumerate(regions):
             for mi, m in enumerate(materials):
-                add("typical_mix", gname, f"median_share:{reg}:{m}", float(typical[ri, mi]), "1")
+                add("mean_mix", gname, f"share:{reg}:{m}", float(entry["mean"][ri, mi]), "1")
 
     eff = effects(r, ds) if ds.sizes["scenario"] >= 3 else []
     for k, e in enumerate(eff, 1):
@@ -274,7 +289,7 @@ def compute(r, ds=None, plan=None):
     plan_entries = plan_rows(r, ds, plan) if plan is not None else []
     _add_plan(add, plan_entries)
     return {"plan": plan_entries, "rows": rows, "counts": counts, "cost": cost_stats, "shortfall": short_stats,
-            "shortfall_by_material": mat_stats, "cheapest": cheapest, "effects": eff,
+            "shortfall_by_material": mat_stats, "mixes": mixes, "effects": eff,
             "cap": cap, "results": r, "units_cost": units_cost, "units_short": units_short}
 
 
@@ -340,27 +355,25 @@ def write_markdown(s, path):
         for m, st in s["shortfall_by_material"]:
             L.append(f"| {m} | " + " | ".join(_t(st[k]) for k in ("P50", "P90", "P99", "mean"))
                      + " |")
-    if s["cheapest"]:
+    if s["mixes"]:
         what = f"each level of `{cap.name}`" if cap is not None else "the sweep"
-        L += ["", f"## Cheapest mix under {what}", "",
-              "The optimal scenario with the least total cost (its future is the most "
-              "favourable one, see its parameters in summary.csv), and each region's share "
-              f"of purchases in % ({' / '.join(materials)}).", "",
-              "| group | scenario | total cost (M USD) | " + " | ".join(regions) + " |",
-              "|---|---:|---:|" + "---:|" * len(regions)]
-        for e in s["cheapest"]:
-            cells = [" / ".join(f"{100 * e['share'][ri, mi]:.0f}" for mi in range(len(materials)))
-                     for ri in range(len(regions))]
-            L.append(f"| {e['group']} | {e['scenario']} | {_m(e['total_cost'])} | "
-                     + " | ".join(cells) + " |")
-        L += ["", f"Typical mix: median share in % over the scenarios of each group "
-              f"({' / '.join(materials)}).", "",
-              "| group | scenarios | " + " | ".join(regions) + " |",
-              "|---|---:|" + "---:|" * len(regions)]
-        for e in s["cheapest"]:
-            cells = [" / ".join(f"{100 * e['typical'][ri, mi]:.0f}" for mi in range(len(materials)))
-                     for ri in range(len(regions))]
-            L.append(f"| {e['group']} | {e['n']:,} | " + " | ".join(cells) + " |")
+        L += ["", f"## Mix under {what}: shares of purchases", "",
+              "Each region's share in % of the tonnes **bought** of each material "
+              f"({' / '.join(materials)}): shares of purchases, not of demand, so they can "
+              "exceed a cap on demand when some demand is not met. First the median-cost "
+              "future's mix (the scenario whose total cost is the median at that level, not "
+              "the luckiest future; its parameters are in summary.csv), then the mean mix "
+              "(each region's share of the mean tonnes bought over the level's futures).", "",
+              "| group | mix | scenario | total cost (M USD) | " + " | ".join(regions) + " |",
+              "|---|---|---:|---:|" + "---:|" * len(regions)]
+        for e in s["mixes"]:
+            for what_mix, key, scen, cost in (("median-cost future", "share", e["scenario"],
+                                               _m(e["total_cost"])),
+                                              (f"mean of {e['n']:,}", "mean", "", "")):
+                cells = [" / ".join(f"{100 * e[key][ri, mi]:.0f}" for mi in range(len(materials)))
+                         for ri in range(len(regions))]
+                L.append(f"| {e['group']} | {what_mix} | {scen} | {cost} | "
+                         + " | ".join(cells) + " |")
     if s["effects"]:
         L += ["", "## What matters most for total cost", "",
               "Spearman rank correlation of each swept parameter with total cost, and the "
@@ -460,15 +473,7 @@ class Run:
             self.policy_col = lead.name if lead is not None else None
         if self.policy_col == "policy":
             self.df["policy"] = self.df["policy"].cat.rename_categories(policy_title)
-        demand = self._demand()
-        self.demand = demand            # {material: t over the horizon} or {}
-
-    def _demand(self):
-        with smr.open_h5(self.r.path) as f:
-            if "demand_base" not in f:
-                return {}
-            d = f["demand_base"][()]
-        return {m: float(np.nansum(d[i])) for i, m in enumerate(self.r.labels["material"])}
+        self.demand = self.r.demand_total()   # {material: t over the horizon} or {}
 
     @property
     def materials(self):

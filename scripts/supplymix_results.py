@@ -784,6 +784,12 @@ def stop_names(p):
 # Variables that frame() turns into other columns (status names, the policy
 # label, the parameters by name), not copied as they are.
 FRAME_SPECIAL = ("status", "parameters", "scenario_policy", "scenario_future")
+# Column order: as `supplymix table` writes them (cli/cmd_table.c), then the
+# rest by name.
+FRAME_ORDER = ("total_cost", "cost_purchase", "cost_tariff", "cost_freight", "cost_holding",
+               "cost_shortfall", "cash_cost", "cost_commitment", "shortfall_total",
+               "region_share", "purchases_by_region", "limit_saving_per_point",
+               "perfect_foresight_cost", "regret")
 
 
 def column_of(name, labels):
@@ -851,14 +857,14 @@ def frame(ds, r=None):
         if str(c).startswith("param_"):
             cols[str(c)[len("param_"):]] = ds[c].values
             kinds[str(c)[len("param_"):]] = ds[c].attrs.get("sweep_kind", "")
-    for name in ds.data_vars:
-        if name in FRAME_SPECIAL or ds[name].dims[:1] != ("scenario",):
-            continue
-        cols.update(_flat_columns(ds, name))
+    names = [n for n in ds.data_vars if n not in FRAME_SPECIAL and ds[n].dims[:1] == ("scenario",)]
     derived = []
-    if "cash_cost" not in cols and "total_cost" in cols and "cost_shortfall" in cols:
-        cols["cash_cost"] = cash_cost(ds)
-        derived.append("cash_cost")
+    for name in sorted(names, key=lambda n: (FRAME_ORDER.index(n) if n in FRAME_ORDER
+                                             else len(FRAME_ORDER), n)):
+        cols.update(_flat_columns(ds, name))
+        if name == "cost_shortfall" and "cash_cost" not in ds and "total_cost" in ds:
+            cols["cash_cost"] = cash_cost(ds)
+            derived.append("cash_cost")
     df = pd.DataFrame(cols, index=pd.Index(ds.scenario.values.astype(np.int64),
                                            name="scenario"))
     df.attrs.update(parameter_kind=kinds, derived=derived,

@@ -67,7 +67,7 @@ parameters:
 
 
 def check(cond, what, detail=""):
-    print(("ok: " if cond else "FAIL: ") + what + ("" if cond or not detail else "\n" + detail))
+    print(("ok: " if cond else "FAIL: ") + what + ("" if cond or not detail else "\n" + detail[:800]))
     if not cond:
         failures.append(what)
     return cond

@@ -300,6 +300,9 @@ def fig_cost_vs_cap(r, ds, eff, out, dpi):
         for xi, yi in list(zip(xs, q[:, 2]))[::every]:
             ax.annotate(f"{yi:,.0f}", (xi, yi), textcoords="offset points", xytext=(0, 7),
                         ha="center", fontsize=8, color="#08306b")
+        if p.discrete and len(xs) <= 12:
+            ax.set_xticks(xs)
+            ax.set_xticklabels([f"{x:g}" for x in xs])
         ax.set_xlabel(param_axis_label(p, r))
         ax.set_ylabel(f"cost over the horizon ({unit})")
         kind = r.limit_kind_of(p.limit) or "limit"
@@ -430,7 +433,7 @@ def fig_heatmap(r, ds, eff, out, dpi, chosen=None):
     for k, m in enumerate(materials, 1):
         S, _ = _cell_values(short[:, k - 1], ix, iy, len(lx), len(ly), np.mean)
         _heat_panel(fig, axes[k // ncol][k % ncol], S, f"{m}: mean shortfall",
-                    f"mean shortfall, {s_label}", "magma_r", "{:.2g}", ticks, vmin=0)
+                    f"mean shortfall, {s_label}", "magma_r", "{:.1f}", ticks, vmin=0)
     for k in range(len(materials) + 1, nrow * ncol):
         axes[k // ncol][k % ncol].set_visible(False)
     per = f"{_span(N[N > 0])} scenarios per cell" if (N > 0).any() else ""

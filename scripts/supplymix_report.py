@@ -105,7 +105,7 @@ margin-top:1.8em}h3{margin-bottom:.3em}
 .headline{background:#eef4fb;border-left:6px solid #0b5394;padding:.6em 1em}
 table{border-collapse:collapse;margin:.6em 0 1em;font-size:.9em}
 th,td{border:1px solid #c8c8c8;padding:.25em .55em;text-align:right;vertical-align:top}
-th{background:#f0f0f0}td.l,th.l{text-align:left}
+th{background:#f0f0f0}td.l,th.l{text-align:left}td.l:first-child{white-space:nowrap}
 figure{margin:1.2em 0;page-break-inside:avoid}figure img{max-width:100%;border:1px solid #ddd}
 figcaption{font-size:.9em;color:#333;max-width:900px}
 .note{font-size:.85em;color:#444}.mono{font-family:"DejaVu Sans Mono",monospace;font-size:.85em}
@@ -146,7 +146,8 @@ def table(head, rows, left=1):
     """An HTML table: head a list of header cells, rows lists of cells
     (already text); the first `left` columns left-aligned."""
     cls = lambda i: ' class="l"' if i < left else ""  # noqa: E731
-    out = ["<table><tr>" + "".join(f"<th{cls(i)}>{h}</th>" for i, h in enumerate(head)) + "</tr>"]
+    out = ["<table>" + ("<tr>" + "".join(f"<th{cls(i)}>{h}</th>" for i, h in enumerate(head))
+                        + "</tr>" if any(head) else "")]
     for row in rows:
         out.append("<tr>" + "".join(f"<td{cls(i)}>{c}</td>" for i, c in enumerate(row)) + "</tr>")
     return "\n".join(out) + "</table>"
@@ -173,7 +174,7 @@ def section_what(run):
             ["scenarios", f"{r.n_finished:,} of {r.n_scenarios:,} finished "
                           f"({r.grid_size:,} grid points x {r.samples:,} futures, "
                           f"sampling {esc(a.get('sampling', '-'))}, seed {esc(a.get('seed', '-'))});"
-                          f" {len(run.df):,} optimal; "
+                          f" by status: "
                           + ", ".join(f"{k} {v:,}" for k, v in counts.items() if v)],
             ["provenance", f"supplymix {esc(a.get('supplymix_version', '?'))}, created "
                            f"{esc(a.get('created', '?'))} on {esc(a.get('host', '?'))}; model "
@@ -224,6 +225,17 @@ def section_headline(run):
     return "\n".join(L)
 
 
+def _hedging_sentence(p):
+    """One sentence on what the hedged portfolio saves (VSS) per policy."""
+    ok = [g for g in range(p.sizes["policy"]) if not str(p.plan_stop_message.values[g])]
+    if not ok:
+        return "<p>No policy has a plan (see the table for why).</p>"
+    parts = [f"{esc(sms.policy_title(p.policy.values[g]))}: {musd(p.VSS.values[g])} M USD"
+             for g in ok]
+    return ("<p>Signing the portfolio hedged across the futures, rather than the one made for "
+            "the average future, saves in expectation " + "; ".join(parts) + " (VSS).</p>")
+
+
 def section_hedging(run):
     p = run.plan
     rows = []
@@ -236,7 +248,7 @@ def section_hedging(run):
         rows.append([esc(sms.policy_title(p.policy.values[g]))] +
                      [musd(p[k].values[g]) for k in ("RP", "commitment_cost", "WS", "EEV",
                                                       "EVPI", "VSS")])
-    return ("<h3>What hedging buys</h3>" +
+    return ("<h3>What hedging buys</h3>" + _hedging_sentence(p) +
             table(["policy", "RP: expected cost of the plan", "contract fees", "WS: perfect "
                    "foresight", "EEV: plan for the average future", "EVPI = RP - WS",
                    "VSS = EEV - RP"], rows) +
@@ -370,7 +382,7 @@ def section_portfolio(run):
                         [f"{tonnes(tot)} ({pct(tot / dem, 0)})" if dem > 0 else tonnes(tot)])
     top = []
     for e in sms.plan_rows(run.r, run.ds, p):
-        for sup, mat, t, a, b, mx in e["by_supplier"][:12]:
+        for sup, mat, t, a, b, mx in e["by_supplier"]:
             top.append([esc(sms.policy_title(e["policy"])), esc(sup), esc(mat), tonnes(t),
                         esc(a), esc(b), tonnes(mx)])
     return ("<h2>The portfolio: what to sign now</h2>" +

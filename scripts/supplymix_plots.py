@@ -503,9 +503,11 @@ def fig_risk(r, ds, eff, out, dpi):
         finish(fig, out, dpi, r, ds.sizes["scenario"])
         return
     labels, values, which = smr.group_index(ds, by.name)
-    fig, axes = plt.subplots(1, 1 + len(materials), figsize=(4.2 * (1 + len(materials)), 5.2),
-                             squeeze=False)
-    axes = axes[0]
+    nrow = (len(materials) + 2) // 2
+    fig, grid_axes = plt.subplots(nrow, 2, figsize=(11, 4.2 * nrow + 0.8), squeeze=False)
+    axes = grid_axes.reshape(-1)
+    for ax in axes[1 + len(materials):]:
+        ax.set_visible(False)
     pos = np.arange(len(labels))
     panels = [(axes[0], cost * cost_f, f"total cost over the horizon ({cost_u})", "#08519c",
                "total cost", "{:,.0f}")]
@@ -516,8 +518,7 @@ def fig_risk(r, ds, eff, out, dpi):
         _box_pct(ax, data, pos, colour, fmt)
         ax.set_xticks(pos)
         ax.set_xticklabels([param_tick(by, x) for x in values], fontsize=8)
-        ax.set_xlabel(param_axis_label(by, r) if ax is axes[0] else
-                      (f"{by.limit} (%)" if by.limit else by.name), fontsize=8)
+        ax.set_xlabel(param_axis_label(by, r), fontsize=8)
         ax.set_ylabel(ylabel, fontsize=8)
         anyshort = "" if ax is axes[0] else "; any in " + ", ".join(
             f"{100 * (d > 0).mean():.0f}%" for d in data)

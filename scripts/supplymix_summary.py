@@ -10,10 +10,11 @@ the figures); also importable:
 
 What it holds, every number over the file's finished scenarios:
 - status: scenarios per status (flag_meanings), not_solved included;
-- total_cost and shortfall (shortfall_total summed over materials, and
-  per material): P5, P50, P90, P99 (numpy's default linear interpolation)
+- total_cost and the shortfall of each material (never summed across
+  materials): P5, P50, P90, P99 (numpy's default linear interpolation)
   and mean, over optimal scenarios, for all of them and for each level of
-  the cap parameter; for shortfall also the share of scenarios with any;
+  the cap parameter; for shortfall also the share of scenarios with any
+  and the mean as a share of the base case's demand over the horizon;
 - the mix under each cap level, as shares of purchases (not of demand):
   the median-cost future's (the optimal scenario at position (n-1)//2 by
   total cost, lowest scenario number first on ties; not the luckiest
@@ -233,27 +234,23 @@ def compute(r, ds=None, plan=None):
     levels = _level_groups(ds, cap) if ds.sizes["scenario"] else []
     groups = [("all", None, ds)] + (levels if cap is not None else [])
     cost_stats, short_stats = [], []
+    demand = r.demand_total()
     for gname, _, sub in groups:
         s = stats(sub.total_cost.values)
         cost_stats.append((gname, s))
         for k, v in s.items():
             add("total_cost", gname, k, v, units_cost if k != "n" else "scenarios")
-        short = sub.shortfall_total.sum("material").values
-        s = stats(short)
-        s["share_with_shortfall"] = float((short > 0).mean()) if len(short) else float("nan")
-        short_stats.append((gname, s))
-        for k, v in s.items():
-            add("shortfall_total", gname, k, v,
-                units_short if k not in ("n", "share_with_shortfall") else
-                ("scenarios" if k == "n" else "1"))
-    mat_stats = []
-    if ds.sizes["scenario"]:
-        for m in materials:
-            s = stats(ds.shortfall_total.sel(material=m).values)
-            mat_stats.append((m, s))
+        for mi, m in enumerate(materials):
+            short = sub.shortfall_total.values[:, mi]
+            s = stats(short)
+            s["share_with_shortfall"] = float((short > 0).mean()) if len(short) else float("nan")
+            s["mean_share_of_demand"] = (s["mean"] / demand[m] if demand.get(m, 0) > 0
+                                         else float("nan"))
+            short_stats.append((gname, m, s))
             for k, v in s.items():
-                add("shortfall_by_material", f"material={m}", k, v,
-                    units_short if k != "n" else "scenarios")
+                add("shortfall", gname, f"{m}:{k}", v,
+                    units_short if k not in ("n", "share_with_shortfall", "mean_share_of_demand")
+                    else ("scenarios" if k == "n" else "1"))
 
     mixes = []
     for gname, value, sub in levels:
@@ -289,7 +286,7 @@ def compute(r, ds=None, plan=None):
     plan_entries = plan_rows(r, ds, plan) if plan is not None else []
     _add_plan(add, plan_entries)
     return {"plan": plan_entries, "rows": rows, "counts": counts, "cost": cost_stats, "shortfall": short_stats,
-            "shortfall_by_material": mat_stats, "mixes": mixes, "effects": eff,
+            "mixes": mixes, "effects": eff,
             "cap": cap, "results": r, "units_cost": units_cost, "units_short": units_short}
 
 
@@ -343,18 +340,16 @@ def write_markdown(s, path):
     for g, st in s["cost"]:
         L.append(f"| {g} | " + " | ".join(_m(st[k]) for k in ("P5", "P50", "P90", "P99", "mean"))
                  + f" | {st['n']:,} |")
-    L += ["", f"## Shortfall, all materials ({s['units_short']} over the horizon)", "",
-          "| group | P5 | P50 | P90 | P99 | mean | with shortfall |",
-          "|---|---:|---:|---:|---:|---:|---:|"]
-    for g, st in s["shortfall"]:
-        L.append(f"| {g} | " + " | ".join(_t(st[k]) for k in ("P5", "P50", "P90", "P99", "mean"))
-                 + f" | {100 * st['share_with_shortfall']:.1f} % |")
-    if s["shortfall_by_material"]:
-        L += ["", f"Per material ({s['units_short']}), all optimal scenarios:", "",
-              "| material | P50 | P90 | P99 | mean |", "|---|---:|---:|---:|---:|"]
-        for m, st in s["shortfall_by_material"]:
-            L.append(f"| {m} | " + " | ".join(_t(st[k]) for k in ("P50", "P90", "P99", "mean"))
-                     + " |")
+    L += ["", f"## Shortfall per material ({s['units_short']} over the horizon)", "",
+          "Unmet demand of each material, never added across materials (a tonne of Tb is "
+          "worth many of NdPr); the mean also as a share of the base case's demand.", "",
+          "| group | material | P5 | P50 | P90 | P99 | mean | mean, share of demand "
+          "| with shortfall |", "|---|---|---:|---:|---:|---:|---:|---:|---:|"]
+    for g, m, st in s["shortfall"]:
+        L.append(f"| {g} | {m} | " + " | ".join(_t(st[k]) for k in ("P5", "P50", "P90", "P99",
+                                                                     "mean"))
+                 + f" | {100 * st['mean_share_of_demand']:.2f} % "
+                 f"| {100 * st['share_with_shortfall']:.1f} % |")
     if s["mixes"]:
         what = f"each level of `{cap.name}`" if cap is not None else "the sweep"
         L += ["", f"## Mix under {what}: shares of purchases", "",

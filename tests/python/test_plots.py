@@ -206,7 +206,7 @@ def check_summary(h5path, outdir, label, cap_name):
         params = [p.decode() if isinstance(p, bytes) else p for p in f["parameter"][:]]
         P = f["parameters"][:]
         cost = f["total_cost"][:]
-        short = f["shortfall_total"][:].sum(axis=1)
+        short = f["shortfall_total"][:]
         pbr = f["purchases_by_region"][:]
         regions = [x.decode() if isinstance(x, bytes) else x for x in f["region"][:]]
         materials = [x.decode() if isinstance(x, bytes) else x for x in f["material"][:]]
@@ -231,14 +231,18 @@ def check_summary(h5path, outdir, label, cap_name):
     for g, m in groups:
         for q in (5, 50, 90, 99):
             ok_p &= close(s[("total_cost", g, f"P{q}")], np.percentile(cost[m], q))
-            ok_s &= close(s[("shortfall_total", g, f"P{q}")], np.percentile(short[m], q))
+            for mi, mat in enumerate(materials):
+                ok_s &= close(s[("shortfall", g, f"{mat}:P{q}")], np.percentile(short[m, mi], q))
             nchk += 2
         ok_p &= close(s[("total_cost", g, "mean")], cost[m].mean(), 1e-9)
-        ok_s &= close(s[("shortfall_total", g, "mean")], short[m].mean(), 1e-9)
-        ok_s &= close(s[("shortfall_total", g, "share_with_shortfall")], (short[m] > 0).mean())
+        for mi, mat in enumerate(materials):
+            ok_s &= close(s[("shortfall", g, f"{mat}:mean")], short[m, mi].mean(), 1e-9)
+            ok_s &= close(s[("shortfall", g, f"{mat}:share_with_shortfall")],
+                          (short[m, mi] > 0).mean())
     check(ok_p, f"{label}: total cost P5/P50/P90/P99/mean equal h5py+numpy for "
                 f"{len(groups)} groups")
-    check(ok_s, f"{label}: shortfall percentiles and share with shortfall equal h5py+numpy")
+    check(ok_s, f"{label}: shortfall percentiles and share with shortfall per material equal "
+                "h5py+numpy")
 
     ok_c = True
     for g, m in (groups[1:] if cap_name else groups):

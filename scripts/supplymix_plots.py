@@ -9,14 +9,17 @@ figures that fit the sweep's parameters, plus summary.csv and summary.md:
 
   cost_vs_cap.png    total cost against the cap (any swept share.LIMIT),
                      median with 10-90 % and 25-75 % bands over the other
-                     parameters
+                     parameters, and the median cash paid and shortfall
+                     penalty apart
   supplier_mix.png   tonnes bought per region (stacked) and unmet demand,
                      per material, against the cap (else the parameter that
                      moves cost most)
-  heatmap.png        median total cost and mean shortfall over the two
-                     parameters that move cost most (or --heatmap A,B)
-  risk.png           random sweeps: distributions of total cost and
-                     shortfall with P50, P90 and P99 marked
+  heatmap.png        median total cost and each material's mean shortfall
+                     (share of its demand) over the two parameters that
+                     move cost most (or --heatmap A,B)
+  risk.png           random sweeps: distributions of total cost and of
+                     each material's shortfall (share of its demand) with
+                     the P50, P90 and P99 values labelled
   limit_price.png    what one more percentage point of each dependency
                      limit's share would save (its shadow price), against
                      its share (else against the cap or the top parameter)
@@ -40,6 +43,11 @@ future at its policy's portfolio):
 
 summary.csv and summary.md then have a plan section (per policy RP, WS,
 EEV, EVPI, VSS, regret P50/P90/P99, and what to commit by region).
+
+Amounts are in million USD on every axis, never with an axis offset;
+each figure is checked when drawn for offsets and overlapping tick labels
+(a warning on stderr names them); shortfall tonnes of different materials
+are never added; regions keep one colour in every figure.
 
 Figures that do not fit are skipped with the reason on stderr (e.g. the
 heat map needs two parameters that vary). Works on a file that is still

@@ -26,6 +26,16 @@ Group finished scenarios by any swept parameter:
 Grid parameters (and random ones with few distinct values) are grouped
 by their exact values; continuous random parameters by quantile bins.
 
+A table for pandas (Debian's python3-pandas): one row per scenario, one
+column per number, named as `supplymix table` names them, plus cash_cost
+(the file's, else total_cost - cost_shortfall); its memory is scenarios x
+columns (ds.to_dataframe() would make a row per combination of every
+dimension). Percentiles grouped by any two (or more) parameters:
+
+    df = r.frame()                                  # or smr.frame(ds, r)
+    df[df["share.china_cap"] == 0.4]                # a range's 0.4 matches
+    smr.percentiles(df, "total_cost", ["share.china_cap", "availability.China"])
+
 Partial files: a file that is still being written, or whose run was
 interrupted or killed, is read in HDF5's single-writer/multiple-reader
 mode. Only scenarios marked in `complete` (and with a status other than

@@ -514,16 +514,16 @@ class Run:
     def regret(self):
         """(values per row, what it means): a plan's regret (cost under the
         plan minus perfect-foresight cost); in a sweep, the cost above the
-        cheapest policy in the same future (same future = same scenario
-        number div grid size)."""
+        cheapest policy (level) under the same conditions: the same values
+        of every other swept parameter (in a random sweep, the same future)."""
         if "regret" in self.df:
             return self.df["regret"].to_numpy(float), (
                 "regret: a future's cost under the plan minus its cost with perfect foresight")
-        cost = self.df["total_cost"].to_numpy(float)
-        future = self.df.index.to_numpy() // self.r.grid_size
-        best = {}
-        for f, c in zip(future, cost):
-            best[f] = min(best.get(f, np.inf), c)
-        return cost - np.array([best[f] for f in future]), (
-            "regret: a future's total cost at this level minus the least total cost of any "
-            "level in that same future (the sweep runs every level in the same futures)")
+        cost = self.df["total_cost"].astype(float)
+        same = [p.name for p in self.r.parameters if p.name != self.policy_col]
+        best = cost.groupby([self.df[n] for n in same], dropna=False).transform("min") \
+            if same else cost.min()
+        return (cost - best).to_numpy(float), (
+            "regret: a scenario's total cost at this level minus the least total cost of any "
+            "level under the same values of every other swept parameter (in a random sweep: "
+            "the same future)")

@@ -14,7 +14,8 @@ NdPr oxide at 121,000 instead of 110,000 USD/t (B). Then checks that:
   shares of purchases, equal numpy's on h5py's values;
 - the text (supplymix_compare.py) and HTML (--compare) forms say so, the
   HTML loads nothing (no src/href outside data:);
-- A against itself: no inputs differ, every difference is 0;
+- A against itself: no inputs differ, every difference is 0; the report of
+  A alone (a pure grid) is written, with its regret table;
 - two different sweeps (other parameters; the same parameters with another
   scenario count; a plan file against a sweep's file) are refused with
   exit code 2 and a message saying what differs, by both scripts.
@@ -194,6 +195,13 @@ def main(exe):
         a = solve(exe, tmp, model_a, SWEEP, "a")
         b = solve(exe, tmp, model_b, SWEEP, "b")
         check_one_price(tmp, a, b)
+        html = os.path.join(tmp, "grid.html")
+        p = run(["/usr/bin/python3", REPORT, a, "-o", html])
+        page = open(html).read() if os.path.exists(html) else ""
+        check(p.returncode == 0 and "Regret by policy under each value of availability.China"
+              in page and "not a forecast" in page,
+              "a pure grid's report: regret against the cheapest cap under the same "
+              "availability", p.stderr[-800:])
         check_same(a)
         check_refusals(exe, tmp, model_a, a)
     print(f"{len(failures)} failures" if failures else "all checks passed")

@@ -97,7 +97,7 @@ def use_matplotlib():
     # Never a bare "1e7" or "+1.2e3" beside an axis: amounts are scaled to
     # million USD by money(), and tick labels show plain numbers.
     matplotlib.rcParams["axes.formatter.useoffset"] = False
-    matplotlib.rcParams["axes.formatter.limits"] = (-5, 9)
+    matplotlib.rcParams["axes.formatter.limits"] = (-9, 12)
     import matplotlib.pyplot as plt
     from matplotlib.lines import Line2D
     from matplotlib.patches import Patch
@@ -118,11 +118,19 @@ def region_colour(regions):
 
 def money(units, values=None):
     """(factor, label) to show amounts in `units` readably: anything in USD
-    (USD, USD per percentage point) in million USD, the same on every
-    figure, so that no axis needs an offset or a power of ten."""
-    if str(units).startswith("USD"):
+    (USD, USD per percentage point) in million USD, or in thousand USD or
+    USD when the values are that small (a test model), so that no axis
+    needs an offset or a power of ten."""
+    if not str(units).startswith("USD"):
+        return 1.0, units
+    v = np.asarray(values if values is not None else [1e6], dtype=float)
+    v = v[np.isfinite(v)]
+    big = np.abs(v).max() if len(v) else 1e6
+    if big >= 1e5 or big == 0:
         return 1e-6, "million " + str(units)
-    return 1.0, units
+    if big >= 1e2:
+        return 1e-3, "thousand " + str(units)
+    return 1.0, str(units)
 
 
 def param_axis_label(p, r):
@@ -428,7 +436,7 @@ def fig_heatmap(r, ds, eff, out, dpi, chosen=None):
     px, py = _heat_params(r, eff, chosen)
     lx, vx, ix = smr.group_index(ds, px.name)
     ly, vy, iy = smr.group_index(ds, py.name)
-    cost_f, cost_u = money(ds.total_cost.attrs.get("units", "USD"))
+    cost_f, cost_u = money(ds.total_cost.attrs.get("units", "USD"), ds.total_cost.values)
     materials = list(ds.material.values)
     short, s_label = shortfall_share(r, ds)
     C, N = _cell_values(ds.total_cost.values * cost_f, ix, iy, len(lx), len(ly), np.median)
@@ -497,7 +505,7 @@ def _box_pct(ax, data, pos, colour, fmt):
 def fig_risk(r, ds, eff, out, dpi):
     if not r.is_random:
         raise Skip(f"needs random futures (samples > 1); sweep {r.sweep_name} is a grid")
-    cost_f, cost_u = money(ds.total_cost.attrs.get("units", "USD"))
+    cost_f, cost_u = money(ds.total_cost.attrs.get("units", "USD"), ds.total_cost.values)
     short, s_label = shortfall_share(r, ds)
     materials = list(ds.material.values)
     cost = ds.total_cost.values

@@ -121,7 +121,13 @@ def run(cmd, **kw):
 
 
 def plots(path, outdir, *extra):
-    return run(["/usr/bin/python3", PLOTS, path, "-o", outdir, *extra])
+    """supplymix_plots.py on path; every figure it draws must pass its own
+    layout check (no axis offset, no overlapping tick labels)."""
+    p = run(["/usr/bin/python3", PLOTS, path, "-o", outdir, *extra])
+    warned = [ln for ln in p.stderr.splitlines() if ln.startswith("plots: warning:")]
+    check(not warned, f"{os.path.basename(path)}: figures without axis offsets or overlapping "
+          "tick labels", "\n".join(warned))
+    return p
 
 
 def close(a, b, rtol=1e-12):

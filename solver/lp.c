@@ -672,3 +672,24 @@ sm_status sm_lp_solve_failed(const sm_solve_info *info, const char *what, sm_dia
     return sm_diag_fail(d, SM_ESOLVER, "GLPK failed solving %s: %s", what,
                         info->message[0] ? info->message : "a fatal error");
 }
+
+/* ---- an LP grown beyond its layout (the elastic LP of explain.c) ------- */
+
+void sm_lp_set_costs(sm_lp *lp, int first, int n, const double *cost)
+{
+    for (int j = 0; j < n; j++)
+        glp_set_obj_coef(lp->P, first + j + 1, cost[j]);
+}
+
+void sm_lp_set_row_bounds(sm_lp *lp, int first, int n, const double *lb, const double *ub)
+{
+    for (int i = 0; i < n; i++)
+        glp_set_row_bnds(lp->P, first + i + 1, bound_type(lb[i], ub[i]), finite_or_zero(lb[i]),
+                         finite_or_zero(ub[i]));
+}
+
+void sm_lp_col_values(const sm_lp *lp, int first, int n, double *out)
+{
+    for (int j = 0; j < n; j++)
+        out[j] = glp_get_col_prim(lp->P, first + j + 1);
+}

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../solver/explain.h"
 #include "../solver/lp.h"
 #include "../models/problem.h"
 #include "cli.h"
@@ -109,6 +110,21 @@ static void numbers_free(scenario_numbers *n)
     free(n->values);
 }
 
+/* An infeasible scenario's least relaxation into row 0 of b. */
+static sm_status explain(const sm_cli_inputs *in, const scenario_numbers *n, sm_block *b,
+                         sm_scen_status *status, sm_diag *d)
+{
+    sm_explainer *ex = sm_explainer_new(in->m, in->p->layout, NULL);
+    if (!ex)
+        return sm_diag_fail(d, SM_ENOMEM, "out of memory");
+    sm_solve_info info;
+    sm_status st = sm_explain(ex, n->inputs, n->coeffs, sm_block_row(b, SM_V_RELAX_LIMIT, 0),
+                              sm_block_row(b, SM_V_RELAX_STOCK, 0), &info, d);
+    *status = info.status;
+    sm_explainer_free(&ex);
+    return st;
+}
+
 /* Solve the numbers from scratch and print the report titled title. */
 static sm_status solve_and_report(const sm_cli_inputs *in, const scenario_numbers *n,
                                   const char *title, sm_diag *d)
@@ -136,7 +152,13 @@ static sm_status solve_and_report(const sm_cli_inputs *in, const scenario_number
     sm_block_set_status(b, 0, info.status, info.glpk_code, info.iterations, info.seconds);
     sm_report_ctx r = {m, p->layout, n->inputs, b, &info, title,
                        sm_lp_rows(lp), sm_lp_cols(lp), sm_lp_nonzeros(lp),
-                       n->values ? in->sw : NULL, n->values};
+                       n->values ? in->sw : NULL, n->values, NULL, NULL, SM_SCEN_NOT_SOLVED,
+                       NULL};
+    if (info.status == SM_SCEN_INFEASIBLE) {
+        r.relax_limit = sm_block_row(b, SM_V_RELAX_LIMIT, 0);
+        r.relax_stock = sm_block_row(b, SM_V_RELAX_STOCK, 0);
+        SM_TRY(explain(in, n, b, &r.relax_status, d));
+    }
     sm_report_print(stdout, &r);
 done:
     free(x);

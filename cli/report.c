@@ -152,6 +152,97 @@ static void print_stock_and_shortfall(FILE *out, const sm_report_ctx *r)
         fprintf(out, "  none: demand is met in every period\n");
 }
 
+/* The regions of limit k's group, "China+Australia". */
+static const char *group_names(const sm_model *m, int k, char *buf, size_t size)
+{
+    size_t used = 0;
+    buf[0] = '\0';
+    for (int g = 0; g < m->n_regions; g++)
+        if (m->limits[k].in_region[g] && used < size)
+            used += (size_t)snprintf(buf + used, size - used, "%s%s", used ? "+" : "",
+                                     m->regions[g].name);
+    return buf;
+}
+
+/* "2027Q1" or "2027Q1-2027Q3" for 0-based periods a..b. */
+static const char *period_span(const sm_model *m, int a, int b, char *buf, size_t size)
+{
+    char la[32], lb[32];
+    sm_period_label(m, a + 1, la, sizeof la);
+    sm_period_label(m, b + 1, lb, sizeof lb);
+    if (a == b)
+        snprintf(buf, size, "%s", la);
+    else
+        snprintf(buf, size, "%s-%s", la, lb);
+    return buf;
+}
+
+/* One floor's relaxed rows of material i: runs of periods where the group
+ * can supply the same share (to 0.1 point) and the floor asks more. */
+static int print_floor_relaxed(FILE *out, const sm_report_ctx *r, int k, int i)
+{
+    const sm_model *m = r->model;
+    int M = m->n_materials, T = m->n_periods, lines = 0;
+    const double *e = r->relax_limit + ((size_t)k * (size_t)M + (size_t)i) * (size_t)T;
+    double ask = 100.0 * r->inputs->share[k];
+    char regions[256], span[80];
+    group_names(m, k, regions, sizeof regions);
+    for (int t = 0; t < T;) {
+        if (!(e[t] > 1e-9)) {
+            t++;
+            continue;
+        }
+        double can = ask - 100.0 * e[t], points = 100.0 * e[t];
+        int u = t;
+        while (u + 1 < T && e[u + 1] > 1e-9 && fabs(ask - 100.0 * e[u + 1] - can) < 0.05)
+            u++;
+        fprintf(out, "  %s %s %s: %s can supply at most %.1f %% of demand; the floor asks "
+                     "%.1f %% (relax by %.1f points)\n",
+                m->limits[k].name, m->materials[i].name, period_span(m, t, u, span, sizeof span),
+                regions, can, ask, points);
+        lines++;
+        t = u + 1;
+    }
+    return lines;
+}
+
+static void print_relaxation(FILE *out, const sm_report_ctx *r)
+{
+    const sm_model *m = r->model;
+    if (!r->relax_limit || !r->relax_stock)
+        return;
+    if (r->relax_status != SM_SCEN_OPTIMAL) {
+        fprintf(out, "  Relaxing the floors and end-stock targets is not enough (the elastic LP "
+                     "is %s): the initial stock, capacities or availability conflict.\n",
+                sm_scen_status_names[r->relax_status]);
+        return;
+    }
+    fprintf(out, "The least relaxation that makes it feasible (share points of demand, tonnes):\n");
+    int lines = 0;
+    for (int k = 0; k < m->n_limits; k++)
+        for (int i = 0; i < m->n_materials; i++)
+            if (m->limits[k].kind == SM_LIMIT_FLOOR)
+                lines += print_floor_relaxed(out, r, k, i);
+    char s1[64], s2[64], s3[64];
+    for (int i = 0; i < m->n_materials; i++) {
+        double e = r->relax_stock[i];
+        if (!(e > 1e-9))
+            continue;
+        double ask = m->materials[i].stock_final;
+        fprintf(out, "  end-stock target %s: at most %s t can be in stock at the end; the "
+                     "target asks %s t (lower it by %s t)\n",
+                m->materials[i].name, num(s1, sizeof s1, ask - e, 1),
+                num(s2, sizeof s2, ask, 1), num(s3, sizeof s3, e, 1));
+        lines++;
+    }
+    if (!lines)
+        fprintf(out, "  none found: the LP is infeasible by a margin below the solver's "
+                     "tolerance\n");
+    else
+        fprintf(out, "  (the results file of `supplymix run` holds the same figures as "
+                     "relaxation_limit and relaxation_stock_target)\n");
+}
+
 static void print_limits(FILE *out, const sm_report_ctx *r)
 {
     const sm_model *m = r->model;
@@ -165,12 +256,8 @@ static void print_limits(FILE *out, const sm_report_ctx *r)
     fprintf(out, "\nDependency limits and their shadow prices\n");
     for (int k = 0; k < m->n_limits; k++) {
         const sm_limit *lim = &m->limits[k];
-        char regions[256] = "";
-        size_t used = 0;
-        for (int g = 0; g < m->n_regions; g++)
-            if (lim->in_region[g] && used < sizeof regions)
-                used += (size_t)snprintf(regions + used, sizeof regions - used, "%s%s",
-                                         used ? "+" : "", m->regions[g].name);
+        char regions[256];
+        group_names(m, k, regions, sizeof regions);
         int rows = 0, binding = 0;
         for (int i = 0; i < M; i++)
             for (int t = 0; t < T; t++)
@@ -261,9 +348,11 @@ void sm_report_print(FILE *out, const sm_report_ctx *r)
             r->lp_rows, r->lp_cols, r->lp_nonzeros, sm_scen_status_names[st],
             r->info->iterations, 1e3 * r->info->seconds);
     if (st != SM_SCEN_OPTIMAL) {
-        if (st == SM_SCEN_INFEASIBLE)
+        if (st == SM_SCEN_INFEASIBLE) {
             fprintf(out, "\nNo plan meets every floor and stock target: the scenario is "
-                         "infeasible (see the warnings of `supplymix validate`).\n");
+                         "infeasible.\n");
+            print_relaxation(out, r);
+        }
         else
             fprintf(out, "\nNo optimal plan was found (%s)%s%s.\n", sm_scen_status_names[st],
                     r->info->message[0] ? ": " : "", r->info->message);

@@ -18,6 +18,13 @@ typedef struct sm_report_ctx {
     int lp_rows, lp_cols, lp_nonzeros;
     const sm_sweep *sweep;     /* a sweep's scenario: its sweep, else NULL */
     const double *values;      /* and its parameter values, in the sweep's order */
+    /* An infeasible scenario's least relaxation (solver/explain.h), NULL
+     * when not computed; relax_status says how the elastic LP ended. */
+    const double *relax_limit, *relax_stock;
+    sm_scen_status relax_status;
+    /* Directional savings of each limit (solver/ranging.h), NULL when not
+     * computed. */
+    const struct sm_ranging *ranging;
 } sm_report_ctx;
 
 void sm_report_print(FILE *out, const sm_report_ctx *r);

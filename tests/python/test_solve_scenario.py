@@ -6,7 +6,12 @@
   1e-6 relative (plus half a dollar: the report rounds to whole USD), and
   its header lists each parameter with the file's value and units;
 - an infeasible scenario (a US floor no supply can meet) is reported as
-  infeasible with exit 0;
+  infeasible with exit 0, and explained (issue 13, item 2): the report
+  names exactly the floor rows and end-stock target that the least
+  relaxation lowers, with the amounts the results file of `run` holds in
+  relaxation_limit / relaxation_stock_target (NaN for the feasible
+  scenario), and glpsol's optimum of `export --elastic` is their weighted
+  sum (points of demand plus tonnes);
 - --scenario without --sweep or the reverse, an index out of range, a
   non-number, a sweep of another model: exit 2 with a message.
 
@@ -19,6 +24,7 @@ import sys
 import tempfile
 
 import h5py
+import numpy as np
 
 failures = []
 SCENARIOS = (0, 1, 4321, 9999)
@@ -107,6 +113,57 @@ def infeasible(exe, tmp):
           "the base case's floor as a scenario: the base case's total cost")
 
 
+def explained(exe, tmp):
+    path = os.path.join(tmp, "stock.yaml")
+    with open(path, "w") as fh:
+        fh.write("name: stock\nmodel: rare_earths\nparameters:\n"
+                 "  stock.capacity.Dy_oxide: {values: [35, 10]}\n"
+                 "  share.domestic_floor: {values: [0.1, 0.6]}\n")
+    out = os.path.join(tmp, "stock.h5")
+    r = run([exe, "run", "--sweep", path, "-o", out, "-j", "2"])
+    check(r.returncode == 0, f"run --sweep stock exits 0 ({r.stderr.strip()[-200:]})")
+    if r.returncode:
+        return
+    with h5py.File(out, "r") as f:
+        status = f["status"][:]
+        relax, stock = f["relaxation_limit"][:], f["relaxation_stock_target"][:]
+        limits = [n.decode() for n in f["limit"][:]]
+        mats = [n.decode() for n in f["material"][:]]
+        periods = [n.decode() for n in f["period"][:]]
+    check(list(status) == [1, 2, 2, 2], f"statuses optimal, then 3 infeasible ({list(status)})")
+    check(np.all(np.isnan(relax[0])) and np.all(np.isnan(stock[0])),
+          "the feasible scenario's relaxation is NaN")
+    for i in (1, 2, 3):
+        r = run([exe, "solve", "--sweep", path, "--scenario", str(i)])
+        named = {}
+        for m in re.finditer(r"^  (\S+) (\S+) (\S+): .* asks ([\d.]+) % \(relax by ([\d.]+) points\)",
+                             r.stdout, re.M):
+            named[(limits.index(m.group(1)), mats.index(m.group(2)), periods.index(m.group(3)))] = \
+                float(m.group(5))
+        want = {(k, m, t): 100 * relax[i, k, m, t] for k, m, t in zip(*np.nonzero(relax[i] > 1e-9))}
+        check(set(named) == set(want) and all(abs(named[x] - want[x]) <= 0.051 for x in want),
+              f"scenario {i}: the report names exactly the file's {len(want)} relaxed floor rows "
+              f"and their points ({len(named)} named)")
+        lowered = re.findall(r"^  end-stock target (\S+): .*\(lower it by ([\d.]+) t", r.stdout, re.M)
+        want_s = [(mats[m], stock[i, m]) for m in np.nonzero(stock[i] > 1e-9)[0]]
+        check([x[0] for x in lowered] == [x[0] for x in want_s]
+              and all(abs(float(a[1]) - b[1]) <= 0.051 for a, b in zip(lowered, want_s)),
+              f"scenario {i}: the end-stock targets named {lowered} = the file's {want_s}")
+        lp = os.path.join(tmp, f"elastic{i}.lp")
+        r = run([exe, "export", "--sweep", path, "--scenario", str(i), "--elastic", "--lp", lp])
+        g = run(["glpsol", "--lp", lp, "-o", lp + ".out"])
+        obj = None
+        if r.returncode == 0 and g.returncode == 0:
+            m = re.search(r"^Objective:\s+\S+ = (\S+)", open(lp + ".out").read(), re.M)
+            obj = float(m.group(1)) if m else None
+        total = 100 * np.nansum(relax[i]) + np.nansum(stock[i])
+        check(obj is not None and abs(obj - total) <= 1e-6 * max(1.0, total),
+              f"scenario {i}: glpsol's optimum of export --elastic {obj} = the file's weighted "
+              f"relaxation {total:.6f}")
+    check(abs(stock[2, 1] - 4.0) < 1e-9, f"Dy_oxide's end-stock target 14 t above a 10 t "
+                                           f"stockpile: lowered by 4 t ({stock[2, 1]})")
+
+
 def main(exe):
     with tempfile.TemporaryDirectory() as tmp:
         out = os.path.join(tmp, "mc.h5")
@@ -120,6 +177,7 @@ def main(exe):
                     check_header(r.stdout, f, i, "monte_carlo")
                     check_costs(r.stdout, f, i)
         infeasible(exe, tmp)
+        explained(exe, tmp)
         bad_inputs(exe, tmp)
     print(f"{len(failures)} failure(s)")
     return 1 if failures else 0

@@ -243,6 +243,30 @@ static void print_relaxation(FILE *out, const sm_report_ctx *r)
                      "relaxation_limit and relaxation_stock_target)\n");
 }
 
+/* "saves 1,234 USD", "costs 1,234 USD", "is infeasible". */
+static const char *effect(char *buf, size_t size, double saving)
+{
+    char n[64];
+    if (!isfinite(saving))
+        snprintf(buf, size, "makes the scenario infeasible");
+    else
+        snprintf(buf, size, "%s %s USD", saving >= 0 ? "saves" : "costs",
+                 num(n, sizeof n, fabs(saving), 0));
+    return buf;
+}
+
+/* What one point up and down really does, and where the price holds. */
+static void print_directional(FILE *out, const sm_report_ctx *r, int k)
+{
+    double s = 100.0 * r->inputs->share[k];
+    char e1[96], e2[96];
+    fprintf(out, "    one point up (to %.1f %%) %s; one point down (to %.1f %%) %s\n", s + 1,
+            effect(e1, sizeof e1, r->saving_up[k]), s - 1,
+            effect(e2, sizeof e2, -r->saving_down[k]));
+    fprintf(out, "    the shadow price holds for shares from %.2f %% to %.2f %%\n",
+            100.0 * r->share_lo[k], 100.0 * r->share_hi[k]);
+}
+
 static void print_limits(FILE *out, const sm_report_ctx *r)
 {
     const sm_model *m = r->model;
@@ -269,11 +293,11 @@ static void print_limits(FILE *out, const sm_report_ctx *r)
         fprintf(out, "  %s: %s %s %.1f %% of demand; binding in %d of %d rows\n", lim->name,
                 regions, lim->kind == SM_LIMIT_CAP ? "at most" : "at least",
                 100.0 * r->inputs->share[k], binding, rows);
-        if (binding) {
-            double sv = saving[k];
-            fprintf(out, "    one more point of share (+1 %%) would %s %s USD over the horizon\n",
-                    sv >= 0 ? "save" : "cost", num(s1, sizeof s1, fabs(sv), 0));
-        }
+        if (binding || r->saving_up)
+            fprintf(out, "    shadow price (the price at the margin, a dual): %s USD per point "
+                         "of share\n", num(s1, sizeof s1, saving[k], 0));
+        if (r->saving_up)
+            print_directional(out, r, k);
         for (int i = 0; i < M; i++) {
             int nb = 0;
             double lo = INFINITY, hi = -INFINITY, per_point = 0;

@@ -22,9 +22,9 @@ typedef struct sm_report_ctx {
      * when not computed; relax_status says how the elastic LP ended. */
     const double *relax_limit, *relax_stock;
     sm_scen_status relax_status;
-    /* Directional savings of each limit (solver/ranging.h), NULL when not
-     * computed. */
-    const struct sm_ranging *ranging;
+    /* Per limit (solver/ranging.h), NULL when not computed: what one
+     * point up and down saves, and where the shadow price holds. */
+    const double *saving_up, *saving_down, *share_lo, *share_hi;
 } sm_report_ctx;
 
 void sm_report_print(FILE *out, const sm_report_ctx *r);

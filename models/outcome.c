@@ -70,6 +70,24 @@ const sm_var_desc sm_vars[SM_NVARS] = {
                           "(0 for caps and rows kept; NaN for scenarios that are not infeasible "
                           "and where the limit does not cover the material)",
                           SM_VT_F64, 3, D(SM_DIM_LIMIT, SM_DIM_MATERIAL, SM_DIM_PERIOD), 1, 0},
+    [SM_V_SAVING_UP] = {"limit_saving_up", "USD",
+                        "run --ranging: cost saved by raising the limit's share one percentage "
+                        "point, C(s) - C(s + 0.01), re-solved (-inf where that is infeasible; "
+                        "NaN without --ranging or for scenarios not optimal)",
+                        SM_VT_F64, 1, D(SM_DIM_LIMIT), 0, 0},
+    [SM_V_SAVING_DOWN] = {"limit_saving_down", "USD",
+                          "run --ranging: the point below, per point of rise, C(s - 0.01) - "
+                          "C(s), re-solved (+inf where that is infeasible); cost is convex in "
+                          "share, so limit_saving_up <= 100 x the dual saving <= this",
+                          SM_VT_F64, 1, D(SM_DIM_LIMIT), 0, 0},
+    [SM_V_SHARE_LOW] = {"limit_share_low", "1",
+                        "run --ranging: lowest share at which the optimal basis, and so the "
+                        "shadow price, still holds",
+                        SM_VT_F64, 1, D(SM_DIM_LIMIT), 0, 0},
+    [SM_V_SHARE_HIGH] = {"limit_share_high", "1",
+                         "run --ranging: highest share at which the optimal basis, and so the "
+                         "shadow price, still holds",
+                         SM_VT_F64, 1, D(SM_DIM_LIMIT), 0, 0},
 };
 #undef D
 
@@ -236,8 +254,8 @@ void sm_block_fill_row(sm_block *b, size_t i, const sm_model *m, const sm_layout
     /* Fees paid on a given portfolio: a constant of the scenario's LP. */
     *F64(SM_V_TOTAL_COST) =
         purchase + tariff + freight + holding + shortfall + in->commitment_fees;
-    /* A feasible scenario needs no relaxation. */
-    for (int v = SM_V_RELAX_STOCK; v <= SM_V_RELAX_LIMIT; v++)
+    /* A feasible scenario needs no relaxation; ranging comes later, if asked. */
+    for (int v = SM_V_RELAX_STOCK; v <= SM_V_SHARE_HIGH; v++)
         for (size_t a = 0; F64(v) && a < sm_var_elems(&b->dims, (sm_var)v); a++)
             F64(v)[a] = NAN;
 }

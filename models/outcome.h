@@ -42,6 +42,7 @@ typedef enum sm_var {
     SM_V_PURCHASES_REGION, SM_V_REGION_SHARE, SM_V_SHORTFALL_TOTAL, SM_V_LIMIT_SAVING,
     SM_V_PURCHASES, SM_V_STOCK, SM_V_SHORTFALL, SM_V_MARGINAL_COST, SM_V_LIMIT_DUAL,
     SM_V_RELAX_STOCK, SM_V_RELAX_LIMIT,   /* an infeasible scenario's least relaxation */
+    SM_V_SAVING_UP, SM_V_SAVING_DOWN, SM_V_SHARE_LOW, SM_V_SHARE_HIGH,   /* run --ranging */
     SM_NVARS
 } sm_var;
 

@@ -32,6 +32,13 @@ sm_explainer *sm_explainer_new(const sm_model *m, const sm_layout *L, const sm_l
     return ex;
 }
 
+void sm_explainer_forget(sm_explainer **pex)
+{
+    if (pex && *pex)
+        sm_lp_forget(&(*pex)->lp);
+    sm_explainer_free(pex);
+}
+
 void sm_explainer_free(sm_explainer **pex)
 {
     sm_explainer *ex = pex ? *pex : NULL;

@@ -22,6 +22,9 @@ typedef struct sm_explainer sm_explainer;
 /* Nothing is built until the first sm_explain. */
 sm_explainer *sm_explainer_new(const sm_model *m, const sm_layout *L, const sm_lp_opts *opts);
 void sm_explainer_free(sm_explainer **ex);
+/* Free one whose GLPK problem went with its thread's GLPK environment
+ * (after SM_ESOLVER from any problem of that thread; see lp.h). */
+void sm_explainer_forget(sm_explainer **ex);
 
 /* For the scenario whose inputs are in and LP numbers c: relax_limit[K·M·T]
  * (limit, material, period) = the share (fraction of demand) by which each

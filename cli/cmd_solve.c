@@ -168,7 +168,9 @@ static sm_status solve_and_report(const sm_cli_inputs *in, const scenario_number
     sm_report_ctx r = {m, p->layout, n->inputs, b, &info, title,
                        sm_lp_rows(lp), sm_lp_cols(lp), sm_lp_nonzeros(lp),
                        n->values ? in->sw : NULL, n->values, NULL, NULL, SM_SCEN_NOT_SOLVED,
-                       NULL, NULL, NULL, NULL};
+                       NULL, NULL, NULL, NULL, NULL, NULL, n->coeffs};
+    if (info.status == SM_SCEN_OPTIMAL)
+        r.x = x, r.y = y;
     if (info.status == SM_SCEN_OPTIMAL && m->n_limits) {
         size_t K = (size_t)m->n_limits;
         ranged = malloc(4 * K * sizeof *ranged);

@@ -2,6 +2,8 @@
  * shortfall, binding limits with their shadow prices, marginal costs. */
 #include "report.h"
 
+#include "../models/supply_bound.h"
+
 #include <math.h>
 #include <stdint.h>
 #include <string.h>
@@ -111,6 +113,46 @@ static void print_mix(FILE *out, const sm_report_ctx *r)
     }
 }
 
+/* Material i's offers over the periods it went short: what held each. */
+static void print_why_short(FILE *out, const sm_report_ctx *r, int i)
+{
+    const sm_model *m = r->model;
+    const double *q = ROW(r->block, SM_V_SHORTFALL);
+    int T = m->n_periods, n_short = 0;
+    for (int t = 0; t < T; t++)
+        n_short += q[i * T + t] > 1e-9;
+    if (!n_short)
+        return;
+    fprintf(out, "  %s went short in %d period(s); what held each offer in them:\n",
+            m->materials[i].name, n_short);
+    for (int o = 0; o < m->n_offers; o++) {
+        if (m->offers[o].material != i)
+            continue;
+        int count[SM_SB_COUNT] = {0}, cap_of[SM_SB_COUNT];
+        for (int t = 0; t < T; t++) {
+            if (!(q[i * T + t] > 1e-9))
+                continue;
+            int k;
+            sm_supply_bound sb = sm_supply_bound_of(m, r->layout, r->inputs, r->coeffs, r->x,
+                                                    r->y, o, t, &k);
+            count[sb]++;
+            cap_of[sb] = k;
+        }
+        const sm_supplier *su = &m->suppliers[m->offers[o].supplier];
+        fprintf(out, "    %-26s (%s):", su->name, m->regions[su->region].name);
+        const char *sep = " ";
+        for (int b = 0; b < SM_SB_COUNT; b++) {
+            if (!count[b])
+                continue;
+            fprintf(out, "%s%s%s%s in %d", sep, sm_supply_bound_text[b],
+                    b == SM_SB_CAP_LIMIT ? " " : "",
+                    b == SM_SB_CAP_LIMIT ? m->limits[cap_of[b]].name : "", count[b]);
+            sep = "; ";
+        }
+        fprintf(out, "\n");
+    }
+}
+
 static void print_stock_and_shortfall(FILE *out, const sm_report_ctx *r)
 {
     const sm_model *m = r->model;
@@ -150,6 +192,8 @@ static void print_stock_and_shortfall(FILE *out, const sm_report_ctx *r)
     }
     if (!any)
         fprintf(out, "  none: demand is met in every period\n");
+    for (int i = 0; any && r->x && i < m->n_materials; i++)
+        print_why_short(out, r, i);
 }
 
 /* The regions of limit k's group, "China+Australia". */

@@ -25,6 +25,10 @@ typedef struct sm_report_ctx {
     /* Per limit (solver/ranging.h), NULL when not computed: what one
      * point up and down saves, and where the shadow price holds. */
     const double *saving_up, *saving_down, *share_lo, *share_hi;
+    /* The optimal solution (columns, row duals) and its numbers, to say
+     * what held supply where demand went short; NULL to leave that out. */
+    const double *x, *y;
+    const sm_coeffs *coeffs;
 } sm_report_ctx;
 
 void sm_report_print(FILE *out, const sm_report_ctx *r);

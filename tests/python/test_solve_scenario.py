@@ -164,6 +164,31 @@ def explained(exe, tmp):
                                            f"stockpile: lowered by 4 t ({stock[2, 1]})")
 
 
+def why_short(exe, tmp):
+    """Item 4: China's exports cut to 20 %: the report says which materials went
+    short in how many periods (as the results file), and that China's offers
+    were held by export availability in every one of them."""
+    path = os.path.join(tmp, "short.yaml")
+    with open(path, "w") as fh:
+        fh.write("name: short\nmodel: rare_earths\nparameters:\n"
+                 "  availability.China: {values: [0.2, 1.0]}\n")
+    out = os.path.join(tmp, "short.h5")
+    r = run([exe, "run", "--sweep", path, "-o", out, "-j", "1"])
+    with h5py.File(out, "r") as f:
+        q = f["shortfall"][0]
+        mats = [n.decode() for n in f["material"][:]]
+    r = run([exe, "solve", "--sweep", path, "--scenario", "0"])
+    said = dict(re.findall(r"^  (\S+) went short in (\d+) period\(s\)", r.stdout, re.M))
+    want = {mats[m]: str(int(np.sum(q[m] > 1e-9))) for m in range(len(mats)) if np.any(q[m] > 1e-9)}
+    check(said == want and want, f"why short: materials and periods {said} = the file's {want}")
+    china = re.findall(r"^    (China\S*) +\(China\): (.*)$", r.stdout, re.M)
+    check(china and all(re.fullmatch(r"at its bound, cut by export availability in (\d+)", w)
+                        for _, w in china),
+          f"why short: every China offer held by export availability ({china[:2]})")
+    r = run([exe, "solve", "--sweep", path, "--scenario", "1"])
+    check("went short" not in r.stdout, "no shortfall, no explanation")
+
+
 def main(exe):
     with tempfile.TemporaryDirectory() as tmp:
         out = os.path.join(tmp, "mc.h5")
@@ -178,6 +203,7 @@ def main(exe):
                     check_costs(r.stdout, f, i)
         infeasible(exe, tmp)
         explained(exe, tmp)
+        why_short(exe, tmp)
         bad_inputs(exe, tmp)
     print(f"{len(failures)} failure(s)")
     return 1 if failures else 0

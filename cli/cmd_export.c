@@ -211,8 +211,8 @@ static int parse_args(int argc, char **argv, export_args *a)
         if (!a->extensive || !a->sweep_arg || a->scen_arg || !one_file || !one_model ||
             a->portfolio || a->policy || a->elastic) {
             fprintf(stderr, "supplymix export: --extensive needs --sweep, exactly one of --lp FILE "
-                            "or --mps FILE, and no --scenario, --portfolio or --elastic (--grid-point goes "
-                            "with --extensive)\n");
+                            "or --mps FILE, and no --scenario or --portfolio (--grid-point goes "
+                            "with --extensive; --elastic is one scenario's)\n");
             return 2;
         }
         if (a->grid_arg && !sm_cli_parse_index("export", "--grid-point", a->grid_arg, &a->index))

@@ -358,7 +358,7 @@ static sm_status load_inputs(run_ctx *r)
     sm_results_info info = {r->in.m, r->in.sw, sm_cli_command_line, r->a.threads, r->ranks,
                             !r->a.summaries, r->a.slice_k, r->a.slice_n, r->a.lp.it_lim,
                             r->a.lp.tm_lim_ms / 1000.0, &sm_cli_stop_requested, 0,
-                            r->in.portfolio};
+                            r->in.portfolio, r->a.ranging};
     r->info = info;
     return SM_OK;
 }

@@ -19,6 +19,7 @@ usage: test_solve_scenario.py SUPPLYMIX
 """
 import os
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -164,6 +165,21 @@ def explained(exe, tmp):
                                            f"stockpile: lowered by 4 t ({stock[2, 1]})")
 
 
+def infeasible_model(exe, tmp):
+    """`solve MODEL` on a model whose own floor cannot be met explains it too."""
+    here = os.path.dirname(os.path.abspath(__file__))
+    model = os.path.join(tmp, "floor60")
+    shutil.copytree(os.path.join(here, "..", "..", "models", "rare_earths"), model)
+    yaml = os.path.join(model, "model.yaml")
+    text = open(yaml).read()
+    assert "    share: 0.10\n" in text
+    open(yaml, "w").write(text.replace("    share: 0.10\n", "    share: 0.60\n"))
+    r = run([exe, "solve", model])
+    lines = re.findall(r"^  domestic_floor NdPr_oxide (\S+): USA can supply at most", r.stdout, re.M)
+    check(r.returncode == 0 and "base case" in r.stdout and len(lines) == 11,
+          f"solve on a model with a 60 % US floor: 11 relaxed quarters named ({lines})")
+
+
 def why_short(exe, tmp):
     """Item 4: China's exports cut to 20 %: the report says which materials went
     short in how many periods (as the results file), and that China's offers
@@ -204,6 +220,7 @@ def main(exe):
         infeasible(exe, tmp)
         explained(exe, tmp)
         why_short(exe, tmp)
+        infeasible_model(exe, tmp)
         bad_inputs(exe, tmp)
     print(f"{len(failures)} failure(s)")
     return 1 if failures else 0

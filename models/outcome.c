@@ -177,6 +177,14 @@ void sm_block_clear_row(sm_block *b, size_t i)
 
 #define F64(v) ((double *)sm_block_row(b, (v), i))
 
+/* An optimal scenario needs no relaxation; ranging comes later, if asked. */
+static void clear_explanations(sm_block *b, size_t i)
+{
+    for (int v = SM_V_RELAX_STOCK; v <= SM_V_SHARE_HIGH; v++)
+        for (size_t a = 0; F64(v) && a < sm_var_elems(&b->dims, (sm_var)v); a++)
+            F64(v)[a] = NAN;
+}
+
 void sm_block_fill_row(sm_block *b, size_t i, const sm_model *m, const sm_layout *L,
                        const sm_inputs *in, const double *x, const double *y)
 {
@@ -254,10 +262,7 @@ void sm_block_fill_row(sm_block *b, size_t i, const sm_model *m, const sm_layout
     /* Fees paid on a given portfolio: a constant of the scenario's LP. */
     *F64(SM_V_TOTAL_COST) =
         purchase + tariff + freight + holding + shortfall + in->commitment_fees;
-    /* A feasible scenario needs no relaxation; ranging comes later, if asked. */
-    for (int v = SM_V_RELAX_STOCK; v <= SM_V_SHARE_HIGH; v++)
-        for (size_t a = 0; F64(v) && a < sm_var_elems(&b->dims, (sm_var)v); a++)
-            F64(v)[a] = NAN;
+    clear_explanations(b, i);
 }
 
 void sm_block_set_status(sm_block *b, size_t i, sm_scen_status st, int solver_code,

@@ -126,6 +126,10 @@ def explained(exe, tmp):
     if r.returncode:
         return
     with h5py.File(out, "r") as f:
+        check("relaxation_limit" in f and "relaxation_stock_target" in f,
+              "the results file holds relaxation_limit and relaxation_stock_target")
+        if "relaxation_limit" not in f:
+            return
         status = f["status"][:]
         relax, stock = f["relaxation_limit"][:], f["relaxation_stock_target"][:]
         limits = [n.decode() for n in f["limit"][:]]

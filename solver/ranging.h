@@ -12,7 +12,10 @@
  * re-solved at s ± 0.01 from the optimal basis (two warm solves per
  * limit). The interval [share_lo, share_hi] is where the optimal basis
  * stays optimal as the share moves (a ratio test along the limit's rows),
- * so the dual holds there. */
+ * so the dual holds there. GLPK's glp_analyze_bound ranges one row's
+ * bound; a limit's share moves all its rows (one per material and period)
+ * at once, in proportion to demand, which no single-row range answers, so
+ * the ratio test here moves them together (one FTRAN per limit). */
 #ifndef SM_RANGING_H
 #define SM_RANGING_H
 

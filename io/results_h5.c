@@ -158,6 +158,7 @@ static int write_root_attributes(hid_t file, const sm_results_info *info, const 
          sm_h5_attr_i64(file, "block_size", (long long)sw->block_size) &&
          sm_h5_attr_text(file, "sampling", sw->sampling == SM_SAMPLING_LHS ? "lhs" : "random") &&
          sm_h5_attr_i64(file, "summaries_only", !info->full) &&
+         sm_h5_attr_i64(file, "ranging", info->ranging) &&
          sm_h5_attr_i64(file, "slice_index", info->slice_index) &&
          sm_h5_attr_i64(file, "slice_count", info->slice_count > 0 ? info->slice_count : 1) &&
          sm_h5_attr_i64(file, "iteration_limit", info->iteration_limit) &&
@@ -788,6 +789,20 @@ sm_status sm_results_repair(const char *path, sm_diag *d)
     return st;
 }
 
+/* run --ranging fills four datasets a run without it leaves NaN: a resumed
+ * run must do as the file's first run did (files made before the option
+ * have no attribute and no ranging). */
+static int same_ranging(hid_t f, const char *path, const sm_results_info *info, sm_diag *d)
+{
+    long long ranging = 0;
+    sm_h5_read_attr_i64(f, "ranging", &ranging);
+    if ((ranging != 0) == (info->ranging != 0))
+        return 1;
+    sm_diag_error(d, path, 0, 0, "was made %s --ranging; resume it %s --ranging",
+                  ranging ? "with" : "without", ranging ? "with" : "without");
+    return 0;
+}
+
 /* A file of `run --portfolio` continues only with the same portfolio
  * (its content hash), and a plain run's only without one. */
 static int same_portfolio(hid_t f, const char *path, const sm_results_info *info, sm_diag *d)
@@ -866,7 +881,7 @@ sm_status sm_results_check_identity(hid_t f, const char *path, sm_results_info *
         return sm_diag_error(d, path, 0, 0, "was made with --iteration-limit %lld and --time-limit "
                                             "%g; resume with the same limits (given: %d and %g)",
                              it_lim, tm_lim, info->iteration_limit, info->time_limit_s);
-    if (!same_portfolio(f, path, info, d))
+    if (!same_portfolio(f, path, info, d) || !same_ranging(f, path, info, d))
         return SM_EINPUT;
     int sums = sm_results_checksummed(f);
     if (sums < 0)

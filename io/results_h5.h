@@ -44,6 +44,7 @@ typedef struct sm_results_info {
     const sm_portfolio *portfolio; /* `run --portfolio`, or NULL: recorded (root attributes
                                     * portfolio_file and portfolio_hash, /inputs) with
                                     * cost_commitment[scenario] */
+    int ranging;            /* `run --ranging`: root attribute ranging; a resume must match */
 } sm_results_info;
 
 /* Create the file at path with every dataset, label and attribute, then

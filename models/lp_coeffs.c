@@ -78,16 +78,21 @@ void sm_coeffs_compute(const sm_model *m, const sm_layout *L, const sm_inputs *i
             c->row_ub[ib] = rhs;
         }
     }
-    for (int k = 0; k < m->n_limits; k++) {
-        int cap = m->limits[k].kind == SM_LIMIT_CAP;
-        for (int mat = 0; mat < m->n_materials; mat++)
-            for (int t = 0; t < T; t++) {
-                int r = sm_row_lim(L, k, mat, t);
-                if (r < 0)
-                    continue;
-                double v = in->share[k] * sm_inputs_demand(m, in, mat, t);
-                c->row_lb[r] = cap ? -HUGE_VAL : v;
-                c->row_ub[r] = cap ? v : HUGE_VAL;
-            }
-    }
+    for (int k = 0; k < m->n_limits; k++)
+        sm_coeffs_limit_share(m, L, in, k, in->share[k], c);
+}
+
+void sm_coeffs_limit_share(const sm_model *m, const sm_layout *L, const sm_inputs *in, int k,
+                           double share, sm_coeffs *c)
+{
+    int cap = m->limits[k].kind == SM_LIMIT_CAP;
+    for (int mat = 0; mat < m->n_materials; mat++)
+        for (int t = 0; t < L->T; t++) {
+            int r = sm_row_lim(L, k, mat, t);
+            if (r < 0)
+                continue;
+            double v = share * sm_inputs_demand(m, in, mat, t);
+            c->row_lb[r] = cap ? -HUGE_VAL : v;
+            c->row_ub[r] = cap ? v : HUGE_VAL;
+        }
 }

@@ -41,9 +41,10 @@ const sm_var_desc sm_vars[SM_NVARS] = {
     [SM_V_SHORTFALL_TOTAL] = {"shortfall_total", "t", "unmet demand over the horizon",
                               SM_VT_F64, 1, D(SM_DIM_MATERIAL), 0, 0},
     [SM_V_LIMIT_SAVING] = {"limit_saving_per_point", "USD per percentage point",
-                           "cost saved over the horizon per percentage point the limit's share "
-                           "rises (the price of diversification; negative for a binding floor, "
-                           "whose rise costs)",
+                           "dual price of the limit's share at the margin: minus the sum of its "
+                           "rows' duals times 1 % of demand (a subgradient of cost in share; "
+                           "at a kink it lies between what one point up and one point down "
+                           "really save; negative for a binding floor, whose rise costs)",
                            SM_VT_F64, 1, D(SM_DIM_LIMIT), 0, 0},
     [SM_V_PURCHASES] = {"purchases", "t", "tonnes bought per period", SM_VT_F64, 3,
                         D(SM_DIM_SUPPLIER, SM_DIM_MATERIAL, SM_DIM_PERIOD), 1, 0},
@@ -58,6 +59,35 @@ const sm_var_desc sm_vars[SM_NVARS] = {
                          "dual of the dependency limit row (NaN where the limit does not "
                          "cover the material)",
                          SM_VT_F64, 3, D(SM_DIM_LIMIT, SM_DIM_MATERIAL, SM_DIM_PERIOD), 1, 0},
+    [SM_V_RELAX_STOCK] = {"relaxation_stock_target", "t",
+                          "infeasible scenarios: tonnes by which the end-stock target must be "
+                          "lowered in the least relaxation that makes the scenario feasible "
+                          "(NaN for scenarios that are not infeasible)",
+                          SM_VT_F64, 1, D(SM_DIM_MATERIAL), 0, 0},
+    [SM_V_RELAX_LIMIT] = {"relaxation_limit", "1",
+                          "infeasible scenarios: share of demand by which the floor's row must "
+                          "be lowered in the least relaxation that makes the scenario feasible "
+                          "(0 for caps and rows kept; NaN for scenarios that are not infeasible "
+                          "and where the limit does not cover the material)",
+                          SM_VT_F64, 3, D(SM_DIM_LIMIT, SM_DIM_MATERIAL, SM_DIM_PERIOD), 1, 0},
+    [SM_V_SAVING_UP] = {"limit_saving_up", "USD",
+                        "run --ranging: cost saved by raising the limit's share one percentage "
+                        "point, C(s) - C(s + 0.01), re-solved (-inf where that is infeasible; "
+                        "NaN without --ranging or for scenarios not optimal)",
+                        SM_VT_F64, 1, D(SM_DIM_LIMIT), 0, 0},
+    [SM_V_SAVING_DOWN] = {"limit_saving_down", "USD",
+                          "run --ranging: the point below, per point of rise, C(s - 0.01) - "
+                          "C(s), re-solved (+inf where that is infeasible); cost is convex in "
+                          "share, so limit_saving_up <= 100 x the dual saving <= this",
+                          SM_VT_F64, 1, D(SM_DIM_LIMIT), 0, 0},
+    [SM_V_SHARE_LOW] = {"limit_share_low", "1",
+                        "run --ranging: lowest share at which the optimal basis, and so the "
+                        "shadow price, still holds",
+                        SM_VT_F64, 1, D(SM_DIM_LIMIT), 0, 0},
+    [SM_V_SHARE_HIGH] = {"limit_share_high", "1",
+                         "run --ranging: highest share at which the optimal basis, and so the "
+                         "shadow price, still holds",
+                         SM_VT_F64, 1, D(SM_DIM_LIMIT), 0, 0},
 };
 #undef D
 
@@ -181,6 +211,14 @@ static double offer_costs(const sm_model *m, const sm_layout *L, const sm_inputs
 
 #define F64(v) ((double *)sm_block_row(b, (v), i))
 
+/* An optimal scenario needs no relaxation; ranging comes later, if asked. */
+static void clear_explanations(sm_block *b, size_t i)
+{
+    for (int v = SM_V_RELAX_STOCK; v <= SM_V_SHARE_HIGH; v++)
+        for (size_t a = 0; F64(v) && a < sm_var_elems(&b->dims, (sm_var)v); a++)
+            F64(v)[a] = NAN;
+}
+
 void sm_block_fill_row(sm_block *b, size_t i, const sm_model *m, const sm_layout *L,
                        const sm_inputs *in, const double *x, const double *y)
 {
@@ -247,6 +285,7 @@ void sm_block_fill_row(sm_block *b, size_t i, const sm_model *m, const sm_layout
     /* Fees paid on a given portfolio: a constant of the scenario's LP. */
     *F64(SM_V_TOTAL_COST) =
         purchase + tariff + freight + holding + shortfall + in->commitment_fees;
+    clear_explanations(b, i);
 }
 
 void sm_block_set_status(sm_block *b, size_t i, sm_scen_status st, int solver_code,

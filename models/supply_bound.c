@@ -37,7 +37,7 @@ sm_supply_bound sm_supply_bound_of(const sm_model *m, const sm_layout *L, const 
         return SM_SB_NOT_STARTED;
     if (sm_ramp_factor(start, su->ramp_periods, t + 1) < 1.0)
         return SM_SB_RAMPING;
-    if (sm_inputs_availability(in, su->region, t) < 1.0)
+    if (sm_inputs_availability(m, in, su->region, m->offers[o].material, t) < 1.0)
         return SM_SB_AVAILABILITY;
     return SM_SB_CAPACITY;
 }

@@ -22,6 +22,7 @@ import sys
 import tempfile
 
 import h5py
+import numpy as np
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 MODEL = os.path.join(HERE, "..", "..", "models", "rare_earths")
@@ -104,6 +105,51 @@ def sweep_against_glpsol(exe, tmp):
     check(all(total[2 * k + 1] < total[2 * k] for k in range(16)),
           "discount.rate 0.08 gives a lower present value than 0")
     check(total[0] != total[4], "availability.China.Dy_oxide 0 and 0.3 differ")
+    cash_and_shortfall(out, "run file")
+
+
+def cash_and_shortfall(path, what):
+    """cash_cost + cost_shortfall = total_cost; shortfall_share = shortfall
+    over demand, per material; some scenario has a shortfall."""
+    with h5py.File(path, "r") as f:
+        total, cash, pen = f["total_cost"][:], f["cash_cost"][:], f["cost_shortfall"][:]
+        q, share = f["shortfall_total"][:], f["shortfall_share"][:]
+        demand = f["demand_base"][:].sum(axis=1)
+        parts = sum(f[k][:] for k in ("cost_purchase", "cost_tariff", "cost_freight",
+                                      "cost_holding"))
+        if "cost_commitment" in f:
+            parts = parts + f["cost_commitment"][:]
+        basis = f.attrs.get("cost_basis", "")
+    check(np.allclose(cash + pen, total, rtol=1e-12, atol=1e-6) and
+          np.allclose(cash, parts, rtol=1e-12, atol=1e-6),
+          f"{what}: cash_cost = purchase + tariff + freight + holding (+ fees) = total - penalty")
+    check(q.max() > 0 and np.allclose(share, q / demand, rtol=1e-12, atol=0),
+          f"{what}: shortfall_share = shortfall_total / demand, per material (max {share.max():.3f})")
+    check("present values" in str(basis) or "undiscounted" in str(basis),
+          f"{what}: the cost_basis attribute says how costs are valued ({basis})")
+
+
+PLAN = """name: plan_scopes
+seed: 7
+samples: 4
+parameters:
+  share.china_cap: {values: [0.5]}
+  availability.China.Dy_oxide: {dist: choice, values: [0, 1]}
+  tariff.China: {values: [1.0]}
+  tariff.China.from: {dist: choice, values: [3, 9]}
+  discount.rate: {values: [0.08]}
+  penalty.Dy_oxide: {values: [0.2]}
+"""
+
+
+def plan_file(exe, tmp):
+    sw = os.path.join(tmp, "plan.yaml")
+    open(sw, "w").write(PLAN)
+    out = os.path.join(tmp, "plan.h5")
+    r = run([exe, "plan", "--sweep", sw, "-o", out, "-j", "2"])
+    check(r.returncode == 0, f"plan of a scoped, discounted sweep exits 0 ({r.stderr[-160:]})")
+    if r.returncode == 0:
+        cash_and_shortfall(out, "plan file")
 
 
 def model_windows_against_glpsol(exe, tmp):
@@ -164,6 +210,7 @@ def main(exe):
     with tempfile.TemporaryDirectory() as tmp:
         sweep_against_glpsol(exe, tmp)
         model_windows_against_glpsol(exe, tmp)
+        plan_file(exe, tmp)
         bad_inputs(exe, tmp)
     print(f"{len(failures)} failures")
     return 1 if failures else 0

@@ -56,7 +56,9 @@ static double group_supply(const sm_model *m, const sm_limit *k, int mat, int t)
             continue;
         /* Availability never falls back to a tariff rate: no rates needed. */
         double a = sm_scope_value(m, m->windows, NULL, SM_SCOPE_AVAIL, s->region, mat, t);
-        sum += of->capacity * sm_ramp_factor(s->start_period, s->ramp_periods, t) * a;
+        sum += (of->profile ? of->profile[t - 1]
+                            : of->capacity * sm_ramp_factor(s->start_period, s->ramp_periods, t)) *
+               a;
     }
     return sum;
 }

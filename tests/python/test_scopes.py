@@ -176,6 +176,38 @@ def model_windows_against_glpsol(exe, tmp):
           "the shipped base case stays 735,909,573 USD; the windows move it")
 
 
+def profile_against_glpsol(exe, tmp):
+    """A recycler that grows (Cyclic_Kingston's Dy from 0.5 to 3 t/quarter)
+    and a plant's announced path: solve equals glpsol on the exported LP,
+    and the profile moves the cost."""
+    model = os.path.join(tmp, "profile_model")
+    shutil.copytree(MODEL, model)
+    rows = ["supplier,material,period,capacity_t,source"]
+    for t in range(1, 13):
+        rows.append(f"Cyclic_Kingston,Dy_oxide,{t},{0.5 + 2.5 * (t - 1) / 11:.4f},test path")
+        rows.append(f"EnergyFuels_WhiteMesa_P2,NdPr_oxide,{t},{0 if t < 6 else 40 * (t - 5)},test")
+    open(os.path.join(model, "profile.csv"), "w").write("\n".join(rows) + "\n")
+    path = os.path.join(model, "model.yaml")
+    y = open(path).read().replace("  demand: demand.csv\n",
+                                  "  demand: demand.csv\n  capacity_profile: profile.csv\n")
+    open(path, "w").write(y)
+    r = run([exe, "solve", model])
+    m = re.search(r"^Total cost over the horizon\s+([\d,]+)", r.stdout, re.M)
+    check(r.returncode == 0 and m is not None, f"solve with a capacity profile ({r.stderr[-200:]})")
+    if not m:
+        return
+    ours = float(m.group(1).replace(",", ""))
+    lp = os.path.join(tmp, "profile.lp")
+    run([exe, "export", model, "--lp", lp])
+    g = glpsol(lp, tmp)
+    check(g is not None and rel(ours, g) <= 1e-7 and ours != 735909573,
+          f"capacity profile: solve {ours:.0f} USD equals glpsol {g} and differs from the base case")
+    open(os.path.join(model, "profile.csv"), "a").write("Nobody,Dy_oxide,1,3,x\n")
+    r = run([exe, "validate", model])
+    check(r.returncode == 2 and "profile.csv:26:" in r.stderr and "unknown supplier 'Nobody'" in r.stderr,
+          f"a profile row for an unknown supplier exits 2 at profile.csv:26 ({r.stderr.strip()[-160:]})")
+
+
 def bad_inputs(exe, tmp):
     cases = [
         ("  tariff.Chna.from: {values: [3]}\n", "sweep", 3,
@@ -211,6 +243,7 @@ def main(exe):
         sweep_against_glpsol(exe, tmp)
         model_windows_against_glpsol(exe, tmp)
         plan_file(exe, tmp)
+        profile_against_glpsol(exe, tmp)
         bad_inputs(exe, tmp)
     print(f"{len(failures)} failures")
     return 1 if failures else 0

@@ -219,6 +219,9 @@ def bad_inputs(exe, tmp):
          "unknown window end 'to'"),
         ("  penalty.Nd: {values: [2]}\n", "sweep", 3, "unknown material 'Nd' in 'penalty.Nd'"),
     ]
+    cases.append(("  tariff.China.from: {values: [6, 7]}\n  tariff.China.until: {values: [2, 5]}\n",
+                  "sweep", 4, "tariff.China: the window ends (until at most 5) before it starts "
+                              "(from at least 6) in every scenario"))
     for line, _, lineno, needle in cases:
         sw = os.path.join(tmp, "bad.yaml")
         open(sw, "w").write("name: bad\nparameters:\n" + line)

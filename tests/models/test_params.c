@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "io/model_load.h"
+#include "models/commit.h"
 #include "models/lp_coeffs.h"
 #include "models/params.h"
 #include "support/testing.h"
@@ -751,6 +752,52 @@ static void test_capacity_profile(void)
     sm_test_rmtree(dir);
 }
 
+/* Discounting reaches the commitment fees: fee·δ[t] for the tonnes of
+ * period t, in the first stage and under perfect foresight (MODEL.md "Money
+ * over time"), with δ = 1, 1/1.1, 1/1.21 at 0.4641 a year in quarters. */
+static void test_discounted_fees(void)
+{
+    char *dir = sm_test_tmpdir();
+    char *y = sm_tiny_replace(model_yaml, "limits:", "discount_rate: 0.4641\nlimits:");
+    static const char *const sup =
+        "supplier,region,material,capacity_t_per_period,price_usd_per_t,freight_usd_per_t,"
+        "start_period,ramp_periods,source,terms,fee_usd_per_t\n"
+        "C1,China,NdPr,100,10,2,1,0,test,contract,3\n"
+        "C1,China,Dy,20,50,2,1,0,test,,\n"
+        "U1,USA,NdPr,60,20,4,2,2,test,,\n";
+    free(sm_test_write(dir, "model.yaml", y));
+    free(sm_test_write(dir, "suppliers.csv", sup));
+    free(sm_test_write(dir, "demand.csv", model_demand));
+    sm_model *pm = NULL;
+    sm_diag d;
+    sm_diag_init(&d);
+    if (sm_model_load(dir, &pm, &d) != SM_OK)
+        sm_test_dump_diag(&d);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(pm);
+    sm_inputs *in = sm_inputs_new(pm);
+    sm_stage1 *s1 = NULL;
+    CU_ASSERT_EQUAL_FATAL(sm_stage1_build(pm, in, &s1, &d), SM_OK);
+    const double fees[T] = {3, 3 / 1.1, 3 / 1.21};
+    CU_ASSERT_EQUAL(s1->nk, T);
+    for (int j = 0; j < s1->nk && j < T; j++)
+        CU_ASSERT_TRUE(sm_test_close(s1->fee[j], fees[s1->period[j]], TOL));
+    sm_layout *lay = NULL;
+    CU_ASSERT_EQUAL_FATAL(sm_layout_build(pm, &lay, &d), SM_OK);
+    sm_coeffs *c = sm_coeffs_new(lay);
+    sm_coeffs_compute(pm, lay, in, c);
+    const double cost[T] = {17.5, 17.5 / 1.1, 17.5 / 1.21}; /* (10·1.25 + 2 + 3)·δ */
+    for (int t = 0; t < T; t++)
+        CU_ASSERT_TRUE(sm_test_close(c->obj[sm_col_x(lay, 0, t)], cost[t], TOL));
+    sm_coeffs_free(&c);
+    sm_layout_free(&lay);
+    sm_stage1_free(&s1);
+    sm_inputs_free(&in);
+    sm_model_free(&pm);
+    sm_diag_clear(&d);
+    sm_test_rmtree(dir);
+    free(y);
+}
+
 /* Bad profile rows: exit-2 errors at file:line saying what exists. */
 static void test_capacity_profile_errors(void)
 {
@@ -792,6 +839,7 @@ int main(void)
         {"bad names say why", test_bad_names},
         {"capacity profile against hand-computed bounds", test_capacity_profile},
         {"capacity profile errors with file:line", test_capacity_profile_errors},
+        {"discounted commitment fees", test_discounted_fees},
         CU_TEST_INFO_NULL,
     };
     CU_SuiteInfo suites[] = {{"params", suite_init, suite_cleanup, NULL, NULL, tests},

@@ -148,8 +148,18 @@ def plan_file(exe, tmp):
     out = os.path.join(tmp, "plan.h5")
     r = run([exe, "plan", "--sweep", sw, "-o", out, "-j", "2"])
     check(r.returncode == 0, f"plan of a scoped, discounted sweep exits 0 ({r.stderr[-160:]})")
-    if r.returncode == 0:
-        cash_and_shortfall(out, "plan file")
+    if r.returncode != 0:
+        return
+    cash_and_shortfall(out, "plan file")
+    # Discounted fees and second stages: the plan's RP against glpsol on the
+    # exported extensive form (the plan stops at a relative gap of 1e-6).
+    lp = os.path.join(tmp, "extensive.lp")
+    run([exe, "export", "--sweep", sw, "--extensive", "--grid-point", "0", "--lp", lp])
+    g = glpsol(lp, tmp)
+    with h5py.File(out, "r") as f:
+        rp = float(f["RP"][0])
+    check(g is not None and rel(rp, g) <= 2e-6,
+          f"discounted plan: RP {rp:.1f} USD equals glpsol on the extensive form {g}")
 
 
 def model_windows_against_glpsol(exe, tmp):

@@ -106,6 +106,15 @@ def sweep_against_glpsol(exe, tmp):
           "discount.rate 0.08 gives a lower present value than 0")
     check(total[0] != total[4], "availability.China.Dy_oxide 0 and 0.3 differ")
     cash_and_shortfall(out, "run file")
+    r = run([exe, "table", out])
+    import csv, io
+    rows = list(csv.DictReader(io.StringIO(r.stdout)))
+    with h5py.File(out, "r") as f:
+        cash, share = f["cash_cost"][:], f["shortfall_share"][:, 1]
+    check(r.returncode == 0 and len(rows) == len(cash) and
+          all(float(row["cash_cost"]) == cash[i] and
+              float(row["shortfall_share.Dy_oxide"]) == share[i] for i, row in enumerate(rows)),
+          "table: cash_cost and shortfall_share.MATERIAL columns equal the file's")
 
 
 def cash_and_shortfall(path, what):

@@ -237,6 +237,11 @@ def bad_inputs(exe, tmp):
         ("  tariff.China.Dy_oxide.to: {values: [3]}\n", "sweep", 3,
          "unknown window end 'to'"),
         ("  penalty.Nd: {values: [2]}\n", "sweep", 3, "unknown material 'Nd' in 'penalty.Nd'"),
+        # A long list is cut after a whole name, saying there are more.
+        ("  price.Nope: {values: [1]}\n", "sweep", 3,
+         "unknown material or supplier 'Nope' in 'price.Nope' (materials: NdPr_oxide, Dy_oxide, "
+         "Tb_oxide; suppliers: China_Northern_RE, China_RE_Group, China_trader, Lynas, "
+         "Iluka_Eneabba, MP_Mountain_Pass, ...)"),
     ]
     cases.append(("  tariff.China.from: {values: [6, 7]}\n  tariff.China.until: {values: [2, 5]}\n",
                   "sweep", 4, "tariff.China: the window ends (until at most 5) before it starts "

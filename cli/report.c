@@ -63,6 +63,29 @@ static void print_costs(FILE *out, const sm_report_ctx *r)
     }
 }
 
+/* Cash against the penalty (issue 12): what is paid, apart from the
+ * value put on lost supply; shortfall per material in tonnes and as a
+ * share of its demand, never summed across materials. */
+static void print_cash_and_shortfall(FILE *out, const sm_report_ctx *r)
+{
+    const sm_model *m = r->model;
+    const double *q = ROW(r->block, SM_V_SHORTFALL_TOTAL);
+    const double *share = ROW(r->block, SM_V_SHORTFALL_SHARE);
+    char s[64], lbl[32];
+    fprintf(out, "  %-32s %22s USD\n", "cash cost (all but the penalty)",
+            num(s, sizeof s, *ROW(r->block, SM_V_CASH_COST), 0));
+    if (r->inputs->discount_rate > 0.0) {
+        sm_period_label(m, 1, lbl, sizeof lbl);
+        fprintf(out, "  every cost is a present value at the start of %s, discounted at "
+                "%.2f %% a year\n", lbl, 100.0 * r->inputs->discount_rate);
+    }
+    fprintf(out, "  %-32s", "shortfall, t (share of demand)");
+    for (int i = 0; i < m->n_materials; i++)
+        fprintf(out, "%s %s: %s (%.2f %%)", i ? "," : "", m->materials[i].name,
+                num(s, sizeof s, q[i], 1), 100.0 * share[i]);
+    fprintf(out, "\n");
+}
+
 static void header_materials(FILE *out, const sm_model *m, const char *title)
 {
     fprintf(out, "\n%-28s", title);
@@ -427,6 +450,7 @@ void sm_report_print(FILE *out, const sm_report_ctx *r)
         return;
     }
     print_costs(out, r);
+    print_cash_and_shortfall(out, r);
     print_mix(out, r);
     print_stock_and_shortfall(out, r);
     print_limits(out, r);

@@ -614,7 +614,11 @@ static sm_status read_table(loader *L, const sm_ynode *tables, const char *key,
                             sm_csv **out, const char **file)
 {
     *out = NULL;
-    const sm_ynode *n = sm_yread_required(&L->yr, tables, key, "tables");
+    const sm_ynode *n = !strcmp(key, "capacity_profile")
+                            ? sm_ymap_get(tables, key) /* optional */
+                            : sm_yread_required(&L->yr, tables, key, "tables");
+    if (!n && !strcmp(key, "capacity_profile"))
+        return SM_OK;
     const char *rel = NULL;
     char where[64];
     snprintf(where, sizeof where, "tables.%s", key);
@@ -736,7 +740,7 @@ static void read_suppliers(loader *L, const sm_csv *t, const char *file)
                 continue;
             }
         }
-        sm_offer of = {u, mat, cap, price, terms, fee, NULL, {file, line, 0}};
+        sm_offer of = {u, mat, cap, price, terms, fee, NULL, NULL, {file, line, 0}};
         if (!add_offer(L, &of, sname, c[SRC] >= 0 ? sm_csv_cell(t, r, (size_t)c[SRC]) : ""))
             return;
     }
@@ -798,6 +802,94 @@ static void read_demand(loader *L, const sm_csv *t, const char *file)
     }
 }
 
+/* The offer (supplier, material) a profile row names, or -1 after saying
+ * what exists. */
+static int profile_offer(loader *L, const char *file, const sm_csv *t, size_t row, int ucol,
+                         int mcol)
+{
+    sm_model *m = L->m;
+    const char *us = sm_csv_cell(t, row, (size_t)ucol);
+    int u = sm_model_supplier(m, us);
+    if (u < 0) {
+        char list[400];
+        size_t used = 0;
+        list[0] = '\0';
+        for (int i = 0; i < m->n_suppliers && used + 1 < sizeof list; i++)
+            used += (size_t)snprintf(list + used, sizeof list - used, "%s%s", i ? ", " : "",
+                                     m->suppliers[i].name);
+        sm_diag_error(L->d, file, t->row_line[row], 0,
+                      "supplier: unknown supplier '%s' (the suppliers table has: %s)",
+                      sm_excerpt((char[SM_EXCERPT_SIZE]){0}, us), list);
+        return -1;
+    }
+    int mat = cell_ref(L, file, t, row, mcol, sm_model_material, "material");
+    if (mat < 0)
+        return -1;
+    for (int o = 0; o < m->n_offers; o++)
+        if (m->offers[o].supplier == u && m->offers[o].material == mat)
+            return o;
+    sm_diag_error(L->d, file, t->row_line[row], 0,
+                  "supplier '%s' does not offer %s in the suppliers table (%s:%d)", us,
+                  m->materials[mat].name, m->suppliers[u].loc.file, m->suppliers[u].loc.line);
+    return -1;
+}
+
+/* tables.capacity_profile (optional): t/period per supplier, material and
+ * period, replacing capacity x ramp (MODEL.md "Capacity profiles"). An
+ * offer it names needs a row for every period. */
+static void read_capacity_profile(loader *L, const sm_csv *t, const char *file)
+{
+    sm_model *m = L->m;
+    enum { SUP, MAT, PER, CAP, SRC, NOTE, NCOL };
+    static const column_spec spec[NCOL] = {{"supplier", 1}, {"material", 1}, {"period", 1},
+                                           {"capacity_t", 1}, {"source", 0}, {"note", 0}};
+    int c[NCOL];
+    if (!map_columns(L, file, t, spec, NCOL, c) || m->n_periods == 0)
+        return;
+    size_t T = (size_t)m->n_periods;
+    int *first_line = calloc((size_t)m->n_offers * T + 1, sizeof *first_line);
+    if (!first_line) {
+        sm_diag_fail(L->d, SM_ENOMEM, "out of memory");
+        return;
+    }
+    for (size_t r = 0; r < t->nrows; r++) {
+        int o = profile_offer(L, file, t, r, c[SUP], c[MAT]), per = 0;
+        double cap = 0;
+        int ok = o >= 0;
+        ok &= cell_int(L, file, t, r, c[PER], 1, m->n_periods, &per);
+        ok &= cell_number(L, file, t, r, c[CAP], 0.0, SM_MAX_TONNES, &cap);
+        if (!ok)
+            continue;
+        sm_offer *of = &m->offers[o];
+        if (!of->profile && !(of->profile = calloc(T, sizeof *of->profile))) {
+            sm_diag_fail(L->d, SM_ENOMEM, "out of memory");
+            break;
+        }
+        int *seen = &first_line[(size_t)o * T + (size_t)(per - 1)];
+        if (*seen) {
+            sm_diag_error(L->d, file, t->row_line[r], 0,
+                          "%s %s in period %d is given twice (first at line %d)",
+                          m->suppliers[of->supplier].name, m->materials[of->material].name,
+                          per, *seen);
+            continue;
+        }
+        *seen = t->row_line[r];
+        of->profile[per - 1] = cap;
+    }
+    for (int o = 0; o < m->n_offers; o++) {
+        size_t missing = 0;
+        for (size_t p = 0; m->offers[o].profile && p < T; p++)
+            missing += !first_line[(size_t)o * T + p];
+        if (missing)
+            sm_diag_error(L->d, file, 0, 0,
+                          "%s %s has a profile but no row for %zu of its %zu periods; give "
+                          "every period of a profiled offer a row",
+                          m->suppliers[m->offers[o].supplier].name,
+                          m->materials[m->offers[o].material].name, missing, T);
+    }
+    free(first_line);
+}
+
 /* Names are referred to as `kind.NAME` in sweeps, so one name means one thing. */
 static void check_unique_names(loader *L)
 {
@@ -841,7 +933,7 @@ static sm_status read_tables(loader *L, const sm_ynode *root, sm_csv **sup, sm_c
     const sm_ynode *tables = sm_yread_required(&L->yr, root, "tables", "");
     if (!tables || !sm_yread_kind(&L->yr, tables, "tables", SM_YMAP))
         return SM_OK;
-    static const char *const tkeys[] = {"suppliers", "demand", NULL};
+    static const char *const tkeys[] = {"suppliers", "demand", "capacity_profile", NULL};
     sm_yread_known_keys(&L->yr, tables, "tables", tkeys);
     const char *sup_file = NULL, *dem_file = NULL;
     if (read_table(L, tables, "suppliers", sup, &sup_file) == SM_ENOMEM)
@@ -852,7 +944,13 @@ static sm_status read_tables(loader *L, const sm_ynode *root, sm_csv **sup, sm_c
         return SM_ENOMEM;
     if (*dem)
         read_demand(L, *dem, dem_file);
-    return SM_OK;
+    sm_csv *prof = NULL;
+    const char *prof_file = NULL;
+    sm_status st = read_table(L, tables, "capacity_profile", &prof, &prof_file);
+    if (prof)
+        read_capacity_profile(L, prof, prof_file);
+    sm_csv_free(&prof);
+    return st == SM_ENOMEM ? SM_ENOMEM : SM_OK;
 }
 
 static uint64_t hash_files(const sm_model *m)

@@ -625,6 +625,24 @@ static sm_status interrupted_setup(const char *path, sm_diag *d)
 /* Everything but the results, then single-writer mode; a stop request is
  * honoured between the phases (and inside the scenario numbering, the one
  * that grows with the sweep). */
+/* Whether the costs are present values (MODEL.md "Money over time"): the
+ * model's annual discount_rate and the date they are valued at; a swept
+ * discount.rate replaces the rate scenario by scenario. */
+static int write_cost_basis(hid_t file, const sm_model *m)
+{
+    char basis[256], first[32];
+    sm_period_label(m, 1, first, sizeof first);
+    if (m->discount_rate > 0.0)
+        snprintf(basis, sizeof basis, "present values at the start of %s, discounted at %g a "
+                 "year (discount_rate; a swept discount.rate replaces it)", first,
+                 m->discount_rate);
+    else
+        snprintf(basis, sizeof basis, "undiscounted sums over the horizon (discount_rate 0; a "
+                 "swept discount.rate makes them present values at the start of %s)", first);
+    return sm_h5_attr_num(file, "discount_rate", H5T_NATIVE_DOUBLE, &m->discount_rate, 1) &&
+           sm_h5_attr_text(file, "cost_basis", basis);
+}
+
 static sm_status fill_file(sm_results *r, const sm_results_info *info, const char *path,
                            sm_diag *d)
 {
@@ -633,7 +651,8 @@ static sm_status fill_file(sm_results *r, const sm_results_info *info, const cha
         c.scale[i] = -1;
     c.scenario = -1;
     sm_status st = SM_OK;
-    if (!write_root_attributes(r->file, info, info->sweep))
+    if (!write_root_attributes(r->file, info, info->sweep) ||
+        !write_cost_basis(r->file, info->model))
         SM_TRY(h5fail(d, path, "write the file's attributes"));
     int ok = write_coordinates(r->file, info, &c);
     if (stopping(info))

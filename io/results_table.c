@@ -226,8 +226,12 @@ static sm_status build_columns(sm_table *t, sm_diag *d)
         {"cost_freight", "cost_freight", none, 1, COL_VALUE},
         {"cost_holding", "cost_holding", none, 1, COL_VALUE},
         {"cost_shortfall", "cost_shortfall", none, 1, COL_VALUE},
+        /* Files before issue 12 have neither cash_cost nor shortfall_share:
+         * optional. The order is the reader's frame()'s (FRAME_ORDER). */
+        {"cash_cost", "cash_cost", none, 0, COL_VALUE},
         {"cost_commitment", "cost_commitment", none, 0, COL_VALUE},
         {"shortfall_total", "shortfall_total", mat, 1, COL_VALUE},
+        {"shortfall_share", "shortfall_share", mat, 0, COL_VALUE},
         {"region_share", "region_share", reg_mat, 1, COL_VALUE},
         {"purchases_by_region", "purchases_by_region", reg_mat, 1, COL_VALUE},
         {"limit_saving_per_point", "limit_saving_per_point", lim, 1, COL_VALUE},

@@ -14,6 +14,7 @@
 
 #include "../core/files.h"
 #include "../core/parse.h"
+#include "../models/model_check.h"
 #include "../models/risk.h"
 #include "yaml_read.h"
 
@@ -766,6 +767,8 @@ sm_status sm_sweep_load(const char *path, const sm_model *m, sm_sweep **out, sm_
     read_plan(&L, root);
     int random = check_random(&L, root, samples);
     SM_TRY(read_correlations(&L, root));
+    if (d->errors == errors_before)
+        sm_sweep_check_windows(m, s, d); /* models/model_check.c, MODEL.md "Scoped windows" */
     if (d->errors == errors_before)
         count_scenarios(&L, random ? sm_ymap_get(root, "samples") : key_node(root, "parameters"));
     if (d->errors > errors_before)

@@ -13,13 +13,9 @@ double sm_commit_delivered_fee(const sm_model *m, const sm_inputs *in, int o)
 
 double sm_commit_ub(const sm_model *m, const sm_inputs *policy, int o, int t)
 {
-    const sm_offer *of = &m->offers[o];
-    int u = of->supplier;
     /* The same product as Part 1's bound before availability, so that
      * min(k_ub, cap_s) is cap_s exactly when nothing else moved. */
-    double cap = of->capacity * policy->cap_mult[o];
-    return cap * sm_ramp_factor(sm_inputs_start(m, policy, u), m->suppliers[u].ramp_periods,
-                                t + 1);
+    return sm_inputs_capacity(m, policy, o, t);
 }
 
 void sm_commit_policy_inputs(const sm_model *m, const sm_sweep *sw, const double *values,

@@ -91,6 +91,21 @@ int sm_inputs_start(const sm_model *m, const sm_inputs *in, int u)
     return s < 1 ? 1 : s;
 }
 
+double sm_inputs_capacity(const sm_model *m, const sm_inputs *in, int o, int t)
+{
+    const sm_offer *of = &m->offers[o];
+    int u = of->supplier;
+    if (of->profile) {
+        int k = t - in->delay[u];   /* the profile's period for t, 0-based */
+        if (k < 0)
+            return 0.0;
+        return of->profile[k < m->n_periods ? k : m->n_periods - 1] * in->cap_mult[o];
+    }
+    /* This association, (cap·mult)·ramp, is the one results were made with. */
+    double cap = of->capacity * in->cap_mult[o];
+    return cap * sm_ramp_factor(sm_inputs_start(m, in, u), m->suppliers[u].ramp_periods, t + 1);
+}
+
 double sm_inputs_availability(const sm_model *m, const sm_inputs *in, int r, int mat, int t)
 {
     return sm_scope_value(m, in->win, in->tariff, SM_SCOPE_AVAIL, r, mat, t + 1);

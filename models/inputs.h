@@ -42,6 +42,12 @@ double sm_inputs_demand(const sm_model *m, const sm_inputs *in, int mat, int t);
 /* Effective start period of supplier u (1-based, may lie past the horizon). */
 int sm_inputs_start(const sm_model *m, const sm_inputs *in, int u);
 
+/* Offer o's capacity in period t (0-based) before export availability
+ * (t/period): cap·pm_cap·ramp_factor with the scenario's start, or its
+ * capacity profile shifted by the supplier's delay (the first value before
+ * it, 0; past its end, the last value holds) times the multipliers. */
+double sm_inputs_capacity(const sm_model *m, const sm_inputs *in, int o, int t);
+
 /* Availability a[r,m,t] and the tariff rate tariff[r,m,t] (MODEL.md
  * "Scoped windows"), t 0-based. */
 double sm_inputs_availability(const sm_model *m, const sm_inputs *in, int r, int mat, int t);

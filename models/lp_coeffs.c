@@ -47,15 +47,12 @@ void sm_coeffs_compute(const sm_model *m, const sm_layout *L, const sm_inputs *i
         const sm_offer *of = &m->offers[o];
         int u = of->supplier;
         int r = m->suppliers[u].region;
-        int start = sm_inputs_start(m, in, u);
         double fee = sm_commit_delivered_fee(m, in, o);
-        double cap = of->capacity * in->cap_mult[o];
         for (int t = 0; t < T; t++) {
             int j = sm_col_x(L, o, t);
             c->col_lb[j] = 0.0;
-            c->col_ub[j] = cap * sm_ramp_factor(start, m->suppliers[u].ramp_periods, t + 1) *
+            c->col_ub[j] = sm_inputs_capacity(m, in, o, t) *
                            sm_inputs_availability(m, in, r, of->material, t);
-            /* A present value; exactly the cost when nothing is discounted. */
             c->obj[j] =
                 sm_inputs_discount(m, in, t) * (sm_inputs_unit_cost(m, in, o, t).total + fee);
         }

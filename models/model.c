@@ -21,8 +21,10 @@ void sm_model_free(sm_model **pm)
         free(m->materials[i].name);
     for (int i = 0; i < m->n_suppliers; i++)
         free(m->suppliers[i].name);
-    for (int i = 0; i < m->n_offers; i++)
+    for (int i = 0; i < m->n_offers; i++) {
         free(m->offers[i].source);
+        free(m->offers[i].profile);
+    }
     for (int i = 0; i < m->n_limits; i++) {
         free(m->limits[i].name);
         free(m->limits[i].in_region);

@@ -63,6 +63,9 @@ typedef struct sm_offer {
     sm_terms terms;
     double fee;           /* USD per committed tonne; 0 for spot offers */
     char *source;
+    /* The capacity_profile table's t/period for periods 1..T (index t-1),
+     * replacing capacity x ramp; NULL when the table gives none. */
+    double *profile;
     sm_loc loc;
 } sm_offer;
 
@@ -80,7 +83,7 @@ typedef struct sm_limit {
 /* An input file's name and full text, kept for provenance in results. */
 typedef struct sm_source_file {
     char *name;   /* as shown in messages: the path given */
-    char *role;   /* "model", "suppliers", "demand" */
+    char *role;   /* "model", "suppliers", "demand", "capacity_profile" */
     char *text;
     size_t len;
 } sm_source_file;
@@ -111,7 +114,7 @@ typedef struct sm_model {
     double *demand;                /* [n_materials][n_periods], t/period */
     sm_loc *demand_loc;
 
-    sm_source_file files[3];
+    sm_source_file files[4];
     int n_files;
     uint64_t hash;                 /* XXH3-64 of the files' names and texts */
 } sm_model;

@@ -2,6 +2,10 @@
 #include "model_check.h"
 
 #include <stdio.h>
+#include <string.h>
+
+#include "params.h"
+#include "sweep.h"
 
 static void check_stock(const sm_model *m, sm_diag *d)
 {
@@ -56,7 +60,9 @@ static double group_supply(const sm_model *m, const sm_limit *k, int mat, int t)
             continue;
         /* Availability never falls back to a tariff rate: no rates needed. */
         double a = sm_scope_value(m, m->windows, NULL, SM_SCOPE_AVAIL, s->region, mat, t);
-        sum += of->capacity * sm_ramp_factor(s->start_period, s->ramp_periods, t) * a;
+        sum += (of->profile ? of->profile[t - 1]
+                            : of->capacity * sm_ramp_factor(s->start_period, s->ramp_periods, t)) *
+               a;
     }
     return sum;
 }
@@ -130,5 +136,69 @@ sm_status sm_model_check(const sm_model *m, sm_diag *d)
     check_offers(m, d);
     check_floors(m, d);
     check_commit_floors(m, d);
+    return d->errors > before ? SM_EINPUT : SM_OK;
+}
+
+/* The smallest (want_max 0) or largest value a window end takes: a grid
+ * parameter's values, or the base value when the sweep does not set it.
+ * Returns 0 (unknown) for a random parameter. */
+static int end_value(const sm_model *m, const sm_sweep *sw, const sm_param_target *t,
+                     int want_max, double *out, const sm_sweep_param **by)
+{
+    *by = NULL;
+    for (int k = 0; k < sw->n_params; k++) {
+        const sm_sweep_param *p = &sw->params[k];
+        if (p->target.kind != t->kind || p->target.index != t->index)
+            continue;
+        if (p->axis != SM_AXIS_GRID || p->n_values < 1)
+            return 0;
+        double v = sm_param_clamp(&p->domain, p->values[0]);
+        for (int i = 1; i < p->n_values; i++) {
+            double x = sm_param_clamp(&p->domain, p->values[i]);
+            v = want_max ? (x > v ? x : v) : (x < v ? x : v);
+        }
+        *out = v;
+        *by = p;
+        return 1;
+    }
+    *out = sm_param_base_value(m, t);
+    return 1;
+}
+
+sm_status sm_sweep_check_windows(const sm_model *m, const sm_sweep *sw, sm_diag *d)
+{
+    size_t before = d->errors;
+    for (int k = 0; k < sw->n_params; k++) {
+        const sm_sweep_param *p = &sw->params[k];
+        sm_scope_kind kind;
+        int r, mat;
+        sm_window_field f;
+        if (!sm_param_scope(m, &p->target, &kind, &r, &mat, &f) || f == SM_WF_LEVEL)
+            continue;
+        /* Each scope once: at its first swept end. */
+        sm_param_target from = p->target, until = p->target;
+        from.kind = kind == SM_SCOPE_TARIFF ? SM_P_TARIFF_FROM : SM_P_AVAIL_FROM;
+        until.kind = kind == SM_SCOPE_TARIFF ? SM_P_TARIFF_UNTIL : SM_P_AVAIL_UNTIL;
+        int first = 1;
+        for (int j = 0; j < k; j++)
+            first &= sw->params[j].target.index != p->target.index ||
+                     (sw->params[j].target.kind != from.kind &&
+                      sw->params[j].target.kind != until.kind);
+        double lo_from, hi_until;
+        const sm_sweep_param *pf, *pu;
+        if (!first || !end_value(m, sw, &from, 0, &lo_from, &pf) ||
+            !end_value(m, sw, &until, 1, &hi_until, &pu) || hi_until >= lo_from)
+            continue;
+        const sm_sweep_param *at = pu ? pu : pf;
+        char scope[160];
+        snprintf(scope, sizeof scope, "%s", at->name);
+        char *dot = strrchr(scope, '.');
+        if (dot)
+            *dot = '\0';
+        sm_diag_error(d, at->loc.file, at->loc.line, at->loc.col,
+                      "%s: the window ends (until at most %g) before it starts (from at least "
+                      "%g) in every scenario%s; give .until values not before .from",
+                      scope, hi_until, lo_from, pu && pf ? "" : " (the other end is the model's)");
+    }
     return d->errors > before ? SM_EINPUT : SM_OK;
 }

@@ -59,6 +59,14 @@ const sm_var_desc sm_vars[SM_NVARS] = {
                          "dual of the dependency limit row (NaN where the limit does not "
                          "cover the material)",
                          SM_VT_F64, 3, D(SM_DIM_LIMIT, SM_DIM_MATERIAL, SM_DIM_PERIOD), 1, 0},
+    [SM_V_CASH_COST] = {"cash_cost", "USD",
+                        "cash cost: purchase + tariff + freight + holding + commitment fees "
+                        "(total cost without the shortfall penalty)",
+                        SM_VT_F64, 0, D(0), 0, 0},
+    [SM_V_SHORTFALL_SHARE] = {"shortfall_share", "1",
+                              "unmet demand over the horizon as a share of the material's "
+                              "demand over the horizon",
+                              SM_VT_F64, 1, D(SM_DIM_MATERIAL), 0, 0},
     [SM_V_RELAX_STOCK] = {"relaxation_stock_target", "t",
                           "infeasible scenarios: tonnes by which the end-stock target must be "
                           "lowered in the least relaxation that makes the scenario feasible "
@@ -209,6 +217,16 @@ static double offer_costs(const sm_model *m, const sm_layout *L, const sm_inputs
     return tons;
 }
 
+/* tonnes / the material's effective demand over the horizon (0 without
+ * demand). */
+static double demand_share(const sm_model *m, const sm_inputs *in, int mat, double tonnes)
+{
+    double d = 0.0;
+    for (int t = 0; t < m->n_periods; t++)
+        d += sm_inputs_demand(m, in, mat, t);
+    return d > 0.0 ? tonnes / d : 0.0;
+}
+
 #define F64(v) ((double *)sm_block_row(b, (v), i))
 
 /* An optimal scenario needs no relaxation; ranging comes later, if asked. */
@@ -227,6 +245,7 @@ void sm_block_fill_row(sm_block *b, size_t i, const sm_model *m, const sm_layout
     double *by_region = F64(SM_V_PURCHASES_REGION);
     double *share = F64(SM_V_REGION_SHARE);
     double *short_total = F64(SM_V_SHORTFALL_TOTAL);
+    double *shortfall_share = F64(SM_V_SHORTFALL_SHARE);
     double *purchases = F64(SM_V_PURCHASES);
     for (int k = 0; k < R * M; k++)
         by_region[k] = 0.0;
@@ -262,6 +281,7 @@ void sm_block_fill_row(sm_block *b, size_t i, const sm_model *m, const sm_layout
             }
         }
         short_total[mat] = q_sum;
+        shortfall_share[mat] = demand_share(m, in, mat, q_sum);
     }
     double *saving = F64(SM_V_LIMIT_SAVING), *ldual = F64(SM_V_LIMIT_DUAL);
     for (int k = 0; k < K; k++) {
@@ -285,7 +305,14 @@ void sm_block_fill_row(sm_block *b, size_t i, const sm_model *m, const sm_layout
     /* Fees paid on a given portfolio: a constant of the scenario's LP. */
     *F64(SM_V_TOTAL_COST) =
         purchase + tariff + freight + holding + shortfall + in->commitment_fees;
+    *F64(SM_V_CASH_COST) = purchase + tariff + freight + holding + in->commitment_fees;
     clear_explanations(b, i);
+}
+
+void sm_block_add_fees(sm_block *b, size_t i, double fees)
+{
+    *F64(SM_V_TOTAL_COST) += fees;
+    *F64(SM_V_CASH_COST) += fees;
 }
 
 void sm_block_set_status(sm_block *b, size_t i, sm_scen_status st, int solver_code,

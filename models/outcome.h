@@ -41,6 +41,7 @@ typedef enum sm_var {
     SM_V_COST_HOLDING, SM_V_COST_SHORTFALL,
     SM_V_PURCHASES_REGION, SM_V_REGION_SHARE, SM_V_SHORTFALL_TOTAL, SM_V_LIMIT_SAVING,
     SM_V_PURCHASES, SM_V_STOCK, SM_V_SHORTFALL, SM_V_MARGINAL_COST, SM_V_LIMIT_DUAL,
+    SM_V_CASH_COST, SM_V_SHORTFALL_SHARE,
     SM_V_RELAX_STOCK, SM_V_RELAX_LIMIT,   /* an infeasible scenario's least relaxation */
     SM_V_SAVING_UP, SM_V_SAVING_DOWN, SM_V_SHARE_LOW, SM_V_SHARE_HIGH,   /* run --ranging */
     SM_NVARS
@@ -98,6 +99,10 @@ void sm_block_clear_row(sm_block *b, size_t i);
  * over the layout's columns and rows. */
 void sm_block_fill_row(sm_block *b, size_t i, const sm_model *m, const sm_layout *L,
                        const sm_inputs *in, const double *col_prim, const double *row_dual);
+
+/* Commitment fees paid in row i's future (a plan's fee·k*): part of its
+ * total cost and of its cash cost. */
+void sm_block_add_fees(sm_block *b, size_t i, double fees);
 
 /* Set the bookkeeping of row i (the LP values stay as filled or cleared). */
 void sm_block_set_status(sm_block *b, size_t i, sm_scen_status st, int solver_code,

@@ -61,7 +61,10 @@ static const char *names_of(const sm_model *m, const char *entity, char *buf, si
                          : m->limits[i].name;
         int k = snprintf(buf + used, size - used, "%s%s", i ? ", " : "", name);
         if (k < 0 || (size_t)k >= size - used) {
-            snprintf(buf + (size > 5 ? size - 5 : 0), size > 5 ? 5 : size, ", ...");
+            /* Cut after the last name that fits, saying there are more. */
+            size_t at = size >= 6 && used > size - 6 ? size - 6 : used;
+            if (size >= 6)
+                snprintf(buf + at, 6, ", ...");
             break;
         }
         used += (size_t)k;
@@ -152,7 +155,7 @@ static int resolve_plain(const sm_model *m, const char *name, char **part, int n
         if (!strcmp(part[0], kinds[i].prefix) && used < sizeof two)
             used += (size_t)snprintf(two + used, sizeof two - used, "%s%ss: %s",
                                      used ? "; " : "", kinds[i].entity,
-                                     names_of(m, kinds[i].entity, list, sizeof list));
+                                     names_of(m, kinds[i].entity, list, 100));
     snprintf(why, why_size, "unknown %s '%s' in '%s' (%s)",
              !strcmp(part[0], "demand") ? "material (or 'growth')" : want, Q(part[1]), Q(name),
              two);

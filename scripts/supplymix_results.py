@@ -798,7 +798,7 @@ FRAME_SPECIAL = ("status", "parameters", "scenario_policy", "scenario_future")
 # rest by name.
 FRAME_ORDER = ("total_cost", "cost_purchase", "cost_tariff", "cost_freight", "cost_holding",
                "cost_shortfall", "cash_cost", "cost_commitment", "shortfall_total",
-               "region_share", "purchases_by_region", "limit_saving_per_point",
+               "shortfall_share", "region_share", "purchases_by_region", "limit_saving_per_point",
                "perfect_foresight_cost", "regret")
 
 

@@ -41,10 +41,9 @@ static void add_fees(sm_plan_run *run, const sm_sweep *sw, size_t g)
     for (size_t s = 0; s < sw->samples; s++) {
         size_t i = g + s * sw->grid_size, B = sw->block_size;
         sm_block *b = run->blocks[i / B];
-        double *total = sm_block_row(b, SM_V_TOTAL_COST, i % B);
         run->fees[i] = pt->rp.fees;
         if (*(int8_t *)sm_block_row(b, SM_V_STATUS, i % B) == SM_SCEN_OPTIMAL)
-            *total += pt->rp.fees;
+            sm_block_add_fees(b, i % B, pt->rp.fees);
     }
 }
 

@@ -11,6 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "io/model_load.h"
+#include "models/commit.h"
 #include "models/lp_coeffs.h"
 #include "models/params.h"
 #include "support/testing.h"
@@ -680,6 +682,151 @@ static void test_bad_names(void)
     }
 }
 
+/* The params model with tables.capacity_profile = profile (NULL: none);
+ * *dir to remove. */
+static sm_status load_with_profile(const char *profile, sm_model **m, char **dir, sm_diag *d)
+{
+    *dir = sm_test_tmpdir();
+    char *y = sm_tiny_replace(model_yaml, "demand: demand.csv}",
+                              "demand: demand.csv, capacity_profile: profile.csv}");
+    free(sm_test_write(*dir, "model.yaml", y));
+    free(sm_test_write(*dir, "suppliers.csv", model_suppliers));
+    free(sm_test_write(*dir, "demand.csv", model_demand));
+    free(sm_test_write(*dir, "profile.csv", profile));
+    free(y);
+    sm_diag_init(d);
+    return sm_model_load(*dir, m, d);
+}
+
+/* A capacity profile replaces cap·ramp_factor; multipliers scale it, a
+ * delay shifts it (0 before it starts, its last value past its end), the
+ * availability applies on top. */
+static void test_capacity_profile(void)
+{
+    static const char *const profile =
+        "supplier,material,period,capacity_t,source\n"
+        "U1,NdPr,1,5,announced path\nU1,NdPr,2,25,x\nU1,NdPr,3,45,x\n"
+        "C1,Dy,1,8,x\nC1,Dy,2,9,x\nC1,Dy,3,10,x\n";
+    sm_model *pm = NULL;
+    char *dir;
+    sm_diag d;
+    CU_ASSERT_EQUAL_FATAL(load_with_profile(profile, &pm, &dir, &d), SM_OK);
+    sm_inputs *in = sm_inputs_new(pm);
+    int u1 = -1, c1 = -1;
+    for (int o = 0; o < pm->n_offers; o++) {
+        const char *u = pm->suppliers[pm->offers[o].supplier].name;
+        if (!strcmp(u, "U1") && pm->offers[o].material == 0)
+            u1 = o;
+        if (!strcmp(u, "C1") && pm->offers[o].material == 1)
+            c1 = o;
+    }
+    static const struct { const char *p; double v; double u1[T], c1[T]; } cases[] = {
+        {NULL, 0, {5, 25, 45}, {8, 9, 5}},             /* C1 Dy: 10·0.5 in 3 */
+        {"capacity.U1", 2, {10, 50, 90}, {8, 9, 5}},
+        {"delay.U1", 1, {0, 5, 25}, {8, 9, 5}},        /* shifted one period later */
+        {"delay.USA", -1, {25, 45, 45}, {8, 9, 5}},    /* the last value holds */
+        {"availability.China.Dy", 0.2, {5, 25, 45}, {8, 9, 2}}, /* 10·0.2 in 3 */
+    };
+    for (size_t i = 0; i < COUNT(cases); i++) {
+        sm_inputs_reset(pm, in);
+        sm_param_target t;
+        char why[200];
+        if (cases[i].p) {
+            CU_ASSERT_TRUE(sm_param_resolve(pm, cases[i].p, &t, why, sizeof why));
+            sm_params_apply(pm, &t, &cases[i].v, 1, in);
+        }
+        for (int k = 0; k < T; k++) {
+            double a = sm_inputs_capacity(pm, in, u1, k);
+            double b = sm_inputs_capacity(pm, in, c1, k) * sm_inputs_availability(pm, in, 0, 1, k);
+            if (a != cases[i].u1[k] || b != cases[i].c1[k])
+                fprintf(stderr, "\n%s period %d: U1 NdPr %g (want %g), C1 Dy %g (want %g)",
+                        cases[i].p ? cases[i].p : "profile", k + 1, a, cases[i].u1[k], b,
+                        cases[i].c1[k]);
+            CU_ASSERT_EQUAL(a, cases[i].u1[k]);
+            CU_ASSERT_EQUAL(b, cases[i].c1[k]);
+        }
+    }
+    sm_inputs_free(&in);
+    sm_model_free(&pm);
+    sm_diag_clear(&d);
+    sm_test_rmtree(dir);
+}
+
+/* Discounting reaches the commitment fees: fee·δ[t] for the tonnes of
+ * period t, in the first stage and under perfect foresight (MODEL.md "Money
+ * over time"), with δ = 1, 1/1.1, 1/1.21 at 0.4641 a year in quarters. */
+static void test_discounted_fees(void)
+{
+    char *dir = sm_test_tmpdir();
+    char *y = sm_tiny_replace(model_yaml, "limits:", "discount_rate: 0.4641\nlimits:");
+    static const char *const sup =
+        "supplier,region,material,capacity_t_per_period,price_usd_per_t,freight_usd_per_t,"
+        "start_period,ramp_periods,source,terms,fee_usd_per_t\n"
+        "C1,China,NdPr,100,10,2,1,0,test,contract,3\n"
+        "C1,China,Dy,20,50,2,1,0,test,,\n"
+        "U1,USA,NdPr,60,20,4,2,2,test,,\n";
+    free(sm_test_write(dir, "model.yaml", y));
+    free(sm_test_write(dir, "suppliers.csv", sup));
+    free(sm_test_write(dir, "demand.csv", model_demand));
+    sm_model *pm = NULL;
+    sm_diag d;
+    sm_diag_init(&d);
+    if (sm_model_load(dir, &pm, &d) != SM_OK)
+        sm_test_dump_diag(&d);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(pm);
+    sm_inputs *in = sm_inputs_new(pm);
+    sm_stage1 *s1 = NULL;
+    CU_ASSERT_EQUAL_FATAL(sm_stage1_build(pm, in, &s1, &d), SM_OK);
+    const double fees[T] = {3, 3 / 1.1, 3 / 1.21};
+    CU_ASSERT_EQUAL(s1->nk, T);
+    for (int j = 0; j < s1->nk && j < T; j++)
+        CU_ASSERT_TRUE(sm_test_close(s1->fee[j], fees[s1->period[j]], TOL));
+    sm_layout *lay = NULL;
+    CU_ASSERT_EQUAL_FATAL(sm_layout_build(pm, &lay, &d), SM_OK);
+    sm_coeffs *c = sm_coeffs_new(lay);
+    sm_coeffs_compute(pm, lay, in, c);
+    const double cost[T] = {17.5, 17.5 / 1.1, 17.5 / 1.21}; /* (10·1.25 + 2 + 3)·δ */
+    for (int t = 0; t < T; t++)
+        CU_ASSERT_TRUE(sm_test_close(c->obj[sm_col_x(lay, 0, t)], cost[t], TOL));
+    sm_coeffs_free(&c);
+    sm_layout_free(&lay);
+    sm_stage1_free(&s1);
+    sm_inputs_free(&in);
+    sm_model_free(&pm);
+    sm_diag_clear(&d);
+    sm_test_rmtree(dir);
+    free(y);
+}
+
+/* Bad profile rows: exit-2 errors at file:line saying what exists. */
+static void test_capacity_profile_errors(void)
+{
+    static const struct { const char *rows; int line; const char *needle; } bad[] = {
+        {"X9,NdPr,1,5\n", 2, "unknown supplier 'X9' (the suppliers table has: C1, C2, U1)"},
+        {"C2,Dy,1,5\n", 2, "supplier 'C2' does not offer Dy in the suppliers table"},
+        {"U1,NdPr,1,5\nU1,NdPr,1,6\n", 3, "U1 NdPr in period 1 is given twice (first at line 2)"},
+        {"U1,NdPr,1,5\nU1,NdPr,2,5\n", 0, "U1 NdPr has a profile but no row for 1 of its 3"},
+        {"U1,NdPr,4,5\n", 2, "period: 4 is out of range, expected 1..3"},
+        {"U1,NdPr,1,-5\n", 2, "capacity_t: -5 is out of range"},
+    };
+    for (size_t i = 0; i < COUNT(bad); i++) {
+        char text[256];
+        snprintf(text, sizeof text, "supplier,material,period,capacity_t\n%s", bad[i].rows);
+        sm_model *pm = NULL;
+        char *dir;
+        sm_diag d;
+        CU_ASSERT_EQUAL(load_with_profile(text, &pm, &dir, &d), SM_EINPUT);
+        if (!sm_test_find_diag(&d, "profile.csv", bad[i].line, bad[i].needle)) {
+            sm_test_dump_diag(&d);
+            fprintf(stderr, "expected profile.csv:%d: %s\n", bad[i].line, bad[i].needle);
+            CU_FAIL("expected diagnostic not found");
+        }
+        sm_model_free(&pm);
+        sm_diag_clear(&d);
+        sm_test_rmtree(dir);
+    }
+}
+
 int main(void)
 {
     CU_TestInfo tests[] = {
@@ -690,6 +837,9 @@ int main(void)
         {"base values applied give the base case", test_base_values_apply},
         {"domains and clamping", test_domains_clamp},
         {"bad names say why", test_bad_names},
+        {"capacity profile against hand-computed bounds", test_capacity_profile},
+        {"capacity profile errors with file:line", test_capacity_profile_errors},
+        {"discounted commitment fees", test_discounted_fees},
         CU_TEST_INFO_NULL,
     };
     CU_SuiteInfo suites[] = {{"params", suite_init, suite_cleanup, NULL, NULL, tests},

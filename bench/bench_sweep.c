@@ -48,6 +48,7 @@ typedef struct figures {
 
 /* One run of sw: every block, or only those where skip[b] is 0. */
 static sm_ratio_test ratio_test = SM_RATIO_HARRIS; /* the default */
+static sm_lp_engine engine = SM_LP_GLPK;
 
 static int measure_once(const sm_problem *p, const sm_sweep *sw, int threads, int cold, int natural,
                    const uint8_t *skip, int write, figures *f)
@@ -60,7 +61,8 @@ static int measure_once(const sm_problem *p, const sm_sweep *sw, int threads, in
     if (fd >= 0)
         close(fd);
     if (write) {
-        sm_results_info info = {p->model, sw, "sm_bench", threads, 1, 1, 0, 1, 0, 0, NULL, 0, NULL};
+        sm_results_info info = {p->model, sw, "sm_bench", threads, 1, 1, 0, 1, 0, 0, NULL, 0, NULL,
+                                sm_lp_engine_name(engine)};
         if (sm_results_create(path, &info, 1, &res, &d) != SM_OK) {
             sm_diag_print(&d, stderr);
             return 0;
@@ -73,6 +75,7 @@ static int measure_once(const sm_problem *p, const sm_sweep *sw, int threads, in
     o.natural_order = natural;
     o.block_done = skip;
     o.lp.warm_ratio = ratio_test;
+    o.lp.engine = engine;
     if (write) {
         o.prepare = pack;
         o.prepare_ctx = (void *)sm_results_get_shape(res);
@@ -192,6 +195,7 @@ int main(int argc, char **argv)
                                          {"cold-sample", required_argument, 0, 'c'},
                                          {"no-memory", no_argument, 0, 'n'},
                                          {"ratio-test", no_argument, 0, 'r'},
+                                         {"lp-engine", required_argument, 0, 'e'},
                                          {"help", no_argument, 0, 'h'},
                                          {0, 0, 0, 0}};
     int c;
@@ -206,9 +210,11 @@ int main(int argc, char **argv)
             ratio_only = 1;
         else if (c == 'm')
             model_dir = optarg;
+        else if (c == 'e' && sm_lp_engine_parse(optarg, &engine))
+            ;
         else {
             fprintf(stderr, "usage: sm_bench [--model DIR] [--sweep NAME|FILE]... [--cold-sample N] "
-                            "[--no-memory] [--ratio-test]\n");
+                            "[--no-memory] [--ratio-test] [--lp-engine glpk|clp]\n");
             return c == 'h' ? 0 : 2;
         }
     }
@@ -232,8 +238,9 @@ int main(int argc, char **argv)
     if (slash)
         strcpy(slash, "/supplymix"); /* built beside sm_bench */
 
-    printf("sm_bench: model %s (%d rows, %d columns), %ld cores online\n", m->name,
-           p->layout->n_rows, p->layout->n_cols, sysconf(_SC_NPROCESSORS_ONLN));
+    printf("sm_bench: model %s (%d rows, %d columns), %ld cores online, LP engine %s\n", m->name,
+           p->layout->n_rows, p->layout->n_cols, sysconf(_SC_NPROCESSORS_ONLN),
+           sm_lp_engine_name(engine));
     for (int k = 0; k < n_sweeps; k++) {
         char *path = sm_sweep_find(sweeps[k], dir);
         sm_sweep *sw = NULL;

@@ -44,6 +44,8 @@ typedef struct sm_results_info {
     const sm_portfolio *portfolio; /* `run --portfolio`, or NULL: recorded (root attributes
                                     * portfolio_file and portfolio_hash, /inputs) with
                                     * cost_commitment[scenario] */
+    const char *lp_engine;  /* "glpk" (also for NULL), "clp": root attribute lp_engine;
+                             * a resume must use the same */
 } sm_results_info;
 
 /* Create the file at path with every dataset, label and attribute, then

@@ -187,7 +187,7 @@ static double peak_rss_mib(const char *exe, const char *sweep_text, size_t sampl
 int main(int argc, char **argv)
 {
     const char *sweeps[16];
-    int n_sweeps = 0, memory = 1, ratio_only = 0;
+    int n_sweeps = 0, memory = 1, ratio_only = 0, index_loop = 0;
     size_t cold_sample = 2048;
     const char *model_dir = SM_SOURCE_MODELS_DIR "/rare_earths";
     static const struct option opts[] = {{"sweep", required_argument, 0, 's'},
@@ -196,6 +196,7 @@ int main(int argc, char **argv)
                                          {"no-memory", no_argument, 0, 'n'},
                                          {"ratio-test", no_argument, 0, 'r'},
                                          {"lp-engine", required_argument, 0, 'e'},
+                                         {"index-loop", no_argument, 0, 'i'},
                                          {"help", no_argument, 0, 'h'},
                                          {0, 0, 0, 0}};
     int c;
@@ -208,13 +209,15 @@ int main(int argc, char **argv)
             memory = 0;
         else if (c == 'r')
             ratio_only = 1;
+        else if (c == 'i')
+            index_loop = 1;
         else if (c == 'm')
             model_dir = optarg;
         else if (c == 'e' && sm_lp_engine_parse(optarg, &engine))
             ;
         else {
             fprintf(stderr, "usage: sm_bench [--model DIR] [--sweep NAME|FILE]... [--cold-sample N] "
-                            "[--no-memory] [--ratio-test] [--lp-engine glpk|clp]\n");
+                            "[--no-memory] [--ratio-test] [--index-loop] [--lp-engine glpk|clp]\n");
             return c == 'h' ? 0 : 2;
         }
     }
@@ -247,6 +250,21 @@ int main(int argc, char **argv)
         if (sm_sweep_load(path, m, &sw, &d) != SM_OK) {
             sm_diag_print(&d, stderr);
             return 1;
+        }
+        if (index_loop) {
+            /* A peer of bench/peers.py: one problem warm-started scenario
+             * after scenario in index order, nothing written (the engine's
+             * blocks, no solve order, no results). */
+            figures f;
+            int ok = measure(p, sw, 1, 0, 1, NULL, 0, &f);
+            if (ok)
+                printf("index-loop %s: %zu scenarios, %.4f ms a scenario, %.1f iterations\n",
+                       sw->name, f.n, 1e3 * f.wall / (double)f.n, f.iters);
+            sm_sweep_free(&sw);
+            free(path);
+            if (!ok)
+                return 1;
+            continue;
         }
         if (ratio_only) {
             int ok = compare_ratio_tests(p, sw);

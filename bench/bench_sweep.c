@@ -61,7 +61,7 @@ static int measure_once(const sm_problem *p, const sm_sweep *sw, int threads, in
     if (fd >= 0)
         close(fd);
     if (write) {
-        sm_results_info info = {p->model, sw, "sm_bench", threads, 1, 1, 0, 1, 0, 0, NULL, 0, NULL,
+        sm_results_info info = {p->model, sw, "sm_bench", threads, 1, 1, 0, 1, 0, 0, NULL, 0, NULL, 0,
                                 sm_lp_engine_name(engine)};
         if (sm_results_create(path, &info, 1, &res, &d) != SM_OK) {
             sm_diag_print(&d, stderr);

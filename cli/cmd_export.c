@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "../io/sweep_load.h"
+#include "../solver/explain.h"
 #include "../solver/lp.h"
 #include "../models/portfolio.h"
 #include "../models/problem.h"
@@ -17,7 +18,8 @@ static void usage(FILE *out)
 {
     fprintf(out,
             "usage: supplymix export [MODEL] [--sweep SWEEP --scenario I\n"
-            "                        [--portfolio FILE [--policy P]]] (--lp FILE | --mps FILE)\n"
+            "                        [--portfolio FILE [--policy P]]] [--elastic]\n"
+            "                        (--lp FILE | --mps FILE)\n"
             "       supplymix export [MODEL] --sweep SWEEP --extensive [--grid-point G]\n"
             "                        [--cvar ALPHA] [--risk-weight LAMBDA]\n"
             "                        (--lp FILE | --mps FILE)\n"
@@ -36,6 +38,11 @@ static void usage(FILE *out)
             "                  `supplymix run --portfolio` solves it: the fees are the\n"
             "                  objective's constant term\n"
             "  --policy P      the plan file's policy to use (see `supplymix run --help`)\n"
+            "  --elastic       write instead the elastic LP that explains an infeasible\n"
+            "                  scenario (docs/MODEL.md \"Infeasibility explained\"): no costs,\n"
+            "                  a slack on each floor row priced per point of demand and on\n"
+            "                  each end-stock target per tonne; its optimum is the least\n"
+            "                  relaxation `supplymix solve` reports\n"
             "  --extensive     write instead the extensive form (deterministic equivalent) of\n"
             "                  the plan of one grid point of SWEEP (docs/MODEL.md Part 2): one\n"
             "                  LP over the commitments and every future's purchases, whose\n"
@@ -72,9 +79,31 @@ done:
     return st;
 }
 
+/* The elastic LP of the numbers (explain.h), as solved for the report. */
+static sm_status write_elastic(const sm_cli_inputs *in, const sm_inputs *inputs,
+                               const sm_coeffs *numbers, const char *file, int lp_format,
+                               sm_diag *d)
+{
+    sm_explainer *ex = sm_explainer_new(in->m, in->p->layout, NULL);
+    if (!ex)
+        return sm_diag_fail(d, SM_ENOMEM, "out of memory");
+    size_t K = (size_t)in->m->n_limits, M = (size_t)in->m->n_materials;
+    double *relax = malloc((K * M * (size_t)in->m->n_periods + M + 1) * sizeof *relax);
+    sm_solve_info info;
+    sm_status st = relax ? SM_OK : sm_diag_fail(d, SM_ENOMEM, "out of memory");
+    if (st == SM_OK)
+        st = sm_explain(ex, inputs, numbers, relax, relax + K * M * (size_t)in->m->n_periods,
+                        &info, d);
+    if (st == SM_OK)
+        st = sm_explain_write(ex, file, lp_format, d);
+    free(relax);
+    sm_explainer_free(&ex);
+    return st;
+}
+
 /* The base case (no sweep), or scenario i of the sweep. */
 static sm_status write_scenario(const sm_cli_inputs *in, unsigned long long i, const char *file,
-                                int lp_format, sm_diag *d)
+                                int lp_format, int elastic, sm_diag *d)
 {
     sm_status st = SM_OK;
     const sm_sweep *sw = in->sw;
@@ -95,9 +124,15 @@ static sm_status write_scenario(const sm_cli_inputs *in, unsigned long long i, c
         sm_scenario_coeffs(in->p, sw, (size_t)i, values, inputs, coeffs);
         numbers = coeffs;
     }
-    SM_TRY(sm_lp_new(&lp, in->m, in->p->layout, numbers, NULL, d));
-    SM_TRY(sm_lp_write(lp, file, lp_format, d));
-    fprintf(stderr, "wrote %s (%d rows, %d columns)", file, sm_lp_rows(lp), sm_lp_cols(lp));
+    if (elastic) {
+        SM_TRY(write_elastic(in, inputs ? inputs : in->p->base_inputs, numbers, file, lp_format,
+                             d));
+        fprintf(stderr, "wrote %s: the elastic LP", file);
+    } else {
+        SM_TRY(sm_lp_new(&lp, in->m, in->p->layout, numbers, NULL, d));
+        SM_TRY(sm_lp_write(lp, file, lp_format, d));
+        fprintf(stderr, "wrote %s (%d rows, %d columns)", file, sm_lp_rows(lp), sm_lp_cols(lp));
+    }
     if (sw) {
         fprintf(stderr, ": scenario %llu of sweep '%s' with", i, sw->name);
         for (int k = 0; k < sw->n_params; k++)
@@ -119,7 +154,7 @@ done:
 typedef struct export_args {
     const char *lp_file, *mps_file, *sweep_arg, *scen_arg, *grid_arg, *model_arg, *portfolio,
         *policy;
-    int extensive;
+    int extensive, elastic;
     unsigned long long index;   /* the scenario, or with --extensive the grid point */
     double risk_weight, cvar_alpha;   /* --risk-weight, --cvar; NaN when not given */
 } export_args;
@@ -133,6 +168,7 @@ static int parse_args(int argc, char **argv, export_args *a)
                                          {"sweep", required_argument, 0, 's'},
                                          {"scenario", required_argument, 0, 'i'},
                                          {"extensive", no_argument, 0, 'e'},
+                                         {"elastic", no_argument, 0, 'E'},
                                          {"grid-point", required_argument, 0, 'g'},
                                          {"cvar", required_argument, 0, 'a'},
                                          {"risk-weight", required_argument, 0, 'w'},
@@ -151,6 +187,7 @@ static int parse_args(int argc, char **argv, export_args *a)
         case 's': a->sweep_arg = optarg; break;
         case 'i': a->scen_arg = optarg; break;
         case 'e': a->extensive = 1; break;
+        case 'E': a->elastic = 1; break;
         case 'g': a->grid_arg = optarg; break;
         case 'a':
         case 'w':
@@ -172,10 +209,10 @@ static int parse_args(int argc, char **argv, export_args *a)
     }
     if (a->extensive || a->grid_arg) {
         if (!a->extensive || !a->sweep_arg || a->scen_arg || !one_file || !one_model ||
-            a->portfolio || a->policy) {
+            a->portfolio || a->policy || a->elastic) {
             fprintf(stderr, "supplymix export: --extensive needs --sweep, exactly one of --lp FILE "
                             "or --mps FILE, and no --scenario or --portfolio (--grid-point goes "
-                            "with --extensive)\n");
+                            "with --extensive; --elastic is one scenario's)\n");
             return 2;
         }
         if (a->grid_arg && !sm_cli_parse_index("export", "--grid-point", a->grid_arg, &a->index))
@@ -212,7 +249,7 @@ int sm_cmd_export(int argc, char **argv)
         sm_cli_plan_risk(in.sw, a.risk_weight, a.cvar_alpha, &o.risk_weight, &o.cvar_alpha);
         st = write_extensive(&in, a.index, &o, file, a.lp_file != NULL, &d);
     } else if (st == SM_OK) {
-        st = write_scenario(&in, a.index, file, a.lp_file != NULL, &d);
+        st = write_scenario(&in, a.index, file, a.lp_file != NULL, a.elastic, &d);
     }
     sm_cli_inputs_free(&in);
     return sm_cli_finish(st, &d);

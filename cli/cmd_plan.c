@@ -423,7 +423,7 @@ int sm_cmd_plan(int argc, char **argv)
     if (st == SM_OK && !(done = calloc(sw->grid_size + 1, 1)))
         st = sm_diag_fail(&d, SM_ENOMEM, "out of memory");
     sm_results_info info = {m, sw, sm_cli_command_line, o.threads, ranks, 1, 0, 1,
-                            o.lp.it_lim, o.lp.tm_lim_ms / 1000.0, &sm_cli_stop_requested, 1, NULL,
+                            o.lp.it_lim, o.lp.tm_lim_ms / 1000.0, &sm_cli_stop_requested, 1, NULL, 0,
                             sm_lp_engine_name(o.lp.engine)};
     size_t ck_g = 0;
     if (st == SM_OK && rank == 0) {

@@ -30,7 +30,7 @@ static void usage(FILE *out)
     fprintf(out,
             "usage: supplymix run [MODEL] --sweep SWEEP -o OUT.h5 [-j THREADS]\n"
             "                     [--force | --resume] [--summaries-only] [--slice K/N|slurm]\n"
-            "                     [--portfolio FILE [--policy P]]\n"
+            "                     [--portfolio FILE [--policy P]] [--ranging]\n"
             "\n"
             "Solve every scenario of SWEEP (a sweep file, or the name of one of the model's\n"
             "shipped sweeps, e.g. quick, china_grid, monte_carlo) on MODEL (default: the\n"
@@ -68,6 +68,12 @@ static void usage(FILE *out)
             "  --summaries-only     leave out the per-period arrays (purchases, stock,\n"
             "                       shortfall, marginal costs, limit duals) to keep files\n"
             "                       of millions of scenarios small\n"
+            "  --ranging            for every limit of every optimal scenario, what one\n"
+            "                       point of share up and down really saves (re-solved at\n"
+            "                       the share +-0.01) and the share interval where its\n"
+            "                       shadow price holds: limit_saving_up/_down and\n"
+            "                       limit_share_low/_high (NaN without it); four warm\n"
+            "                       solves per limit and scenario (bench/README.md)\n"
             "  -h, --help           show this help\n");
     sm_cli_lp_engine_usage(out, 21);
     fprintf(out,
@@ -171,7 +177,7 @@ static sm_status agree(sm_status st, int ranks, int rank, sm_diag *d)
 
 typedef struct run_args {
     const char *sweep_arg, *out, *jarg, *slice_arg, *model_arg, *portfolio, *policy;
-    int force, resume, summaries;
+    int force, resume, summaries, ranging;
     int threads, slice_k, slice_n;
     sm_lp_opts lp;
 } run_args;
@@ -256,6 +262,7 @@ static int parse_args(int argc, char **argv, run_args *a)
                                          {"portfolio", required_argument, 0, 'P'},
                                          {"policy", required_argument, 0, 'p'},
                                          {"lp-engine", required_argument, 0, 'E'},
+                                         {"ranging", no_argument, 0, 'R'},
                                          {0, 0, 0, 0}};
     memset(a, 0, sizeof *a);
     a->slice_n = 1;
@@ -277,6 +284,7 @@ static int parse_args(int argc, char **argv, run_args *a)
             if (!sm_cli_lp_engine("run", optarg, &a->lp))
                 return 2;
             break;
+        case 'R': a->ranging = 1; break;
         case 'I':
         case 'T':
             if (!parse_limit(c, optarg, &a->lp))
@@ -357,7 +365,7 @@ static sm_status load_inputs(run_ctx *r)
     sm_results_info info = {r->in.m, r->in.sw, sm_cli_command_line, r->a.threads, r->ranks,
                             !r->a.summaries, r->a.slice_k, r->a.slice_n, r->a.lp.it_lim,
                             r->a.lp.tm_lim_ms / 1000.0, &sm_cli_stop_requested, 0,
-                            r->in.portfolio, sm_lp_engine_name(r->a.lp.engine)};
+                            r->in.portfolio, r->a.ranging, sm_lp_engine_name(r->a.lp.engine)};
     r->info = info;
     return SM_OK;
 }
@@ -449,6 +457,7 @@ static sm_status solve(run_ctx *r, sm_run_stats *stats)
     o.threads = r->a.threads;
     o.lp = r->a.lp;
     o.full = r->info.full;
+    o.ranging = r->a.ranging;
     o.stop = &sm_cli_stop_requested;
     o.progress = r->rank == 0 ? on_progress : NULL;
     o.progress_ctx = &prog;

@@ -4,7 +4,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../solver/explain.h"
 #include "../solver/lp.h"
+#include "../solver/ranging.h"
 #include "../models/problem.h"
 #include "cli.h"
 #include "report.h"
@@ -117,6 +119,35 @@ static void numbers_free(scenario_numbers *n)
     free(n->values);
 }
 
+/* An infeasible scenario's least relaxation into row 0 of b. */
+static sm_status explain(const sm_cli_inputs *in, const scenario_numbers *n, sm_block *b,
+                         sm_scen_status *status, sm_diag *d)
+{
+    sm_explainer *ex = sm_explainer_new(in->m, in->p->layout, NULL);
+    if (!ex)
+        return sm_diag_fail(d, SM_ENOMEM, "out of memory");
+    sm_solve_info info;
+    sm_status st = sm_explain(ex, n->inputs, n->coeffs, sm_block_row(b, SM_V_RELAX_LIMIT, 0),
+                              sm_block_row(b, SM_V_RELAX_STOCK, 0), &info, d);
+    *status = info.status;
+    sm_explainer_free(&ex);
+    return st;
+}
+
+/* Each limit's directional savings and share range into out[4·K]. */
+static sm_status rank_limits(const sm_cli_inputs *in, const scenario_numbers *n, sm_lp *lp,
+                             double *out, sm_diag *d)
+{
+    size_t K = (size_t)in->m->n_limits;
+    sm_ranger *rg = sm_ranger_new(in->m, in->p->layout);
+    if (!rg)
+        return sm_diag_fail(d, SM_ENOMEM, "out of memory");
+    sm_status st = sm_ranging_limits(rg, lp, n->inputs, n->coeffs, out, out + K, out + 2 * K,
+                                     out + 3 * K, d);
+    sm_ranger_free(&rg);
+    return st;
+}
+
 /* Solve the numbers from scratch and print the report titled title. */
 static sm_status solve_and_report(const sm_cli_inputs *in, const scenario_numbers *n,
                                   const sm_lp_opts *opts, const char *title, sm_diag *d)
@@ -126,7 +157,7 @@ static sm_status solve_and_report(const sm_cli_inputs *in, const scenario_number
     const sm_problem *p = in->p;
     sm_lp *lp = NULL;
     sm_block *b = NULL;
-    double *x = NULL, *y = NULL;
+    double *x = NULL, *y = NULL, *ranged = NULL;
     SM_TRY(sm_lp_new(&lp, m, p->layout, n->coeffs, opts, d));
     sm_solve_info info;
     if (sm_lp_solve(lp, 0, &info) != SM_OK)
@@ -144,11 +175,29 @@ static sm_status solve_and_report(const sm_cli_inputs *in, const scenario_number
     sm_block_set_status(b, 0, info.status, info.glpk_code, info.iterations, info.seconds);
     sm_report_ctx r = {m, p->layout, n->inputs, b, &info, title,
                        sm_lp_rows(lp), sm_lp_cols(lp), sm_lp_nonzeros(lp),
-                       n->values ? in->sw : NULL, n->values};
+                       n->values ? in->sw : NULL, n->values, NULL, NULL, SM_SCEN_NOT_SOLVED,
+                       NULL, NULL, NULL, NULL, NULL, NULL, n->coeffs};
+    if (info.status == SM_SCEN_OPTIMAL)
+        r.x = x, r.y = y;
+    if (info.status == SM_SCEN_OPTIMAL && m->n_limits) {
+        size_t K = (size_t)m->n_limits;
+        ranged = malloc(4 * K * sizeof *ranged);
+        if (!ranged)
+            SM_TRY(sm_diag_fail(d, SM_ENOMEM, "out of memory"));
+        SM_TRY(rank_limits(in, n, lp, ranged, d));
+        r.saving_up = ranged, r.saving_down = ranged + K;
+        r.share_lo = ranged + 2 * K, r.share_hi = ranged + 3 * K;
+    }
+    if (info.status == SM_SCEN_INFEASIBLE) {
+        r.relax_limit = sm_block_row(b, SM_V_RELAX_LIMIT, 0);
+        r.relax_stock = sm_block_row(b, SM_V_RELAX_STOCK, 0);
+        SM_TRY(explain(in, n, b, &r.relax_status, d));
+    }
     sm_report_print(stdout, &r);
 done:
     free(x);
     free(y);
+    free(ranged);
     sm_block_free(&b);
     sm_lp_free(&lp);
     return st;

@@ -6,6 +6,23 @@
 #include "../io/sweep_load.h"
 #include "cli.h"
 
+/* Each event's probability and followers, and each target rank
+ * correlation beside the one the sample achieves. */
+static void print_links(const sm_sweep *sw)
+{
+    for (int e = 0; e < sw->n_events; e++)
+        printf("  event %s: probability %g, drives %d parameter%s\n", sw->events[e].name,
+               sw->events[e].p, sw->events[e].uses, sw->events[e].uses == 1 ? "" : "s");
+    size_t K = (size_t)sw->n_params;
+    for (int c = 0; c < sw->n_corr; c++) {
+        size_t a = (size_t)sw->corr[c].a, b = (size_t)sw->corr[c].b;
+        printf("  rank correlation %s ~ %s: target %.3f, achieved %.4f (Spearman over %zu "
+               "futures)\n",
+               sw->params[a].name, sw->params[b].name, sw->corr[c].rho,
+               sw->rank_achieved[a * K + b], sw->samples);
+    }
+}
+
 static void usage(FILE *out)
 {
     fprintf(out,
@@ -15,6 +32,8 @@ static void usage(FILE *out)
             "SWEEP against it when given: every file is read in full and every problem is\n"
             "listed as FILE:LINE[:COLUMN]: error|warning: what is wrong and what was\n"
             "expected. Exit code 0 when there is no error (warnings allowed), 2 otherwise.\n"
+            "A valid sweep's named events and rank correlations are listed, each target\n"
+            "correlation beside the Spearman correlation its sample achieves.\n"
             "\n"
             "options:\n"
             "  --sweep SWEEP   a sweep file, or the name of one of the model's shipped sweeps\n"
@@ -71,6 +90,8 @@ int sm_cmd_validate(int argc, char **argv)
                    "%zu samples)\n",
                    sweep_path, sw->name, sw->n_params, sw->n_scenarios, sw->grid_size,
                    sw->samples);
+        if (sw)
+            print_links(sw);
         printf("%zu warning%s\n", warnings, warnings == 1 ? "" : "s");
     } else if (st == SM_EINPUT) {
         fprintf(stderr, "%zu error%s, %zu warning%s\n", errors, errors == 1 ? "" : "s",

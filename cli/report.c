@@ -2,6 +2,8 @@
  * shortfall, binding limits with their shadow prices, marginal costs. */
 #include "report.h"
 
+#include "../models/supply_bound.h"
+
 #include <math.h>
 #include <stdint.h>
 #include <string.h>
@@ -111,6 +113,46 @@ static void print_mix(FILE *out, const sm_report_ctx *r)
     }
 }
 
+/* Material i's offers over the periods it went short: what held each. */
+static void print_why_short(FILE *out, const sm_report_ctx *r, int i)
+{
+    const sm_model *m = r->model;
+    const double *q = ROW(r->block, SM_V_SHORTFALL);
+    int T = m->n_periods, n_short = 0;
+    for (int t = 0; t < T; t++)
+        n_short += q[i * T + t] > 1e-9;
+    if (!n_short)
+        return;
+    fprintf(out, "  %s went short in %d period(s); what held each offer in them:\n",
+            m->materials[i].name, n_short);
+    for (int o = 0; o < m->n_offers; o++) {
+        if (m->offers[o].material != i)
+            continue;
+        int count[SM_SB_COUNT] = {0}, cap_of[SM_SB_COUNT];
+        for (int t = 0; t < T; t++) {
+            if (!(q[i * T + t] > 1e-9))
+                continue;
+            int k;
+            sm_supply_bound sb = sm_supply_bound_of(m, r->layout, r->inputs, r->coeffs, r->x,
+                                                    r->y, o, t, &k);
+            count[sb]++;
+            cap_of[sb] = k;
+        }
+        const sm_supplier *su = &m->suppliers[m->offers[o].supplier];
+        fprintf(out, "    %-26s (%s):", su->name, m->regions[su->region].name);
+        const char *sep = " ";
+        for (int b = 0; b < SM_SB_COUNT; b++) {
+            if (!count[b])
+                continue;
+            fprintf(out, "%s%s%s%s in %d", sep, sm_supply_bound_text[b],
+                    b == SM_SB_CAP_LIMIT ? " " : "",
+                    b == SM_SB_CAP_LIMIT ? m->limits[cap_of[b]].name : "", count[b]);
+            sep = "; ";
+        }
+        fprintf(out, "\n");
+    }
+}
+
 static void print_stock_and_shortfall(FILE *out, const sm_report_ctx *r)
 {
     const sm_model *m = r->model;
@@ -150,6 +192,123 @@ static void print_stock_and_shortfall(FILE *out, const sm_report_ctx *r)
     }
     if (!any)
         fprintf(out, "  none: demand is met in every period\n");
+    for (int i = 0; any && r->x && i < m->n_materials; i++)
+        print_why_short(out, r, i);
+}
+
+/* The regions of limit k's group, "China+Australia". */
+static const char *group_names(const sm_model *m, int k, char *buf, size_t size)
+{
+    size_t used = 0;
+    buf[0] = '\0';
+    for (int g = 0; g < m->n_regions; g++)
+        if (m->limits[k].in_region[g] && used < size)
+            used += (size_t)snprintf(buf + used, size - used, "%s%s", used ? "+" : "",
+                                     m->regions[g].name);
+    return buf;
+}
+
+/* "2027Q1" or "2027Q1-2027Q3" for 0-based periods a..b. */
+static const char *period_span(const sm_model *m, int a, int b, char *buf, size_t size)
+{
+    char la[32], lb[32];
+    sm_period_label(m, a + 1, la, sizeof la);
+    sm_period_label(m, b + 1, lb, sizeof lb);
+    if (a == b)
+        snprintf(buf, size, "%s", la);
+    else
+        snprintf(buf, size, "%s-%s", la, lb);
+    return buf;
+}
+
+/* One floor's relaxed rows of material i: runs of periods where the group
+ * can supply the same share (to 0.1 point) and the floor asks more. */
+static int print_floor_relaxed(FILE *out, const sm_report_ctx *r, int k, int i)
+{
+    const sm_model *m = r->model;
+    int M = m->n_materials, T = m->n_periods, lines = 0;
+    const double *e = r->relax_limit + ((size_t)k * (size_t)M + (size_t)i) * (size_t)T;
+    double ask = 100.0 * r->inputs->share[k];
+    char regions[256], span[80];
+    group_names(m, k, regions, sizeof regions);
+    for (int t = 0; t < T;) {
+        if (!(e[t] > 1e-9)) {
+            t++;
+            continue;
+        }
+        double can = ask - 100.0 * e[t], points = 100.0 * e[t];
+        int u = t;
+        while (u + 1 < T && e[u + 1] > 1e-9 && fabs(ask - 100.0 * e[u + 1] - can) < 0.05)
+            u++;
+        fprintf(out, "  %s %s %s: %s can supply at most %.1f %% of demand; the floor asks "
+                     "%.1f %% (relax by %.1f points)\n",
+                m->limits[k].name, m->materials[i].name, period_span(m, t, u, span, sizeof span),
+                regions, can, ask, points);
+        lines++;
+        t = u + 1;
+    }
+    return lines;
+}
+
+static void print_relaxation(FILE *out, const sm_report_ctx *r)
+{
+    const sm_model *m = r->model;
+    if (!r->relax_limit || !r->relax_stock)
+        return;
+    if (r->relax_status != SM_SCEN_OPTIMAL) {
+        fprintf(out, "  Relaxing the floors and end-stock targets is not enough (the elastic LP "
+                     "is %s): the initial stock, capacities or availability conflict.\n",
+                sm_scen_status_names[r->relax_status]);
+        return;
+    }
+    fprintf(out, "The least relaxation that makes it feasible (share points of demand, tonnes):\n");
+    int lines = 0;
+    for (int k = 0; k < m->n_limits; k++)
+        for (int i = 0; i < m->n_materials; i++)
+            if (m->limits[k].kind == SM_LIMIT_FLOOR)
+                lines += print_floor_relaxed(out, r, k, i);
+    char s1[64], s2[64], s3[64];
+    for (int i = 0; i < m->n_materials; i++) {
+        double e = r->relax_stock[i];
+        if (!(e > 1e-9))
+            continue;
+        double ask = m->materials[i].stock_final;
+        fprintf(out, "  end-stock target %s: at most %s t can be in stock at the end; the "
+                     "target asks %s t (lower it by %s t)\n",
+                m->materials[i].name, num(s1, sizeof s1, ask - e, 1),
+                num(s2, sizeof s2, ask, 1), num(s3, sizeof s3, e, 1));
+        lines++;
+    }
+    if (!lines)
+        fprintf(out, "  none found: the LP is infeasible by a margin below the solver's "
+                     "tolerance\n");
+    else
+        fprintf(out, "  (the results file of `supplymix run` holds the same figures as "
+                     "relaxation_limit and relaxation_stock_target)\n");
+}
+
+/* "saves 1,234 USD", "costs 1,234 USD", "is infeasible". */
+static const char *effect(char *buf, size_t size, double saving)
+{
+    char n[64];
+    if (!isfinite(saving))
+        snprintf(buf, size, "makes the scenario infeasible");
+    else
+        snprintf(buf, size, "%s %s USD", saving >= 0 ? "saves" : "costs",
+                 num(n, sizeof n, fabs(saving), 0));
+    return buf;
+}
+
+/* What one point up and down really does, and where the price holds. */
+static void print_directional(FILE *out, const sm_report_ctx *r, int k)
+{
+    double s = 100.0 * r->inputs->share[k];
+    char e1[96], e2[96];
+    fprintf(out, "    one point up (to %.1f %%) %s; one point down (to %.1f %%) %s\n", s + 1,
+            effect(e1, sizeof e1, r->saving_up[k]), s - 1,
+            effect(e2, sizeof e2, -r->saving_down[k]));
+    fprintf(out, "    the shadow price holds for shares from %.2f %% to %.2f %%\n",
+            100.0 * r->share_lo[k], 100.0 * r->share_hi[k]);
 }
 
 static void print_limits(FILE *out, const sm_report_ctx *r)
@@ -165,12 +324,8 @@ static void print_limits(FILE *out, const sm_report_ctx *r)
     fprintf(out, "\nDependency limits and their shadow prices\n");
     for (int k = 0; k < m->n_limits; k++) {
         const sm_limit *lim = &m->limits[k];
-        char regions[256] = "";
-        size_t used = 0;
-        for (int g = 0; g < m->n_regions; g++)
-            if (lim->in_region[g] && used < sizeof regions)
-                used += (size_t)snprintf(regions + used, sizeof regions - used, "%s%s",
-                                         used ? "+" : "", m->regions[g].name);
+        char regions[256];
+        group_names(m, k, regions, sizeof regions);
         int rows = 0, binding = 0;
         for (int i = 0; i < M; i++)
             for (int t = 0; t < T; t++)
@@ -182,11 +337,11 @@ static void print_limits(FILE *out, const sm_report_ctx *r)
         fprintf(out, "  %s: %s %s %.1f %% of demand; binding in %d of %d rows\n", lim->name,
                 regions, lim->kind == SM_LIMIT_CAP ? "at most" : "at least",
                 100.0 * r->inputs->share[k], binding, rows);
-        if (binding) {
-            double sv = saving[k];
-            fprintf(out, "    one more point of share (+1 %%) would %s %s USD over the horizon\n",
-                    sv >= 0 ? "save" : "cost", num(s1, sizeof s1, fabs(sv), 0));
-        }
+        if (binding || r->saving_up)
+            fprintf(out, "    shadow price (the price at the margin, a dual): %s USD per point "
+                         "of share\n", num(s1, sizeof s1, saving[k], 0));
+        if (r->saving_up)
+            print_directional(out, r, k);
         for (int i = 0; i < M; i++) {
             int nb = 0;
             double lo = INFINITY, hi = -INFINITY, per_point = 0;
@@ -261,9 +416,11 @@ void sm_report_print(FILE *out, const sm_report_ctx *r)
             r->lp_rows, r->lp_cols, r->lp_nonzeros, sm_scen_status_names[st],
             r->info->iterations, 1e3 * r->info->seconds);
     if (st != SM_SCEN_OPTIMAL) {
-        if (st == SM_SCEN_INFEASIBLE)
+        if (st == SM_SCEN_INFEASIBLE) {
             fprintf(out, "\nNo plan meets every floor and stock target: the scenario is "
-                         "infeasible (see the warnings of `supplymix validate`).\n");
+                         "infeasible.\n");
+            print_relaxation(out, r);
+        }
         else
             fprintf(out, "\nNo optimal plan was found (%s)%s%s.\n", sm_scen_status_names[st],
                     r->info->message[0] ? ": " : "", r->info->message);

@@ -18,6 +18,17 @@ typedef struct sm_report_ctx {
     int lp_rows, lp_cols, lp_nonzeros;
     const sm_sweep *sweep;     /* a sweep's scenario: its sweep, else NULL */
     const double *values;      /* and its parameter values, in the sweep's order */
+    /* An infeasible scenario's least relaxation (solver/explain.h), NULL
+     * when not computed; relax_status says how the elastic LP ended. */
+    const double *relax_limit, *relax_stock;
+    sm_scen_status relax_status;
+    /* Per limit (solver/ranging.h), NULL when not computed: what one
+     * point up and down saves, and where the shadow price holds. */
+    const double *saving_up, *saving_down, *share_lo, *share_hi;
+    /* The optimal solution (columns, row duals) and its numbers, to say
+     * what held supply where demand went short; NULL to leave that out. */
+    const double *x, *y;
+    const sm_coeffs *coeffs;
 } sm_report_ctx;
 
 void sm_report_print(FILE *out, const sm_report_ctx *r);

@@ -99,7 +99,8 @@ static void read_regions(loader *L, const sm_ynode *root)
         sm_diag_fail(L->d, SM_ENOMEM, "out of memory");
         return;
     }
-    static const char *const keys[] = {"tariff", "availability", "availability_from", NULL};
+    static const char *const keys[] = {"tariff", "availability", "availability_from",
+                                       "availability_until", NULL};
     for (size_t i = 0; i < rs->count; i++) {
         const sm_ynode *k = rs->items[2 * i], *v = rs->items[2 * i + 1];
         const char *name = NULL;
@@ -109,27 +110,17 @@ static void read_regions(loader *L, const sm_ynode *root)
         snprintf(where, sizeof where, "regions.%s", name);
         sm_region *r = &m->regions[m->n_regions];
         r->tariff = 0.0;
-        r->avail_level = 1.0;
-        r->avail_from = 1;
         r->loc = yloc(L, k);
         if (!sm_ynode_is_null(v)) {
             if (!sm_yread_kind(&L->yr, v, where, SM_YMAP))
                 continue;
             sm_yread_known_keys(&L->yr, v, where, keys);
             char w2[160];
-            /* The same valid ranges as the sweep parameters that move them. */
-            sm_param_domain tariff = sm_param_domain_of(m, SM_P_TARIFF),
-                            level = sm_param_domain_of(m, SM_P_AVAIL_LEVEL);
+            /* The same valid range as the sweep parameter that moves it. */
+            sm_param_domain tariff = sm_param_domain_of(m, SM_P_TARIFF);
             sm_yread_double(&L->yr, sm_ymap_get(v, "tariff"),
                             sm_ypath(w2, sizeof w2, where, "tariff"), tariff.lo, tariff.hi,
                             &r->tariff);
-            sm_yread_double(&L->yr, sm_ymap_get(v, "availability"),
-                            sm_ypath(w2, sizeof w2, where, "availability"), level.lo, level.hi,
-                            &r->avail_level);
-            sm_yread_int(&L->yr, sm_ymap_get(v, "availability_from"),
-                         sm_ypath(w2, sizeof w2, where, "availability_from"), 1,
-                         m->n_periods > 0 ? m->n_periods : SM_MODEL_MAX_PERIODS,
-                         &r->avail_from);
         }
         r->name = strdup(name);
         if (!r->name) {
@@ -138,6 +129,121 @@ static void read_regions(loader *L, const sm_ynode *root)
         }
         m->n_regions++;
     }
+}
+
+/* A window's periods: from in 1..T+1, until in 0..T, until not before from
+ * (an empty window is written by leaving it out). */
+static void check_window_periods(loader *L, const sm_ynode *at, const char *where,
+                                 const sm_window *w)
+{
+    if (w->until < w->from)
+        sm_diag_error(L->d, L->yaml_file, at->line, at->col,
+                      "%s: the window ends (until %d) before it starts (from %d)", where,
+                      w->until, w->from);
+}
+
+/* regions.R.availability / availability_from / availability_until: the
+ * window of availability.R (MODEL.md "Scoped windows"). */
+static void read_region_windows(loader *L, const sm_ynode *root)
+{
+    sm_model *m = L->m;
+    const sm_ynode *rs = sm_ymap_get(root, "regions");
+    if (!rs || rs->kind != SM_YMAP)
+        return;
+    int T = m->n_periods > 0 ? m->n_periods : SM_MODEL_MAX_PERIODS;
+    sm_param_domain level = sm_param_domain_of(m, SM_P_AVAIL_LEVEL);
+    for (size_t i = 0; i < rs->count; i++) {
+        const sm_ynode *k = rs->items[2 * i], *v = rs->items[2 * i + 1];
+        int r = k->kind == SM_YSCALAR ? sm_model_region(m, k->text) : -1;
+        if (r < 0 || v->kind != SM_YMAP)
+            continue;
+        sm_window *w = &m->windows[sm_scope_slot(m, SM_SCOPE_AVAIL, r, -1)];
+        char where[128], w2[160];
+        snprintf(where, sizeof where, "regions.%s", m->regions[r].name);
+        sm_yread_double(&L->yr, sm_ymap_get(v, "availability"),
+                        sm_ypath(w2, sizeof w2, where, "availability"), level.lo, level.hi,
+                        &w->level);
+        sm_yread_int(&L->yr, sm_ymap_get(v, "availability_from"),
+                     sm_ypath(w2, sizeof w2, where, "availability_from"), 1, T, &w->from);
+        const sm_ynode *until = sm_ymap_get(v, "availability_until");
+        sm_yread_int(&L->yr, until, sm_ypath(w2, sizeof w2, where, "availability_until"), 1, T,
+                     &w->until);
+        if (until)
+            check_window_periods(L, until, where, w);
+        if (sm_ymap_get(v, "availability") || sm_ymap_get(v, "availability_from") || until)
+            w->loc = yloc(L, k);
+    }
+}
+
+/* One entry of `windows`: NAME: {level, from, until}, NAME a tariff or
+ * availability parameter without .from/.until. */
+static void read_window(loader *L, const sm_ynode *k, const sm_ynode *v)
+{
+    sm_model *m = L->m;
+    const char *name = NULL;
+    if (!sm_yread_string(&L->yr, k, "windows", &name))
+        return;
+    char why[600] = "", where[200], w2[240];
+    snprintf(where, sizeof where, "windows.%s", name);
+    sm_param_target t;
+    sm_scope_kind kind;
+    int r, mat;
+    sm_window_field f;
+    if (!sm_param_resolve(m, name, &t, why, sizeof why) ||
+        !sm_param_scope(m, &t, &kind, &r, &mat, &f) || f != SM_WF_LEVEL) {
+        if (strstr(name, "tariff.") != name && strstr(name, "availability.") != name)
+            snprintf(why, sizeof why, "expected tariff.REGION[.MATERIAL] or "
+                     "availability.REGION[.MATERIAL]");
+        else if (strncmp(why, "unknown", 7) != 0)
+            snprintf(why, sizeof why, "expected a scope without .from or .until (give them "
+                     "as from: and until: inside)");
+        sm_diag_error(L->d, L->yaml_file, k->line, k->col, "windows: '%s': %s",
+                      sm_excerpt((char[SM_EXCERPT_SIZE]){0}, name), why);
+        return;
+    }
+    if (!sm_yread_kind(&L->yr, v, where, SM_YMAP))
+        return;
+    static const char *const keys[] = {"level", "from", "until", NULL};
+    sm_yread_known_keys(&L->yr, v, where, keys);
+    sm_window *w = &m->windows[sm_scope_slot(m, kind, r, mat)];
+    if (w->loc.line) {
+        sm_diag_error(L->d, L->yaml_file, k->line, k->col,
+                      "%s: this window is already given at line %d (regions.%s)", where,
+                      w->loc.line, m->regions[r].name);
+        return;
+    }
+    sm_param_domain dom = sm_param_domain_of(m, t.kind);
+    const sm_ynode *lv = sm_yread_required(&L->yr, v, "level", where);
+    if (lv)
+        sm_yread_double(&L->yr, lv, sm_ypath(w2, sizeof w2, where, "level"), dom.lo, dom.hi,
+                        &w->level);
+    int T = m->n_periods;
+    sm_yread_int(&L->yr, sm_ymap_get(v, "from"), sm_ypath(w2, sizeof w2, where, "from"), 1,
+                 T + 1, &w->from);
+    sm_yread_int(&L->yr, sm_ymap_get(v, "until"), sm_ypath(w2, sizeof w2, where, "until"), 0,
+                 T, &w->until);
+    check_window_periods(L, v, where, w);
+    w->on = 1;
+    w->loc = yloc(L, k);
+}
+
+/* The base case's windows: the regions' availability keys, then the
+ * optional `windows` map; then the defaults of the windows left out. */
+static void read_windows(loader *L, const sm_ynode *root)
+{
+    sm_model *m = L->m;
+    if (m->n_regions == 0 || m->n_periods == 0)
+        return; /* model.yaml's errors already say why */
+    if (!sm_model_windows_init(m)) {
+        sm_diag_fail(L->d, SM_ENOMEM, "out of memory");
+        return;
+    }
+    read_region_windows(L, root);
+    const sm_ynode *ws = sm_ymap_get(root, "windows");
+    if (ws && !sm_ynode_is_null(ws) && sm_yread_kind(&L->yr, ws, "windows", SM_YMAP))
+        for (size_t i = 0; i < ws->count; i++)
+            read_window(L, ws->items[2 * i], ws->items[2 * i + 1]);
+    sm_model_windows_inherit(m);
 }
 
 static void read_materials(loader *L, const sm_ynode *root)
@@ -797,8 +903,9 @@ sm_status sm_model_load(const char *dir, sm_model **out, sm_diag *d)
     if (!sm_yread_kind(&L.yr, root, "the file", SM_YMAP))
         SM_TRY(SM_EINPUT);
     static const char *const keys[] = {"name", "description", "periods", "regions",
-                                       "materials", "limits", "commitments", "tables",
-                                       "allow_outside_tables", NULL};
+                                       "materials", "windows", "limits", "commitments",
+                                       "discount_rate", "tables", "allow_outside_tables",
+                                       NULL};
     sm_yread_known_keys(&L.yr, root, "", keys);
     const char *name = NULL, *desc = NULL;
     const sm_ynode *nn = sm_yread_required(&L.yr, root, "name", "");
@@ -810,8 +917,11 @@ sm_status sm_model_load(const char *dir, sm_model **out, sm_diag *d)
     if (!m->name || !m->description)
         SM_TRY(sm_diag_fail(d, SM_ENOMEM, "out of memory"));
     read_periods(&L, root);
+    sm_yread_double(&L.yr, sm_ymap_get(root, "discount_rate"), "discount_rate", 0.0, 1.0,
+                    &m->discount_rate);
     read_regions(&L, root);
     read_materials(&L, root);
+    read_windows(&L, root);
     read_limits(&L, root);
     read_commitments(&L, root);
 

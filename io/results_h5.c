@@ -165,6 +165,7 @@ static int write_root_attributes(hid_t file, const sm_results_info *info, const 
          sm_h5_attr_i64(file, "block_size", (long long)sw->block_size) &&
          sm_h5_attr_text(file, "sampling", sw->sampling == SM_SAMPLING_LHS ? "lhs" : "random") &&
          sm_h5_attr_i64(file, "summaries_only", !info->full) &&
+         sm_h5_attr_i64(file, "ranging", info->ranging) &&
          sm_h5_attr_i64(file, "slice_index", info->slice_index) &&
          sm_h5_attr_i64(file, "slice_count", info->slice_count > 0 ? info->slice_count : 1) &&
          sm_h5_attr_i64(file, "iteration_limit", info->iteration_limit) &&
@@ -469,6 +470,47 @@ static int write_period_start(hid_t file, const sm_model *m, const coords *c)
     return ok;
 }
 
+/* The sweep's target rank correlations beside those its sample achieves
+ * (Spearman over the S futures, models/correlate.c), along a dimension
+ * `correlation` of the pairs as the file lists them; nothing when the
+ * sweep has no correlations. */
+static int write_rank_correlations(hid_t file, const sm_sweep *sw)
+{
+    if (sw->n_corr == 0)
+        return 1;
+    size_t n = (size_t)sw->n_corr, K = (size_t)sw->n_params;
+    char(*text)[2 * 96 + 4] = calloc(n, sizeof *text);
+    const char **labels = calloc(n, sizeof *labels);
+    double *target = malloc(n * sizeof *target), *achieved = malloc(n * sizeof *achieved);
+    int ok = text && labels && target && achieved;
+    for (size_t k = 0; ok && k < n; k++) {
+        size_t a = (size_t)sw->corr[k].a, b = (size_t)sw->corr[k].b;
+        snprintf(text[k], sizeof text[k], "%s ~ %s", sw->params[a].name, sw->params[b].name);
+        labels[k] = text[k];
+        target[k] = sw->corr[k].rho;
+        achieved[k] = sw->rank_achieved[a * K + b];
+    }
+    hid_t scale = ok ? sm_h5_string_coord(file, "correlation", labels, n,
+                                          "pair of random parameters with a target rank "
+                                          "correlation (first ~ second)")
+                     : -1;
+    hsize_t dims[1] = {n};
+    ok = ok && scale >= 0 &&
+         numeric_var(file, "rank_correlation_target", 1, dims, &scale, target, "1",
+                     "target Spearman rank correlation of the pair, as the sweep file states "
+                     "it") &&
+         numeric_var(file, "rank_correlation", 1, dims, &scale, achieved, "1",
+                     "achieved Spearman rank correlation of the pair's values over the sweep's "
+                     "random futures (Iman-Conover)");
+    if (scale >= 0)
+        H5Dclose(scale);
+    free(text);
+    free(labels);
+    free(target);
+    free(achieved);
+    return ok;
+}
+
 static int write_coordinates(hid_t file, const sm_results_info *info, coords *c)
 {
     const sm_model *m = info->model;
@@ -481,7 +523,8 @@ static int write_coordinates(hid_t file, const sm_results_info *info, coords *c)
              write_scenario_numbers(file, info, c) &&
              (!info->portfolio || write_cost_commitment(file, info, c)) &&
              write_aux_labels(file, info, c, labels) &&
-             write_base_values(file, info, c) && write_period_start(file, m, c);
+             write_base_values(file, info, c) && write_period_start(file, m, c) &&
+             write_rank_correlations(file, sw);
     free(labels);
     free(period_labels);
     return ok;
@@ -754,6 +797,20 @@ sm_status sm_results_repair(const char *path, sm_diag *d)
     return st;
 }
 
+/* run --ranging fills four datasets a run without it leaves NaN: a resumed
+ * run must do as the file's first run did (files made before the option
+ * have no attribute and no ranging). */
+static int same_ranging(hid_t f, const char *path, const sm_results_info *info, sm_diag *d)
+{
+    long long ranging = 0;
+    sm_h5_read_attr_i64(f, "ranging", &ranging);
+    if ((ranging != 0) == (info->ranging != 0))
+        return 1;
+    sm_diag_error(d, path, 0, 0, "was made %s --ranging; resume it %s --ranging",
+                  ranging ? "with" : "without", ranging ? "with" : "without");
+    return 0;
+}
+
 /* A file of `run --portfolio` continues only with the same portfolio
  * (its content hash), and a plain run's only without one. */
 static int same_portfolio(hid_t f, const char *path, const sm_results_info *info, sm_diag *d)
@@ -838,7 +895,7 @@ sm_status sm_results_check_identity(hid_t f, const char *path, sm_results_info *
     if (strcmp(engine, engine_of(info)) != 0)
         return sm_diag_error(d, path, 0, 0, "was made with --lp-engine %s; resume with the same "
                                             "engine (given: %s)", engine, engine_of(info));
-    if (!same_portfolio(f, path, info, d))
+    if (!same_portfolio(f, path, info, d) || !same_ranging(f, path, info, d))
         return SM_EINPUT;
     int sums = sm_results_checksummed(f);
     if (sums < 0)

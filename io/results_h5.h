@@ -44,6 +44,7 @@ typedef struct sm_results_info {
     const sm_portfolio *portfolio; /* `run --portfolio`, or NULL: recorded (root attributes
                                     * portfolio_file and portfolio_hash, /inputs) with
                                     * cost_commitment[scenario] */
+    int ranging;            /* `run --ranging`: root attribute ranging; a resume must match */
     const char *lp_engine;  /* "glpk" (also for NULL), "clp": root attribute lp_engine;
                              * a resume must use the same */
 } sm_results_info;

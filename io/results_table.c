@@ -233,6 +233,13 @@ static sm_status build_columns(sm_table *t, sm_diag *d)
         {"limit_saving_per_point", "limit_saving_per_point", lim, 1, COL_VALUE},
         {"perfect_foresight_cost", "perfect_foresight_cost", none, 0, COL_VALUE},
         {"regret", "regret", none, 0, COL_VALUE},
+        /* Issue 13's summaries (absent from older files), by name, as the
+         * Python reader orders what is not in its list. */
+        {"limit_saving_down", "limit_saving_down", lim, 0, COL_VALUE},
+        {"limit_saving_up", "limit_saving_up", lim, 0, COL_VALUE},
+        {"limit_share_high", "limit_share_high", lim, 0, COL_VALUE},
+        {"limit_share_low", "limit_share_low", lim, 0, COL_VALUE},
+        {"relaxation_stock_target", "relaxation_stock_target", mat, 0, COL_VALUE},
     };
     if (!add_scenario_column(t))
         return sm_diag_fail(d, SM_ENOMEM, "out of memory");

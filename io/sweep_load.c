@@ -273,9 +273,80 @@ static int read_dist(loader *L, const sm_ynode *v, const sm_ynode *dn, const cha
         ok &= check_domain(L, xn[2], wk[2], p, x[2], 1);
         return ok;
     case SM_DIST_CHOICE:
+    case SM_DIST_CONSTANT:
         break;
     }
     return ok;
+}
+
+/* One outcome of an event-tied parameter into o: a number (that value
+ * whenever the outcome applies) or a distribution {dist: NAME, ...}. */
+static int read_outcome(loader *L, const sm_ynode *n, const char *where, sm_sweep_param *o)
+{
+    if (n->kind == SM_YSCALAR) {
+        o->axis = SM_AXIS_RANDOM;
+        o->dist = SM_DIST_CONSTANT;
+        return read_number(L, n, where, &o->a) && check_domain(L, n, where, o, o->a, 1);
+    }
+    const sm_ynode *dn = n->kind == SM_YMAP ? sm_ymap_get(n, "dist") : NULL;
+    if (!dn) {
+        sm_diag_error(L->d, L->file, n->line, n->col,
+                      "%s: expected a number or a distribution {dist: NAME, ...}", where);
+        return 0;
+    }
+    return read_dist(L, n, dn, where, o);
+}
+
+/* The index of the event called name, or -1 after an error naming the
+ * events there are. */
+static int find_event(loader *L, const sm_ynode *n, const char *where, const char *name)
+{
+    const sm_sweep *s = L->s;
+    for (int e = 0; e < s->n_events; e++)
+        if (!strcmp(s->events[e].name, name))
+            return e;
+    char list[256] = "", q[SM_EXCERPT_SIZE];
+    for (int e = 0; e < s->n_events; e++) {
+        size_t len = strlen(list);
+        snprintf(list + len, sizeof list - len, "%s%s", e ? ", " : "", s->events[e].name);
+    }
+    sm_diag_error(L->d, L->file, n->line, n->col, "%s: unknown event '%s'; %s%s", where,
+                  sm_excerpt(q, name),
+                  s->n_events ? "the events of this sweep are: "
+                              : "this sweep has no events: define it under 'events:' first",
+                  list);
+    return -1;
+}
+
+/* {when: EVENT, happens: OUTCOME, otherwise: OUTCOME}: p follows the
+ * event's draw; both outcomes are required. */
+static void read_when(loader *L, const sm_ynode *v, const sm_ynode *wn, const char *where,
+                      sm_sweep_param *p)
+{
+    static const char *const keys[] = {"when", "happens", "otherwise", NULL};
+    sm_yread_known_keys(&L->yr, v, where, keys);
+    p->axis = SM_AXIS_RANDOM; /* so a missing seed is reported too */
+    p->otherwise = calloc(1, sizeof *p->otherwise);
+    if (!p->otherwise) {
+        nomem(L);
+        return;
+    }
+    p->otherwise->name = p->name;
+    p->otherwise->domain = p->domain;
+    char w[320];
+    const char *name = NULL;
+    if (sm_yread_string(&L->yr, wn, sm_ypath(w, sizeof w, where, "when"), &name)) {
+        p->event = find_event(L, wn, w, name);
+        if (p->event >= 0)
+            L->s->events[p->event].uses++;
+    }
+    const sm_ynode *hn = sm_yread_required(&L->yr, v, "happens", where);
+    const sm_ynode *on = sm_yread_required(&L->yr, v, "otherwise", where);
+    if (hn)
+        read_outcome(L, hn, sm_ypath(w, sizeof w, where, "happens"), p);
+    p->axis = SM_AXIS_RANDOM;
+    if (on)
+        read_outcome(L, on, sm_ypath(w, sizeof w, where, "otherwise"), p->otherwise);
 }
 
 static void read_param(loader *L, const sm_ynode *k, const sm_ynode *v)
@@ -285,6 +356,7 @@ static void read_param(loader *L, const sm_ynode *k, const sm_ynode *v)
     if (!sm_yread_string(&L->yr, k, "parameters", &name))
         return;
     sm_sweep_param *p = &s->params[s->n_params];
+    p->event = -1;
     p->name = strdup(name);
     if (!p->name) {
         nomem(L);
@@ -304,9 +376,11 @@ static void read_param(loader *L, const sm_ynode *k, const sm_ynode *v)
     /* Exactly one way to vary it: `dist` decides the other keys (a choice
      * has `values` too), else `values` or `range`, never both. */
     const sm_ynode *dn = sm_ymap_get(v, "dist"), *vn = sm_ymap_get(v, "values"),
-                   *rn = sm_ymap_get(v, "range");
+                   *rn = sm_ymap_get(v, "range"), *wn = sm_ymap_get(v, "when");
     char w[320];
-    if (dn)
+    if (wn)
+        read_when(L, v, wn, where, p);
+    else if (dn)
         read_dist(L, v, dn, where, p);
     else if (vn && rn)
         sm_diag_error(L->d, L->file, v->line, v->col,
@@ -320,11 +394,12 @@ static void read_param(loader *L, const sm_ynode *k, const sm_ynode *v)
         else
             read_range(L, rn, sm_ypath(w, sizeof w, where, "range"), p);
     } else {
-        static const char *const keys[] = {"values", "range", "dist", NULL};
+        static const char *const keys[] = {"values", "range", "dist", "when", NULL};
         if (sm_yread_known_keys(&L->yr, v, where, keys) == 0)
             sm_diag_error(L->d, L->file, v->line, v->col,
-                          "%s: expected one of 'values: [...]', 'range: {from, to, steps}' or "
-                          "'dist: NAME' with that distribution's keys", where);
+                          "%s: expected one of 'values: [...]', 'range: {from, to, steps}', "
+                          "'dist: NAME' with that distribution's keys, or 'when: EVENT' with "
+                          "'happens' and 'otherwise'", where);
     }
 }
 
@@ -473,6 +548,156 @@ static sm_status read_params(loader *L, const sm_ynode *root)
     return L->fail;
 }
 
+/* events: {NAME: {p: P}, ...}, read before the parameters that name them. */
+static sm_status read_events(loader *L, const sm_ynode *root)
+{
+    sm_sweep *s = L->s;
+    const sm_ynode *es = sm_ymap_get(root, "events");
+    if (!es || !sm_yread_kind(&L->yr, es, "events", SM_YMAP))
+        return SM_OK;
+    s->events = calloc(es->count ? es->count : 1, sizeof *s->events);
+    if (!s->events)
+        return sm_diag_fail(L->d, SM_ENOMEM, "out of memory");
+    for (size_t i = 0; i < es->count; i++) {
+        const sm_ynode *k = es->items[2 * i], *v = es->items[2 * i + 1];
+        const char *name = NULL;
+        if (!sm_yread_name(&L->yr, k, "events", &name))
+            continue;
+        sm_sweep_event *e = &s->events[s->n_events];
+        if (!(e->name = strdup(name)))
+            return sm_diag_fail(L->d, SM_ENOMEM, "out of memory");
+        s->n_events++;
+        e->loc = (sm_loc){s->file, k->line, k->col};
+        char where[128], w[320];
+        snprintf(where, sizeof where, "events.%s", name);
+        if (!sm_yread_kind(&L->yr, v, where, SM_YMAP))
+            continue;
+        static const char *const keys[] = {"p", "description", NULL};
+        sm_yread_known_keys(&L->yr, v, where, keys);
+        const char *desc = NULL;
+        sm_yread_string(&L->yr, sm_ymap_get(v, "description"),
+                        sm_ypath(w, sizeof w, where, "description"), &desc);
+        const sm_ynode *pn = sm_yread_required(&L->yr, v, "p", where);
+        sm_ypath(w, sizeof w, where, "p");
+        if (pn && read_number(L, pn, w, &e->p) && (e->p < 0 || e->p > 1))
+            sm_diag_error(L->d, L->file, pn->line, pn->col,
+                          "%s: probability %g is outside [0, 1]", w, e->p);
+    }
+    return SM_OK;
+}
+
+/* An event that no parameter follows is a mistake (a misspelt `when:`). */
+static void check_events_used(loader *L)
+{
+    for (int e = 0; e < L->s->n_events; e++) {
+        const sm_sweep_event *ev = &L->s->events[e];
+        if (!ev->uses)
+            sm_diag_error(L->d, L->file, ev->loc.line, ev->loc.col,
+                          "events.%s: no parameter uses this event; tie parameters to it "
+                          "with 'when: %s' (and 'happens', 'otherwise'), or remove it",
+                          ev->name, ev->name);
+    }
+}
+
+/* The index of the swept parameter a correlation names, or -1 after an
+ * error saying why it cannot be correlated. */
+static int corr_param(loader *L, const sm_ynode *n, const char *where)
+{
+    const sm_sweep *s = L->s;
+    const char *name = NULL;
+    if (!sm_yread_string(&L->yr, n, where, &name))
+        return -1;
+    char q[SM_EXCERPT_SIZE];
+    for (int k = 0; k < s->n_params; k++) {
+        const sm_sweep_param *p = &s->params[k];
+        if (strcmp(p->name, name) != 0)
+            continue;
+        if (p->axis == SM_AXIS_RANDOM && p->event < 0)
+            return k;
+        sm_diag_error(L->d, L->file, n->line, n->col,
+                      p->axis == SM_AXIS_GRID
+                          ? "%s: '%s' (line %d) is a grid parameter; only random parameters "
+                            "(dist: ...) can be correlated"
+                          : "%s: '%s' (line %d) follows an event; correlate parameters drawn on "
+                            "their own (dist: ...), the event already links its parameters",
+                      where, name, p->loc.line);
+        return -1;
+    }
+    sm_diag_error(L->d, L->file, n->line, n->col,
+                  "%s: '%s' is not a parameter of this sweep; correlations are between its "
+                  "random parameters (dist: ...)", where, sm_excerpt(q, name));
+    return -1;
+}
+
+/* One entry {between: [A, B], rho: R} into c; 1 when valid. */
+static int read_corr(loader *L, const sm_ynode *n, const char *where, sm_sweep_corr *c)
+{
+    if (!sm_yread_kind(&L->yr, n, where, SM_YMAP))
+        return 0;
+    static const char *const keys[] = {"between", "rho", NULL};
+    int ok = sm_yread_known_keys(&L->yr, n, where, keys) == 0;
+    const sm_ynode *bn = sm_yread_required(&L->yr, n, "between", where);
+    const sm_ynode *rn = sm_yread_required(&L->yr, n, "rho", where);
+    char w[320];
+    sm_ypath(w, sizeof w, where, "between");
+    if (bn && sm_yread_kind(&L->yr, bn, w, SM_YSEQ) && bn->count != 2) {
+        sm_diag_error(L->d, L->file, bn->line, bn->col,
+                      "%s: expected two parameter names, got %zu", w, bn->count);
+        ok = 0;
+    } else if (bn && bn->kind == SM_YSEQ) {
+        c->a = corr_param(L, bn->items[0], w);
+        c->b = corr_param(L, bn->items[1], w);
+        ok &= c->a >= 0 && c->b >= 0;
+        if (ok && c->a == c->b) {
+            sm_diag_error(L->d, L->file, bn->line, bn->col,
+                          "%s: a parameter with itself; name two different ones", w);
+            ok = 0;
+        }
+    } else
+        ok = 0;
+    ok &= rn && sm_yread_double(&L->yr, rn, sm_ypath(w, sizeof w, where, "rho"), -1.0, 1.0,
+                                &c->rho);
+    c->loc = (sm_loc){L->file, n->line, n->col};
+    return ok;
+}
+
+/* correlations: a list of target rank correlations between pairs. */
+static sm_status read_correlations(loader *L, const sm_ynode *root)
+{
+    sm_sweep *s = L->s;
+    const sm_ynode *cs = sm_ymap_get(root, "correlations");
+    if (!cs || !sm_yread_kind(&L->yr, cs, "correlations", SM_YSEQ))
+        return SM_OK;
+    const sm_ynode *key = key_node(root, "correlations");
+    s->corr_loc = (sm_loc){s->file, key->line, key->col};
+    s->corr = calloc(cs->count ? cs->count : 1, sizeof *s->corr);
+    if (!s->corr)
+        return sm_diag_fail(L->d, SM_ENOMEM, "out of memory");
+    for (size_t i = 0; i < cs->count; i++) {
+        char where[64];
+        snprintf(where, sizeof where, "correlations[%zu]", i + 1);
+        sm_sweep_corr c;
+        if (!read_corr(L, cs->items[i], where, &c))
+            continue;
+        for (int o = 0; o < s->n_corr; o++)
+            if ((s->corr[o].a == c.a && s->corr[o].b == c.b) ||
+                (s->corr[o].a == c.b && s->corr[o].b == c.a)) {
+                sm_diag_error(L->d, L->file, c.loc.line, c.loc.col,
+                              "%s: the pair %s, %s is already given at line %d", where,
+                              s->params[c.a].name, s->params[c.b].name, s->corr[o].loc.line);
+                c.a = -1;
+                break;
+            }
+        if (c.a >= 0)
+            s->corr[s->n_corr++] = c;
+    }
+    if (s->n_corr && s->samples > SM_SWEEP_MAX_CORR_SAMPLES)
+        sm_diag_error(L->d, L->file, key->line, key->col,
+                      "correlations: need samples of at most %d (the whole sample is reordered "
+                      "up front), this sweep has %zu", SM_SWEEP_MAX_CORR_SAMPLES, s->samples);
+    return SM_OK;
+}
+
 /* Seed and samples matter only when something is random; a grid alone is
  * one future per grid point. Sets the sweep's samples; returns whether a
  * parameter is random. */
@@ -530,17 +755,22 @@ sm_status sm_sweep_load(const char *path, const sm_model *m, sm_sweep **out, sm_
     if (!sm_yread_kind(&L.yr, root, "the file", SM_YMAP))
         SM_TRY(SM_EINPUT);
     static const char *const keys[] = {"name", "description", "model", "seed", "samples",
-                                       "sampling", "block_size", "parameters", "plan", NULL};
+                                       "sampling", "block_size", "events", "parameters",
+                                       "correlations", "plan", NULL};
     sm_yread_known_keys(&L.yr, root, "", keys);
     SM_TRY(read_header(&L, root));
     int samples = read_sampling(&L, root);
+    SM_TRY(read_events(&L, root));
     SM_TRY(read_params(&L, root));
+    check_events_used(&L);
     read_plan(&L, root);
     int random = check_random(&L, root, samples);
+    SM_TRY(read_correlations(&L, root));
     if (d->errors == errors_before)
         count_scenarios(&L, random ? sm_ymap_get(root, "samples") : key_node(root, "parameters"));
     if (d->errors > errors_before)
         SM_TRY(SM_EINPUT);
+    SM_TRY(sm_sweep_correlate(s, d));
     s->hash = XXH3_64bits(s->text, s->len);
     *out = s;
     s = NULL;

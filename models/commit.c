@@ -146,7 +146,8 @@ sm_status sm_stage1_build(const sm_model *m, const sm_inputs *policy, sm_stage1 
             s->offer[s->nk] = o;
             s->period[s->nk] = t;
             s->ub[s->nk] = sm_commit_ub(m, policy, o, t);
-            s->fee[s->nk] = m->offers[o].fee;
+            /* Paid for the tonnes of period t: a present value like c. */
+            s->fee[s->nk] = sm_inputs_discount(m, policy, t) * m->offers[o].fee;
         }
     }
     SM_TRY(build_rows(m, policy, s, d));

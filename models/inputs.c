@@ -10,8 +10,8 @@ void sm_inputs_free(sm_inputs **pin)
     if (!in)
         return;
     free(in->tariff);
-    free(in->avail_level);
-    free(in->avail_from);
+    free(in->win);
+    free(in->penalty_mult);
     free(in->share);
     free(in->price_mult);
     free(in->cap_mult);
@@ -32,8 +32,8 @@ sm_inputs *sm_inputs_new(const sm_model *m)
            O = (size_t)m->n_offers + 1, U = (size_t)m->n_suppliers + 1,
            M = (size_t)m->n_materials + 1;
     in->tariff = malloc(R * sizeof(double));
-    in->avail_level = malloc(R * sizeof(double));
-    in->avail_from = malloc(R * sizeof(int));
+    in->win = malloc(((size_t)sm_scope_slots(m) + 1) * sizeof(sm_window));
+    in->penalty_mult = malloc(M * sizeof(double));
     in->share = malloc(K * sizeof(double));
     in->price_mult = malloc(O * sizeof(double));
     in->cap_mult = malloc(O * sizeof(double));
@@ -41,7 +41,7 @@ sm_inputs *sm_inputs_new(const sm_model *m)
     in->demand_mult = malloc(M * sizeof(double));
     in->stock_initial = malloc(M * sizeof(double));
     in->stock_capacity = malloc(M * sizeof(double));
-    if (!in->tariff || !in->avail_level || !in->avail_from || !in->share || !in->price_mult ||
+    if (!in->tariff || !in->win || !in->penalty_mult || !in->share || !in->price_mult ||
         !in->cap_mult || !in->delay || !in->demand_mult || !in->stock_initial ||
         !in->stock_capacity) {
         sm_inputs_free(&in);
@@ -53,11 +53,10 @@ sm_inputs *sm_inputs_new(const sm_model *m)
 
 void sm_inputs_reset(const sm_model *m, sm_inputs *in)
 {
-    for (int r = 0; r < m->n_regions; r++) {
+    for (int r = 0; r < m->n_regions; r++)
         in->tariff[r] = m->regions[r].tariff;
-        in->avail_level[r] = m->regions[r].avail_level;
-        in->avail_from[r] = m->regions[r].avail_from;
-    }
+    for (int k = 0; k < sm_scope_slots(m); k++)
+        in->win[k] = m->windows[k];
     for (int k = 0; k < m->n_limits; k++)
         in->share[k] = m->limits[k].share;
     for (int o = 0; o < m->n_offers; o++) {
@@ -68,10 +67,12 @@ void sm_inputs_reset(const sm_model *m, sm_inputs *in)
         in->delay[u] = 0;
     for (int i = 0; i < m->n_materials; i++) {
         in->demand_mult[i] = 1.0;
+        in->penalty_mult[i] = 1.0;
         in->stock_initial[i] = m->materials[i].stock_initial;
         in->stock_capacity[i] = m->materials[i].stock_capacity;
     }
     in->demand_growth = 0.0;
+    in->discount_rate = m->discount_rate;
     in->fees_on_delivery = 1;
     in->commitment_fees = 0.0;
 }
@@ -90,9 +91,27 @@ int sm_inputs_start(const sm_model *m, const sm_inputs *in, int u)
     return s < 1 ? 1 : s;
 }
 
-double sm_inputs_availability(const sm_inputs *in, int r, int t)
+double sm_inputs_availability(const sm_model *m, const sm_inputs *in, int r, int mat, int t)
 {
-    return t + 1 >= in->avail_from[r] ? in->avail_level[r] : 1.0;
+    return sm_scope_value(m, in->win, in->tariff, SM_SCOPE_AVAIL, r, mat, t + 1);
+}
+
+double sm_inputs_tariff(const sm_model *m, const sm_inputs *in, int r, int mat, int t)
+{
+    return sm_scope_value(m, in->win, in->tariff, SM_SCOPE_TARIFF, r, mat, t + 1);
+}
+
+double sm_inputs_penalty(const sm_model *m, const sm_inputs *in, int mat)
+{
+    return m->materials[mat].shortfall_penalty * in->penalty_mult[mat];
+}
+
+double sm_inputs_discount(const sm_model *m, const sm_inputs *in, int t)
+{
+    if (in->discount_rate == 0.0)
+        return 1.0;
+    double years = (double)sm_period_offset_months(m, t + 1) / 12.0;
+    return pow(1.0 + in->discount_rate, -years);
 }
 
 double sm_inputs_price(const sm_model *m, const sm_inputs *in, int o)
@@ -100,10 +119,10 @@ double sm_inputs_price(const sm_model *m, const sm_inputs *in, int o)
     return m->offers[o].price * in->price_mult[o];
 }
 
-sm_unit_cost sm_inputs_unit_cost(const sm_model *m, const sm_inputs *in, int o)
+sm_unit_cost sm_inputs_unit_cost(const sm_model *m, const sm_inputs *in, int o, int t)
 {
     int u = m->offers[o].supplier;
-    double rate = in->tariff[m->suppliers[u].region];
+    double rate = sm_inputs_tariff(m, in, m->suppliers[u].region, m->offers[o].material, t);
     sm_unit_cost c;
     c.price = sm_inputs_price(m, in, o);
     c.tariff = c.price * rate;

@@ -7,9 +7,10 @@
 #include "model.h"
 
 typedef struct sm_inputs {
-    double *tariff;          /* [R] fraction of price */
-    double *avail_level;     /* [R] a[r,t] for t >= avail_from */
-    int *avail_from;         /* [R] period, 1-based */
+    double *tariff;          /* [R] standing rate, fraction of price */
+    sm_window *win;          /* [sm_scope_slots] tariff and availability windows */
+    double *penalty_mult;    /* [M] penalty.MATERIAL: multiplies voll */
+    double discount_rate;    /* annual, fraction: costs are present values */
     double *share;           /* [K] */
     double *price_mult;      /* [O] product of price.MATERIAL and price.SUPPLIER */
     double *cap_mult;        /* [O] product of capacity.REGION and capacity.SUPPLIER */
@@ -41,19 +42,30 @@ double sm_inputs_demand(const sm_model *m, const sm_inputs *in, int mat, int t);
 /* Effective start period of supplier u (1-based, may lie past the horizon). */
 int sm_inputs_start(const sm_model *m, const sm_inputs *in, int u);
 
-/* Availability a[r,t], t 0-based. */
-double sm_inputs_availability(const sm_inputs *in, int r, int t);
+/* Availability a[r,m,t] and the tariff rate tariff[r,m,t] (MODEL.md
+ * "Scoped windows"), t 0-based. */
+double sm_inputs_availability(const sm_model *m, const sm_inputs *in, int r, int mat, int t);
+double sm_inputs_tariff(const sm_model *m, const sm_inputs *in, int r, int mat, int t);
+
+/* The shortfall penalty voll[m]·penalty.m (USD/t). */
+double sm_inputs_penalty(const sm_model *m, const sm_inputs *in, int mat);
+
+/* The discount factor of period t (0-based): (1 + rate)^(-y) with y the
+ * years from the first period's start to period t's start, when the
+ * period's costs are paid; exactly 1 when the rate is 0. */
+double sm_inputs_discount(const sm_model *m, const sm_inputs *in, int t);
 
 /* Ex-works price p·pm of offer o (USD/t): without tariff or freight. */
 double sm_inputs_price(const sm_model *m, const sm_inputs *in, int o);
 
-/* A delivered tonne of offer o and what it is made of (USD/t): MODEL.md's
- * c = p·pm·(1 + tariff) + f, the one place this formula is written. */
+/* A delivered tonne of offer o in period t (0-based) and what it is made
+ * of (USD/t): MODEL.md's c = p·pm·(1 + tariff[r,m,t]) + f, the one place
+ * this formula is written. */
 typedef struct sm_unit_cost {
     double price, tariff, freight;
     double total;   /* price·(1 + tariff rate) + freight */
 } sm_unit_cost;
 
-sm_unit_cost sm_inputs_unit_cost(const sm_model *m, const sm_inputs *in, int o);
+sm_unit_cost sm_inputs_unit_cost(const sm_model *m, const sm_inputs *in, int o, int t);
 
 #endif

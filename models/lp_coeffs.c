@@ -48,14 +48,16 @@ void sm_coeffs_compute(const sm_model *m, const sm_layout *L, const sm_inputs *i
         int u = of->supplier;
         int r = m->suppliers[u].region;
         int start = sm_inputs_start(m, in, u);
-        double cost = sm_inputs_unit_cost(m, in, o).total + sm_commit_delivered_fee(m, in, o);
+        double fee = sm_commit_delivered_fee(m, in, o);
         double cap = of->capacity * in->cap_mult[o];
         for (int t = 0; t < T; t++) {
             int j = sm_col_x(L, o, t);
             c->col_lb[j] = 0.0;
             c->col_ub[j] = cap * sm_ramp_factor(start, m->suppliers[u].ramp_periods, t + 1) *
-                           sm_inputs_availability(in, r, t);
-            c->obj[j] = cost;
+                           sm_inputs_availability(m, in, r, of->material, t);
+            /* A present value; exactly the cost when nothing is discounted. */
+            c->obj[j] =
+                sm_inputs_discount(m, in, t) * (sm_inputs_unit_cost(m, in, o, t).total + fee);
         }
     }
     for (int mat = 0; mat < m->n_materials; mat++) {
@@ -64,10 +66,11 @@ void sm_coeffs_compute(const sm_model *m, const sm_layout *L, const sm_inputs *i
             int js = sm_col_s(L, mat, t), jq = sm_col_q(L, mat, t);
             c->col_lb[js] = t == T - 1 ? mt->stock_final : 0.0;
             c->col_ub[js] = in->stock_capacity[mat];
-            c->obj[js] = mt->holding_cost;
+            double df = sm_inputs_discount(m, in, t);
+            c->obj[js] = df * mt->holding_cost;
             c->col_lb[jq] = 0.0;
             c->col_ub[jq] = HUGE_VAL;
-            c->obj[jq] = mt->shortfall_penalty;
+            c->obj[jq] = df * sm_inputs_penalty(m, in, mat);
             /* Balance: s[t-1] + Σx + q − s[t] = d[t]; s[0] = s0 moves right. */
             double rhs = sm_inputs_demand(m, in, mat, t) - (t == 0 ? in->stock_initial[mat] : 0.0);
             int ib = sm_row_bal(L, mat, t);
@@ -75,16 +78,21 @@ void sm_coeffs_compute(const sm_model *m, const sm_layout *L, const sm_inputs *i
             c->row_ub[ib] = rhs;
         }
     }
-    for (int k = 0; k < m->n_limits; k++) {
-        int cap = m->limits[k].kind == SM_LIMIT_CAP;
-        for (int mat = 0; mat < m->n_materials; mat++)
-            for (int t = 0; t < T; t++) {
-                int r = sm_row_lim(L, k, mat, t);
-                if (r < 0)
-                    continue;
-                double v = in->share[k] * sm_inputs_demand(m, in, mat, t);
-                c->row_lb[r] = cap ? -HUGE_VAL : v;
-                c->row_ub[r] = cap ? v : HUGE_VAL;
-            }
-    }
+    for (int k = 0; k < m->n_limits; k++)
+        sm_coeffs_limit_share(m, L, in, k, in->share[k], c);
+}
+
+void sm_coeffs_limit_share(const sm_model *m, const sm_layout *L, const sm_inputs *in, int k,
+                           double share, sm_coeffs *c)
+{
+    int cap = m->limits[k].kind == SM_LIMIT_CAP;
+    for (int mat = 0; mat < m->n_materials; mat++)
+        for (int t = 0; t < L->T; t++) {
+            int r = sm_row_lim(L, k, mat, t);
+            if (r < 0)
+                continue;
+            double v = share * sm_inputs_demand(m, in, mat, t);
+            c->row_lb[r] = cap ? -HUGE_VAL : v;
+            c->row_ub[r] = cap ? v : HUGE_VAL;
+        }
 }

@@ -22,4 +22,9 @@ void sm_coeffs_free(sm_coeffs **c);
 void sm_coeffs_compute(const sm_model *m, const sm_layout *L, const sm_inputs *in,
                        sm_coeffs *c);
 
+/* The row bounds of limit k at share (a fraction of demand), as
+ * sm_coeffs_compute sets them for in->share[k]: for ranging a limit. */
+void sm_coeffs_limit_share(const sm_model *m, const sm_layout *L, const sm_inputs *in, int k,
+                           double share, sm_coeffs *c);
+
 #endif

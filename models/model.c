@@ -39,6 +39,7 @@ void sm_model_free(sm_model **pm)
         free(m->files[i].role);
         free(m->files[i].text);
     }
+    free(m->windows);
     free(m->regions);
     free(m->materials);
     free(m->suppliers);
@@ -70,6 +71,55 @@ double sm_ramp_factor(int start, int ramp, int t)
         return 0.0;
     double f = (double)(t - start + 1) / (double)(ramp + 1);
     return f < 1.0 ? f : 1.0;
+}
+
+static int in_window(const sm_window *w, int t)
+{
+    return w->on && t >= w->from && t <= w->until;
+}
+
+double sm_scope_value(const sm_model *m, const sm_window *w, const double *rate,
+                      sm_scope_kind kind, int region, int material, int t)
+{
+    const sm_window *own = &w[sm_scope_slot(m, kind, region, material)];
+    if (material >= 0 && in_window(own, t))
+        return own->level;
+    const sm_window *wide = &w[sm_scope_slot(m, kind, region, -1)];
+    if (in_window(wide, t))
+        return wide->level;
+    return kind == SM_SCOPE_TARIFF ? rate[region] : 1.0;
+}
+
+int sm_model_windows_init(sm_model *m)
+{
+    free(m->windows);
+    m->windows = calloc((size_t)sm_scope_slots(m) + 1, sizeof *m->windows);
+    if (!m->windows)
+        return 0;
+    for (int k = 0; k < SM_SCOPE_KINDS; k++)
+        for (int r = 0; r < m->n_regions; r++) {
+            sm_window *w = &m->windows[sm_scope_slot(m, (sm_scope_kind)k, r, -1)];
+            w->level = k == SM_SCOPE_TARIFF ? m->regions[r].tariff : 1.0;
+            w->from = 1;
+            w->until = m->n_periods;
+            w->on = k == SM_SCOPE_AVAIL;
+        }
+    sm_model_windows_inherit(m);
+    return 1;
+}
+
+void sm_model_windows_inherit(sm_model *m)
+{
+    for (int k = 0; k < SM_SCOPE_KINDS; k++)
+        for (int r = 0; r < m->n_regions; r++) {
+            const sm_window *wide = &m->windows[sm_scope_slot(m, (sm_scope_kind)k, r, -1)];
+            for (int mat = 0; mat < m->n_materials; mat++) {
+                sm_window *w = &m->windows[sm_scope_slot(m, (sm_scope_kind)k, r, mat)];
+                if (w->loc.line)
+                    continue; /* given in model.yaml */
+                *w = (sm_window){wide->level, wide->from, wide->until, 0, {NULL, 0, 0}};
+            }
+        }
 }
 
 int sm_period_offset_months(const sm_model *m, int t)

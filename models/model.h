@@ -15,11 +15,24 @@ typedef struct sm_loc {
 
 typedef struct sm_region {
     char *name;
-    double tariff;        /* fraction of the price */
-    double avail_level;   /* export availability a[r,t] for t >= avail_from */
-    int avail_from;       /* period, 1-based */
+    double tariff;        /* fraction of the price: the standing rate, every period */
     sm_loc loc;
 } sm_region;
+
+/* What a scope (MODEL.md "Scoped windows") sets: a tariff rate or an
+ * export availability level. */
+typedef enum sm_scope_kind { SM_SCOPE_TARIFF, SM_SCOPE_AVAIL, SM_SCOPE_KINDS } sm_scope_kind;
+
+/* A window of one scope, kind.REGION or kind.REGION.MATERIAL: `level` in
+ * periods from..until (1-based, inclusive). Outside it, or when `on` is 0,
+ * the wider scope holds: REGION.MATERIAL -> REGION -> the region's standing
+ * tariff rate, or full availability (1). from > until: no period. */
+typedef struct sm_window {
+    double level;
+    int from, until;
+    int on;
+    sm_loc loc;           /* where model.yaml gives it; line 0 when it does not */
+} sm_window;
 
 typedef struct sm_material {
     char *name;
@@ -77,6 +90,7 @@ typedef struct sm_model {
     int n_periods;
     int period_months;
     int first_year, first_month;   /* 0 when the model gives no calendar */
+    double discount_rate;          /* annual, fraction; 0: costs are not discounted */
 
     int n_regions, n_materials, n_suppliers, n_offers, n_limits;
     sm_region *regions;
@@ -90,6 +104,9 @@ typedef struct sm_model {
     int n_commit_limits, n_contracts;   /* n_contracts: offers with contract terms */
     sm_limit *commit_limits;
     double fee_share;              /* commitments.fee_share, or -1 when not given */
+
+    /* The base case's windows, one per scope: slot sm_scope_slot(). */
+    sm_window *windows;
 
     double *demand;                /* [n_materials][n_periods], t/period */
     sm_loc *demand_loc;
@@ -115,6 +132,36 @@ static inline double sm_model_demand(const sm_model *m, int mat, int t)
 {
     return m->demand[(size_t)mat * (size_t)m->n_periods + (size_t)t];
 }
+
+/* The slot of scope (kind, region, material) in m->windows and in a
+ * scenario's windows; material -1 is the region-wide scope. */
+static inline int sm_scope_slot(const sm_model *m, sm_scope_kind kind, int region, int material)
+{
+    return ((int)kind * m->n_regions + region) * (m->n_materials + 1) + material + 1;
+}
+static inline int sm_scope_slots(const sm_model *m)
+{
+    return SM_SCOPE_KINDS * m->n_regions * (m->n_materials + 1);
+}
+
+/* The value of a scoped kind at (region, material, period t 1-based) under
+ * windows w and standing tariff rates `rate` (MODEL.md "Scoped windows"):
+ * the material's window if it covers t, else the region's, else the
+ * standing rate (tariff) or 1 (availability). */
+double sm_scope_value(const sm_model *m, const sm_window *w, const double *rate,
+                      sm_scope_kind kind, int region, int material, int t);
+
+/* Fill m->windows with the defaults once regions, materials and periods
+ * are known: the region's availability window on, level 1 in every
+ * period; its tariff window off at the standing rate; 0 when out of
+ * memory. */
+int sm_model_windows_init(sm_model *m);
+
+/* A material's window that model.yaml does not give: off, a copy of the
+ * region's window (level and periods), so a parameter that sets only some
+ * of its fields finds the others, and one set to its base value changes
+ * nothing. */
+void sm_model_windows_inherit(sm_model *m);
 
 /* ramp_factor(u,t) of MODEL.md for a supplier starting in period `start`
  * (1-based) with `ramp` ramp periods, at period t (1-based). */

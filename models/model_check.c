@@ -54,8 +54,8 @@ static double group_supply(const sm_model *m, const sm_limit *k, int mat, int t)
         const sm_supplier *s = &m->suppliers[of->supplier];
         if (of->material != mat || !k->in_region[s->region])
             continue;
-        const sm_region *r = &m->regions[s->region];
-        double a = t >= r->avail_from ? r->avail_level : 1.0;
+        /* Availability never falls back to a tariff rate: no rates needed. */
+        double a = sm_scope_value(m, m->windows, NULL, SM_SCOPE_AVAIL, s->region, mat, t);
         sum += of->capacity * sm_ramp_factor(s->start_period, s->ramp_periods, t) * a;
     }
     return sum;

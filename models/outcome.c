@@ -41,9 +41,10 @@ const sm_var_desc sm_vars[SM_NVARS] = {
     [SM_V_SHORTFALL_TOTAL] = {"shortfall_total", "t", "unmet demand over the horizon",
                               SM_VT_F64, 1, D(SM_DIM_MATERIAL), 0, 0},
     [SM_V_LIMIT_SAVING] = {"limit_saving_per_point", "USD per percentage point",
-                           "cost saved over the horizon per percentage point the limit's share "
-                           "rises (the price of diversification; negative for a binding floor, "
-                           "whose rise costs)",
+                           "dual price of the limit's share at the margin: minus the sum of its "
+                           "rows' duals times 1 % of demand (a subgradient of cost in share; "
+                           "at a kink it lies between what one point up and one point down "
+                           "really save; negative for a binding floor, whose rise costs)",
                            SM_VT_F64, 1, D(SM_DIM_LIMIT), 0, 0},
     [SM_V_PURCHASES] = {"purchases", "t", "tonnes bought per period", SM_VT_F64, 3,
                         D(SM_DIM_SUPPLIER, SM_DIM_MATERIAL, SM_DIM_PERIOD), 1, 0},
@@ -58,6 +59,35 @@ const sm_var_desc sm_vars[SM_NVARS] = {
                          "dual of the dependency limit row (NaN where the limit does not "
                          "cover the material)",
                          SM_VT_F64, 3, D(SM_DIM_LIMIT, SM_DIM_MATERIAL, SM_DIM_PERIOD), 1, 0},
+    [SM_V_RELAX_STOCK] = {"relaxation_stock_target", "t",
+                          "infeasible scenarios: tonnes by which the end-stock target must be "
+                          "lowered in the least relaxation that makes the scenario feasible "
+                          "(NaN for scenarios that are not infeasible)",
+                          SM_VT_F64, 1, D(SM_DIM_MATERIAL), 0, 0},
+    [SM_V_RELAX_LIMIT] = {"relaxation_limit", "1",
+                          "infeasible scenarios: share of demand by which the floor's row must "
+                          "be lowered in the least relaxation that makes the scenario feasible "
+                          "(0 for caps and rows kept; NaN for scenarios that are not infeasible "
+                          "and where the limit does not cover the material)",
+                          SM_VT_F64, 3, D(SM_DIM_LIMIT, SM_DIM_MATERIAL, SM_DIM_PERIOD), 1, 0},
+    [SM_V_SAVING_UP] = {"limit_saving_up", "USD",
+                        "run --ranging: cost saved by raising the limit's share one percentage "
+                        "point, C(s) - C(s + 0.01), re-solved (-inf where that is infeasible; "
+                        "NaN without --ranging or for scenarios not optimal)",
+                        SM_VT_F64, 1, D(SM_DIM_LIMIT), 0, 0},
+    [SM_V_SAVING_DOWN] = {"limit_saving_down", "USD",
+                          "run --ranging: the point below, per point of rise, C(s - 0.01) - "
+                          "C(s), re-solved (+inf where that is infeasible); cost is convex in "
+                          "share, so limit_saving_up <= 100 x the dual saving <= this",
+                          SM_VT_F64, 1, D(SM_DIM_LIMIT), 0, 0},
+    [SM_V_SHARE_LOW] = {"limit_share_low", "1",
+                        "run --ranging: lowest share at which the optimal basis, and so the "
+                        "shadow price, still holds",
+                        SM_VT_F64, 1, D(SM_DIM_LIMIT), 0, 0},
+    [SM_V_SHARE_HIGH] = {"limit_share_high", "1",
+                         "run --ranging: highest share at which the optimal basis, and so the "
+                         "shadow price, still holds",
+                         SM_VT_F64, 1, D(SM_DIM_LIMIT), 0, 0},
 };
 #undef D
 
@@ -145,7 +175,49 @@ void sm_block_clear_row(sm_block *b, size_t i)
     }
 }
 
+/* Offer o's purchase, tariff and freight cost added to *purchase, *tariff,
+ * *freight, its tonnes per period into row (when kept); returns its tonnes.
+ * Costs are present values (sm_inputs_discount). When neither the tariff
+ * nor the discount factor moves over the periods, each part is a unit cost
+ * times the tonnes, summed as before windows and discounting existed, so
+ * such results stay the same to the bit. */
+static double offer_costs(const sm_model *m, const sm_layout *L, const sm_inputs *in, int o,
+                          const double *x, double *row, double *purchase, double *tariff,
+                          double *freight)
+{
+    int T = L->T;
+    /* A contract tonne bought with perfect foresight also pays its fee:
+     * part of its price (0 for spot offers, so their sums are as before). */
+    double fee = sm_commit_delivered_fee(m, in, o);
+    sm_unit_cost c = sm_inputs_unit_cost(m, in, o, 0);
+    double tons = 0.0, pv_price = 0.0, pv_tariff = 0.0, pv_freight = 0.0;
+    int moves = 0;
+    for (int t = 0; t < T; t++) {
+        double v = x[sm_col_x(L, o, t)];
+        double ct = sm_inputs_unit_cost(m, in, o, t).tariff, df = sm_inputs_discount(m, in, t);
+        tons += v;
+        pv_price += df * (c.price + fee) * v;
+        pv_tariff += df * ct * v;
+        pv_freight += df * c.freight * v;
+        moves |= ct != c.tariff || df != 1.0;
+        if (row)
+            row[t] = v;
+    }
+    *purchase += moves ? pv_price : c.price * tons + fee * tons;
+    *tariff += moves ? pv_tariff : c.tariff * tons;
+    *freight += moves ? pv_freight : c.freight * tons;
+    return tons;
+}
+
 #define F64(v) ((double *)sm_block_row(b, (v), i))
+
+/* An optimal scenario needs no relaxation; ranging comes later, if asked. */
+static void clear_explanations(sm_block *b, size_t i)
+{
+    for (int v = SM_V_RELAX_STOCK; v <= SM_V_SHARE_HIGH; v++)
+        for (size_t a = 0; F64(v) && a < sm_var_elems(&b->dims, (sm_var)v); a++)
+            F64(v)[a] = NAN;
+}
 
 void sm_block_fill_row(sm_block *b, size_t i, const sm_model *m, const sm_layout *L,
                        const sm_inputs *in, const double *x, const double *y)
@@ -165,21 +237,9 @@ void sm_block_fill_row(sm_block *b, size_t i, const sm_model *m, const sm_layout
     for (int o = 0; o < m->n_offers; o++) {
         const sm_offer *of = &m->offers[o];
         int u = of->supplier, r = m->suppliers[u].region, mat = of->material;
-        sm_unit_cost c = sm_inputs_unit_cost(m, in, o);
-        double fee = sm_commit_delivered_fee(m, in, o);
-        double tons = 0.0;
-        for (int t = 0; t < T; t++) {
-            double v = x[sm_col_x(L, o, t)];
-            tons += v;
-            if (purchases)
-                purchases[((size_t)u * (size_t)M + (size_t)mat) * (size_t)T + (size_t)t] = v;
-        }
-        /* A contract tonne bought with perfect foresight also pays its fee:
-         * part of its price (0 for spot offers, so their sums are as before). */
-        purchase += c.price * tons + fee * tons;
-        tariff += c.tariff * tons;
-        freight += c.freight * tons;
-        by_region[r * M + mat] += tons;
+        double *row = purchases ? &purchases[((size_t)u * (size_t)M + (size_t)mat) * (size_t)T]
+                                : NULL;
+        by_region[r * M + mat] += offer_costs(m, L, in, o, x, row, &purchase, &tariff, &freight);
     }
     double *stock = F64(SM_V_STOCK), *short_t = F64(SM_V_SHORTFALL),
            *mc = F64(SM_V_MARGINAL_COST);
@@ -191,8 +251,9 @@ void sm_block_fill_row(sm_block *b, size_t i, const sm_model *m, const sm_layout
             share[r * M + mat] = tot > 0.0 ? by_region[r * M + mat] / tot : 0.0;
         for (int t = 0; t < T; t++) {
             double s = x[sm_col_s(L, mat, t)], q = x[sm_col_q(L, mat, t)];
-            holding += m->materials[mat].holding_cost * s;
-            shortfall += m->materials[mat].shortfall_penalty * q;
+            double df = sm_inputs_discount(m, in, t); /* exactly 1 without discounting */
+            holding += df * m->materials[mat].holding_cost * s;
+            shortfall += df * sm_inputs_penalty(m, in, mat) * q;
             q_sum += q;
             if (stock) {
                 stock[mat * T + t] = s;
@@ -224,6 +285,7 @@ void sm_block_fill_row(sm_block *b, size_t i, const sm_model *m, const sm_layout
     /* Fees paid on a given portfolio: a constant of the scenario's LP. */
     *F64(SM_V_TOTAL_COST) =
         purchase + tariff + freight + holding + shortfall + in->commitment_fees;
+    clear_explanations(b, i);
 }
 
 void sm_block_set_status(sm_block *b, size_t i, sm_scen_status st, int solver_code,

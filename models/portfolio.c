@@ -87,11 +87,14 @@ sm_status sm_portfolio_check(const sm_model *m, const sm_sweep *sw, sm_portfolio
         if (st != SM_OK && pf->n_policies == 1)
             break; /* the same entries again at the next grid point */
     }
+    /* Present values at the model's discount rate, as a plan's fees. */
+    sm_inputs_reset(m, in);
     for (size_t p = 0; p < pf->n_policies; p++) {
         pf->fees[p] = 0.0;
         for (int o = 0; o < m->n_offers; o++)
             for (int t = 0; m->offers[o].terms == SM_TERMS_CONTRACT && t < pf->T; t++)
-                pf->fees[p] += m->offers[o].fee * pf->k[p * per + (size_t)(o * pf->T + t)];
+                pf->fees[p] += sm_inputs_discount(m, in, t) * m->offers[o].fee *
+                               pf->k[p * per + (size_t)(o * pf->T + t)];
     }
 done:
     sm_inputs_free(&in);

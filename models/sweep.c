@@ -19,11 +19,26 @@ void sm_sweep_free(sm_sweep **s)
         return;
     sm_sweep *w = *s;
     for (int k = 0; k < w->n_params; k++) {
-        free(w->params[k].name);
-        free(w->params[k].values);
-        free(w->params[k].weights);
+        sm_sweep_param *p = &w->params[k];
+        if (p->otherwise) {
+            free(p->otherwise->values);
+            free(p->otherwise->weights);
+            free(p->otherwise); /* its name is the parameter's */
+        }
+        free(p->name);
+        free(p->values);
+        free(p->weights);
     }
     free(w->params);
+    for (int e = 0; e < w->n_events; e++)
+        free(w->events[e].name);
+    free(w->events);
+    free(w->corr);
+    for (int r = 0; w->reorder && r < w->n_random; r++)
+        free(w->reorder[r]);
+    free(w->reorder);
+    free(w->rank_target);
+    free(w->rank_achieved);
     free(w->name);
     free(w->description);
     free(w->file);
@@ -31,10 +46,6 @@ void sm_sweep_free(sm_sweep **s)
     free(w);
     *s = NULL;
 }
-
-/* The last word of every counter says what the number is for, so the
- * value draws and the LHS permutation never share a random number. */
-enum { STREAM_DRAW = 0, STREAM_PERM = 1 };
 
 /* Rounds of the LHS Feistel network: 4 make a pseudo-random permutation
  * from random round functions (Luby-Rackoff); 2 more because our halves
@@ -67,7 +78,7 @@ static double unit_open(uint32_t hi, uint32_t lo)
  * parameter and a pass before the first scenario; this needs O(1) memory
  * and depends only on seed, k and j, so any thread can place any sample in
  * its stratum on its own. */
-static uint64_t lhs_perm(uint64_t seed, uint32_t k, uint64_t S, uint64_t j)
+uint64_t sm_sweep_perm(uint64_t seed, uint32_t k, uint32_t stream, uint64_t S, uint64_t j)
 {
     int b = 0;
     while ((UINT64_C(1) << b) < S)
@@ -82,25 +93,50 @@ static uint64_t lhs_perm(uint64_t seed, uint32_t k, uint64_t S, uint64_t j)
             /* (H, L) -> (L, H ^ F(L)): invertible whatever F is, because L
              * comes through unchanged and gives F back. */
             uint64_t lo = x & lo_mask, hi = x >> lo_bits;
-            uint32_t f = philox(seed, (uint32_t)lo, r, k, STREAM_PERM).v[0];
+            uint32_t f = philox(seed, (uint32_t)lo, r, k, stream).v[0];
             x = (lo << hi_bits) | ((hi ^ f) & hi_mask);
         }
     } while (x >= S);
     return x;
 }
 
-/* The uniform number behind random parameter k (counting random ones
- * only) in sample j. */
-static double draw_u(const sm_sweep *s, uint32_t k, uint64_t j)
+/* The uniform number of draw k in future j on the given streams (value
+ * and strata permutation): a parameter's or an event's. */
+static double draw_u(const sm_sweep *s, uint32_t k, uint64_t j, uint32_t draw, uint32_t perm)
 {
-    philox4x32_ctr_t r = philox(s->seed, (uint32_t)j, (uint32_t)(j >> 32), k, STREAM_DRAW);
+    philox4x32_ctr_t r = philox(s->seed, (uint32_t)j, (uint32_t)(j >> 32), k, draw);
     double u = unit_open(r.v[0], r.v[1]);
     if (s->sampling == SM_SAMPLING_LHS) {
-        u = ((double)lhs_perm(s->seed, k, s->samples, j) + u) / (double)s->samples;
+        u = ((double)sm_sweep_perm(s->seed, k, perm, s->samples, j) + u) / (double)s->samples;
         if (u >= 1.0) /* (S - 1 + u) / S can round up to 1 */
             u = 1.0 - 0x1p-53;
     }
     return u;
+}
+
+double sm_sweep_draw_u(const sm_sweep *s, uint32_t r, uint64_t j)
+{
+    return draw_u(s, r, j, SM_STREAM_DRAW, SM_STREAM_PERM);
+}
+
+/* Random parameter r's uniform in future j, after the Iman-Conover
+ * reordering when it is correlated. */
+static double param_u(const sm_sweep *s, uint32_t r, uint64_t j)
+{
+    if (s->reorder && s->reorder[r])
+        j = s->reorder[r][j];
+    return sm_sweep_draw_u(s, r, j);
+}
+
+static int event_happens(const sm_sweep *s, int e, uint64_t j)
+{
+    return draw_u(s, (uint32_t)e, j, SM_STREAM_EVENT, SM_STREAM_EVENT_PERM) < s->events[e].p;
+}
+
+void sm_sweep_events(const sm_sweep *s, size_t i, int *happened)
+{
+    for (int e = 0; e < s->n_events; e++)
+        happened[e] = event_happens(s, e, i / s->grid_size);
 }
 
 /* Inverse CDF of p's distribution at u in (0, 1). */
@@ -135,6 +171,8 @@ static double quantile(const sm_sweep_param *p, double u)
     }
     case SM_DIST_EVENT:
         return u < p->a ? p->b : p->c;
+    case SM_DIST_CONSTANT:
+        return p->a;
     }
     return p->a;
 }
@@ -154,8 +192,13 @@ void sm_sweep_values(const sm_sweep *s, size_t i, double *values)
     uint32_t r = 0;
     for (int k = 0; k < s->n_params; k++) {
         const sm_sweep_param *p = &s->params[k];
-        if (p->axis == SM_AXIS_RANDOM)
-            values[k] = quantile(p, draw_u(s, r++, j));
+        if (p->axis == SM_AXIS_RANDOM) {
+            /* A parameter tied to an event keeps its own uniform number
+             * whichever outcome applies. */
+            const sm_sweep_param *d = p->event >= 0 && !event_happens(s, p->event, j)
+                                          ? p->otherwise : p;
+            values[k] = quantile(d, param_u(s, r++, j));
+        }
         values[k] = sm_param_clamp(&p->domain, values[k]);
     }
 }
@@ -166,7 +209,7 @@ void sm_sweep_uniforms(const sm_sweep *s, size_t i, double *u)
     uint32_t r = 0;
     for (int k = 0; k < s->n_params; k++)
         if (s->params[k].axis == SM_AXIS_RANDOM) {
-            u[r] = draw_u(s, r, j);
+            u[r] = param_u(s, r, j);
             r++;
         }
 }

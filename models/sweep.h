@@ -15,6 +15,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "../core/diag.h"
 #include "params.h"
 
 typedef enum sm_axis { SM_AXIS_GRID, SM_AXIS_RANDOM } sm_axis;
@@ -25,7 +26,8 @@ typedef enum sm_dist {
     SM_DIST_LOGNORMAL,   /* a = mu, b = sigma of log(value) */
     SM_DIST_TRIANGULAR,  /* a = low, b = mode, c = high */
     SM_DIST_CHOICE,      /* values[] with weights[] */
-    SM_DIST_EVENT        /* a = probability p, b = value if it happens, c = otherwise */
+    SM_DIST_EVENT,       /* a = probability p, b = value if it happens, c = otherwise */
+    SM_DIST_CONSTANT     /* a = the value (an event's outcome given as a number) */
 } sm_dist;
 
 typedef enum sm_sampling { SM_SAMPLING_RANDOM, SM_SAMPLING_LHS } sm_sampling;
@@ -43,7 +45,30 @@ typedef struct sm_sweep_param {
     sm_dist dist;
     double a, b, c;
     double *weights;          /* choice: normalised to sum 1 */
+    /* Tied to a named event (`when:`): event is its index in the sweep's
+     * events, the fields above hold the distribution when it happens and
+     * *otherwise the one when it does not (its name and domain are the
+     * parameter's). -1 and NULL for a parameter drawn on its own. */
+    int event;
+    struct sm_sweep_param *otherwise;
 } sm_sweep_param;
+
+/* A named event (`events:`): one draw per future, shared by every
+ * parameter that names it in `when:`. */
+typedef struct sm_sweep_event {
+    char *name;
+    double p;                 /* probability that it happens in a future */
+    sm_loc loc;
+    int uses;                 /* parameters tied to it */
+} sm_sweep_event;
+
+/* A target rank correlation between two random parameters (indices into
+ * params), as the file states it. */
+typedef struct sm_sweep_corr {
+    int a, b;
+    double rho;               /* Spearman's rank correlation, in [-1, 1] */
+    sm_loc loc;
+} sm_sweep_corr;
 
 typedef struct sm_sweep {
     char *name, *description;
@@ -62,10 +87,29 @@ typedef struct sm_sweep {
     /* The `plan:` mapping (MODEL.md Part 2, the risk functional of
      * `supplymix plan`): NaN where the file does not say. */
     double risk_weight, cvar_alpha;
+    int n_events;
+    sm_sweep_event *events;   /* in file order */
+    int n_corr;
+    sm_sweep_corr *corr;      /* in file order */
+    sm_loc corr_loc;          /* the `correlations` key */
+    /* Iman-Conover (models/correlate.c), set up once by
+     * sm_sweep_correlate: for random parameter r (counting random ones
+     * only), reorder[r] is NULL, or reorder[r][j] is the future whose
+     * uncorrelated draw future j takes. */
+    uint32_t **reorder;
+    int n_random;
+    /* n_params x n_params, row-major: the target and the achieved
+     * Spearman correlation of each pair over the S futures (the diagonal
+     * 1, grid parameters NaN, unlisted random pairs target 0). NULL when
+     * the sweep has no correlations. */
+    double *rank_target, *rank_achieved;
 } sm_sweep;
 
 #define SM_SWEEP_DEFAULT_BLOCK 256
 #define SM_SWEEP_MAX_SCENARIOS 10000000000ull
+/* Correlations reorder the whole sample up front (correlate.c), which
+ * takes memory and time in S: at most this many futures then. */
+#define SM_SWEEP_MAX_CORR_SAMPLES 1000000
 
 void sm_sweep_free(sm_sweep **s);
 
@@ -93,5 +137,33 @@ void sm_sweep_range_points(double from, double to, int steps, double *out);
 /* The grid index g of scenario i split into one digit per grid parameter
  * (in file order; digits[k] in 0..n_values-1). */
 void sm_sweep_grid_digits(const sm_sweep *s, size_t i, int *digits);
+
+/* Whether each event happened in scenario i's future (happened[n_events],
+ * 0 or 1). */
+void sm_sweep_events(const sm_sweep *s, size_t i, int *happened);
+
+/* The uncorrelated uniform number behind random parameter r in future j
+ * (before any Iman-Conover reordering). */
+double sm_sweep_draw_u(const sm_sweep *s, uint32_t r, uint64_t j);
+
+/* A pseudo-random bijection of [0, n) keyed by (seed, k, stream), at j
+ * (the Latin hypercube's strata permutation; see SWEEPS.md). */
+uint64_t sm_sweep_perm(uint64_t seed, uint32_t k, uint32_t stream, uint64_t n, uint64_t j);
+
+/* Counter streams: the last word of every Philox counter says what the
+ * number is for, so no two uses share a random number. */
+enum {
+    SM_STREAM_DRAW = 0,       /* a random parameter's value */
+    SM_STREAM_PERM = 1,       /* its Latin hypercube strata */
+    SM_STREAM_EVENT = 2,      /* an event's draw */
+    SM_STREAM_EVENT_PERM = 3, /* its Latin hypercube strata */
+    SM_STREAM_SCORE = 4       /* Iman-Conover's score columns */
+};
+
+/* Iman-Conover on s's correlations (correlate.c): checks the target
+ * matrix (positive semi-definite, else an error at the `correlations`
+ * key), fills s->reorder, rank_target and rank_achieved. Deterministic:
+ * a function of the file only. SM_OK without correlations. */
+sm_status sm_sweep_correlate(sm_sweep *s, sm_diag *d);
 
 #endif

@@ -24,7 +24,9 @@ packages=(
   openmpi-bin libopenmpi-dev slurmctld slurmd slurm-client munge bc
   # plotting and checking scripts (Debian's /usr/bin/python3)
   python3 python3-h5py python3-numpy python3-matplotlib python3-xarray
-  python3-netcdf4 python3-h5netcdf python3-yaml
+  python3-netcdf4 python3-h5netcdf python3-yaml python3-pandas
+  # the board report's test renders it in a real browser (headless)
+  chromium
 )
 
 missing=()

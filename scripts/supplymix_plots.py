@@ -9,14 +9,17 @@ figures that fit the sweep's parameters, plus summary.csv and summary.md:
 
   cost_vs_cap.png    total cost against the cap (any swept share.LIMIT),
                      median with 10-90 % and 25-75 % bands over the other
-                     parameters
+                     parameters, and the median cash paid and shortfall
+                     penalty apart
   supplier_mix.png   tonnes bought per region (stacked) and unmet demand,
                      per material, against the cap (else the parameter that
                      moves cost most)
-  heatmap.png        median total cost and mean shortfall over the two
-                     parameters that move cost most (or --heatmap A,B)
-  risk.png           random sweeps: distributions of total cost and
-                     shortfall with P50, P90 and P99 marked
+  heatmap.png        median total cost and each material's mean shortfall
+                     (share of its demand) over the two parameters that
+                     move cost most (or --heatmap A,B)
+  risk.png           random sweeps: distributions of total cost and of
+                     each material's shortfall (share of its demand) with
+                     the P50, P90 and P99 values labelled
   limit_price.png    what one more percentage point of each dependency
                      limit's share would save (its shadow price), against
                      its share (else against the cap or the top parameter)
@@ -40,6 +43,11 @@ future at its policy's portfolio):
 
 summary.csv and summary.md then have a plan section (per policy RP, WS,
 EEV, EVPI, VSS, regret P50/P90/P99, and what to commit by region).
+
+Amounts are in million USD on every axis, never with an axis offset;
+each figure is checked when drawn for offsets and overlapping tick labels
+(a warning on stderr names them); shortfall tonnes of different materials
+are never added; regions keep one colour in every figure.
 
 Figures that do not fit are skipped with the reason on stderr (e.g. the
 heat map needs two parameters that vary). Works on a file that is still
@@ -86,6 +94,10 @@ def use_matplotlib():
     global plt, Line2D, Patch
     import matplotlib
     matplotlib.use("Agg")
+    # Never a bare "1e7" or "+1.2e3" beside an axis: amounts are scaled to
+    # million USD by money(), and tick labels show plain numbers.
+    matplotlib.rcParams["axes.formatter.useoffset"] = False
+    matplotlib.rcParams["axes.formatter.limits"] = (-9, 12)
     import matplotlib.pyplot as plt
     from matplotlib.lines import Line2D
     from matplotlib.patches import Patch
@@ -104,19 +116,21 @@ def region_colour(regions):
     return out
 
 
-def money(units, values):
-    """(factor, label) to show amounts in `units` readably (USD -> million USD)."""
-    v = np.asarray(values, dtype=float)
+def money(units, values=None):
+    """(factor, label) to show amounts in `units` readably: anything in USD
+    (USD, USD per percentage point) in million USD, or in thousand USD or
+    USD when the values are that small (a test model), so that no axis
+    needs an offset or a power of ten."""
+    if not str(units).startswith("USD"):
+        return 1.0, units
+    v = np.asarray(values if values is not None else [1e6], dtype=float)
     v = v[np.isfinite(v)]
-    big = np.abs(v).max() if len(v) else 0.0
-    if units == "USD":
-        if big >= 1e9 * 5:
-            return 1e-9, "billion USD"
-        if big >= 1e5:
-            return 1e-6, "million USD"
-        if big >= 1e3:
-            return 1e-3, "thousand USD"
-    return 1.0, units
+    big = np.abs(v).max() if len(v) else 1e6
+    if big >= 1e5 or big == 0:
+        return 1e-6, "million " + str(units)
+    if big >= 1e2:
+        return 1e-3, "thousand " + str(units)
+    return 1.0, str(units)
 
 
 def param_axis_label(p, r):
@@ -154,11 +168,80 @@ def _span(n):
     return f"{min(n):,}" if min(n) == max(n) else f"{min(n):,}–{max(n):,}"
 
 
+# What finish() saw in each figure drawn by this process, for tests and
+# for the warning on stderr: {file name: [problem, ...]} and {file name:
+# [every text shown]}.
+LAYOUT_PROBLEMS = {}
+FIGURE_TEXT = {}
+
+
+def _overlaps(boxes):
+    """Pairs of boxes (matplotlib Bbox) that overlap by more than a pixel."""
+    out = []
+    for i in range(len(boxes)):
+        for j in range(i + 1, len(boxes)):
+            a, b = boxes[i], boxes[j]
+            if min(a.x1, b.x1) - max(a.x0, b.x0) > 1 and min(a.y1, b.y1) - max(a.y0, b.y0) > 1:
+                out.append((i, j))
+    return out
+
+
+def layout_problems(fig):
+    """What would mislead or be unreadable in a drawn figure: an axis with
+    an offset or power-of-ten text, and tick labels of one axis that
+    overlap each other."""
+    renderer = fig.canvas.get_renderer()
+    out = []
+    for k, ax in enumerate(fig.axes):
+        if not ax.get_visible() or ax.get_label() == "<colorbar>":
+            pass
+        for name, axis in (("x", ax.xaxis), ("y", ax.yaxis)):
+            off = axis.get_offset_text().get_text()
+            if off:
+                out.append(f"axes {k} {name}: offset text {off!r}")
+            labels = [t for t in axis.get_ticklabels() if t.get_visible() and t.get_text()]
+            boxes = [t.get_window_extent(renderer) for t in labels]
+            for i, j in _overlaps(boxes):
+                out.append(f"axes {k} {name}: tick labels {labels[i].get_text()!r} and "
+                           f"{labels[j].get_text()!r} overlap")
+    return out
+
+
 def finish(fig, path, dpi, r, n, extra="", rect_top=0.96):
     two_lines = footnote(fig, r, n, extra)
     fig.tight_layout(rect=(0, 0.07 if two_lines else 0.04, 1, rect_top))
+    fig.canvas.draw()
+    name = os.path.basename(path)
+    LAYOUT_PROBLEMS[name] = layout_problems(fig)
+    FIGURE_TEXT[name] = [t.get_text() for t in fig.findobj(
+        lambda o: hasattr(o, "get_text") and hasattr(o, "get_window_extent")) if t.get_text()]
+    for problem in LAYOUT_PROBLEMS[name]:
+        print(f"plots: warning: {name}: {problem}", file=sys.stderr)
     fig.savefig(path, dpi=dpi)
     plt.close(fig)
+
+
+def _masks(ds, gs):
+    """Boolean masks over ds's scenarios of each group of groups()."""
+    idx = {int(v): k for k, v in enumerate(ds.scenario.values)}
+    out = []
+    for _, _, sub in gs:
+        m = np.zeros(ds.sizes["scenario"], dtype=bool)
+        m[[idx[int(v)] for v in sub.scenario.values]] = True
+        out.append(m)
+    return out
+
+
+def shortfall_share(r, ds):
+    """(values[scenario, material], label): each material's shortfall as a
+    share of its demand over the horizon (in %), or in tonnes when the
+    file has no demand; never summed across materials."""
+    dem = r.demand_total()
+    v = ds.shortfall_total.values.astype(float)
+    mats = list(ds.material.values)
+    if dem and all(dem.get(m, 0) > 0 for m in mats):
+        return 100 * v / np.array([dem[m] for m in mats]), "% of its demand over the horizon"
+    return v, ds.shortfall_total.attrs.get("units", "t") + " over the horizon"
 
 
 def group_values(ds, p, bins=5):
@@ -219,13 +302,25 @@ def fig_cost_vs_cap(r, ds, eff, out, dpi):
                         label="10–90 % of scenarios at this level")
         ax.fill_between(xs, q[:, 1], q[:, 3], color="#4292c6", alpha=0.6,
                         label="25–75 %")
-        ax.plot(xs, q[:, 2], "o-", color="#08306b", lw=2, label="median")
+        ax.plot(xs, q[:, 2], "o-", color="#08306b", lw=2, label="median total cost")
+        cash = smr.cash_cost(ds)
+        pen = ds.cost_shortfall.values
+        for vals, style, colour, label in (
+                (cash, "s--", "#1b7837", "median cash paid (purchases, tariffs, freight, "
+                                         "holding, fees)"),
+                (pen, "^:", "#a50f15", "median shortfall penalty (value of unmet demand, "
+                                       "not cash)")):
+            med = [np.median(vals[w]) * f for w in _masks(ds, gs)]
+            ax.plot(xs, med, style, color=colour, lw=1.5, ms=5, label=label)
         every = max(1, (len(xs) + 8) // 9)
         for xi, yi in list(zip(xs, q[:, 2]))[::every]:
             ax.annotate(f"{yi:,.0f}", (xi, yi), textcoords="offset points", xytext=(0, 7),
                         ha="center", fontsize=8, color="#08306b")
+        if p.discrete and len(xs) <= 12:
+            ax.set_xticks(xs)
+            ax.set_xticklabels([f"{x:g}" for x in xs])
         ax.set_xlabel(param_axis_label(p, r))
-        ax.set_ylabel(f"total cost over the horizon ({unit})")
+        ax.set_ylabel(f"cost over the horizon ({unit})")
         kind = r.limit_kind_of(p.limit) or "limit"
         o = others(p)
         bands = (f"bands: spread over {', '.join(o) or 'nothing else'}" if len(o) <= 3 else
@@ -234,7 +329,8 @@ def fig_cost_vs_cap(r, ds, eff, out, dpi):
                   f" ({_span(n)} scenarios per quintile bin, drawn at its median)")
         ax.set_title(bands if len(shares) == 1 else f"{kind} {p.limit}\n{bands}", fontsize=10)
         ax.grid(alpha=0.3)
-        ax.legend(fontsize=8, loc="best")
+        ax.legend(fontsize=7.5, loc="upper center", bbox_to_anchor=(0.5, -0.13), ncol=2,
+                  frameon=False)
     what = f"{r.limit_kind_of(shares[0].limit) or 'limit'} {shares[0].limit}" \
         if len(shares) == 1 else "each swept limit"
     fig.suptitle(f"What diversification costs: total cost against the {what}", fontsize=12)
@@ -293,133 +389,162 @@ def _heat_params(r, eff, chosen):
     return top[:2]
 
 
+def _cell_values(v, ix, iy, nx, ny, how):
+    """[ny, nx] of how(v over the scenarios of each cell), NaN when empty;
+    and the counts."""
+    Z = np.full((ny, nx), np.nan)
+    N = np.zeros((ny, nx), dtype=int)
+    for a in range(nx):
+        for b in range(ny):
+            sel = (ix == a) & (iy == b)
+            N[b, a] = sel.sum()
+            if sel.any():
+                Z[b, a] = how(v[sel])
+    return Z, N
+
+
+def _heat_panel(fig, ax, Z, title, clabel, cmap, fmt, ticks, vmin=None):
+    (lx, vx, px), (ly, vy, py), r = ticks
+    im = ax.imshow(Z, origin="lower", aspect="auto", cmap=cmap, interpolation="nearest",
+                   vmin=vmin)
+    cb = fig.colorbar(im, ax=ax)
+    cb.set_label(clabel, fontsize=8)
+    step_x = max(1, len(lx) // 8)
+    step_y = max(1, len(ly) // 10)
+    ax.set_xticks(range(0, len(lx), step_x))
+    ax.set_xticklabels([lab if not px.discrete else param_tick(px, x)
+                        for lab, x in zip(lx, vx)][::step_x], fontsize=7,
+                       rotation=30 if not px.discrete else 0, ha="right" if not px.discrete
+                       else "center")
+    ax.set_yticks(range(0, len(ly), step_y))
+    ax.set_yticklabels([lab if not py.discrete else param_tick(py, x)
+                        for lab, x in zip(ly, vy)][::step_y], fontsize=7)
+    ax.set_xlabel(param_axis_label(px, r), fontsize=8)
+    ax.set_ylabel(param_axis_label(py, r), fontsize=8)
+    ax.set_title(title, fontsize=9)
+    if Z.size <= 60:
+        lim = np.nanmax(Z) if np.isfinite(Z).any() else 0
+        for b in range(Z.shape[0]):
+            for a in range(Z.shape[1]):
+                if np.isfinite(Z[b, a]):
+                    ax.text(a, b, fmt.format(Z[b, a]), ha="center", va="center", fontsize=6.5,
+                            color="white" if (cmap == "viridis") == (Z[b, a] < 0.6 * lim)
+                            else "black")
+
+
 def fig_heatmap(r, ds, eff, out, dpi, chosen=None):
     px, py = _heat_params(r, eff, chosen)
     lx, vx, ix = smr.group_index(ds, px.name)
     ly, vy, iy = smr.group_index(ds, py.name)
     cost_f, cost_u = money(ds.total_cost.attrs.get("units", "USD"), ds.total_cost.values)
-    short = ds.shortfall_total.sum("material").values
-    cost = ds.total_cost.values
-    C = np.full((len(ly), len(lx)), np.nan)
-    S = np.full((len(ly), len(lx)), np.nan)
-    N = np.zeros((len(ly), len(lx)), dtype=int)
-    for a in range(len(lx)):
-        for b in range(len(ly)):
-            sel = (ix == a) & (iy == b)
-            N[b, a] = sel.sum()
-            if sel.any():
-                C[b, a] = np.median(cost[sel]) * cost_f
-                S[b, a] = short[sel].mean()
-    fig, axes = plt.subplots(1, 2, figsize=(11.5, 5.2))
-    panels = [(C, "median total cost", f"median total cost ({cost_u})", "viridis", "{:,.0f}"),
-              (S, "mean shortfall, all materials",
-               f"mean unmet demand over the horizon ({ds.shortfall_total.attrs.get('units', 't')})",
-               "magma_r", "{:,.0f}")]
-    for ax, (Z, title, clabel, cmap, fmt) in zip(axes, panels):
-        im = ax.imshow(Z, origin="lower", aspect="auto", cmap=cmap, interpolation="nearest",
-                       vmin=0 if Z is S else None)
-        cb = fig.colorbar(im, ax=ax)
-        cb.set_label(clabel, fontsize=9)
-        step_x = max(1, len(lx) // 10)
-        step_y = max(1, len(ly) // 12)
-        ax.set_xticks(range(0, len(lx), step_x))
-        ax.set_xticklabels([lab if not px.discrete else param_tick(px, x)
-                            for lab, x in zip(lx, vx)][::step_x], fontsize=8,
-                           rotation=20 if not px.discrete else 0)
-        ax.set_yticks(range(0, len(ly), step_y))
-        ax.set_yticklabels([lab if not py.discrete else param_tick(py, x)
-                            for lab, x in zip(ly, vy)][::step_y], fontsize=8)
-        ax.set_xlabel(param_axis_label(px, r), fontsize=9)
-        ax.set_ylabel(param_axis_label(py, r), fontsize=9)
-        ax.set_title(title, fontsize=10)
-        if Z.size <= 100:
-            lim = np.nanmax(Z) if np.isfinite(Z).any() else 0
-            for b in range(Z.shape[0]):
-                for a in range(Z.shape[1]):
-                    if np.isfinite(Z[b, a]):
-                        ax.text(a, b, fmt.format(Z[b, a]), ha="center", va="center",
-                                fontsize=7, color="white" if (cmap == "viridis") ==
-                                (Z[b, a] < 0.6 * lim) else "black")
+    materials = list(ds.material.values)
+    short, s_label = shortfall_share(r, ds)
+    C, N = _cell_values(ds.total_cost.values * cost_f, ix, iy, len(lx), len(ly), np.median)
+    ncol = 2
+    nrow = (len(materials) + 2) // ncol
+    fig, axes = plt.subplots(nrow, ncol, figsize=(11.5, 4.3 * nrow + 0.6), squeeze=False)
+    ticks = ((lx, vx, px), (ly, vy, py), r)
+    _heat_panel(fig, axes[0][0], C, "median total cost", f"median total cost ({cost_u})",
+                "viridis", "{:,.0f}", ticks)
+    for k, m in enumerate(materials, 1):
+        S, _ = _cell_values(short[:, k - 1], ix, iy, len(lx), len(ly), np.mean)
+        _heat_panel(fig, axes[k // ncol][k % ncol], S, f"{m}: mean shortfall",
+                    f"mean shortfall, {s_label}", "magma_r", "{:.1f}", ticks, vmin=0)
+    for k in range(len(materials) + 1, nrow * ncol):
+        axes[k // ncol][k % ncol].set_visible(False)
     per = f"{_span(N[N > 0])} scenarios per cell" if (N > 0).any() else ""
-    fig.suptitle(f"Cost and shortfall over {px.name} and {py.name}", fontsize=12)
-    finish(fig, out, dpi, r, ds.sizes["scenario"], extra=per)
+    fig.suptitle(f"Cost and shortfall per material over {px.name} and {py.name}", fontsize=12)
+    finish(fig, out, dpi, r, ds.sizes["scenario"], extra=per + "; shortfall per material, "
+           "never added across materials")
 
 
-def _mark_percentiles(ax, v, f, colour, vertical=True):
-    styles = {50: ("-", "P50"), 90: ("--", "P90"), 99: (":", "P99")}
-    for q, (ls, name) in styles.items():
-        x = np.percentile(v, q) * f
-        if vertical:
-            ax.axvline(x, color=colour, ls=ls, lw=1.6, label=f"{name} = {x:,.1f}")
+def _label_percentiles(ax, k, d, colour, styles, fmt):
+    """The P50/P90/P99 lines of one group at x = k, and their values in
+    one block at the top of the axes (clear of the boxes and each other)."""
+    for q, ls, lw in styles:
+        ax.hlines(np.percentile(d, q), k - 0.3, k + 0.3, colors=colour, linestyles=ls, lw=lw)
+    text = "\n".join(f"P{q} {fmt.format(np.percentile(d, q))}" for q, _, _ in styles)
+    ax.text(k, 0.985, text, transform=ax.get_xaxis_transform(), ha="center", va="top",
+            fontsize=6.5, color=colour, linespacing=1.1)
+
+
+def _risk_histograms(fig, axes, ds, cost, cost_f, cost_u, short, s_label, materials):
+    styles = {50: "-", 90: "--", 99: ":"}
+    ax = axes[0]
+    ax.hist(cost * cost_f, bins=40, color="#08519c", alpha=0.35, edgecolor="#08519c")
+    for q, ls in styles.items():
+        x = np.percentile(cost, q) * cost_f
+        ax.axvline(x, color="#08519c", ls=ls, lw=1.6, label=f"P{q} = {x:,.1f}")
+    ax.set_xlabel(f"total cost over the horizon ({cost_u})")
+    ax.set_ylabel("scenarios")
+    ax.set_title("Total cost", fontsize=10)
+    ax.legend(fontsize=8)
+    ax.grid(alpha=0.3)
+    ax = axes[1]
+    data = [short[:, i] for i in range(len(materials))]
+    _box_pct(ax, data, np.arange(len(materials)), "#a50f15", "{:.2g}")
+    ax.set_xticks(np.arange(len(materials)))
+    ax.set_xticklabels(materials, fontsize=8)
+    ax.set_ylabel(f"shortfall, {s_label}", fontsize=9)
+    ax.set_title("Shortfall per material; futures with any: " + ", ".join(
+        f"{m} {100 * (d > 0).mean():.0f}%" for m, d in zip(materials, data)), fontsize=9)
+    ax.grid(axis="y", alpha=0.3)
+
+
+def _box_pct(ax, data, pos, colour, fmt):
+    styles = ((50, "-", 2.2), (90, "--", 1.6), (99, ":", 1.6))
+    ax.boxplot(data, positions=pos, widths=0.5, showfliers=True, whis=(5, 95),
+               flierprops={"markersize": 2}, manage_ticks=False)
+    ax.set_xlim(-0.6, len(pos) - 0.4)
+    lo, hi = ax.get_ylim()
+    ax.set_ylim(lo, hi + 0.3 * (hi - lo))          # room for the values at the top
+    for k, d in zip(pos, data):
+        _label_percentiles(ax, k, d, colour, styles, fmt)
 
 
 def fig_risk(r, ds, eff, out, dpi):
     if not r.is_random:
         raise Skip(f"needs random futures (samples > 1); sweep {r.sweep_name} is a grid")
     cost_f, cost_u = money(ds.total_cost.attrs.get("units", "USD"), ds.total_cost.values)
-    short = ds.shortfall_total.sum("material").values
-    s_unit = ds.shortfall_total.attrs.get("units", "t")
+    short, s_label = shortfall_share(r, ds)
+    materials = list(ds.material.values)
     cost = ds.total_cost.values
     grid = [p for p in r.parameters if p.kind == "grid" and p.varies]
     by = sms.cap_parameter(r) or (grid[0] if grid else None)
-    fig, axes = plt.subplots(1, 2, figsize=(11, 5))
     if by is None or not by.discrete:
-        for ax, v, f, unit, name, colour in (
-                (axes[0], cost, cost_f, cost_u, "total cost over the horizon", "#08519c"),
-                (axes[1], short, 1.0, s_unit, "unmet demand, all materials", "#a50f15")):
-            ax.hist(v * f, bins=40, color=colour, alpha=0.35, edgecolor=colour)
-            _mark_percentiles(ax, v, f, colour)
-            ax.set_xlabel(f"{name} ({unit})")
-            ax.set_ylabel("scenarios")
-            if ax is axes[1]:
-                ax.set_yscale("log")      # mostly none or little, with a long tail
-                ax.set_ylabel("scenarios (log scale)")
-            ax.legend(fontsize=8)
-            ax.grid(alpha=0.3)
-        axes[0].set_title("Total cost", fontsize=10)
-        axes[1].set_title(f"Shortfall (any in {100 * (short > 0).mean():.0f} % of futures)",
-                          fontsize=10)
-        fig.suptitle("Risk: how total cost and shortfall are spread across futures",
+        fig, axes = plt.subplots(1, 2, figsize=(11, 5))
+        _risk_histograms(fig, axes, ds, cost, cost_f, cost_u, short, s_label, materials)
+        fig.suptitle("Risk: how total cost and each material's shortfall spread across futures",
                      fontsize=12)
-    else:
-        labels, values, which = smr.group_index(ds, by.name)
-        pos = np.arange(len(labels))
-        styles = ((50, "-", 2.2), (90, "--", 1.6), (99, ":", 1.6))
-        for ax, v, f, unit, name, colour in (
-                (axes[0], cost, cost_f, cost_u, "total cost over the horizon", "#08519c"),
-                (axes[1], short, 1.0, s_unit, "unmet demand, all materials", "#a50f15")):
-            data = [v[which == k] * f for k in range(len(labels))]
-            if all(np.ptp(d) > 0 for d in data):
-                parts = ax.violinplot(data, pos, widths=0.8, showextrema=False)
-                for b in parts["bodies"]:
-                    b.set_facecolor(colour)
-                    b.set_alpha(0.3)
-            else:
-                ax.boxplot(data, positions=pos, widths=0.5, showfliers=True,
-                           flierprops={"markersize": 2})
-            for k, d in enumerate(data):
-                for q, ls, lw in styles:
-                    y = np.percentile(d, q)
-                    ax.hlines(y, k - 0.38, k + 0.38, colors=colour, linestyles=ls, lw=lw)
-                ax.text(k + 0.4, np.percentile(d, 90), f"{np.percentile(d, 90):,.0f}",
-                        fontsize=7, color=colour, va="center")
-            ax.set_xticks(pos)
-            ax.set_xticklabels([param_tick(by, x) for x in values], fontsize=8)
-            ax.set_xlabel(param_axis_label(by, r), fontsize=9)
-            ax.set_ylabel(f"{name} ({unit})", fontsize=9)
-            ax.grid(axis="y", alpha=0.3)
-            ax.legend(handles=[Line2D([], [], color=colour, ls=ls, lw=lw, label=f"P{q}")
-                               for q, ls, lw in styles], fontsize=8, loc="upper right")
-        n = [int((which == k).sum()) for k in range(len(labels))]
-        anyshort = [100 * (short[which == k] > 0).mean() for k in range(len(labels))]
-        axes[0].set_title(f"Total cost: distribution over the {_span(n)} futures at each "
-                          "level (P90 labelled)", fontsize=10)
-        axes[1].set_title("Shortfall; share of futures with any: " + ", ".join(f"{a:.0f}%"
-                                                                        for a in anyshort),
-                          fontsize=10)
-        fig.suptitle(f"Risk: spread of total cost and shortfall across futures, by {by.name}",
-                     fontsize=12)
-    finish(fig, out, dpi, r, ds.sizes["scenario"])
+        finish(fig, out, dpi, r, ds.sizes["scenario"])
+        return
+    labels, values, which = smr.group_index(ds, by.name)
+    nrow = (len(materials) + 2) // 2
+    fig, grid_axes = plt.subplots(nrow, 2, figsize=(11, 4.2 * nrow + 0.8), squeeze=False)
+    axes = grid_axes.reshape(-1)
+    for ax in axes[1 + len(materials):]:
+        ax.set_visible(False)
+    pos = np.arange(len(labels))
+    panels = [(axes[0], cost * cost_f, f"total cost over the horizon ({cost_u})", "#08519c",
+               "total cost", "{:,.0f}")]
+    panels += [(axes[1 + i], short[:, i], f"shortfall, {s_label}", "#a50f15",
+                f"{m}: shortfall", "{:.2g}") for i, m in enumerate(materials)]
+    for ax, v, ylabel, colour, title, fmt in panels:
+        data = [v[which == k] for k in range(len(labels))]
+        _box_pct(ax, data, pos, colour, fmt)
+        ax.set_xticks(pos)
+        ax.set_xticklabels([param_tick(by, x) for x in values], fontsize=8)
+        ax.set_xlabel(param_axis_label(by, r), fontsize=8)
+        ax.set_ylabel(ylabel, fontsize=8)
+        anyshort = "" if ax is axes[0] else "; any in " + ", ".join(
+            f"{100 * (d > 0).mean():.0f}%" for d in data)
+        ax.set_title(title + anyshort, fontsize=9)
+        ax.grid(axis="y", alpha=0.3)
+    n = [int((which == k).sum()) for k in range(len(labels))]
+    fig.suptitle(f"Risk: spread of total cost and of each material's shortfall across the "
+                 f"{_span(n)} futures at each level of {by.name}", fontsize=12)
+    finish(fig, out, dpi, r, ds.sizes["scenario"], extra="boxes: middle half, whiskers "
+           "5-95 %; lines P50 (solid), P90 (dashed), P99 (dotted), values at the top")
 
 
 def fig_limit_price(r, ds, eff, out, dpi):
@@ -520,22 +645,7 @@ DRAW = {"cost_vs_cap": fig_cost_vs_cap, "supplier_mix": fig_supplier_mix,
 
 # ---- plan figures (files written by `supplymix plan`) ----------------------------
 
-def policy_title(label):
-    """A policy label ("share.china_cap=0.5") as a board reads it
-    ("china_cap 50 %"); other grid values as name = value."""
-    parts = []
-    for item in str(label).split(";"):
-        name, _, value = item.strip().partition("=")
-        try:
-            v = float(value)
-        except ValueError:
-            parts.append(item.strip())
-            continue
-        if name.startswith("share."):
-            parts.append(f"{name[len('share.'):]} {100 * v:g} %")
-        else:
-            parts.append(f"{name} = {v:g}")
-    return ", ".join(parts) or str(label)
+policy_title = sms.policy_title
 
 
 def planned(p):
@@ -795,10 +905,12 @@ def load(path):
     is printed or written, so that a file that cannot be read (missing, not
     a results file, damaged, even one that crashes HDF5) gives one line and
     nothing else."""
-    names = ["status", "total_cost", "purchases_by_region", "shortfall_total",
+    names = ["status", "total_cost", "cost_shortfall", "purchases_by_region", "shortfall_total",
              "limit_saving_per_point"]
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", smr.PartialResultsWarning)
+        r, _ = smr.load(path, None)
+        names += [n for n in ("cash_cost",) if n in r.variables]   # h-scope's, when written
         r, ds = smr.load(path, names, optimal=True)
         if not smr.is_plan(r):
             return r, ds, None

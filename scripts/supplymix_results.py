@@ -26,6 +26,16 @@ Group finished scenarios by any swept parameter:
 Grid parameters (and random ones with few distinct values) are grouped
 by their exact values; continuous random parameters by quantile bins.
 
+A table for pandas (Debian's python3-pandas): one row per scenario, one
+column per number, named as `supplymix table` names them, plus cash_cost
+(the file's, else total_cost - cost_shortfall); its memory is scenarios x
+columns (ds.to_dataframe() would make a row per combination of every
+dimension). Percentiles grouped by any two (or more) parameters:
+
+    df = r.frame()                                  # or smr.frame(ds, r)
+    df[df["share.china_cap"] == 0.4]                # a range's 0.4 matches
+    smr.percentiles(df, "total_cost", ["share.china_cap", "availability.China"])
+
 Partial files: a file that is still being written, or whose run was
 interrupted or killed, is read in HDF5's single-writer/multiple-reader
 mode. Only scenarios marked in `complete` (and with a status other than
@@ -81,7 +91,8 @@ import xarray as xr
 
 __all__ = ["open", "load", "Results", "Parameter", "ResultsError", "NotAResultsFile",
            "DamagedResultsFile", "PartialResultsWarning", "groups", "group_index", "group_key",
-           "spearman", "rank", "STATUS_OPTIMAL", "plan", "is_plan", "policy_of"]
+           "spearman", "rank", "STATUS_OPTIMAL", "plan", "is_plan", "policy_of", "frame",
+           "cash_cost", "percentiles", "group_labels", "column_of"]
 
 # Datasets and root attributes every results file has (docs/RESULTS.md,
 # io/results_h5.c); a file without them is not one of ours.
@@ -434,6 +445,7 @@ class Results:
         self.labels = {d: _strings(f[d]) for d in LABEL_DIMS if d in f}
         self.supplier_region = _strings(f["supplier_region"]) if "supplier_region" in f else []
         self.limit_kind = _strings(f["limit_kind"]) if "limit_kind" in f else []
+        self.policy_labels = _strings(f["policy"]) if "policy" in f else []
         meanings = _text(f["status"].attrs.get("flag_meanings", ""))
         values = f["status"].attrs.get("flag_values", None)
         names = meanings.split()
@@ -587,6 +599,16 @@ class Results:
         raise KeyError(f"{name!r} is not a swept parameter of {self.path}; swept: "
                        + ", ".join(p.name for p in self.parameters))
 
+    def demand_total(self):
+        """{material: the base case's demand over the horizon (t)} from
+        `demand_base`; {} for a file without it. A shortfall's share of
+        demand is its tonnes over this."""
+        with _open_h5(self.path) as f:
+            if "demand_base" not in f:
+                return {}
+            d = self._read(self._get(f, "demand_base"))
+        return {m: float(np.nansum(d[i])) for i, m in enumerate(self.labels.get("material", []))}
+
     def limit_kind_of(self, limit):
         lim = self.labels.get("limit", [])
         return self.limit_kind[lim.index(limit)] if limit in lim and self.limit_kind else None
@@ -656,6 +678,18 @@ class Results:
         attrs.update(source_file=self.path, n_finished=self.n_finished,
                      n_scenarios_total=self.n_scenarios)
         return xr.Dataset(data, coords=coords, attrs=attrs)
+
+    def frame(self, variables=None, optimal=False):
+        """The finished scenarios as a pandas DataFrame, one row per scenario
+        (indexed by its number), one column per number: see smr.frame().
+        Memory is proportional to scenarios x columns: only per-scenario
+        summaries are read unless per-period arrays are named in
+        `variables`. optimal=True keeps the optimal scenarios only."""
+        names = variables
+        if names is not None and "status" not in names:
+            names = list(names) + ["status"]
+        ds = self.optimal(names) if optimal else self.finished(names)
+        return frame(ds, self)
 
     def optimal(self, variables=None, full=False):
         """Finished scenarios whose LP was solved to optimality (the ones
@@ -753,6 +787,147 @@ def stop_names(p):
     codes = (np.asarray(values).reshape(-1).tolist() if values is not None
              else list(range(len(names))))
     return {int(c): n for c, n in zip(codes, names)}
+
+
+# ---- scenario-level tables (pandas) --------------------------------------
+
+# Variables that frame() turns into other columns (status names, the policy
+# label, the parameters by name), not copied as they are.
+FRAME_SPECIAL = ("status", "parameters", "scenario_policy", "scenario_future")
+# Column order: as `supplymix table` writes them (cli/cmd_table.c), then the
+# rest by name.
+FRAME_ORDER = ("total_cost", "cost_purchase", "cost_tariff", "cost_freight", "cost_holding",
+               "cost_shortfall", "cash_cost", "cost_commitment", "shortfall_total",
+               "region_share", "purchases_by_region", "limit_saving_per_point",
+               "perfect_foresight_cost", "regret")
+
+
+def column_of(name, labels):
+    """The column name of one element of a variable, as `supplymix table`
+    names it: the variable, then its labels joined by dots
+    (region_share.China.NdPr_oxide)."""
+    return ".".join([name] + [str(x) for x in labels])
+
+
+def _flat_columns(ds, name):
+    """[(column name, 1-D values)] of a per-scenario variable of ds."""
+    da = ds[name]
+    if da.ndim == 1:
+        return [(name, da.values)]
+    other = da.dims[1:]
+    vals = da.values.reshape(da.shape[0], -1)
+    labels = [ds[d].values if d in ds.coords else np.arange(ds.sizes[d]) for d in other]
+    keys = np.array(np.meshgrid(*labels, indexing="ij")).reshape(len(other), -1).T \
+        if len(other) > 1 else [(x,) for x in labels[0]]
+    return [(column_of(name, k), vals[:, j]) for j, k in enumerate(keys)]
+
+
+def cash_cost(data):
+    """What a scenario pays in cash (USD): the file's `cash_cost` when it
+    has one, else total_cost - cost_shortfall (the shortfall penalty is a
+    value put on unmet demand, not money paid). `data`: a finished()
+    Dataset or a frame()."""
+    if "cash_cost" in data:
+        return np.asarray(data["cash_cost"], dtype=float)
+    return np.asarray(data["total_cost"], dtype=float) - np.asarray(data["cost_shortfall"],
+                                                                    dtype=float)
+
+
+def frame(ds, r=None):
+    """A finished()/optimal() Dataset as a pandas DataFrame with one row per
+    scenario (index `scenario`) and one column per number, named as
+    `supplymix table` names them: status (its name), policy and future (plan
+    files), each swept parameter by name (share.china_cap), each summary
+    variable (total_cost, shortfall_total.NdPr_oxide,
+    region_share.China.NdPr_oxide, ...), and cash_cost (the file's, else
+    total_cost - cost_shortfall; then listed in df.attrs["derived"]).
+
+    Unlike ds.to_dataframe(), which makes a row for every combination of
+    every dimension (scenario x region x material x limit x parameter, and
+    x supplier x period with full=True: 150 M rows for 4,000 scenarios),
+    its size is scenarios x columns. Per-period arrays in ds (asked for in
+    finished()) become one column per element."""
+    import pandas as pd
+    cols = {}
+    if "status" in ds:
+        names = dict(zip(*[str(ds.status.attrs.get(a, "")).split() if a == "flag_meanings"
+                           else np.asarray(ds.status.attrs.get(a, [])).reshape(-1).tolist()
+                           for a in ("flag_values", "flag_meanings")]))
+        cols["status"] = pd.Categorical([names.get(int(c), f"code_{int(c)}")
+                                         for c in ds.status.values])
+    if "scenario_policy" in ds:
+        pol = ds.scenario_policy.values.astype(np.int64)
+        labels = getattr(r, "policy_labels", None)
+        cols["policy"] = (pd.Categorical.from_codes(pol, categories=list(labels)) if labels
+                          else pol)
+    if "scenario_future" in ds:
+        cols["future"] = ds.scenario_future.values.astype(np.int64)
+    kinds = {}
+    for c in ds.coords:
+        if str(c).startswith("param_"):
+            cols[str(c)[len("param_"):]] = ds[c].values
+            kinds[str(c)[len("param_"):]] = ds[c].attrs.get("sweep_kind", "")
+    names = [n for n in ds.data_vars if n not in FRAME_SPECIAL and ds[n].dims[:1] == ("scenario",)]
+    derived = []
+    for name in sorted(names, key=lambda n: (FRAME_ORDER.index(n) if n in FRAME_ORDER
+                                             else len(FRAME_ORDER), n)):
+        cols.update(_flat_columns(ds, name))
+        if name == "cost_shortfall" and "cash_cost" not in ds and "total_cost" in ds:
+            cols["cash_cost"] = cash_cost(ds)
+            derived.append("cash_cost")
+    df = pd.DataFrame(cols, index=pd.Index(ds.scenario.values.astype(np.int64),
+                                           name="scenario"))
+    df.attrs.update(parameter_kind=kinds, derived=derived,
+                    units={n: ds[n].attrs.get("units", "") for n in ds.data_vars})
+    return df
+
+
+def group_labels(df, name, bins=5):
+    """Group keys of a frame()'s rows by one swept parameter, as smr.groups
+    does: its exact values for grid parameters (and random ones with at
+    most 12 distinct values), else `bins` quantile bins labelled by their
+    range ("0.52-0.81"), as an ordered pandas Categorical."""
+    import pandas as pd
+    if name not in df:
+        raise KeyError(f"{name!r} is not a column; parameters: "
+                       + ", ".join(df.attrs.get("parameter_kind", {})))
+    if df[name].dtype.kind not in "fiu":        # policy labels (categorical), names
+        return df[name]
+    v = df[name].to_numpy(dtype=float)
+    kind = df.attrs.get("parameter_kind", {}).get(name, "")
+    if kind == "grid" or len(np.unique(v[np.isfinite(v)])) <= MAX_LEVELS:
+        return pd.Series(v, index=df.index, name=name)
+    edges = np.unique(np.quantile(v, np.linspace(0, 1, bins + 1)))
+    which = np.clip(np.searchsorted(edges, v, side="right") - 1, 0, len(edges) - 2)
+    labels = [f"{edges[b]:.3g}-{edges[b + 1]:.3g}" for b in range(len(edges) - 1)]
+    cat = pd.Categorical.from_codes(which, categories=labels, ordered=True)
+    return pd.Series(cat, index=df.index, name=name)
+
+
+def percentiles(df, column, by=(), q=(5, 50, 90, 99), bins=5):
+    """P5/P50/P90/P99 (numpy's linear interpolation), mean and count of a
+    frame()'s `column` (NaN dropped), grouped by up to any number of swept
+    parameters (`by`: one name or a list, e.g. ["share.china_cap",
+    "availability.China"]); continuous random parameters in quantile bins
+    (group_labels). Returns a DataFrame indexed by the groups."""
+    import pandas as pd
+    by = [by] if isinstance(by, str) else list(by)
+    v = df[column].astype(float)
+
+    def one(x):
+        x = x.to_numpy()
+        x = x[np.isfinite(x)]
+        out = {f"P{k}": (float(np.percentile(x, k)) if len(x) else np.nan) for k in q}
+        out["mean"] = float(x.mean()) if len(x) else np.nan
+        out["n"] = len(x)
+        return pd.Series(out)
+
+    if not by:
+        return one(v).to_frame().T
+    keys = [group_labels(df, b, bins) for b in by]
+    out = v.groupby(keys, observed=True, sort=True).apply(one).unstack()
+    out["n"] = out["n"].astype(int)
+    return out
 
 
 # ---- grouping and statistics --------------------------------------------

@@ -10,15 +10,17 @@ the figures); also importable:
 
 What it holds, every number over the file's finished scenarios:
 - status: scenarios per status (flag_meanings), not_solved included;
-- total_cost and shortfall (shortfall_total summed over materials, and
-  per material): P5, P50, P90, P99 (numpy's default linear interpolation)
+- total_cost and the shortfall of each material (never summed across
+  materials): P5, P50, P90, P99 (numpy's default linear interpolation)
   and mean, over optimal scenarios, for all of them and for each level of
-  the cap parameter; for shortfall also the share of scenarios with any;
-- cheapest mix under each cap level: the optimal scenario with the least
-  total cost (lowest scenario number on ties), its parameter values and
-  each region's share of each material's purchases (purchases_by_region
-  over its sum across regions); and the median of those shares over all
-  scenarios at that level (the typical mix);
+  the cap parameter; for shortfall also the share of scenarios with any
+  and the mean as a share of the base case's demand over the horizon;
+- the mix under each cap level, as shares of purchases (not of demand):
+  the median-cost future's (the optimal scenario at position (n-1)//2 by
+  total cost, lowest scenario number first on ties; not the luckiest
+  future), with its parameter values and each region's share of each
+  material's purchases (purchases_by_region over its sum across regions),
+  and the mean mix (each region's share of the mean tonnes bought);
 - parameters ranked by |Spearman rank correlation| with total cost over
   optimal scenarios (ties given average ranks), with the tornado swing:
   median total cost of the scenarios in the parameter's highest fifth minus
@@ -39,6 +41,8 @@ with repr() so that it round-trips exactly.
 """
 import csv
 import os
+
+import warnings
 
 import numpy as np
 
@@ -106,6 +110,29 @@ def effects(r, ds):
         out.append(e)
     out.sort(key=lambda e: (-abs(e["rho"]) if np.isfinite(e["rho"]) else 1.0, e["parameter"]))
     return out
+
+
+def _shares(bought):
+    """Each region's share of a material's purchases: bought[region,
+    material] over its sum across regions (0 where nothing is bought)."""
+    tot = bought.sum(axis=0)
+    return np.divide(bought, tot, out=np.zeros_like(bought), where=tot > 0)
+
+
+def median_cost_mix(r, sub):
+    """The mix of a group of scenarios (one cap level), two ways, as shares
+    of purchases (not of demand): the median-cost future's (the scenario at
+    position (n-1)//2 when sorted by total cost, lower scenario number
+    first on ties; not the luckiest future) and the mean mix (each region's
+    share of the mean tonnes bought over the group)."""
+    cost = sub.total_cost.values
+    order = np.lexsort((sub.scenario.values, np.where(np.isfinite(cost), cost, np.inf)))
+    i = int(order[(len(order) - 1) // 2])
+    one = sub.isel(scenario=i)
+    return {"scenario": int(one.scenario), "total_cost": float(cost[i]),
+            "params": {p.name: float(one[p.coord]) for p in r.parameters},
+            "share": _shares(one.purchases_by_region.values),
+            "mean": _shares(sub.purchases_by_region.values.mean(axis=0)), "n": len(cost)}
 
 
 def _level_groups(ds, cap):
@@ -207,54 +234,41 @@ def compute(r, ds=None, plan=None):
     levels = _level_groups(ds, cap) if ds.sizes["scenario"] else []
     groups = [("all", None, ds)] + (levels if cap is not None else [])
     cost_stats, short_stats = [], []
+    demand = r.demand_total()
     for gname, _, sub in groups:
         s = stats(sub.total_cost.values)
         cost_stats.append((gname, s))
         for k, v in s.items():
             add("total_cost", gname, k, v, units_cost if k != "n" else "scenarios")
-        short = sub.shortfall_total.sum("material").values
-        s = stats(short)
-        s["share_with_shortfall"] = float((short > 0).mean()) if len(short) else float("nan")
-        short_stats.append((gname, s))
-        for k, v in s.items():
-            add("shortfall_total", gname, k, v,
-                units_short if k not in ("n", "share_with_shortfall") else
-                ("scenarios" if k == "n" else "1"))
-    mat_stats = []
-    if ds.sizes["scenario"]:
-        for m in materials:
-            s = stats(ds.shortfall_total.sel(material=m).values)
-            mat_stats.append((m, s))
+        for mi, m in enumerate(materials):
+            short = sub.shortfall_total.values[:, mi]
+            s = stats(short)
+            s["share_with_shortfall"] = float((short > 0).mean()) if len(short) else float("nan")
+            s["mean_share_of_demand"] = (s["mean"] / demand[m] if demand.get(m, 0) > 0
+                                         else float("nan"))
+            short_stats.append((gname, m, s))
             for k, v in s.items():
-                add("shortfall_by_material", f"material={m}", k, v,
-                    units_short if k != "n" else "scenarios")
+                add("shortfall", gname, f"{m}:{k}", v,
+                    units_short if k not in ("n", "share_with_shortfall", "mean_share_of_demand")
+                    else ("scenarios" if k == "n" else "1"))
 
-    cheapest = []
+    mixes = []
     for gname, value, sub in levels:
         cost = sub.total_cost.values
-        i = int(np.argmin(np.where(np.isfinite(cost), cost, np.inf)))   # first of ties
-        one = sub.isel(scenario=i)
-        bought = one.purchases_by_region.values               # [region, material]
-        tot = bought.sum(axis=0)
-        share = np.divide(bought, tot, out=np.zeros_like(bought), where=tot > 0)
-        all_b = sub.purchases_by_region.values
-        all_t = all_b.sum(axis=1, keepdims=True)
-        typical = np.median(np.divide(all_b, all_t, out=np.zeros_like(all_b), where=all_t > 0),
-                            axis=0)
-        entry = {"group": gname, "scenario": int(one.scenario), "total_cost": float(cost[i]),
-                 "params": {p.name: float(one[p.coord]) for p in r.parameters},
-                 "share": share, "typical": typical, "n": len(cost)}
-        cheapest.append(entry)
-        add("cheapest_mix", gname, "scenario", entry["scenario"])
-        add("cheapest_mix", gname, "total_cost", entry["total_cost"], units_cost)
+        entry = median_cost_mix(r, sub)
+        entry["group"] = gname
+        mixes.append(entry)
+        add("median_cost_mix", gname, "scenario", entry["scenario"])
+        add("median_cost_mix", gname, "total_cost", entry["total_cost"], units_cost)
         for pn, pv in entry["params"].items():
-            add("cheapest_mix", gname, f"param:{pn}", pv, r.parameter(pn).units)
+            add("median_cost_mix", gname, f"param:{pn}", pv, r.parameter(pn).units)
         for ri, reg in enumerate(regions):
             for mi, m in enumerate(materials):
-                add("cheapest_mix", gname, f"share:{reg}:{m}", float(share[ri, mi]), "1")
+                add("median_cost_mix", gname, f"share:{reg}:{m}", float(entry["share"][ri, mi]),
+                    "1")
         for ri, reg in enumerate(regions):
             for mi, m in enumerate(materials):
-                add("typical_mix", gname, f"median_share:{reg}:{m}", float(typical[ri, mi]), "1")
+                add("mean_mix", gname, f"share:{reg}:{m}", float(entry["mean"][ri, mi]), "1")
 
     eff = effects(r, ds) if ds.sizes["scenario"] >= 3 else []
     for k, e in enumerate(eff, 1):
@@ -272,7 +286,7 @@ def compute(r, ds=None, plan=None):
     plan_entries = plan_rows(r, ds, plan) if plan is not None else []
     _add_plan(add, plan_entries)
     return {"plan": plan_entries, "rows": rows, "counts": counts, "cost": cost_stats, "shortfall": short_stats,
-            "shortfall_by_material": mat_stats, "cheapest": cheapest, "effects": eff,
+            "mixes": mixes, "effects": eff,
             "cap": cap, "results": r, "units_cost": units_cost, "units_short": units_short}
 
 
@@ -326,39 +340,35 @@ def write_markdown(s, path):
     for g, st in s["cost"]:
         L.append(f"| {g} | " + " | ".join(_m(st[k]) for k in ("P5", "P50", "P90", "P99", "mean"))
                  + f" | {st['n']:,} |")
-    L += ["", f"## Shortfall, all materials ({s['units_short']} over the horizon)", "",
-          "| group | P5 | P50 | P90 | P99 | mean | with shortfall |",
-          "|---|---:|---:|---:|---:|---:|---:|"]
-    for g, st in s["shortfall"]:
-        L.append(f"| {g} | " + " | ".join(_t(st[k]) for k in ("P5", "P50", "P90", "P99", "mean"))
-                 + f" | {100 * st['share_with_shortfall']:.1f} % |")
-    if s["shortfall_by_material"]:
-        L += ["", f"Per material ({s['units_short']}), all optimal scenarios:", "",
-              "| material | P50 | P90 | P99 | mean |", "|---|---:|---:|---:|---:|"]
-        for m, st in s["shortfall_by_material"]:
-            L.append(f"| {m} | " + " | ".join(_t(st[k]) for k in ("P50", "P90", "P99", "mean"))
-                     + " |")
-    if s["cheapest"]:
+    L += ["", f"## Shortfall per material ({s['units_short']} over the horizon)", "",
+          "Unmet demand of each material, never added across materials (a tonne of Tb is "
+          "worth many of NdPr); the mean also as a share of the base case's demand.", "",
+          "| group | material | P5 | P50 | P90 | P99 | mean | mean, share of demand "
+          "| with shortfall |", "|---|---|---:|---:|---:|---:|---:|---:|---:|"]
+    for g, m, st in s["shortfall"]:
+        L.append(f"| {g} | {m} | " + " | ".join(_t(st[k]) for k in ("P5", "P50", "P90", "P99",
+                                                                     "mean"))
+                 + f" | {100 * st['mean_share_of_demand']:.2f} % "
+                 f"| {100 * st['share_with_shortfall']:.1f} % |")
+    if s["mixes"]:
         what = f"each level of `{cap.name}`" if cap is not None else "the sweep"
-        L += ["", f"## Cheapest mix under {what}", "",
-              "The optimal scenario with the least total cost (its future is the most "
-              "favourable one, see its parameters in summary.csv), and each region's share "
-              f"of purchases in % ({' / '.join(materials)}).", "",
-              "| group | scenario | total cost (M USD) | " + " | ".join(regions) + " |",
-              "|---|---:|---:|" + "---:|" * len(regions)]
-        for e in s["cheapest"]:
-            cells = [" / ".join(f"{100 * e['share'][ri, mi]:.0f}" for mi in range(len(materials)))
-                     for ri in range(len(regions))]
-            L.append(f"| {e['group']} | {e['scenario']} | {_m(e['total_cost'])} | "
-                     + " | ".join(cells) + " |")
-        L += ["", f"Typical mix: median share in % over the scenarios of each group "
-              f"({' / '.join(materials)}).", "",
-              "| group | scenarios | " + " | ".join(regions) + " |",
-              "|---|---:|" + "---:|" * len(regions)]
-        for e in s["cheapest"]:
-            cells = [" / ".join(f"{100 * e['typical'][ri, mi]:.0f}" for mi in range(len(materials)))
-                     for ri in range(len(regions))]
-            L.append(f"| {e['group']} | {e['n']:,} | " + " | ".join(cells) + " |")
+        L += ["", f"## Mix under {what}: shares of purchases", "",
+              "Each region's share in % of the tonnes **bought** of each material "
+              f"({' / '.join(materials)}): shares of purchases, not of demand, so they can "
+              "exceed a cap on demand when some demand is not met. First the median-cost "
+              "future's mix (the scenario whose total cost is the median at that level, not "
+              "the luckiest future; its parameters are in summary.csv), then the mean mix "
+              "(each region's share of the mean tonnes bought over the level's futures).", "",
+              "| group | mix | scenario | total cost (M USD) | " + " | ".join(regions) + " |",
+              "|---|---|---:|---:|" + "---:|" * len(regions)]
+        for e in s["mixes"]:
+            for what_mix, key, scen, cost in (("median-cost future", "share", e["scenario"],
+                                               _m(e["total_cost"])),
+                                              (f"mean of {e['n']:,}", "mean", "", "")):
+                cells = [" / ".join(f"{100 * e[key][ri, mi]:.0f}" for mi in range(len(materials)))
+                         for ri in range(len(regions))]
+                L.append(f"| {e['group']} | {what_mix} | {scen} | {cost} | "
+                         + " | ".join(cells) + " |")
     if s["effects"]:
         L += ["", "## What matters most for total cost", "",
               "Spearman rank correlation of each swept parameter with total cost, and the "
@@ -413,3 +423,107 @@ def _plan_markdown(s, regions, materials):
         L += [f"| {sup} | {m} | {_t(t)} | {a} | {b} | {_t(mx)} |"
               for sup, m, t, a, b, mx in e["by_supplier"]]
     return L
+
+
+# ---- a results file read for reports (supplymix_report.py, supplymix_compare.py) ----
+
+def policy_title(label):
+    """A policy label ("share.china_cap=0.5") as a board reads it
+    ("china_cap 50 %"); other grid values as name = value."""
+    parts = []
+    for item in str(label).split(";"):
+        name, _, value = item.strip().partition("=")
+        try:
+            v = float(value)
+        except ValueError:
+            parts.append(item.strip())
+            continue
+        if name.startswith("share."):
+            parts.append(f"{name[len('share.'):]} {100 * v:g} %")
+        else:
+            parts.append(f"{name} = {v:g}")
+    return ", ".join(parts) or str(label)
+
+
+class Run:
+    """One results file read for the report: Results, the optimal
+    scenarios' frame, the plan Dataset (None for a sweep), the policy
+    column and its parameter."""
+
+    def __init__(self, path):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", smr.PartialResultsWarning)
+            self.r, ds = smr.load(path, None)
+            names = [n for n in self.r.variables
+                     if not (set(self.r.variables[n][0]) & smr.FULL_DIMS)]
+            _, self.ds = smr.load(path, names, optimal=True)
+            self.plan = smr.plan(path) if smr.is_plan(self.r) else None
+        self.df = smr.frame(self.ds, self.r)
+        self.cap = cap_parameter(self.r)
+        if self.plan is not None:
+            self.policy_col = "policy"
+        else:
+            grid = [p for p in self.r.parameters if p.kind == "grid" and p.varies]
+            lead = self.cap or (grid[0] if grid else None)
+            self.policy_col = lead.name if lead is not None else None
+        if self.policy_col == "policy":
+            self.df["policy"] = self.df["policy"].cat.rename_categories(policy_title)
+        self.demand = self.r.demand_total()   # {material: t over the horizon} or {}
+
+    @property
+    def materials(self):
+        return self.r.labels["material"]
+
+    @property
+    def regions(self):
+        return self.r.labels["region"]
+
+    def policies(self):
+        """[(label, mask over df rows)] of the policies (cap levels), or one
+        group "all scenarios"."""
+        if self.policy_col is None:
+            return [("all scenarios", np.ones(len(self.df), dtype=bool))]
+        keys = smr.group_labels(self.df, self.policy_col) if self.policy_col != "policy" \
+            else self.df["policy"]
+        out = []
+        for k in (sorted(keys.unique()) if self.policy_col != "policy" else
+                  [c for c in keys.cat.categories if (keys == c).any()]):
+            out.append((self.policy_name(k), (keys == k).to_numpy()))
+        return out
+
+    def policy_name(self, k):
+        if self.policy_col in (None, "policy"):
+            return str(k)
+        p = self.r.parameter(self.policy_col)
+        return f"{p.limit} {100 * float(k):g} %" if p.limit is not None and p.units in ("", "1") \
+            else f"{p.name} = {k}"
+
+    def second(self, chosen=None):
+        """The second parameter of the tables: chosen, else the one (not the
+        policy's) with the strongest rank correlation with cost."""
+        if chosen:
+            return self.r.parameter(chosen)
+        ranked = [self.r.parameter(e["parameter"]) for e in
+                  (effects(self.r, self.ds) if len(self.df) >= 3 else [])
+                  if e["parameter"] != self.policy_col and
+                  (self.plan is None or e["kind"] != "grid")]
+        # A few distinct values (an event, a choice) read best in tables.
+        few = [p for p in ranked if len(p.levels) <= 6]
+        return (few or ranked or [None])[0]
+
+    def regret(self):
+        """(values per row, what it means): a plan's regret (cost under the
+        plan minus perfect-foresight cost); in a sweep, the cost above the
+        cheapest policy (level) under the same conditions: the same values
+        of every other swept parameter (in a random sweep, the same future)."""
+        if "regret" in self.df:
+            return self.df["regret"].to_numpy(float), (
+                "regret: a future's cost under the plan minus its cost with perfect foresight")
+        cost = self.df["total_cost"].astype(float)
+        same = [p.name for p in self.r.parameters if p.name != self.policy_col]
+        best = cost.groupby([self.df[n] for n in same], dropna=False).transform("min") \
+            if same else cost.min()
+        return (cost - best).to_numpy(float), (
+            "regret: a scenario's total cost at this level minus the least total cost of any "
+            "level under the same values of every other swept parameter (in a random sweep: "
+            "the same future)")

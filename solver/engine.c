@@ -1,6 +1,8 @@
 /* The sweep engine (see engine.h): OpenMP solver threads, a pool of
  * block buffers, and one writer thread that feeds the sink. */
 #include "engine.h"
+#include "explain.h"
+#include "ranging.h"
 
 #include <math.h>
 #include <omp.h>
@@ -120,6 +122,8 @@ typedef struct worker {
     const sm_order *order;
     const sm_basis *base_basis;
     sm_lp *lp;
+    sm_explainer *explain;   /* the elastic LP, built at the first infeasible scenario */
+    sm_ranger *ranger;       /* run --ranging's scratch, built at the first optimum */
     sm_inputs *in;
     sm_coeffs *c;
     double *x, *y, *values;
@@ -133,6 +137,8 @@ typedef struct worker {
 static void worker_free(worker *w)
 {
     sm_lp_free(&w->lp);
+    sm_explainer_free(&w->explain);
+    sm_ranger_free(&w->ranger);
     sm_inputs_free(&w->in);
     sm_coeffs_free(&w->c);
     free(w->x);
@@ -165,6 +171,66 @@ static void worker_reset(worker *w)
     sm_lp_set_basis(w->lp, w->base_basis);
 }
 
+/* An infeasible scenario's least relaxation into row of b. A GLPK failure
+ * on the elastic LP leaves the row's relaxation NaN (the scenario is still
+ * recorded as infeasible) and rebuilds both problems of the thread. */
+static sm_status explain_row(worker *w, sm_block *b, size_t row)
+{
+    const sm_problem *p = w->prob;
+    if (!w->explain)
+        w->explain = sm_explainer_new(p->model, p->layout, &w->o->lp);
+    if (!w->explain)
+        return sm_diag_fail(&w->diag, SM_ENOMEM, "out of memory for the elastic LP");
+    sm_solve_info info;
+    sm_diag d;
+    sm_diag_init(&d);
+    sm_status st = sm_explain(w->explain, w->in, w->c, sm_block_row(b, SM_V_RELAX_LIMIT, row),
+                              sm_block_row(b, SM_V_RELAX_STOCK, row), &info, &d);
+    if (st == SM_ESOLVER) {
+        sm_diag_clear(&d);
+        w->stats.lp_rebuilds++;
+        sm_explainer_forget(&w->explain);
+        sm_lp_forget(&w->lp);
+        st = sm_lp_new(&w->lp, p->model, p->layout, p->base_coeffs, &w->o->lp, &w->diag);
+        if (st == SM_OK)
+            sm_lp_set_basis(w->lp, w->base_basis);
+        return st;
+    }
+    sm_diag_take(&w->diag, &d);
+    return st;
+}
+
+/* run --ranging: row's directional savings and share ranges. A GLPK
+ * failure leaves them NaN and rebuilds the thread's problem. */
+static sm_status range_row(worker *w, sm_block *b, size_t row)
+{
+    const sm_problem *p = w->prob;
+    if (!w->ranger && !(w->ranger = sm_ranger_new(p->model, p->layout)))
+        return sm_diag_fail(&w->diag, SM_ENOMEM, "out of memory for ranging");
+    sm_diag d;
+    sm_diag_init(&d);
+    sm_status st = sm_ranging_limits(w->ranger, w->lp, w->in, w->c,
+                                     sm_block_row(b, SM_V_SAVING_UP, row),
+                                     sm_block_row(b, SM_V_SAVING_DOWN, row),
+                                     sm_block_row(b, SM_V_SHARE_LOW, row),
+                                     sm_block_row(b, SM_V_SHARE_HIGH, row), &d);
+    if (st == SM_ESOLVER) {
+        sm_diag_clear(&d);
+        for (int v = SM_V_SAVING_UP; v <= SM_V_SHARE_HIGH; v++)
+            for (int k = 0; k < p->model->n_limits; k++)
+                ((double *)sm_block_row(b, (sm_var)v, row))[k] = NAN;
+        w->stats.lp_rebuilds++;
+        sm_explainer_forget(&w->explain);
+        sm_lp_forget(&w->lp);
+        st = sm_lp_new(&w->lp, p->model, p->layout, p->base_coeffs, &w->o->lp, &w->diag);
+        if (st == SM_OK)
+            sm_lp_set_basis(w->lp, w->base_basis);
+        return st;
+    }
+    sm_diag_take(&w->diag, &d);
+    return st;
+}
+
 static sm_status solve_block(worker *w, size_t first, size_t count, sm_block *b)
 {
     const sm_problem *p = w->prob;
@@ -191,6 +257,7 @@ static sm_status solve_block(worker *w, size_t first, size_t count, sm_block *b)
              * from the base basis (as deterministic as the failure). */
             w->stats.lp_rebuilds++;
             sm_lp_free(&w->lp);
+            sm_explainer_forget(&w->explain);   /* its problem went with the environment */
             sm_status rebuilt = sm_lp_new(&w->lp, p->model, p->layout, p->base_coeffs, &o->lp,
                                           &w->diag);
             if (rebuilt != SM_OK) {
@@ -203,8 +270,20 @@ static sm_status solve_block(worker *w, size_t first, size_t count, sm_block *b)
         if (info.status == SM_SCEN_OPTIMAL) {
             sm_lp_solution(w->lp, w->x, w->y);
             sm_block_fill_row(b, row, p->model, p->layout, w->in, w->x, w->y);
+            sm_status rst = o->ranging ? range_row(w, b, row) : SM_OK;
+            if (rst != SM_OK) {
+                for (size_t r = k + 1; r < count; r++)
+                    sm_block_clear_row(b, w->solve_order[r] - first);
+                return rst;
+            }
         } else {
             sm_block_clear_row(b, row);
+            sm_status est = info.status == SM_SCEN_INFEASIBLE ? explain_row(w, b, row) : SM_OK;
+            if (est != SM_OK) {
+                for (size_t r = k; r < count; r++)
+                    sm_block_clear_row(b, w->solve_order[r] - first);
+                return est;
+            }
         }
         sm_block_set_status(b, row, info.status, info.glpk_code, info.iterations, info.seconds);
         memcpy(sm_block_row(b, SM_V_PARAMETERS, row), w->values,

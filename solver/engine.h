@@ -56,6 +56,9 @@ typedef struct sm_run_opts {
     size_t (*next_block)(void *ctx);
     void *next_ctx;
     sm_lp_opts lp;
+    /* Each optimal scenario's limits re-solved at share +-1 point and
+     * ranged (ranging.h): 4 warm solves per limit; default 0. */
+    int ranging;
 } sm_run_opts;
 
 void sm_run_opts_init(sm_run_opts *o);

@@ -824,3 +824,87 @@ sm_status sm_lp_solve_failed(const sm_solve_info *info, const char *what, sm_dia
     return sm_diag_fail(d, SM_ESOLVER, "GLPK failed solving %s: %s", what,
                         info->message[0] ? info->message : "a fatal error");
 }
+
+/* ---- an LP grown beyond its layout (the elastic LP of explain.c) ------- */
+
+void sm_lp_set_costs(sm_lp *lp, int first, int n, const double *cost)
+{
+    for (int j = 0; j < n; j++)
+        glp_set_obj_coef(lp->P, first + j + 1, cost[j]);
+}
+
+void sm_lp_set_row_bounds(sm_lp *lp, int first, int n, const double *lb, const double *ub)
+{
+    for (int i = 0; i < n; i++)
+        glp_set_row_bnds(lp->P, first + i + 1, bound_type(lb[i], ub[i]), finite_or_zero(lb[i]),
+                         finite_or_zero(ub[i]));
+}
+
+void sm_lp_col_values(const sm_lp *lp, int first, int n, double *out)
+{
+    for (int j = 0; j < n; j++)
+        out[j] = glp_get_col_prim(lp->P, first + j + 1);
+}
+
+/* ---- right-hand-side ranging ------------------------------------------- */
+
+/* The basic variable in position i (1-based): its value and bounds, and
+ * how fast its bounds move (a moving row's). */
+static void basic_var(glp_prob *P, int i, const double *move, double *v, double *lb, double *ub,
+                      double *mv)
+{
+    int m = glp_get_num_rows(P), k = glp_get_bhead(P, i);
+    int type = k <= m ? glp_get_row_type(P, k) : glp_get_col_type(P, k - m);
+    double lo = k <= m ? glp_get_row_lb(P, k) : glp_get_col_lb(P, k - m);
+    double up = k <= m ? glp_get_row_ub(P, k) : glp_get_col_ub(P, k - m);
+    bounds_of(type, lo, up, lb, ub);
+    *v = k <= m ? glp_get_row_prim(P, k) : glp_get_col_prim(P, k - m);
+    *mv = k <= m ? move[k] : 0.0;
+}
+
+sm_status sm_lp_rhs_range(const sm_lp *lp, int n, const int *rows, const double *dir, double *lo,
+                          double *hi, sm_diag *d)
+{
+    if (lp->clp) {
+        /* GLPK's factorization only: with CLP the range is unknown (NaN),
+         * what the results file holds for "not computed". */
+        *lo = *hi = NAN;
+        return SM_OK;
+    }
+    glp_prob *P = lp->P;
+    int m = glp_get_num_rows(P);
+    *lo = -HUGE_VAL;
+    *hi = HUGE_VAL;
+    if (!glp_bf_exists(P) || glp_get_status(P) != GLP_OPT)
+        return sm_diag_fail(d, SM_EINTERNAL, "ranging needs an optimal, factorized basis");
+    double *move = calloc((size_t)m + 1, sizeof *move), *g = calloc((size_t)m + 1, sizeof *g);
+    if (!move || !g) {
+        free(move);
+        free(g);
+        return sm_diag_fail(d, SM_ENOMEM, "out of memory for ranging");
+    }
+    for (int a = 0; a < n; a++) {
+        move[rows[a] + 1] = dir[a];
+        /* A nonbasic row sits on its bound and moves with it: the basic
+         * variables follow by x_B = -B^-1 N x_N (GLPK's rows are x_r - Ax = 0). */
+        if (glp_get_row_stat(P, rows[a] + 1) != GLP_BS)
+            g[rows[a] + 1] = dir[a];
+    }
+    glp_ftran(P, g);
+    for (int i = 1; i <= m; i++) {
+        double v, lb, ub, mv, rate = -g[i];
+        basic_var(P, i, move, &v, &lb, &ub, &mv);
+        /* lb + δ·mv <= v + δ·rate <= ub + δ·mv */
+        double r = rate - mv, tol = 1e-9 * (1.0 + fabs(v));
+        if (fabs(r) <= 1e-12 * (1.0 + fabs(rate) + fabs(mv)))
+            continue;
+        double to_lb = fmin(0.0, lb - v + tol), to_ub = fmax(0.0, ub - v - tol);
+        if (lb > -HUGE_VAL)
+            r > 0 ? (*lo = fmax(*lo, to_lb / r)) : (*hi = fmin(*hi, to_lb / r));
+        if (ub < HUGE_VAL)
+            r > 0 ? (*hi = fmin(*hi, to_ub / r)) : (*lo = fmax(*lo, to_ub / r));
+    }
+    free(move);
+    free(g);
+    return SM_OK;
+}

@@ -225,4 +225,27 @@ void sm_lp_thread_end(void);
 const char *sm_glpk_thread_check(void);
 const char *sm_glpk_version(void);
 
+/* ---- an LP grown beyond its layout (the elastic LP of explain.c) ------
+ * Columns and rows are 0-based GLPK numbers, including those added by
+ * sm_lp_add_row and sm_lp_add_elastic (which sm_lp_load, sm_lp_solution
+ * and the basis functions leave alone: they see the layout only). */
+
+/* Objective coefficients of columns first..first+n-1. */
+void sm_lp_set_costs(sm_lp *lp, int first, int n, const double *cost);
+
+/* Bounds of rows first..first+n-1 (-HUGE_VAL/HUGE_VAL for none). */
+void sm_lp_set_row_bounds(sm_lp *lp, int first, int n, const double *lb, const double *ub);
+
+/* The last solution's values of columns first..first+n-1. */
+void sm_lp_col_values(const sm_lp *lp, int first, int n, double *out);
+
+/* ---- right-hand-side ranging ------------------------------------------
+ * After an optimal solve: the interval [*lo, *hi] (containing 0) of δ
+ * over which the current basis stays optimal when the bounds of rows
+ * rows[0..n-1] (0-based) all move by δ·dir[a]; over it the optimum moves
+ * linearly, at the rows' duals. Bounds are of GLPK's unscaled problem,
+ * with a tolerance of 1e-9 per variable. */
+sm_status sm_lp_rhs_range(const sm_lp *lp, int n, const int *rows, const double *dir, double *lo,
+                          double *hi, sm_diag *d);
+
 #endif

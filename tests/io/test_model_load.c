@@ -72,7 +72,7 @@ static void test_tiny_loads(void)
     CU_ASSERT_EQUAL(m->n_offers, 2);
     CU_ASSERT_EQUAL(m->n_limits, 1);
     CU_ASSERT_DOUBLE_EQUAL(m->regions[0].tariff, 0.25, 0);
-    CU_ASSERT_DOUBLE_EQUAL(m->regions[1].avail_level, 1.0, 0);
+    CU_ASSERT_DOUBLE_EQUAL(m->windows[sm_scope_slot(m, SM_SCOPE_AVAIL, 1, -1)].level, 1.0, 0);
     CU_ASSERT_TRUE(m->limits[0].in_region[0] && !m->limits[0].in_region[1]);
     CU_ASSERT_TRUE(m->limits[0].in_material[0]);
     CU_ASSERT_DOUBLE_EQUAL(sm_model_demand(m, 0, 1), 100.0, 0);
@@ -316,6 +316,65 @@ static void test_crlf_and_bom(void)
     free(y);
 }
 
+/* model.yaml's windows (MODEL.md "Scoped windows"): a tariff schedule and
+ * a material's control are read into the base case's windows. */
+static void test_windows(void)
+{
+    char *y = sm_tiny_replace(sm_tiny_yaml, "limits:\n",
+                              "windows:\n"
+                              "  tariff.China: {level: 1.0, from: 2}\n"
+                              "  availability.USA.NdPr: {level: 0.5, until: 1}\n"
+                              "discount_rate: 0.05\n"
+                              "limits:\n");
+    sm_model *m;
+    sm_status st;
+    sm_diag d;
+    char *dir = sm_tiny_load(y, NULL, NULL, &m, &st, &d);
+    CU_ASSERT_EQUAL_FATAL(st, SM_OK);
+    double rates[2] = {0.25, 0.0};
+    /* China: the standing 0.25 in period 1, the window's 1.0 in period 2. */
+    CU_ASSERT_EQUAL(sm_scope_value(m, m->windows, rates, SM_SCOPE_TARIFF, 0, 0, 1), 0.25);
+    CU_ASSERT_EQUAL(sm_scope_value(m, m->windows, rates, SM_SCOPE_TARIFF, 0, 0, 2), 1.0);
+    /* USA's NdPr: 0.5 in period 1 only, then the region's full availability. */
+    CU_ASSERT_EQUAL(sm_scope_value(m, m->windows, rates, SM_SCOPE_AVAIL, 1, 0, 1), 0.5);
+    CU_ASSERT_EQUAL(sm_scope_value(m, m->windows, rates, SM_SCOPE_AVAIL, 1, 0, 2), 1.0);
+    CU_ASSERT_EQUAL(m->discount_rate, 0.05);
+    sm_model_free(&m);
+    sm_diag_clear(&d);
+    sm_test_rmtree(dir);
+    free(y);
+
+    expect_error("model.yaml", "limits:\n", "windows:\n  tariff.Chna: {level: 1}\nlimits:\n",
+                 12, "windows: 'tariff.Chna': unknown region 'Chna' in 'tariff.Chna' "
+                     "(regions: China, USA)");
+    expect_error("model.yaml", "limits:\n",
+                 "windows:\n  tariff.China.Dy: {level: 1}\nlimits:\n", 12,
+                 "unknown material or window end 'Dy' in 'tariff.China.Dy' (materials: NdPr)");
+    expect_error("model.yaml", "limits:\n",
+                 "windows:\n  tariff.China.from: {level: 1}\nlimits:\n", 12,
+                 "expected a scope without .from or .until");
+    expect_error("model.yaml", "limits:\n",
+                 "windows:\n  tariff.China: {level: 1, from: 2, until: 1}\nlimits:\n", 12,
+                 "windows.tariff.China: the window ends (until 1) before it starts (from 2)");
+    expect_error("model.yaml", "limits:\n",
+                 "windows:\n  tariff.China: {level: 1, from: 4}\nlimits:\n", 12,
+                 "windows.tariff.China.from: 4 is out of range, expected 1..3");
+    char *y2 = sm_tiny_replace(sm_tiny_yaml, "  China: {tariff: 0.25}",
+                               "  China: {tariff: 0.25, availability: 0.5}");
+    char *y3 = sm_tiny_replace(y2, "limits:\n",
+                               "windows:\n  availability.China: {level: 0}\nlimits:\n");
+    expect_error_in(y3, NULL, NULL, "model.yaml", 12,
+                    "windows.availability.China: this window is already given at line 6");
+    free(y2);
+    free(y3);
+    expect_error("model.yaml", "  China: {tariff: 0.25}",
+                 "  China: {tariff: 0.25, availability: 0.5, availability_from: 2, "
+                 "availability_until: 1}", 6, "regions.China: the window ends (until 1) before "
+                 "it starts (from 2)");
+    expect_error("model.yaml", "limits:\n", "discount_rate: 2\nlimits:\n", 11,
+                 "discount_rate: 2 is out of range");
+}
+
 int main(void)
 {
     CU_TestInfo tests[] = {
@@ -329,6 +388,7 @@ int main(void)
         {"all problems in one pass", test_all_problems_in_one_pass},
         {"missing files and directories", test_missing_files},
         {"CRLF and byte-order mark", test_crlf_and_bom},
+        {"windows and discount_rate", test_windows},
         CU_TEST_INFO_NULL,
     };
     CU_SuiteInfo suites[] = {{"model_load", NULL, NULL, NULL, NULL, tests}, CU_SUITE_INFO_NULL};

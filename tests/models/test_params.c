@@ -77,7 +77,7 @@ typedef struct patch_case {
     const char *label;
     int clamp;
     setting set[3];
-    entry want[6];
+    entry want[10];
 } patch_case;
 
 /* The base case, every number of the LP. x <= cap·ramp_factor·a with
@@ -178,6 +178,43 @@ static const patch_case single[] = {
      {{BAL, "Dy", NULL, {10, 12, 15}}}},      /* 10 - 0 */
     {"stock.capacity.Dy", 0, {{"stock.capacity.Dy", 6}},
      {{S_UB, "Dy", NULL, ALL(6)}}},
+    /* Scoped windows (MODEL.md): outside a window the wider scope holds,
+     * REGION.MATERIAL -> REGION -> the standing rate (0.25) or a = 1. */
+    {"tariff.China window from 2", 0, {{"tariff.China", 0.5}, {"tariff.China.from", 2}},
+     {{X_OBJ, "C1", "NdPr", {14.5, 17, 17}}, /* 10·1.25 + 2, then 10·1.5 + 2 */
+      {X_OBJ, "C1", "Dy", {64.5, 77, 77}},   /* 50·1.25 + 2, then 50·1.5 + 2 */
+      {X_OBJ, "C2", "NdPr", {16, 19, 19}}}}, /* 12·1.25 + 1, then 12·1.5 + 1 */
+    {"tariff.China window until 1", 0, {{"tariff.China", 1}, {"tariff.China.until", 1}},
+     {{X_OBJ, "C1", "NdPr", {22, 14.5, 14.5}}, /* 10·2 + 2, then the standing 0.25 */
+      {X_OBJ, "C1", "Dy", {102, 64.5, 64.5}},  /* 50·2 + 2 */
+      {X_OBJ, "C2", "NdPr", {25, 16, 16}}}},   /* 12·2 + 1 */
+    {"tariff.China.Dy in period 2 only", 0,
+     {{"tariff.China.Dy", 1}, {"tariff.China.Dy.from", 2}, {"tariff.China.Dy.until", 2}},
+     {{X_OBJ, "C1", "Dy", {64.5, 102, 64.5}}}}, /* 50·2 + 2 in 2; NdPr untouched */
+    {"availability.China window 1..2", 0,
+     {{"availability.China.from", 1}, {"availability.China.until", 2}},
+     {{X_UB, "C1", "NdPr", {50, 50, 100}},  /* 100·0.5 in 1, 2; a = 1 after */
+      {X_UB, "C1", "Dy", {10, 10, 20}},
+      {X_UB, "C2", "NdPr", {20, 20, 40}}}},
+    {"availability.China.Dy: a Dy-only control from 2", 0,
+     {{"availability.China.Dy", 0}, {"availability.China.Dy.from", 2}},
+     {{X_UB, "C1", "Dy", {20, 0, 0}}}},     /* the material's window beats China's 0.5 */
+    {"availability.China.Dy.until lifts China's control for Dy", 0,
+     {{"availability.China.Dy", 1}, {"availability.China.Dy.until", 3}},
+     {{X_UB, "C1", "Dy", ALL(20)}}},        /* 20·1 in 3 where China's a = 0.5 */
+    {"penalty.Dy", 0, {{"penalty.Dy", 2.5}},
+     {{Q_OBJ, "Dy", NULL, ALL(12500)}}},    /* 5000·2.5 */
+    /* (1 + 0.4641)^(-(t-1)·3/12) = 1, 1/1.1, 1/1.21: each cost a present value. */
+    {"discount.rate", 0, {{"discount.rate", 0.4641}},
+     {{X_OBJ, "C1", "NdPr", {14.5, 14.5 / 1.1, 14.5 / 1.21}},
+      {X_OBJ, "C1", "Dy", {64.5, 64.5 / 1.1, 64.5 / 1.21}},
+      {X_OBJ, "C2", "NdPr", {16, 16 / 1.1, 16 / 1.21}},
+      {X_OBJ, "U1", "NdPr", {24, 24 / 1.1, 24 / 1.21}},
+      {X_OBJ, "U1", "Dy", {84, 84 / 1.1, 84 / 1.21}},
+      {S_OBJ, "NdPr", NULL, {2, 2 / 1.1, 2 / 1.21}},
+      {S_OBJ, "Dy", NULL, {5, 5 / 1.1, 5 / 1.21}},
+      {Q_OBJ, "NdPr", NULL, {1000, 1000 / 1.1, 1000 / 1.21}},
+      {Q_OBJ, "Dy", NULL, {5000, 5000 / 1.1, 5000 / 1.21}}}},
 };
 
 /* Parameters set together: how they compose. */
@@ -270,6 +307,15 @@ static const base_case base_values[] = {
     {"stock.initial.Dy", SM_P_STOCK_INITIAL, "Dy", 4},
     {"stock.capacity.NdPr", SM_P_STOCK_CAPACITY, "NdPr", 80},
     {"stock.capacity.Dy", SM_P_STOCK_CAPACITY, "Dy", 10},
+    {"tariff.China.from", SM_P_TARIFF_FROM, "China", 1},
+    {"tariff.China.until", SM_P_TARIFF_UNTIL, "China", 3},
+    {"availability.China.until", SM_P_AVAIL_UNTIL, "China", 3},
+    {"tariff.China.NdPr", SM_P_TARIFF, "China.NdPr", 0.25},    /* China's standing rate */
+    {"availability.China.Dy", SM_P_AVAIL_LEVEL, "China.Dy", 0.5}, /* China's window level */
+    {"availability.China.Dy.from", SM_P_AVAIL_FROM, "China.Dy", 3}, /* China's window */
+    {"availability.USA.Dy.until", SM_P_AVAIL_UNTIL, "USA.Dy", 3},
+    {"penalty.Dy", SM_P_PENALTY, "Dy", 1},
+    {"discount.rate", SM_P_DISCOUNT, NULL, 0},
 };
 
 /* A domain and a value clamped into it. T = 3, so delays lie in [-3, 3]
@@ -303,6 +349,13 @@ static const clamp_case clamps[] = {
     {"capacity.C2", 0, 1e6, 0, 0.75, 0.75},
     {"stock.initial.Dy", 0, 1e9, 0, -5, 0},
     {"stock.capacity.NdPr", 0, 1e9, 0, 12.5, 12.5},
+    /* A window drawn to start before period 1 starts in period 1; one drawn
+     * to end after the horizon ends with it; until 0 is an empty window. */
+    {"tariff.China.from", 1, 4, 1, -2, 1},
+    {"tariff.China.Dy.until", 0, 3, 1, 7, 3},
+    {"availability.USA.NdPr.until", 0, 3, 1, -1, 0},
+    {"penalty.NdPr", 0, 1e6, 0, -1, 0},
+    {"discount.rate", 0, 1, 0, 1.5, 1},
 };
 
 /* Names that must not resolve, and a word of the reason. */
@@ -311,7 +364,16 @@ static const struct {
 } bad_names[] = {
     {"tariff.Mars", "unknown region 'Mars'"},
     {"price.China", "unknown material or supplier 'China'"},
-    {"availability.China.to", "expected availability.REGION"},
+    {"availability.China.to", "unknown material or window end 'to' in 'availability.China.to' "
+                              "(materials: NdPr, Dy); or .from, .until"},
+    {"tariff.Mars.from", "unknown region 'Mars' in 'tariff.Mars.from' (regions: China, USA)"},
+    {"tariff.China.Tb.from", "unknown material 'Tb' in 'tariff.China.Tb.from' (materials: "
+                             "NdPr, Dy)"},
+    {"tariff.China.Dy.to", "unknown window end 'to' in 'tariff.China.Dy.to': expected from or "
+                           "until"},
+    {"availability.China.Dy.from.x", "expected availability.REGION"},
+    {"penalty.China", "unknown material 'China' in 'penalty.China' (materials: NdPr, Dy)"},
+    {"discount.speed", "discount.rate"},
     {"stock.initial.Tb", "unknown material 'Tb'"},
     {"speed.C1", "unknown parameter kind 'speed'"},
     {"tariff", "not a parameter name"},
@@ -501,7 +563,7 @@ static void check_case(const patch_case *pc)
     sm_params_apply(model, targets, values, n, inputs);
     sm_coeffs_compute(model, layout, inputs, got);
     expect_base();
-    for (int i = 0; i < 6 && pc->want[i].a; i++)
+    for (int i = 0; i < 10 && pc->want[i].a; i++)
         put(&pc->want[i]);
     CU_ASSERT_EQUAL(compare(pc->label), 0);
 }
@@ -534,8 +596,18 @@ static void test_every_kind_covered(void)
 
 static int entity_index(sm_param_kind kind, const char *entity)
 {
+    const char *dot = entity ? strchr(entity, '.') : NULL;
+    if (dot) { /* REGION.MATERIAL: region + R·(material + 1) */
+        char region[32];
+        snprintf(region, sizeof region, "%.*s", (int)(dot - entity), entity);
+        return must(sm_model_region(model, region), region) +
+               model->n_regions * (must(sm_model_material(model, dot + 1), dot + 1) + 1);
+    }
     switch (kind) {
     case SM_P_TARIFF:
+    case SM_P_TARIFF_FROM:
+    case SM_P_TARIFF_UNTIL:
+    case SM_P_AVAIL_UNTIL:
     case SM_P_AVAIL_LEVEL:
     case SM_P_AVAIL_FROM:
     case SM_P_CAPACITY_REGION:
@@ -544,7 +616,8 @@ static int entity_index(sm_param_kind kind, const char *entity)
     case SM_P_PRICE_SUPPLIER:
     case SM_P_CAPACITY_SUPPLIER:
     case SM_P_DELAY_SUPPLIER: return must(sm_model_supplier(model, entity), entity);
-    case SM_P_DEMAND_GROWTH: return -1;
+    case SM_P_DEMAND_GROWTH:
+    case SM_P_DISCOUNT: return -1;
     default: return must(sm_model_material(model, entity), entity);
     }
 }

@@ -34,13 +34,17 @@ def main(exe):
     env = dict(os.environ, OMPI_ALLOW_RUN_AS_ROOT="1", OMPI_ALLOW_RUN_AS_ROOT_CONFIRM="1",
                OMPI_MCA_rmaps_base_oversubscribe="1")
     with tempfile.TemporaryDirectory() as tmp:
-        for sweep in ("quick", "monte_carlo"):
-            ref = os.path.join(tmp, f"{sweep}_single.h5")
+        # linked_sweep.yaml: an event and rank correlations (Iman-Conover
+        # over the whole sample), the same values on any rank count.
+        linked = os.path.join(HERE, "..", "data", "linked_sweep.yaml")
+        for sweep in ("quick", "monte_carlo", linked):
+            name = os.path.basename(sweep)
+            ref = os.path.join(tmp, f"{name}_single.h5")
             r = subprocess.run([exe, "run", "--sweep", sweep, "-o", ref, "-j", "2"],
                                capture_output=True, text=True, env=env)
             check(r.returncode == 0, f"{sweep}: single process ({r.stderr.strip()[-200:]})")
             for ranks, threads in ((2, 1), (3, 2)):
-                out = os.path.join(tmp, f"{sweep}_np{ranks}.h5")
+                out = os.path.join(tmp, f"{name}_np{ranks}.h5")
                 t0 = time.monotonic()
                 r = subprocess.run(MPIRUN + ["-np", str(ranks), exe, "run", "--sweep", sweep, "-o", out,
                                              "-j", str(threads)], capture_output=True, text=True, env=env)

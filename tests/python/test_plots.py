@@ -7,7 +7,8 @@ sweeps made here:
   pixel size and file size, and is not blank; figures that do not fit the
   sweep are skipped with a reason on stderr;
 - the summary's numbers (status counts, total cost and shortfall
-  percentiles, the cheapest scenario under each cap level and its mix,
+  percentiles, the median-cost future under each cap level and its mix,
+  the mean mix,
   Spearman ranks of the parameters) equal the same quantities computed
   here directly from the file with h5py and numpy;
 - the reader opens a file while `supplymix run` is writing it, and files
@@ -120,7 +121,13 @@ def run(cmd, **kw):
 
 
 def plots(path, outdir, *extra):
-    return run(["/usr/bin/python3", PLOTS, path, "-o", outdir, *extra])
+    """supplymix_plots.py on path; every figure it draws must pass its own
+    layout check (no axis offset, no overlapping tick labels)."""
+    p = run(["/usr/bin/python3", PLOTS, path, "-o", outdir, *extra])
+    warned = [ln for ln in p.stderr.splitlines() if ln.startswith("plots: warning:")]
+    check(not warned, f"{os.path.basename(path)}: figures without axis offsets or overlapping "
+          "tick labels", "\n".join(warned))
+    return p
 
 
 def close(a, b, rtol=1e-12):
@@ -205,7 +212,7 @@ def check_summary(h5path, outdir, label, cap_name):
         params = [p.decode() if isinstance(p, bytes) else p for p in f["parameter"][:]]
         P = f["parameters"][:]
         cost = f["total_cost"][:]
-        short = f["shortfall_total"][:].sum(axis=1)
+        short = f["shortfall_total"][:]
         pbr = f["purchases_by_region"][:]
         regions = [x.decode() if isinstance(x, bytes) else x for x in f["region"][:]]
         materials = [x.decode() if isinstance(x, bytes) else x for x in f["material"][:]]
@@ -230,29 +237,38 @@ def check_summary(h5path, outdir, label, cap_name):
     for g, m in groups:
         for q in (5, 50, 90, 99):
             ok_p &= close(s[("total_cost", g, f"P{q}")], np.percentile(cost[m], q))
-            ok_s &= close(s[("shortfall_total", g, f"P{q}")], np.percentile(short[m], q))
+            for mi, mat in enumerate(materials):
+                ok_s &= close(s[("shortfall", g, f"{mat}:P{q}")], np.percentile(short[m, mi], q))
             nchk += 2
         ok_p &= close(s[("total_cost", g, "mean")], cost[m].mean(), 1e-9)
-        ok_s &= close(s[("shortfall_total", g, "mean")], short[m].mean(), 1e-9)
-        ok_s &= close(s[("shortfall_total", g, "share_with_shortfall")], (short[m] > 0).mean())
+        for mi, mat in enumerate(materials):
+            ok_s &= close(s[("shortfall", g, f"{mat}:mean")], short[m, mi].mean(), 1e-9)
+            ok_s &= close(s[("shortfall", g, f"{mat}:share_with_shortfall")],
+                          (short[m, mi] > 0).mean())
     check(ok_p, f"{label}: total cost P5/P50/P90/P99/mean equal h5py+numpy for "
                 f"{len(groups)} groups")
-    check(ok_s, f"{label}: shortfall percentiles and share with shortfall equal h5py+numpy")
+    check(ok_s, f"{label}: shortfall percentiles and share with shortfall per material equal "
+                "h5py+numpy")
 
     ok_c = True
     for g, m in (groups[1:] if cap_name else groups):
         idx = np.flatnonzero(m)
-        best = idx[np.argmin(cost[idx])]
-        ok_c &= s[("cheapest_mix", g, "scenario")] == best
-        ok_c &= close(s[("cheapest_mix", g, "total_cost")], cost[best])
-        tot = pbr[best].sum(axis=0)
+        mid = idx[np.lexsort((idx, cost[idx]))[(len(idx) - 1) // 2]]
+        ok_c &= s[("median_cost_mix", g, "scenario")] == mid
+        ok_c &= close(s[("median_cost_mix", g, "total_cost")], cost[mid])
+        ok_c &= np.sum(cost[idx] < cost[mid]) <= (len(idx) - 1) // 2 <= np.sum(cost[idx] <= cost[mid]) - 1
+        tot = pbr[mid].sum(axis=0)
+        mean = pbr[idx].mean(axis=0)
         for ri, reg in enumerate(regions):
             for mi, mat in enumerate(materials):
-                want = pbr[best, ri, mi] / tot[mi] if tot[mi] > 0 else 0.0
-                ok_c &= close(s[("cheapest_mix", g, f"share:{reg}:{mat}")], want, 1e-12)
+                want = pbr[mid, ri, mi] / tot[mi] if tot[mi] > 0 else 0.0
+                ok_c &= close(s[("median_cost_mix", g, f"share:{reg}:{mat}")], want, 1e-12)
+                want = mean[ri, mi] / mean[:, mi].sum() if mean[:, mi].sum() > 0 else 0.0
+                ok_c &= close(s[("mean_mix", g, f"share:{reg}:{mat}")], want, 1e-9)
         for pi, pn in enumerate(params):
-            ok_c &= close(s[("cheapest_mix", g, f"param:{pn}")], P[best, pi])
-    check(ok_c, f"{label}: cheapest scenario, cost and region shares per cap level equal h5py's")
+            ok_c &= close(s[("median_cost_mix", g, f"param:{pn}")], P[mid, pi])
+    check(ok_c, f"{label}: the median-cost future's scenario, cost and shares of purchases, and "
+                "the mean mix, per cap level, equal h5py's")
 
     rho = {}
     for pi, pn in enumerate(params):

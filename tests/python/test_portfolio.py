@@ -349,6 +349,16 @@ def plan_reproduced(exe, tmp, model, sweep):
         check(int(f.attrs["portfolio_policy"]) == -1, "portfolio_policy -1: each its own")
         k = p["commitment"][:]
         G = k.shape[0]
+        plan_total = p["total_cost"][:]
+    # solve --portfolio PLAN.h5 --scenario I: the plan file's future I at its
+    # grid point's portfolio (issue 13, item 1).
+    for i in sorted({0, 1, len(plan_total) // 2, len(plan_total) - 1}):
+        r = run(exe, "solve", model, "--sweep", sweep, "--scenario", str(i), "--portfolio", plan)
+        m = re.search(r"^Total cost over the horizon\s+(-?[\d,]+) USD", r.stdout, re.M)
+        got = float(m.group(1).replace(",", "")) if m else None
+        check(r.returncode == 0 and got is not None and abs(got - plan_total[i]) <= 0.5 + 1e-9 * abs(plan_total[i]),
+              f"solve --portfolio PLAN.h5 --scenario {i}: total {got} = the plan file's {plan_total[i]:.1f}"
+              + (" " + r.stderr.strip()[-300:] if r.returncode else ""))
     one_thread = os.path.join(tmp, "plan_run_j1.h5")
     r = run(exe, "run", model, "--sweep", sweep, "-o", one_thread, "--portfolio", plan, "-j", "1")
     c = subprocess.run([sys.executable, os.path.join(HERE, "compare_results.py"), out, one_thread],

@@ -123,4 +123,4 @@ if __name__ == "__main__":
     if len(sys.argv) < 2:
         print(__doc__)
         sys.exit(2)
-    sys.exit(main(sys.argv[1], sys.argv[2:] or ["quick", "china_grid", "monte_carlo"]))
+    sys.exit(main(sys.argv[1], sys.argv[2:] or ["quick", "china_grid", "monte_carlo", "news"]))

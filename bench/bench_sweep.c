@@ -48,6 +48,7 @@ typedef struct figures {
 
 /* One run of sw: every block, or only those where skip[b] is 0. */
 static sm_ratio_test ratio_test = SM_RATIO_HARRIS; /* the default */
+static sm_lp_engine engine = SM_LP_GLPK;
 
 static int measure_once(const sm_problem *p, const sm_sweep *sw, int threads, int cold, int natural,
                    const uint8_t *skip, int write, figures *f)
@@ -60,7 +61,8 @@ static int measure_once(const sm_problem *p, const sm_sweep *sw, int threads, in
     if (fd >= 0)
         close(fd);
     if (write) {
-        sm_results_info info = {p->model, sw, "sm_bench", threads, 1, 1, 0, 1, 0, 0, NULL, 0, NULL, 0};
+        sm_results_info info = {p->model, sw, "sm_bench", threads, 1, 1, 0, 1, 0, 0, NULL, 0, NULL, 0,
+                                sm_lp_engine_name(engine)};
         if (sm_results_create(path, &info, 1, &res, &d) != SM_OK) {
             sm_diag_print(&d, stderr);
             return 0;
@@ -73,6 +75,7 @@ static int measure_once(const sm_problem *p, const sm_sweep *sw, int threads, in
     o.natural_order = natural;
     o.block_done = skip;
     o.lp.warm_ratio = ratio_test;
+    o.lp.engine = engine;
     if (write) {
         o.prepare = pack;
         o.prepare_ctx = (void *)sm_results_get_shape(res);
@@ -184,7 +187,7 @@ static double peak_rss_mib(const char *exe, const char *sweep_text, size_t sampl
 int main(int argc, char **argv)
 {
     const char *sweeps[16];
-    int n_sweeps = 0, memory = 1, ratio_only = 0;
+    int n_sweeps = 0, memory = 1, ratio_only = 0, index_loop = 0;
     size_t cold_sample = 2048;
     const char *model_dir = SM_SOURCE_MODELS_DIR "/rare_earths";
     static const struct option opts[] = {{"sweep", required_argument, 0, 's'},
@@ -192,6 +195,8 @@ int main(int argc, char **argv)
                                          {"cold-sample", required_argument, 0, 'c'},
                                          {"no-memory", no_argument, 0, 'n'},
                                          {"ratio-test", no_argument, 0, 'r'},
+                                         {"lp-engine", required_argument, 0, 'e'},
+                                         {"index-loop", no_argument, 0, 'i'},
                                          {"help", no_argument, 0, 'h'},
                                          {0, 0, 0, 0}};
     int c;
@@ -204,11 +209,15 @@ int main(int argc, char **argv)
             memory = 0;
         else if (c == 'r')
             ratio_only = 1;
+        else if (c == 'i')
+            index_loop = 1;
         else if (c == 'm')
             model_dir = optarg;
+        else if (c == 'e' && sm_lp_engine_parse(optarg, &engine))
+            ;
         else {
             fprintf(stderr, "usage: sm_bench [--model DIR] [--sweep NAME|FILE]... [--cold-sample N] "
-                            "[--no-memory] [--ratio-test]\n");
+                            "[--no-memory] [--ratio-test] [--index-loop] [--lp-engine glpk|clp]\n");
             return c == 'h' ? 0 : 2;
         }
     }
@@ -232,14 +241,30 @@ int main(int argc, char **argv)
     if (slash)
         strcpy(slash, "/supplymix"); /* built beside sm_bench */
 
-    printf("sm_bench: model %s (%d rows, %d columns), %ld cores online\n", m->name,
-           p->layout->n_rows, p->layout->n_cols, sysconf(_SC_NPROCESSORS_ONLN));
+    printf("sm_bench: model %s (%d rows, %d columns), %ld cores online, LP engine %s\n", m->name,
+           p->layout->n_rows, p->layout->n_cols, sysconf(_SC_NPROCESSORS_ONLN),
+           sm_lp_engine_name(engine));
     for (int k = 0; k < n_sweeps; k++) {
         char *path = sm_sweep_find(sweeps[k], dir);
         sm_sweep *sw = NULL;
         if (sm_sweep_load(path, m, &sw, &d) != SM_OK) {
             sm_diag_print(&d, stderr);
             return 1;
+        }
+        if (index_loop) {
+            /* A peer of bench/peers.py: one problem warm-started scenario
+             * after scenario in index order, nothing written (the engine's
+             * blocks, no solve order, no results). */
+            figures f;
+            int ok = measure(p, sw, 1, 0, 1, NULL, 0, &f);
+            if (ok)
+                printf("index-loop %s: %zu scenarios, %.4f ms a scenario, %.1f iterations\n",
+                       sw->name, f.n, 1e3 * f.wall / (double)f.n, f.iters);
+            sm_sweep_free(&sw);
+            free(path);
+            if (!ok)
+                return 1;
+            continue;
         }
         if (ratio_only) {
             int ok = compare_ratio_tests(p, sw);

@@ -2,7 +2,13 @@
 """Write a synthetic model directory with MODEL.md's structure, scaled up
 from the shipped one, for measuring how cost grows with model size.
 
-usage: make_model.py OUTDIR [--suppliers 48] [--materials 8] [--periods 24] [--seed 1]
+usage: make_model.py OUTDIR [--suppliers 48] [--materials 8] [--periods 24] [--months 3]
+                     [--samples 2000] [--seed 1]
+
+The defaults make the "10x model" (576 rows x 4,992 columns, quarterly
+periods); `--suppliers 96 --materials 24 --periods 36 --months 1` makes the
+"100x model" of bench/README.md (monthly periods, about 100 times the
+shipped model's columns).
 
 Suppliers are spread over four regions (one of them capped), with
 capacities, prices, start periods and ramps drawn from a fixed seed so the
@@ -19,6 +25,8 @@ def main():
     ap.add_argument("--suppliers", type=int, default=48)
     ap.add_argument("--materials", type=int, default=8)
     ap.add_argument("--periods", type=int, default=24)
+    ap.add_argument("--months", type=int, default=3, help="length of a period in months")
+    ap.add_argument("--samples", type=int, default=2000, help="futures in mc.yaml")
     ap.add_argument("--seed", type=int, default=1)
     a = ap.parse_args()
     rng = random.Random(a.seed)
@@ -28,7 +36,7 @@ def main():
     with open(os.path.join(a.out, "model.yaml"), "w") as f:
         f.write(f"name: synthetic_{a.suppliers}x{a.materials}x{a.periods}\n")
         f.write("description: synthetic benchmark model (bench/make_model.py); not data\n")
-        f.write(f"periods:\n  count: {a.periods}\n  length_months: 3\n  first: \"2027-01\"\n")
+        f.write(f"periods:\n  count: {a.periods}\n  length_months: {a.months}\n  first: \"2027-01\"\n")
         f.write("regions:\n  China: {tariff: 0.25}\n  Australia: {}\n  Canada: {}\n  USA: {}\n")
         f.write("materials:\n")
         for m in mats:
@@ -55,7 +63,7 @@ def main():
             for t in range(1, a.periods + 1):
                 f.write(f"{m},{t},{base * 1.02 ** t:.1f}\n")
     with open(os.path.join(a.out, "mc.yaml"), "w") as f:
-        f.write("name: mc\nseed: 7\nsamples: 2000\nsampling: lhs\nparameters:\n")
+        f.write(f"name: mc\nseed: 7\nsamples: {a.samples}\nsampling: lhs\nparameters:\n")
         f.write("  share.china_cap: {dist: uniform, low: 0.2, high: 0.9}\n")
         f.write("  availability.China: {dist: event, p: 0.4, yes: 0.2, no: 1.0}\n")
         f.write(f"  availability.China.from: {{dist: choice, values: [{', '.join(str(t) for t in range(1, a.periods + 1))}]}}\n")

@@ -8,6 +8,7 @@
 
 #include "../core/diag.h"
 #include "../models/problem.h"
+#include "../solver/lp.h"
 
 int sm_cmd_solve(int argc, char **argv);
 int sm_cmd_validate(int argc, char **argv);
@@ -70,6 +71,13 @@ int sm_cli_parse_index(const char *cmd, const char *opt, const char *s, unsigned
  * count when it lists one per nesting level); 0 after printing why arg or
  * the variable is not a thread count. */
 int sm_cli_threads(const char *cmd, const char *arg, int *out);
+
+/* --lp-engine NAME: sets lp->engine and returns 1, or prints which
+ * engines this build has and returns 0 (exit 2). */
+int sm_cli_lp_engine(const char *cmd, const char *arg, sm_lp_opts *lp);
+
+/* The help text's line for --lp-engine, with the engines built. */
+void sm_cli_lp_engine_usage(FILE *out, int width);
 
 /* --risk-weight LAMBDA (in [0, 1]) or --cvar ALPHA (in [0, 1)) of
  * command cmd: arg into *out; 0 after printing why it is not one. */

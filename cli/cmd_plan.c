@@ -48,7 +48,9 @@ static void usage(FILE *out)
             "  --resume               continue PLAN.h5, saved by an interrupted plan of the\n"
             "                         same model, sweep and settings: planned policies are\n"
             "                         kept, the unfinished one goes on from its checkpoint\n"
-            "  -h, --help             show this help\n"
+            "  -h, --help             show this help\n");
+    sm_cli_lp_engine_usage(out, 23);
+    fprintf(out,
             "\n"
             "PLAN.h5 is saved as each policy is planned, and the unfinished policy's\n"
             "checkpoint at most every 30 s. SIGINT, SIGTERM, SIGHUP or SIGUSR1 stop the\n"
@@ -85,6 +87,7 @@ static int parse(int argc, char **argv, sm_plan_opts *o, const char **sweep, con
                                          {"resume", no_argument, 0, 'r'},
                                          {"risk-weight", required_argument, 0, 'w'},
                                          {"cvar", required_argument, 0, 'a'},
+                                         {"lp-engine", required_argument, 0, 'E'},
                                          {0, 0, 0, 0}};
     int c;
     double v;
@@ -120,6 +123,10 @@ static int parse(int argc, char **argv, sm_plan_opts *o, const char **sweep, con
             break;
         case 'a':
             if (!sm_cli_risk_option("plan", "--cvar", optarg, &risk[1]))
+                return 2;
+            break;
+        case 'E':
+            if (!sm_cli_lp_engine("plan", optarg, &o->lp))
                 return 2;
             break;
         default: usage(stderr); return 2;
@@ -416,7 +423,8 @@ int sm_cmd_plan(int argc, char **argv)
     if (st == SM_OK && !(done = calloc(sw->grid_size + 1, 1)))
         st = sm_diag_fail(&d, SM_ENOMEM, "out of memory");
     sm_results_info info = {m, sw, sm_cli_command_line, o.threads, ranks, 1, 0, 1,
-                            o.lp.it_lim, o.lp.tm_lim_ms / 1000.0, &sm_cli_stop_requested, 1, NULL, 0};
+                            o.lp.it_lim, o.lp.tm_lim_ms / 1000.0, &sm_cli_stop_requested, 1, NULL, 0,
+                            sm_lp_engine_name(o.lp.engine)};
     size_t ck_g = 0;
     if (st == SM_OK && rank == 0) {
         st = open_output(out, force, resume, &in, &info, &o, done, &ck, &ck_g, &lock, &d);

@@ -74,7 +74,9 @@ static void usage(FILE *out)
             "                       shadow price holds: limit_saving_up/_down and\n"
             "                       limit_share_low/_high (NaN without it); four warm\n"
             "                       solves per limit and scenario (bench/README.md)\n"
-            "  -h, --help           show this help\n"
+            "  -h, --help           show this help\n");
+    sm_cli_lp_engine_usage(out, 21);
+    fprintf(out,
             "\n"
             "Progress goes to stderr: a progress line on a terminal, a log line every\n"
             "30 s otherwise (dropped if stderr is a closed pipe; the run goes on).\n"
@@ -259,6 +261,7 @@ static int parse_args(int argc, char **argv, run_args *a)
                                          {"time-limit", required_argument, 0, 'T'},
                                          {"portfolio", required_argument, 0, 'P'},
                                          {"policy", required_argument, 0, 'p'},
+                                         {"lp-engine", required_argument, 0, 'E'},
                                          {"ranging", no_argument, 0, 'R'},
                                          {0, 0, 0, 0}};
     memset(a, 0, sizeof *a);
@@ -277,6 +280,10 @@ static int parse_args(int argc, char **argv, run_args *a)
         case 'k': a->slice_arg = optarg; break;
         case 'P': a->portfolio = optarg; break;
         case 'p': a->policy = optarg; break;
+        case 'E':
+            if (!sm_cli_lp_engine("run", optarg, &a->lp))
+                return 2;
+            break;
         case 'R': a->ranging = 1; break;
         case 'I':
         case 'T':
@@ -358,7 +365,7 @@ static sm_status load_inputs(run_ctx *r)
     sm_results_info info = {r->in.m, r->in.sw, sm_cli_command_line, r->a.threads, r->ranks,
                             !r->a.summaries, r->a.slice_k, r->a.slice_n, r->a.lp.it_lim,
                             r->a.lp.tm_lim_ms / 1000.0, &sm_cli_stop_requested, 0,
-                            r->in.portfolio, r->a.ranging};
+                            r->in.portfolio, r->a.ranging, sm_lp_engine_name(r->a.lp.engine)};
     r->info = info;
     return SM_OK;
 }

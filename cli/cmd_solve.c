@@ -32,11 +32,13 @@ static void usage(FILE *out)
             "                  `supplymix run --portfolio` does (its fees are a cost part)\n"
             "  --policy P      the plan file's policy to use (see `supplymix run --help`)\n"
             "  -h, --help      show this help\n");
+    sm_cli_lp_engine_usage(out, 16);
 }
 
 typedef struct solve_args {
     const char *model_arg, *sweep_arg, *scen_arg, *portfolio, *policy;
     unsigned long long index;
+    sm_lp_opts lp;
 } solve_args;
 
 /* The options; -1 to go on, else the exit code. */
@@ -47,8 +49,10 @@ static int parse_args(int argc, char **argv, solve_args *a)
                                          {"scenario", required_argument, 0, 'i'},
                                          {"portfolio", required_argument, 0, 'P'},
                                          {"policy", required_argument, 0, 'p'},
+                                         {"lp-engine", required_argument, 0, 'E'},
                                          {0, 0, 0, 0}};
     memset(a, 0, sizeof *a);
+    sm_lp_opts_init(&a->lp);
     int c;
     while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
         switch (c) {
@@ -57,6 +61,10 @@ static int parse_args(int argc, char **argv, solve_args *a)
         case 'i': a->scen_arg = optarg; break;
         case 'P': a->portfolio = optarg; break;
         case 'p': a->policy = optarg; break;
+        case 'E':
+            if (!sm_cli_lp_engine("solve", optarg, &a->lp))
+                return 2;
+            break;
         default: usage(stderr); return 2;
         }
     }
@@ -142,7 +150,7 @@ static sm_status rank_limits(const sm_cli_inputs *in, const scenario_numbers *n,
 
 /* Solve the numbers from scratch and print the report titled title. */
 static sm_status solve_and_report(const sm_cli_inputs *in, const scenario_numbers *n,
-                                  const char *title, sm_diag *d)
+                                  const sm_lp_opts *opts, const char *title, sm_diag *d)
 {
     sm_status st = SM_OK;
     const sm_model *m = in->m;
@@ -150,7 +158,7 @@ static sm_status solve_and_report(const sm_cli_inputs *in, const scenario_number
     sm_lp *lp = NULL;
     sm_block *b = NULL;
     double *x = NULL, *y = NULL, *ranged = NULL;
-    SM_TRY(sm_lp_new(&lp, m, p->layout, n->coeffs, NULL, d));
+    SM_TRY(sm_lp_new(&lp, m, p->layout, n->coeffs, opts, d));
     sm_solve_info info;
     if (sm_lp_solve(lp, 0, &info) != SM_OK)
         SM_TRY(sm_lp_solve_failed(&info, title, d));
@@ -215,7 +223,7 @@ int sm_cmd_solve(int argc, char **argv)
         snprintf(title, sizeof title, "scenario %llu of sweep '%s' (scenarios 0..%zu)", a.index,
                  in.sw->name, in.sw->n_scenarios - 1);
     if (st == SM_OK)
-        st = solve_and_report(&in, &n, title, &d);
+        st = solve_and_report(&in, &n, &a.lp, title, &d);
     numbers_free(&n);
     sm_cli_inputs_free(&in);
     return sm_cli_finish(st, &d);

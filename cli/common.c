@@ -225,6 +225,23 @@ int sm_cli_threads(const char *cmd, const char *arg, int *out)
     return 1;
 }
 
+int sm_cli_lp_engine(const char *cmd, const char *arg, sm_lp_opts *lp)
+{
+    if (!sm_lp_engine_parse(arg, &lp->engine)) {
+        fprintf(stderr, "supplymix %s: --lp-engine: '%s' is not an LP engine of this build; "
+                        "built: %s\n", cmd, arg, sm_lp_engines_built());
+        return 0;
+    }
+    return 1;
+}
+
+void sm_cli_lp_engine_usage(FILE *out, int width)
+{
+    fprintf(out, "  %-*sthe LP engine, one of: %s (default glpk; results files\n"
+                 "  %-*srecord it as lp_engine)\n", width, "--lp-engine E", sm_lp_engines_built(),
+            width, "");
+}
+
 /* ---- signals (run, plan) ------------------------------------------------ */
 
 atomic_int sm_cli_stop_requested;

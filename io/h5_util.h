@@ -12,7 +12,9 @@
 
 /* Deflate level 1 with shuffle: nearly the ratio of level 6 on these
  * arrays (mostly zeros and repeated values) at a fraction of the time. */
+#ifndef SM_H5_DEFLATE_LEVEL /* -DSM_H5_DEFLATE_LEVEL=N to measure another */
 #define SM_H5_DEFLATE_LEVEL 1
+#endif
 
 /* Instead of HDF5's error stack dumps on stderr (a screenful per failure),
  * keep the innermost message of each failure for sm_h5_last_error(). HDF5's

@@ -121,6 +121,13 @@ static long days_from_epoch(int y, int m)
     return era * 146097 + doe - 719468;
 }
 
+/* The LP engine a file's results come from: files made before there was
+ * a choice are GLPK's. */
+static const char *engine_of(const sm_results_info *info)
+{
+    return info->lp_engine ? info->lp_engine : "glpk";
+}
+
 static int write_root_attributes(hid_t file, const sm_results_info *info, const sm_sweep *sw)
 {
     const sm_model *m = info->model;
@@ -163,6 +170,7 @@ static int write_root_attributes(hid_t file, const sm_results_info *info, const 
          sm_h5_attr_i64(file, "slice_count", info->slice_count > 0 ? info->slice_count : 1) &&
          sm_h5_attr_i64(file, "iteration_limit", info->iteration_limit) &&
          sm_h5_attr_num(file, "time_limit_s", H5T_NATIVE_DOUBLE, &info->time_limit_s, 1) &&
+         sm_h5_attr_text(file, "lp_engine", engine_of(info)) &&
          sm_h5_attr_text(file, "comment",
                    "Illustrative scenario analysis; model figures are public data with sources "
                    "in the model files stored under /inputs. Not a forecast.");
@@ -900,6 +908,12 @@ sm_status sm_results_check_identity(hid_t f, const char *path, sm_results_info *
         return sm_diag_error(d, path, 0, 0, "was made with --iteration-limit %lld and --time-limit "
                                             "%g; resume with the same limits (given: %d and %g)",
                              it_lim, tm_lim, info->iteration_limit, info->time_limit_s);
+    char engine[32];
+    if (!sm_h5_read_attr_text(f, "lp_engine", engine, sizeof engine))
+        strcpy(engine, "glpk");
+    if (strcmp(engine, engine_of(info)) != 0)
+        return sm_diag_error(d, path, 0, 0, "was made with --lp-engine %s; resume with the same "
+                                            "engine (given: %s)", engine, engine_of(info));
     if (!same_portfolio(f, path, info, d) || !same_ranging(f, path, info, d))
         return SM_EINPUT;
     int sums = sm_results_checksummed(f);

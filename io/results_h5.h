@@ -45,6 +45,8 @@ typedef struct sm_results_info {
                                     * portfolio_file and portfolio_hash, /inputs) with
                                     * cost_commitment[scenario] */
     int ranging;            /* `run --ranging`: root attribute ranging; a resume must match */
+    const char *lp_engine;  /* "glpk" (also for NULL), "clp": root attribute lp_engine;
+                             * a resume must use the same */
 } sm_results_info;
 
 /* Create the file at path with every dataset, label and attribute, then

@@ -31,6 +31,7 @@ typedef struct shard_id {
     double tm_lim;
     char model_hash[64], sweep_hash[64], model[256], sweep[256];
     char portfolio_hash[64], portfolio[256];   /* "" without --portfolio */
+    char engine[32];                           /* "glpk" when not recorded */
 } shard_id;
 
 static sm_status read_id(hid_t f, const char *path, shard_id *id, sm_diag *d)
@@ -57,6 +58,8 @@ static sm_status read_id(hid_t f, const char *path, shard_id *id, sm_diag *d)
     sm_h5_read_attr_text(f, "sweep_name", id->sweep, sizeof id->sweep);
     sm_h5_read_attr_text(f, "portfolio_hash", id->portfolio_hash, sizeof id->portfolio_hash);
     sm_h5_read_attr_text(f, "portfolio_file", id->portfolio, sizeof id->portfolio);
+    if (!sm_h5_read_attr_text(f, "lp_engine", id->engine, sizeof id->engine))
+        strcpy(id->engine, "glpk");
     if (id->block < 1 || id->n < 1 || id->slices < 1 || id->slice < 0 || id->slice >= id->slices)
         return sm_diag_error(d, path, 0, 0, "has inconsistent attributes (block size %lld, %lld "
                                             "scenarios, slice %lld of %lld)",
@@ -96,6 +99,10 @@ static sm_status same_run(const shard_id *a, const char *a_path, const shard_id 
                              b->portfolio_hash, a_path,
                              a->portfolio[0] ? a->portfolio : "none (no --portfolio)",
                              a->portfolio_hash);
+    if (strcmp(a->engine, b->engine))
+        return sm_diag_error(d, b_path, 0, 0, "was solved by the %s engine, but %s by %s: refusing "
+                                              "to merge (run every slice with the same "
+                                              "--lp-engine)", b->engine, a_path, a->engine);
     return SM_OK;
 }
 

@@ -1,5 +1,10 @@
-/* The GLPK problem of one thread: build, patch, warm re-solve (see lp.h). */
+/* The LP problem of one thread: build, patch, warm re-solve (see lp.h).
+ * GLPK here; a problem of the CLP engine holds an sm_clp (lp_clp.h) and
+ * no glp_prob, and each function that both engines serve tests lp->clp
+ * first. Functions for GLPK only need no test: only sm_lp_new builds CLP
+ * problems. */
 #include "lp.h"
+#include "lp_clp.h"
 
 #include "../core/clock.h"
 
@@ -12,6 +17,7 @@
 
 struct sm_lp {
     glp_prob *P;
+    sm_clp *clp;             /* instead of P in the CLP engine */
     sm_lp_opts opts;
     sm_coeffs *cur;          /* what P holds now */
     int bound_conflict;      /* a loaded lower bound lies above its upper bound */
@@ -28,6 +34,52 @@ void sm_lp_opts_init(sm_lp_opts *o)
     o->warm_method = SM_WARM_DUAL;
     o->warm_pricing = SM_PRICING_TEXTBOOK;
     o->warm_ratio = SM_RATIO_HARRIS;
+    o->engine = SM_LP_GLPK;
+}
+
+const char *sm_lp_engine_name(sm_lp_engine e)
+{
+    static const char *const names[SM_LP_N_ENGINES] = {"glpk", "clp"};
+    return e >= 0 && e < SM_LP_N_ENGINES ? names[e] : NULL;
+}
+
+int sm_lp_engine_built(sm_lp_engine e)
+{
+#ifdef SM_WITH_CLP
+    return e == SM_LP_GLPK || e == SM_LP_CLP;
+#else
+    return e == SM_LP_GLPK;
+#endif
+}
+
+int sm_lp_engine_parse(const char *name, sm_lp_engine *e)
+{
+    for (int k = 0; k < SM_LP_N_ENGINES; k++)
+        if (strcmp(name, sm_lp_engine_name((sm_lp_engine)k)) == 0 &&
+            sm_lp_engine_built((sm_lp_engine)k)) {
+            *e = (sm_lp_engine)k;
+            return 1;
+        }
+    return 0;
+}
+
+const char *sm_lp_engines_built(void)
+{
+#ifdef SM_WITH_CLP
+    return "glpk, clp";
+#else
+    return "glpk";
+#endif
+}
+
+const char *sm_lp_engine_version(sm_lp_engine e)
+{
+    return e == SM_LP_CLP ? sm_clp_version() : glp_version();
+}
+
+sm_lp_engine sm_lp_engine_of(const sm_lp *lp)
+{
+    return lp->clp ? SM_LP_CLP : SM_LP_GLPK;
 }
 
 /* GLPK's terminal output goes to the problem's last-message buffer: a
@@ -103,7 +155,11 @@ static void set_col(sm_lp *lp, int j, double lb, double ub)
         lp->bound_conflict = 1;
         return;
     }
-    glp_set_col_bnds(lp->P, j + 1, bound_type(lb, ub), finite_or_zero(lb), finite_or_zero(ub));
+    if (lp->clp)
+        sm_clp_set_col_bounds(lp->clp, j, lb, ub);
+    else
+        glp_set_col_bnds(lp->P, j + 1, bound_type(lb, ub), finite_or_zero(lb),
+                         finite_or_zero(ub));
     lp->cur->col_lb[j] = lb;
     lp->cur->col_ub[j] = ub;
 }
@@ -114,7 +170,11 @@ static void set_row(sm_lp *lp, int i, double lb, double ub)
         lp->bound_conflict = 1;
         return;
     }
-    glp_set_row_bnds(lp->P, i + 1, bound_type(lb, ub), finite_or_zero(lb), finite_or_zero(ub));
+    if (lp->clp)
+        sm_clp_set_row_bounds(lp->clp, i, lb, ub);
+    else
+        glp_set_row_bnds(lp->P, i + 1, bound_type(lb, ub), finite_or_zero(lb),
+                         finite_or_zero(ub));
     lp->cur->row_lb[i] = lb;
     lp->cur->row_ub[i] = ub;
 }
@@ -128,18 +188,80 @@ void sm_lp_load(sm_lp *lp, const sm_coeffs *c)
             c->col_lb[j] > c->col_ub[j])
             set_col(lp, j, c->col_lb[j], c->col_ub[j]);
         if (c->obj[j] != cur->obj[j]) {
-            glp_set_obj_coef(lp->P, j + 1, c->obj[j]);
+            if (lp->clp)
+                sm_clp_set_obj(lp->clp, j, c->obj[j]);
+            else
+                glp_set_obj_coef(lp->P, j + 1, c->obj[j]);
             cur->obj[j] = c->obj[j];
         }
     }
+    /* CLP's objective holds no constant: sm_lp_objective adds cur's. */
     if (c->obj_const != cur->obj_const) {
-        glp_set_obj_coef(lp->P, 0, c->obj_const);
+        if (!lp->clp)
+            glp_set_obj_coef(lp->P, 0, c->obj_const);
         cur->obj_const = c->obj_const;
     }
     for (int i = 0; i < c->n_rows; i++)
         if (c->row_lb[i] != cur->row_lb[i] || c->row_ub[i] != cur->row_ub[i] ||
             c->row_lb[i] > c->row_ub[i])
             set_row(lp, i, c->row_lb[i], c->row_ub[i]);
+}
+
+/* Start from "everything changed" so the first load sets all numbers. */
+static void mark_all_changed(sm_lp *lp)
+{
+    for (int j = 0; j < lp->n_cols; j++)
+        lp->cur->col_lb[j] = lp->cur->col_ub[j] = lp->cur->obj[j] = NAN;
+    for (int i = 0; i < lp->n_rows; i++)
+        lp->cur->row_lb[i] = lp->cur->row_ub[i] = NAN;
+}
+
+/* The CLP engine's problem: no names (reports and files name rows and
+ * columns from the layout, and LP files are written by GLPK). */
+static sm_status new_clp(sm_lp *lp, const sm_layout *L, const sm_coeffs *base, sm_diag *d)
+{
+    lp->clp = sm_clp_new(L->n_rows, L->n_cols, L->nnz, L->ia, L->ja, L->ar, lp->opts.scale);
+    if (!lp->clp)
+        return sm_diag_fail(d, SM_ESOLVER, "CLP failed building the LP (out of memory?)");
+    mark_all_changed(lp);
+    sm_lp_load(lp, base);
+    return SM_OK;
+}
+
+static sm_status new_glpk(sm_lp *lp, const sm_model *m, const sm_layout *L,
+                          const sm_coeffs *base, sm_diag *d)
+{
+    if (setjmp(lp->jmp)) {
+        /* GLPK failed while building: its environment is unusable. */
+        glp_free_env();
+        lp->P = NULL;
+        return sm_diag_fail(d, SM_ESOLVER, "GLPK failed building the LP: %s", lp->msg);
+    }
+    enter(lp);
+    glp_prob *P = glp_create_prob();
+    lp->P = P;
+    glp_set_prob_name(P, m->name);
+    glp_set_obj_name(P, "total_cost");
+    glp_set_obj_dir(P, GLP_MIN);
+    glp_add_rows(P, L->n_rows);
+    glp_add_cols(P, L->n_cols);
+    char name[256];
+    for (int i = 0; i < L->n_rows; i++) {
+        sm_layout_row_name(m, L, i, name, sizeof name);
+        glp_set_row_name(P, i + 1, name);
+    }
+    for (int j = 0; j < L->n_cols; j++) {
+        sm_layout_col_name(m, L, j, name, sizeof name);
+        glp_set_col_name(P, j + 1, name);
+    }
+    glp_load_matrix(P, L->nnz, L->ia, L->ja, L->ar);
+    mark_all_changed(lp);
+    sm_lp_load(lp, base);
+    if (lp->opts.scale)
+        glp_scale_prob(P, GLP_SF_AUTO);
+    glp_std_basis(P);
+    leave();
+    return SM_OK;
 }
 
 sm_status sm_lp_new(sm_lp **out, const sm_model *m, const sm_layout *L, const sm_coeffs *base,
@@ -160,43 +282,15 @@ sm_status sm_lp_new(sm_lp **out, const sm_model *m, const sm_layout *L, const sm
     }
     lp->n_rows = L->n_rows;
     lp->n_cols = L->n_cols;
-    if (setjmp(lp->jmp)) {
-        /* GLPK failed while building: its environment is unusable. */
-        glp_free_env();
-        sm_coeffs_free(&lp->cur);
-        sm_status st = sm_diag_fail(d, SM_ESOLVER, "GLPK failed building the LP: %s", lp->msg);
-        free(lp);
+    sm_status st;
+    if (lp->opts.engine == SM_LP_CLP && sm_lp_engine_built(SM_LP_CLP))
+        st = new_clp(lp, L, base, d);
+    else
+        st = new_glpk(lp, m, L, base, d);
+    if (st != SM_OK) {
+        sm_lp_forget(&lp);
         return st;
     }
-    enter(lp);
-    glp_prob *P = glp_create_prob();
-    lp->P = P;
-    glp_set_prob_name(P, m->name);
-    glp_set_obj_name(P, "total_cost");
-    glp_set_obj_dir(P, GLP_MIN);
-    glp_add_rows(P, L->n_rows);
-    glp_add_cols(P, L->n_cols);
-    char name[256];
-    for (int i = 0; i < L->n_rows; i++) {
-        sm_layout_row_name(m, L, i, name, sizeof name);
-        glp_set_row_name(P, i + 1, name);
-    }
-    for (int j = 0; j < L->n_cols; j++) {
-        sm_layout_col_name(m, L, j, name, sizeof name);
-        glp_set_col_name(P, j + 1, name);
-    }
-    glp_load_matrix(P, L->nnz, L->ia, L->ja, L->ar);
-    /* Start from "everything changed" so the first load sets all numbers. */
-    for (int j = 0; j < L->n_cols; j++) {
-        lp->cur->col_lb[j] = lp->cur->col_ub[j] = lp->cur->obj[j] = NAN;
-    }
-    for (int i = 0; i < L->n_rows; i++)
-        lp->cur->row_lb[i] = lp->cur->row_ub[i] = NAN;
-    sm_lp_load(lp, base);
-    if (lp->opts.scale)
-        glp_scale_prob(P, GLP_SF_AUTO);
-    glp_std_basis(P);
-    leave();
     *out = lp;
     return SM_OK;
 }
@@ -332,6 +426,10 @@ sm_status sm_lp_add_elastic(sm_lp *lp, int n, const int *rows, sm_diag *d)
 {
     if (n == 0)
         return SM_OK;
+    if (lp->clp)
+        return sm_clp_add_elastic(lp->clp, n, rows) == 0
+                   ? SM_OK
+                   : sm_diag_fail(d, SM_ESOLVER, "CLP failed adding elastic columns");
     if (setjmp(lp->jmp)) {
         glp_free_env();
         lp->P = NULL;
@@ -357,6 +455,7 @@ void sm_lp_free(sm_lp **plp)
         return;
     if (lp->P)
         glp_delete_prob(lp->P);
+    sm_clp_free(lp->clp);
     sm_coeffs_free(&lp->cur);
     free(lp);
     *plp = NULL;
@@ -401,6 +500,28 @@ static int run_simplex(sm_lp *lp, int meth, int warm, sm_solve_info *info)
     return ret;
 }
 
+/* The CLP engine's solve: the same statuses; a failure is a status, and
+ * the problem stays usable (CLP has no fatal errors that take a thread's
+ * state with them). */
+static void solve_clp(sm_lp *lp, int warm, sm_solve_info *info)
+{
+    static const sm_scen_status status[] = {
+        [SM_CLP_OPTIMAL] = SM_SCEN_OPTIMAL,
+        [SM_CLP_INFEASIBLE] = SM_SCEN_INFEASIBLE,
+        [SM_CLP_UNBOUNDED] = SM_SCEN_UNBOUNDED,
+        [SM_CLP_ITERATION_LIMIT] = SM_SCEN_ITERATION_LIMIT,
+        [SM_CLP_TIME_LIMIT] = SM_SCEN_TIME_LIMIT,
+        [SM_CLP_FAILURE] = SM_SCEN_SOLVER_FAILURE,
+    };
+    int r = sm_clp_solve(lp->clp, warm, lp->opts.it_lim, lp->opts.tm_lim_ms / 1000.0,
+                         &info->iterations, &info->glpk_code, info->message,
+                         (int)sizeof info->message);
+    info->status = status[r];
+    /* CLP always runs its simplex; "no call" here means no pivot was
+     * needed, as for a GLPK basis still optimal. */
+    info->simplex_calls = info->iterations > 0;
+}
+
 sm_status sm_lp_solve(sm_lp *lp, int warm, sm_solve_info *info)
 {
     memset(info, 0, sizeof *info);
@@ -409,6 +530,11 @@ sm_status sm_lp_solve(sm_lp *lp, int warm, sm_solve_info *info)
         /* A lower bound above its upper bound (say a stock target above the
          * stock capacity): no plan exists, no simplex needed. */
         info->status = SM_SCEN_INFEASIBLE;
+        info->seconds = sm_clock_s() - t0;
+        return SM_OK;
+    }
+    if (lp->clp) {
+        solve_clp(lp, warm, info);
         info->seconds = sm_clock_s() - t0;
         return SM_OK;
     }
@@ -464,6 +590,10 @@ sm_status sm_lp_solve(sm_lp *lp, int warm, sm_solve_info *info)
 
 void sm_lp_solution(const sm_lp *lp, double *x, double *y)
 {
+    if (lp->clp) {
+        sm_clp_solution(lp->clp, lp->n_cols, x, y, NULL);
+        return;
+    }
     for (int j = 0; j < lp->n_cols; j++)
         x[j] = glp_get_col_prim(lp->P, j + 1);
     for (int i = 0; y && i < lp->n_rows; i++)
@@ -509,12 +639,18 @@ sm_status sm_lp_solve_rescue(sm_lp *lp, sm_solve_info *info)
 
 void sm_lp_reduced_costs(const sm_lp *lp, double *d)
 {
+    if (lp->clp) {
+        sm_clp_solution(lp->clp, lp->n_cols, NULL, NULL, d);
+        return;
+    }
     for (int j = 0; j < lp->n_cols; j++)
         d[j] = glp_get_col_dual(lp->P, j + 1);
 }
 
 double sm_lp_objective(const sm_lp *lp)
 {
+    if (lp->clp)
+        return sm_clp_objective(lp->clp) + lp->cur->obj_const;
     return glp_get_obj_val(lp->P);
 }
 
@@ -545,6 +681,10 @@ void sm_basis_free(sm_basis **pb)
 
 void sm_lp_get_basis(const sm_lp *lp, sm_basis *b)
 {
+    if (lp->clp) {
+        sm_clp_get_basis(lp->clp, lp->n_cols, b->row_stat + 1, b->col_stat + 1);
+        return;
+    }
     for (int i = 1; i <= lp->n_rows; i++)
         b->row_stat[i] = glp_get_row_stat(lp->P, i);
     for (int j = 1; j <= lp->n_cols; j++)
@@ -553,6 +693,10 @@ void sm_lp_get_basis(const sm_lp *lp, sm_basis *b)
 
 void sm_lp_set_basis(sm_lp *lp, const sm_basis *b)
 {
+    if (lp->clp) {
+        sm_clp_set_basis(lp->clp, lp->n_cols, b->row_stat + 1, b->col_stat + 1);
+        return;
+    }
     for (int i = 1; i <= lp->n_rows; i++)
         glp_set_row_stat(lp->P, i, b->row_stat[i]);
     for (int j = 1; j <= lp->n_cols; j++)
@@ -615,6 +759,9 @@ void sm_lp_set_scale(sm_lp *lp, const double *rows, const double *cols)
 
 sm_status sm_lp_write(sm_lp *lp, const char *path, int lp_format, sm_diag *d)
 {
+    if (lp->clp)
+        return sm_diag_fail(d, SM_EINTERNAL, "writing LP files is not supported by the clp "
+                                             "engine: build the problem with glpk");
     /* Only the output hook: writing raises no fatal errors, just returns
      * non-zero, and no setjmp point waits here. */
     lp->msg[0] = '\0';
@@ -645,7 +792,10 @@ sm_status sm_lp_write(sm_lp *lp, const char *path, int lp_format, sm_diag *d)
 
 int sm_lp_rows(const sm_lp *lp) { return lp->n_rows; }
 int sm_lp_cols(const sm_lp *lp) { return lp->n_cols; }
-int sm_lp_nonzeros(const sm_lp *lp) { return glp_get_num_nz(lp->P); }
+int sm_lp_nonzeros(const sm_lp *lp)
+{
+    return lp->clp ? sm_clp_nonzeros(lp->clp) : glp_get_num_nz(lp->P);
+}
 
 void sm_lp_thread_end(void)
 {
@@ -669,6 +819,8 @@ const char *sm_glpk_version(void)
 
 sm_status sm_lp_solve_failed(const sm_solve_info *info, const char *what, sm_diag *d)
 {
+    /* Problems that stop a caller are GLPK's (a master); CLP's failures are
+     * statuses, recorded. */
     return sm_diag_fail(d, SM_ESOLVER, "GLPK failed solving %s: %s", what,
                         info->message[0] ? info->message : "a fatal error");
 }
@@ -713,6 +865,12 @@ static void basic_var(glp_prob *P, int i, const double *move, double *v, double 
 sm_status sm_lp_rhs_range(const sm_lp *lp, int n, const int *rows, const double *dir, double *lo,
                           double *hi, sm_diag *d)
 {
+    if (lp->clp) {
+        /* GLPK's factorization only: with CLP the range is unknown (NaN),
+         * what the results file holds for "not computed". */
+        *lo = *hi = NAN;
+        return SM_OK;
+    }
     glp_prob *P = lp->P;
     int m = glp_get_num_rows(P);
     *lo = -HUGE_VAL;

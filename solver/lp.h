@@ -1,5 +1,14 @@
-/* One GLPK problem holding the model's LP, patched and re-solved scenario
- * after scenario. The only file that calls GLPK's solver.
+/* One LP problem holding the model's LP, patched and re-solved scenario
+ * after scenario, in one of two engines: GLPK (the default and the
+ * reference; lp.c is the only file that calls it) or CLP (lp_clp.cpp,
+ * built when found). The engine is chosen per problem (sm_lp_opts.engine)
+ * and nothing outside lp.c knows which one holds a problem: bounds, costs,
+ * statuses, duals (d objective / d right-hand side of a minimisation) and
+ * bases (GLPK's status codes) mean the same for both.
+ *
+ * Problems built by sm_lp_new_cols or sm_lp_new_data (a plan's master, an
+ * extensive form) are always GLPK's, and so are the functions that only
+ * such problems use (rows, scaling, rescue, writing): they say so below.
  *
  * Thread rules (GLPK 5.0 built with _Thread_local): an sm_lp is created,
  * used and freed by one thread. A GLPK fatal error inside sm_lp_solve is
@@ -39,6 +48,9 @@ typedef enum sm_pricing { SM_PRICING_TEXTBOOK, SM_PRICING_STEEPEST } sm_pricing;
  * engine falls back to Harris for such a scenario, deterministically. */
 typedef enum sm_ratio_test { SM_RATIO_FLIP, SM_RATIO_HARRIS } sm_ratio_test;
 
+/* The engines; CLP only when this build has it (sm_lp_engine_built). */
+typedef enum sm_lp_engine { SM_LP_GLPK, SM_LP_CLP, SM_LP_N_ENGINES } sm_lp_engine;
+
 typedef struct sm_lp_opts {
     int it_lim;          /* simplex iterations per solve; default 100000 */
     int tm_lim_ms;       /* milliseconds per solve; default 60000 */
@@ -46,14 +58,28 @@ typedef struct sm_lp_opts {
     sm_warm_method warm_method;   /* default SM_WARM_DUAL */
     sm_pricing warm_pricing;      /* default SM_PRICING_TEXTBOOK */
     sm_ratio_test warm_ratio;     /* default SM_RATIO_HARRIS */
+    sm_lp_engine engine;          /* for sm_lp_new's problems; default SM_LP_GLPK
+                                   * (warm_method, warm_pricing and warm_ratio
+                                   * are GLPK's: CLP re-solves with its dual simplex) */
 } sm_lp_opts;
 
 void sm_lp_opts_init(sm_lp_opts *o);
 
+/* "glpk", "clp"; NULL for a value out of range. */
+const char *sm_lp_engine_name(sm_lp_engine e);
+int sm_lp_engine_built(sm_lp_engine e);
+/* 1 and *e set when name is an engine this build has, else 0. */
+int sm_lp_engine_parse(const char *name, sm_lp_engine *e);
+/* The engines built, for messages: "glpk, clp". */
+const char *sm_lp_engines_built(void);
+/* The engine's library version ("5.0", "1.17.6"). */
+const char *sm_lp_engine_version(sm_lp_engine e);
+
 /* What one solve did. */
 typedef struct sm_solve_info {
     sm_scen_status status;
-    int glpk_code;       /* glp_simplex's return code; -1 after a GLPK fatal error */
+    int glpk_code;       /* glp_simplex's return code; -1 after a GLPK fatal error; with
+                          * CLP, 100 x its status + its secondary status */
     int iterations;
     double seconds;      /* wall-clock time inside sm_lp_solve */
     int simplex_calls;   /* 0 when the previous basis was still optimal */
@@ -185,6 +211,7 @@ sm_status sm_lp_write(sm_lp *lp, const char *path, int lp_format, sm_diag *d);
 #define SM_LP_CONSTANT_COLUMN "objective_constant"
 
 /* Rows and columns, for reports. */
+sm_lp_engine sm_lp_engine_of(const sm_lp *lp);
 int sm_lp_rows(const sm_lp *lp);
 int sm_lp_cols(const sm_lp *lp);
 int sm_lp_nonzeros(const sm_lp *lp);

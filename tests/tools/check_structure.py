@@ -3,7 +3,8 @@
 
 1. Include rules: each folder includes only the layers below it
    (core <- models <- io, solver <- cli), and the libraries it owns:
-   hdf5.h only in io/, glpk.h only in solver/lp.c, libyaml, libcsv,
+   hdf5.h only in io/, glpk.h only in solver/lp.c, CLP's (COIN-OR)
+   headers only in solver/lp_clp.cpp, the project's one C++ file, libyaml, libcsv,
    xxHash and libdeflate only in io/, OpenMP and MPI only in solver/
    (and cli/main.c, which starts and ends MPI).
 2. Function length: no function in core/, models/, solver/ or io/ is
@@ -27,10 +28,14 @@ LAYERS = {"core": set(), "models": {"core"}, "io": {"core", "models"},
 OWNED = {
     "hdf5.h": {"io"}, "hdf5_hl.h": {"io"}, "H5": {"io"},
     "glpk.h": {"solver/lp.c"},
+    # COIN-OR's headers (Clp*.hpp, Coin*.hpp, coin/...): the CLP engine's shim
+    "Clp": {"solver/lp_clp.cpp"}, "Coin": {"solver/lp_clp.cpp"}, "coin/": {"solver/lp_clp.cpp"},
     "yaml.h": {"io"}, "csv.h": {"io"}, "xxhash.h": {"io"}, "libdeflate.h": {"io"},
     "omp.h": {"solver"}, "mpi.h": {"solver", "cli/main.c"},
     "gsl/": {"models"}, "Random123/": {"models"},
 }
+# The only C++ sources: the CLP engine's shim over ClpSimplex.
+CXX_FILES = {"solver/lp_clp.cpp"}
 # name -> reason; keep empty unless a function truly reads best whole.
 EXCEPTIONS = {}
 
@@ -53,7 +58,8 @@ def include_problems(root, folder, name, lines):
                            f"{sorted(LAYERS[folder] | {folder})}")
             continue
         for header, owners in OWNED.items():
-            if path == header or (header.endswith(("/", "H5")) and path.startswith(header)):
+            prefix = header.endswith(("/", "H5", "Clp", "Coin"))
+            if path == header or (prefix and path.startswith(header)):
                 if folder not in owners and where not in owners:
                     out.append(f"{where}:{no}: includes <{path}>, which only {sorted(owners)} may")
     return out
@@ -86,6 +92,10 @@ def main():
     problems = []
     for folder in LAYERS:
         for name in sorted(os.listdir(os.path.join(root, folder))):
+            if name.endswith((".cpp", ".cc", ".cxx", ".hpp", ".hh")) and \
+                    f"{folder}/{name}" not in CXX_FILES:
+                problems.append(f"{folder}/{name}: C++ only in {sorted(CXX_FILES)} (the CLP "
+                                f"shim); the project is C11")
             if not name.endswith((".c", ".h", ".cpp")):
                 continue
             with open(os.path.join(root, folder, name), encoding="utf-8") as f:

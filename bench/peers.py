@@ -1,0 +1,143 @@
+#!/usr/bin/python3
+"""supplymix against its peers, side by side (issue 15):
+
+  bench/peers.py BUILD_DIR [--rounds 3] [--only NAME,...] [--out DIR]
+
+Workloads: the shipped `monte_carlo` and `china_grid` sweeps, the 10x model
+(bench/make_model.py defaults: 48 suppliers x 8 materials x 24 quarters,
+576 rows x 4,992 columns; its `mc` sweep cut to 400 futures) and the 100x
+model (96 suppliers x 24 materials x 36 months, 2,592 rows x 43,200
+columns; 40 futures). Peers, per scenario:
+
+  glpk-j1, clp-j1   `supplymix run -j 1 [--lp-engine clp]`, full results written
+  glpk-j2, clp-j2   the same on 2 threads
+  index-loop        one GLPK problem warm-started in index order, nothing
+                    written (`sm_bench --index-loop`, itself best of 3)
+  glpsol            `glpsol --lp` once per scenario LP (`supplymix export`),
+                    on a sample of scenarios spread over the sweep
+
+Runs are interleaved (every peer once per round) and each figure is the
+minimum over rounds, wall and CPU (user + system, children's rusage), per
+scenario. Ratios are against glpk-j1 (supplymix as shipped) and clp-j1.
+The machine may be shared: CPU seconds are the steadier figure.
+"""
+import argparse
+import os
+import re
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+def timed(cmd):
+    """(wall s, CPU s, stdout) of cmd; raises on failure."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    t0 = time.perf_counter()
+    r = subprocess.run(cmd, capture_output=True, text=True)
+    wall = time.perf_counter() - t0
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    if r.returncode != 0:
+        raise RuntimeError(f"{' '.join(cmd)}: exit {r.returncode}: {r.stderr[-500:]}")
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return wall, cpu, r.stdout
+
+
+def workloads(tmp):
+    models = os.path.join(HERE, "..", "models", "rare_earths")
+    m10 = os.path.join(tmp, "model10x")
+    m100 = os.path.join(tmp, "model100x")
+    py = "/usr/bin/python3"
+    subprocess.run([py, os.path.join(HERE, "make_model.py"), m10, "--samples", "400"],
+                   check=True, capture_output=True)
+    subprocess.run([py, os.path.join(HERE, "make_model.py"), m100, "--suppliers", "96",
+                    "--materials", "24", "--periods", "36", "--months", "1", "--samples", "40"],
+                   check=True, capture_output=True)
+    return [("monte_carlo", models, "monte_carlo", 10000, 20),
+            ("china_grid", models, "china_grid", 14637, 20),
+            ("10x", m10, os.path.join(m10, "mc.yaml"), 400, 8),
+            ("100x", m100, os.path.join(m100, "mc.yaml"), 40, 2)]
+
+
+def export_sample(exe, model, sweep, n, k, tmp, name):
+    paths = []
+    for s in range(k):
+        i = (s * n) // k
+        p = os.path.join(tmp, f"{name}_{i}.lp")
+        subprocess.run([exe, "export", model, "--sweep", sweep, "--scenario", str(i), "--lp", p],
+                       check=True, capture_output=True)
+        paths.append(p)
+    return paths
+
+
+def one_round(build, w, lps, tmp, best):
+    name, model, sweep, n, _ = w
+    exe = os.path.join(build, "supplymix")
+    out = os.path.join(tmp, "out.h5")
+    peers = []
+    for j in (1, 2):
+        for e in ("glpk", "clp"):
+            peers.append((f"{e}-j{j}", [exe, "run", model, "--sweep", sweep, "-o", out, "-j",
+                                        str(j), "--force", "--lp-engine", e], n, 1))
+    peers.append(("index-loop", [os.path.join(build, "sm_bench"), "--model", model, "--sweep",
+                                 sweep, "--index-loop", "--no-memory"], n, 3))
+    for peer, cmd, count, runs in peers:
+        wall, cpu, text = timed(cmd)
+        if peer == "index-loop":
+            # sm_bench times its own loop (best of 3); the process ran it 3 times
+            wall = float(re.search(r"([\d.]+) ms a scenario", text).group(1)) * count / 1e3
+        keep(best, peer, wall / count, cpu / (count * runs))
+    wall = cpu = 0.0
+    for lp in lps:
+        w1, c1, _ = timed(["glpsol", "--lp", lp, "-o", os.path.join(tmp, "sol.txt")])
+        wall, cpu = wall + w1, cpu + c1
+    keep(best, "glpsol", wall / len(lps), cpu / len(lps))
+
+
+def keep(best, peer, wall, cpu):
+    w, c = best.get(peer, (float("inf"), float("inf")))
+    best[peer] = (min(w, wall), min(c, cpu))
+
+
+def report(name, n, best):
+    print(f"\n{name} ({n} scenarios): per scenario, minimum of rounds")
+    print(f"  {'peer':<11} {'wall ms':>10} {'CPU ms':>10} {'wall / glpk-j1':>15} "
+          f"{'wall / clp-j1':>14} {'CPU / glpk-j1':>14}")
+    g, c = best["glpk-j1"], best["clp-j1"]
+    for peer in ("glpk-j1", "clp-j1", "glpk-j2", "clp-j2", "index-loop", "glpsol"):
+        w, u = best[peer]
+        print(f"  {peer:<11} {1e3 * w:10.4f} {1e3 * u:10.4f} {w / g[0]:14.2f}x {w / c[0]:13.2f}x "
+              f"{u / g[1]:13.2f}x")
+    print(f"  2 threads / 1 thread (wall): glpk {g[0] / best['glpk-j2'][0]:.2f}x, "
+          f"clp {c[0] / best['clp-j2'][0]:.2f}x")
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("build")
+    ap.add_argument("--rounds", type=int, default=3)
+    ap.add_argument("--only", default="")
+    a = ap.parse_args()
+    exe = os.path.join(a.build, "supplymix")
+    tmp = tempfile.mkdtemp(prefix="sm_peers_")
+    try:
+        ws = [w for w in workloads(tmp) if not a.only or w[0] in a.only.split(",")]
+        lps = {w[0]: export_sample(exe, w[1], w[2], w[3], w[4], tmp, w[0]) for w in ws}
+        best = {w[0]: {} for w in ws}
+        print(f"peers.py: {a.rounds} rounds, load average {os.getloadavg()[0]:.1f}", flush=True)
+        for r in range(a.rounds):
+            for w in ws:
+                one_round(a.build, w, lps[w[0]], tmp, best[w[0]])
+            print(f"  round {r + 1} done, load average {os.getloadavg()[0]:.1f}", flush=True)
+        for w in ws:
+            report(w[0], w[3], best[w[0]])
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

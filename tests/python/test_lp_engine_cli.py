@@ -1,0 +1,104 @@
+#!/usr/bin/python3
+"""`--lp-engine` end to end (issue 15):
+
+- `run --lp-engine clp` on the shipped sweeps: identical files for 1 and 2
+  threads, root attribute lp_engine "clp" (GLPK's files say "glpk"), the
+  same statuses as GLPK's file and total_cost within 1e-9 relative;
+- `--resume` with another engine than the file's is refused (exit 2) and
+  leaves the file as it was;
+- run, solve and plan with an engine not built, or not an engine: exit 2,
+  naming the engines built;
+- `solve --lp-engine clp` prints the cost GLPK prints.
+
+usage: test_lp_engine_cli.py SUPPLYMIX
+"""
+import hashlib
+import os
+import re
+import subprocess
+import sys
+import tempfile
+
+import h5py
+import numpy as np
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+failures = []
+
+
+def check(cond, what):
+    print(("ok: " if cond else "FAIL: ") + what)
+    if not cond:
+        failures.append(what)
+
+
+def run(cmd):
+    return subprocess.run(cmd, capture_output=True, text=True)
+
+
+def engines_built(exe):
+    r = run([exe, "run", "--help"])
+    m = re.search(r"one of: ([a-z, ]+) \(default", r.stdout)
+    return [e.strip() for e in m.group(1).split(",")] if m else []
+
+
+def attr(f, name):
+    v = f.attrs.get(name)
+    return v.decode() if isinstance(v, bytes) else v
+
+
+def main(exe):
+    built = engines_built(exe)
+    check(built[:1] == ["glpk"], f"run --help names the engines built, glpk first ({built})")
+    for cmd in (["run", "--sweep", "quick", "-o", "/tmp/never.h5"], ["solve"],
+                ["plan", "--sweep", "plan_quick", "-o", "/tmp/never.h5"]):
+        r = run([exe] + cmd + ["--lp-engine", "cplex"])
+        check(r.returncode == 2 and "--lp-engine" in r.stderr and "built: glpk" in r.stderr
+              and not os.path.exists("/tmp/never.h5"),
+              f"{cmd[0]} --lp-engine cplex: exit 2 naming the engines built ({r.stderr.strip()})")
+    if "clp" not in built:
+        r = run([exe, "run", "--sweep", "quick", "-o", "/tmp/never.h5", "--lp-engine", "clp"])
+        check(r.returncode == 2 and "built: glpk" in r.stderr,
+              "run --lp-engine clp without CLP: exit 2 naming glpk")
+        return
+    with tempfile.TemporaryDirectory() as tmp:
+        for sweep in ("quick", "china_grid", "monte_carlo"):
+            g = os.path.join(tmp, f"{sweep}_glpk.h5")
+            c1 = os.path.join(tmp, f"{sweep}_clp1.h5")
+            c2 = os.path.join(tmp, f"{sweep}_clp2.h5")
+            ok = run([exe, "run", "--sweep", sweep, "-o", g, "-j", "2"]).returncode == 0
+            ok &= run([exe, "run", "--sweep", sweep, "-o", c1, "-j", "1", "--lp-engine", "clp"]).returncode == 0
+            ok &= run([exe, "run", "--sweep", sweep, "-o", c2, "-j", "2", "--lp-engine", "clp"]).returncode == 0
+            check(ok, f"{sweep}: runs with glpk and clp exit 0")
+            if not ok:
+                continue
+            r = run([sys.executable, os.path.join(HERE, "compare_results.py"), c1, c2])
+            check(r.returncode == 0, f"{sweep}: clp's files identical for 1 and 2 threads\n{r.stdout}")
+            with h5py.File(g, "r") as fg, h5py.File(c1, "r") as fc:
+                check(attr(fg, "lp_engine") == "glpk" and attr(fc, "lp_engine") == "clp",
+                      f"{sweep}: root attribute lp_engine names the engine")
+                sg, sc = fg["status"][:], fc["status"][:]
+                check(np.array_equal(sg, sc), f"{sweep}: the same statuses")
+                tg, tc = fg["total_cost"][:], fc["total_cost"][:]
+                ok = sg == 1
+                rel = np.max(np.abs(tg[ok] - tc[ok]) / np.maximum(1, np.abs(tg[ok]))) if ok.any() else 0
+                check(rel <= 1e-9, f"{sweep}: total_cost within 1e-9 relative (worst {rel:.1e})")
+        g = os.path.join(tmp, "quick_glpk.h5")
+        before = hashlib.sha256(open(g, "rb").read()).hexdigest()
+        r = run([exe, "run", "--sweep", "quick", "-o", g, "--resume", "--lp-engine", "clp"])
+        after = hashlib.sha256(open(g, "rb").read()).hexdigest()
+        check(r.returncode == 2 and "--lp-engine glpk" in r.stderr and before == after,
+              f"--resume with another engine is refused, the file left as it was ({r.stderr.strip()})")
+    costs = []
+    for e in ("glpk", "clp"):
+        r = run([exe, "solve", "--lp-engine", e])
+        m = re.search(r"Total cost over the horizon\s+([\d,]+) USD", r.stdout)
+        costs.append(m.group(1) if m else None)
+    check(r.returncode == 0 and costs[0] and costs[0] == costs[1],
+          f"solve --lp-engine clp prints GLPK's total cost ({costs})")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1])
+    print(f"{len(failures)} failure(s)")
+    sys.exit(1 if failures else 0)

@@ -1,9 +1,11 @@
 /* `supplymix validate [MODEL]`: check the inputs, report every problem. */
 #include <getopt.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "../io/model_load.h"
 #include "../io/sweep_load.h"
+#include "../models/params.h"
 #include "cli.h"
 
 /* Each event's probability and followers, and each target rank
@@ -23,6 +25,75 @@ static void print_links(const sm_sweep *sw)
     }
 }
 
+/* What the model uses of issue 12's levers: its scoped windows, its
+ * capacity profile and its discount rate. */
+static void print_model_levers(const sm_model *m)
+{
+    static const char *const kind_name[] = {"tariff", "availability"};
+    for (int k = 0; k < SM_SCOPE_KINDS; k++)
+        for (int r = 0; r < m->n_regions; r++)
+            for (int mat = -1; mat < m->n_materials; mat++) {
+                const sm_window *w = &m->windows[sm_scope_slot(m, k, r, mat)];
+                /* full availability in a window changes nothing */
+                if (!w->on || !w->loc.line || (k == SM_SCOPE_AVAIL && w->level == 1.0))
+                    continue;
+                char from[32], until[32];
+                sm_period_label(m, w->from, from, sizeof from);
+                sm_period_label(m, w->until, until, sizeof until);
+                printf("  window %s.%s%s%s: %s %g, periods %d to %d (%s to %s), %s:%d\n",
+                       kind_name[k], m->regions[r].name, mat < 0 ? "" : ".",
+                       mat < 0 ? "" : m->materials[mat].name,
+                       k == SM_SCOPE_TARIFF ? "rate" : "level", w->level, w->from, w->until,
+                       from, until, w->loc.file, w->loc.line);
+            }
+    const char *profile = NULL;
+    for (int f = 0; f < m->n_files; f++)
+        if (!strcmp(m->files[f].role, "capacity_profile"))
+            profile = m->files[f].name;
+    int covered = 0;
+    for (int o = 0; o < m->n_offers; o++)
+        covered += m->offers[o].profile != NULL;
+    if (profile)
+        printf("  capacity profile %s: %d rows, %d of %d offers (their capacity x ramp "
+               "replaced)\n",
+               profile, covered * m->n_periods, covered, m->n_offers);
+    else
+        printf("  capacity profile: none (capacity x ramp for every offer)\n");
+    if (m->discount_rate > 0)
+        printf("  discount rate: %g a year; costs are present values at the first period's "
+               "start\n", m->discount_rate);
+    else
+        printf("  discount rate: 0 (costs are not discounted)\n");
+}
+
+/* Which of issue 12's levers sweep parameter p moves: 0 scoped windows,
+ * 1 penalty multipliers, 2 the discount rate, -1 none. */
+static int lever_of(const sm_model *m, const sm_sweep_param *p)
+{
+    sm_scope_kind k;
+    int r, mat;
+    sm_window_field f;
+    if (sm_param_scope(m, &p->target, &k, &r, &mat, &f))
+        return 0;
+    return p->target.kind == SM_P_PENALTY ? 1 : p->target.kind == SM_P_DISCOUNT ? 2 : -1;
+}
+
+/* The sweep's parameters that move a scoped window, a penalty multiplier
+ * or the discount rate, one line per lever. */
+static void print_sweep_levers(const sm_model *m, const sm_sweep *sw)
+{
+    static const char *const what[] = {"scoped windows", "penalty multipliers",
+                                       "discount rate"};
+    for (int l = 0; l < 3; l++) {
+        printf("  sweep %s:", what[l]);
+        int n = 0;
+        for (int i = 0; i < sw->n_params; i++)
+            if (lever_of(m, &sw->params[i]) == l)
+                printf("%s %s", n++ ? "," : "", sw->params[i].name);
+        printf("%s\n", n ? "" : " none");
+    }
+}
+
 static void usage(FILE *out)
 {
     fprintf(out,
@@ -32,8 +103,12 @@ static void usage(FILE *out)
             "SWEEP against it when given: every file is read in full and every problem is\n"
             "listed as FILE:LINE[:COLUMN]: error|warning: what is wrong and what was\n"
             "expected. Exit code 0 when there is no error (warnings allowed), 2 otherwise.\n"
-            "A valid sweep's named events and rank correlations are listed, each target\n"
-            "correlation beside the Spearman correlation its sample achieves.\n"
+            "A valid model's scoped windows, capacity profile (rows, offers covered) and\n"
+            "discount rate are listed; a valid sweep's named events, rank correlations (each\n"
+            "target beside the Spearman correlation its sample achieves) and the parameters\n"
+            "that move scoped windows, penalty multipliers or the discount rate. A warning\n"
+            "when periods.length_months is not periods.tables_months (default 3), the\n"
+            "length the tables were written for (they are used per period as given).\n"
             "\n"
             "options:\n"
             "  --sweep SWEEP   a sweep file, or the name of one of the model's shipped sweeps\n"
@@ -85,13 +160,15 @@ int sm_cmd_validate(int argc, char **argv)
                "%d offers, %d limits\n",
                dir, m->name, m->n_periods, m->n_regions, m->n_materials, m->n_suppliers,
                m->n_offers, m->n_limits);
-        if (sw)
+        print_model_levers(m);
+        if (sw) {
             printf("%s: sweep '%s' is valid: %d parameters, %zu scenarios (%zu grid points x "
                    "%zu samples)\n",
                    sweep_path, sw->name, sw->n_params, sw->n_scenarios, sw->grid_size,
                    sw->samples);
-        if (sw)
             print_links(sw);
+            print_sweep_levers(m, sw);
+        }
         printf("%zu warning%s\n", warnings, warnings == 1 ? "" : "s");
     } else if (st == SM_EINPUT) {
         fprintf(stderr, "%zu error%s, %zu warning%s\n", errors, errors == 1 ? "" : "s",

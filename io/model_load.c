@@ -59,13 +59,30 @@ static void read_periods(loader *L, const sm_ynode *root)
     const sm_ynode *p = sm_yread_required(&L->yr, root, "periods", "");
     if (!p || !sm_yread_kind(&L->yr, p, "periods", SM_YMAP))
         return;
-    static const char *const keys[] = {"count", "length_months", "first", NULL};
+    static const char *const keys[] = {"count", "length_months", "tables_months", "first",
+                                       NULL};
     sm_yread_known_keys(&L->yr, p, "periods", keys);
     const sm_ynode *c = sm_yread_required(&L->yr, p, "count", "periods");
     if (c)
         sm_yread_int(&L->yr, c, "periods.count", 1, SM_MODEL_MAX_PERIODS, &m->n_periods);
-    sm_yread_int(&L->yr, sm_ymap_get(p, "length_months"), "periods.length_months", 1, 120,
-                 &m->period_months);
+    const sm_ynode *len = sm_ymap_get(p, "length_months");
+    sm_yread_int(&L->yr, len, "periods.length_months", 1, 120, &m->period_months);
+    int tables = 3;
+    const sm_ynode *tn = sm_ymap_get(p, "tables_months");
+    sm_yread_int(&L->yr, tn, "periods.tables_months", 1, 120, &tables);
+    const sm_ynode *at = len ? len : tn;
+    /* The tables are used per period as given, never rescaled: a period
+     * length they were not written for only relabels the dates. */
+    if (at && tables != m->period_months)
+        sm_diag_warning(L->d, L->yaml_file, at->line, at->col,
+                        "periods.length_months is %d but the tables are written for "
+                        "%d-month periods (periods.tables_months, default 3): capacities, "
+                        "demand and holding costs are used per period as given, not "
+                        "rescaled, so only the dates and discounting change; rewrite the "
+                        "tables for %d-month periods and set periods.tables_months: %d, or "
+                        "keep length_months: %d",
+                        m->period_months, tables, m->period_months, m->period_months,
+                        tables);
     const char *first = NULL;
     const sm_ynode *fn = sm_ymap_get(p, "first");
     if (fn && sm_yread_string(&L->yr, fn, "periods.first", &first)) {

@@ -318,6 +318,41 @@ static void test_crlf_and_bom(void)
 
 /* model.yaml's windows (MODEL.md "Scoped windows"): a tariff schedule and
  * a material's control are read into the base case's windows. */
+/* Periods: the tables are per period as written (periods.tables_months,
+ * default 3); a length_months they were not written for loads with a
+ * warning at its line, and stating tables_months silences it. */
+static void test_period_length(void)
+{
+    static const struct {
+        const char *to;
+        size_t warnings;
+        int line;
+    } cases[] = {
+        {"  count: 2\n  length_months: 24\n", 1, 4},
+        {"  count: 2\n  tables_months: 1\n", 1, 4},
+        {"  count: 2\n  length_months: 24\n  tables_months: 24\n", 0, 0},
+        {"  count: 2\n  length_months: 3\n", 0, 0},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char *y = sm_tiny_replace(sm_tiny_yaml, "  count: 2\n", cases[i].to);
+        sm_model *m;
+        sm_status st;
+        sm_diag d;
+        char *dir = sm_tiny_load(y, NULL, NULL, &m, &st, &d);
+        CU_ASSERT_EQUAL(st, SM_OK);
+        CU_ASSERT_EQUAL(d.errors, 0);
+        CU_ASSERT_EQUAL(d.warnings, cases[i].warnings);
+        if (cases[i].warnings)
+            EXPECT_DIAG(&d, "model.yaml", cases[i].line, "written for");
+        if (m)
+            CU_ASSERT_DOUBLE_EQUAL(sm_model_demand(m, 0, 1), 100.0, 0);
+        sm_model_free(&m);
+        sm_diag_clear(&d);
+        sm_test_rmtree(dir);
+        free(y);
+    }
+}
+
 static void test_windows(void)
 {
     char *y = sm_tiny_replace(sm_tiny_yaml, "limits:\n",
@@ -389,6 +424,7 @@ int main(void)
         {"missing files and directories", test_missing_files},
         {"CRLF and byte-order mark", test_crlf_and_bom},
         {"windows and discount_rate", test_windows},
+        {"period length against the tables", test_period_length},
         CU_TEST_INFO_NULL,
     };
     CU_SuiteInfo suites[] = {{"model_load", NULL, NULL, NULL, NULL, tests}, CU_SUITE_INFO_NULL};

@@ -100,15 +100,17 @@ static void lshaped_free(lshaped *ls)
     free(ls->basic);
 }
 
-/* The number of theta columns. Automatic (cut_blocks < 0): 3·sqrt(n),
- * at least 10: more blocks make a better model and fewer iterations, but
- * each adds a dense row a iteration to the master, whose share grows with
- * them (bench/README.md, "Plans": 200 futures, 10 blocks 152 iterations,
- * 50 blocks 65; 1,000 futures, 10 blocks 241, 100 blocks 80). */
+/* The number of theta columns. Automatic (cut_blocks < 0): a block per
+ * 32 futures, at least 10. More blocks make a better model and fewer
+ * iterations, but each adds a dense row an iteration to the master, a
+ * serial LP whose cost per pivot grows with its rows; a block of 32
+ * futures balances the two from 1,000 futures up, and below 320 it is the
+ * 10 blocks measured before (bench/README.md, "Plans": 1,000 futures, 10
+ * blocks 241 iterations, 31 blocks 116, 100 blocks 80 but twice the
+ * master's CPU; 10,000 futures, 10 blocks 474, 300 blocks 94). */
 static int blocks_of(const sm_plan_opts *o, size_t n)
 {
-    size_t b = o->cut_blocks < 0 ? (size_t)fmax(10.0, floor(3.0 * sqrt((double)n)))
-                                 : (size_t)o->cut_blocks;
+    size_t b = o->cut_blocks < 0 ? (n / 32 > 10 ? n / 32 : 10) : (size_t)o->cut_blocks;
     if (b == 0 || b >= n || o->risk_weight > 0.0)
         return (int)n;
     return (int)b;

@@ -171,6 +171,21 @@ static void worker_reset(worker *w)
     sm_lp_set_basis(w->lp, w->base_basis);
 }
 
+/* After a GLPK fatal error in the elastic LP or in ranging, the thread's
+ * environment is gone: forget both problems (freeing them would call into
+ * it) and rebuild the scenario LP at the base basis. */
+static sm_status rebuild_after_fatal(worker *w)
+{
+    const sm_problem *p = w->prob;
+    w->stats.lp_rebuilds++;
+    sm_explainer_forget(&w->explain);
+    sm_lp_forget(&w->lp);
+    sm_status st = sm_lp_new(&w->lp, p->model, p->layout, p->base_coeffs, &w->o->lp, &w->diag);
+    if (st == SM_OK)
+        sm_lp_set_basis(w->lp, w->base_basis);
+    return st;
+}
+
 /* An infeasible scenario's least relaxation into row of b. A GLPK failure
  * on the elastic LP leaves the row's relaxation NaN (the scenario is still
  * recorded as infeasible) and rebuilds both problems of the thread. */
@@ -188,13 +203,7 @@ static sm_status explain_row(worker *w, sm_block *b, size_t row)
                               sm_block_row(b, SM_V_RELAX_STOCK, row), &info, &d);
     if (st == SM_ESOLVER) {
         sm_diag_clear(&d);
-        w->stats.lp_rebuilds++;
-        sm_explainer_forget(&w->explain);
-        sm_lp_forget(&w->lp);
-        st = sm_lp_new(&w->lp, p->model, p->layout, p->base_coeffs, &w->o->lp, &w->diag);
-        if (st == SM_OK)
-            sm_lp_set_basis(w->lp, w->base_basis);
-        return st;
+        return rebuild_after_fatal(w);
     }
     sm_diag_take(&w->diag, &d);
     return st;
@@ -219,13 +228,7 @@ static sm_status range_row(worker *w, sm_block *b, size_t row)
         for (int v = SM_V_SAVING_UP; v <= SM_V_SHARE_HIGH; v++)
             for (int k = 0; k < p->model->n_limits; k++)
                 ((double *)sm_block_row(b, (sm_var)v, row))[k] = NAN;
-        w->stats.lp_rebuilds++;
-        sm_explainer_forget(&w->explain);
-        sm_lp_forget(&w->lp);
-        st = sm_lp_new(&w->lp, p->model, p->layout, p->base_coeffs, &w->o->lp, &w->diag);
-        if (st == SM_OK)
-            sm_lp_set_basis(w->lp, w->base_basis);
-        return st;
+        return rebuild_after_fatal(w);
     }
     sm_diag_take(&w->diag, &d);
     return st;

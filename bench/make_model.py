@@ -36,7 +36,7 @@ def main():
     with open(os.path.join(a.out, "model.yaml"), "w") as f:
         f.write(f"name: synthetic_{a.suppliers}x{a.materials}x{a.periods}\n")
         f.write("description: synthetic benchmark model (bench/make_model.py); not data\n")
-        f.write(f"periods:\n  count: {a.periods}\n  length_months: {a.months}\n  first: \"2027-01\"\n")
+        f.write(f"periods:\n  count: {a.periods}\n  length_months: {a.months}\n  tables_months: {a.months}\n  first: \"2027-01\"\n")
         f.write("regions:\n  China: {tariff: 0.25}\n  Australia: {}\n  Canada: {}\n  USA: {}\n")
         f.write("materials:\n")
         for m in mats:

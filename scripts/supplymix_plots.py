@@ -10,7 +10,9 @@ figures that fit the sweep's parameters, plus summary.csv and summary.md:
   cost_vs_cap.png    total cost against the cap (any swept share.LIMIT),
                      median with 10-90 % and 25-75 % bands over the other
                      parameters, and the median cash paid and shortfall
-                     penalty apart
+                     penalty apart; when the sweep has a second policy
+                     (grid) parameter of 2-6 values (e.g. a tariff), one
+                     line per value of it instead of bands
   supplier_mix.png   tonnes bought per region (stacked) and unmet demand,
                      per material, against the cap (else the parameter that
                      moves cost most)
@@ -47,7 +49,10 @@ EEV, EVPI, VSS, regret P50/P90/P99, and what to commit by region).
 Amounts are in million USD on every axis, never with an axis offset;
 each figure is checked when drawn for offsets and overlapping tick labels
 (a warning on stderr names them); shortfall tonnes of different materials
-are never added; regions keep one colour in every figure.
+are never added; regions keep one colour in every figure and every file
+(region_colour: the one map, also behind the report's figures); every
+share drawn says what it is a share of (of demand: caps, floors,
+shortfall; the summary's mix: of purchases).
 
 Figures that do not fit are skipped with the reason on stderr (e.g. the
 heat map needs two parameters that vary). Works on a file that is still
@@ -864,7 +869,7 @@ def fig_plan_cost(r, ds, p, out, dpi):
     ax.set_ylabel(f"cost of one future over the horizon ({unit})")
     ax.set_xlabel(POLICY_AXIS)
     ax.grid(axis="y", alpha=0.3)
-    ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.07), ncol=3,
+    ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=3,
               frameon=False)
     fig.suptitle("What the plan costs across futures,\nagainst perfect foresight and against "
                  "planning for the average future", fontsize=12)

@@ -5,7 +5,8 @@
  * usage: sm_bench_plan --model DIR --sweep FILE [--grid-point G] [-j N]
  *                      [--blocks B] [--trust 0|1] [--radius R] [--drop A]
  *                      [--gap G] [--max-iterations N] [--sweep-time]
- * --blocks 0 is one cut per future (multi-cut), 1 a single cut. Prints
+ * --blocks -1 (default) is the plan's own choice from the number of
+ * futures, 0 one cut per future (multi-cut), 1 a single cut. Prints
  * one line of name=value pairs: the plan's iterations and stop reason,
  * RP, its lower bound and gap, seconds in all (RP only: not WS or EEV),
  * in the master LP and solving futures, and the master's most rows; with

@@ -28,6 +28,7 @@ void sm_merge_report_free(sm_merge_report *r)
 /* What identifies the run a shard belongs to. */
 typedef struct shard_id {
     long long version, n, block, summaries, slice, slices, it_lim;
+    long long ranging;                         /* run --ranging: 1; 0 when not recorded */
     double tm_lim;
     char model_hash[64], sweep_hash[64], model[256], sweep[256];
     char portfolio_hash[64], portfolio[256];   /* "" without --portfolio */
@@ -53,6 +54,7 @@ static sm_status read_id(hid_t f, const char *path, shard_id *id, sm_diag *d)
     sm_h5_read_attr_i64(f, "slice_index", &id->slice);
     sm_h5_read_attr_i64(f, "slice_count", &id->slices);
     sm_h5_read_attr_i64(f, "iteration_limit", &id->it_lim);
+    sm_h5_read_attr_i64(f, "ranging", &id->ranging);
     sm_h5_read_attr_f64(f, "time_limit_s", &id->tm_lim);
     sm_h5_read_attr_text(f, "model_name", id->model, sizeof id->model);
     sm_h5_read_attr_text(f, "sweep_name", id->sweep, sizeof id->sweep);
@@ -103,6 +105,13 @@ static sm_status same_run(const shard_id *a, const char *a_path, const shard_id 
         return sm_diag_error(d, b_path, 0, 0, "was solved by the %s engine, but %s by %s: refusing "
                                               "to merge (run every slice with the same "
                                               "--lp-engine)", b->engine, a_path, a->engine);
+    /* A shard without --ranging holds NaN where the other holds savings:
+     * the merged file could state neither. */
+    if ((a->ranging != 0) != (b->ranging != 0))
+        return sm_diag_error(d, b_path, 0, 0, "was run %s --ranging, but %s %s: refusing to "
+                                              "merge (run every slice with the same options)",
+                             b->ranging ? "with" : "without", a_path,
+                             a->ranging ? "with it" : "without it");
     return SM_OK;
 }
 

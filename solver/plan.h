@@ -62,7 +62,8 @@ typedef struct sm_plan_opts {
     const volatile sig_atomic_t *stop_flag;
     /* The master (bench/README.md, "Plans", for the figures behind the
      * defaults). cut_blocks: theta variables, each the mean recourse cost
-     * of a contiguous block of futures; 0 (default) one per future
+     * of a contiguous block of futures; -1 (default) chosen from the
+     * number of futures n, n/32 and at least 10; 0 one per future
      * (multi-cut), 1 a single cut. With risk_weight > 0 it is always one
      * per future (CVaR needs each future's cost). trust_region: restrict k
      * to a box of trust_radius · k_ub around the incumbent (a trust
@@ -86,6 +87,11 @@ typedef struct sm_evaluator sm_evaluator;
 sm_status sm_evaluator_new(const sm_futures *F, const sm_stage1 *s1, const sm_plan_opts *o,
                            const sm_basis *base, sm_evaluator **out, sm_diag *d);
 void sm_evaluator_free(sm_evaluator **ev);
+/* Once *flag (NULL: never) is set, sm_evaluate skips the futures it has
+ * not solved yet: its results are then incomplete, for a caller that
+ * checks the flag and discards them (the measures' passes; never the
+ * L-shaped method's, whose cuts need every future). */
+void sm_evaluator_stop_on(sm_evaluator *ev, const volatile sig_atomic_t *flag);
 
 /* Solve every future at k[nk]: q[s] = Q_s(k) (NaN unless optimal),
  * status[s], and, when g is not NULL, g[s*nk + j] the slope of Q_s in k[j]

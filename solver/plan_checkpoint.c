@@ -34,6 +34,29 @@ sm_status sm_ckpt_add(sm_plan_checkpoint *c, const char *name, char type, size_t
     return SM_OK;
 }
 
+sm_status sm_ckpt_copy(sm_plan_checkpoint *dst, const sm_plan_checkpoint *src, sm_diag *d)
+{
+    sm_plan_checkpoint_free(dst);
+    for (int i = 0; i < src->n_arrays; i++) {
+        const sm_plan_array *a = &src->arrays[i];
+        sm_status st = sm_ckpt_add(dst, a->name, a->type, a->n, a->data, d);
+        if (st != SM_OK)
+            return st;
+    }
+    return SM_OK;
+}
+
+int sm_ckpt_ended(const sm_plan_checkpoint *c)
+{
+    const int32_t *counts;
+    sm_diag quiet;
+    sm_diag_init(&quiet);
+    int ended = sm_ckpt_get(c, "result_counts", 'i', SIZE_MAX, (const void **)&counts, NULL,
+                            &quiet) == SM_OK && counts[0] != 0;
+    sm_diag_clear(&quiet);
+    return ended;
+}
+
 sm_status sm_ckpt_get(const sm_plan_checkpoint *c, const char *name, char type, size_t want,
                       const void **data, size_t *n, sm_diag *d)
 {

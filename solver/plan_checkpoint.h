@@ -28,6 +28,11 @@ sm_status sm_ckpt_add(sm_plan_checkpoint *c, const char *name, char type, size_t
 sm_status sm_ckpt_get(const sm_plan_checkpoint *c, const char *name, char type, size_t want,
                       const void **data, size_t *n, sm_diag *d);
 
+/* *dst (empty or freed) becomes a copy of src. */
+sm_status sm_ckpt_copy(sm_plan_checkpoint *dst, const sm_plan_checkpoint *src, sm_diag *d);
+/* 1 when c is of a decomposition that has ended (its result's stop set). */
+int sm_ckpt_ended(const sm_plan_checkpoint *c);
+
 /* The master LP: its columns, rows, scale factors and basis. */
 sm_status sm_ckpt_save_master(const sm_lp *master, sm_plan_checkpoint *c, sm_diag *d);
 sm_status sm_ckpt_load_master(const sm_plan_checkpoint *c, const sm_lp_opts *o, sm_lp **out,

@@ -15,6 +15,7 @@ struct sm_evaluator {
     const sm_basis *base;
     sm_basis **basis;       /* [n] each future's last basis, NULL before its first solve */
     size_t n;               /* F->n, kept: F may be gone when the evaluator is freed */
+    const volatile sig_atomic_t *stop; /* set: skip the futures not yet solved */
     int n_offers;
 };
 
@@ -46,6 +47,11 @@ sm_status sm_evaluator_new(const sm_futures *F, const sm_stage1 *s1, const sm_pl
     ev->n_offers = F->p->model->n_offers;
     *out = ev;
     return SM_OK;
+}
+
+void sm_evaluator_stop_on(sm_evaluator *ev, const volatile sig_atomic_t *flag)
+{
+    ev->stop = flag;
 }
 
 void sm_evaluator_free(sm_evaluator **pev)
@@ -221,7 +227,7 @@ static sm_status evaluate_range(sm_evaluator *ev, size_t lo, size_t hi, const do
             t->st = sm_diag_fail(&t->diag, SM_ENOMEM, "out of memory");
 #pragma omp for schedule(dynamic, 1)
         for (long s = first; s < n; s++) {
-            if (t->st != SM_OK)
+            if (t->st != SM_OK || (ev->stop && *ev->stop))
                 continue;
             t->st = solve_future(ev, t, (size_t)s, k, raw_ub, q, status, g, sink, sink_ctx);
             if (t->st == SM_ESOLVER)

@@ -42,7 +42,7 @@ void sm_plan_opts_init(sm_plan_opts *o)
     o->checkpoint_ctx = NULL;
     o->resume = NULL;
     o->stop_flag = NULL;
-    o->cut_blocks = 10;
+    o->cut_blocks = -1;
     o->trust_region = 1;
     o->trust_radius = 0.3;
     o->drop_age = 10;
@@ -100,11 +100,20 @@ static void lshaped_free(lshaped *ls)
     free(ls->basic);
 }
 
+/* The number of theta columns. Automatic (cut_blocks < 0): a block per
+ * 32 futures, at least 10. More blocks make a better model and fewer
+ * iterations, but each adds a dense row an iteration to the master, a
+ * serial LP whose cost per pivot grows with its rows; a block of 32
+ * futures balances the two from 1,000 futures up, and below 320 it is the
+ * 10 blocks measured before (bench/README.md, "Plans": 1,000 futures, 10
+ * blocks 241 iterations, 31 blocks 116, 100 blocks 80 but twice the
+ * master's CPU; 10,000 futures, 10 blocks 474, 300 blocks 94). */
 static int blocks_of(const sm_plan_opts *o, size_t n)
 {
-    if (o->cut_blocks <= 0 || (size_t)o->cut_blocks >= n || o->risk_weight > 0.0)
+    size_t b = o->cut_blocks < 0 ? (n / 32 > 10 ? n / 32 : 10) : (size_t)o->cut_blocks;
+    if (b == 0 || b >= n || o->risk_weight > 0.0)
         return (int)n;
-    return o->cut_blocks;
+    return (int)b;
 }
 
 static sm_status lshaped_init(lshaped *ls, const sm_futures *F, const sm_stage1 *s1,
@@ -508,10 +517,14 @@ static sm_status checkpoint_take(const lshaped *ls, const sm_plan_result *r, sm_
     SM_TRY(sm_ckpt_add(&c, "elapsed_seconds", 'd', 1, &elapsed, d));
     SM_TRY(sm_ckpt_add(&c, "master_k", 'd', (size_t)ls->nk, ls->k, d));
     SM_TRY(sm_ckpt_save_result(r, ls->n, ls->nk, &c, d));
-    SM_TRY(sm_evaluator_save(ls->ev, &c, d));
-    if (ls->master)
-        SM_TRY(sm_ckpt_save_master(ls->master, &c, d));
-    SM_TRY(trust_save(ls, &c, d));
+    /* An ended plan resumes to its result alone (see resume): small
+     * enough for the caller to keep while the measures are computed. */
+    if (!r->stop) {
+        SM_TRY(sm_evaluator_save(ls->ev, &c, d));
+        if (ls->master)
+            SM_TRY(sm_ckpt_save_master(ls->master, &c, d));
+        SM_TRY(trust_save(ls, &c, d));
+    }
     SM_TRY(ls->o->checkpoint(ls->o->checkpoint_ctx, &c, d));
 done:
     sm_plan_checkpoint_free(&c);

@@ -32,7 +32,7 @@ typedef struct lshaped {
     int bad_steps, whole;           /* whole: k^ is from the unrestricted master */
     int has_centre;                 /* 0 until a trial point meets every future */
     /* Cut ages: master rows after the first n_fixed (the first-stage
-     * rows), solves in a row with a basic slack; -1: never dropped. */
+     * rows), solves in a row with a basic slack. */
     int n_fixed, cap, *age, *drop;
     uint8_t *basic;
 } lshaped;
@@ -48,7 +48,8 @@ sm_status sm_lshaped_master_build(lshaped *ls, sm_diag *d);
 /* The cut of every block whose mean Q_s(k^) lies above the master's
  * theta_b (all of them when theta is NULL), in block order. */
 sm_status sm_lshaped_add_cuts(lshaped *ls, const double *theta, int *added, sm_diag *d);
-/* A feasibility cut for every future infeasible at k^, in future order. */
+/* A feasibility cut for every block with futures infeasible at k^, in
+ * block order. */
 sm_status sm_lshaped_add_feasibility_cuts(lshaped *ls, int *added, sm_diag *d);
 /* Age the cuts by the master's last basis and drop the long-idle ones. */
 sm_status sm_lshaped_drop_old_cuts(lshaped *ls, sm_diag *d);

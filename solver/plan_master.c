@@ -1,6 +1,6 @@
 /* The L-shaped method's master LP and its cuts (see plan_lshaped.h and
  * the head of plan_lshaped.c): building it, optimality cuts by block,
- * feasibility cuts by future, and dropping cuts idle for long. */
+ * feasibility cuts by block, and dropping cuts idle for long. */
 #include "plan_lshaped.h"
 
 #include <math.h>
@@ -28,14 +28,14 @@ sm_status sm_lshaped_ages_room(lshaped *ls, int i, sm_diag *d)
     return SM_OK;
 }
 
-/* Append a row to the master and give it an age (keep: never dropped). */
-static sm_status master_row(lshaped *ls, int len, double lb, int keep, sm_diag *d)
+/* Append a cut to the master, age 0. */
+static sm_status master_row(lshaped *ls, int len, double lb, sm_diag *d)
 {
     int i = sm_lp_rows(ls->master) - ls->n_fixed;
     sm_status st = sm_lshaped_ages_room(ls, i, d);
     if (st != SM_OK)
         return st;
-    ls->age[i] = keep ? -1 : 0;
+    ls->age[i] = 0;
     return sm_lp_add_row(ls->master, len, ls->idx, ls->val, lb, HUGE_VAL, d);
 }
 
@@ -211,27 +211,40 @@ sm_status sm_lshaped_add_cuts(lshaped *ls, const double *theta, int *added, sm_d
         int len = cut_terms(ls, ls->gb, v);
         ls->idx[len] = ls->nk + (int)b;
         ls->val[len++] = 1.0;
-        SM_TRY(master_row(ls, len, ls->rhs, 0, d));
+        SM_TRY(master_row(ls, len, ls->rhs, d));
         (*added)++;
     }
 done:
     return st;
 }
 
-/* For every future infeasible at k^, with w_s = q[s] its phase-one
- * violation and g_s its slopes: -g_s·k >= w_s - g_s·k^, in future order. */
+/* For every block with futures infeasible at k^, w_s = q[s] their
+ * phase-one violations and g_s their slopes: the sum over them of
+ * w_s + g_s·(k − k^) <= 0 (each w_s(k) lies above its linearisation and
+ * is 0 where s is feasible), in block order. One row a block, not a
+ * future, and aged like the optimality cuts: 10,000 futures kept one row
+ * each for good (bench/README.md, "Plans"). */
 sm_status sm_lshaped_add_feasibility_cuts(lshaped *ls, int *added, sm_diag *d)
 {
     sm_status st = SM_OK;
+    size_t n = ls->n, nb = (size_t)ls->nb, nk = (size_t)ls->nk, s = 0;
     *added = 0;
-    for (size_t s = 0; s < ls->n; s++) {
-        double w = ls->q[s];
-        if (ls->status[s] != SM_SCEN_INFEASIBLE || !(w > 1e-9))
-            continue;
-        int len = cut_terms(ls, &ls->g[s * (size_t)ls->nk], w);
+    for (size_t b = 0; b < nb; b++) {
+        double w = 0.0;
+        int any = 0;
+        memset(ls->gb, 0, nk * sizeof(double));
+        for (; s < n && s * nb / n == b; s++) {
+            if (ls->status[s] != SM_SCEN_INFEASIBLE || !(ls->q[s] > 1e-9))
+                continue;
+            any = 1;
+            w += ls->q[s];
+            for (size_t j = 0; j < nk; j++)
+                ls->gb[j] += ls->g[s * nk + j];
+        }
+        int len = any ? cut_terms(ls, ls->gb, w) : 0;
         if (len == 0)
             continue; /* no commitment can help: cannot happen when k_ub was feasible */
-        SM_TRY(master_row(ls, len, ls->rhs, 1, d));
+        SM_TRY(master_row(ls, len, ls->rhs, d));
         (*added)++;
     }
 done:
@@ -248,8 +261,7 @@ sm_status sm_lshaped_drop_old_cuts(lshaped *ls, sm_diag *d)
         return SM_OK;
     sm_lp_rows_basic(ls->master, ls->n_fixed, ls->basic);
     for (int i = 0; i < nr; i++) {
-        if (ls->age[i] >= 0)
-            ls->age[i] = ls->basic[i] ? ls->age[i] + 1 : 0;
+        ls->age[i] = ls->basic[i] ? ls->age[i] + 1 : 0;
         if (ls->age[i] >= ls->o->drop_age)
             ls->drop[nd++] = ls->n_fixed + i;
         else

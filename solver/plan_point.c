@@ -2,6 +2,8 @@
  * WS from each future's perfect-foresight problem, EEV from the portfolio
  * of the average future, and the regrets. */
 #include "plan.h"
+#include "plan_checkpoint.h"
+#include "plan_mpi.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -119,9 +121,10 @@ static sm_status wait_and_see(const sweep_futures *f, const sm_stage1 *s1, const
     if (s1->n_rows == 0) {
         sm_futures F = {f->p, pt->n, f->sw->n_params, foresight_coeffs, f};
         SM_TRY(sm_evaluator_new(&F, s1, o, base, &ev, d));
+        sm_evaluator_stop_on(ev, o->stop_flag);
         SM_TRY(sm_evaluate(ev, s1->ub, pt->z, status, NULL, NULL, NULL, d));
     } else {
-        for (size_t s = 0; s < pt->n; s++) {
+        for (size_t s = 0; s < pt->n && !(o->stop_flag && *o->stop_flag); s++) {
             sweep_futures one = *f;
             one.only = (long)s;
             sm_futures F = {f->p, 1, f->sw->n_params, recourse_coeffs, &one};
@@ -175,6 +178,7 @@ static sm_status expected_of_average(const sweep_futures *f, const sm_stage1 *s1
         goto done; /* no k-bar: the average future itself has no plan */
     sm_futures F = {p, pt->n, f->sw->n_params, recourse_coeffs, f};
     SM_TRY(sm_evaluator_new(&F, s1, o, base, &ev, d));
+    sm_evaluator_stop_on(ev, o->stop_flag);
     SM_TRY(sm_evaluate(ev, r.k, q, status, NULL, NULL, NULL, d));
     pt->eev_infeasible = 0;
     for (size_t s = 0; s < pt->n; s++) {
@@ -206,6 +210,7 @@ static sm_status evaluate_plan(const sweep_futures *f, const sm_stage1 *s1, cons
         SM_TRY(sm_diag_fail(d, SM_ENOMEM, "out of memory"));
     sm_futures F = {f->p, pt->n, f->sw->n_params, recourse_coeffs, f};
     SM_TRY(sm_evaluator_new(&F, s1, o, base, &ev, d));
+    sm_evaluator_stop_on(ev, o->stop_flag);
     SM_TRY(sm_evaluate(ev, pt->rp.k, q, status, NULL, sink, sink_ctx, d));
 done:
     sm_evaluator_free(&ev);
@@ -215,6 +220,74 @@ done:
 }
 
 
+/* The caller's checkpoint hook, and a copy of the decomposition's last
+ * checkpoint once it has ended: what a stop during the measures saves. */
+typedef struct final_ckpt {
+    sm_status (*fn)(void *ctx, const sm_plan_checkpoint *c, sm_diag *d);
+    void *ctx;
+    sm_plan_checkpoint last;
+} final_ckpt;
+
+static sm_status keep_final(void *ctx, const sm_plan_checkpoint *c, sm_diag *d)
+{
+    final_ckpt *f = ctx;
+    if (sm_ckpt_ended(c)) {
+        sm_status st = sm_ckpt_copy(&f->last, c, d);
+        if (st != SM_OK)
+            return st;
+    }
+    return f->fn(f->ctx, c, d);
+}
+
+/* A stop requested (on any rank) during the measures: hand the ended
+ * decomposition's checkpoint to the caller's hook once more (which saves
+ * it, a stop being requested) and mark the policy interrupted, so that a
+ * resume has its RP at once and computes the measures anew. */
+static sm_status measures_stopped(const sm_plan_opts *o, final_ckpt *fc, sm_plan_point *pt,
+                                  int *stopped, sm_diag *d)
+{
+    *stopped = o->stop_flag && sm_plan_mpi_any(*o->stop_flag);
+    if (!*stopped)
+        return SM_OK;
+    pt->rp.stop = SM_PLAN_INTERRUPTED;
+    pt->ws = pt->eev = pt->evpi = pt->vss = NAN;
+    return fc->last.n_arrays ? fc->fn(fc->ctx, &fc->last, d) : SM_OK;
+}
+
+/* k*'s evaluation for the file, WS and EEV (and so EVPI, VSS and the
+ * regrets), each pass checked for a stop request (measures_stopped). */
+static sm_status measures(const sweep_futures *f, const sm_stage1 *s1, const sm_plan_opts *o,
+                          const sm_basis *base, sm_future_sink sink, void *sink_ctx,
+                          final_ckpt *fc, sm_plan_point *pt, sm_diag *d)
+{
+    sm_status st = SM_OK;
+    /* The measures' own plans (one future each) are not the policy's
+     * decomposition: no checkpoints, no resume; their passes skip what is
+     * left once a stop is requested. */
+    sm_plan_opts inner = *o;
+    inner.checkpoint = NULL;
+    inner.resume = NULL;
+    int stopped;
+    SM_TRY(evaluate_plan(f, s1, &inner, base, sink, sink_ctx, pt, d));
+    SM_TRY(measures_stopped(o, fc, pt, &stopped, d));
+    if (!stopped)
+        SM_TRY(wait_and_see(f, s1, &inner, base, pt, d));
+    if (!stopped)
+        SM_TRY(measures_stopped(o, fc, pt, &stopped, d));
+    if (!stopped)
+        SM_TRY(expected_of_average(f, s1, &inner, base, pt, d));
+    if (!stopped)
+        SM_TRY(measures_stopped(o, fc, pt, &stopped, d));
+    if (stopped)
+        return SM_OK;
+    pt->evpi = pt->rp_value - pt->ws;
+    pt->vss = pt->eev - pt->rp_value;
+    for (size_t s = 0; s < pt->n; s++)
+        pt->regret[s] = pt->rp.fees + pt->rp.q[s] - pt->z[s];
+done:
+    return st;
+}
+
 sm_status sm_plan_point_run(const sm_problem *p, const sm_sweep *sw, size_t g,
                             const sm_plan_opts *o, const sm_basis *base, sm_future_sink sink,
                             void *sink_ctx, sm_plan_point *pt, sm_diag *d)
@@ -222,6 +295,7 @@ sm_status sm_plan_point_run(const sm_problem *p, const sm_sweep *sw, size_t g,
     sm_status st = SM_OK;
     const sm_model *m = p->model;
     sm_stage1 *s1 = NULL;
+    final_ckpt fc = {o->checkpoint, o->checkpoint_ctx, {0, NULL}};
     sm_inputs *policy = sm_inputs_new(m);
     double *values = malloc(((size_t)sw->n_params + 1) * sizeof *values);
     memset(pt, 0, sizeof *pt);
@@ -242,19 +316,17 @@ sm_status sm_plan_point_run(const sm_problem *p, const sm_sweep *sw, size_t g,
     SM_TRY(sm_stage1_build(m, policy, &s1, d));
     sweep_futures f = {p, sw, g, -1};
     sm_futures F = {p, pt->n, sw->n_params, recourse_coeffs, &f};
-    SM_TRY(sm_plan_solve(&F, s1, o, base, &pt->rp, d));
+    sm_plan_opts ro = *o;
+    if (o->checkpoint) {
+        ro.checkpoint = keep_final;
+        ro.checkpoint_ctx = &fc;
+    }
+    SM_TRY(sm_plan_solve(&F, s1, &ro, base, &pt->rp, d));
     pt->rp_value = pt->rp.ub;
     pt->seconds = pt->rp.seconds;
     pt->ws = pt->eev = pt->evpi = pt->vss = NAN;
     if (pt->rp.stop == SM_PLAN_INTERRUPTED)
         goto done; /* resumed later from its checkpoint */
-    /* The measures' own plans (one future each) are not the policy's
-     * decomposition: no checkpoints, no resume. */
-    sm_plan_opts inner = *o;
-    inner.checkpoint = NULL;
-    inner.resume = NULL;
-    inner.stop_flag = NULL;
-    o = &inner;
     if (!sm_plan_point_has_plan(pt)) {
         if (planned(pt->rp.stop))
             snprintf(pt->rp.message, sizeof pt->rp.message,
@@ -263,14 +335,9 @@ sm_status sm_plan_point_run(const sm_problem *p, const sm_sweep *sw, size_t g,
         goto done; /* reported by the caller; the other policies go on */
     }
     sm_stage1_expand(s1, m->n_offers, pt->rp.k, pt->k_full);
-    SM_TRY(evaluate_plan(&f, s1, o, base, sink, sink_ctx, pt, d));
-    SM_TRY(wait_and_see(&f, s1, o, base, pt, d));
-    SM_TRY(expected_of_average(&f, s1, o, base, pt, d));
-    pt->evpi = pt->rp_value - pt->ws;
-    pt->vss = pt->eev - pt->rp_value;
-    for (size_t s = 0; s < pt->n; s++)
-        pt->regret[s] = pt->rp.fees + pt->rp.q[s] - pt->z[s];
+    SM_TRY(measures(&f, s1, o, base, sink, sink_ctx, &fc, pt, d));
 done:
+    sm_plan_checkpoint_free(&fc.last);
     sm_stage1_free(&s1);
     sm_inputs_free(&policy);
     free(values);

@@ -10,7 +10,8 @@ prints of the objective), and the stored dual, 100 x limit_saving_per_point
 per point, must lie between them (cost is convex in share). The share
 interval [limit_share_low, limit_share_high] must contain s, and where
 s +- 0.01 lie inside it the savings must equal the dual. Without --ranging
-the datasets are NaN; total_cost is the same with and without it.
+the datasets are NaN; total_cost is the same with and without it. `merge`
+refuses slices run with and without --ranging.
 
 usage: test_ranging.py SUPPLYMIX [N]   (N sampled scenarios besides 11762, default 12;
                                         bench/bench_ranging.sh runs 200)
@@ -110,8 +111,22 @@ def check_scenario(exe, tmp, f, i, limits):
     return f["limit_saving_per_point"][i], f["limit_saving_up"][i], f["limit_saving_down"][i]
 
 
+def check_merge_refuses_mixed(exe, tmp):
+    """Slices run with and without --ranging cannot be merged: one holds NaN
+    where the other holds savings, and the merged file could state neither."""
+    a, b, out = (os.path.join(tmp, x) for x in ("s0.h5", "s1.h5", "merged.h5"))
+    r0 = run([exe, "run", "--sweep", "quick", "--slice", "0/2", "-o", a, "--ranging"])
+    r1 = run([exe, "run", "--sweep", "quick", "--slice", "1/2", "-o", b])
+    check(r0.returncode == 0 and r1.returncode == 0, "two slices of quick, one with --ranging")
+    r = run([exe, "merge", out, a, b])
+    check(r.returncode == 2 and "--ranging" in r.stderr and not os.path.exists(out),
+          f"merge refuses slices that differ in --ranging (exit {r.returncode}: "
+          f"{r.stderr.strip()[:160]})")
+
+
 def main(exe, n):
     with tempfile.TemporaryDirectory() as tmp:
+        check_merge_refuses_mixed(exe, tmp)
         plain, ranged = os.path.join(tmp, "plain.h5"), os.path.join(tmp, "ranged.h5")
         r1 = run([exe, "run", "--sweep", "china_grid", "-o", plain, "-j", "2"])
         r2 = run([exe, "run", "--sweep", "china_grid", "-o", ranged, "-j", "2", "--ranging"])

@@ -692,6 +692,68 @@ static void test_resume_identical(void)
     resume_case_free(&c);
 }
 
+/* A stop requested during the measures' passes (here: at the first
+ * future of k*'s evaluation) ends the policy as interrupted, handing its
+ * ended decomposition to the checkpoint hook once more; resumed from the
+ * last checkpoint, the policy has the same plan and measures as one never
+ * stopped. */
+static void stop_in_pass(void *ctx, size_t s, const sm_inputs *in, const double *x,
+                         const double *y, const sm_solve_info *info)
+{
+    (void)s, (void)in, (void)x, (void)y, (void)info;
+    ((ckpt_log *)ctx)->flag = 1;
+}
+
+static void test_stop_during_measures(void)
+{
+    fixture f;
+    CU_ASSERT_FATAL(load_contract_model(&f, contract_sweep));
+    sm_diag d;
+    sm_diag_init(&d);
+    sm_lp_opts lo;
+    sm_lp_opts_init(&lo);
+    sm_basis *base = NULL;
+    CU_ASSERT_EQUAL_FATAL(sm_plan_base_basis(f.p, &lo, &base, &d), SM_OK);
+    sm_plan_opts o;
+    sm_plan_opts_init(&o);
+    o.threads = 2;
+    sm_plan_point ref, cut, res;
+    CU_ASSERT_EQUAL_FATAL(sm_plan_point_run(f.p, f.sw, 0, &o, base, NULL, NULL, &ref, &d), SM_OK);
+    CU_ASSERT_EQUAL(ref.rp.stop, SM_PLAN_GAP);
+    ckpt_log log = {NULL, 0, -1, 0};
+    sm_plan_opts os = o;
+    os.checkpoint = keep_checkpoint;
+    os.checkpoint_ctx = &log;
+    os.stop_flag = &log.flag;
+    CU_ASSERT_EQUAL_FATAL(sm_plan_point_run(f.p, f.sw, 0, &os, base, stop_in_pass, &log, &cut, &d),
+                          SM_OK);
+    CU_ASSERT_EQUAL(cut.rp.stop, SM_PLAN_INTERRUPTED);
+    CU_ASSERT_FATAL(log.n >= 2);
+    /* The last two: the ended decomposition's, and again at the stop. */
+    CU_ASSERT_EQUAL(log.kept[log.n - 1].n_arrays, log.kept[log.n - 2].n_arrays);
+    sm_plan_opts orr = o;
+    orr.resume = &log.kept[log.n - 1];
+    CU_ASSERT_EQUAL_FATAL(sm_plan_point_run(f.p, f.sw, 0, &orr, base, NULL, NULL, &res, &d), SM_OK);
+    size_t nkf = (size_t)f.m->n_offers * (size_t)f.m->n_periods, n = f.sw->samples;
+    CU_ASSERT_EQUAL(res.rp.stop, SM_PLAN_GAP);
+    CU_ASSERT_EQUAL(res.rp.iterations, ref.rp.iterations);
+    CU_ASSERT_EQUAL(memcmp(res.k_full, ref.k_full, nkf * sizeof(double)), 0);
+    CU_ASSERT_EQUAL(memcmp(res.kbar_full, ref.kbar_full, nkf * sizeof(double)), 0);
+    CU_ASSERT_EQUAL(memcmp(res.regret, ref.regret, n * sizeof(double)), 0);
+    CU_ASSERT_EQUAL(memcmp(res.z, ref.z, n * sizeof(double)), 0);
+    double a[5] = {res.rp_value, res.ws, res.eev, res.evpi, res.vss},
+           b[5] = {ref.rp_value, ref.ws, ref.eev, ref.evpi, ref.vss};
+    CU_ASSERT_EQUAL(memcmp(a, b, sizeof a), 0);
+    sm_plan_point_free(&ref);
+    sm_plan_point_free(&cut);
+    sm_plan_point_free(&res);
+    ckpt_log_free(&log);
+    sm_basis_free(&base);
+    sm_lp_thread_end();
+    sm_diag_clear(&d);
+    fixture_free(&f);
+}
+
 /* Resume data of another plan is refused, naming what does not fit. */
 static void test_resume_mismatch(void)
 {
@@ -868,6 +930,7 @@ int main(void)
         {"stopped after an iteration and resumed: the same plan, 1 and 2 threads",
          test_resume_identical},
         {"resume data of another plan is refused", test_resume_mismatch},
+        {"a stop during WS/EEV saves, and resumes to the same measures", test_stop_during_measures},
         {"rho and CVaR of small vectors", test_risk_value},
         {"hand-solved plan under CVaR", test_hand_solved_cvar},
         {"EVPI >= 0 and VSS >= 0 under CVaR", test_cvar_measures_nonnegative},

@@ -10,7 +10,9 @@ figures that fit the sweep's parameters, plus summary.csv and summary.md:
   cost_vs_cap.png    total cost against the cap (any swept share.LIMIT),
                      median with 10-90 % and 25-75 % bands over the other
                      parameters, and the median cash paid and shortfall
-                     penalty apart
+                     penalty apart; when the sweep has a second policy
+                     (grid) parameter of 2-6 values (e.g. a tariff), one
+                     line per value of it instead of bands
   supplier_mix.png   tonnes bought per region (stacked) and unmet demand,
                      per material, against the cap (else the parameter that
                      moves cost most)
@@ -47,7 +49,10 @@ EEV, EVPI, VSS, regret P50/P90/P99, and what to commit by region).
 Amounts are in million USD on every axis, never with an axis offset;
 each figure is checked when drawn for offsets and overlapping tick labels
 (a warning on stderr names them); shortfall tonnes of different materials
-are never added; regions keep one colour in every figure.
+are never added; regions keep one colour in every figure and every file
+(region_colour: the one map, also behind the report's figures); every
+share drawn says what it is a share of (of demand: caps, floors,
+shortfall; the summary's mix: of purchases).
 
 Figures that do not fit are skipped with the reason on stderr (e.g. the
 heat map needs two parameters that vary). Works on a file that is still
@@ -66,6 +71,7 @@ import os
 import sys
 import traceback
 import warnings
+import zlib
 
 import numpy as np
 
@@ -105,15 +111,21 @@ def use_matplotlib():
 
 # ---- helpers ---------------------------------------------------------------
 
+# What a share drawn is a share of, said in the footnotes (issue 14: shares
+# of purchases can exceed a cap that is a share of demand).
+SHARE_OF_DEMAND_SHORT = ("shortfall as a share of each material's demand over the horizon, "
+                         "never added across materials")
+SHARE_OF_DEMAND_LIMIT = ("a limit's share is a share of demand (not of purchases); "
+                         "one point = 1 % of demand")
+
 def region_colour(regions):
-    out, k = {}, 0
-    for reg in regions:
-        if reg in REGION_COLOURS:
-            out[reg] = REGION_COLOURS[reg]
-        else:
-            out[reg] = OTHER_COLOURS[k % len(OTHER_COLOURS)]
-            k += 1
-    return out
+    """{region: colour}, the one map of every figure (and of the report,
+    which embeds them): a region keeps its colour whichever regions are
+    drawn beside it and in whatever order, in every figure and every file;
+    a region not in REGION_COLOURS gets one chosen by its name."""
+    return {reg: REGION_COLOURS.get(reg) or
+            OTHER_COLOURS[zlib.crc32(str(reg).encode()) % len(OTHER_COLOURS)]
+            for reg in regions}
 
 
 def money(units, values=None):
@@ -173,6 +185,32 @@ def _span(n):
 # [every text shown]}.
 LAYOUT_PROBLEMS = {}
 FIGURE_TEXT = {}
+# ... and {file name: {legend label: colour}}, {file name: {line label:
+# (x, y)}} and {file name: [axis and colour bar labels]}.
+FIGURE_COLOURS = {}
+FIGURE_LINES = {}
+FIGURE_AXIS_LABELS = {}
+
+
+def _record(fig, name):
+    """What a test needs to check a drawn figure against the file."""
+    import matplotlib.colors as mcolors
+    colours, lines, labels = {}, {}, []
+    legends = list(fig.legends) + [ax.get_legend() for ax in fig.axes if ax.get_legend()]
+    for leg in legends:
+        handles = getattr(leg, "legend_handles", None) or leg.legendHandles
+        for h, t in zip(handles, leg.get_texts()):
+            c = h.get_facecolor() if isinstance(h, Patch) else getattr(h, "get_color", None)
+            c = c() if callable(c) else c
+            if c is not None:
+                colours[t.get_text()] = mcolors.to_hex(c)
+    for ax in fig.axes:
+        labels += [t for t in (ax.get_xlabel(), ax.get_ylabel()) if t]
+        for ln in ax.get_lines():
+            if not ln.get_label().startswith("_"):
+                lines[ln.get_label()] = (np.asarray(ln.get_xdata(), dtype=float),
+                                         np.asarray(ln.get_ydata(), dtype=float))
+    FIGURE_COLOURS[name], FIGURE_LINES[name], FIGURE_AXIS_LABELS[name] = colours, lines, labels
 
 
 def _overlaps(boxes):
@@ -215,6 +253,7 @@ def finish(fig, path, dpi, r, n, extra="", rect_top=0.96):
     LAYOUT_PROBLEMS[name] = layout_problems(fig)
     FIGURE_TEXT[name] = [t.get_text() for t in fig.findobj(
         lambda o: hasattr(o, "get_text") and hasattr(o, "get_window_extent")) if t.get_text()]
+    _record(fig, name)
     for problem in LAYOUT_PROBLEMS[name]:
         print(f"plots: warning: {name}: {problem}", file=sys.stderr)
     fig.savefig(path, dpi=dpi)
@@ -279,6 +318,63 @@ def positions(p, gs):
 
 # ---- figures ---------------------------------------------------------------
 
+def second_policy(r, p, drawn):
+    """The second policy (grid) parameter of a cost figure drawn against p:
+    a grid parameter with 2-6 values that is not drawn itself, else None
+    (a sweep with one grid axis keeps its bands)."""
+    for q in r.parameters:
+        if q.kind == "grid" and q.varies and q is not p and q not in drawn \
+                and len(q.levels) <= 6:
+            return q
+    return None
+
+
+CASH_PENALTY = (
+    ("s--", "#1b7837", "median cash paid (purchases, tariffs, freight, holding, fees)"),
+    ("^:", "#a50f15", "median shortfall penalty (value of unmet demand, not cash)"))
+
+
+def _cost_bands(ax, ds, gs, xs, f):
+    """Median total cost with 10-90 % and 25-75 % bands over everything
+    else, and the median cash paid and penalty apart; the medians."""
+    q = np.array([np.percentile(sub.total_cost.values * f, [10, 25, 50, 75, 90])
+                  for _, _, sub in gs])
+    ax.fill_between(xs, q[:, 0], q[:, 4], color="#9ecae1", alpha=0.6,
+                    label="10–90 % of scenarios at this level")
+    ax.fill_between(xs, q[:, 1], q[:, 3], color="#4292c6", alpha=0.6, label="25–75 %")
+    ax.plot(xs, q[:, 2], "o-", color="#08306b", lw=2, label="median total cost")
+    masks = _masks(ds, gs)
+    for vals, (style, colour, label) in zip((smr.cash_cost(ds), ds.cost_shortfall.values),
+                                            CASH_PENALTY):
+        ax.plot(xs, [np.median(vals[w]) * f for w in masks], style, color=colour, lw=1.5,
+                ms=5, label=label)
+    return q[:, 2]
+
+
+def _cost_lines(ax, ds, p, second, xs, f):
+    """One line of median total cost per value of the second policy
+    parameter (with its cash paid and penalty in the same colour, dashed
+    and dotted), instead of blending that axis into the bands; each total
+    cost line's values at both ends labelled."""
+    _, xv, xi = smr.group_index(ds, p.name)
+    labels, sv, si = smr.group_index(ds, second.name)
+    colours = plt.get_cmap("cividis")(np.linspace(0, 0.85, len(sv)))
+    parts = (("total cost", "o-", 2.0, ds.total_cost.values),
+             ("cash paid", "s--", 1.2, smr.cash_cost(ds)),
+             ("shortfall penalty", "^:", 1.2, ds.cost_shortfall.values))
+    for k, (lab, colour) in enumerate(zip(labels, colours)):
+        for what, style, lw, vals in parts:
+            med = [np.median(vals[(si == k) & (xi == j)]) * f if ((si == k) & (xi == j)).any()
+                   else np.nan for j in range(len(xv))]
+            ax.plot(xs, med, style, color=colour, lw=lw, ms=4,
+                    label=f"{second.name} = {lab}: median {what}")
+            if what == "total cost":      # its values at both ends, beside the line
+                for j, dx, ha in ((0, -6, "right"), (len(xs) - 1, 6, "left")):
+                    ax.annotate(f"{med[j]:,.0f}", (xs[j], med[j]), textcoords="offset points",
+                                xytext=(dx, 0), ha=ha, va="center", fontsize=7.5, color=colour)
+    ax.margins(x=0.12)
+
+
 def fig_cost_vs_cap(r, ds, eff, out, dpi):
     shares = [p for p in r.parameters if p.limit is not None and p.varies]
     if not shares:
@@ -294,37 +390,28 @@ def fig_cost_vs_cap(r, ds, eff, out, dpi):
     for ax, p in zip(axes[0], shares):
         gs = group_values(ds, p)
         x = np.array([v for _, v, _ in gs])
-        q = np.array([np.percentile(sub.total_cost.values * f, [10, 25, 50, 75, 90])
-                      for _, _, sub in gs])
         n = [sub.sizes["scenario"] for _, _, sub in gs]
         xs = 100 * x if p.units in ("", "1") else x
-        ax.fill_between(xs, q[:, 0], q[:, 4], color="#9ecae1", alpha=0.6,
-                        label="10–90 % of scenarios at this level")
-        ax.fill_between(xs, q[:, 1], q[:, 3], color="#4292c6", alpha=0.6,
-                        label="25–75 %")
-        ax.plot(xs, q[:, 2], "o-", color="#08306b", lw=2, label="median total cost")
-        cash = smr.cash_cost(ds)
-        pen = ds.cost_shortfall.values
-        for vals, style, colour, label in (
-                (cash, "s--", "#1b7837", "median cash paid (purchases, tariffs, freight, "
-                                         "holding, fees)"),
-                (pen, "^:", "#a50f15", "median shortfall penalty (value of unmet demand, "
-                                       "not cash)")):
-            med = [np.median(vals[w]) * f for w in _masks(ds, gs)]
-            ax.plot(xs, med, style, color=colour, lw=1.5, ms=5, label=label)
-        every = max(1, (len(xs) + 8) // 9)
-        for xi, yi in list(zip(xs, q[:, 2]))[::every]:
-            ax.annotate(f"{yi:,.0f}", (xi, yi), textcoords="offset points", xytext=(0, 7),
-                        ha="center", fontsize=8, color="#08306b")
+        second = second_policy(r, p, shares)
+        if second is None:
+            q = _cost_bands(ax, ds, gs, xs, f)
+            every = max(1, (len(xs) + 8) // 9)
+            for xi, yi in list(zip(xs, q))[::every]:
+                ax.annotate(f"{yi:,.0f}", (xi, yi), textcoords="offset points", xytext=(0, 7),
+                            ha="center", fontsize=8, color="#08306b")
+        else:
+            _cost_lines(ax, ds, p, second, xs, f)
         if p.discrete and len(xs) <= 12:
             ax.set_xticks(xs)
             ax.set_xticklabels([f"{x:g}" for x in xs])
         ax.set_xlabel(param_axis_label(p, r))
         ax.set_ylabel(f"cost over the horizon ({unit})")
         kind = r.limit_kind_of(p.limit) or "limit"
-        o = others(p)
+        o = [q for q in others(p) if second is None or q != second.name]
         bands = (f"bands: spread over {', '.join(o) or 'nothing else'}" if len(o) <= 3 else
                  f"bands: spread over the {len(o)} other parameters")
+        if second is not None:
+            bands = f"one line per {second.name}; " + bands.replace("bands: ", "")
         bands += (f" ({_span(n)} scenarios per level)" if p.discrete else
                   f" ({_span(n)} scenarios per quintile bin, drawn at its median)")
         ax.set_title(bands if len(shares) == 1 else f"{kind} {p.limit}\n{bands}", fontsize=10)
@@ -372,7 +459,10 @@ def fig_supplier_mix(r, ds, eff, out, dpi):
     how = "levels" if not continuous else "quintiles"
     fig.suptitle(f"Supplier mix by region against {p.name} ({how}; mean over the other "
                  "parameters)", fontsize=12)
-    finish(fig, out, dpi, r, ds.sizes["scenario"], rect_top=0.90)
+    finish(fig, out, dpi, r, ds.sizes["scenario"], rect_top=0.90,
+           extra="tonnes, not shares; a cap or floor is a share of demand, and the "
+           "summary's mix is in shares of purchases, which exceed the cap when demand goes "
+           "unmet")
 
 
 def _heat_params(r, eff, chosen):
@@ -454,8 +544,7 @@ def fig_heatmap(r, ds, eff, out, dpi, chosen=None):
         axes[k // ncol][k % ncol].set_visible(False)
     per = f"{_span(N[N > 0])} scenarios per cell" if (N > 0).any() else ""
     fig.suptitle(f"Cost and shortfall per material over {px.name} and {py.name}", fontsize=12)
-    finish(fig, out, dpi, r, ds.sizes["scenario"], extra=per + "; shortfall per material, "
-           "never added across materials")
+    finish(fig, out, dpi, r, ds.sizes["scenario"], extra=per + "; " + SHARE_OF_DEMAND_SHORT)
 
 
 def _label_percentiles(ax, k, d, colour, styles, fmt):
@@ -516,7 +605,7 @@ def fig_risk(r, ds, eff, out, dpi):
         _risk_histograms(fig, axes, ds, cost, cost_f, cost_u, short, s_label, materials)
         fig.suptitle("Risk: how total cost and each material's shortfall spread across futures",
                      fontsize=12)
-        finish(fig, out, dpi, r, ds.sizes["scenario"])
+        finish(fig, out, dpi, r, ds.sizes["scenario"], extra=SHARE_OF_DEMAND_SHORT)
         return
     labels, values, which = smr.group_index(ds, by.name)
     nrow = (len(materials) + 2) // 2
@@ -544,7 +633,8 @@ def fig_risk(r, ds, eff, out, dpi):
     fig.suptitle(f"Risk: spread of total cost and of each material's shortfall across the "
                  f"{_span(n)} futures at each level of {by.name}", fontsize=12)
     finish(fig, out, dpi, r, ds.sizes["scenario"], extra="boxes: middle half, whiskers "
-           "5-95 %; lines P50 (solid), P90 (dashed), P99 (dotted), values at the top")
+           "5-95 % of futures; lines P50 (solid), P90 (dashed), P99 (dotted), values at the "
+           "top; " + SHARE_OF_DEMAND_SHORT)
 
 
 def fig_limit_price(r, ds, eff, out, dpi):
@@ -584,7 +674,7 @@ def fig_limit_price(r, ds, eff, out, dpi):
             ax.set_xticks(xs)
             ax.set_xticklabels(labels, rotation=20, fontsize=8)
         ax.set_xlabel(param_axis_label(p, r), fontsize=9)
-        ax.set_ylabel(f"saved per +1 point of share ({unit})", fontsize=9)
+        ax.set_ylabel(f"saved per +1 point of share of demand ({unit})", fontsize=9)
         against = "its own share" if own else f"{p.name} (its share is not swept)"
         sign = "" if kind == "cap" else "\nnegative: raising the floor costs"
         ax.set_title(f"{kind} {lim} against {against}{sign}", fontsize=10)
@@ -592,7 +682,7 @@ def fig_limit_price(r, ds, eff, out, dpi):
         ax.legend(fontsize=8, loc="best")
     fig.suptitle("Price of each dependency limit: what one more percentage point of share "
                  "would save (shadow price)", fontsize=12)
-    finish(fig, out, dpi, r, ds.sizes["scenario"])
+    finish(fig, out, dpi, r, ds.sizes["scenario"], extra=SHARE_OF_DEMAND_LIMIT)
 
 
 def fig_drivers(r, ds, eff, out, dpi):
@@ -646,6 +736,7 @@ DRAW = {"cost_vs_cap": fig_cost_vs_cap, "supplier_mix": fig_supplier_mix,
 # ---- plan figures (files written by `supplymix plan`) ----------------------------
 
 policy_title = sms.policy_title
+POLICY_AXIS = "policy (grid point of the sweep; a cap's % is a share of demand)"
 
 
 def planned(p):
@@ -707,7 +798,8 @@ def fig_plan_portfolio(r, ds, p, out, dpi):
             if row == 0:
                 ax.set_title(m, fontsize=10)
             if col == 0:
-                ax.set_ylabel(f"{policy_title(p.policy.values[g])}\ncommitted (t/quarter)",
+                ax.set_ylabel(f"{policy_title(p.policy.values[g], of_demand=True)}\n"
+                              "committed (t/quarter)",
                               fontsize=8)
             lo, hi = ax.get_ylim()
             ax.set_ylim(lo, hi * 1.15)     # room for the total above the bars
@@ -775,8 +867,9 @@ def fig_plan_cost(r, ds, p, out, dpi):
     lo, hi = ax.get_ylim()
     ax.set_ylim(lo, hi + 0.18 * (hi - lo))
     ax.set_ylabel(f"cost of one future over the horizon ({unit})")
+    ax.set_xlabel(POLICY_AXIS)
     ax.grid(axis="y", alpha=0.3)
-    ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.07), ncol=3,
+    ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=3,
               frameon=False)
     fig.suptitle("What the plan costs across futures,\nagainst perfect foresight and against "
                  "planning for the average future", fontsize=12)
@@ -811,7 +904,7 @@ def fig_plan_regret(r, ds, p, out, dpi):
     ax.set_xlim(-0.6, len(pols) - 0.1)
     ax.set_ylabel(f"regret: cost under the plan minus perfect-foresight cost ({unit})",
                   fontsize=9)
-    ax.set_xlabel("policy (grid point of the sweep)")
+    ax.set_xlabel(POLICY_AXIS)
     ax.grid(axis="y", alpha=0.3)
     ax.legend(handles=[Line2D([], [], color="#3f007d", ls=ls, lw=lw, label=f"P{q}")
                        for q, ls, lw in styles], fontsize=8, loc="upper left")

@@ -427,9 +427,10 @@ def _plan_markdown(s, regions, materials):
 
 # ---- a results file read for reports (supplymix_report.py, supplymix_compare.py) ----
 
-def policy_title(label):
+def policy_title(label, of_demand=False):
     """A policy label ("share.china_cap=0.5") as a board reads it
-    ("china_cap 50 %"); other grid values as name = value."""
+    ("china_cap 50 %", or "china_cap 50 % of demand" where no caption says
+    what the share is of); other grid values as name = value."""
     parts = []
     for item in str(label).split(";"):
         name, _, value = item.strip().partition("=")
@@ -439,7 +440,8 @@ def policy_title(label):
             parts.append(item.strip())
             continue
         if name.startswith("share."):
-            parts.append(f"{name[len('share.'):]} {100 * v:g} %")
+            parts.append(f"{name[len('share.'):]} {100 * v:g} %"
+                         + (" of demand" if of_demand else ""))
         else:
             parts.append(f"{name} = {v:g}")
     return ", ".join(parts) or str(label)

@@ -19,7 +19,17 @@
   empty), amounts are in million USD, the heat map and risk figures show
   shortfall per material (no "all materials"), risk labels P50/P90/P99
   values, cost_vs_cap shows cash paid and the shortfall penalty apart;
-  and the layout check catches a figure drawn to fail it.
+  and the layout check catches a figure drawn to fail it;
+- a sweep with two policy (grid) axes (tests/data/two_grid_sweep.yaml:
+  the China cap and a tariff on China): cost_vs_cap draws one line per
+  tariff value whose points are the medians of total cost, cash paid and
+  shortfall penalty per (cap, tariff) cell computed with h5py; a sweep
+  with one grid axis keeps its bands (no per-value lines);
+- one colour per region: every legend entry naming a region has the same
+  colour in every figure of every file drawn here, and region_colour gives
+  a region the same colour whatever regions are drawn beside it;
+- every axis label and footnote that shows a share or a % names its
+  denominator (of demand, of purchases or of scenarios).
 
 usage: test_reader_frame.py SUPPLYMIX       (exit 1 on any failure)
 """
@@ -169,6 +179,11 @@ def check_figures(exe, tmp, path):
               f"{label}: risk labels the P50, P90 and P99 values")
         check("cash paid" in text["cost_vs_cap.png"] and "shortfall penalty" in
               text["cost_vs_cap.png"], f"{label}: cost_vs_cap shows cash and penalty apart")
+        check_share_labels(smp, label)
+        COLOURS.update({f"{label}/{k}": v for k, v in smp.FIGURE_COLOURS.items()})
+        if label == "sweep":
+            check(not any(": median" in k for k in smp.FIGURE_LINES["cost_vs_cap.png"]),
+                  "sweep with one grid axis: cost_vs_cap keeps its bands (no line per value)")
     smp.use_matplotlib()
     fig, ax = smp.plt.subplots(figsize=(3, 2))
     ax.set_xticks(range(20))
@@ -183,6 +198,84 @@ def check_figures(exe, tmp, path):
           "the layout check catches overlapping tick labels and an axis offset")
 
 
+COLOURS = {}          # {file/figure: {legend label: colour}} of every figure drawn
+DENOMINATOR = re.compile(r"of (its |each material's |the base case's )?(demand|purchases)"
+                         r"|of (the )?scenarios|of futures")
+
+
+def check_share_labels(smp, label):
+    """Every axis label, and the footnote of every figure, that shows a
+    share or a % says what it is a share of."""
+    bad = [f"{k}: {t!r}" for k, v in smp.FIGURE_AXIS_LABELS.items() for t in v
+           if re.search(r"share|%", t) and not DENOMINATOR.search(t)]
+    foot = {k: [t for t in v if "Illustrative" in t] for k, v in smp.FIGURE_TEXT.items()}
+    bad += [f"{k} footnote: {t!r}" for k, v in foot.items() for t in v
+            if k in ("heatmap.png", "risk.png", "limit_price.png", "supplier_mix.png")
+            and not re.search(r"share(s)? of (each material's |its )?demand", t)]
+    check(not bad, f"{label}: every share axis label and footnote names its denominator",
+          "\n".join(bad))
+
+
+def check_policy_lines(exe, tmp):
+    import supplymix_plots as smp
+    path = os.path.join(tmp, "two_grid.h5")
+    p = run([exe, "run", "--sweep", os.path.join(ROOT, "tests", "data", "two_grid_sweep.yaml"),
+             "-o", path, "-j", "2"])
+    if not check(p.returncode == 0, "two grid axes: supplymix run exits 0", p.stderr[-600:]):
+        return
+    smp.FIGURE_LINES.clear()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        code = smp.main([path, "-o", os.path.join(tmp, "two_fig"), "-q"])
+    COLOURS.update({f"two_grid/{k}": v for k, v in smp.FIGURE_COLOURS.items()})
+    lines = smp.FIGURE_LINES.get("cost_vs_cap.png", {})
+    with h5py.File(path, "r") as f:
+        names = [x.decode() if isinstance(x, bytes) else x for x in f["parameter"][:]]
+        P = f["parameters"][:]
+        meanings = f["status"].attrs["flag_meanings"]
+        meanings = (meanings.decode() if isinstance(meanings, bytes) else meanings).split()
+        ok = f["status"][:] == list(f["status"].attrs["flag_values"])[meanings.index("optimal")]
+        vals = {"total cost": f["total_cost"][:], "cash paid": f["cash_cost"][:],
+                "shortfall penalty": f["cost_shortfall"][:]}
+    cap, tariff = P[:, names.index("share.china_cap")], P[:, names.index("tariff.China")]
+    caps, tariffs = np.unique(cap[ok]), np.unique(tariff[ok])
+    want, got, bad = 0, 0, []
+    for t in tariffs:
+        for what, v in vals.items():
+            want += 1
+            key = f"tariff.China = {t:g}: median {what}"
+            if key not in lines:
+                continue
+            got += 1
+            x, y = lines[key]
+            exp = [np.median(v[ok & (cap == c) & (tariff == t)]) * 1e-6 for c in caps]
+            if not (np.allclose(x, 100 * caps, rtol=1e-12) and np.allclose(y, exp, rtol=1e-12)):
+                bad.append(f"{key}: {y} != {exp}")
+    check(code == 0 and want == got == 3 * len(tariffs) == 6 and not bad,
+          f"two grid axes: cost_vs_cap has one line per tariff value ({got} of {want} lines: "
+          "median total cost, cash paid, penalty) equal to h5py's medians per cell",
+          f"lines: {sorted(lines)}\n" + "\n".join(bad))
+
+
+def check_region_colours():
+    import supplymix_plots as smp
+    seen, bad = {}, []
+    regions = {"China", "Australia", "Canada", "USA"}
+    for fig, legend in COLOURS.items():
+        for lab, c in legend.items():
+            if lab in regions:
+                seen.setdefault(lab, set()).add((c, fig))
+    for reg, cs in seen.items():
+        if len({c for c, _ in cs}) != 1:
+            bad.append(f"{reg}: {sorted(cs)}")
+    a = smp.region_colour(["Brazil", "China", "Vietnam"])
+    b = smp.region_colour(["Vietnam", "Brazil"])
+    check(len(seen) == 4 and not bad and a["Brazil"] == b["Brazil"] and
+          a["Vietnam"] == b["Vietnam"] and a["Brazil"] != a["Vietnam"],
+          f"one colour per region in every figure ({len(COLOURS)} figures, regions "
+          f"{sorted(seen)}), whatever regions are drawn beside it", "\n".join(bad))
+
+
 def main(exe):
     with tempfile.TemporaryDirectory(prefix="sm_frame_") as tmp:
         sweep = os.path.join(tmp, "frame.yaml")
@@ -195,6 +288,8 @@ def main(exe):
         r, df = check_frame(exe, path)
         check_filters(exe, path, df)
         check_figures(exe, tmp, path)
+        check_policy_lines(exe, tmp)
+        check_region_colours()
     print(f"{len(failures)} failures" if failures else "all checks passed")
     return 1 if failures else 0
 

@@ -24,7 +24,6 @@ import difflib
 import html
 import os
 import sys
-import traceback
 
 import numpy as np
 
@@ -272,13 +271,4 @@ def main(argv=None):
 
 
 if __name__ == "__main__":
-    try:
-        sys.exit(main())
-    except KeyboardInterrupt:
-        sys.exit(130)
-    except SystemExit:
-        raise
-    except Exception:
-        traceback.print_exc()
-        print("supplymix_compare: internal error (above)", file=sys.stderr)
-        sys.exit(1)
+    smr.run_script(main, "supplymix_compare")

@@ -69,7 +69,6 @@ python3-xarray and python3-matplotlib.
 import argparse
 import os
 import sys
-import traceback
 import warnings
 import zlib
 
@@ -1078,14 +1077,4 @@ def main(argv=None):
 
 
 if __name__ == "__main__":
-    try:
-        sys.exit(main())
-    except KeyboardInterrupt:
-        sys.exit(130)
-    except SystemExit:
-        raise
-    except Exception:  # an internal error: say so, with the trace, exit 1
-        traceback.print_exc()
-        print("supplymix_plots: internal error (above); please report it with the command "
-              "line and the results file", file=sys.stderr)
-        sys.exit(1)
+    smr.run_script(main, "supplymix_plots")

@@ -34,7 +34,6 @@ import html
 import os
 import sys
 import tempfile
-import traceback
 import warnings
 
 import numpy as np
@@ -499,14 +498,4 @@ def main(argv=None):
 
 
 if __name__ == "__main__":
-    try:
-        sys.exit(main())
-    except KeyboardInterrupt:
-        sys.exit(130)
-    except SystemExit:
-        raise
-    except Exception:
-        traceback.print_exc()
-        print("supplymix_report: internal error (above); please report it with the command "
-              "line and the results file", file=sys.stderr)
-        sys.exit(1)
+    smr.run_script(main, "supplymix_report")

@@ -1034,5 +1034,22 @@ def _main(argv):
     return 0
 
 
+def run_script(main, prog):
+    """Run a script's main() as a command: its return value is the exit
+    status; Ctrl-C exits 130; an internal error prints its trace and a
+    sentence naming the script, and exits 1 (bad input exits 2 in main)."""
+    try:
+        sys.exit(main())
+    except KeyboardInterrupt:
+        sys.exit(130)
+    except SystemExit:
+        raise
+    except Exception:
+        traceback.print_exc()
+        print(f"{prog}: internal error (above); please report it with the command line and "
+              "the results file", file=sys.stderr)
+        sys.exit(1)
+
+
 if __name__ == "__main__":
     sys.exit(_main(sys.argv))

@@ -277,7 +277,10 @@ static sm_status save(void *ctx, const sm_plan_run *run, size_t g, const sm_plan
     saver *s = ctx;
     double now = sm_clock_s();
     sm_status st = SM_OK;
-    if (s->rank == 0 && (!ck || sm_cli_stop_flag || now - s->last >= s->interval)) {
+    /* A stop requested on any rank (a signal may reach one) saves this
+     * checkpoint: the solver agreed on the stop before taking it. */
+    int stopping = sm_plan_mpi_any(sm_cli_stop_flag);
+    if (s->rank == 0 && (!ck || stopping || now - s->last >= s->interval)) {
         s->last = now;
         st = ck ? sm_plan_file_save(s->out, s->info, run, 0, 0, ck, g, d)
                 : sm_plan_file_save(s->out, s->info, run, g, g + 1, NULL, 0, d);
@@ -392,12 +395,6 @@ int sm_cmd_plan(int argc, char **argv)
     int code = parse(argc, argv, &o, &sweep_arg, &out, &jarg, &force, &resume, risk);
     if (code >= 0)
         return code;
-    if (resume && ranks > 1) {
-        if (rank == 0)
-            fprintf(stderr, "supplymix plan: --resume: resuming runs in one process "
-                            "(mpirun -np 1, or the plain build); %d MPI ranks given\n", ranks);
-        return 2;
-    }
     if (!sm_cli_threads("plan", jarg, &o.threads))
         return 2;
     sm_cli_install_signals();
@@ -432,6 +429,8 @@ int sm_cmd_plan(int argc, char **argv)
     }
     /* Every rank plans, or none: a rank that could not start stops them all. */
     SM_TRY(sm_plan_mpi_agree(st));
+    if (resume)
+        SM_TRY(sm_plan_mpi_share_resume(done, sw->grid_size, &ck, &ck_g, &d));
     if (rank == 0) {
         sm_diag_print(&d, stderr); /* warnings */
         announce(m, sw, &o, out, ranks);

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static size_t type_size(char type)
+size_t sm_ckpt_type_size(char type)
 {
     return type == 'd' ? sizeof(double) : type == 'i' ? sizeof(int32_t) : 1;
 }
@@ -25,11 +25,11 @@ sm_status sm_ckpt_add(sm_plan_checkpoint *c, const char *name, char type, size_t
     a->type = type;
     a->n = n;
     /* One element more: an empty array still has data to point at. */
-    a->data = malloc((n + 1) * type_size(type));
+    a->data = malloc((n + 1) * sm_ckpt_type_size(type));
     if (!a->data)
         return sm_diag_fail(d, SM_ENOMEM, "out of memory taking a checkpoint");
-    if (n)
-        memcpy(a->data, data, n * type_size(type));
+    if (n && data)
+        memcpy(a->data, data, n * sm_ckpt_type_size(type));
     c->n_arrays++;
     return SM_OK;
 }

@@ -18,9 +18,13 @@
 
 #include "plan.h"
 
-/* Append a copy of data[n] (type 'd', 'i' or 'b') as `name`. */
+/* Append a copy of data[n] (type 'd', 'i' or 'b') as `name`; data NULL:
+ * room for n elements, left for the caller to fill. */
 sm_status sm_ckpt_add(sm_plan_checkpoint *c, const char *name, char type, size_t n,
                       const void *data, sm_diag *d);
+
+/* Bytes per element of type 'd', 'i' or 'b'. */
+size_t sm_ckpt_type_size(char type);
 
 /* The data of array `name` of the given type: SM_EINPUT naming it when it
  * is missing, of another type, or (want != SIZE_MAX) not want long. *n

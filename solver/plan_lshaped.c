@@ -570,14 +570,17 @@ done:
     return st;
 }
 
-/* An iteration boundary: the checkpoint, then the stop flag. */
+/* An iteration boundary: the stop flag, then the checkpoint. The stop is
+ * agreed first (every MPI rank stops at this boundary or none does), so
+ * a stop always follows a checkpoint its callback knew to be the last
+ * (the flag never clears, so the callback sees it set too). */
 static sm_status boundary(lshaped *ls, sm_plan_result *r, int ended, int *stop, sm_diag *d)
 {
     sm_status st = SM_OK;
+    int stopping = !ended && ls->o->stop_flag && sm_plan_mpi_any(*ls->o->stop_flag);
     if (ls->o->checkpoint)
         SM_TRY(checkpoint_take(ls, r, d));
-    /* Agreed: every MPI rank stops at this boundary or none does. */
-    if (!ended && ls->o->stop_flag && sm_plan_mpi_any(*ls->o->stop_flag)) {
+    if (stopping) {
         r->stop = SM_PLAN_INTERRUPTED;
         *stop = 1;
     }

@@ -1,5 +1,6 @@
 /* A plan across MPI ranks (see plan_mpi.h). */
 #include "plan_mpi.h"
+#include "plan_checkpoint.h"
 
 #include <limits.h>
 #include <stdio.h>
@@ -96,22 +97,33 @@ sm_status sm_plan_mpi_share_bytes(size_t n, size_t unit, uint8_t *data, sm_diag 
     return SM_OK;
 }
 
+#ifdef SM_WITH_MPI
+/* The worst st of all ranks; a rank whose own st is fine says that
+ * another failed (what fails means: a future, the resume data). */
+static sm_status agree_or_say(sm_status st, const char *what, sm_diag *d)
+{
+    sm_status all = sm_mpi_agree(st);
+    if (all == SM_OK)
+        return SM_OK;
+    if (st != SM_OK && sm_mpi_rank() != 0) {
+        /* Only rank 0 reports: say here what went wrong on this one. */
+        fprintf(stderr, "supplymix: MPI rank %d: ", sm_mpi_rank());
+        sm_diag_print(d, stderr);
+    }
+    return st != SM_OK ? st : sm_diag_fail(d, all, "%s failed on another MPI rank (that rank "
+                                                   "says why above)", what);
+}
+#endif
+
 sm_status sm_plan_mpi_share(size_t n, int nk, double *q, uint8_t *status, double *g,
                             sm_status st, sm_diag *d)
 {
 #ifdef SM_WITH_MPI
     if (sm_plan_mpi_ranks() <= 1)
         return st;
-    sm_status all = sm_mpi_agree(st);
-    if (all != SM_OK) {
-        if (st != SM_OK && sm_mpi_rank() != 0) {
-            /* Only rank 0 reports: say here what went wrong on this one. */
-            fprintf(stderr, "supplymix: MPI rank %d: ", sm_mpi_rank());
-            sm_diag_print(d, stderr);
-        }
-        return st != SM_OK ? st : sm_diag_fail(d, all, "a future failed on another MPI rank "
-                                                       "(that rank says why above)");
-    }
+    st = agree_or_say(st, "a future", d);
+    if (st != SM_OK)
+        return st;
     st = share(n, 1, q, MPI_DOUBLE, d);
     if (st == SM_OK)
         st = share(n, 1, status, MPI_BYTE, d);
@@ -192,4 +204,73 @@ int sm_plan_mpi_any(int flag)
     }
 #endif
     return flag != 0;
+}
+
+#ifdef SM_WITH_MPI
+/* Rank 0's len bytes at data to every rank, in pieces an int counts. */
+static void bcast_bytes(void *data, size_t len)
+{
+    uint8_t *p = data;
+    while (len) {
+        int part = len > (size_t)1 << 30 ? 1 << 30 : (int)len;
+        MPI_Bcast(p, part, MPI_BYTE, 0, MPI_COMM_WORLD);
+        p += part;
+        len -= (size_t)part;
+    }
+}
+
+/* One checkpoint array's name, type and length, as sent. */
+typedef struct array_head {
+    char name[32];
+    uint64_t n;
+    char type;
+} array_head;
+
+/* Rank 0's arrays' heads to every rank; the others make room for them. */
+static sm_status share_heads(sm_plan_checkpoint *ck, size_t na, sm_diag *d)
+{
+    int root = sm_mpi_rank() == 0;
+    array_head *h = calloc(na + 1, sizeof *h);
+    sm_status st = h ? SM_OK : sm_diag_fail(d, SM_ENOMEM, "out of memory resuming a plan");
+    for (size_t a = 0; h && root && a < na; a++) {
+        memcpy(h[a].name, ck->arrays[a].name, sizeof h[a].name);
+        h[a].n = ck->arrays[a].n;
+        h[a].type = ck->arrays[a].type;
+    }
+    /* Every rank reaches each collective: a failure is agreed first. */
+    st = agree_or_say(st, "resuming", d);
+    if (st == SM_OK)
+        bcast_bytes(h, na * sizeof *h);
+    for (size_t a = 0; st == SM_OK && !root && a < na; a++) {
+        h[a].name[sizeof h[a].name - 1] = '\0';
+        st = sm_ckpt_add(ck, h[a].name, h[a].type, (size_t)h[a].n, NULL, d);
+    }
+    free(h);
+    return agree_or_say(st, "resuming", d);
+}
+
+static sm_status share_resume(uint8_t *done, size_t G, sm_plan_checkpoint *ck, size_t *ck_g,
+                              sm_diag *d)
+{
+    uint64_t head[2] = {(uint64_t)ck->n_arrays, (uint64_t)*ck_g};
+    bcast_bytes(done, G);
+    bcast_bytes(head, sizeof head);
+    *ck_g = (size_t)head[1];
+    sm_status st = share_heads(ck, (size_t)head[0], d);
+    for (int a = 0; st == SM_OK && a < ck->n_arrays; a++)
+        bcast_bytes(ck->arrays[a].data, ck->arrays[a].n * sm_ckpt_type_size(ck->arrays[a].type));
+    return st;
+}
+#endif
+
+sm_status sm_plan_mpi_share_resume(uint8_t *done, size_t G, sm_plan_checkpoint *ck,
+                                   size_t *ck_g, sm_diag *d)
+{
+#ifdef SM_WITH_MPI
+    if (sm_plan_mpi_ranks() > 1)
+        return share_resume(done, G, ck, ck_g, d);
+#else
+    (void)done, (void)G, (void)ck, (void)ck_g, (void)d;
+#endif
+    return SM_OK;
 }

@@ -15,6 +15,7 @@
 #include <stdint.h>
 
 #include "../core/diag.h"
+#include "../models/plan_data.h"
 
 /* The ranks (1 without MPI) and this one's number. */
 int sm_plan_mpi_ranks(void);
@@ -37,6 +38,15 @@ sm_status sm_plan_mpi_share_bytes(size_t n, size_t unit, uint8_t *data, sm_diag 
  * on every rank (malloc'ed; free it). */
 sm_status sm_plan_mpi_concat(const uint8_t *mine, size_t len, uint8_t **all, size_t *total,
                              sm_diag *d);
+
+/* What rank 0 read from the plan file to resume, on every rank: done[G]
+ * and the unfinished policy *ck_g's checkpoint *ck (empty on the other
+ * ranks before, a copy after), so that every rank skips the same policies
+ * and goes on from the same master, incumbent and futures' bases. Each
+ * rank then solves its own range of the futures, whatever the number of
+ * ranks that saved the checkpoint (it holds every future's basis). */
+sm_status sm_plan_mpi_share_resume(uint8_t *done, size_t G, sm_plan_checkpoint *ck,
+                                   size_t *ck_g, sm_diag *d);
 
 /* The worst status of all ranks (rank 0's first), on every rank. */
 sm_status sm_plan_mpi_agree(sm_status st);

@@ -124,7 +124,9 @@ static sm_status wait_and_see(const sweep_futures *f, const sm_stage1 *s1, const
         sm_evaluator_stop_on(ev, o->stop_flag);
         SM_TRY(sm_evaluate(ev, s1->ub, pt->z, status, NULL, NULL, NULL, d));
     } else {
-        for (size_t s = 0; s < pt->n && !(o->stop_flag && *o->stop_flag); s++) {
+        /* Agreed: each one-future plan is shared among the MPI ranks, so
+         * all of them must leave the loop at the same future. */
+        for (size_t s = 0; s < pt->n && !(o->stop_flag && sm_plan_mpi_any(*o->stop_flag)); s++) {
             sweep_futures one = *f;
             one.only = (long)s;
             sm_futures F = {f->p, 1, f->sw->n_params, recourse_coeffs, &one};

@@ -4,18 +4,26 @@ futures shared among the ranks, every rank solving the master) gives a
 plan file identical, dataset by dataset, to a single-process plan; a stop
 request (SIGUSR1 through mpirun) stops every rank at the same iteration
 boundary with the checkpoint saved (every future's basis gathered to
-rank 0), which one process resumes to the same file; --resume on several
-ranks is refused.
+rank 0), which 2 ranks and 1 rank resume to the same file; a plan on 2
+ranks killed (SIGKILL to every rank) inside its first policy resumes on 2
+ranks and on 1 rank, and one on 2 ranks stopped by SIGTERM to rank 1 only
+(exit 3) resumes on 3 ranks, each to the same file, from the checkpoint
+(rank 0 reads it and sends it to the others).
 
 usage: test_mpi_plan.py SUPPLYMIX_MPI_BINARY
 """
 import os
+import shutil
 import signal
 import subprocess
 import sys
 import tempfile
 
+import h5py
+
 HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+from test_plan_resume import wait_checkpoint, wait_for  # noqa: E402
 MODEL = os.path.join(HERE, "..", "..", "models", "rare_earths")
 MPIRUN = ["mpirun", "--allow-run-as-root", "--oversubscribe"]
 # plan_quick's futures, fewer: 2 policies x 20 futures.
@@ -47,6 +55,87 @@ def same(a, b):
     r = subprocess.run([sys.executable, os.path.join(HERE, "compare_results.py"), a, b],
                        capture_output=True, text=True)
     return r.returncode == 0, r.stdout.strip().splitlines()[-1:]
+
+
+def checkpoint_policy(path):
+    """The policy whose checkpoint the file holds (None: none)."""
+    with h5py.File(path, "r") as f:
+        return int(f["plan_resume"].attrs["policy"]) if "plan_resume" in f else None
+
+
+def resumes(plan, ref, out, what, runs):
+    """Copies of the stopped plan out, each resumed on (ranks, threads) of
+    runs, equal the uninterrupted plan ref."""
+    ck = checkpoint_policy(out)
+    for ranks, threads in runs:
+        copy = f"{out[:-3]}_np{ranks}.h5"
+        shutil.copy(out, copy)
+        r = plan(ranks, copy, "--resume", "-j", str(threads))
+        ok, diff = same(ref, copy)
+        check(r.returncode == 0 and ok, f"{what}, resumed on {ranks} rank(s) x {threads} "
+              f"thread(s): equals the uninterrupted plan {diff} ({r.stderr.strip()[-300:]})")
+        check(ck is None or f"policy {ck + 1} goes on from its checkpoint" in r.stderr,
+              f"{what}, resumed on {ranks} rank(s): policy {ck} went on from its checkpoint")
+    return ck
+
+
+def rank_pids(mpirun):
+    """{rank: pid} of the processes mpirun started (its children)."""
+    pids = {}
+    kids = open(f"/proc/{mpirun.pid}/task/{mpirun.pid}/children").read().split()
+    for pid in kids:
+        try:
+            env = open(f"/proc/{pid}/environ", "rb").read().split(b"\0")
+        except OSError:
+            continue
+        for e in env:
+            if e.startswith(b"OMPI_COMM_WORLD_RANK="):
+                pids[int(e.split(b"=")[1])] = int(pid)
+    return pids
+
+
+def start(exe, env, sweep, out, err_path, ranks):
+    err = open(err_path, "w")
+    cmd = MPIRUN + ["-np", str(ranks), exe, "plan", MODEL, "--sweep", sweep, "-o", out,
+                    "-j", "1"]
+    p = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=err,
+                         env=dict(env, SM_PLAN_CHECKPOINT_SECONDS="0"))
+    err.close()
+    return p
+
+
+def killed(exe, env, sweep, tmp, plan, ref):
+    """SIGKILL to every rank of a 2-rank plan inside its first policy (a
+    checkpoint saved): the file resumes on 2 ranks and on 1."""
+    out, err = os.path.join(tmp, "killed.h5"), os.path.join(tmp, "killed.err")
+    p = start(exe, env, sweep, out, err, 2)
+    in_policy = wait_checkpoint(p, out)
+    pids = rank_pids(p)
+    for pid in pids.values():
+        os.kill(pid, signal.SIGKILL)
+    p.wait(timeout=120)
+    check(in_policy and len(pids) == 2, f"SIGKILL to the 2 ranks ({pids}) after a checkpoint "
+          f"({open(err).read().strip()[-300:]})")
+    ck = resumes(plan, ref, out, "SIGKILL to 2 ranks", ((2, 1), (1, 1)))
+    check(ck is not None, "SIGKILL to 2 ranks: the killed file held a checkpoint")
+
+
+def one_rank_signalled(exe, env, sweep, tmp, plan, ref):
+    """SIGTERM to rank 1 alone inside the second policy: every rank stops
+    at the same boundary, rank 0 saves, exit 3; 3 ranks resume it."""
+    out, err = os.path.join(tmp, "rank1.h5"), os.path.join(tmp, "rank1.err")
+    p = start(exe, env, sweep, out, err, 2)
+    second = wait_for(p, err, "policy 1/2") and wait_checkpoint(p, out)
+    pids = rank_pids(p)
+    if 1 in pids:
+        os.kill(pids[1], signal.SIGTERM)
+    rc = p.wait(timeout=300)
+    text = open(err).read()
+    check(second and rc == 3 and "--resume" in text and "up to its last iteration" in text,
+          f"SIGTERM to rank 1 alone: exit 3 (got {rc}), policy 2 saved up to its last "
+          f"iteration {text.strip()[-300:]}")
+    ck = resumes(plan, ref, out, "SIGTERM to rank 1", ((3, 1),))
+    check(ck == 1, f"SIGTERM to rank 1: the file held policy 2's checkpoint ({ck})")
 
 
 def main(exe):
@@ -91,13 +180,9 @@ def main(exe):
         check(p.returncode == 3 and "--resume" in err,
               f"SIGUSR1 to mpirun: every rank stops, rank 0 saves (exit {p.returncode}) "
               f"{err.strip()[-300:]}")
-        r = plan(2, out, "--resume")
-        check(r.returncode == 2 and "one process" in r.stderr,
-              f"--resume on 2 ranks refused with exit 2 ({r.returncode}: {r.stderr.strip()[-200:]})")
-        r = plan(1, out, "--resume", "-j", "2")
-        ok, diff = same(ref, out)
-        check(r.returncode == 0 and ok, f"resumed on one rank: equals the single process {diff} "
-                                        f"({r.stderr.strip()[-300:]})")
+        resumes(plan, ref, out, "SIGUSR1 to mpirun -np 3", ((1, 2),))
+        killed(exe, env, sweep, tmp, plan, ref)
+        one_rank_signalled(exe, env, sweep, tmp, plan, ref)
     print(f"{len(failures)} failures")
     return 1 if failures else 0
 

@@ -22,7 +22,7 @@ enum {
     V_COMMITMENT, V_COMMITMENT_EV,
     V_COMMITMENT_COST, V_RP, V_RP_LB, V_RP_GAP, V_WS, V_EEV, V_EVPI, V_VSS, V_EEV_INFEASIBLE,
     V_RISK_WEIGHT, V_CVAR_ALPHA, V_STOP, V_ITERATIONS, V_SECONDS,
-    V_H_LB, V_H_UB, V_H_GAP, V_H_CUTS, V_H_SECONDS,
+    V_H_LB, V_H_UB, V_H_GAP, V_H_CUTS, V_H_FEAS_CUTS, V_H_SECONDS,
     V_SC_FEES, V_SC_Z, V_SC_REGRET, V_SC_EEV,
     N_PVARS
 };
@@ -61,6 +61,9 @@ static const struct {
     {"history_gap", PV_HISTORY, SM_VT_F64, "1", "relative gap after the iteration"},
     {"history_cuts", PV_HISTORY, SM_VT_I32, "1",
      "cuts added to the master in the iteration (-1 past the policy's last iteration)"},
+    {"history_feasibility_cuts", PV_HISTORY, SM_VT_I32, "1",
+     "of history_cuts, the feasibility cuts: one per block of futures with some future "
+     "infeasible at the iteration's portfolio (-1 past the policy's last iteration)"},
     {"history_seconds", PV_HISTORY, SM_VT_F64, "s", "seconds since the policy's plan started"},
     {"cost_commitment", PV_SCENARIO, SM_VT_F64, "USD",
      "fees(k*) of the scenario's policy: the part of total_cost paid on the commitment"},
@@ -410,6 +413,14 @@ static int put_measures(hid_t f, const sm_plan_run *run, size_t g)
     return ok;
 }
 
+/* Whether history variable k is in the file: history_feasibility_cuts is
+ * not in files of a supplymix from before it, which --resume goes on
+ * without it. */
+static int has_history(hid_t f, int k)
+{
+    return k != V_H_FEAS_CUTS || H5Lexists(f, pvars[k].name, H5P_DEFAULT) > 0;
+}
+
 /* Grow `iteration` and the history variables to n iterations. */
 static int grow_history(hid_t f, size_t G, hsize_t n)
 {
@@ -428,6 +439,8 @@ static int grow_history(hid_t f, size_t G, hsize_t n)
         free(num);
         hsize_t dims[2] = {G, n};
         for (int k = V_H_LB; ok && k <= V_H_SECONDS; k++) {
+            if (!has_history(f, k))
+                continue;
             hid_t ds = H5Dopen2(f, pvars[k].name, H5P_DEFAULT);
             ok = ds >= 0 && H5Dset_extent(ds, dims) >= 0;
             if (ds >= 0)
@@ -456,7 +469,7 @@ static int put_history(hid_t f, const sm_plan_run *run, size_t g)
     if (it >= 0)
         H5Dclose(it);
     hsize_t n = longest > now ? longest : now;
-    double *v = malloc((5 * n + 1) * sizeof *v);
+    double *v = malloc((6 * n + 1) * sizeof *v);
     int ok = v && grow_history(f, run->n_points, n);
     for (hsize_t i = 0; ok && i < n; i++) {
         int in = i < (hsize_t)r->iterations;
@@ -465,10 +478,12 @@ static int put_history(hid_t f, const sm_plan_run *run, size_t g)
         v[n + i] = in ? h->ub : NAN;
         v[2 * n + i] = in ? h->gap : NAN;
         v[3 * n + i] = in ? h->cuts : -1;
-        v[4 * n + i] = in ? h->seconds : NAN;
+        v[4 * n + i] = in ? h->feasibility_cuts : -1;
+        v[5 * n + i] = in ? h->seconds : NAN;
     }
     for (int k = V_H_LB; ok && k <= V_H_SECONDS; k++)
-        ok = put_rows(f, pvars[k].name, H5T_NATIVE_DOUBLE, g, 1, 1, v + (k - V_H_LB) * n);
+        ok = !has_history(f, k) ||
+             put_rows(f, pvars[k].name, H5T_NATIVE_DOUBLE, g, 1, 1, v + (k - V_H_LB) * n);
     free(v);
     return ok;
 }

@@ -26,6 +26,7 @@ extern const char *const sm_plan_stop_names[SM_PLAN_N_STOP];
 typedef struct sm_plan_iter {
     double lb, ub, gap, seconds;   /* bounds after the iteration; seconds since the start */
     int cuts;                      /* cuts added in the iteration */
+    int feasibility_cuts;          /* of which feasibility cuts (-1: not recorded) */
 } sm_plan_iter;
 
 /* The outcome of one decomposition. */

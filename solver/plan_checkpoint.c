@@ -222,7 +222,7 @@ sm_status sm_ckpt_save_result(const sm_plan_result *r, size_t n, int nk, sm_plan
     int32_t counts[R_N] = {(int32_t)r->stop, r->iterations, (int32_t)r->infeasible,
                            (int32_t)r->first_infeasible};
     double *h = malloc((4 * it + 1) * sizeof *h);
-    int32_t *cuts = malloc((it + 1) * sizeof *cuts);
+    int32_t *cuts = malloc((2 * it + 1) * sizeof *cuts), *feas = cuts + it;
     if (!h || !cuts)
         SM_TRY(sm_diag_fail(d, SM_ENOMEM, "out of memory taking a checkpoint"));
     if (r->infeasible > INT32_MAX || r->first_infeasible > INT32_MAX)
@@ -231,6 +231,7 @@ sm_status sm_ckpt_save_result(const sm_plan_result *r, size_t n, int nk, sm_plan
         const sm_plan_iter *e = &r->hist[i];
         h[4 * i] = e->lb, h[4 * i + 1] = e->ub, h[4 * i + 2] = e->gap, h[4 * i + 3] = e->seconds;
         cuts[i] = e->cuts;
+        feas[i] = e->feasibility_cuts;
     }
     SM_TRY(sm_ckpt_add(c, "result_bounds", 'd', 3, b, d));
     SM_TRY(sm_ckpt_add(c, "result_counts", 'i', R_N, counts, d));
@@ -239,6 +240,7 @@ sm_status sm_ckpt_save_result(const sm_plan_result *r, size_t n, int nk, sm_plan
     SM_TRY(sm_ckpt_add(c, "incumbent_status", 'b', n, r->status, d));
     SM_TRY(sm_ckpt_add(c, "history", 'd', 4 * it, h, d));
     SM_TRY(sm_ckpt_add(c, "history_cuts", 'i', it, cuts, d));
+    SM_TRY(sm_ckpt_add(c, "history_feasibility_cuts", 'i', it, feas, d));
     SM_TRY(sm_ckpt_add(c, "message", 'b', strlen(r->message), r->message, d));
 done:
     free(h);
@@ -246,12 +248,25 @@ done:
     return st;
 }
 
+/* The history's feasibility cuts; NULL (not recorded) in a checkpoint
+ * of a supplymix from before they were. */
+static const int32_t *feasibility_cuts(const sm_plan_checkpoint *c, size_t it)
+{
+    const void *p = NULL;
+    sm_diag quiet;
+    sm_diag_init(&quiet);
+    if (sm_ckpt_get(c, "history_feasibility_cuts", 'i', it, &p, NULL, &quiet) != SM_OK)
+        p = NULL;
+    sm_diag_clear(&quiet);
+    return p;
+}
+
 sm_status sm_ckpt_load_result(const sm_plan_checkpoint *c, size_t n, int nk, int max_hist,
                               sm_plan_result *r, sm_diag *d)
 {
     sm_status st = SM_OK;
     const double *b, *h, *k, *q;
-    const int32_t *counts, *cuts;
+    const int32_t *counts, *cuts, *feas;
     const uint8_t *status, *msg;
     size_t len;
     SM_TRY(sm_ckpt_get(c, "result_bounds", 'd', 3, (const void **)&b, NULL, d));
@@ -266,6 +281,7 @@ sm_status sm_ckpt_load_result(const sm_plan_checkpoint *c, size_t n, int nk, int
     SM_TRY(sm_ckpt_get(c, "history", 'd', 4 * (size_t)it, (const void **)&h, NULL, d));
     SM_TRY(sm_ckpt_get(c, "history_cuts", 'i', (size_t)it, (const void **)&cuts, NULL, d));
     SM_TRY(sm_ckpt_get(c, "message", 'b', SIZE_MAX, (const void **)&msg, &len, d));
+    feas = feasibility_cuts(c, (size_t)it);
     r->lb = b[0], r->ub = b[1], r->gap = b[2];
     r->stop = (sm_plan_stop)counts[R_STOP];
     r->iterations = it;
@@ -275,7 +291,8 @@ sm_status sm_ckpt_load_result(const sm_plan_checkpoint *c, size_t n, int nk, int
     memcpy(r->q, q, n * sizeof *q);
     memcpy(r->status, status, n);
     for (int i = 0; i < it; i++)
-        r->hist[i] = (sm_plan_iter){h[4 * i], h[4 * i + 1], h[4 * i + 2], h[4 * i + 3], cuts[i]};
+        r->hist[i] = (sm_plan_iter){h[4 * i], h[4 * i + 1], h[4 * i + 2], h[4 * i + 3], cuts[i],
+                                    feas ? feas[i] : -1};
     len = len < sizeof r->message ? len : sizeof r->message - 1;
     memcpy(r->message, msg, len);
     r->message[len] = '\0';

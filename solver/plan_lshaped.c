@@ -248,7 +248,7 @@ done:
     return st;
 }
 
-static void record(lshaped *ls, sm_plan_result *r, int cuts)
+static void record(lshaped *ls, sm_plan_result *r, int cuts, int feasibility_cuts)
 {
     r->gap = isfinite(r->ub) ? (r->ub - r->lb) / fmax(fabs(r->ub), 1e-12) : HUGE_VAL;
     if (r->gap < 0.0)
@@ -258,6 +258,7 @@ static void record(lshaped *ls, sm_plan_result *r, int cuts)
     h->ub = r->ub;
     h->gap = r->gap;
     h->cuts = cuts;
+    h->feasibility_cuts = feasibility_cuts;
     h->seconds = sm_clock_s() - ls->t0;
     int rows = sm_lp_rows(ls->master);
     if (rows > r->master_rows_max)
@@ -372,9 +373,11 @@ static void trust_step(lshaped *ls, int feasible, double f)
     }
 }
 
-/* The futures at k^: feasibility cuts where it fails them, else a new
- * incumbent perhaps; then the optimality cuts. *stop when it failed. */
-static sm_status cuts_at(lshaped *ls, sm_plan_result *r, int *added, int *stop, sm_diag *d)
+/* The futures at k^: feasibility cuts where it fails them (*feas of
+ * them), else a new incumbent perhaps; then the optimality cuts. *stop
+ * when it failed. */
+static sm_status cuts_at(lshaped *ls, sm_plan_result *r, int *added, int *feas, int *stop,
+                         sm_diag *d)
 {
     sm_status st = SM_OK;
     SM_TRY(evaluate(ls, r, d));
@@ -392,6 +395,7 @@ static sm_status cuts_at(lshaped *ls, sm_plan_result *r, int *added, int *stop, 
         /* Not a candidate: cut it off, and keep the optimality cuts of the
          * futures that were feasible. */
         SM_TRY(sm_lshaped_add_feasibility_cuts(ls, added, d));
+        *feas = *added;
         if (*added == 0) {
             r->stop = SM_PLAN_NEEDS_FEASIBILITY;
             snprintf(r->message, sizeof r->message,
@@ -414,21 +418,21 @@ done:
 static sm_status iterate(lshaped *ls, sm_plan_result *r, int *stop, sm_diag *d)
 {
     sm_status st = SM_OK;
-    int ok, added = 0;
+    int ok, added = 0, feas = 0;
     *stop = 1;
     SM_TRY(next_point(ls, r, &ok, d));
     if (!ok)
         return SM_OK;
     int done_now = isfinite(r->ub) && r->ub - r->lb <= ls->o->gap * fmax(fabs(r->ub), 1e-12);
     if (!done_now) {
-        SM_TRY(cuts_at(ls, r, &added, stop, d));
+        SM_TRY(cuts_at(ls, r, &added, &feas, stop, d));
         if (r->stop)
             return SM_OK;
         /* No cut: the master's model is exact at k^, which is then optimal
          * if it minimised the model everywhere. */
         done_now = added == 0 && ls->whole;
     }
-    record(ls, r, added);
+    record(ls, r, added, feas);
     if (done_now || r->gap <= ls->o->gap)
         r->stop = SM_PLAN_GAP;
     else if (r->iterations >= ls->o->max_iterations)

@@ -74,7 +74,7 @@ static sm_status one_lp(const sm_futures *F, const sm_stage1 *s1, const sm_plan_
     r->q[0] = q - r->fees;
     r->gap = 0.0;
     r->iterations = 1;
-    r->hist[0] = (sm_plan_iter){q, q, 0.0, sm_clock_s() - t0, 0};
+    r->hist[0] = (sm_plan_iter){q, q, 0.0, sm_clock_s() - t0, 0, 0};
 done:
     r->seconds = sm_clock_s() - t0;
     sm_evaluator_free(&ev);

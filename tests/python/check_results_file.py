@@ -47,7 +47,7 @@ def check_plan(ds, engine):
     for name in PLAN_SCENARIO_VARS:
         check(name in ds and ds[name].dims == ("scenario",), f"[{engine}] {name}[scenario]")
     for name in ("history_lower_bound", "history_upper_bound", "history_gap", "history_cuts",
-                 "history_seconds"):
+                 "history_feasibility_cuts", "history_seconds"):
         check(name in ds and ds[name].dims == ("policy", "iteration"),
               f"[{engine}] {name}[policy, iteration]")
     meanings = ds.plan_stop.attrs.get("flag_meanings", "").split()

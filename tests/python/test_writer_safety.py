@@ -72,6 +72,20 @@ def wait_for(path, timeout=10):
     return os.path.exists(path)
 
 
+def wait_for_progress(path, timeout=60):
+    """Until the run at path has saved its first block (not a fixed sleep:
+    a sanitizer build takes many times longer to get there)."""
+    deadline = time.monotonic() + timeout
+    wait_for(path, timeout)
+    while time.monotonic() < deadline:
+        try:
+            if n_complete(path)[0] > 0:
+                return
+        except (OSError, KeyError):
+            pass  # the writer is still setting the file up
+        time.sleep(0.005)
+
+
 def outputs(exe, tmp):
     model = os.path.join(tmp, "model")
     shutil.copytree(os.path.join(MODELS, "rare_earths"), model)
@@ -225,8 +239,7 @@ def signals(exe, tmp, med, ref_med):
     out = os.path.join(tmp, "hup.h5")
     p = subprocess.Popen([exe, "run", "--sweep", med, "-o", out, "-j", "1"],
                          stderr=subprocess.PIPE, text=True)
-    wait_for(out)
-    time.sleep(0.3)
+    wait_for_progress(out)
     p.send_signal(signal.SIGHUP)
     err = p.communicate(timeout=60)[1]
     done, total = n_complete(out) if os.path.exists(out) else (0, 0)

@@ -307,6 +307,25 @@ def threads(exe, tmp, ref_quick):
           f"OMP_NUM_THREADS=4x still refused (exit {r.returncode})")
 
 
+def dead_partials(exe, tmp, ref_quick):
+    """A writer SIGKILLed before its rename leaves OUT.partial-PID behind:
+    the next writer of OUT removes those of dead PIDs (saying so) and
+    leaves a live PID's alone."""
+    out = os.path.join(tmp, "leftover.h5")
+    gone = subprocess.Popen(["true"])
+    gone.wait()
+    dead, live = f"{out}.partial-{gone.pid}", f"{out}.partial-{os.getpid()}"
+    for p in (dead, live):
+        with open(p, "wb") as f:
+            f.write(b"\0" * 4096)
+    r = run([exe, "run", "--sweep", "quick", "-o", out, "-j", "2"])
+    check(r.returncode == 0 and same(ref_quick, out) and not os.path.exists(dead)
+          and os.path.exists(live) and f"PID {gone.pid}" in r.stderr,
+          f"a dead writer's {os.path.basename(dead)} is removed, with a warning; a live "
+          f"PID's is kept (exit {r.returncode}: {r.stderr.strip()[-160:]})")
+    os.unlink(live)
+
+
 def main(exe):
     with tempfile.TemporaryDirectory() as tmp:
         ref_quick = outputs(exe, tmp)
@@ -318,6 +337,7 @@ def main(exe):
         signals(exe, tmp, med, ref_med)
         slices(exe, tmp, ref_quick)
         threads(exe, tmp, ref_quick)
+        dead_partials(exe, tmp, ref_quick)
     print(f"{len(failures)} failures")
     return 1 if failures else 0
 

@@ -14,16 +14,10 @@ import subprocess
 import sys
 import tempfile
 import time
+from sm_testing import check, failures  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 BAD_MODEL = os.path.join(os.path.dirname(HERE), "data", "bad_model")
-failures = []
-
-
-def check(cond, what):
-    print(("ok: " if cond else "FAIL: ") + what, flush=True)
-    if not cond:
-        failures.append(what)
 
 
 def expect(code, what, cmd, stdout=subprocess.DEVNULL, env=None):

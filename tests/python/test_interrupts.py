@@ -27,7 +27,6 @@ which complete scenarios are lost (row 9).
 usage: test_interrupts.py SUPPLYMIX [--kills N] [--damages N] [--seed S]
 """
 import argparse
-import hashlib
 import os
 import random
 import re
@@ -43,16 +42,10 @@ import h5py
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "scripts"))
 import supplymix_results as smr  # noqa: E402
 import numpy as np
+from sm_testing import check, failures, sha  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 SWEEP = "monte_carlo"       # 10,000 scenarios: about a second on two threads
-failures = []
-
-
-def check(cond, what):
-    print(("ok: " if cond else "FAIL: ") + what, flush=True)
-    if not cond:
-        failures.append(what)
 
 
 def datasets(f):
@@ -135,11 +128,6 @@ def flipped(data, rng):
 
 DAMAGE_NAMED = re.compile(r"damaged.*scenarios \d+-\d+|scenarios \d+-\d+.*damaged|"
                           r"scenarios 0-\d+ are lost", re.S)
-
-
-def sha(path):
-    with open(path, "rb") as f:
-        return hashlib.sha256(f.read()).hexdigest()
 
 
 def compare(ref_path, out):

@@ -22,9 +22,10 @@ import time
 
 import h5py
 
+from sm_testing import check, finish, same_results as same
+from test_plan_resume import wait_checkpoint, wait_for
+
 HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, HERE)
-from test_plan_resume import wait_checkpoint, wait_for  # noqa: E402
 MODEL = os.path.join(HERE, "..", "..", "models", "rare_earths")
 MPIRUN = ["mpirun", "--allow-run-as-root", "--oversubscribe"]
 # plan_quick's futures, fewer: 2 policies x 20 futures.
@@ -43,19 +44,6 @@ parameters:
   delay.Iluka_Eneabba: {dist: triangular, low: 0, mode: 1, high: 6}
   delay.Ucore_Louisiana: {dist: triangular, low: 0, mode: 2, high: 6}
 """
-failures = []
-
-
-def check(cond, what):
-    print(("ok: " if cond else "FAIL: ") + what, flush=True)
-    if not cond:
-        failures.append(what)
-
-
-def same(a, b):
-    r = subprocess.run([sys.executable, os.path.join(HERE, "compare_results.py"), a, b],
-                       capture_output=True, text=True)
-    return r.returncode == 0, r.stdout.strip().splitlines()[-1:]
 
 
 def checkpoint_policy(path):
@@ -188,8 +176,7 @@ def main(exe):
         resumes(plan, ref, out, "SIGUSR1 to mpirun -np 3", ((1, 2),))
         killed(exe, env, sweep, tmp, plan, ref)
         one_rank_signalled(exe, env, sweep, tmp, plan, ref)
-    print(f"{len(failures)} failures")
-    return 1 if failures else 0
+    return finish()
 
 
 if __name__ == "__main__":

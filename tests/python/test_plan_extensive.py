@@ -15,13 +15,14 @@ usage: test_plan_extensive.py SUPPLYMIX
 """
 import csv
 import os
-import re
 import shutil
 import subprocess
 import sys
 import tempfile
 
 import h5py
+
+from sm_testing import cbc, check, finish, glpsol, run
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 MODEL = os.path.join(HERE, "..", "..", "models", "rare_earths")
@@ -40,13 +41,6 @@ parameters:
 CVAR_KEYS = "plan:\n  risk_weight: 0.5\n  cvar_alpha: 0.8\n"
 SWEEP_100 = SWEEP.replace("samples: 20", "samples: 100").replace(
     "share.china_cap: {values: [0.4, 0.6]}", "share.china_cap: {values: [0.5]}")
-failures = []
-
-
-def check(cond, what):
-    print(("ok: " if cond else "FAIL: ") + what, flush=True)
-    if not cond:
-        failures.append(what)
 
 
 def contract_model(tmp):
@@ -68,22 +62,6 @@ def contract_model(tmp):
     open(os.path.join(d, "model.yaml"), "w").write(
         y.replace("\ntables:", "\ncommitments:\n  fee_share: 0.1\ntables:"))
     return d
-
-
-def glpsol(path):
-    out = path + ".glpsol.txt"
-    subprocess.run(["glpsol", "--lp", path, "-o", out], capture_output=True, check=True)
-    text = open(out).read()
-    if not re.search(r"^Status:\s+OPTIMAL", text, re.M):
-        return None
-    return float(re.search(r"^Objective:\s+\S+\s+=\s+(\S+)", text, re.M).group(1))
-
-
-def cbc(path):
-    out = path + ".cbc.txt"
-    subprocess.run(["cbc", path, "solve", "solu", out], capture_output=True, check=True)
-    first = open(out).readline()
-    return float(first.split()[-1]) if first.startswith("Optimal") else None
 
 
 def plan_rp(path):
@@ -109,10 +87,6 @@ def check_extensive(exe, model, sweep, plan, tmp, tag, extra=()):
             check(rel <= 1e-6, f"{tag}: policy {g}: {name} {v} vs plan RP {rp[g]} "
                                f"(relative difference {rel:.1e}, limit 1e-6)")
     return rp
-
-
-def run(args):
-    return subprocess.run(args, capture_output=True, text=True, timeout=600)
 
 
 def check_cvar(exe, model, tmp, rp_neutral):
@@ -199,8 +173,7 @@ def main(exe):
                             os.path.join(tmp, "x.lp")], capture_output=True, text=True)
         check(r.returncode == 2 and "--extensive needs --sweep" in r.stderr,
               "--extensive without --sweep: exit 2")
-    print("FAILED: %d" % len(failures) if failures else "all passed")
-    return 1 if failures else 0
+    return finish()
 
 
 if __name__ == "__main__":

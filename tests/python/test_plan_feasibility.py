@@ -17,20 +17,17 @@ A wrong sum (say, the slopes averaged instead of summed) fails (4).
 usage: test_plan_feasibility.py SUPPLYMIX
 """
 import os
-import subprocess
 import sys
 import tempfile
 
 import h5py
 import numpy as np
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, HERE)
-import test_plan_extensive as ext  # noqa: E402
+import test_plan_extensive as ext
+from sm_testing import check, finish, run
 
 SWEEP = ext.SWEEP + "  share.domestic_floor: {dist: choice, values: [0.0, 0.1, 0.2]}\n"
 OPTIMAL, INFEASIBLE = 1, 2
-check = ext.check
 
 
 def statuses(path):
@@ -43,7 +40,7 @@ def zeros_leave_some_infeasible(exe, model, sweep, tmp):
     zeros = os.path.join(tmp, "zeros.csv")
     open(zeros, "w").write("supplier,material,period,tonnes\nMP_Mountain_Pass,NdPr_oxide,1,0\n")
     out = os.path.join(tmp, "zeros.h5")
-    r = ext.run([exe, "run", model, "--sweep", sweep, "-o", out, "--portfolio", zeros])
+    r = run([exe, "run", model, "--sweep", sweep, "-o", out, "--portfolio", zeros])
     check(r.returncode == 0, "run --portfolio of zeros exits 0\n" + r.stderr[-800:])
     st = statuses(out)
     n_bad, n_ok = int(np.sum(st == INFEASIBLE)), int(np.sum(st == OPTIMAL))
@@ -54,7 +51,7 @@ def zeros_leave_some_infeasible(exe, model, sweep, tmp):
 def plan_cuts(exe, model, sweep, tmp):
     """(2) and (3): the plan, its feasibility cuts and its portfolio."""
     plan = os.path.join(tmp, "plan.h5")
-    r = ext.run([exe, "plan", model, "--sweep", sweep, "-o", plan, "-j", "2"])
+    r = run([exe, "plan", model, "--sweep", sweep, "-o", plan, "-j", "2"])
     check(r.returncode == 0, "plan exits 0\n" + r.stderr[-1500:])
     with h5py.File(plan) as f:
         feas, cuts = f["history_feasibility_cuts"][:], f["history_cuts"][:]
@@ -67,7 +64,7 @@ def plan_cuts(exe, model, sweep, tmp):
     st = statuses(plan)
     check(np.all(st == OPTIMAL), f"the plan file's futures are all feasible ({st.tolist()})")
     out = os.path.join(tmp, "at_plan.h5")
-    r = ext.run([exe, "run", model, "--sweep", sweep, "-o", out, "--portfolio", plan])
+    r = run([exe, "run", model, "--sweep", sweep, "-o", out, "--portfolio", plan])
     st = statuses(out) if r.returncode == 0 else None
     check(st is not None and np.all(st == OPTIMAL),
           f"run --portfolio PLAN.h5: every future feasible ({r.stderr.strip()[-300:]})")
@@ -82,8 +79,7 @@ def main(exe):
         zeros_leave_some_infeasible(exe, model, sweep, tmp)
         plan = plan_cuts(exe, model, sweep, tmp)
         ext.check_extensive(exe, model, sweep, plan, tmp, "feasibility")
-    print(f"FAILED: {len(ext.failures)}" if ext.failures else "all passed")
-    return 1 if ext.failures else 0
+    return finish()
 
 
 if __name__ == "__main__":

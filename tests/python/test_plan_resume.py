@@ -21,7 +21,6 @@ makes them.
 usage: test_plan_resume.py SUPPLYMIX
 """
 import csv
-import hashlib
 import os
 import shutil
 import signal
@@ -37,6 +36,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 MODEL = os.path.join(HERE, "..", "..", "models", "rare_earths")
 sys.path.insert(0, os.path.join(HERE, "..", "..", "scripts"))
 import supplymix_results as smr  # noqa: E402
+from sm_testing import check, finish, sha  # noqa: E402
 
 SWEEP = """name: plan_resume
 seed: 20270101
@@ -52,17 +52,6 @@ parameters:
 """
 G = 4
 ENV = dict(os.environ, SM_PLAN_CHECKPOINT_SECONDS="0")
-failures = []
-
-
-def check(cond, what):
-    print(("ok: " if cond else "FAIL: ") + what, flush=True)
-    if not cond:
-        failures.append(what)
-
-
-def sha(path):
-    return hashlib.sha256(open(path, "rb").read()).hexdigest()
 
 
 def make_model(tmp, fee_share=0.1):
@@ -284,8 +273,7 @@ def main(exe):
         signals(exe, model, sweep, ref, tmp)
         kills(exe, model, sweep, ref, tmp)
         refusals(exe, model, sweep, tmp)
-    print("FAILED: %d" % len(failures) if failures else "all passed")
-    return 1 if failures else 0
+    return finish()
 
 
 if __name__ == "__main__":

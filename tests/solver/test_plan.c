@@ -641,7 +641,11 @@ static void check_resume(resume_case *c, int threads, double risk_weight, int ag
     for (int i = 0; i + 1 < all.n; i++) {
         if (!stop_point(i, all.n - 1))
             continue;
-        ckpt_log part = {NULL, 0, i, 0};
+        /* The stop is decided before a boundary's checkpoint (so that the
+         * saver knows it is the last): a flag raised during checkpoint
+         * i - 1 stops at boundary i, and one raised before the start at
+         * boundary 0. */
+        ckpt_log part = {NULL, 0, i - 1, i == 0};
         sm_plan_opts os = o;
         os.checkpoint_ctx = &part;
         os.stop_flag = &part.flag;

@@ -56,7 +56,7 @@ static void usage(FILE *out)
             "checkpoint at most every 30 s. SIGINT, SIGTERM, SIGHUP or SIGUSR1 stop the\n"
             "plan with what is done saved (exit code 3); a second Ctrl-C exits at once.\n"
             "Either way, or after a kill, --resume continues it and ends with the same\n"
-            "file as an uninterrupted plan.\n");
+            "file as an uninterrupted plan (in the MPI build, on any number of ranks).\n");
 }
 
 /* A positive number option; 0 after printing why not. */

@@ -239,8 +239,11 @@ static sm_status share_heads(sm_plan_checkpoint *ck, size_t na, sm_diag *d)
     }
     /* Every rank reaches each collective: a failure is agreed first. */
     st = agree_or_say(st, "resuming", d);
-    if (st == SM_OK)
-        bcast_bytes(h, na * sizeof *h);
+    if (st != SM_OK) {
+        free(h);
+        return st;
+    }
+    bcast_bytes(h, na * sizeof *h);
     for (size_t a = 0; st == SM_OK && !root && a < na; a++) {
         h[a].name[sizeof h[a].name - 1] = '\0';
         st = sm_ckpt_add(ck, h[a].name, h[a].type, (size_t)h[a].n, NULL, d);

@@ -191,19 +191,25 @@ void sm_clp_free(sm_clp *c)
     delete c;
 }
 
+// Numbers go straight into the model's arrays: every dual() or primal()
+// rebuilds its scaled work copies from them in full (ClpSimplex::startup
+// calls createRim(63)), so the per-element setters' updates of those
+// copies were work done twice.
 void sm_clp_set_col_bounds(sm_clp *c, int j, double lb, double ub)
 {
-    c->m->setColumnBounds(j, clp_bound(lb), clp_bound(ub));
+    c->m->columnLower()[j] = clp_bound(lb);
+    c->m->columnUpper()[j] = clp_bound(ub);
 }
 
 void sm_clp_set_row_bounds(sm_clp *c, int i, double lb, double ub)
 {
-    c->m->setRowBounds(i, clp_bound(lb), clp_bound(ub));
+    c->m->rowLower()[i] = clp_bound(lb);
+    c->m->rowUpper()[i] = clp_bound(ub);
 }
 
 void sm_clp_set_obj(sm_clp *c, int j, double v)
 {
-    c->m->setObjectiveCoefficient(j, v);
+    c->m->objective()[j] = v;
 }
 
 // The dual simplex from the basis held (or the slack basis); whatever it

@@ -82,6 +82,9 @@ struct sm_scenario_patch {
     sm_inputs *prev;                 /* the inputs c was computed from */
     sm_inputs *policy, *prev_policy; /* the grid-only inputs (contract bounds) */
     int valid;
+    int all;                         /* the last call computed every number */
+    int n_cols, n_rows;              /* else these columns and rows, */
+    int *cols, *rows;                /* listed in ascending order within each part */
 };
 
 sm_scenario_patch *sm_scenario_patch_new(const sm_problem *p)
@@ -92,7 +95,9 @@ sm_scenario_patch *sm_scenario_patch_new(const sm_problem *p)
     sp->prev = sm_inputs_new(p->model);
     sp->policy = sm_inputs_new(p->model);
     sp->prev_policy = sm_inputs_new(p->model);
-    if (!sp->prev || !sp->policy || !sp->prev_policy)
+    sp->cols = malloc(((size_t)p->layout->n_cols + 1) * sizeof *sp->cols);
+    sp->rows = malloc(((size_t)p->layout->n_rows + 1) * sizeof *sp->rows);
+    if (!sp->prev || !sp->policy || !sp->prev_policy || !sp->cols || !sp->rows)
         sm_scenario_patch_free(&sp);
     return sp;
 }
@@ -105,6 +110,8 @@ void sm_scenario_patch_free(sm_scenario_patch **psp)
     sm_inputs_free(&sp->prev);
     sm_inputs_free(&sp->policy);
     sm_inputs_free(&sp->prev_policy);
+    free(sp->cols);
+    free(sp->rows);
     free(sp);
     *psp = NULL;
 }
@@ -164,26 +171,54 @@ static int global_moved(const sm_model *m, const sm_inputs *a, const sm_inputs *
            a->demand_growth != b->demand_growth || a->fees_on_delivery != b->fees_on_delivery;
 }
 
-/* c from the last scenario's numbers: what moved since sp->prev. */
-static void patch_moved(const sm_problem *p, const sm_scenario_patch *sp, const sm_inputs *in,
+/* c from the last scenario's numbers: what moved since sp->prev, listed
+ * in sp->cols and sp->rows. */
+static void patch_moved(const sm_problem *p, sm_scenario_patch *sp, const sm_inputs *in,
                         sm_coeffs *c)
 {
     const sm_model *m = p->model;
-    int contracts = m->n_contracts > 0;
+    const sm_layout *L = p->layout;
+    int contracts = m->n_contracts > 0, T = L->T;
+    sp->n_cols = sp->n_rows = 0;
     c->obj_const = in->commitment_fees;
     for (int o = 0; o < m->n_offers; o++)
         if (offer_moved(m, in, sp->prev, o) ||
             (contracts && bound_moved(m, sp->policy, sp->prev_policy, o))) {
-            sm_coeffs_offer(m, p->layout, in, o, c);
+            sm_coeffs_offer(m, L, in, o, c);
             if (contracts)
-                sm_commit_bound_foresight_offer(m, p->layout, sp->policy, o, c);
+                sm_commit_bound_foresight_offer(m, L, sp->policy, o, c);
+            for (int t = 0; t < T; t++)
+                sp->cols[sp->n_cols++] = sm_col_x(L, o, t);
         }
     for (int mat = 0; mat < m->n_materials; mat++)
-        if (material_moved(in, sp->prev, mat))
-            sm_coeffs_material(m, p->layout, in, mat, c);
+        if (material_moved(in, sp->prev, mat)) {
+            sm_coeffs_material(m, L, in, mat, c);
+            for (int t = 0; t < T; t++) {
+                sp->cols[sp->n_cols++] = sm_col_s(L, mat, t);
+                sp->cols[sp->n_cols++] = sm_col_q(L, mat, t);
+                sp->rows[sp->n_rows++] = sm_row_bal(L, mat, t);
+            }
+        }
     for (int k = 0; k < m->n_limits; k++)
-        if (in->share[k] != sp->prev->share[k])
-            sm_coeffs_limit_share(m, p->layout, in, k, in->share[k], c);
+        if (in->share[k] != sp->prev->share[k]) {
+            sm_coeffs_limit_share(m, L, in, k, in->share[k], c);
+            for (int mat = 0; mat < m->n_materials; mat++)
+                for (int t = 0; t < T; t++)
+                    if (sm_row_lim(L, k, mat, t) >= 0)
+                        sp->rows[sp->n_rows++] = sm_row_lim(L, k, mat, t);
+        }
+}
+
+int sm_scenario_patch_moved(const sm_scenario_patch *sp, int *n_cols, const int **cols,
+                            int *n_rows, const int **rows)
+{
+    if (!sp->valid || sp->all)
+        return 0;
+    *n_cols = sp->n_cols;
+    *cols = sp->cols;
+    *n_rows = sp->n_rows;
+    *rows = sp->rows;
+    return 1;
 }
 
 void sm_scenario_coeffs_patch(const sm_problem *p, sm_scenario_patch *sp, const sm_sweep *sw,
@@ -192,6 +227,7 @@ void sm_scenario_coeffs_patch(const sm_problem *p, sm_scenario_patch *sp, const 
     const sm_model *m = p->model;
     if (p->portfolio) { /* a portfolio's numbers are computed another way */
         sm_scenario_coeffs(p, sw, i, values, in, c);
+        sp->valid = 0;
         return;
     }
     sm_sweep_values(sw, i, values);
@@ -199,7 +235,8 @@ void sm_scenario_coeffs_patch(const sm_problem *p, sm_scenario_patch *sp, const 
     int contracts = m->n_contracts > 0;
     if (contracts)
         sm_commit_policy_inputs(m, sw, values, sp->policy);
-    if (sp->valid && !global_moved(m, in, sp->prev)) {
+    sp->all = !sp->valid || global_moved(m, in, sp->prev);
+    if (!sp->all) {
         patch_moved(p, sp, in, c);
     } else {
         sm_coeffs_compute(m, p->layout, in, c);

@@ -50,6 +50,13 @@ void sm_scenario_patch_forget(sm_scenario_patch *sp);
 void sm_scenario_coeffs_patch(const sm_problem *p, sm_scenario_patch *sp, const sm_sweep *sw,
                               size_t i, double *values, sm_inputs *in, sm_coeffs *c);
 
+/* What the last sm_scenario_coeffs_patch computed again: 0 when it
+ * computed every number (or sp is forgotten); else 1, with the columns
+ * and rows (0-based) whose numbers may have moved, every other number
+ * being the one of the call before. For sm_lp_load_moved. */
+int sm_scenario_patch_moved(const sm_scenario_patch *sp, int *n_cols, const int **cols,
+                            int *n_rows, const int **rows);
+
 /* Scenario i's parameter values into values[] and its inputs into in:
  * the first half of sm_scenario_coeffs, for callers that compute the
  * numbers another way (a plan's second stage). */

@@ -243,9 +243,11 @@ static double demand_share(const sm_model *m, const sm_inputs *in, int mat, doub
 /* An optimal scenario needs no relaxation; ranging comes later, if asked. */
 static void clear_explanations(sm_block *b, size_t i)
 {
-    for (int v = SM_V_RELAX_STOCK; v <= SM_V_SHARE_HIGH; v++)
-        for (size_t a = 0; F64(v) && a < sm_var_elems(&b->dims, (sm_var)v); a++)
-            F64(v)[a] = NAN;
+    for (int v = SM_V_RELAX_STOCK; v <= SM_V_SHARE_HIGH; v++) {
+        double *row = F64(v);
+        for (size_t a = 0, n = sm_var_elems(&b->dims, (sm_var)v); row && a < n; a++)
+            row[a] = NAN;
+    }
 }
 
 void sm_block_fill_row(sm_block *b, size_t i, const sm_model *m, const sm_layout *L,

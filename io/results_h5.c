@@ -1383,6 +1383,7 @@ sm_status sm_results_wire_decode(const sm_results_shape *sh, const unsigned char
         if (z)
             memcpy(k->buf[v], in, z);
         k->size[v] = z;
+        k->n_same[v] = 0; /* buf[v] no longer holds this buffer's own encoding */
         in += z;
     }
     return SM_OK;

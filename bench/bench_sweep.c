@@ -296,6 +296,8 @@ int main(int argc, char **argv)
         printf("  warm, 1 thread : %8.0f scenarios/s (%.3f ms each), %.1f iterations, %.0f %% "
                "kept the basis\n", w1.rate, 1e3 / w1.rate, w1.iters, 100 * w1.kept);
         printf("  warm, 2 threads: %8.0f scenarios/s, speed-up %.2fx\n", w2.rate, w2.rate / w1.rate);
+        printf("  2 threads      : %.1f %% of the solve loop outside the simplex, %.0f %% of "
+               "thread time compressing results\n", 100 * (1 - w2.solve_frac), 100 * w2.pack_frac);
         printf("  solve loop     : %.3f ms a scenario warm, %.3f ms cold: %.1fx faster (patch, "
                "simplex, read-out; 1 thread)\n", w1.loop_ms, cold.loop_ms, cold.loop_ms / w1.loop_ms);
         printf("  in the simplex : %.1f %% of the solve loop; outside it: %.1f %%\n",

@@ -19,7 +19,10 @@ columns; 40 futures). Peers, per scenario:
 Runs are interleaved (every peer once per round) and each figure is the
 minimum over rounds, wall and CPU (user + system, children's rusage), per
 scenario. Ratios are against glpk-j1 (supplymix as shipped) and clp-j1.
-The machine may be shared: CPU seconds are the steadier figure.
+The machine may be shared: CPU seconds are the steadier figure, and the
+2-thread line gives both the wall ratio and the CPU a scenario on 1 thread
+over that on 2 (what a second thread costs in extra work; twice it bounds
+the speed-up on two idle cores).
 """
 import argparse
 import os
@@ -114,6 +117,13 @@ def report(name, n, best):
               f"{u / g[1]:13.2f}x")
     print(f"  2 threads / 1 thread (wall): glpk {g[0] / best['glpk-j2'][0]:.2f}x, "
           f"clp {c[0] / best['clp-j2'][0]:.2f}x")
+    # On a shared machine the wall ratio says how busy the other jobs were;
+    # CPU per scenario says what a second thread costs in work (1.00: none).
+    # Speed-up on two idle cores is at most 2 x this ratio.
+    print(f"  2 threads / 1 thread (CPU a scenario, 1 thread's / 2 threads'): "
+          f"glpk {g[1] / best['glpk-j2'][1]:.2f}, clp {c[1] / best['clp-j2'][1]:.2f}; "
+          f"bound on 2-core speed-up glpk {2 * g[1] / best['glpk-j2'][1]:.2f}x, "
+          f"clp {2 * c[1] / best['clp-j2'][1]:.2f}x")
 
 
 def main():

@@ -1208,6 +1208,10 @@ static int has_var(const sm_results_shape *sh, int v)
 typedef struct packed {
     unsigned char *buf[SM_NVARS];
     size_t cap[SM_NVARS], size[SM_NVARS];
+    /* buf[v] holds the chunk of n_same[v] elements all equal to same[v]
+     * (n_same 0: not such a chunk), to be reused as it is. */
+    size_t n_same[SM_NVARS], size_same[SM_NVARS];
+    unsigned char same[SM_NVARS][8];
     unsigned char *raw;      /* one chunk, padded and shuffled */
     size_t raw_cap;
     size_t first;            /* the scenario the chunks start at */
@@ -1246,6 +1250,15 @@ static int grow(unsigned char **buf, size_t *cap, size_t need)
         return 0;
     *buf = n;
     *cap = need;
+    return 1;
+}
+
+/* Whether the n elements of es bytes at p are all the same bytes. */
+static int all_same(const unsigned char *p, size_t n, size_t es)
+{
+    for (size_t e = 1; e < n; e++)
+        if (memcmp(p + e * es, p, es) != 0)
+            return 0;
     return 1;
 }
 
@@ -1290,10 +1303,20 @@ sm_status sm_results_pack(const sm_results_shape *sh, size_t first, sm_block *b,
             fill_rows(padded + used * es, n - used, sm_vars[v].type);
             plain = padded;
         }
+        int same = all_same(plain, n, es);
+        if (same && k->n_same[v] == n && !memcmp(k->same[v], plain, es)) {
+            /* The same chunk as this block's last (all NaN: no infeasible
+             * scenario, no ranging): the bytes are in buf[v] already. */
+            k->size[v] = k->size_same[v];
+            continue;
+        }
         size_t out = sm_chunk_encode(k->z, plain, n, es, k->raw, k->buf[v], k->cap[v]);
         if (out == 0)
             return sm_diag_fail(d, SM_EINTERNAL, "could not compress a chunk");
         k->size[v] = out;
+        k->n_same[v] = same ? n : 0;
+        k->size_same[v] = out;
+        memcpy(k->same[v], plain, es);
     }
     return SM_OK;
 }
@@ -1360,6 +1383,7 @@ sm_status sm_results_wire_decode(const sm_results_shape *sh, const unsigned char
         if (z)
             memcpy(k->buf[v], in, z);
         k->size[v] = z;
+        k->n_same[v] = 0; /* buf[v] no longer holds this buffer's own encoding */
         in += z;
     }
     return SM_OK;

@@ -27,19 +27,24 @@ void sm_commit_policy_inputs(const sm_model *m, const sm_sweep *sw, const double
             sm_params_apply(m, &sw->params[k].target, &values[k], 1, in);
 }
 
+void sm_commit_bound_foresight_offer(const sm_model *m, const sm_layout *L,
+                                     const sm_inputs *policy, int o, sm_coeffs *c)
+{
+    if (m->offers[o].terms != SM_TERMS_CONTRACT)
+        return;
+    for (int t = 0; t < L->T; t++) {
+        int j = sm_col_x(L, o, t);
+        double kub = sm_commit_ub(m, policy, o, t);
+        if (kub < c->col_ub[j])
+            c->col_ub[j] = kub;
+    }
+}
+
 void sm_commit_bound_foresight(const sm_model *m, const sm_layout *L, const sm_inputs *policy,
                                sm_coeffs *c)
 {
-    for (int o = 0; o < m->n_offers; o++) {
-        if (m->offers[o].terms != SM_TERMS_CONTRACT)
-            continue;
-        for (int t = 0; t < L->T; t++) {
-            int j = sm_col_x(L, o, t);
-            double kub = sm_commit_ub(m, policy, o, t);
-            if (kub < c->col_ub[j])
-                c->col_ub[j] = kub;
-        }
-    }
+    for (int o = 0; o < m->n_offers; o++)
+        sm_commit_bound_foresight_offer(m, L, policy, o, c);
 }
 
 void sm_commit_bound(const sm_model *m, const sm_layout *L, const double *k, sm_coeffs *c)

@@ -32,6 +32,9 @@ void sm_commit_policy_inputs(const sm_model *m, const sm_sweep *sw, const double
  * policy (its cost already carries the fee through in's default). */
 void sm_commit_bound_foresight(const sm_model *m, const sm_layout *L, const sm_inputs *policy,
                                sm_coeffs *c);
+/* The same for offer o alone (nothing for a spot offer). */
+void sm_commit_bound_foresight_offer(const sm_model *m, const sm_layout *L,
+                                     const sm_inputs *policy, int o, sm_coeffs *c);
 
 /* Second stage: bound each contract x column of c, the numbers of a future
  * computed with fees_on_delivery = 0, by the commitment k[o*T + t] (entries

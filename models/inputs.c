@@ -3,6 +3,7 @@
 
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 
 void sm_inputs_free(sm_inputs **pin)
 {
@@ -75,6 +76,26 @@ void sm_inputs_reset(const sm_model *m, sm_inputs *in)
     in->discount_rate = m->discount_rate;
     in->fees_on_delivery = 1;
     in->commitment_fees = 0.0;
+}
+
+void sm_inputs_copy(const sm_model *m, sm_inputs *to, const sm_inputs *from)
+{
+    size_t R = (size_t)m->n_regions, K = (size_t)m->n_limits, O = (size_t)m->n_offers,
+           U = (size_t)m->n_suppliers, M = (size_t)m->n_materials;
+    memcpy(to->tariff, from->tariff, R * sizeof(double));
+    memcpy(to->win, from->win, (size_t)sm_scope_slots(m) * sizeof(sm_window));
+    memcpy(to->penalty_mult, from->penalty_mult, M * sizeof(double));
+    memcpy(to->share, from->share, K * sizeof(double));
+    memcpy(to->price_mult, from->price_mult, O * sizeof(double));
+    memcpy(to->cap_mult, from->cap_mult, O * sizeof(double));
+    memcpy(to->delay, from->delay, U * sizeof(int));
+    memcpy(to->demand_mult, from->demand_mult, M * sizeof(double));
+    memcpy(to->stock_initial, from->stock_initial, M * sizeof(double));
+    memcpy(to->stock_capacity, from->stock_capacity, M * sizeof(double));
+    to->discount_rate = from->discount_rate;
+    to->demand_growth = from->demand_growth;
+    to->fees_on_delivery = from->fees_on_delivery;
+    to->commitment_fees = from->commitment_fees;
 }
 
 double sm_inputs_demand(const sm_model *m, const sm_inputs *in, int mat, int t)

@@ -36,6 +36,9 @@ void sm_inputs_free(sm_inputs **in);
 /* Back to the base case. */
 void sm_inputs_reset(const sm_model *m, sm_inputs *in);
 
+/* Copy every input of from into to (both made for m by sm_inputs_new). */
+void sm_inputs_copy(const sm_model *m, sm_inputs *to, const sm_inputs *from);
+
 /* Effective demand d[m,t], t 0-based. */
 double sm_inputs_demand(const sm_model *m, const sm_inputs *in, int mat, int t);
 

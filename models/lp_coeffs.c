@@ -38,43 +38,51 @@ sm_coeffs *sm_coeffs_new(const sm_layout *L)
     return c;
 }
 
+void sm_coeffs_offer(const sm_model *m, const sm_layout *L, const sm_inputs *in, int o,
+                     sm_coeffs *c)
+{
+    const sm_offer *of = &m->offers[o];
+    int r = m->suppliers[of->supplier].region;
+    double fee = sm_commit_delivered_fee(m, in, o);
+    for (int t = 0; t < L->T; t++) {
+        int j = sm_col_x(L, o, t);
+        c->col_lb[j] = 0.0;
+        c->col_ub[j] =
+            sm_inputs_capacity(m, in, o, t) * sm_inputs_availability(m, in, r, of->material, t);
+        c->obj[j] = sm_inputs_discount(m, in, t) * (sm_inputs_unit_cost(m, in, o, t).total + fee);
+    }
+}
+
+void sm_coeffs_material(const sm_model *m, const sm_layout *L, const sm_inputs *in, int mat,
+                        sm_coeffs *c)
+{
+    const sm_material *mt = &m->materials[mat];
+    int T = L->T;
+    for (int t = 0; t < T; t++) {
+        int js = sm_col_s(L, mat, t), jq = sm_col_q(L, mat, t);
+        c->col_lb[js] = t == T - 1 ? mt->stock_final : 0.0;
+        c->col_ub[js] = in->stock_capacity[mat];
+        double df = sm_inputs_discount(m, in, t);
+        c->obj[js] = df * mt->holding_cost;
+        c->col_lb[jq] = 0.0;
+        c->col_ub[jq] = HUGE_VAL;
+        c->obj[jq] = df * sm_inputs_penalty(m, in, mat);
+        /* Balance: s[t-1] + Σx + q − s[t] = d[t]; s[0] = s0 moves right. */
+        double rhs = sm_inputs_demand(m, in, mat, t) - (t == 0 ? in->stock_initial[mat] : 0.0);
+        int ib = sm_row_bal(L, mat, t);
+        c->row_lb[ib] = rhs;
+        c->row_ub[ib] = rhs;
+    }
+}
+
 void sm_coeffs_compute(const sm_model *m, const sm_layout *L, const sm_inputs *in,
                        sm_coeffs *c)
 {
-    int T = L->T;
     c->obj_const = in->commitment_fees;
-    for (int o = 0; o < m->n_offers; o++) {
-        const sm_offer *of = &m->offers[o];
-        int u = of->supplier;
-        int r = m->suppliers[u].region;
-        double fee = sm_commit_delivered_fee(m, in, o);
-        for (int t = 0; t < T; t++) {
-            int j = sm_col_x(L, o, t);
-            c->col_lb[j] = 0.0;
-            c->col_ub[j] = sm_inputs_capacity(m, in, o, t) *
-                           sm_inputs_availability(m, in, r, of->material, t);
-            c->obj[j] =
-                sm_inputs_discount(m, in, t) * (sm_inputs_unit_cost(m, in, o, t).total + fee);
-        }
-    }
-    for (int mat = 0; mat < m->n_materials; mat++) {
-        const sm_material *mt = &m->materials[mat];
-        for (int t = 0; t < T; t++) {
-            int js = sm_col_s(L, mat, t), jq = sm_col_q(L, mat, t);
-            c->col_lb[js] = t == T - 1 ? mt->stock_final : 0.0;
-            c->col_ub[js] = in->stock_capacity[mat];
-            double df = sm_inputs_discount(m, in, t);
-            c->obj[js] = df * mt->holding_cost;
-            c->col_lb[jq] = 0.0;
-            c->col_ub[jq] = HUGE_VAL;
-            c->obj[jq] = df * sm_inputs_penalty(m, in, mat);
-            /* Balance: s[t-1] + Σx + q − s[t] = d[t]; s[0] = s0 moves right. */
-            double rhs = sm_inputs_demand(m, in, mat, t) - (t == 0 ? in->stock_initial[mat] : 0.0);
-            int ib = sm_row_bal(L, mat, t);
-            c->row_lb[ib] = rhs;
-            c->row_ub[ib] = rhs;
-        }
-    }
+    for (int o = 0; o < m->n_offers; o++)
+        sm_coeffs_offer(m, L, in, o, c);
+    for (int mat = 0; mat < m->n_materials; mat++)
+        sm_coeffs_material(m, L, in, mat, c);
     for (int k = 0; k < m->n_limits; k++)
         sm_coeffs_limit_share(m, L, in, k, in->share[k], c);
 }

@@ -22,6 +22,15 @@ void sm_coeffs_free(sm_coeffs **c);
 void sm_coeffs_compute(const sm_model *m, const sm_layout *L, const sm_inputs *in,
                        sm_coeffs *c);
 
+/* The parts of sm_coeffs_compute, for a caller that recomputes only what
+ * a scenario moved (sm_scenario_patch, models/problem.h): offer o's
+ * purchase columns; material mat's stock and shortfall columns and its
+ * balance rows. */
+void sm_coeffs_offer(const sm_model *m, const sm_layout *L, const sm_inputs *in, int o,
+                     sm_coeffs *c);
+void sm_coeffs_material(const sm_model *m, const sm_layout *L, const sm_inputs *in, int mat,
+                        sm_coeffs *c);
+
 /* The row bounds of limit k at share (a fraction of demand), as
  * sm_coeffs_compute sets them for in->share[k]: for ranging a limit. */
 void sm_coeffs_limit_share(const sm_model *m, const sm_layout *L, const sm_inputs *in, int k,

@@ -194,6 +194,17 @@ static double offer_costs(const sm_model *m, const sm_layout *L, const sm_inputs
                           double *freight)
 {
     int T = L->T;
+    const double *xo = &x[sm_col_x(L, o, 0)];
+    int bought = 0;
+    for (int t = 0; t < T; t++)
+        bought |= xo[t] != 0.0;
+    if (!bought) {
+        /* Nothing bought: every part below would add a zero, which leaves
+         * the sums (never -0) as they are, so skip its unit costs. */
+        for (int t = 0; row && t < T; t++)
+            row[t] = xo[t];
+        return 0.0;
+    }
     /* A contract tonne bought with perfect foresight also pays its fee:
      * part of its price (0 for spot offers, so their sums are as before). */
     double fee = sm_commit_delivered_fee(m, in, o);
@@ -232,9 +243,11 @@ static double demand_share(const sm_model *m, const sm_inputs *in, int mat, doub
 /* An optimal scenario needs no relaxation; ranging comes later, if asked. */
 static void clear_explanations(sm_block *b, size_t i)
 {
-    for (int v = SM_V_RELAX_STOCK; v <= SM_V_SHARE_HIGH; v++)
-        for (size_t a = 0; F64(v) && a < sm_var_elems(&b->dims, (sm_var)v); a++)
-            F64(v)[a] = NAN;
+    for (int v = SM_V_RELAX_STOCK; v <= SM_V_SHARE_HIGH; v++) {
+        double *row = F64(v);
+        for (size_t a = 0, n = sm_var_elems(&b->dims, (sm_var)v); row && a < n; a++)
+            row[a] = NAN;
+    }
 }
 
 void sm_block_fill_row(sm_block *b, size_t i, const sm_model *m, const sm_layout *L,

@@ -75,3 +75,177 @@ void sm_scenario_coeffs(const sm_problem *p, const sm_sweep *sw, size_t i, doubl
         scenario_inputs(p->model, sw, values, in);
     }
 }
+
+/* ---- patching the last scenario's numbers -------------------------------- */
+
+struct sm_scenario_patch {
+    sm_inputs *prev;                 /* the inputs c was computed from */
+    sm_inputs *policy, *prev_policy; /* the grid-only inputs (contract bounds) */
+    int valid;
+    int all;                         /* the last call computed every number */
+    int n_cols, n_rows;              /* else these columns and rows, */
+    int *cols, *rows;                /* listed in ascending order within each part */
+};
+
+sm_scenario_patch *sm_scenario_patch_new(const sm_problem *p)
+{
+    sm_scenario_patch *sp = calloc(1, sizeof *sp);
+    if (!sp)
+        return NULL;
+    sp->prev = sm_inputs_new(p->model);
+    sp->policy = sm_inputs_new(p->model);
+    sp->prev_policy = sm_inputs_new(p->model);
+    sp->cols = malloc(((size_t)p->layout->n_cols + 1) * sizeof *sp->cols);
+    sp->rows = malloc(((size_t)p->layout->n_rows + 1) * sizeof *sp->rows);
+    if (!sp->prev || !sp->policy || !sp->prev_policy || !sp->cols || !sp->rows)
+        sm_scenario_patch_free(&sp);
+    return sp;
+}
+
+void sm_scenario_patch_free(sm_scenario_patch **psp)
+{
+    sm_scenario_patch *sp = psp ? *psp : NULL;
+    if (!sp)
+        return;
+    sm_inputs_free(&sp->prev);
+    sm_inputs_free(&sp->policy);
+    sm_inputs_free(&sp->prev_policy);
+    free(sp->cols);
+    free(sp->rows);
+    free(sp);
+    *psp = NULL;
+}
+
+void sm_scenario_patch_forget(sm_scenario_patch *sp)
+{
+    sp->valid = 0;
+}
+
+static int window_moved(const sm_window *a, const sm_window *b)
+{
+    return a->level != b->level || a->from != b->from || a->until != b->until || a->on != b->on;
+}
+
+/* What sm_coeffs_offer reads for offer o (sm_inputs_capacity,
+ * sm_inputs_availability, sm_inputs_unit_cost): its multipliers, its
+ * supplier's delay, its region's standing tariff and both kinds' windows
+ * of its region and of its region and material. */
+static int offer_moved(const sm_model *m, const sm_inputs *a, const sm_inputs *b, int o)
+{
+    const sm_offer *of = &m->offers[o];
+    int u = of->supplier, r = m->suppliers[u].region;
+    if (a->price_mult[o] != b->price_mult[o] || a->cap_mult[o] != b->cap_mult[o] ||
+        a->delay[u] != b->delay[u] || a->tariff[r] != b->tariff[r])
+        return 1;
+    for (int k = 0; k < SM_SCOPE_KINDS; k++) {
+        int wide = sm_scope_slot(m, (sm_scope_kind)k, r, -1);
+        int own = sm_scope_slot(m, (sm_scope_kind)k, r, of->material);
+        if (window_moved(&a->win[wide], &b->win[wide]) || window_moved(&a->win[own], &b->win[own]))
+            return 1;
+    }
+    return 0;
+}
+
+/* What sm_commit_ub reads of the policy (sm_inputs_capacity). */
+static int bound_moved(const sm_model *m, const sm_inputs *a, const sm_inputs *b, int o)
+{
+    int u = m->offers[o].supplier;
+    return a->cap_mult[o] != b->cap_mult[o] || a->delay[u] != b->delay[u];
+}
+
+static int material_moved(const sm_inputs *a, const sm_inputs *b, int mat)
+{
+    return a->stock_capacity[mat] != b->stock_capacity[mat] ||
+           a->stock_initial[mat] != b->stock_initial[mat] ||
+           a->penalty_mult[mat] != b->penalty_mult[mat] ||
+           a->demand_mult[mat] != b->demand_mult[mat];
+}
+
+/* Inputs that every number may read: any change recomputes all. */
+static int global_moved(const sm_model *m, const sm_inputs *a, const sm_inputs *b)
+{
+    int demand = 0;
+    for (int mat = 0; mat < m->n_materials; mat++)
+        demand |= a->demand_mult[mat] != b->demand_mult[mat];
+    return demand || a->discount_rate != b->discount_rate ||
+           a->demand_growth != b->demand_growth || a->fees_on_delivery != b->fees_on_delivery;
+}
+
+/* c from the last scenario's numbers: what moved since sp->prev, listed
+ * in sp->cols and sp->rows. */
+static void patch_moved(const sm_problem *p, sm_scenario_patch *sp, const sm_inputs *in,
+                        sm_coeffs *c)
+{
+    const sm_model *m = p->model;
+    const sm_layout *L = p->layout;
+    int contracts = m->n_contracts > 0, T = L->T;
+    sp->n_cols = sp->n_rows = 0;
+    c->obj_const = in->commitment_fees;
+    for (int o = 0; o < m->n_offers; o++)
+        if (offer_moved(m, in, sp->prev, o) ||
+            (contracts && bound_moved(m, sp->policy, sp->prev_policy, o))) {
+            sm_coeffs_offer(m, L, in, o, c);
+            if (contracts)
+                sm_commit_bound_foresight_offer(m, L, sp->policy, o, c);
+            for (int t = 0; t < T; t++)
+                sp->cols[sp->n_cols++] = sm_col_x(L, o, t);
+        }
+    for (int mat = 0; mat < m->n_materials; mat++)
+        if (material_moved(in, sp->prev, mat)) {
+            sm_coeffs_material(m, L, in, mat, c);
+            for (int t = 0; t < T; t++) {
+                sp->cols[sp->n_cols++] = sm_col_s(L, mat, t);
+                sp->cols[sp->n_cols++] = sm_col_q(L, mat, t);
+                sp->rows[sp->n_rows++] = sm_row_bal(L, mat, t);
+            }
+        }
+    for (int k = 0; k < m->n_limits; k++)
+        if (in->share[k] != sp->prev->share[k]) {
+            sm_coeffs_limit_share(m, L, in, k, in->share[k], c);
+            for (int mat = 0; mat < m->n_materials; mat++)
+                for (int t = 0; t < T; t++)
+                    if (sm_row_lim(L, k, mat, t) >= 0)
+                        sp->rows[sp->n_rows++] = sm_row_lim(L, k, mat, t);
+        }
+}
+
+int sm_scenario_patch_moved(const sm_scenario_patch *sp, int *n_cols, const int **cols,
+                            int *n_rows, const int **rows)
+{
+    if (!sp->valid || sp->all)
+        return 0;
+    *n_cols = sp->n_cols;
+    *cols = sp->cols;
+    *n_rows = sp->n_rows;
+    *rows = sp->rows;
+    return 1;
+}
+
+void sm_scenario_coeffs_patch(const sm_problem *p, sm_scenario_patch *sp, const sm_sweep *sw,
+                              size_t i, double *values, sm_inputs *in, sm_coeffs *c)
+{
+    const sm_model *m = p->model;
+    if (p->portfolio) { /* a portfolio's numbers are computed another way */
+        sm_scenario_coeffs(p, sw, i, values, in, c);
+        sp->valid = 0;
+        return;
+    }
+    sm_sweep_values(sw, i, values);
+    scenario_inputs(m, sw, values, in);
+    int contracts = m->n_contracts > 0;
+    if (contracts)
+        sm_commit_policy_inputs(m, sw, values, sp->policy);
+    sp->all = !sp->valid || global_moved(m, in, sp->prev);
+    if (!sp->all) {
+        patch_moved(p, sp, in, c);
+    } else {
+        sm_coeffs_compute(m, p->layout, in, c);
+        if (contracts)
+            sm_commit_bound_foresight(m, p->layout, sp->policy, c);
+    }
+    sm_inputs_copy(m, sp->prev, in);
+    sm_inputs *t = sp->prev_policy;
+    sp->prev_policy = sp->policy;
+    sp->policy = t;
+    sp->valid = 1;
+}

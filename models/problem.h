@@ -30,6 +30,33 @@ void sm_problem_free(sm_problem **p);
 void sm_scenario_coeffs(const sm_problem *p, const sm_sweep *sw, size_t i, double *values,
                         sm_inputs *in, sm_coeffs *c);
 
+/* A solver thread's memory of the last scenario whose numbers it
+ * computed, so that the next scenario's are patched, not recomputed: only
+ * the offers, materials and limits whose inputs moved are computed again
+ * (a grid step moves one parameter; on china_grid a tariff step moves
+ * China's offers only). The numbers are sm_scenario_coeffs's to the bit
+ * (tests/models/test_patch.c checks every scenario of the shipped sweeps),
+ * so results do not depend on which scenarios a thread solved before. */
+typedef struct sm_scenario_patch sm_scenario_patch;
+
+sm_scenario_patch *sm_scenario_patch_new(const sm_problem *p);
+void sm_scenario_patch_free(sm_scenario_patch **sp);
+
+/* Forget the last scenario: the next call computes every number. */
+void sm_scenario_patch_forget(sm_scenario_patch *sp);
+
+/* sm_scenario_coeffs for a caller that keeps c between calls: c must hold
+ * what the last call with sp left there (or sp be forgotten). */
+void sm_scenario_coeffs_patch(const sm_problem *p, sm_scenario_patch *sp, const sm_sweep *sw,
+                              size_t i, double *values, sm_inputs *in, sm_coeffs *c);
+
+/* What the last sm_scenario_coeffs_patch computed again: 0 when it
+ * computed every number (or sp is forgotten); else 1, with the columns
+ * and rows (0-based) whose numbers may have moved, every other number
+ * being the one of the call before. For sm_lp_load_moved. */
+int sm_scenario_patch_moved(const sm_scenario_patch *sp, int *n_cols, const int **cols,
+                            int *n_rows, const int **rows);
+
 /* Scenario i's parameter values into values[] and its inputs into in:
  * the first half of sm_scenario_coeffs, for callers that compute the
  * numbers another way (a plan's second stage). */

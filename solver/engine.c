@@ -125,7 +125,8 @@ typedef struct worker {
     sm_explainer *explain;   /* the elastic LP, built at the first infeasible scenario */
     sm_ranger *ranger;       /* run --ranging's scratch, built at the first optimum */
     sm_inputs *in;
-    sm_coeffs *c;
+    sm_coeffs *c;            /* the last scenario's numbers, patched to the next's */
+    sm_scenario_patch *patch;
     double *x, *y, *values;
     size_t *solve_order;
     sm_order_ws ows;
@@ -141,6 +142,7 @@ static void worker_free(worker *w)
     sm_ranger_free(&w->ranger);
     sm_inputs_free(&w->in);
     sm_coeffs_free(&w->c);
+    sm_scenario_patch_free(&w->patch);
     free(w->x);
     free(w->y);
     free(w->values);
@@ -154,11 +156,12 @@ static sm_status worker_init(worker *w)
     size_t B = w->sw->block_size;
     w->in = sm_inputs_new(p->model);
     w->c = sm_coeffs_new(p->layout);
+    w->patch = sm_scenario_patch_new(p);
     w->x = malloc((size_t)p->layout->n_cols * sizeof *w->x);
     w->y = malloc((size_t)p->layout->n_rows * sizeof *w->y);
     w->values = malloc(((size_t)w->sw->n_params + 1) * sizeof *w->values);
     w->solve_order = malloc(B * sizeof *w->solve_order);
-    if (!w->in || !w->c || !w->x || !w->y || !w->values || !w->solve_order ||
+    if (!w->in || !w->c || !w->patch || !w->x || !w->y || !w->values || !w->solve_order ||
         !sm_order_ws_init(&w->ows, w->sw, B))
         return sm_diag_fail(&w->diag, SM_ENOMEM, "out of memory for a solver thread");
     return sm_lp_new(&w->lp, p->model, p->layout, p->base_coeffs, &w->o->lp, &w->diag);
@@ -169,6 +172,7 @@ static void worker_reset(worker *w)
 {
     sm_lp_load(w->lp, w->prob->base_coeffs);
     sm_lp_set_basis(w->lp, w->base_basis);
+    sm_scenario_patch_forget(w->patch);
 }
 
 /* After a GLPK fatal error in the elastic LP or in ranging, the thread's
@@ -178,6 +182,7 @@ static sm_status rebuild_after_fatal(worker *w)
 {
     const sm_problem *p = w->prob;
     w->stats.lp_rebuilds++;
+    sm_scenario_patch_forget(w->patch); /* the new problem holds the base numbers */
     sm_explainer_forget(&w->explain);
     sm_lp_forget(&w->lp);
     sm_status st = sm_lp_new(&w->lp, p->model, p->layout, p->base_coeffs, &w->o->lp, &w->diag);
@@ -234,6 +239,20 @@ static sm_status range_row(worker *w, sm_block *b, size_t row)
     return st;
 }
 
+/* Scenario i's numbers into the thread's problem: patched from the last
+ * scenario's, and only what moved is compared with what the problem holds
+ * (run --ranging loads other numbers in between: there, everything). */
+static void load_scenario(worker *w, size_t i)
+{
+    int nc, nr;
+    const int *cols, *rows;
+    sm_scenario_coeffs_patch(w->prob, w->patch, w->sw, i, w->values, w->in, w->c);
+    if (!w->o->ranging && sm_scenario_patch_moved(w->patch, &nc, &cols, &nr, &rows))
+        sm_lp_load_moved(w->lp, w->c, nc, cols, nr, rows);
+    else
+        sm_lp_load(w->lp, w->c);
+}
+
 static sm_status solve_block(worker *w, size_t first, size_t count, sm_block *b)
 {
     const sm_problem *p = w->prob;
@@ -251,14 +270,14 @@ static sm_status solve_block(worker *w, size_t first, size_t count, sm_block *b)
         }
         double t0 = sm_clock_s();
         size_t i = w->solve_order[k], row = i - first;
-        sm_scenario_coeffs(p, w->sw, i, w->values, w->in, w->c);
-        sm_lp_load(w->lp, w->c);
+        load_scenario(w, i);
         sm_solve_info info;
         sm_status st = sm_lp_solve(w->lp, !o->cold, &info);
         if (st == SM_ESOLVER) {
             /* GLPK's environment on this thread is gone: rebuild, and go on
              * from the base basis (as deterministic as the failure). */
             w->stats.lp_rebuilds++;
+            sm_scenario_patch_forget(w->patch);
             sm_lp_free(&w->lp);
             sm_explainer_forget(&w->explain);   /* its problem went with the environment */
             sm_status rebuilt = sm_lp_new(&w->lp, p->model, p->layout, p->base_coeffs, &o->lp,
@@ -271,7 +290,9 @@ static sm_status solve_block(worker *w, size_t first, size_t count, sm_block *b)
             sm_lp_set_basis(w->lp, w->base_basis);
         }
         if (info.status == SM_SCEN_OPTIMAL) {
-            sm_lp_solution(w->lp, w->x, w->y);
+            /* Summaries keep no balance-row duals (the marginal costs), and
+             * those rows come first in the layout: read the limits' only. */
+            sm_lp_solution_rows(w->lp, w->x, w->y, o->full ? 0 : p->layout->lim0);
             sm_block_fill_row(b, row, p->model, p->layout, w->in, w->x, w->y);
             sm_status rst = o->ranging ? range_row(w, b, row) : SM_OK;
             if (rst != SM_OK) {

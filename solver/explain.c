@@ -29,6 +29,10 @@ sm_explainer *sm_explainer_new(const sm_model *m, const sm_layout *L, const sm_l
         ex->opts = *opts;
     else
         sm_lp_opts_init(&ex->opts);
+    /* GLPK's whatever the sweep's engine: the elastic LP adds rows and
+     * columns, which only the GLPK engine does (with CLP chosen, the first
+     * infeasible scenario crashed), and GLPK is the reference. */
+    ex->opts.engine = SM_LP_GLPK;
     return ex;
 }
 

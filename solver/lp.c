@@ -908,3 +908,54 @@ sm_status sm_lp_rhs_range(const sm_lp *lp, int n, const int *rows, const double 
     free(g);
     return SM_OK;
 }
+
+/* ---- loading only what a patch moved ------------------------------------ */
+
+/* Column j of c where it differs from what the problem holds. */
+static void load_moved_col(sm_lp *lp, const sm_coeffs *c, int j)
+{
+    sm_coeffs *cur = lp->cur;
+    if (c->col_lb[j] != cur->col_lb[j] || c->col_ub[j] != cur->col_ub[j] ||
+        c->col_lb[j] > c->col_ub[j])
+        set_col(lp, j, c->col_lb[j], c->col_ub[j]);
+    if (c->obj[j] == cur->obj[j])
+        return;
+    if (lp->clp)
+        sm_clp_set_obj(lp->clp, j, c->obj[j]);
+    else
+        glp_set_obj_coef(lp->P, j + 1, c->obj[j]);
+    cur->obj[j] = c->obj[j];
+}
+
+void sm_lp_load_moved(sm_lp *lp, const sm_coeffs *c, int n_cols, const int *cols, int n_rows,
+                      const int *rows)
+{
+    if (lp->bound_conflict || c->obj_const != lp->cur->obj_const) {
+        /* A bound conflict may sit in a column that did not move, and the
+         * objective's constant is rare: the whole comparison. */
+        sm_lp_load(lp, c);
+        return;
+    }
+    for (int a = 0; a < n_cols; a++)
+        load_moved_col(lp, c, cols[a]);
+    for (int a = 0; a < n_rows; a++) {
+        int i = rows[a];
+        if (c->row_lb[i] != lp->cur->row_lb[i] || c->row_ub[i] != lp->cur->row_ub[i] ||
+            c->row_lb[i] > c->row_ub[i])
+            set_row(lp, i, c->row_lb[i], c->row_ub[i]);
+    }
+}
+
+/* ---- reading back only what is kept -------------------------------------- */
+
+void sm_lp_solution_rows(const sm_lp *lp, double *x, double *y, int first_row)
+{
+    if (lp->clp) { /* CLP hands over every row at once */
+        sm_clp_solution(lp->clp, lp->n_cols, x, y, NULL);
+        return;
+    }
+    for (int j = 0; j < lp->n_cols; j++)
+        x[j] = glp_get_col_prim(lp->P, j + 1);
+    for (int i = first_row; i < lp->n_rows; i++)
+        y[i] = glp_get_row_dual(lp->P, i + 1);
+}

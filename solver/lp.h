@@ -248,4 +248,19 @@ void sm_lp_col_values(const sm_lp *lp, int first, int n, double *out);
 sm_status sm_lp_rhs_range(const sm_lp *lp, int n, const int *rows, const double *dir, double *lo,
                           double *hi, sm_diag *d);
 
+/* ---- loading only what a patch moved -----------------------------------
+ * sm_lp_load when only columns cols[0..n_cols-1] and rows rows[0..n_rows-1]
+ * (0-based) of c can differ from the numbers last loaded into lp, as after
+ * sm_scenario_coeffs_patch (models/problem.h): the others are not compared.
+ * Both engines; after a load that found a lower bound above its upper bound
+ * (which may sit in a column that did not move) it compares everything. */
+void sm_lp_load_moved(sm_lp *lp, const sm_coeffs *c, int n_cols, const int *cols, int n_rows,
+                      const int *rows);
+
+/* ---- reading back only what is kept ------------------------------------
+ * sm_lp_solution with the duals of rows first_row.. only (0-based; y[i]
+ * for the rows before may be left as it was): a summaries-only run keeps
+ * no balance-row duals. */
+void sm_lp_solution_rows(const sm_lp *lp, double *x, double *y, int first_row);
+
 #endif

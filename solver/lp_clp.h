@@ -2,8 +2,8 @@
  * whose C++ stays in lp_clp.cpp. Only lp.c calls these.
  *
  * CLP's own C interface costs about 70 us a call in set-up (it copies the
- * model into and out of its wrapper); the C++ object takes per-element
- * bound and cost changes and re-solves warm with dual(), which is what a
+ * model into and out of its wrapper); the C++ object takes bound and cost
+ * changes into its arrays and re-solves warm with dual(), which is what a
  * sweep of small patches needs.
  *
  * Conventions are GLPK's, so lp.c can hand results on unchanged: bounds

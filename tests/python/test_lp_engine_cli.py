@@ -1,7 +1,8 @@
 #!/usr/bin/python3
 """`--lp-engine` end to end (issue 15):
 
-- `run --lp-engine clp` on the shipped sweeps: identical files for 1 and 2
+- `run --lp-engine clp` on the shipped sweeps and a sweep with infeasible
+  scenarios (their relaxations from GLPK's elastic LP): identical files for 1 and 2
   threads, root attribute lp_engine "clp" (GLPK's files say "glpk"), the
   same statuses as GLPK's file and total_cost within 1e-9 relative;
 - `--resume` with another engine than the file's is refused (exit 2) and
@@ -36,6 +37,15 @@ def attr(f, name):
     return v.decode() if isinstance(v, bytes) else v
 
 
+FLOORS = """name: floors
+model: rare_earths
+parameters:
+  share.domestic_floor: {values: [0.1, 0.3, 0.5, 0.7, 0.9]}
+  share.china_cap: {values: [0.3, 0.4, 0.5, 0.6]}
+  availability.China: {values: [0.2, 1.0]}
+"""
+
+
 def main(exe):
     built = engines_built(exe)
     check(built[:1] == ["glpk"], f"run --help names the engines built, glpk first ({built})")
@@ -51,10 +61,16 @@ def main(exe):
               "run --lp-engine clp without CLP: exit 2 naming glpk")
         return
     with tempfile.TemporaryDirectory() as tmp:
-        for sweep in ("quick", "china_grid", "monte_carlo"):
-            g = os.path.join(tmp, f"{sweep}_glpk.h5")
-            c1 = os.path.join(tmp, f"{sweep}_clp1.h5")
-            c2 = os.path.join(tmp, f"{sweep}_clp2.h5")
+        # Domestic floors no supply meets: infeasible scenarios, whose
+        # elastic LP is GLPK's under either engine (it crashed under CLP).
+        floors = os.path.join(tmp, "floors.yaml")
+        with open(floors, "w") as f:
+            f.write(FLOORS)
+        for sweep in ("quick", "china_grid", "monte_carlo", floors):
+            name = os.path.basename(sweep).split(".")[0]
+            g = os.path.join(tmp, f"{name}_glpk.h5")
+            c1 = os.path.join(tmp, f"{name}_clp1.h5")
+            c2 = os.path.join(tmp, f"{name}_clp2.h5")
             ok = run([exe, "run", "--sweep", sweep, "-o", g, "-j", "2"]).returncode == 0
             ok &= run([exe, "run", "--sweep", sweep, "-o", c1, "-j", "1", "--lp-engine", "clp"]).returncode == 0
             ok &= run([exe, "run", "--sweep", sweep, "-o", c2, "-j", "2", "--lp-engine", "clp"]).returncode == 0
@@ -72,6 +88,11 @@ def main(exe):
                 ok = sg == 1
                 rel = np.max(np.abs(tg[ok] - tc[ok]) / np.maximum(1, np.abs(tg[ok]))) if ok.any() else 0
                 check(rel <= 1e-9, f"{sweep}: total_cost within 1e-9 relative (worst {rel:.1e})")
+                if sweep == floors:
+                    check((sg == 2).sum() > 0, f"{sweep}: some scenarios infeasible")
+                    rg, rc = fg["relaxation_limit"][:], fc["relaxation_limit"][:]
+                    check(np.array_equal(rg, rc, equal_nan=True),
+                          f"{sweep}: the same relaxations (GLPK's elastic LP)")
         g = os.path.join(tmp, "quick_glpk.h5")
         before = hashlib.sha256(open(g, "rb").read()).hexdigest()
         r = run([exe, "run", "--sweep", "quick", "-o", g, "--resume", "--lp-engine", "clp"])

@@ -1,8 +1,10 @@
 /* The path lock of a results file's one writer (see writer_lock.h). */
 #include "writer_lock.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -49,6 +51,50 @@ static int still_linked(int fd, const char *lock_path)
            a.st_ino == b.st_ino;
 }
 
+/* The PID in name when it is base + ".partial-" + digits, else 0. */
+static long partial_pid(const char *name, const char *base)
+{
+    size_t n = strlen(base);
+    if (strncmp(name, base, n) != 0 || strncmp(name + n, ".partial-", 9) != 0)
+        return 0;
+    char *end;
+    long pid = strtol(name + n + 9, &end, 10);
+    return *end == '\0' && pid > 0 ? pid : 0;
+}
+
+/* A writer killed before it renamed its file into place (sm_partial_name)
+ * leaves PATH.partial-PID behind, as large as the results. Such a file is
+ * never the only copy of anything (the old file stays whole until the
+ * rename), so once this process holds the lock, the leftovers of dead
+ * writers go. A live PID is left alone: it may be reused, but it may also
+ * be another command writing there. */
+static void remove_dead_partials(const char *path, sm_diag *d)
+{
+    const char *slash = strrchr(path, '/');
+    const char *base = slash ? slash + 1 : path;
+    size_t dir_len = slash ? (size_t)(slash - path) + 1 : 0;
+    char dir[4096];
+    if (dir_len >= sizeof dir)
+        return;
+    memcpy(dir, slash ? path : "./", slash ? dir_len : 3);
+    dir[slash ? dir_len : 2] = '\0';
+    DIR *dh = opendir(dir);
+    if (!dh)
+        return;
+    for (struct dirent *e; (e = readdir(dh));) {
+        long pid = partial_pid(e->d_name, base);
+        char leftover[4096 + 256];
+        if (!pid || (kill((pid_t)pid, 0) == 0 || errno != ESRCH) ||
+            snprintf(leftover, sizeof leftover, "%s%s", dir, e->d_name) >= (int)sizeof leftover)
+            continue;
+        if (unlink(leftover) == 0)
+            sm_diag_warning(d, path, 0, 0, "removed %s, left by a writer (PID %ld) that was "
+                                           "killed before it renamed that file into place",
+                            leftover, pid);
+    }
+    closedir(dh);
+}
+
 sm_status sm_writer_lock_take(const char *path, sm_writer_lock *lk, sm_diag *d)
 {
     lk->fd = -1;
@@ -88,6 +134,7 @@ sm_status sm_writer_lock_take(const char *path, sm_writer_lock *lk, sm_diag *d)
         int named = ftruncate(fd, 0) == 0 && pwrite(fd, pid, (size_t)len, 0) == len;
         (void)named;
         lk->fd = fd;
+        remove_dead_partials(path, d);
         return SM_OK;
     }
     sm_status st = sm_diag_fail_at(d, SM_EOUTPUT, path, "cannot take the writer's lock %s: it "

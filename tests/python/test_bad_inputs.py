@@ -17,7 +17,6 @@ failure, not a stuck test.
 
 usage: test_bad_inputs.py SUPPLYMIX
 """
-import hashlib
 import os
 import resource
 import shutil
@@ -25,18 +24,12 @@ import subprocess
 import sys
 import tempfile
 import time
+from sm_testing import check, failures, sha  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 CORPUS = os.path.join(HERE, "..", "data", "bad_inputs")
 MEMORY_LIMIT = 1 << 30     # 1 GiB of address space per run
 TIME_LIMIT = 5.0           # seconds per run
-failures = []
-
-
-def check(cond, what):
-    print(("ok: " if cond else "FAIL: ") + what, flush=True)
-    if not cond:
-        failures.append(what)
 
 
 SANITIZED = False  # AddressSanitizer reserves terabytes of address space
@@ -99,10 +92,6 @@ def build_case(case, dest, base=True):
             text = placeholders(open(path, encoding="utf-8", errors="surrogateescape").read(), dest)
             open(os.path.join(dest, name), "w", encoding="utf-8",
                  errors="surrogateescape").write(text)
-
-
-def sha(path):
-    return hashlib.sha256(open(path, "rb").read()).hexdigest()
 
 
 def main(exe):

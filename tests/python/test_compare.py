@@ -25,7 +25,6 @@ usage: test_compare.py SUPPLYMIX        (exit 1 on any failure)
 import os
 import re
 import shutil
-import subprocess
 import sys
 import tempfile
 import warnings
@@ -38,10 +37,10 @@ ROOT = os.path.abspath(os.path.join(HERE, "..", ".."))
 sys.dont_write_bytecode = True
 sys.path.insert(0, os.path.join(ROOT, "scripts"))
 import supplymix_compare as smc  # noqa: E402
+from sm_testing import check, failures, run  # noqa: E402
 
 COMPARE = os.path.join(ROOT, "scripts", "supplymix_compare.py")
 REPORT = os.path.join(ROOT, "scripts", "supplymix_report.py")
-failures = []
 OLD, NEW = "Lynas,Australia,NdPr_oxide,105,110000,", "Lynas,Australia,NdPr_oxide,105,121000,"
 DP = 11000.0
 SWEEP = """\
@@ -70,18 +69,6 @@ parameters:
   share.china_cap: {values: [0.3, 0.5, 0.7]}
   availability.China: {dist: event, p: 0.5, yes: 0.2, no: 1.0}
 """
-
-
-def check(cond, what, detail=""):
-    print(("ok: " if cond else "FAIL: ") + what + ("" if cond or not detail else
-                                                   "\n" + str(detail)[:1500]))
-    if not cond:
-        failures.append(what)
-    return cond
-
-
-def run(cmd):
-    return subprocess.run(cmd, capture_output=True, text=True)
 
 
 def solve(exe, tmp, model, sweep_text, name, cmd="run"):

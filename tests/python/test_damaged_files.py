@@ -49,6 +49,7 @@ READER = os.path.join(SCRIPTS, "supplymix_results.py")
 sys.dont_write_bytecode = True   # no __pycache__ in the source tree
 sys.path.insert(0, SCRIPTS)
 import supplymix_results as smr  # noqa: E402
+from sm_testing import check, failures  # noqa: E402
 
 # A script given a damaged file must be done within this many seconds
 # (Python and matplotlib start in about 1-2 s; the bounded SWMR retries add
@@ -56,15 +57,6 @@ import supplymix_results as smr  # noqa: E402
 BOUND_S = 20
 PLOT_VARS = ["status", "total_cost", "purchases_by_region", "shortfall_total",
              "limit_saving_per_point"]
-failures = []
-
-
-def check(cond, what, detail=""):
-    """One ok/FAIL line; detail (e.g. a command's stderr) is shown on failure."""
-    print(("ok: " if cond else "FAIL: ") + what + ("" if cond or not detail else "\n" + detail))
-    if not cond:
-        failures.append(what)
-    return cond
 
 
 def run_bounded(cmd, bound=BOUND_S):

@@ -18,21 +18,11 @@ import os
 import subprocess
 import sys
 import tempfile
+from sm_testing import check, failures, run  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 SKIP = 77
 SIZE = 4 << 20   # the tmpfs
-failures = []
-
-
-def check(cond, what):
-    print(("ok: " if cond else "FAIL: ") + what, flush=True)
-    if not cond:
-        failures.append(what)
-
-
-def run(cmd):
-    return subprocess.run(cmd, capture_output=True, text=True, timeout=300)
 
 
 def fill(mnt, free_bytes):

@@ -14,16 +14,10 @@ import subprocess
 import sys
 import tempfile
 import time
+from sm_testing import check, failures  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 BAD_MODEL = os.path.join(os.path.dirname(HERE), "data", "bad_model")
-failures = []
-
-
-def check(cond, what):
-    print(("ok: " if cond else "FAIL: ") + what, flush=True)
-    if not cond:
-        failures.append(what)
 
 
 def expect(code, what, cmd, stdout=subprocess.DEVNULL, env=None):
@@ -96,7 +90,8 @@ def main(exe):
                [exe, "run", "--sweep", "monte_carlo", "-o", busy, "--force"])
         expect(2, "merge onto a file a run writes", [exe, "merge", "--force", busy, out])
         expect(2, "repair a file a run writes", [exe, "repair", busy])
-        time.sleep(0.3)
+        # No pause here: the run is past start-up (its file is in place),
+        # and every moment waited is a chance for it to finish first.
         p.send_signal(signal.SIGTERM)
         p.wait(timeout=60)
         check(p.returncode == 3, f"run stopped by SIGTERM: exit {p.returncode} (want 3)")

@@ -25,25 +25,10 @@ import tempfile
 
 import h5py
 import numpy as np
+from sm_testing import check, failures, run, same_results as same  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 SWEEP = os.path.join(HERE, "..", "data", "linked_sweep.yaml")
-failures = []
-
-
-def check(cond, what):
-    print(("ok: " if cond else "FAIL: ") + what, flush=True)
-    if not cond:
-        failures.append(what)
-
-
-def run(cmd, **kw):
-    return subprocess.run(cmd, capture_output=True, text=True, **kw)
-
-
-def same(a, b):
-    r = run([sys.executable, os.path.join(HERE, "compare_results.py"), a, b])
-    return r.returncode == 0, r.stdout.strip().splitlines()[-1:]
 
 
 def ranks(x):

@@ -15,25 +15,14 @@ usage: test_lp_engine_cli.py SUPPLYMIX
 import hashlib
 import os
 import re
-import subprocess
 import sys
 import tempfile
 
 import h5py
 import numpy as np
+from sm_testing import check, failures, run  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-failures = []
-
-
-def check(cond, what):
-    print(("ok: " if cond else "FAIL: ") + what)
-    if not cond:
-        failures.append(what)
-
-
-def run(cmd):
-    return subprocess.run(cmd, capture_output=True, text=True)
 
 
 def engines_built(exe):

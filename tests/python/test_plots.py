@@ -46,6 +46,7 @@ PLOTS = os.path.join(SCRIPTS, "supplymix_plots.py")
 sys.dont_write_bytecode = True   # no __pycache__ in the source tree
 sys.path.insert(0, SCRIPTS)
 import supplymix_results as smr  # noqa: E402
+from sm_testing import check, failures, run  # noqa: E402
 
 ALL_FIGURES = ["cost_vs_cap", "supplier_mix", "heatmap", "risk", "limit_price", "drivers"]
 PLAN_FIGURES = ["plan_portfolio", "plan_cost", "plan_regret", "plan_convergence"]
@@ -70,7 +71,6 @@ parameters:
   price.U1: {dist: uniform, low: 0.8, high: 1.6}
   price.C1: {dist: lognormal, mu: 0.0, sigma: 0.3}
 """
-failures = []
 
 MIXED = """\
 name: plots_mixed
@@ -106,18 +106,6 @@ parameters:
   availability.China: {dist: uniform, low: 0.2, high: 1.0}
   price.NdPr_oxide: {dist: lognormal, mu: 0.0, sigma: 0.28}
 """
-
-
-def check(cond, what, detail=""):
-    """One ok/FAIL line; detail (e.g. a command's stderr) is shown on failure."""
-    print(("ok: " if cond else "FAIL: ") + what + ("" if cond or not detail else "\n" + detail))
-    if not cond:
-        failures.append(what)
-    return cond
-
-
-def run(cmd, **kw):
-    return subprocess.run(cmd, capture_output=True, text=True, **kw)
 
 
 def plots(path, outdir, *extra):

@@ -12,19 +12,17 @@ cost_commitment in every scenario, with one policy per grid point, and
 
 usage: test_portfolio.py SUPPLYMIX
 """
-import hashlib
 import os
 import re
-import shutil
 import subprocess
 import sys
 import tempfile
 
 import h5py
 import numpy as np
+from sm_testing import check, failures, sha, glpsol, cbc  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-failures = []
 
 MODEL = """name: portfolio_test
 periods:
@@ -69,18 +67,8 @@ PORTFOLIO = ("supplier,material,period,tonnes\n"
              "C1,NdPr,2027Q1,40\nC1,NdPr,2,35.5\nC1,Dy,2027Q3,8\nU2,NdPr,2027Q2,50\n")
 
 
-def check(cond, what):
-    print(("ok: " if cond else "FAIL: ") + what, flush=True)
-    if not cond:
-        failures.append(what)
-
-
 def run(exe, *args):
     return subprocess.run([exe, *args], capture_output=True, text=True, timeout=300)
-
-
-def sha(path):
-    return hashlib.sha256(open(path, "rb").read()).hexdigest()
 
 
 def write(path, text):
@@ -96,24 +84,6 @@ def make_model(tmp, name, suppliers):
     write(os.path.join(d, "suppliers.csv"), HEADER + suppliers)
     write(os.path.join(d, "demand.csv"), DEMAND)
     return d
-
-
-def glpsol(path):
-    sol = path + ".sol"
-    subprocess.run(["glpsol", "--lp", path, "-w", sol], capture_output=True, check=True)
-    # The solution file's "s bas ROWS COLS PRIM DUAL OBJ" line, at full precision.
-    for line in open(sol):
-        if line.startswith("s "):
-            f = line.split()
-            return float(f[-1]) if f[4] == "f" else None
-    return None
-
-
-def cbc(path):
-    out = path + ".cbc.txt"
-    subprocess.run(["cbc", path, "solve", "solu", out], capture_output=True, check=True)
-    first = open(out).readline()
-    return float(first.split()[-1]) if first.startswith("Optimal") else None
 
 
 def rel(a, b):

@@ -19,37 +19,14 @@ usage: test_ranging.py SUPPLYMIX [N]   (N sampled scenarios besides 11762, defau
 import os
 import random
 import re
-import subprocess
 import sys
 import tempfile
 
 import h5py
 import numpy as np
+from sm_testing import check, failures, run, glpsol  # noqa: E402
 
-failures = []
 ISSUE_SCENARIO = 11762
-
-
-def check(cond, what):
-    print(("ok: " if cond else "FAIL: ") + what)
-    if not cond:
-        failures.append(what)
-
-
-def run(cmd):
-    return subprocess.run(cmd, capture_output=True, text=True)
-
-
-def glpsol(path):
-    sol = path + ".sol"
-    r = run(["glpsol", "--lp", path, "-w", sol])
-    if r.returncode:
-        return None
-    for line in open(sol):
-        if line.startswith("s "):
-            f = line.split()
-            return float(f[-1]) if f[4] == "f" else np.inf
-    return None
 
 
 def rescale(text, limit, factor):
@@ -81,7 +58,7 @@ def check_scenario(exe, tmp, f, i, limits):
         check(False, f"export scenario {i}: {r.stderr.strip()}")
         return
     text = open(lp).read()
-    c0 = glpsol(lp)
+    c0 = glpsol(lp, infeasible=np.inf)
     check(c0 is not None and close(c0, f["total_cost"][i], abs(c0)),
           f"scenario {i}: glpsol's optimum {c0} = total_cost {f['total_cost'][i]:.3f}")
     params = dict(zip([p.decode() for p in f["parameter"][:]], f["parameters"][i]))
@@ -92,7 +69,7 @@ def check_scenario(exe, tmp, f, i, limits):
         for sign in (1, -1):
             moved = os.path.join(tmp, f"s{i}_{name}_{sign}.lp")
             open(moved, "w").write(rescale(text, name, (s + sign * 0.01) / s))
-            fd[sign] = glpsol(moved)
+            fd[sign] = glpsol(moved, infeasible=np.inf)
         up, down = c0 - fd[1], fd[-1] - c0
         got_up, got_down = f["limit_saving_up"][i, k], f["limit_saving_down"][i, k]
         dual = f["limit_saving_per_point"][i, k]

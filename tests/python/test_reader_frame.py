@@ -37,7 +37,6 @@ import csv
 import io
 import os
 import re
-import subprocess
 import sys
 import tempfile
 import tracemalloc
@@ -51,8 +50,8 @@ ROOT = os.path.abspath(os.path.join(HERE, "..", ".."))
 sys.dont_write_bytecode = True
 sys.path.insert(0, os.path.join(ROOT, "scripts"))
 import supplymix_results as smr  # noqa: E402
+from sm_testing import check, failures, run  # noqa: E402
 
-failures = []
 SWEEP = """\
 name: frame_test
 seed: 99
@@ -74,17 +73,6 @@ parameters:
   availability.China: {dist: event, p: 0.4, yes: 0.2, no: 1.0}
   price.Tb_oxide: {dist: lognormal, mu: 0.0, sigma: 0.42}
 """
-
-
-def check(cond, what, detail=""):
-    print(("ok: " if cond else "FAIL: ") + what + ("" if cond or not detail else "\n" + detail[:800]))
-    if not cond:
-        failures.append(what)
-    return cond
-
-
-def run(cmd):
-    return subprocess.run(cmd, capture_output=True, text=True)
 
 
 def check_frame(exe, path):

@@ -31,11 +31,10 @@ import json
 import os
 import re
 import shutil
-import subprocess
 import sys
 import tempfile
 
-import numpy as np
+from sm_testing import run  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.abspath(os.path.join(HERE, "..", ".."))
@@ -68,10 +67,6 @@ def check(cond, what, detail=""):
     if not cond:
         failures.append(what)
     return cond
-
-
-def run(cmd, **kw):
-    return subprocess.run(cmd, capture_output=True, text=True, **kw)
 
 
 def sweep_text(base, name, samples):

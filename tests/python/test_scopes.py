@@ -17,16 +17,15 @@ usage: test_scopes.py SUPPLYMIX
 import os
 import re
 import shutil
-import subprocess
 import sys
 import tempfile
 
 import h5py
 import numpy as np
+from sm_testing import check, failures, run, glpsol, cbc  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 MODEL = os.path.join(HERE, "..", "..", "models", "rare_earths")
-failures = []
 
 SWEEP = """name: scopes
 parameters:
@@ -47,31 +46,6 @@ discount_rate: 0.06
 """
 
 
-def check(cond, what):
-    print(("ok: " if cond else "FAIL: ") + what)
-    if not cond:
-        failures.append(what)
-
-
-def run(cmd):
-    return subprocess.run(cmd, capture_output=True, text=True)
-
-
-def glpsol(lp, tmp):
-    sol = os.path.join(tmp, "glpsol.txt")
-    r = run(["glpsol", "--lp", lp, "-o", sol])
-    text = open(sol).read() if r.returncode == 0 else ""
-    m = re.search(r"^Objective:\s+\S+ = (\S+)", text, re.M)
-    return float(m.group(1)) if m and "OPTIMAL" in text else None
-
-
-def cbc(lp, tmp):
-    sol = os.path.join(tmp, "cbc.txt")
-    run(["cbc", lp, "solve", "solu", sol])
-    first = open(sol).readline() if os.path.exists(sol) else ""
-    return float(first.split()[-1]) if first.startswith("Optimal") else None
-
-
 def rel(a, b):
     return abs(a - b) / max(1.0, abs(b))
 
@@ -89,7 +63,7 @@ def sweep_against_glpsol(exe, tmp):
     for i in range(len(total)):
         lp = os.path.join(tmp, f"s{i}.lp")
         run([exe, "export", "--sweep", sw, "--scenario", str(i), "--lp", lp])
-        obj = glpsol(lp, tmp)
+        obj = glpsol(lp)
         if status[i] != 1 or obj is None:
             check(False, f"scenario {i}: status {status[i]}, glpsol {obj}")
             continue
@@ -164,7 +138,7 @@ def plan_file(exe, tmp):
     # exported extensive form (the plan stops at a relative gap of 1e-6).
     lp = os.path.join(tmp, "extensive.lp")
     run([exe, "export", "--sweep", sw, "--extensive", "--grid-point", "0", "--lp", lp])
-    g = glpsol(lp, tmp)
+    g = glpsol(lp)
     with h5py.File(out, "r") as f:
         rp = float(f["RP"][0])
     check(g is not None and rel(rp, g) <= 2e-6,
@@ -186,7 +160,7 @@ def model_windows_against_glpsol(exe, tmp):
     ours = float(m.group(1).replace(",", ""))
     lp = os.path.join(tmp, "windows.lp")
     run([exe, "export", model, "--lp", lp])
-    g, c = glpsol(lp, tmp), cbc(lp, tmp)
+    g, c = glpsol(lp), cbc(lp)
     check(g is not None and c is not None and rel(ours, g) <= 1e-7 and rel(ours, c) <= 1e-6,
           f"model.yaml windows and discount_rate: solve {ours:.0f} USD, glpsol {g}, cbc {c}")
     base = run([exe, "solve"])
@@ -218,7 +192,7 @@ def profile_against_glpsol(exe, tmp):
     ours = float(m.group(1).replace(",", ""))
     lp = os.path.join(tmp, "profile.lp")
     run([exe, "export", model, "--lp", lp])
-    g = glpsol(lp, tmp)
+    g = glpsol(lp)
     check(g is not None and rel(ours, g) <= 1e-7 and ours != 735909573,
           f"capacity profile: solve {ours:.0f} USD equals glpsol {g} and differs from the base case")
     open(os.path.join(model, "profile.csv"), "a").write("Nobody,Dy_oxide,1,3,x\n")

@@ -22,24 +22,9 @@ import tempfile
 import time
 
 import h5py
+from sm_testing import check, failures, run, same_results as same  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-failures = []
-
-
-def check(cond, what):
-    print(("ok: " if cond else "FAIL: ") + what, flush=True)
-    if not cond:
-        failures.append(what)
-
-
-def run(cmd):
-    return subprocess.run(cmd, capture_output=True, text=True)
-
-
-def same(a, b):
-    r = run([sys.executable, os.path.join(HERE, "compare_results.py"), a, b])
-    return r.returncode == 0, r.stdout.strip().splitlines()[-1:]
 
 
 def merge_limits(exe, tmp):

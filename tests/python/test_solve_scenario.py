@@ -20,28 +20,17 @@ usage: test_solve_scenario.py SUPPLYMIX
 import os
 import re
 import shutil
-import subprocess
 import sys
 import tempfile
 
 import h5py
 import numpy as np
+from sm_testing import check, failures, run  # noqa: E402
 
-failures = []
 SCENARIOS = (0, 1, 4321, 9999)
 PARTS = {"purchases at ex-works prices": "cost_purchase", "import tariffs": "cost_tariff",
          "freight and handling": "cost_freight", "stock holding": "cost_holding",
          "shortfall penalty": "cost_shortfall"}
-
-
-def check(cond, what):
-    print(("ok: " if cond else "FAIL: ") + what)
-    if not cond:
-        failures.append(what)
-
-
-def run(cmd):
-    return subprocess.run(cmd, capture_output=True, text=True)
 
 
 def usd(text, label):

@@ -38,9 +38,9 @@ import numpy as np
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "..", "scripts"))
 import supplymix_results as smr  # noqa: E402
+from sm_testing import check, failures  # noqa: E402
 
 BASE = os.path.join(HERE, "..", "data", "bad_inputs", "_base")
-failures = []
 
 SWEEP = """name: table_test
 seed: 11
@@ -68,14 +68,6 @@ parameters:
   availability.China: {dist: event, p: 0.5, yes: 0.2, no: 1.0}
   price.U1: {dist: uniform, low: 0.8, high: 1.3}
 """
-
-
-def check(cond, what, detail=""):
-    print(("ok: " if cond else "FAIL: ") + what + ("" if cond or not detail else "\n" + detail),
-          flush=True)
-    if not cond:
-        failures.append(what)
-    return cond
 
 
 def run(exe, *args):

@@ -34,20 +34,10 @@ import tempfile
 import time
 
 import h5py
+from sm_testing import check, failures, run  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 MODELS = os.path.join(os.path.dirname(os.path.dirname(HERE)), "models")
-failures = []
-
-
-def check(cond, what):
-    print(("ok: " if cond else "FAIL: ") + what, flush=True)
-    if not cond:
-        failures.append(what)
-
-
-def run(cmd, **kw):
-    return subprocess.run(cmd, capture_output=True, text=True, timeout=300, **kw)
 
 
 def same(a, b):
@@ -70,6 +60,20 @@ def wait_for(path, timeout=10):
     while not os.path.exists(path) and time.monotonic() < deadline:
         time.sleep(0.005)
     return os.path.exists(path)
+
+
+def wait_for_progress(path, timeout=60):
+    """Until the run at path has saved its first block (not a fixed sleep:
+    a sanitizer build takes many times longer to get there)."""
+    deadline = time.monotonic() + timeout
+    wait_for(path, timeout)
+    while time.monotonic() < deadline:
+        try:
+            if n_complete(path)[0] > 0:
+                return
+        except (OSError, KeyError):
+            pass  # the writer is still setting the file up
+        time.sleep(0.005)
 
 
 def outputs(exe, tmp):
@@ -225,8 +229,7 @@ def signals(exe, tmp, med, ref_med):
     out = os.path.join(tmp, "hup.h5")
     p = subprocess.Popen([exe, "run", "--sweep", med, "-o", out, "-j", "1"],
                          stderr=subprocess.PIPE, text=True)
-    wait_for(out)
-    time.sleep(0.3)
+    wait_for_progress(out)
     p.send_signal(signal.SIGHUP)
     err = p.communicate(timeout=60)[1]
     done, total = n_complete(out) if os.path.exists(out) else (0, 0)
@@ -294,6 +297,25 @@ def threads(exe, tmp, ref_quick):
           f"OMP_NUM_THREADS=4x still refused (exit {r.returncode})")
 
 
+def dead_partials(exe, tmp, ref_quick):
+    """A writer SIGKILLed before its rename leaves OUT.partial-PID behind:
+    the next writer of OUT removes those of dead PIDs (saying so) and
+    leaves a live PID's alone."""
+    out = os.path.join(tmp, "leftover.h5")
+    gone = subprocess.Popen(["true"])
+    gone.wait()
+    dead, live = f"{out}.partial-{gone.pid}", f"{out}.partial-{os.getpid()}"
+    for p in (dead, live):
+        with open(p, "wb") as f:
+            f.write(b"\0" * 4096)
+    r = run([exe, "run", "--sweep", "quick", "-o", out, "-j", "2"])
+    check(r.returncode == 0 and same(ref_quick, out) and not os.path.exists(dead)
+          and os.path.exists(live) and f"PID {gone.pid}" in r.stderr,
+          f"a dead writer's {os.path.basename(dead)} is removed, with a warning; a live "
+          f"PID's is kept (exit {r.returncode}: {r.stderr.strip()[-160:]})")
+    os.unlink(live)
+
+
 def main(exe):
     with tempfile.TemporaryDirectory() as tmp:
         ref_quick = outputs(exe, tmp)
@@ -305,6 +327,7 @@ def main(exe):
         signals(exe, tmp, med, ref_med)
         slices(exe, tmp, ref_quick)
         threads(exe, tmp, ref_quick)
+        dead_partials(exe, tmp, ref_quick)
     print(f"{len(failures)} failures")
     return 1 if failures else 0
 

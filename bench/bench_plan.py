@@ -16,6 +16,15 @@ decide.
 usage: bench_plan.py [--model DIR] [--build DIR] [--sizes 200,1000,5000]
                      [--cap SECONDS] [-j THREADS] [--out DIR] [--no-extensive]
                      [--big N]
+       bench_plan.py --ab OTHER_BUILD [--build DIR] [--rounds R] [--ab-sizes 1000,10000]
+
+--ab: the issue-11 targets, A/B: `sm_bench_plan` (RP only) of --build and
+of OTHER_BUILD, interleaved (A, B, A, B, ...) for R rounds, on the
+shipped model's one-policy sweep of 1,000 futures (benchN.yaml, as below)
+and on `monte_carlo` (10,000 futures), -j THREADS. Prints per run:
+iterations, master pivots, master and futures CPU seconds, process CPU and
+wall seconds, peak memory. On a shared machine compare iterations and CPU
+seconds; wall seconds there depend on the other jobs.
 """
 import argparse
 import csv
@@ -181,6 +190,30 @@ def report(rows, quick, a, how):
               "plain sweep %.2f s wall / %.2f s CPU" % quick)
 
 
+def ab(a):
+    """Interleaved runs of two builds' sm_bench_plan (see the usage)."""
+    model = os.path.abspath(a.model)
+    builds = [("A", a.build), ("B", a.ab)]
+    print("| sweep | build | round | iterations | master pivots | master CPU s | futures CPU s "
+          "| process CPU s | wall s | peak MiB | RP |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|")
+    for n in [int(x) for x in a.ab_sizes.split(",") if x]:
+        sweep = os.path.join(model, "sweeps", "monte_carlo.yaml") if n == 10000 \
+            else one_policy_sweep(model, n, a.out)
+        for rnd in range(a.rounds):
+            for name, build in builds:
+                code, wall, cpu, mib, out = timed(
+                    [os.path.join(build, "sm_bench_plan"), "--model", model, "--sweep", sweep,
+                     "-j", str(a.threads)])
+                kv = dict(x.split("=", 1) for x in out.split() if "=" in x and "(" not in x)
+                if code != 0:
+                    sys.exit("sm_bench_plan of %s failed:\n%s" % (build, out))
+                print("| %s | %s | %d | %s | %s | %s | %s | %.1f | %.1f | %.0f | %s |"
+                      % (os.path.basename(sweep), name, rnd + 1, kv["iterations"],
+                         kv["master_pivots"], kv["master_cpu_s"], kv["futures_cpu_s"], cpu, wall,
+                         mib, kv["rp"]), flush=True)
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--model", default=os.path.join(ROOT, "models", "rare_earths"))
@@ -191,7 +224,13 @@ def main():
     ap.add_argument("--out", default="/tmp/sm_bench_plan")
     ap.add_argument("--no-extensive", action="store_true")
     ap.add_argument("--big", type=int, default=10000, help="the large size (0: none)")
+    ap.add_argument("--ab", help="another build directory: interleaved A/B of the targets")
+    ap.add_argument("--ab-sizes", default="1000,10000")
+    ap.add_argument("--rounds", type=int, default=2)
     a = ap.parse_args()
+    if a.ab:
+        os.makedirs(a.out, exist_ok=True)
+        return ab(a)
     a.sizes = [int(x) for x in a.sizes.split(",") if x]
     os.makedirs(a.out, exist_ok=True)
     exe = os.path.join(a.build, "supplymix")

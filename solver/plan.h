@@ -69,8 +69,9 @@ typedef struct sm_plan_opts {
      * to a box of trust_radius · k_ub around the incumbent (a trust
      * region, Linderoth & Wright 2003), widened after good steps and
      * narrowed after bad ones; the lower bound then comes from the
-     * unrestricted master. drop_age: drop an optimality cut whose slack
-     * stayed basic in this many master solves in a row (0: keep all). */
+     * unrestricted master. drop_age: move a cut whose slack stayed basic
+     * in this many master solves in a row to the cut pool, whence it
+     * returns when violated (0: keep all in the master). */
     int cut_blocks;
     int trust_region;
     double trust_radius;

@@ -182,7 +182,8 @@ static sm_status solve_future(sm_evaluator *ev, eval_thread *t, size_t s, const 
     q[s] = NAN;
     if (info.status == SM_SCEN_OPTIMAL) {
         q[s] = sm_lp_objective(t->lp);
-        sm_lp_solution(t->lp, t->x, t->y);
+        if (sink) /* the L-shaped passes need Q_s and slopes only */
+            sm_lp_solution(t->lp, t->x, t->y);
         if (g) {
             sm_lp_reduced_costs(t->lp, t->dj);
             slopes(ev, t, raw_ub, k, &g[s * (size_t)s1->nk]);

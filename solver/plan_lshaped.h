@@ -35,6 +35,14 @@ typedef struct lshaped {
      * rows), solves in a row with a basic slack. */
     int n_fixed, cap, *age, *drop;
     uint8_t *basic;
+    /* The cut pool: cuts dropped from the master, put back when a master
+     * solution violates them, so that dropping keeps the master small
+     * without losing the model. Cut c's terms are pool_idx/pool_val
+     * [pool_start[c], pool_start[c + 1]), its bound pool_lb[c], and it
+     * has waited pool_age[c] iterations. */
+    int pool_n, pool_cap, *pool_idx, *pool_age;
+    size_t pool_nz_cap, *pool_start;
+    double *pool_val, *pool_lb;
 } lshaped;
 
 /* Room for the ages of cuts 0..i. */
@@ -51,7 +59,17 @@ sm_status sm_lshaped_add_cuts(lshaped *ls, const double *theta, int *added, sm_d
 /* A feasibility cut for every block with futures infeasible at k^, in
  * block order. */
 sm_status sm_lshaped_add_feasibility_cuts(lshaped *ls, int *added, sm_diag *d);
-/* Age the cuts by the master's last basis and drop the long-idle ones. */
+/* Age the cuts by the master's last basis and move the long-idle ones to
+ * the pool; forget pooled cuts that waited too long. */
 sm_status sm_lshaped_drop_old_cuts(lshaped *ls, sm_diag *d);
+/* Put every pooled cut that the master's solution ls->sol violates back
+ * into the master, in pool order; *back: how many, *rise: the most one of
+ * them raises the master's objective at ls->sol (a bound, HUGE_VAL for a
+ * feasibility cut). */
+sm_status sm_lshaped_pool_back(lshaped *ls, int *back, double *rise, sm_diag *d);
+/* The pool into a checkpoint and back; freeing it. */
+sm_status sm_lshaped_pool_save(const lshaped *ls, sm_plan_checkpoint *c, sm_diag *d);
+sm_status sm_lshaped_pool_load(lshaped *ls, const sm_plan_checkpoint *c, sm_diag *d);
+void sm_lshaped_pool_free(lshaped *ls);
 
 #endif

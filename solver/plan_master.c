@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "plan_checkpoint.h"
+
 /* Room for the ages of cuts 0..i. */
 sm_status sm_lshaped_ages_room(lshaped *ls, int i, sm_diag *d)
 {
@@ -251,21 +253,220 @@ done:
     return st;
 }
 
-/* Age every cut by the master's last basis and drop those whose slack
- * has been basic drop_age solves in a row: they are not binding, so the
- * master's solution and basis stay optimal without them. */
+/* A pooled cut waits this many iterations to be violated again, then is
+ * forgotten: memory (a cut is nk + 1 terms) and the check's time stay
+ * bounded. */
+#ifndef POOL_KEEP
+#define POOL_KEEP 50
+#endif
+
+/* Room for cuts more cuts and nz more terms in the pool. */
+static sm_status pool_room(lshaped *ls, int cuts, size_t nz, sm_diag *d)
+{
+    size_t used = ls->pool_start ? ls->pool_start[ls->pool_n] : 0;
+    if (!ls->pool_start || ls->pool_n + cuts > ls->pool_cap) {
+        int cap = 2 * (ls->pool_n + cuts) + 16;
+        size_t *start = realloc(ls->pool_start, ((size_t)cap + 1) * sizeof *start);
+        if (start)
+            ls->pool_start = start;
+        int *age = realloc(ls->pool_age, (size_t)cap * sizeof *age);
+        if (age)
+            ls->pool_age = age;
+        double *lb = realloc(ls->pool_lb, (size_t)cap * sizeof *lb);
+        if (lb)
+            ls->pool_lb = lb;
+        if (!start || !age || !lb)
+            return sm_diag_fail(d, SM_ENOMEM, "out of memory");
+        if (ls->pool_cap == 0)
+            ls->pool_start[0] = 0;
+        ls->pool_cap = cap;
+    }
+    if (used + nz > ls->pool_nz_cap) {
+        size_t cap = 2 * (used + nz) + 1024;
+        int *idx = realloc(ls->pool_idx, cap * sizeof *idx);
+        if (idx)
+            ls->pool_idx = idx;
+        double *val = realloc(ls->pool_val, cap * sizeof *val);
+        if (val)
+            ls->pool_val = val;
+        if (!idx || !val)
+            return sm_diag_fail(d, SM_ENOMEM, "out of memory");
+        ls->pool_nz_cap = cap;
+    }
+    return SM_OK;
+}
+
+/* Append terms idx/val[len] >= lb, waiting for age iterations. */
+static sm_status pool_append(lshaped *ls, int len, const int *idx, const double *val, double lb,
+                             int age, sm_diag *d)
+{
+    sm_status st = pool_room(ls, 1, (size_t)len, d);
+    if (st != SM_OK)
+        return st;
+    size_t a = ls->pool_start[ls->pool_n];
+    memcpy(&ls->pool_idx[a], idx, (size_t)len * sizeof *idx);
+    memcpy(&ls->pool_val[a], val, (size_t)len * sizeof *val);
+    ls->pool_lb[ls->pool_n] = lb;
+    ls->pool_age[ls->pool_n] = age;
+    ls->pool_start[++ls->pool_n] = a + (size_t)len;
+    return SM_OK;
+}
+
+/* Keep the pooled cuts for which keep[c], in order. */
+static void pool_compact(lshaped *ls, const uint8_t *keep)
+{
+    int m = 0;
+    size_t nz = 0;
+    for (int c = 0; c < ls->pool_n; c++) {
+        size_t a = ls->pool_start[c], len = ls->pool_start[c + 1] - a;
+        if (!keep[c])
+            continue;
+        memmove(&ls->pool_idx[nz], &ls->pool_idx[a], len * sizeof *ls->pool_idx);
+        memmove(&ls->pool_val[nz], &ls->pool_val[a], len * sizeof *ls->pool_val);
+        ls->pool_lb[m] = ls->pool_lb[c];
+        ls->pool_age[m] = ls->pool_age[c];
+        ls->pool_start[m] = nz;
+        nz += len;
+        m++;
+    }
+    ls->pool_n = m;
+    if (ls->pool_start)
+        ls->pool_start[m] = nz;
+}
+
+/* Age the pooled cuts, forgetting those that waited POOL_KEEP
+ * iterations. */
+static sm_status pool_age_all(lshaped *ls, sm_diag *d)
+{
+    uint8_t *keep = malloc((size_t)ls->pool_n + 1);
+    if (!keep)
+        return sm_diag_fail(d, SM_ENOMEM, "out of memory");
+    for (int c = 0; c < ls->pool_n; c++)
+        keep[c] = ++ls->pool_age[c] <= POOL_KEEP;
+    pool_compact(ls, keep);
+    free(keep);
+    return SM_OK;
+}
+
+/* Age every cut by the master's last basis and move those whose slack
+ * has been basic drop_age solves in a row to the pool: they are not
+ * binding, so the master's solution and basis stay optimal without them,
+ * and the pool puts them back if a later solution violates them. */
 sm_status sm_lshaped_drop_old_cuts(lshaped *ls, sm_diag *d)
 {
     int nr = sm_lp_rows(ls->master) - ls->n_fixed, nd = 0, kept = 0;
     if (ls->o->drop_age <= 0 || nr <= 0)
         return SM_OK;
+    sm_status st = pool_age_all(ls, d);
+    if (st != SM_OK)
+        return st;
     sm_lp_rows_basic(ls->master, ls->n_fixed, ls->basic);
-    for (int i = 0; i < nr; i++) {
+    for (int i = 0; i < nr && st == SM_OK; i++) {
         ls->age[i] = ls->basic[i] ? ls->age[i] + 1 : 0;
-        if (ls->age[i] >= ls->o->drop_age)
-            ls->drop[nd++] = ls->n_fixed + i;
-        else
+        if (ls->age[i] < ls->o->drop_age) {
             ls->age[kept++] = ls->age[i];
+            continue;
+        }
+        int len;
+        double lb, ub;
+        ls->drop[nd++] = ls->n_fixed + i;
+        sm_lp_get_row(ls->master, ls->n_fixed + i, &len, ls->idx, ls->val, &lb, &ub);
+        st = pool_append(ls, len, ls->idx, ls->val, lb, 0, d);
     }
-    return sm_lp_del_rows(ls->master, nd, ls->drop, d);
+    return st == SM_OK ? sm_lp_del_rows(ls->master, nd, ls->drop, d) : st;
+}
+
+/* How far pooled cut c raises the master's objective at x if put back:
+ * its violation times its theta's cost (a feasibility cut, which has no
+ * theta, cuts x off: HUGE_VAL). */
+static double pool_rise(const lshaped *ls, int c, const double *x)
+{
+    double v = 0.0, lb = ls->pool_lb[c], cost = HUGE_VAL;
+    for (size_t e = ls->pool_start[c]; e < ls->pool_start[c + 1]; e++) {
+        int j = ls->pool_idx[e];
+        v += ls->pool_val[e] * x[j];
+        if (j >= ls->nk) {
+            double clb, cub;
+            sm_lp_get_col(ls->master, j, &clb, &cub, &cost);
+        }
+    }
+    return lb - v > 1e-9 * fmax(1.0, fabs(lb)) ? (lb - v) * cost : 0.0;
+}
+
+sm_status sm_lshaped_pool_back(lshaped *ls, int *back, double *rise, sm_diag *d)
+{
+    sm_status st = SM_OK;
+    *back = 0;
+    *rise = 0.0;
+    if (ls->pool_n == 0)
+        return SM_OK;
+    uint8_t *keep = malloc((size_t)ls->pool_n + 1);
+    if (!keep)
+        return sm_diag_fail(d, SM_ENOMEM, "out of memory");
+    for (int c = 0; c < ls->pool_n && st == SM_OK; c++) {
+        double r = pool_rise(ls, c, ls->sol);
+        keep[c] = r == 0.0;
+        if (keep[c])
+            continue;
+        *rise = fmax(*rise, r);
+        size_t a = ls->pool_start[c];
+        int len = (int)(ls->pool_start[c + 1] - a);
+        memcpy(ls->idx, &ls->pool_idx[a], (size_t)len * sizeof *ls->idx);
+        memcpy(ls->val, &ls->pool_val[a], (size_t)len * sizeof *ls->val);
+        st = master_row(ls, len, ls->pool_lb[c], d);
+        (*back)++;
+    }
+    pool_compact(ls, keep);
+    free(keep);
+    return st;
+}
+
+sm_status sm_lshaped_pool_save(const lshaped *ls, sm_plan_checkpoint *c, sm_diag *d)
+{
+    sm_status st = SM_OK;
+    size_t n = (size_t)ls->pool_n, nz = n ? ls->pool_start[n] : 0;
+    int *len = malloc((n + 1) * sizeof *len);
+    if (!len)
+        return sm_diag_fail(d, SM_ENOMEM, "out of memory");
+    for (size_t k = 0; k < n; k++)
+        len[k] = (int)(ls->pool_start[k + 1] - ls->pool_start[k]);
+    SM_TRY(sm_ckpt_add(c, "cut_pool_len", 'i', n, len, d));
+    SM_TRY(sm_ckpt_add(c, "cut_pool_age", 'i', n, ls->pool_age, d));
+    SM_TRY(sm_ckpt_add(c, "cut_pool_lb", 'd', n, ls->pool_lb, d));
+    SM_TRY(sm_ckpt_add(c, "cut_pool_idx", 'i', nz, ls->pool_idx, d));
+    SM_TRY(sm_ckpt_add(c, "cut_pool_val", 'd', nz, ls->pool_val, d));
+done:
+    free(len);
+    return st;
+}
+
+sm_status sm_lshaped_pool_load(lshaped *ls, const sm_plan_checkpoint *c, sm_diag *d)
+{
+    sm_status st = SM_OK;
+    const int32_t *len, *age, *idx;
+    const double *lb, *val;
+    size_t n, nz, used = 0;
+    SM_TRY(sm_ckpt_get(c, "cut_pool_len", 'i', SIZE_MAX, (const void **)&len, &n, d));
+    SM_TRY(sm_ckpt_get(c, "cut_pool_age", 'i', n, (const void **)&age, NULL, d));
+    SM_TRY(sm_ckpt_get(c, "cut_pool_lb", 'd', n, (const void **)&lb, NULL, d));
+    SM_TRY(sm_ckpt_get(c, "cut_pool_idx", 'i', SIZE_MAX, (const void **)&idx, &nz, d));
+    SM_TRY(sm_ckpt_get(c, "cut_pool_val", 'd', nz, (const void **)&val, NULL, d));
+    ls->pool_n = 0;
+    for (size_t k = 0; k < n; k++) {
+        if (len[k] < 0 || len[k] > ls->nk + 1 || used + (size_t)len[k] > nz)
+            SM_TRY(sm_diag_error(d, NULL, 0, 0, "the plan's resume data has a bad cut pool"));
+        SM_TRY(pool_append(ls, len[k], &idx[used], &val[used], lb[k], age[k], d));
+        used += (size_t)len[k];
+    }
+done:
+    return st;
+}
+
+void sm_lshaped_pool_free(lshaped *ls)
+{
+    free(ls->pool_start);
+    free(ls->pool_idx);
+    free(ls->pool_age);
+    free(ls->pool_val);
+    free(ls->pool_lb);
 }

@@ -24,7 +24,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from sm_testing import check, failures, sha  # noqa: E402
+from sm_testing import check, finish, sha  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 CORPUS = os.path.join(HERE, "..", "data", "bad_inputs")
@@ -154,8 +154,7 @@ def main(exe):
         line = lambda out: [l for l in out.splitlines() if l.startswith("Total cost")]
         check(r2.returncode == 0 and line(r1.stdout) == line(r2.stdout) and line(r1.stdout),
               f"CRLF + byte-order mark solve to the same total: {line(r2.stdout)}")
-    print(f"{len(failures)} failures")
-    return 1 if failures else 0
+    return finish()
 
 
 if __name__ == "__main__":

@@ -18,7 +18,7 @@ import os
 import subprocess
 import sys
 import tempfile
-from sm_testing import check, failures, run  # noqa: E402
+from sm_testing import check, finish, run  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 SKIP = 77
@@ -85,8 +85,7 @@ def scenarios(exe, tmp, mnt):
     check(r.returncode == 0 and r2.returncode == 0,
           f"space freed: --resume completes the same file, identical to an uninterrupted run "
           f"(exit {r.returncode}; {r2.stdout.strip()[-120:]})")
-    print(f"{len(failures)} failures")
-    return 1 if failures else 0
+    return finish()
 
 
 if __name__ == "__main__":

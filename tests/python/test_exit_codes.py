@@ -14,7 +14,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from sm_testing import check, failures  # noqa: E402
+from sm_testing import check, finish  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 BAD_MODEL = os.path.join(os.path.dirname(HERE), "data", "bad_model")
@@ -120,8 +120,7 @@ def main(exe):
         expect(2, "repair a file that is not HDF5", [exe, "repair", not_h5])
         expect(2, "repair a missing file", [exe, "repair", os.path.join(tmp, "missing.h5")])
         full.close()
-    print(f"{len(failures)} failures")
-    return 1 if failures else 0
+    return finish()
 
 
 if __name__ == "__main__":

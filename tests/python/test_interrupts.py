@@ -42,7 +42,7 @@ import h5py
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "scripts"))
 import supplymix_results as smr  # noqa: E402
 import numpy as np
-from sm_testing import check, failures, sha  # noqa: E402
+from sm_testing import check, finish, sha  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 SWEEP = "monte_carlo"       # 10,000 scenarios: about a second on two threads
@@ -426,8 +426,7 @@ def main():
                            capture_output=True, text=True)
         check(r.returncode == 2 and "not from this sweep" in r.stderr,
               "resume refuses a file made from another sweep")
-    print(f"{len(failures)} failures")
-    return 1 if failures else 0
+    return finish()
 
 
 if __name__ == "__main__":

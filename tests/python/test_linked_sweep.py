@@ -25,7 +25,7 @@ import tempfile
 
 import h5py
 import numpy as np
-from sm_testing import check, failures, run, same_results as same  # noqa: E402
+from sm_testing import check, finish, run, same_results as same  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 SWEEP = os.path.join(HERE, "..", "data", "linked_sweep.yaml")
@@ -136,8 +136,7 @@ def main(exe):
         event_and_correlations(exe, files[0])
         exported_scenario(exe, tmp, files[0])
         bad_input(exe, tmp)
-    print(f"{len(failures)} failures")
-    return 1 if failures else 0
+    return finish()
 
 
 if __name__ == "__main__":

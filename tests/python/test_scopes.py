@@ -22,7 +22,7 @@ import tempfile
 
 import h5py
 import numpy as np
-from sm_testing import check, failures, run, glpsol, cbc  # noqa: E402
+from sm_testing import check, finish, run, glpsol, cbc  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 MODEL = os.path.join(HERE, "..", "..", "models", "rare_earths")
@@ -246,8 +246,7 @@ def main(exe):
         plan_file(exe, tmp)
         profile_against_glpsol(exe, tmp)
         bad_inputs(exe, tmp)
-    print(f"{len(failures)} failures")
-    return 1 if failures else 0
+    return finish()
 
 
 if __name__ == "__main__":

@@ -22,7 +22,7 @@ import tempfile
 import time
 
 import h5py
-from sm_testing import check, failures, run, same_results as same  # noqa: E402
+from sm_testing import check, finish, run, same_results as same  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
@@ -156,8 +156,7 @@ def main(exe):
         merge_limits(exe, tmp)
         merge_many(exe, tmp)
         merge_damaged(exe, tmp)
-    print(f"{len(failures)} failures")
-    return 1 if failures else 0
+    return finish()
 
 
 if __name__ == "__main__":

@@ -18,7 +18,7 @@ import sys
 import tempfile
 
 import h5py
-from sm_testing import check, failures, run  # noqa: E402
+from sm_testing import check, finish, run  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
@@ -103,8 +103,7 @@ def main(exe, sweeps):
         after = hashlib.sha256(open(target, "rb").read()).hexdigest()
         check(r.returncode == 2 and "bad.yaml:3:" in r.stderr and before == after,
               "a bad sweep with --force exits 2 naming file and line, and leaves the results file alone")
-    print(f"{len(failures)} failures")
-    return 1 if failures else 0
+    return finish()
 
 
 if __name__ == "__main__":

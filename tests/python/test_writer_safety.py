@@ -34,7 +34,7 @@ import tempfile
 import time
 
 import h5py
-from sm_testing import check, failures, run  # noqa: E402
+from sm_testing import check, finish, run  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 MODELS = os.path.join(os.path.dirname(os.path.dirname(HERE)), "models")
@@ -328,8 +328,7 @@ def main(exe):
         slices(exe, tmp, ref_quick)
         threads(exe, tmp, ref_quick)
         dead_partials(exe, tmp, ref_quick)
-    print(f"{len(failures)} failures")
-    return 1 if failures else 0
+    return finish()
 
 
 if __name__ == "__main__":

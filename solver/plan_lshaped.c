@@ -245,13 +245,19 @@ static int by_key(const void *a, const void *b)
  * contracts), ties by number, so that each block averages futures whose
  * recourse costs bend alike. At 1,000 futures this took 81 iterations
  * against 163 for blocks of contiguous futures, whose futures are a random
- * mix (bench/README.md, "Plans"). A total order, so the same for any
- * thread or rank count. Multi-cut (a block per future) keeps the futures'
- * own order: CVaR's rows pair theta_s with future s. */
+ * mix (bench/README.md, "Plans"); below SORTED_MIN futures it did not
+ * help (50 futures, 10 blocks: 498 iterations over 3 policies against
+ * 426; 200: 760 against 778 over 5), so those keep their own order. A
+ * total order, so the same for any thread or rank count. Multi-cut (a
+ * block per future) keeps the futures' own order: CVaR's rows pair
+ * theta_s with future s. */
+#ifndef SORTED_MIN
+#define SORTED_MIN 320
+#endif
 static sm_status block_order(lshaped *ls, sm_diag *d)
 {
     size_t n = ls->n, nk = (size_t)ls->nk;
-    if ((size_t)ls->nb >= n)
+    if ((size_t)ls->nb >= n || n < SORTED_MIN)
         return SM_OK;
     keyed *k = malloc(n * sizeof *k);
     if (!k)

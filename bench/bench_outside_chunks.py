@@ -8,10 +8,14 @@ libdeflate's CPU seconds and output size per level for the whole file's
 chunks as supplymix makes them (shuffled, one block a chunk).
 
 usage: bench/bench_outside_chunks.py RESULTS.h5 [--scenarios N] [--levels 1,2,4,6,9]
+       bench/bench_outside_chunks.py RESULTS.h5 --dump CHUNKS.bin
+(--dump writes those chunks, each as its length, u64 little-endian, and
+its bytes, for bench/bench_outside_codecs.c: ISA-L against libdeflate.)
 """
 import argparse
 import ctypes
 import os
+import struct
 import tempfile
 import time
 
@@ -30,6 +34,16 @@ def shuffled(a):
     return b.view(np.uint8).reshape(-1, b.dtype.itemsize).T.copy().tobytes()
 
 
+def file_chunks(f):
+    chunks = []
+    for ds in f.values():
+        if isinstance(ds, h5py.Dataset) and ds.chunks and ds.shape[0] > 1000:
+            data, rows = ds[...], ds.chunks[0]
+            for a in range(0, data.shape[0], rows):
+                chunks.append(shuffled(data[a:a + rows]))
+    return chunks
+
+
 def deflate_levels(f, levels):
     z = ctypes.CDLL("libdeflate.so.0")
     z.libdeflate_alloc_compressor.restype = ctypes.c_void_p
@@ -37,12 +51,7 @@ def deflate_levels(f, levels):
     z.libdeflate_zlib_compress.restype = ctypes.c_size_t
     z.libdeflate_zlib_compress.argtypes = [ctypes.c_void_p, ctypes.c_void_p, ctypes.c_size_t,
                                            ctypes.c_void_p, ctypes.c_size_t]
-    chunks = []
-    for ds in f.values():
-        if isinstance(ds, h5py.Dataset) and ds.chunks and ds.shape[0] > 1000:
-            data, rows = ds[...], ds.chunks[0]
-            for a in range(0, data.shape[0], rows):
-                chunks.append(shuffled(data[a:a + rows]))
+    chunks = file_chunks(f)
     raw = sum(len(c) for c in chunks)
     out = ctypes.create_string_buffer(max(len(c) for c in chunks) * 2 + 1024)
     print(f"libdeflate on the file's {len(chunks)} chunks ({raw / 1e6:.1f} MB shuffled):")
@@ -90,7 +99,13 @@ def main():
     ap.add_argument("results")
     ap.add_argument("--scenarios", type=int, default=0)
     ap.add_argument("--levels", default="1,2,4,6,9")
+    ap.add_argument("--dump")
     a = ap.parse_args()
+    if a.dump:
+        with h5py.File(a.results, "r") as f, open(a.dump, "wb") as out:
+            for c in file_chunks(f):
+                out.write(struct.pack("<Q", len(c)) + c)
+        return
     with h5py.File(a.results, "r") as f:
         deflate_levels(f, [int(x) for x in a.levels.split(",")])
         block = f["total_cost"].chunks[0]

@@ -1,8 +1,15 @@
 /* Chunks in HDF5's stored form (see h5_chunk.h). */
 #include "h5_chunk.h"
 
-#include <libdeflate.h>
+#include "h5_util.h"
+
+#include <stdlib.h>
 #include <string.h>
+#ifdef SM_WITH_ISAL
+#include <isa-l/igzip_lib.h>
+#else
+#include <libdeflate.h>
+#endif
 
 uint32_t sm_fletcher32(const void *data, size_t len)
 {
@@ -32,10 +39,104 @@ uint32_t sm_fletcher32(const void *data, size_t len)
     return (sum2 << 16) | sum1;
 }
 
-size_t sm_chunk_bound(struct libdeflate_compressor *z, size_t bytes)
+#ifdef SM_WITH_ISAL
+/* ISA-L has levels 0 to 3. */
+#define SM_ISAL_LEVEL (SM_H5_DEFLATE_LEVEL < 3 ? SM_H5_DEFLATE_LEVEL : 3)
+#if SM_ISAL_LEVEL == 0
+#define SM_ISAL_LEVEL_BUF ISAL_DEF_LVL0_DEFAULT
+#elif SM_ISAL_LEVEL == 1
+#define SM_ISAL_LEVEL_BUF ISAL_DEF_LVL1_DEFAULT
+#elif SM_ISAL_LEVEL == 2
+#define SM_ISAL_LEVEL_BUF ISAL_DEF_LVL2_DEFAULT
+#else
+#define SM_ISAL_LEVEL_BUF ISAL_DEF_LVL3_DEFAULT
+#endif
+
+struct sm_chunk_coder {
+    struct isal_zstream s;
+    uint8_t level_buf[SM_ISAL_LEVEL_BUF];
+};
+
+const char *sm_chunk_coder_name(void)
 {
-    return libdeflate_zlib_compress_bound(z, bytes) + SM_CHUNK_CHECKSUM_BYTES;
+    return "isal";
 }
+
+sm_chunk_coder *sm_chunk_coder_new(void)
+{
+    return malloc(sizeof(sm_chunk_coder));
+}
+
+void sm_chunk_coder_free(sm_chunk_coder *z)
+{
+    free(z);
+}
+
+/* Stored blocks at worst (ISA-L falls back to them when compressing does
+ * not pay): 5 bytes per 65,535, the zlib header and trailer, and room to
+ * spare. */
+size_t sm_chunk_bound(sm_chunk_coder *z, size_t bytes)
+{
+    (void)z;
+    return bytes + 5 * (bytes / 65535 + 2) + ISAL_DEF_MAX_HDR_SIZE + 16 + SM_CHUNK_CHECKSUM_BYTES;
+}
+
+static size_t compress(sm_chunk_coder *z, const unsigned char *in, size_t len, unsigned char *out,
+                       size_t cap)
+{
+    if (len > UINT32_MAX || cap > UINT32_MAX)
+        return 0;
+    struct isal_zstream *s = &z->s;
+    isal_deflate_stateless_init(s);
+    s->level = SM_ISAL_LEVEL;
+    s->level_buf = z->level_buf;
+    s->level_buf_size = sizeof z->level_buf;
+    s->gzip_flag = IGZIP_ZLIB;
+    s->end_of_stream = 1;
+    s->next_in = (uint8_t *)in;
+    s->avail_in = (uint32_t)len;
+    s->next_out = out;
+    s->avail_out = (uint32_t)cap;
+    return isal_deflate_stateless(s) == COMP_OK ? s->total_out : 0;
+}
+#else
+struct sm_chunk_coder {
+    struct libdeflate_compressor *c;
+};
+
+const char *sm_chunk_coder_name(void)
+{
+    return "libdeflate";
+}
+
+sm_chunk_coder *sm_chunk_coder_new(void)
+{
+    sm_chunk_coder *z = malloc(sizeof *z);
+    if (z && !(z->c = libdeflate_alloc_compressor(SM_H5_DEFLATE_LEVEL))) {
+        free(z);
+        z = NULL;
+    }
+    return z;
+}
+
+void sm_chunk_coder_free(sm_chunk_coder *z)
+{
+    if (z)
+        libdeflate_free_compressor(z->c);
+    free(z);
+}
+
+size_t sm_chunk_bound(sm_chunk_coder *z, size_t bytes)
+{
+    return libdeflate_zlib_compress_bound(z->c, bytes) + SM_CHUNK_CHECKSUM_BYTES;
+}
+
+static size_t compress(sm_chunk_coder *z, const unsigned char *in, size_t len, unsigned char *out,
+                       size_t cap)
+{
+    return libdeflate_zlib_compress(z->c, in, len, out, cap);
+}
+#endif
 
 /* Eight 8-byte elements x[e] (byte j at bits 8j, as a little-endian load
  * puts it) into x[j] holding byte j of each element e at bits 8e: an 8x8
@@ -80,7 +181,7 @@ static void shuffle(unsigned char *out, const unsigned char *in, size_t n, size_
             out[j * n + e] = in[e * es + j];
 }
 
-size_t sm_chunk_encode(struct libdeflate_compressor *z, const unsigned char *plain, size_t n,
+size_t sm_chunk_encode(sm_chunk_coder *z, const unsigned char *plain, size_t n,
                        size_t es, unsigned char *scratch, unsigned char *out, size_t cap)
 {
     const unsigned char *in = plain;
@@ -90,7 +191,7 @@ size_t sm_chunk_encode(struct libdeflate_compressor *z, const unsigned char *pla
     }
     if (cap < SM_CHUNK_CHECKSUM_BYTES)
         return 0;
-    size_t size = libdeflate_zlib_compress(z, in, n * es, out, cap - SM_CHUNK_CHECKSUM_BYTES);
+    size_t size = compress(z, in, n * es, out, cap - SM_CHUNK_CHECKSUM_BYTES);
     if (size == 0)
         return 0;
     /* The checksum of the compressed bytes, little-endian, as HDF5's

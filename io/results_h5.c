@@ -21,7 +21,6 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
-#include <libdeflate.h>
 
 struct sm_results {
     char *path;
@@ -33,7 +32,7 @@ struct sm_results {
     size_t n_scenarios;
     uint8_t *mask;           /* a block's completion marks */
     size_t mask_cap;
-    struct libdeflate_compressor *z; /* the writer's own chunks: marks, cleared blocks */
+    sm_chunk_coder *z;       /* the writer's own chunks: marks, cleared blocks */
     unsigned char *plain, *scratch, *chunk;
     size_t plain_cap, scratch_cap, chunk_cap;
 };
@@ -54,7 +53,7 @@ static int put_chunk(sm_results *r, hid_t ds, size_t first, const void *rows, si
     size_t n = r->shape.chunk_rows * row;
     if (n == 0)
         return 1;
-    if (!r->z && !(r->z = libdeflate_alloc_compressor(SM_H5_DEFLATE_LEVEL)))
+    if (!r->z && !(r->z = sm_chunk_coder_new()))
         return 0;
     if (!grow(&r->plain, &r->plain_cap, n * es) || !grow(&r->scratch, &r->scratch_cap, n * es) ||
         !grow(&r->chunk, &r->chunk_cap, sm_chunk_bound(r->z, n * es)))
@@ -580,8 +579,7 @@ static void close_all(sm_results *r)
         H5Fclose(r->file);
     if (r->lock_fd >= 0)
         close(r->lock_fd);
-    if (r->z)
-        libdeflate_free_compressor(r->z);
+    sm_chunk_coder_free(r->z);
     free(r->plain);
     free(r->scratch);
     free(r->chunk);
@@ -1202,9 +1200,9 @@ static int has_var(const sm_results_shape *sh, int v)
     return sh->full || !sm_vars[v].full_only;
 }
 
-/* Chunks are compressed with libdeflate rather than zlib: the same zlib
- * stream format, which HDF5's deflate filter reads, at two to three times
- * zlib's speed at level 1 (bench/README.md). */
+/* Chunks are compressed by sm_chunk_coder (ISA-L or libdeflate) rather
+ * than zlib: the same zlib stream format, which HDF5's deflate filter
+ * reads, several times faster (bench/README.md). */
 typedef struct packed {
     unsigned char *buf[SM_NVARS];
     size_t cap[SM_NVARS], size[SM_NVARS];
@@ -1215,7 +1213,7 @@ typedef struct packed {
     unsigned char *raw;      /* one chunk, padded and shuffled */
     size_t raw_cap;
     size_t first;            /* the scenario the chunks start at */
-    struct libdeflate_compressor *z;
+    sm_chunk_coder *z;
 } packed;
 
 static void packed_free(void *p)
@@ -1224,8 +1222,7 @@ static void packed_free(void *p)
     for (int v = 0; v < SM_NVARS; v++)
         free(k->buf[v]);
     free(k->raw);
-    if (k->z)
-        libdeflate_free_compressor(k->z);
+    sm_chunk_coder_free(k->z);
     free(k);
 }
 
@@ -1279,7 +1276,7 @@ sm_status sm_results_pack(const sm_results_shape *sh, size_t first, sm_block *b,
     if (!k)
         return sm_diag_fail(d, SM_ENOMEM, "out of memory");
     k->first = first;
-    if (!k->z && !(k->z = libdeflate_alloc_compressor(SM_H5_DEFLATE_LEVEL)))
+    if (!k->z && !(k->z = sm_chunk_coder_new()))
         return sm_diag_fail(d, SM_ENOMEM, "out of memory for the compressor");
     for (int v = 0; v < SM_NVARS; v++) {
         k->size[v] = 0;

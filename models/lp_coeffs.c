@@ -38,19 +38,33 @@ sm_coeffs *sm_coeffs_new(const sm_layout *L)
     return c;
 }
 
-void sm_coeffs_offer(const sm_model *m, const sm_layout *L, const sm_inputs *in, int o,
-                     sm_coeffs *c)
+void sm_coeffs_offer_bounds(const sm_model *m, const sm_layout *L, const sm_inputs *in, int o,
+                            sm_coeffs *c)
 {
     const sm_offer *of = &m->offers[o];
     int r = m->suppliers[of->supplier].region;
-    double fee = sm_commit_delivered_fee(m, in, o);
     for (int t = 0; t < L->T; t++) {
         int j = sm_col_x(L, o, t);
         c->col_lb[j] = 0.0;
         c->col_ub[j] =
             sm_inputs_capacity(m, in, o, t) * sm_inputs_availability(m, in, r, of->material, t);
-        c->obj[j] = sm_inputs_discount(m, in, t) * (sm_inputs_unit_cost(m, in, o, t).total + fee);
     }
+}
+
+void sm_coeffs_offer_costs(const sm_model *m, const sm_layout *L, const sm_inputs *in, int o,
+                           sm_coeffs *c)
+{
+    double fee = sm_commit_delivered_fee(m, in, o);
+    for (int t = 0; t < L->T; t++)
+        c->obj[sm_col_x(L, o, t)] =
+            sm_inputs_discount(m, in, t) * (sm_inputs_unit_cost(m, in, o, t).total + fee);
+}
+
+void sm_coeffs_offer(const sm_model *m, const sm_layout *L, const sm_inputs *in, int o,
+                     sm_coeffs *c)
+{
+    sm_coeffs_offer_bounds(m, L, in, o, c);
+    sm_coeffs_offer_costs(m, L, in, o, c);
 }
 
 void sm_coeffs_material(const sm_model *m, const sm_layout *L, const sm_inputs *in, int mat,

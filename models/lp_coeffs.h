@@ -28,6 +28,12 @@ void sm_coeffs_compute(const sm_model *m, const sm_layout *L, const sm_inputs *i
  * balance rows. */
 void sm_coeffs_offer(const sm_model *m, const sm_layout *L, const sm_inputs *in, int o,
                      sm_coeffs *c);
+/* sm_coeffs_offer's two halves: the columns' bounds (capacity times
+ * availability) and their costs (discounted unit cost plus fee). */
+void sm_coeffs_offer_bounds(const sm_model *m, const sm_layout *L, const sm_inputs *in, int o,
+                            sm_coeffs *c);
+void sm_coeffs_offer_costs(const sm_model *m, const sm_layout *L, const sm_inputs *in, int o,
+                           sm_coeffs *c);
 void sm_coeffs_material(const sm_model *m, const sm_layout *L, const sm_inputs *in, int mat,
                         sm_coeffs *c);
 

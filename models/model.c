@@ -92,6 +92,13 @@ double sm_scope_value(const sm_model *m, const sm_window *w, const double *rate,
     return kind == SM_SCOPE_TARIFF ? rate[region] : 1.0;
 }
 
+int sm_scope_standing(const sm_model *m, const sm_window *w, sm_scope_kind kind, int region,
+                      int material)
+{
+    return !w[sm_scope_slot(m, kind, region, material)].on &&
+           !w[sm_scope_slot(m, kind, region, -1)].on;
+}
+
 int sm_model_windows_init(sm_model *m)
 {
     free(m->windows);

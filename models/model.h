@@ -154,6 +154,11 @@ static inline int sm_scope_slots(const sm_model *m)
 double sm_scope_value(const sm_model *m, const sm_window *w, const double *rate,
                       sm_scope_kind kind, int region, int material, int t);
 
+/* 1 when no window of scope (kind, region, material) is on, so that
+ * sm_scope_value is the standing value in every period. */
+int sm_scope_standing(const sm_model *m, const sm_window *w, sm_scope_kind kind, int region,
+                      int material);
+
 /* Fill m->windows with the defaults once regions, materials and periods
  * are known: the region's availability window on, level 1 in every
  * period; its tariff window off at the standing rate; 0 when out of

@@ -210,17 +210,25 @@ static double offer_costs(const sm_model *m, const sm_layout *L, const sm_inputs
     double fee = sm_commit_delivered_fee(m, in, o);
     sm_unit_cost c = sm_inputs_unit_cost(m, in, o, 0);
     double tons = 0.0, pv_price = 0.0, pv_tariff = 0.0, pv_freight = 0.0;
+    /* With no tariff window on and no discounting, every lookup below
+     * would find moves 0: skip them (most of a result row's time on
+     * china_grid). */
+    int r = m->suppliers[m->offers[o].supplier].region;
+    int fixed = in->discount_rate == 0.0 &&
+                sm_scope_standing(m, in->win, SM_SCOPE_TARIFF, r, m->offers[o].material);
     int moves = 0;
     for (int t = 0; t < T; t++) {
-        double v = x[sm_col_x(L, o, t)];
-        double ct = sm_inputs_unit_cost(m, in, o, t).tariff, df = sm_inputs_discount(m, in, t);
+        double v = xo[t];
         tons += v;
+        if (row)
+            row[t] = v;
+        if (fixed)
+            continue;
+        double ct = sm_inputs_unit_cost(m, in, o, t).tariff, df = sm_inputs_discount(m, in, t);
         pv_price += df * (c.price + fee) * v;
         pv_tariff += df * ct * v;
         pv_freight += df * c.freight * v;
         moves |= ct != c.tariff || df != 1.0;
-        if (row)
-            row[t] = v;
     }
     *purchase += moves ? pv_price : c.price * tons + fee * tons;
     *tariff += moves ? pv_tariff : c.tariff * tons;

@@ -126,24 +126,30 @@ static int window_moved(const sm_window *a, const sm_window *b)
     return a->level != b->level || a->from != b->from || a->until != b->until || a->on != b->on;
 }
 
-/* What sm_coeffs_offer reads for offer o (sm_inputs_capacity,
- * sm_inputs_availability, sm_inputs_unit_cost): its multipliers, its
- * supplier's delay, its region's standing tariff and both kinds' windows
- * of its region and of its region and material. */
+/* What moved of offer o's numbers: OFFER_BOUNDS when what
+ * sm_coeffs_offer_bounds reads did (its capacity multiplier, its
+ * supplier's delay, the availability windows of its region and of its
+ * region and material), OFFER_COSTS when what sm_coeffs_offer_costs reads
+ * did (its price multiplier, its region's standing tariff, the tariff
+ * windows); a tariff step moves the costs only. */
+enum { OFFER_BOUNDS = 1, OFFER_COSTS = 2 };
+
+static int scope_moved(const sm_model *m, const sm_inputs *a, const sm_inputs *b,
+                       sm_scope_kind k, int r, int mat)
+{
+    int wide = sm_scope_slot(m, k, r, -1), own = sm_scope_slot(m, k, r, mat);
+    return window_moved(&a->win[wide], &b->win[wide]) || window_moved(&a->win[own], &b->win[own]);
+}
+
 static int offer_moved(const sm_model *m, const sm_inputs *a, const sm_inputs *b, int o)
 {
     const sm_offer *of = &m->offers[o];
     int u = of->supplier, r = m->suppliers[u].region;
-    if (a->price_mult[o] != b->price_mult[o] || a->cap_mult[o] != b->cap_mult[o] ||
-        a->delay[u] != b->delay[u] || a->tariff[r] != b->tariff[r])
-        return 1;
-    for (int k = 0; k < SM_SCOPE_KINDS; k++) {
-        int wide = sm_scope_slot(m, (sm_scope_kind)k, r, -1);
-        int own = sm_scope_slot(m, (sm_scope_kind)k, r, of->material);
-        if (window_moved(&a->win[wide], &b->win[wide]) || window_moved(&a->win[own], &b->win[own]))
-            return 1;
-    }
-    return 0;
+    int bounds = a->cap_mult[o] != b->cap_mult[o] || a->delay[u] != b->delay[u] ||
+                 scope_moved(m, a, b, SM_SCOPE_AVAIL, r, of->material);
+    int costs = a->price_mult[o] != b->price_mult[o] || a->tariff[r] != b->tariff[r] ||
+                scope_moved(m, a, b, SM_SCOPE_TARIFF, r, of->material);
+    return (bounds ? OFFER_BOUNDS : 0) | (costs ? OFFER_COSTS : 0);
 }
 
 /* What sm_commit_ub reads of the policy (sm_inputs_capacity). */
@@ -181,15 +187,24 @@ static void patch_moved(const sm_problem *p, sm_scenario_patch *sp, const sm_inp
     int contracts = m->n_contracts > 0, T = L->T;
     sp->n_cols = sp->n_rows = 0;
     c->obj_const = in->commitment_fees;
-    for (int o = 0; o < m->n_offers; o++)
-        if (offer_moved(m, in, sp->prev, o) ||
-            (contracts && bound_moved(m, sp->policy, sp->prev_policy, o))) {
-            sm_coeffs_offer(m, L, in, o, c);
+    for (int o = 0; o < m->n_offers; o++) {
+        int moved = offer_moved(m, in, sp->prev, o);
+        if (contracts && bound_moved(m, sp->policy, sp->prev_policy, o))
+            moved |= OFFER_BOUNDS;
+        if (!moved)
+            continue;
+        if (moved & OFFER_BOUNDS) {
+            /* The foresight bound is applied to the bounds just computed:
+             * unmoved bounds already hold it. */
+            sm_coeffs_offer_bounds(m, L, in, o, c);
             if (contracts)
                 sm_commit_bound_foresight_offer(m, L, sp->policy, o, c);
-            for (int t = 0; t < T; t++)
-                sp->cols[sp->n_cols++] = sm_col_x(L, o, t);
         }
+        if (moved & OFFER_COSTS)
+            sm_coeffs_offer_costs(m, L, in, o, c);
+        for (int t = 0; t < T; t++)
+            sp->cols[sp->n_cols++] = sm_col_x(L, o, t);
+    }
     for (int mat = 0; mat < m->n_materials; mat++)
         if (material_moved(in, sp->prev, mat)) {
             sm_coeffs_material(m, L, in, mat, c);

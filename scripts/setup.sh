@@ -16,6 +16,8 @@ packages=(
   # libraries
   libglpk-dev libhdf5-dev libcunit1-dev libyaml-dev libcsv-dev libxxhash-dev
   librandom123-dev libgsl-dev libdeflate-dev
+  # deflates result chunks (libdeflate when missing; io/h5_chunk.h)
+  libisal-dev
   # the optional CLP engine (--lp-engine clp; built when found)
   coinor-libclp-dev
   # independent solvers and file tools used by the tests (clp: bench/bench_plan.py)

@@ -143,6 +143,8 @@ typedef struct worker {
     /* the trace: seconds building the problem, waiting for a free block,
      * finished (since the run's start), and the thread's CPU */
     double init_s, wait_s, end_s, cpu_s;
+    size_t pilot_n;           /* the trace: the pilot's solves on this thread, their CPU */
+    double pilot_cpu;
     sm_run_stats stats;
     sm_diag diag;
     sm_status st;
@@ -394,6 +396,7 @@ static sm_status pilot_solve(worker *w, pilot *pt)
             atomic_store(&pt->failed, 1);
             return relive_lp(w);
         }
+        w->pilot_n++;
         pt->obj[j] = info.status == SM_SCEN_OPTIMAL ? sm_lp_objective(w->lp) : NAN;
     }
 }
@@ -577,6 +580,7 @@ static void worker_run(worker *w, pool *pl, deal *dl)
         size_t b = deal_next(dl);
         if (b == SIZE_MAX)
             break;
+        double waited = w->wait_s;
         sm_block *blk = pool_take_free(pl, &w->wait_s);
         if (!blk)
             break; /* the sink failed */
@@ -591,9 +595,9 @@ static void worker_run(worker *w, pool *pl, deal *dl)
         pool_queue(pl, first, blk);
         if (o->trace)
             fprintf(o->trace, "engine: block %zu (%zu scenarios) on thread %d: %.4f to %.4f s, "
-                              "prepared from %.4f s\n",
+                              "prepared from %.4f s, after waiting %.4f s for a free block\n",
                     b, count, omp_get_thread_num(), t_start - pl->t0, sm_clock_s() - pl->t0,
-                    t_solved - pl->t0);
+                    t_solved - pl->t0, w->wait_s - waited);
         if (w->stats.interrupted)
             break;
     }
@@ -628,10 +632,10 @@ static void trace_threads(FILE *f, const worker *ws, int threads)
         last = ws[t].end_s > last ? ws[t].end_s : last;
     for (int t = 0; t < threads; t++) {
         const worker *w = &ws[t];
-        fprintf(f, "engine: thread %d: problem built in %.4f s; %zu blocks, busy %.4f s "
-                   "(solving %.4f, preparing %.4f); waited for a free block %.4f s; done at "
-                   "%.4f s, idle %.4f s at the end; CPU %.4f s\n",
-                t, w->init_s, w->stats.blocks, w->stats.busy_s + w->stats.prepare_s,
+        fprintf(f, "engine: thread %d: problem built in %.4f s; pilot %zu solves, CPU %.4f s; "
+                   "%zu blocks, busy %.4f s (solving %.4f, preparing %.4f); waited for a free "
+                   "block %.4f s; done at %.4f s, idle %.4f s at the end; CPU %.4f s\n",
+                t, w->init_s, w->pilot_n, w->pilot_cpu, w->stats.blocks, w->stats.busy_s + w->stats.prepare_s,
                 w->stats.busy_s, w->stats.prepare_s, w->wait_s, w->end_s, last - w->end_s,
                 w->cpu_s);
     }
@@ -651,8 +655,10 @@ static void thread_main(worker *w, setup *su, pool *pl, deal *dl)
     w->init_s = sm_clock_s() - t0;
 #pragma omp barrier
     w->base_basis = su->base;
+    double cpu0 = sm_clock_thread_cpu_s();
     if (su->st == SM_OK && w->st == SM_OK)
         w->st = pilot_solve(w, &su->pt);
+    w->pilot_cpu = sm_clock_thread_cpu_s() - cpu0;
 #pragma omp barrier
     if (me == 0) {
         su->pilot_s = sm_clock_s() - pl->t0;

@@ -141,13 +141,11 @@ def keep(best, peer, wall, cpu):
 
 
 def keep_trace(best, peer, wall, trace):
-    """The trace of the fastest run of peer (wall s, set-up, idle, engine run),
-    and the least solver-thread CPU over runs (summed, busiest thread)."""
+    """The trace of the fastest run of peer: wall s, set-up, idle, engine
+    run, the solver threads' CPU summed over the busiest thread's."""
     key = "trace " + peer
     if key not in best or wall < best[key][0]:
-        best[key] = (wall,) + trace[:3]
-    cpu = best.get("cpu " + peer, (float("inf"), float("inf")))
-    best["cpu " + peer] = (min(cpu[0], trace[3]), min(cpu[1], trace[4]))
+        best[key] = (wall,) + trace[:3] + (trace[3] / trace[4],)
 
 
 def report(name, n, best, block):
@@ -168,18 +166,18 @@ def report(name, n, best, block):
           f"glpk {g[1] / best['glpk-j2'][1]:.2f}, clp {c[1] / best['clp-j2'][1]:.2f}; "
           f"bound on 2-core speed-up glpk {2 * g[1] / best['glpk-j2'][1]:.2f}x, "
           f"clp {2 * c[1] / best['clp-j2'][1]:.2f}x")
-    # What the threads' own CPU clocks say, unmoved by other jobs: the
-    # 1-thread run's solver CPU over the 2-thread run's busiest thread (the
-    # set-up, the last blocks' imbalance and any extra work of two threads
-    # included; the writer, process start and file creation not).
-    print("  2 threads / 1 thread, estimated from per-thread CPU (1 thread's / the busiest of 2): "
-          + ", ".join(f"{e} {best['cpu ' + e + '-j1'][0] / best['cpu ' + e + '-j2'][1]:.2f}x"
-                      for e in ("glpk", "clp")))
+    # What the threads' own CPU clocks say, little moved by other jobs: in
+    # one 2-thread run, the solver threads' CPU summed over the busiest
+    # thread's, the speed-up on two idle cores were a second thread to cost
+    # no extra work (the set-up on thread 0 and the last blocks' imbalance
+    # counted; the writer, process start and the file not).
+    print("  2 threads: solver CPU summed / the busiest thread's (same run): "
+          + ", ".join(f"{e} {best['trace ' + e + '-j2'][4]:.2f}x" for e in ("glpk", "clp")))
     bound, blocks = block_bound(n, block)
     print(f"  {blocks} blocks of up to {block}: 2 threads gain at most {bound:.2f}x "
           f"(a block is one thread's chain of warm starts)")
     for peer in ("glpk-j1", "glpk-j2", "clp-j1", "clp-j2"):
-        wall, setup, idle, run = best["trace " + peer]
+        wall, setup, idle, run, _ = best["trace " + peer]
         print(f"  {peer} (its fastest run, {wall:.3f} s): engine set-up {setup:.3f} s "
               f"(base case, pilot), solver threads idle at the end {idle:.3f} s in all, "
               f"outside the engine (start, load, file) {wall - run:.3f} s")

@@ -141,10 +141,11 @@ typedef struct worker {
     size_t *solve_order;
     sm_order_ws ows;
     /* the trace: seconds building the problem, waiting for a free block,
-     * finished (since the run's start), and the thread's CPU */
+     * finished (since the run's start), and its CPU in the engine */
     double init_s, wait_s, end_s, cpu_s;
-    size_t pilot_n;           /* the trace: the pilot's solves on this thread, their CPU */
-    double pilot_cpu;
+    size_t pilot_n;           /* the trace: the pilot's solves on this thread, their CPU, */
+    double pilot_cpu, setup_cpu; /* and the thread's CPU in the engine when the set-up was over */
+    double cpu0;              /* the thread's CPU when it entered the engine */
     sm_run_stats stats;
     sm_diag diag;
     sm_status st;
@@ -633,9 +634,9 @@ static void trace_threads(FILE *f, const worker *ws, int threads)
     for (int t = 0; t < threads; t++) {
         const worker *w = &ws[t];
         fprintf(f, "engine: thread %d: problem built in %.4f s; pilot %zu solves, CPU %.4f s; "
-                   "%zu blocks, busy %.4f s (solving %.4f, preparing %.4f); waited for a free "
+                   "set-up CPU %.4f s; %zu blocks, busy %.4f s (solving %.4f, preparing %.4f); waited for a free "
                    "block %.4f s; done at %.4f s, idle %.4f s at the end; CPU %.4f s\n",
-                t, w->init_s, w->pilot_n, w->pilot_cpu, w->stats.blocks, w->stats.busy_s + w->stats.prepare_s,
+                t, w->init_s, w->pilot_n, w->pilot_cpu, w->setup_cpu, w->stats.blocks, w->stats.busy_s + w->stats.prepare_s,
                 w->stats.busy_s, w->stats.prepare_s, w->wait_s, w->end_s, last - w->end_s,
                 w->cpu_s);
     }
@@ -646,6 +647,7 @@ static void trace_threads(FILE *f, const worker *ws, int threads)
 static void thread_main(worker *w, setup *su, pool *pl, deal *dl)
 {
     int me = omp_get_thread_num();
+    w->cpu0 = sm_clock_thread_cpu_s();
     if (me == 0) {
         su->st = base_basis_new(w->prob, &w->o->lp, &su->base, &w->diag);
         su->base_s = sm_clock_s() - pl->t0;
@@ -667,6 +669,7 @@ static void thread_main(worker *w, setup *su, pool *pl, deal *dl)
         su->order_s = sm_clock_s() - pl->t0;
     }
 #pragma omp barrier
+    w->setup_cpu = sm_clock_thread_cpu_s() - w->cpu0;
     if (su->st == SM_OK)
         worker_run(w, pl, dl);
     w->end_s = sm_clock_s() - pl->t0;
@@ -691,7 +694,7 @@ static sm_status solve_blocks(const sm_problem *p, const sm_sweep *sw, const sm_
         thread_main(w, su, pl, dl);
         worker_free(w);
         sm_lp_thread_end();
-        w->cpu_s = sm_clock_thread_cpu_s();
+        w->cpu_s = sm_clock_thread_cpu_s() - w->cpu0;
     }
     if (o->trace) {
         fprintf(o->trace, "engine: set-up: base case solved at %.4f s, pilot (%zu solves) done "

@@ -54,12 +54,17 @@ def engine_trace(text):
     """From `supplymix run`'s SM_ENGINE_TRACE lines: (engine set-up s, i.e.
     base case and pilot until the order is known; seconds the solver
     threads sat idle at the end, summed; the engine's run s; the solver
-    threads' CPU s, summed and the busiest one's)."""
+    threads' CPU s summed, and the critical path on idle cores estimated
+    from their CPU clocks: the longest set-up plus the longest block
+    phase, the set-up's barriers being where a thread waits for another)."""
     setup = float(re.search(r"order at ([\d.]+) s", text).group(1))
     idle = sum(float(x) for x in re.findall(r"idle ([\d.]+) s at the end", text))
     run = float(re.search(r"; run ([\d.]+) s", text).group(1))
-    cpu = [float(x) for x in re.findall(r"at the end; CPU ([\d.]+) s", text)]
-    return setup, idle, run, sum(cpu), max(cpu)
+    threads = [(float(a), float(b)) for a, b in
+               re.findall(r"set-up CPU ([\d.]+) s;.* at the end; CPU ([\d.]+) s", text)]
+    total = sum(c for _, c in threads)
+    path = max(s for s, _ in threads) + max(c - s for s, c in threads)
+    return setup, idle, run, total, path
 
 
 def block_size(model, sweep):
@@ -142,7 +147,7 @@ def keep(best, peer, wall, cpu):
 
 def keep_trace(best, peer, wall, trace):
     """The trace of the fastest run of peer: wall s, set-up, idle, engine
-    run, the solver threads' CPU summed over the busiest thread's."""
+    run, the solver threads' CPU over the critical path's."""
     key = "trace " + peer
     if key not in best or wall < best[key][0]:
         best[key] = (wall,) + trace[:3] + (trace[3] / trace[4],)
@@ -167,11 +172,11 @@ def report(name, n, best, block):
           f"bound on 2-core speed-up glpk {2 * g[1] / best['glpk-j2'][1]:.2f}x, "
           f"clp {2 * c[1] / best['clp-j2'][1]:.2f}x")
     # What the threads' own CPU clocks say, little moved by other jobs: in
-    # one 2-thread run, the solver threads' CPU summed over the busiest
-    # thread's, the speed-up on two idle cores were a second thread to cost
-    # no extra work (the set-up on thread 0 and the last blocks' imbalance
-    # counted; the writer, process start and the file not).
-    print("  2 threads: solver CPU summed / the busiest thread's (same run): "
+    # one 2-thread run, the solver threads' CPU summed over the critical
+    # path's, the engine's speed-up on two idle cores were a second thread
+    # to cost no extra work (set-up and the last blocks' imbalance counted;
+    # the writer, process start and the file not).
+    print("  2 threads, engine estimated from thread CPU clocks (all CPU / critical path): "
           + ", ".join(f"{e} {best['trace ' + e + '-j2'][4]:.2f}x" for e in ("glpk", "clp")))
     bound, blocks = block_bound(n, block)
     print(f"  {blocks} blocks of up to {block}: 2 threads gain at most {bound:.2f}x "

@@ -62,8 +62,9 @@ typedef struct sm_plan_opts {
     const volatile sig_atomic_t *stop_flag;
     /* The master (bench/README.md, "Plans", for the figures behind the
      * defaults). cut_blocks: theta variables, each the mean recourse cost
-     * of a contiguous block of futures; -1 (default) chosen from the
-     * number of futures n, n/32 and at least 10; 0 one per future
+     * of a block of futures (futures alike in their slopes at k_ub share
+     * one: block_order in solver/plan_lshaped.c); -1 (default) chosen
+     * from the number of futures n, n/32 and at least 10; 0 one per future
      * (multi-cut), 1 a single cut. With risk_weight > 0 it is always one
      * per future (CVaR needs each future's cost). trust_region: restrict k
      * to a box of trust_radius · k_ub around the incumbent (a trust

@@ -20,6 +20,8 @@ typedef struct lshaped {
     double *k, *q, *g, *sol;   /* k^ [nk], Q_s [n], slopes [n*nk], master solution [nk+nb] */
     double *gb;                /* [nk] a block's mean slopes */
     uint8_t *status;
+    size_t *order;             /* [n] the futures in block order: block b holds
+                                * order[p] for p·nb/n = b */
     int *idx;
     double *val;
     double t0;

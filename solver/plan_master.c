@@ -49,7 +49,7 @@ static void block_means(const lshaped *ls, double *mean)
         size_t a = s;
         double v = 0.0;
         for (; s < n && s * nb / n == b; s++)
-            v += ls->q[s];
+            v += ls->q[ls->order[s]];
         mean[b] = s > a ? v / (double)(s - a) : 0.0;
     }
 }
@@ -178,11 +178,12 @@ static int block_cut(lshaped *ls, size_t b, size_t *s, double *v)
     *v = 0.0;
     memset(ls->gb, 0, nk * sizeof(double));
     for (; *s < n && *s * nb / n == b; (*s)++) {
-        ok &= ls->status[*s] == SM_SCEN_OPTIMAL;
+        size_t f = ls->order[*s];
+        ok &= ls->status[f] == SM_SCEN_OPTIMAL;
         if (!ok)
             continue;
-        *v += ls->q[*s];
-        const double *g = &ls->g[*s * nk];
+        *v += ls->q[f];
+        const double *g = &ls->g[f * nk];
         for (size_t j = 0; j < nk; j++)
             ls->gb[j] += g[j];
     }
@@ -236,12 +237,13 @@ sm_status sm_lshaped_add_feasibility_cuts(lshaped *ls, int *added, sm_diag *d)
         int any = 0;
         memset(ls->gb, 0, nk * sizeof(double));
         for (; s < n && s * nb / n == b; s++) {
-            if (ls->status[s] != SM_SCEN_INFEASIBLE || !(ls->q[s] > 1e-9))
+            size_t f = ls->order[s];
+            if (ls->status[f] != SM_SCEN_INFEASIBLE || !(ls->q[f] > 1e-9))
                 continue;
             any = 1;
-            w += ls->q[s];
+            w += ls->q[f];
             for (size_t j = 0; j < nk; j++)
-                ls->gb[j] += ls->g[s * nk + j];
+                ls->gb[j] += ls->g[f * nk + j];
         }
         int len = any ? cut_terms(ls, ls->gb, w) : 0;
         if (len == 0)

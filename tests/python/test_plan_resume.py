@@ -13,6 +13,8 @@
    sweep or model, and --resume with --force; a plan without --force or
    --resume leaves an existing file untouched; --resume of a finished file
    changes nothing; --resume without a file exits 2.
+4. A plan of 400 futures (cut blocks sorted by the futures' slopes): the
+   same on 1 and 2 threads and after a SIGKILL and --resume.
 
 Checkpoints are written at every iteration here (SM_PLAN_CHECKPOINT_SECONDS=0),
 so a stop inside a policy resumes from its checkpoint once the solver
@@ -212,6 +214,35 @@ def kills(exe, model, sweep, ref, tmp):
           f"on from it ({from_checkpoint} of 3)")
 
 
+def sorted_blocks(exe, model, tmp):
+    """From 320 futures up the plan sorts the futures into cut blocks by
+    their slopes at k_ub (solver/plan_lshaped.c, block_order): a plan of
+    400 futures is the same on 1 and 2 threads and after a SIGKILL and
+    --resume (the order comes back from the checkpoint)."""
+    sweep = os.path.join(tmp, "sorted.yaml")
+    with open(sweep, "w") as f:
+        f.write(SWEEP.replace("samples: 30", "samples: 400")
+                .replace("{values: [0.3, 0.5, 0.7, 1.0]}", "{values: [0.5]}"))
+    quiet = dict(os.environ, SM_PLAN_CHECKPOINT_SECONDS="1e9")
+    ref, one = os.path.join(tmp, "sorted_ref.h5"), os.path.join(tmp, "sorted_one.h5")
+    for out, j in ((ref, "2"), (one, "1")):
+        r = subprocess.run([exe, "plan", model, "--sweep", sweep, "-o", out, "-j", j],
+                           capture_output=True, text=True, timeout=600, env=quiet)
+        check(r.returncode == 0, f"400 futures, -j {j}: exits 0 ({r.stderr.strip()[-300:]})")
+    compare(ref, one, "400 futures on 1 thread against 2")
+    out, err = os.path.join(tmp, "sorted_kill.h5"), os.path.join(tmp, "sorted_kill.err")
+    p = start(exe, model, sweep, out, err)
+    got = wait_checkpoint(p, out)
+    time.sleep(0.3)
+    p.kill()
+    p.wait()
+    check(got, "400 futures: the plan saved a checkpoint before the SIGKILL")
+    r = plan(exe, model, sweep, out, "--resume", threads=1)
+    check(r.returncode == 0 and "goes on from its checkpoint" in r.stderr,
+          f"400 futures: --resume went on from the checkpoint ({r.stderr.strip()[-300:]})")
+    compare(ref, out, "400 futures, SIGKILL and --resume")
+
+
 def refusals(exe, model, sweep, tmp):
     p, out, err = started(exe, model, sweep, tmp, "part", "refusals")
     if not p:
@@ -273,6 +304,7 @@ def main(exe):
         signals(exe, model, sweep, ref, tmp)
         kills(exe, model, sweep, ref, tmp)
         refusals(exe, model, sweep, tmp)
+        sorted_blocks(exe, model, tmp)
     return finish()
 
 

@@ -37,17 +37,53 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 
 
-def timed(cmd):
-    """(wall s, CPU s, stdout) of cmd; raises on failure."""
+def timed(cmd, env=None):
+    """(wall s, CPU s, stdout, stderr) of cmd; raises on failure."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.perf_counter()
-    r = subprocess.run(cmd, capture_output=True, text=True)
+    r = subprocess.run(cmd, capture_output=True, text=True, env=env)
     wall = time.perf_counter() - t0
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if r.returncode != 0:
         raise RuntimeError(f"{' '.join(cmd)}: exit {r.returncode}: {r.stderr[-500:]}")
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-    return wall, cpu, r.stdout
+    return wall, cpu, r.stdout, r.stderr
+
+
+def engine_trace(text):
+    """From `supplymix run`'s SM_ENGINE_TRACE lines: (engine set-up s, i.e.
+    base case and pilot until the order is known; seconds the solver
+    threads sat idle at the end, summed; the engine's run s; the solver
+    threads' CPU s summed, and the critical path on idle cores estimated
+    from their CPU clocks: the longest set-up plus the longest block
+    phase, the set-up's barriers being where a thread waits for another)."""
+    setup = float(re.search(r"order at ([\d.]+) s", text).group(1))
+    idle = sum(float(x) for x in re.findall(r"idle ([\d.]+) s at the end", text))
+    run = float(re.search(r"; run ([\d.]+) s", text).group(1))
+    threads = [(float(a), float(b)) for a, b in
+               re.findall(r"set-up CPU ([\d.]+) s;.* at the end; CPU ([\d.]+) s", text)]
+    total = sum(c for _, c in threads)
+    path = max(s for s, _ in threads) + max(c - s for s, c in threads)
+    return setup, idle, run, total, path
+
+
+def block_size(model, sweep):
+    """The sweep file's block_size (256 when it gives none)."""
+    path = sweep if sweep.endswith(".yaml") else os.path.join(model, "sweeps", sweep + ".yaml")
+    with open(path) as f:
+        m = re.search(r"^block_size:\s*(\d+)", f.read(), re.M)
+    return int(m.group(1)) if m else 256
+
+
+def block_bound(n, block, threads=2):
+    """The most `threads` threads can gain from n scenarios in fixed blocks
+    (a block is solved by one thread, in order): n over the largest share
+    of scenarios one thread must take, blocks dealt largest first."""
+    sizes = sorted([block] * (n // block) + ([n % block] if n % block else []), reverse=True)
+    load = [0] * threads
+    for s in sizes:
+        load[load.index(min(load))] += s
+    return n / max(load), len(sizes)
 
 
 def workloads(tmp):
@@ -88,15 +124,18 @@ def one_round(build, w, lps, tmp, best):
                                         str(j), "--force", "--lp-engine", e], n, 1))
     peers.append(("index-loop", [os.path.join(build, "sm_bench"), "--model", model, "--sweep",
                                  sweep, "--index-loop", "--no-memory"], n, 3))
+    env = dict(os.environ, SM_ENGINE_TRACE="1")
     for peer, cmd, count, runs in peers:
-        wall, cpu, text = timed(cmd)
+        wall, cpu, text, err = timed(cmd, env if peer != "index-loop" else None)
+        if peer != "index-loop":
+            keep_trace(best, peer, wall, engine_trace(err))
         if peer == "index-loop":
             # sm_bench times its own loop (best of 3); the process ran it 3 times
             wall = float(re.search(r"([\d.]+) ms a scenario", text).group(1)) * count / 1e3
         keep(best, peer, wall / count, cpu / (count * runs))
     wall = cpu = 0.0
     for lp in lps:
-        w1, c1, _ = timed(["glpsol", "--lp", lp, "-o", os.path.join(tmp, "sol.txt")])
+        w1, c1, _, _ = timed(["glpsol", "--lp", lp, "-o", os.path.join(tmp, "sol.txt")])
         wall, cpu = wall + w1, cpu + c1
     keep(best, "glpsol", wall / len(lps), cpu / len(lps))
 
@@ -106,7 +145,15 @@ def keep(best, peer, wall, cpu):
     best[peer] = (min(w, wall), min(c, cpu))
 
 
-def report(name, n, best):
+def keep_trace(best, peer, wall, trace):
+    """The trace of the fastest run of peer: wall s, set-up, idle, engine
+    run, the solver threads' CPU over the critical path's."""
+    key = "trace " + peer
+    if key not in best or wall < best[key][0]:
+        best[key] = (wall,) + trace[:3] + (trace[3] / trace[4],)
+
+
+def report(name, n, best, block):
     print(f"\n{name} ({n} scenarios): per scenario, minimum of rounds")
     print(f"  {'peer':<11} {'wall ms':>10} {'CPU ms':>10} {'wall / glpk-j1':>15} "
           f"{'wall / clp-j1':>14} {'CPU / glpk-j1':>14}")
@@ -124,6 +171,21 @@ def report(name, n, best):
           f"glpk {g[1] / best['glpk-j2'][1]:.2f}, clp {c[1] / best['clp-j2'][1]:.2f}; "
           f"bound on 2-core speed-up glpk {2 * g[1] / best['glpk-j2'][1]:.2f}x, "
           f"clp {2 * c[1] / best['clp-j2'][1]:.2f}x")
+    # What the threads' own CPU clocks say, little moved by other jobs: in
+    # one 2-thread run, the solver threads' CPU summed over the critical
+    # path's, the engine's speed-up on two idle cores were a second thread
+    # to cost no extra work (set-up and the last blocks' imbalance counted;
+    # the writer, process start and the file not).
+    print("  2 threads, engine estimated from thread CPU clocks (all CPU / critical path): "
+          + ", ".join(f"{e} {best['trace ' + e + '-j2'][4]:.2f}x" for e in ("glpk", "clp")))
+    bound, blocks = block_bound(n, block)
+    print(f"  {blocks} blocks of up to {block}: 2 threads gain at most {bound:.2f}x "
+          f"(a block is one thread's chain of warm starts)")
+    for peer in ("glpk-j1", "glpk-j2", "clp-j1", "clp-j2"):
+        wall, setup, idle, run, _ = best["trace " + peer]
+        print(f"  {peer} (its fastest run, {wall:.3f} s): engine set-up {setup:.3f} s "
+              f"(base case, pilot), solver threads idle at the end {idle:.3f} s in all, "
+              f"outside the engine (start, load, file) {wall - run:.3f} s")
 
 
 def main():
@@ -144,7 +206,7 @@ def main():
                 one_round(a.build, w, lps[w[0]], tmp, best[w[0]])
             print(f"  round {r + 1} done, load average {os.getloadavg()[0]:.1f}", flush=True)
         for w in ws:
-            report(w[0], w[3], best[w[0]])
+            report(w[0], w[3], best[w[0]], block_size(w[1], w[2]))
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 

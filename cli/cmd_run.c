@@ -467,6 +467,7 @@ static sm_status solve(run_ctx *r, sm_run_stats *stats)
     o.block_done = r->block_done;
     o.block_first = r->b_first;
     o.block_end = r->b_end;
+    o.trace = getenv("SM_ENGINE_TRACE") ? stderr : NULL;
     sm_status run_st;
 #ifdef SM_WITH_MPI
     if (r->ranks > 1) {
@@ -475,7 +476,10 @@ static sm_status solve(run_ctx *r, sm_run_stats *stats)
     } else
 #endif
         run_st = sm_engine_run(r->in.p, r->in.sw, &o, write_block, r->res, stats, &r->d);
+    double t_close = sm_clock_s();
     sm_status close_st = sm_results_close(&r->res, &r->d);
+    if (o.trace)
+        fprintf(o.trace, "run: file closed in %.4f s\n", sm_clock_s() - t_close);
     return run_st != SM_OK ? run_st : close_st;
 }
 
@@ -548,11 +552,16 @@ int sm_cmd_run(int argc, char **argv)
     r.rank = sm_mpi_rank();
     r.ranks = sm_mpi_size();
 #endif
+    double t0 = sm_clock_s();
     sm_status st = load_inputs(&r);
+    double t_loaded = sm_clock_s();
     if (st == SM_OK && atomic_load(&sm_cli_stop_requested))
         st = stopped_in_startup(&r);
     if (st == SM_OK)
         st = open_output(&r);
+    if (getenv("SM_ENGINE_TRACE"))
+        fprintf(stderr, "run: model and sweep loaded in %.4f s, output opened in %.4f s\n",
+                t_loaded - t0, sm_clock_s() - t_loaded);
     if (st == SM_OK && r.rank == 0)
         announce(&r);
     sm_run_stats stats;

@@ -48,15 +48,20 @@ typedef struct pool {
     void *progress_ctx;
     sm_status st;
     sm_diag diag;
+    /* the trace (o->trace): the writer's seconds in the sink, waiting for
+     * a block, and its CPU; the run's start */
+    double sink_s, idle_s, cpu_s, t0;
 } pool;
 
-static sm_block *pool_take_free(pool *p)
+static sm_block *pool_take_free(pool *p, double *wait_s)
 {
+    double t0 = sm_clock_s();
     pthread_mutex_lock(&p->mu);
     while (p->n_free == 0 && !p->failed)
         pthread_cond_wait(&p->cv_free, &p->mu);
     sm_block *b = p->failed ? NULL : p->free[--p->n_free];
     pthread_mutex_unlock(&p->mu);
+    *wait_s += sm_clock_s() - t0;
     return b;
 }
 
@@ -74,6 +79,7 @@ static void *writer_main(void *arg)
     pool *p = arg;
     pthread_mutex_lock(&p->mu);
     for (;;) {
+        double t_wait = sm_clock_s();
         while (p->q_len == 0 && !p->producers_done) {
             struct timespec until;
             clock_gettime(CLOCK_REALTIME, &until);
@@ -92,7 +98,10 @@ static void *writer_main(void *arg)
         p->q_len--;
         int skip = p->failed;
         pthread_mutex_unlock(&p->mu);
+        double t_sink = sm_clock_s();
+        p->idle_s += t_sink - t_wait;
         sm_status st = skip ? SM_OK : p->sink(p->sink_ctx, q.first, q.b, &p->diag);
+        p->sink_s += sm_clock_s() - t_sink;
         pthread_mutex_lock(&p->mu);
         if (st != SM_OK && !p->failed) {
             p->failed = 1;
@@ -110,6 +119,7 @@ static void *writer_main(void *arg)
         }
     }
     pthread_mutex_unlock(&p->mu);
+    p->cpu_s = sm_clock_thread_cpu_s();
     return NULL;
 }
 
@@ -130,6 +140,12 @@ typedef struct worker {
     double *x, *y, *values;
     size_t *solve_order;
     sm_order_ws ows;
+    /* the trace: seconds building the problem, waiting for a free block,
+     * finished (since the run's start), and its CPU in the engine */
+    double init_s, wait_s, end_s, cpu_s;
+    size_t pilot_n;           /* the trace: the pilot's solves on this thread, their CPU, */
+    double pilot_cpu, setup_cpu; /* and the thread's CPU in the engine when the set-up was over */
+    double cpu0;              /* the thread's CPU when it entered the engine */
     sm_run_stats stats;
     sm_diag diag;
     sm_status st;
@@ -253,6 +269,20 @@ static void load_scenario(worker *w, size_t i)
         sm_lp_load(w->lp, w->c);
 }
 
+/* After a GLPK fatal error the thread's problem is dead: a new one at the
+ * base basis, the numbers of the base case. */
+static sm_status relive_lp(worker *w)
+{
+    const sm_problem *p = w->prob;
+    sm_scenario_patch_forget(w->patch);
+    sm_lp_free(&w->lp);
+    sm_explainer_forget(&w->explain);   /* its problem went with the environment */
+    sm_status st = sm_lp_new(&w->lp, p->model, p->layout, p->base_coeffs, &w->o->lp, &w->diag);
+    if (st == SM_OK)
+        sm_lp_set_basis(w->lp, w->base_basis);
+    return st;
+}
+
 static sm_status solve_block(worker *w, size_t first, size_t count, sm_block *b)
 {
     const sm_problem *p = w->prob;
@@ -277,17 +307,12 @@ static sm_status solve_block(worker *w, size_t first, size_t count, sm_block *b)
             /* GLPK's environment on this thread is gone: rebuild, and go on
              * from the base basis (as deterministic as the failure). */
             w->stats.lp_rebuilds++;
-            sm_scenario_patch_forget(w->patch);
-            sm_lp_free(&w->lp);
-            sm_explainer_forget(&w->explain);   /* its problem went with the environment */
-            sm_status rebuilt = sm_lp_new(&w->lp, p->model, p->layout, p->base_coeffs, &o->lp,
-                                          &w->diag);
+            sm_status rebuilt = relive_lp(w);
             if (rebuilt != SM_OK) {
                 for (size_t r = k; r < count; r++)
                     sm_block_clear_row(b, w->solve_order[r] - first);
                 return rebuilt;
             }
-            sm_lp_set_basis(w->lp, w->base_basis);
         }
         if (info.status == SM_SCEN_OPTIMAL) {
             /* Summaries keep no balance-row duals (the marginal costs), and
@@ -327,39 +352,75 @@ static sm_status solve_block(worker *w, size_t first, size_t count, sm_block *b)
 
 /* |correlation| between each random parameter's quantile and the optimal
  * cost over the first samples at grid point 0: cheap (a few dozen warm
- * solves, single-threaded, fixed scenarios) and deterministic. */
-static sm_status rank_influence(const sm_problem *p, const sm_sweep *sw, const sm_basis *base,
-                                const sm_lp_opts *lp_opts, double *influence, sm_diag *d)
+ * solves, fixed scenarios) and deterministic. Each solve starts from the
+ * base basis, so the solves do not depend on one another and the solver
+ * threads share them out; the correlation is then summed in sample order,
+ * so the ranking is the same for any thread count. */
+typedef struct pilot {
+    size_t n;               /* solves (0: no ranking to do) */
+    _Atomic size_t next;
+    double *obj;            /* per solve: the optimal cost, NaN when not optimal */
+    atomic_int failed;      /* a solver failure: no ranking, file order */
+} pilot;
+
+static int random_params(const sm_sweep *sw)
 {
-    sm_status st = SM_OK;
-    for (int k = 0; k < sw->n_params; k++)
-        influence[k] = 0.0;
     int n_random = 0;
     for (int k = 0; k < sw->n_params; k++)
         n_random += sw->params[k].axis == SM_AXIS_RANDOM;
-    if (n_random <= 1)
+    return n_random;
+}
+
+static sm_status pilot_init(pilot *pt, const sm_sweep *sw, const sm_run_opts *o, sm_diag *d)
+{
+    memset(pt, 0, sizeof *pt);
+    if (o->natural_order || o->cold || random_params(sw) <= 1)
         return SM_OK;
-    size_t n = sw->samples < 64 ? sw->samples : 64;
-    sm_lp *lp = NULL;
-    sm_inputs *in = sm_inputs_new(p->model);
-    sm_coeffs *c = sm_coeffs_new(p->layout);
-    double *values = malloc((size_t)sw->n_params * sizeof *values);
-    double *u = malloc(n * (size_t)n_random * sizeof *u), *obj = malloc(n * sizeof *obj);
-    if (!in || !c || !values || !u || !obj)
-        SM_TRY(sm_diag_fail(d, SM_ENOMEM, "out of memory"));
-    SM_TRY(sm_lp_new(&lp, p->model, p->layout, p->base_coeffs, lp_opts, d));
-    size_t used = 0;
-    for (size_t j = 0; j < n; j++) {
-        size_t i = j * sw->grid_size;
-        sm_scenario_coeffs(p, sw, i, values, in, c);
-        sm_lp_load(lp, c);
-        sm_lp_set_basis(lp, base);
+    pt->n = sw->samples < 64 ? sw->samples : 64;
+    if (!(pt->obj = malloc(pt->n * sizeof *pt->obj)))
+        return sm_diag_fail(d, SM_ENOMEM, "out of memory");
+    return SM_OK;
+}
+
+/* This thread's share of the pilot's solves, on its own problem. */
+static sm_status pilot_solve(worker *w, pilot *pt)
+{
+    for (;;) {
+        size_t j = atomic_fetch_add(&pt->next, 1);
+        if (j >= pt->n || atomic_load(&pt->failed))
+            return SM_OK;
+        sm_scenario_coeffs(w->prob, w->sw, j * w->sw->grid_size, w->values, w->in, w->c);
+        sm_lp_load(w->lp, w->c);
+        sm_lp_set_basis(w->lp, w->base_basis);
         sm_solve_info info;
-        SM_TRY(sm_lp_solve(lp, 1, &info));
-        if (info.status != SM_SCEN_OPTIMAL)
+        if (sm_lp_solve(w->lp, 1, &info) == SM_ESOLVER) {
+            atomic_store(&pt->failed, 1);
+            return relive_lp(w);
+        }
+        w->pilot_n++;
+        pt->obj[j] = info.status == SM_SCEN_OPTIMAL ? sm_lp_objective(w->lp) : NAN;
+    }
+}
+
+/* The ranking from the pilot's costs, into influence (zeros: none). */
+static sm_status pilot_influence(const pilot *pt, const sm_sweep *sw, double *influence,
+                                 sm_diag *d)
+{
+    int n_random = random_params(sw);
+    if (pt->n == 0 || atomic_load(&pt->failed))
+        return SM_OK;
+    double *u = malloc(pt->n * (size_t)n_random * sizeof *u), *obj = malloc(pt->n * sizeof *obj);
+    if (!u || !obj) {
+        free(u);
+        free(obj);
+        return sm_diag_fail(d, SM_ENOMEM, "out of memory");
+    }
+    size_t used = 0;
+    for (size_t j = 0; j < pt->n; j++) {
+        if (isnan(pt->obj[j]))
             continue;
-        sm_sweep_uniforms(sw, i, &u[used * (size_t)n_random]);
-        obj[used++] = sm_lp_objective(lp);
+        sm_sweep_uniforms(sw, j * sw->grid_size, &u[used * (size_t)n_random]);
+        obj[used++] = pt->obj[j];
     }
     for (int k = 0, r = 0; k < sw->n_params; k++) {
         if (sw->params[k].axis != SM_AXIS_RANDOM)
@@ -383,14 +444,9 @@ static sm_status rank_influence(const sm_problem *p, const sm_sweep *sw, const s
         influence[k] = sxx > 0 && syy > 0 ? fabs(sxy) / sqrt(sxx * syy) : 0.0;
         r++;
     }
-done:
-    sm_lp_free(&lp);
-    sm_inputs_free(&in);
-    sm_coeffs_free(&c);
-    free(values);
     free(u);
     free(obj);
-    return st;
+    return SM_OK;
 }
 
 /* ---- the run ------------------------------------------------------------ */
@@ -465,25 +521,28 @@ done:
     return st;
 }
 
+/* What the threads share while they set up: thread 0 solves the base
+ * case while the others build their problems, all share out the pilot,
+ * then thread 0 ranks the parameters into the solve order. */
+typedef struct setup {
+    sm_basis *base;
+    sm_order order;
+    pilot pt;
+    sm_status st;                  /* thread 0's part failed: no blocks are solved */
+    double base_s, pilot_s, order_s; /* the trace: when each part ended, since the start */
+} setup;
+
 /* The solve order within blocks: along the parameters that move the cost
- * most (a pilot ranks them), unless the options ask for index order. */
-static sm_status order_for_run(const sm_problem *p, const sm_sweep *sw, const sm_run_opts *o,
-                               const sm_basis *base, sm_order *order, sm_diag *d)
+ * most (the pilot ranks them), unless the options ask for index order. */
+static sm_status order_for_run(setup *su, const sm_sweep *sw, const sm_run_opts *o, sm_diag *d)
 {
-    sm_status st = SM_OK;
     double *influence = calloc((size_t)sw->n_params + 1, sizeof *influence);
     if (!influence)
         return sm_diag_fail(d, SM_ENOMEM, "out of memory");
-    if (!o->natural_order && !o->cold) {
-        st = rank_influence(p, sw, base, &o->lp, influence, d);
-        if (st == SM_ESOLVER) {
-            memset(influence, 0, (size_t)sw->n_params * sizeof *influence); /* file order */
-            st = SM_OK;
-        }
-    }
+    sm_status st = pilot_influence(&su->pt, sw, influence, d);
     if (st == SM_OK) {
-        sm_order_init(order, sw, o->natural_order || o->cold ? NULL : influence);
-        order->natural = o->natural_order;
+        sm_order_init(&su->order, sw, o->natural_order || o->cold ? NULL : influence);
+        su->order.natural = o->natural_order;
     }
     free(influence);
     return st;
@@ -522,17 +581,24 @@ static void worker_run(worker *w, pool *pl, deal *dl)
         size_t b = deal_next(dl);
         if (b == SIZE_MAX)
             break;
-        sm_block *blk = pool_take_free(pl);
+        double waited = w->wait_s;
+        sm_block *blk = pool_take_free(pl, &w->wait_s);
         if (!blk)
             break; /* the sink failed */
         size_t first = b * B, count = sm_sweep_block_len(w->sw, b);
+        double t_start = sm_clock_s(), t_solved = t_start;
         w->st = solve_block(w, first, count, blk);
         if (w->st == SM_OK && o->prepare) {
-            double t0 = sm_clock_s();
+            t_solved = sm_clock_s();
             w->st = o->prepare(o->prepare_ctx, first, blk, &w->diag);
-            w->stats.prepare_s += sm_clock_s() - t0;
+            w->stats.prepare_s += sm_clock_s() - t_solved;
         }
         pool_queue(pl, first, blk);
+        if (o->trace)
+            fprintf(o->trace, "engine: block %zu (%zu scenarios) on thread %d: %.4f to %.4f s, "
+                              "prepared from %.4f s, after waiting %.4f s for a free block\n",
+                    b, count, omp_get_thread_num(), t_start - pl->t0, sm_clock_s() - pl->t0,
+                    t_solved - pl->t0, w->wait_s - waited);
         if (w->stats.interrupted)
             break;
     }
@@ -557,10 +623,61 @@ static sm_status gather(worker *w, sm_run_stats *stats, sm_status st, sm_diag *d
     return st == SM_OK ? w->st : st;
 }
 
+/* Per solver thread: building its problem, busy in blocks, waiting for a
+ * free block, idle at the end (finished before the last thread); then the
+ * writer's time in the sink and waiting. */
+static void trace_threads(FILE *f, const worker *ws, int threads)
+{
+    double last = 0;
+    for (int t = 0; t < threads; t++)
+        last = ws[t].end_s > last ? ws[t].end_s : last;
+    for (int t = 0; t < threads; t++) {
+        const worker *w = &ws[t];
+        fprintf(f, "engine: thread %d: problem built in %.4f s; pilot %zu solves, CPU %.4f s; "
+                   "set-up CPU %.4f s; %zu blocks, busy %.4f s (solving %.4f, preparing %.4f); waited for a free "
+                   "block %.4f s; done at %.4f s, idle %.4f s at the end; CPU %.4f s\n",
+                t, w->init_s, w->pilot_n, w->pilot_cpu, w->setup_cpu, w->stats.blocks, w->stats.busy_s + w->stats.prepare_s,
+                w->stats.busy_s, w->stats.prepare_s, w->wait_s, w->end_s, last - w->end_s,
+                w->cpu_s);
+    }
+}
+
+/* One solver thread from start to end: its part of the set-up, then
+ * blocks until none is left. Every thread passes the same barriers. */
+static void thread_main(worker *w, setup *su, pool *pl, deal *dl)
+{
+    int me = omp_get_thread_num();
+    w->cpu0 = sm_clock_thread_cpu_s();
+    if (me == 0) {
+        su->st = base_basis_new(w->prob, &w->o->lp, &su->base, &w->diag);
+        su->base_s = sm_clock_s() - pl->t0;
+    }
+    double t0 = sm_clock_s();
+    w->st = worker_init(w);
+    w->init_s = sm_clock_s() - t0;
+#pragma omp barrier
+    w->base_basis = su->base;
+    double cpu0 = sm_clock_thread_cpu_s();
+    if (su->st == SM_OK && w->st == SM_OK)
+        w->st = pilot_solve(w, &su->pt);
+    w->pilot_cpu = sm_clock_thread_cpu_s() - cpu0;
+#pragma omp barrier
+    if (me == 0) {
+        su->pilot_s = sm_clock_s() - pl->t0;
+        if (su->st == SM_OK)
+            su->st = order_for_run(su, w->sw, w->o, &w->diag);
+        su->order_s = sm_clock_s() - pl->t0;
+    }
+#pragma omp barrier
+    w->setup_cpu = sm_clock_thread_cpu_s() - w->cpu0;
+    if (su->st == SM_OK)
+        worker_run(w, pl, dl);
+    w->end_s = sm_clock_s() - pl->t0;
+}
+
 /* The solver threads, from set-up to statistics. */
 static sm_status solve_blocks(const sm_problem *p, const sm_sweep *sw, const sm_run_opts *o,
-                              const sm_order *order, const sm_basis *base, pool *pl,
-                              deal *dl, sm_run_stats *stats, sm_diag *d)
+                              setup *su, pool *pl, deal *dl, sm_run_stats *stats, sm_diag *d)
 {
     int threads = stats->threads;
     worker *workers = calloc((size_t)threads, sizeof *workers);
@@ -572,15 +689,20 @@ static sm_status solve_blocks(const sm_problem *p, const sm_sweep *sw, const sm_
         w->prob = p;
         w->sw = sw;
         w->o = o;
-        w->order = order;
-        w->base_basis = base;
+        w->order = &su->order;
         sm_diag_init(&w->diag);
-        w->st = worker_init(w);
-        worker_run(w, pl, dl);
+        thread_main(w, su, pl, dl);
         worker_free(w);
         sm_lp_thread_end();
+        w->cpu_s = sm_clock_thread_cpu_s() - w->cpu0;
     }
-    sm_status st = SM_OK;
+    if (o->trace) {
+        fprintf(o->trace, "engine: set-up: base case solved at %.4f s, pilot (%zu solves) done "
+                          "at %.4f s, order at %.4f s\n",
+                su->base_s, su->pt.n, su->pilot_s, su->order_s);
+        trace_threads(o->trace, workers, threads);
+    }
+    sm_status st = su->st;
     for (int t = 0; t < threads; t++)
         st = gather(&workers[t], stats, st, d);
     free(workers);
@@ -598,8 +720,8 @@ sm_status sm_engine_run(const sm_problem *p, const sm_sweep *sw, const sm_run_op
     stats->threads = o->threads > 0 ? o->threads : 1;
     sm_dims dims = p->dims;
     dims.n[SM_DIM_PARAMETER] = sw->n_params;
-    sm_basis *base = NULL;
-    sm_order order;
+    setup su;
+    memset(&su, 0, sizeof su);
     pool pl;
     sm_status st = pool_init(&pl, &dims, sw->block_size, stats->threads, o->full, d);
     pl.sink = sink;
@@ -610,22 +732,25 @@ sm_status sm_engine_run(const sm_problem *p, const sm_sweep *sw, const sm_run_op
         if (!o->block_done || !o->block_done[b])
             pl.total += sm_sweep_block_len(sw, b);
     SM_TRY(st);
-    SM_TRY(base_basis_new(p, &o->lp, &base, d));
-    SM_TRY(order_for_run(p, sw, o, base, &order, d));
-    sm_lp_thread_end();
-
+    pl.t0 = t_start;
+    SM_TRY(pilot_init(&su.pt, sw, o, d));
     pthread_t writer;
     if (pthread_create(&writer, NULL, writer_main, &pl) != 0)
         SM_TRY(sm_diag_fail(d, SM_EINTERNAL, "cannot start the writer thread"));
-    st = solve_blocks(p, sw, o, &order, base, &pl, &dl, stats, d);
+    st = solve_blocks(p, sw, o, &su, &pl, &dl, stats, d);
     writer_finish(&pl, writer);
+    if (o->trace)
+        fprintf(o->trace, "engine: writer: in the sink %.4f s, waiting %.4f s, CPU %.4f s; "
+                          "run %.4f s\n",
+                pl.sink_s, pl.idle_s, pl.cpu_s, sm_clock_s() - t_start);
     if (o->stop && atomic_load(o->stop))
         stats->interrupted = 1;
     sm_diag_take(d, &pl.diag);
     if (pl.failed && st == SM_OK)
         st = pl.st;
 done:
-    sm_basis_free(&base);
+    sm_basis_free(&su.base);
+    free(su.pt.obj);
     pool_destroy(&pl);
     stats->wall_s = sm_clock_s() - t_start;
     return st;

@@ -15,6 +15,7 @@
 #include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "../models/sweep.h"
 #include "lp.h"
@@ -59,6 +60,10 @@ typedef struct sm_run_opts {
     /* Each optimal scenario's limits re-solved at share +-1 point and
      * ranged (ranging.h): 4 warm solves per limit; default 0. */
     int ranging;
+    /* Where to print a timeline (set-up phases, each block's start and end
+     * on its thread, per-thread busy / waiting / idle seconds, the
+     * writer's); NULL: none. For finding lost parallel time (bench/). */
+    FILE *trace;
 } sm_run_opts;
 
 void sm_run_opts_init(sm_run_opts *o);

@@ -191,13 +191,12 @@ static void worker_reset(worker *w)
     sm_scenario_patch_forget(w->patch);
 }
 
-/* After a GLPK fatal error in the elastic LP or in ranging, the thread's
- * environment is gone: forget both problems (freeing them would call into
- * it) and rebuild the scenario LP at the base basis. */
-static sm_status rebuild_after_fatal(worker *w)
+/* After a GLPK fatal error the thread's environment is gone: forget both
+ * problems (freeing them would call into it) and build the scenario LP
+ * anew, at the base basis with the base case's numbers. */
+static sm_status relive_lp(worker *w)
 {
     const sm_problem *p = w->prob;
-    w->stats.lp_rebuilds++;
     sm_scenario_patch_forget(w->patch); /* the new problem holds the base numbers */
     sm_explainer_forget(&w->explain);
     sm_lp_forget(&w->lp);
@@ -205,6 +204,14 @@ static sm_status rebuild_after_fatal(worker *w)
     if (st == SM_OK)
         sm_lp_set_basis(w->lp, w->base_basis);
     return st;
+}
+
+/* relive_lp, counted in the run's statistics (a fatal error in a
+ * scenario's solve, its elastic LP or its ranging). */
+static sm_status rebuild_after_fatal(worker *w)
+{
+    w->stats.lp_rebuilds++;
+    return relive_lp(w);
 }
 
 /* An infeasible scenario's least relaxation into row of b. A GLPK failure
@@ -269,20 +276,6 @@ static void load_scenario(worker *w, size_t i)
         sm_lp_load(w->lp, w->c);
 }
 
-/* After a GLPK fatal error the thread's problem is dead: a new one at the
- * base basis, the numbers of the base case. */
-static sm_status relive_lp(worker *w)
-{
-    const sm_problem *p = w->prob;
-    sm_scenario_patch_forget(w->patch);
-    sm_lp_free(&w->lp);
-    sm_explainer_forget(&w->explain);   /* its problem went with the environment */
-    sm_status st = sm_lp_new(&w->lp, p->model, p->layout, p->base_coeffs, &w->o->lp, &w->diag);
-    if (st == SM_OK)
-        sm_lp_set_basis(w->lp, w->base_basis);
-    return st;
-}
-
 static sm_status solve_block(worker *w, size_t first, size_t count, sm_block *b)
 {
     const sm_problem *p = w->prob;
@@ -306,8 +299,7 @@ static sm_status solve_block(worker *w, size_t first, size_t count, sm_block *b)
         if (st == SM_ESOLVER) {
             /* GLPK's environment on this thread is gone: rebuild, and go on
              * from the base basis (as deterministic as the failure). */
-            w->stats.lp_rebuilds++;
-            sm_status rebuilt = relive_lp(w);
+            sm_status rebuilt = rebuild_after_fatal(w);
             if (rebuilt != SM_OK) {
                 for (size_t r = k; r < count; r++)
                     sm_block_clear_row(b, w->solve_order[r] - first);

@@ -179,22 +179,36 @@ static void set_row(sm_lp *lp, int i, double lb, double ub)
     lp->cur->row_ub[i] = ub;
 }
 
+/* Column j of c where it differs from what the problem holds. */
+static void load_col(sm_lp *lp, const sm_coeffs *c, int j)
+{
+    sm_coeffs *cur = lp->cur;
+    if (c->col_lb[j] != cur->col_lb[j] || c->col_ub[j] != cur->col_ub[j] ||
+        c->col_lb[j] > c->col_ub[j])
+        set_col(lp, j, c->col_lb[j], c->col_ub[j]);
+    if (c->obj[j] == cur->obj[j])
+        return;
+    if (lp->clp)
+        sm_clp_set_obj(lp->clp, j, c->obj[j]);
+    else
+        glp_set_obj_coef(lp->P, j + 1, c->obj[j]);
+    cur->obj[j] = c->obj[j];
+}
+
+/* Row i's bounds of c where they differ from what the problem holds. */
+static void load_row(sm_lp *lp, const sm_coeffs *c, int i)
+{
+    if (c->row_lb[i] != lp->cur->row_lb[i] || c->row_ub[i] != lp->cur->row_ub[i] ||
+        c->row_lb[i] > c->row_ub[i])
+        set_row(lp, i, c->row_lb[i], c->row_ub[i]);
+}
+
 void sm_lp_load(sm_lp *lp, const sm_coeffs *c)
 {
     sm_coeffs *cur = lp->cur;
     lp->bound_conflict = 0;
-    for (int j = 0; j < c->n_cols; j++) {
-        if (c->col_lb[j] != cur->col_lb[j] || c->col_ub[j] != cur->col_ub[j] ||
-            c->col_lb[j] > c->col_ub[j])
-            set_col(lp, j, c->col_lb[j], c->col_ub[j]);
-        if (c->obj[j] != cur->obj[j]) {
-            if (lp->clp)
-                sm_clp_set_obj(lp->clp, j, c->obj[j]);
-            else
-                glp_set_obj_coef(lp->P, j + 1, c->obj[j]);
-            cur->obj[j] = c->obj[j];
-        }
-    }
+    for (int j = 0; j < c->n_cols; j++)
+        load_col(lp, c, j);
     /* CLP's objective holds no constant: sm_lp_objective adds cur's. */
     if (c->obj_const != cur->obj_const) {
         if (!lp->clp)
@@ -202,9 +216,7 @@ void sm_lp_load(sm_lp *lp, const sm_coeffs *c)
         cur->obj_const = c->obj_const;
     }
     for (int i = 0; i < c->n_rows; i++)
-        if (c->row_lb[i] != cur->row_lb[i] || c->row_ub[i] != cur->row_ub[i] ||
-            c->row_lb[i] > c->row_ub[i])
-            set_row(lp, i, c->row_lb[i], c->row_ub[i]);
+        load_row(lp, c, i);
 }
 
 /* Start from "everything changed" so the first load sets all numbers. */
@@ -590,14 +602,7 @@ sm_status sm_lp_solve(sm_lp *lp, int warm, sm_solve_info *info)
 
 void sm_lp_solution(const sm_lp *lp, double *x, double *y)
 {
-    if (lp->clp) {
-        sm_clp_solution(lp->clp, lp->n_cols, x, y, NULL);
-        return;
-    }
-    for (int j = 0; j < lp->n_cols; j++)
-        x[j] = glp_get_col_prim(lp->P, j + 1);
-    for (int i = 0; y && i < lp->n_rows; i++)
-        y[i] = glp_get_row_dual(lp->P, i + 1);
+    sm_lp_solution_rows(lp, x, y, 0);
 }
 
 sm_status sm_lp_solve_rescue(sm_lp *lp, sm_solve_info *info)
@@ -911,22 +916,6 @@ sm_status sm_lp_rhs_range(const sm_lp *lp, int n, const int *rows, const double 
 
 /* ---- loading only what a patch moved ------------------------------------ */
 
-/* Column j of c where it differs from what the problem holds. */
-static void load_moved_col(sm_lp *lp, const sm_coeffs *c, int j)
-{
-    sm_coeffs *cur = lp->cur;
-    if (c->col_lb[j] != cur->col_lb[j] || c->col_ub[j] != cur->col_ub[j] ||
-        c->col_lb[j] > c->col_ub[j])
-        set_col(lp, j, c->col_lb[j], c->col_ub[j]);
-    if (c->obj[j] == cur->obj[j])
-        return;
-    if (lp->clp)
-        sm_clp_set_obj(lp->clp, j, c->obj[j]);
-    else
-        glp_set_obj_coef(lp->P, j + 1, c->obj[j]);
-    cur->obj[j] = c->obj[j];
-}
-
 void sm_lp_load_moved(sm_lp *lp, const sm_coeffs *c, int n_cols, const int *cols, int n_rows,
                       const int *rows)
 {
@@ -937,13 +926,9 @@ void sm_lp_load_moved(sm_lp *lp, const sm_coeffs *c, int n_cols, const int *cols
         return;
     }
     for (int a = 0; a < n_cols; a++)
-        load_moved_col(lp, c, cols[a]);
-    for (int a = 0; a < n_rows; a++) {
-        int i = rows[a];
-        if (c->row_lb[i] != lp->cur->row_lb[i] || c->row_ub[i] != lp->cur->row_ub[i] ||
-            c->row_lb[i] > c->row_ub[i])
-            set_row(lp, i, c->row_lb[i], c->row_ub[i]);
-    }
+        load_col(lp, c, cols[a]);
+    for (int a = 0; a < n_rows; a++)
+        load_row(lp, c, rows[a]);
 }
 
 /* ---- reading back only what is kept -------------------------------------- */
@@ -956,6 +941,6 @@ void sm_lp_solution_rows(const sm_lp *lp, double *x, double *y, int first_row)
     }
     for (int j = 0; j < lp->n_cols; j++)
         x[j] = glp_get_col_prim(lp->P, j + 1);
-    for (int i = first_row; i < lp->n_rows; i++)
+    for (int i = first_row; y && i < lp->n_rows; i++)
         y[i] = glp_get_row_dual(lp->P, i + 1);
 }

@@ -259,8 +259,8 @@ void sm_lp_load_moved(sm_lp *lp, const sm_coeffs *c, int n_cols, const int *cols
 
 /* ---- reading back only what is kept ------------------------------------
  * sm_lp_solution with the duals of rows first_row.. only (0-based; y[i]
- * for the rows before may be left as it was): a summaries-only run keeps
- * no balance-row duals. */
+ * for the rows before may be left as it was; y may be NULL): a
+ * summaries-only run keeps no balance-row duals. */
 void sm_lp_solution_rows(const sm_lp *lp, double *x, double *y, int first_row);
 
 #endif

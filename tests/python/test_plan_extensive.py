@@ -6,7 +6,9 @@ price; Chinese offers stay spot), 20 futures per policy; `supplymix export
 the plan's RP to 1e-6 relative: risk neutral, under CVaR set by the
 sweep's `plan:` keys (20 futures, two policies), and under CVaR set on the
 command line with 100 futures (one policy: its extensive form, 35k rows,
-takes glpsol about 25 s of CPU, the longest part of this test). Also: the
+takes glpsol about 25 s of CPU), and the shipped model with 320 futures,
+where the plan's cut blocks hold futures sorted by their slopes (against
+cbc only: glpsol takes minutes there). Also: the
 extensive form is refused, exit 2, above its stated size; the CVaR options
 override the sweep's keys; bad risk settings exit 2 naming the option or
 file:line:col.
@@ -70,9 +72,10 @@ def plan_rp(path):
         return f["RP"][:], f["plan_stop"][:]
 
 
-def check_extensive(exe, model, sweep, plan, tmp, tag, extra=()):
-    """Every policy's RP in plan against glpsol and cbc on its extensive
-    form, exported with the options extra."""
+def check_extensive(exe, model, sweep, plan, tmp, tag, extra=(),
+                    solvers=(("glpsol", glpsol), ("cbc", cbc))):
+    """Every policy's RP in plan against glpsol and cbc (or solvers) on its
+    extensive form, exported with the options extra."""
     rp, stop = plan_rp(plan)
     check(all(s == 1 for s in stop), f"{tag}: every policy reached the gap ({list(stop)})")
     for g in range(len(rp)):
@@ -81,12 +84,27 @@ def check_extensive(exe, model, sweep, plan, tmp, tag, extra=()):
                             "--grid-point", str(g), "--lp", lp, *extra],
                            capture_output=True, text=True)
         check(r.returncode == 0, f"{tag}: export --extensive --grid-point {g}\n{r.stderr}")
-        for name, solve in (("glpsol", glpsol), ("cbc", cbc)):
+        for name, solve in solvers:
             v = solve(lp)
             rel = abs(v - rp[g]) / max(1.0, abs(v)) if v is not None else float("inf")
             check(rel <= 1e-6, f"{tag}: policy {g}: {name} {v} vs plan RP {rp[g]} "
                                f"(relative difference {rel:.1e}, limit 1e-6)")
     return rp
+
+
+def check_sorted_blocks(exe, tmp):
+    """From 320 futures up the plan cuts its blocks from the futures sorted
+    by their slopes (solver/plan_lshaped.c, block_order), which the smaller
+    plans above never reach: the shipped model, one policy of 320 futures,
+    against cbc on its extensive form (123k rows; glpsol takes minutes)."""
+    sweep = os.path.join(tmp, "sorted.yaml")
+    open(sweep, "w").write(SWEEP.replace("samples: 20", "samples: 320").replace(
+        "share.china_cap: {values: [0.4, 0.6]}", "share.china_cap: {values: [0.5]}"))
+    plan = os.path.join(tmp, "sorted.h5")
+    r = subprocess.run([exe, "plan", MODEL, "--sweep", sweep, "-o", plan, "-j", "2"],
+                       capture_output=True, text=True, timeout=600)
+    check(r.returncode == 0, "320 futures: plan exits 0\n" + r.stderr[-1500:])
+    check_extensive(exe, MODEL, sweep, plan, tmp, "sorted", solvers=(("cbc", cbc),))
 
 
 def check_cvar(exe, model, tmp, rp_neutral):
@@ -159,6 +177,7 @@ def main(exe):
         rp_neutral = check_extensive(exe, model, sweep, plan, tmp, "ext")
         check_cvar(exe, model, tmp, rp_neutral)
         check_bad_risk(exe, model, tmp)
+        check_sorted_blocks(exe, tmp)
         big = os.path.join(tmp, "big.yaml")
         open(big, "w").write(SWEEP.replace("samples: 20", "samples: 8000"))
         r = subprocess.run([exe, "export", model, "--sweep", big, "--extensive", "--lp",

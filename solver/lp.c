@@ -867,51 +867,81 @@ static void basic_var(glp_prob *P, int i, const double *move, double *v, double 
     *mv = k <= m ? move[k] : 0.0;
 }
 
-sm_status sm_lp_rhs_range(const sm_lp *lp, int n, const int *rows, const double *dir, double *lo,
-                          double *hi, sm_diag *d)
+/* Narrow [*lo, *hi] to the δ that keep one basic variable, of value v and
+ * moving at rate, within its bounds, which move at mv:
+ * lb + δ·mv <= v + δ·rate <= ub + δ·mv. */
+static void keep_within(double v, double lb, double ub, double rate, double mv, double *lo,
+                        double *hi)
 {
-    if (lp->clp) {
-        /* GLPK's factorization only: with CLP the range is unknown (NaN),
-         * what the results file holds for "not computed". */
-        *lo = *hi = NAN;
-        return SM_OK;
-    }
-    glp_prob *P = lp->P;
+    double r = rate - mv, tol = 1e-9 * (1.0 + fabs(v));
+    if (fabs(r) <= 1e-12 * (1.0 + fabs(rate) + fabs(mv)))
+        return;
+    double to_lb = fmin(0.0, lb - v + tol), to_ub = fmax(0.0, ub - v - tol);
+    if (lb > -HUGE_VAL)
+        r > 0 ? (*lo = fmax(*lo, to_lb / r)) : (*hi = fmin(*hi, to_lb / r));
+    if (ub < HUGE_VAL)
+        r > 0 ? (*hi = fmin(*hi, to_ub / r)) : (*lo = fmax(*lo, to_ub / r));
+}
+
+/* GLPK: a nonbasic row sits on its bound and moves with it; the basic
+ * variables follow by x_B = -B^-1 N x_N (GLPK's rows are x_r - Ax = 0). */
+static sm_status glpk_rhs_range(glp_prob *P, const double *move, double *g, double *lo,
+                                double *hi, sm_diag *d)
+{
     int m = glp_get_num_rows(P);
-    *lo = -HUGE_VAL;
-    *hi = HUGE_VAL;
     if (!glp_bf_exists(P) || glp_get_status(P) != GLP_OPT)
         return sm_diag_fail(d, SM_EINTERNAL, "ranging needs an optimal, factorized basis");
+    for (int i = 1; i <= m; i++)
+        g[i] = glp_get_row_stat(P, i) != GLP_BS ? move[i] : 0.0;
+    glp_ftran(P, g);
+    for (int i = 1; i <= m; i++) {
+        double v, lb, ub, mv;
+        basic_var(P, i, move, &v, &lb, &ub, &mv);
+        keep_within(v, lb, ub, -g[i], mv, lo, hi);
+    }
+    return SM_OK;
+}
+
+/* CLP: the same test on what sm_clp_basic_motion reports of its basis. */
+static sm_status clp_rhs_range(sm_clp *clp, int m, const double *move, double *lo, double *hi,
+                               sm_diag *d)
+{
+    sm_status st = SM_OK;
+    int *row = malloc((size_t)m * sizeof *row);
+    double *buf = malloc(4 * (size_t)m * sizeof *buf);
+    if (!row || !buf)
+        SM_TRY(sm_diag_fail(d, SM_ENOMEM, "out of memory for ranging"));
+    double *v = buf, *lb = buf + m, *ub = buf + 2 * m, *rate = buf + 3 * m;
+    if (sm_clp_basic_motion(clp, move + 1, row, v, lb, ub, rate) != 0)
+        SM_TRY(sm_diag_fail(d, SM_ESOLVER, "CLP could not factorize the optimal basis for "
+                                           "ranging"));
+    for (int p = 0; p < m; p++)
+        keep_within(v[p], lb[p], ub[p], rate[p], row[p] >= 0 ? move[row[p] + 1] : 0.0, lo, hi);
+done:
+    free(row);
+    free(buf);
+    return st;
+}
+
+sm_status sm_lp_rhs_range(sm_lp *lp, int n, const int *rows, const double *dir, double *lo,
+                          double *hi, sm_diag *d)
+{
+    int m = lp->n_rows;
+    *lo = -HUGE_VAL;
+    *hi = HUGE_VAL;
     double *move = calloc((size_t)m + 1, sizeof *move), *g = calloc((size_t)m + 1, sizeof *g);
     if (!move || !g) {
         free(move);
         free(g);
         return sm_diag_fail(d, SM_ENOMEM, "out of memory for ranging");
     }
-    for (int a = 0; a < n; a++) {
+    for (int a = 0; a < n; a++)
         move[rows[a] + 1] = dir[a];
-        /* A nonbasic row sits on its bound and moves with it: the basic
-         * variables follow by x_B = -B^-1 N x_N (GLPK's rows are x_r - Ax = 0). */
-        if (glp_get_row_stat(P, rows[a] + 1) != GLP_BS)
-            g[rows[a] + 1] = dir[a];
-    }
-    glp_ftran(P, g);
-    for (int i = 1; i <= m; i++) {
-        double v, lb, ub, mv, rate = -g[i];
-        basic_var(P, i, move, &v, &lb, &ub, &mv);
-        /* lb + δ·mv <= v + δ·rate <= ub + δ·mv */
-        double r = rate - mv, tol = 1e-9 * (1.0 + fabs(v));
-        if (fabs(r) <= 1e-12 * (1.0 + fabs(rate) + fabs(mv)))
-            continue;
-        double to_lb = fmin(0.0, lb - v + tol), to_ub = fmax(0.0, ub - v - tol);
-        if (lb > -HUGE_VAL)
-            r > 0 ? (*lo = fmax(*lo, to_lb / r)) : (*hi = fmin(*hi, to_lb / r));
-        if (ub < HUGE_VAL)
-            r > 0 ? (*hi = fmin(*hi, to_ub / r)) : (*lo = fmax(*lo, to_ub / r));
-    }
+    sm_status st = lp->clp ? clp_rhs_range(lp->clp, m, move, lo, hi, d)
+                           : glpk_rhs_range(lp->P, move, g, lo, hi, d);
     free(move);
     free(g);
-    return SM_OK;
+    return st;
 }
 
 /* ---- loading only what a patch moved ------------------------------------ */

@@ -243,9 +243,13 @@ void sm_lp_col_values(const sm_lp *lp, int first, int n, double *out);
  * After an optimal solve: the interval [*lo, *hi] (containing 0) of δ
  * over which the current basis stays optimal when the bounds of rows
  * rows[0..n-1] (0-based) all move by δ·dir[a]; over it the optimum moves
- * linearly, at the rows' duals. Bounds are of GLPK's unscaled problem,
- * with a tolerance of 1e-9 per variable. */
-sm_status sm_lp_rhs_range(const sm_lp *lp, int n, const int *rows, const double *dir, double *lo,
+ * linearly, at the rows' duals. Bounds are of the unscaled problem, with a
+ * tolerance of 1e-9 per variable. Both engines: GLPK ranges the basis it
+ * holds; CLP first factorizes its basis afresh, as its own ranging does,
+ * which may take it to another optimal basis (the one then ranged and
+ * kept) when the fresh factors find the old one infeasible by more than
+ * CLP's tolerance. SM_ESOLVER when CLP finds no optimal basis there. */
+sm_status sm_lp_rhs_range(sm_lp *lp, int n, const int *rows, const double *dir, double *lo,
                           double *hi, sm_diag *d);
 
 /* ---- loading only what a patch moved -----------------------------------

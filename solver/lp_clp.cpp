@@ -3,8 +3,10 @@
 #include "lp_clp.h"
 
 #include <ClpConfig.h>
+#include <ClpFactorization.hpp>
 #include <ClpSimplex.hpp>
 #include <ClpSimplexDual.hpp>
+#include <CoinIndexedVector.hpp>
 #include <CoinPackedMatrix.hpp>
 
 #include <cmath>
@@ -437,6 +439,81 @@ int sm_clp_nonzeros(const sm_clp *c)
 const char *sm_clp_version(void)
 {
     return CLP_VERSION;
+}
+
+} // extern "C"
+
+// ---- right-hand-side ranging (lp.c's sm_lp_rhs_range) --------------------
+
+namespace {
+
+double from_clp(double v)
+{
+    if (v >= COIN_DBL_MAX)
+        return HUGE_VAL;
+    if (v <= -COIN_DBL_MAX)
+        return -HUGE_VAL;
+    return v;
+}
+
+// The optimal basis factorized afresh, as CLP's own ClpSimplex::primalRanging
+// does: a primal simplex from it, unperturbed, that keeps its work arrays
+// and factorization (startFinishOptions 1). From an optimal basis it makes
+// no pivot, unless the fresh factorization finds it infeasible by more than
+// CLP's tolerance; it then ends on another optimal basis. The fast path's
+// work arrays are replaced, so the next solve sets up in full.
+bool refactorize_optimal(sm_clp *c)
+{
+    ClpSimplex &m = *c->m;
+    int perturbation = m.perturbation();
+    m.setPerturbation(100);
+    m.primal(0, 1);
+    m.setPerturbation(perturbation);
+    c->fast = c->fast_last = false;
+    return m.status() == 0 && m.factorization() && m.rowArray(0) && m.rowArray(1) &&
+           m.pivotVariable();
+}
+
+} // namespace
+
+extern "C" {
+
+// CLP's basis matrix holds, for a basic row, its activity with the column
+// -e_i (Ax - r = 0), and scales rows by R and columns by C (the scaled
+// activity R·r, the scaled column value x/C). Moving nonbasic rows'
+// activities by move[i] moves the basic variables by B^-1 g, g_i = move[i]
+// for those rows: one FTRAN, scaled on the way in and out.
+int sm_clp_basic_motion(sm_clp *c, const double *move, int *row, double *value, double *lb,
+                        double *ub, double *rate)
+{
+    try {
+        if (!refactorize_optimal(c))
+            return -1;
+        ClpSimplex &m = *c->m;
+        int n = m.getNumCols(), nr = m.getNumRows();
+        const double *rs = m.rowScale(), *cs = m.columnScale();
+        CoinIndexedVector *spare = m.rowArray(0), *g = m.rowArray(1);
+        spare->clear();
+        g->clear();
+        for (int i = 0; i < nr; i++)
+            if (move[i] != 0.0 && m.getRowStatus(i) != ClpSimplex::basic)
+                g->insert(i, rs ? move[i] * rs[i] : move[i]);
+        m.factorization()->updateColumn(spare, g, false);
+        const double *dz = g->denseVector(), *x = m.getColSolution(), *r = m.getRowActivity();
+        const int *pivot = m.pivotVariable();
+        for (int p = 0; p < nr; p++) {
+            int k = pivot[p], i = k - n;
+            row[p] = k < n ? -1 : i;
+            value[p] = k < n ? x[k] : r[i];
+            lb[p] = from_clp(k < n ? m.columnLower()[k] : m.rowLower()[i]);
+            ub[p] = from_clp(k < n ? m.columnUpper()[k] : m.rowUpper()[i]);
+            rate[p] = k < n ? dz[p] * (cs ? cs[k] : 1.0) : dz[p] / (rs ? rs[i] : 1.0);
+        }
+        g->clear();
+        return 0;
+    } catch (...) {
+        return -1;
+    }
 }
 
 } // extern "C"

@@ -66,6 +66,18 @@ int sm_clp_add_elastic(sm_clp *c, int n, const int *rows);
 int sm_clp_nonzeros(const sm_clp *c);
 const char *sm_clp_version(void);
 
+/* For right-hand-side ranging after an optimal solve: the basis
+ * factorized afresh (CLP's own ranging does the same; from an optimal
+ * basis no pivot, or a few to another optimal one), then, when the
+ * activities of the nonbasic rows i move by move[i] (move[n_rows]; basic
+ * rows' entries unused), the basic variable in each position p < n_rows:
+ * row[p] its row when it is a row's activity, else -1; value[p], its
+ * bounds lb[p], ub[p] (-HUGE_VAL/HUGE_VAL for none, unscaled) and its rate
+ * of change rate[p]. Returns 0, or -1 when CLP finds no optimal basis or
+ * fails. */
+int sm_clp_basic_motion(sm_clp *c, const double *move, int *row, double *value, double *lb,
+                        double *ub, double *rate);
+
 #ifdef __cplusplus
 }
 #endif

@@ -43,3 +43,9 @@ void sm_clp_set_basis(sm_clp *c, int n_cols, const int *row_stat, const int *col
 int sm_clp_add_elastic(sm_clp *c, int n, const int *rows) { (void)c, (void)n, (void)rows; return -1; }
 int sm_clp_nonzeros(const sm_clp *c) { (void)c; return 0; }
 const char *sm_clp_version(void) { return "not built"; }
+int sm_clp_basic_motion(sm_clp *c, const double *move, int *row, double *value, double *lb,
+                        double *ub, double *rate)
+{
+    (void)c, (void)move, (void)row, (void)value, (void)lb, (void)ub, (void)rate;
+    return -1;
+}

@@ -69,7 +69,7 @@ static sm_status optimum_at(sm_ranger *r, sm_lp *lp, const sm_inputs *in, int k,
 }
 
 /* Limit k's share interval: the ratio test along its rows. */
-static sm_status share_range(sm_ranger *r, const sm_lp *lp, const sm_inputs *in, int k,
+static sm_status share_range(sm_ranger *r, sm_lp *lp, const sm_inputs *in, int k,
                              double *lo, double *hi, sm_diag *d)
 {
     const sm_layout *L = r->L;

@@ -244,11 +244,12 @@ void sm_lp_col_values(const sm_lp *lp, int first, int n, double *out);
  * over which the current basis stays optimal when the bounds of rows
  * rows[0..n-1] (0-based) all move by δ·dir[a]; over it the optimum moves
  * linearly, at the rows' duals. Bounds are of the unscaled problem, with a
- * tolerance of 1e-9 per variable. Both engines: GLPK ranges the basis it
- * holds; CLP first factorizes its basis afresh, as its own ranging does,
- * which may take it to another optimal basis (the one then ranged and
- * kept) when the fresh factors find the old one infeasible by more than
- * CLP's tolerance. SM_ESOLVER when CLP finds no optimal basis there. */
+ * tolerance of 1e-9 per variable. Both engines range the optimal basis
+ * they hold, with the factors of their last solve. CLP, when its numbers
+ * or basis changed since (sm_lp_set_basis), factorizes it afresh first,
+ * as its own ranging does, which may take it to another optimal basis
+ * (then ranged and kept) if the fresh factors find the old one infeasible
+ * by more than CLP's tolerance; SM_ESOLVER when it finds none. */
 sm_status sm_lp_rhs_range(sm_lp *lp, int n, const int *rows, const double *dir, double *lo,
                           double *hi, sm_diag *d);
 

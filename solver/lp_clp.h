@@ -66,9 +66,10 @@ int sm_clp_add_elastic(sm_clp *c, int n, const int *rows);
 int sm_clp_nonzeros(const sm_clp *c);
 const char *sm_clp_version(void);
 
-/* For right-hand-side ranging after an optimal solve: the basis
- * factorized afresh (CLP's own ranging does the same; from an optimal
- * basis no pivot, or a few to another optimal one), then, when the
+/* For right-hand-side ranging after an optimal solve: with the factors
+ * the solve ended with (or, when numbers or basis changed since, the
+ * basis factorized afresh as CLP's own ranging does: from an optimal basis
+ * no pivot, or a few to another optimal one), when the
  * activities of the nonbasic rows i move by move[i] (move[n_rows]; basic
  * rows' entries unused), the basic variable in each position p < n_rows:
  * row[p] its row when it is a row's activity, else -1; value[p], its

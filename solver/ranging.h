@@ -15,7 +15,8 @@
  * so the dual holds there. GLPK's glp_analyze_bound ranges one row's
  * bound; a limit's share moves all its rows (one per material and period)
  * at once, in proportion to demand, which no single-row range answers, so
- * the ratio test here moves them together (one FTRAN per limit). */
+ * the ratio test here moves them together (one FTRAN per limit, through
+ * either engine's factors: sm_lp_rhs_range). */
 #ifndef SM_RANGING_H
 #define SM_RANGING_H
 

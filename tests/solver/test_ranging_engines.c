@@ -5,14 +5,18 @@
  * For each scenario (all, or the first MAX_SCENARIOS), GLPK solves it warm
  * from the previous scenario's basis and ranges every limit
  * (sm_ranging_limits: savings one point up and down, share interval).
- * CLP is then handed GLPK's optimal basis, solves (no pivot needed) and
- * ranges the same limits. Where CLP still holds that basis after ranging
- * (its fresh factorization may move it at a degenerate optimum), its share
- * interval must equal GLPK's to 1e-9 and its savings to 1e-9 of the cost;
- * wherever GLPK's numbers are finite, CLP's must be too, and its interval
- * must contain the share. At least 90 % of the optimal scenarios must keep
- * GLPK's basis, so the comparison is not vacuous. The ranges themselves
- * are checked against glpsol by test_ranging_engines.py.
+ * CLP then ranges the same limits twice: handed GLPK's optimal basis
+ * (freshly factorized, no pivot needed), and on its own, warm from its
+ * previous scenario's basis as the sweep engine runs it (factors updated
+ * by its last pivots). Where CLP's basis after ranging is GLPK's (a fresh
+ * factorization may move it at a degenerate optimum), its share interval
+ * must equal GLPK's to 1e-9 and its savings to 1e-9 of the cost; wherever
+ * GLPK's numbers are finite, CLP's must be too, and its interval must
+ * contain the share. At least 90 % of the optimal scenarios must keep
+ * GLPK's basis when handed it, so the comparison is not vacuous. The
+ * ranges themselves are checked against glpsol by test_ranging_engines.py.
+ * Last, CLP's factorization afresh (sm_lp_rhs_range on a basis installed
+ * but not solved from) must give GLPK's share interval of the first limit.
  *
  * Exit 0 when all agree, 1 listing the first disagreements, 77 (skipped)
  * when this build has no CLP. */
@@ -140,6 +144,44 @@ static void compare(const side *g, const side *c, const sm_model *m, const sm_in
     }
 }
 
+/* CLP's basis set to GLPK's, no solve: sm_lp_rhs_range factorizes it
+ * afresh (the path no ranging after a solve takes) and must give GLPK's
+ * interval of limit 0, relative to its share. */
+static void check_refactorized(side *c, const side *g, const sm_model *m, const sm_layout *L,
+                               const sm_inputs *in, size_t i)
+{
+    size_t most = (size_t)L->n_materials * (size_t)L->T + 1;
+    int *rows = malloc(most * sizeof *rows), n = 0;
+    double *dir = malloc(most * sizeof *dir), lo, hi;
+    if (!rows || !dir) {
+        FAIL(i, "out of memory");
+        free(rows);
+        free(dir);
+        return;
+    }
+    for (int mat = 0; mat < L->n_materials; mat++)
+        for (int t = 0; t < L->T; t++)
+            if (sm_row_lim(L, 0, mat, t) >= 0) {
+                rows[n] = sm_row_lim(L, 0, mat, t);
+                dir[n++] = sm_inputs_demand(m, in, mat, t);
+            }
+    sm_lp_set_basis(c->lp, g->basis);
+    sm_diag d;
+    sm_diag_init(&d);
+    if (sm_lp_rhs_range(c->lp, n, rows, dir, &lo, &hi, &d) != SM_OK) {
+        FAIL(i, "CLP could not range GLPK's basis factorized afresh");
+        sm_diag_print(&d, stderr);
+    } else if (!close_to(fmax(0.0, in->share[0] + lo), g->out[LO][0], 1 + g->out[LO][0]) ||
+               !close_to(in->share[0] + hi, g->out[HI][0], 1 + fabs(g->out[HI][0]))) {
+        FAIL(i, "limit %s, GLPK's basis factorized afresh by CLP: [%.12g, %.12g], GLPK's "
+                "[%.12g, %.12g]", m->limits[0].name, in->share[0] + lo, in->share[0] + hi,
+             g->out[LO][0], g->out[HI][0]);
+    }
+    sm_diag_clear(&d);
+    free(rows);
+    free(dir);
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 3) {
@@ -164,13 +206,14 @@ int main(int argc, char **argv)
     size_t n = sw->n_scenarios;
     if (argc > 3 && strtoul(argv[3], NULL, 10) < n)
         n = strtoul(argv[3], NULL, 10);
-    side g, c;
-    if (!side_open(&g, m, p, SM_LP_GLPK) || !side_open(&c, m, p, SM_LP_CLP))
+    side g, c, own;
+    if (!side_open(&g, m, p, SM_LP_GLPK) || !side_open(&c, m, p, SM_LP_CLP) ||
+        !side_open(&own, m, p, SM_LP_CLP))
         return 1;
     sm_inputs *in = sm_inputs_new(m);
     sm_coeffs *co = sm_coeffs_new(p->layout);
     double *values = malloc(((size_t)sw->n_params + 1) * sizeof *values);
-    size_t optimal = 0, same = 0;
+    size_t optimal = 0, same = 0, own_same = 0;
     double worst[2] = {0, 0};
     for (size_t i = 0; i < n; i++) {
         sm_scenario_coeffs(p, sw, i, values, in, co);
@@ -184,14 +227,25 @@ int main(int argc, char **argv)
         int is_same = same_basis(g.basis, c.basis);
         same += is_same;
         compare(&g, &c, m, in, sm_lp_objective(g.lp), is_same, i, worst);
+        if (is_same)
+            check_refactorized(&c, &g, m, p->layout, in, i);
+        if (!solve_and_range(&own, in, co, NULL, i, "CLP")) {
+            FAIL(i, "CLP, warm from its previous basis, found no optimum or failed to range");
+            continue;
+        }
+        is_same = same_basis(g.basis, own.basis);
+        own_same += is_same;
+        compare(&g, &own, m, in, sm_lp_objective(g.lp), is_same, i, worst);
     }
     if (same < 0.9 * (double)optimal)
         FAIL(n, "only %zu of %zu optimal scenarios kept GLPK's basis under CLP", same, optimal);
-    printf("%s on %s: %zu scenarios, %zu optimal, %zu ranged by CLP on GLPK's basis: %d "
-           "disagreements; largest share-range difference there %.2g (low), %.2g (high)\n",
-           sw->name, m->name, n, optimal, same, failures, worst[0], worst[1]);
+    printf("%s on %s: %zu scenarios, %zu optimal, ranged by CLP on GLPK's basis %zu, on its "
+           "own warm bases %zu of them GLPK's: %d disagreements; largest share-range "
+           "difference on the same basis %.2g (low), %.2g (high)\n",
+           sw->name, m->name, n, optimal, same, own_same, failures, worst[0], worst[1]);
     side_close(&g);
     side_close(&c);
+    side_close(&own);
     sm_lp_thread_end();
     free(values);
     sm_coeffs_free(&co);

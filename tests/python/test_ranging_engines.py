@@ -11,7 +11,10 @@ by glpsol on the scenario's exported LP with the limit's rows re-written at
 t = s + 0.999 (lo - s) and t = s + 0.999 (hi - s) (hi capped at s + 1):
 C(t) = C(s) - 100 (t - s) limit_saving_per_point, to 1e-9 of the cost.
 That the two engines' ranges agree on the same basis is test_ranging_engines
-(C); here each engine's own bases are checked, whatever they are.
+(C); here each engine's own bases are checked, whatever they are. `solve
+--lp-engine clp` prints finite intervals (it printed "from 0.00 % to nan %";
+its cold solve may end on another degenerate basis than GLPK's, and then
+another interval).
 
 usage: test_ranging_engines.py SUPPLYMIX [N]   (N sampled scenarios, default 8)
 """
@@ -79,6 +82,15 @@ def check_linear(exe, tmp, engine, f, i, limits):
                   f"(off by {abs(ct - want):.3g})")
 
 
+def check_solve_report(exe, i):
+    """solve's printed share intervals of scenario i under both engines."""
+    for e in ("glpk", "clp"):
+        r = run([exe, "solve", "--sweep", SWEEP, "--scenario", str(i), "--lp-engine", e])
+        lines = [x.strip() for x in r.stdout.splitlines() if "holds for shares" in x]
+        check(r.returncode == 0 and len(lines) > 0 and "nan" not in r.stdout,
+              f"solve --scenario {i} --lp-engine {e}: {lines}", r.stderr)
+
+
 def main(exe, n):
     with tempfile.TemporaryDirectory() as tmp:
         paths = {}
@@ -101,6 +113,7 @@ def main(exe, n):
                 check_linear(exe, tmp, e, f, i, limits)
         for f in files.values():
             f.close()
+        check_solve_report(exe, 168)
     return finish()
 
 

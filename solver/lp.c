@@ -912,9 +912,11 @@ static sm_status clp_rhs_range(sm_clp *clp, int m, const double *move, double *l
     if (!row || !buf)
         SM_TRY(sm_diag_fail(d, SM_ENOMEM, "out of memory for ranging"));
     double *v = buf, *lb = buf + m, *ub = buf + 2 * m, *rate = buf + 3 * m;
+    /* Not SM_ESOLVER: the problem lives on, and a run must stop rather
+     * than leave the scenario's ranges NaN. */
     if (sm_clp_basic_motion(clp, move + 1, row, v, lb, ub, rate) != 0)
-        SM_TRY(sm_diag_fail(d, SM_ESOLVER, "CLP could not factorize the optimal basis for "
-                                           "ranging"));
+        SM_TRY(sm_diag_fail(d, SM_EINTERNAL, "CLP found no optimal basis to range the limits' "
+                                             "shares on (--ranging)"));
     for (int p = 0; p < m; p++)
         keep_within(v[p], lb[p], ub[p], rate[p], row[p] >= 0 ? move[row[p] + 1] : 0.0, lo, hi);
 done:

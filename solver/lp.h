@@ -249,7 +249,7 @@ void sm_lp_col_values(const sm_lp *lp, int first, int n, double *out);
  * or basis changed since (sm_lp_set_basis), factorizes it afresh first,
  * as its own ranging does, which may take it to another optimal basis
  * (then ranged and kept) if the fresh factors find the old one infeasible
- * by more than CLP's tolerance; SM_ESOLVER when it finds none. */
+ * by more than CLP's tolerance; SM_EINTERNAL when it finds none. */
 sm_status sm_lp_rhs_range(sm_lp *lp, int n, const int *rows, const double *dir, double *lo,
                           double *hi, sm_diag *d);
 

@@ -31,7 +31,8 @@ void sm_ranger_free(sm_ranger **r);
  * becomes infeasible at s ± 0.01), lo[k], hi[k] the share interval. Call
  * after an optimal solve of lp with numbers c of inputs in; lp is left with
  * c loaded and the same basis. SM_ESOLVER after a GLPK fatal error (lp is
- * then dead, as after sm_lp_solve). */
+ * then dead, as after sm_lp_solve); SM_EINTERNAL when CLP finds no
+ * optimal basis to range (never NaN in its place). */
 sm_status sm_ranging_limits(sm_ranger *r, sm_lp *lp, const sm_inputs *in, const sm_coeffs *c,
                             double *up, double *down, double *lo, double *hi, sm_diag *d);
 

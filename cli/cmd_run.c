@@ -337,6 +337,33 @@ static size_t run_scenarios(const run_ctx *r)
     return sm_blocks_scenarios(r->in.sw->n_scenarios, r->in.sw->block_size, r->b_first, r->b_end);
 }
 
+/* This run's blocks: slices are cut along the fixed blocks, so a shard's
+ * scenarios get the same warm starts, hence the same results, as in a
+ * whole run. */
+static void slice_blocks(run_ctx *r)
+{
+    sm_blocks_slice(sm_sweep_blocks(r->in.sw), (size_t)r->a.slice_k, (size_t)r->a.slice_n,
+                    &r->b_first, &r->b_end);
+}
+
+/* A sweep without block_size is cut by the default of the supplymix that
+ * runs it (256 before 2026-12, by scenario count since), so a resumed
+ * file keeps the blocks it was started in; the resume then checks that
+ * the sweep's blocks are the file's. */
+static void take_file_blocks(run_ctx *r)
+{
+    sm_sweep *sw = r->in.sw;
+    size_t recorded = 0;
+    if (sw->block_size_given || !sm_results_block_size(r->a.out, &recorded) ||
+        recorded == sw->block_size)
+        return;
+    fprintf(stderr, "supplymix: %s was started in blocks of %zu scenarios (this supplymix's "
+                    "default for the sweep is %zu); the resumed run keeps the file's\n",
+            r->a.out, recorded, sw->block_size);
+    sw->block_size = recorded;
+    slice_blocks(r);
+}
+
 /* A sweep this large is most likely a typo in samples or a grid. */
 #define HUGE_RUN 1000000000u
 
@@ -353,10 +380,7 @@ static sm_status load_inputs(run_ctx *r)
     if (r->rank == 0)
         sm_diag_print(&r->d, stderr); /* warnings */
     sm_diag_clear(&r->d);
-    /* Slices are cut along the fixed blocks, so a shard's scenarios get the
-     * same warm starts, hence the same results, as in a whole run. */
-    sm_blocks_slice(sm_sweep_blocks(r->in.sw), (size_t)r->a.slice_k, (size_t)r->a.slice_n,
-                    &r->b_first, &r->b_end);
+    slice_blocks(r);
     if (r->rank == 0 && run_scenarios(r) >= HUGE_RUN)
         fprintf(stderr, "supplymix: warning: %zu scenarios in this run: days of computing on one "
                         "machine and a results file of many GB; check samples and the grid, "
@@ -380,6 +404,7 @@ static sm_status check_output(run_ctx *r)
 static sm_status resume_output(run_ctx *r)
 {
     const char *out = r->a.out;
+    take_file_blocks(r);
     sm_status st = sm_results_resume(out, &r->info, &r->res, &r->done, &r->d);
     if (st != SM_OK)
         return st;
@@ -413,7 +438,15 @@ static sm_status open_output(run_ctx *r)
                              : sm_results_create(r->a.out, &r->info, r->a.force, &r->res, &r->d);
         r->opened = st == SM_OK;
     }
-    return agree(st, r->ranks, r->rank, &r->d);
+    st = agree(st, r->ranks, r->rank, &r->d);
+#ifdef SM_WITH_MPI
+    /* Every rank solves in the blocks rank 0 took from a resumed file. */
+    if (st == SM_OK && r->ranks > 1 && r->a.resume) {
+        r->in.sw->block_size = sm_mpi_bcast_size(r->in.sw->block_size);
+        slice_blocks(r);
+    }
+#endif
+    return st;
 }
 
 static void announce(const run_ctx *r)

@@ -85,6 +85,14 @@ sm_status sm_results_create(const char *path, const sm_results_info *info, int f
 sm_status sm_results_resume(const char *path, sm_results_info *info, sm_results **out,
                             uint8_t **done, sm_diag *d);
 
+/* The block size recorded in the results file at path (its root
+ * attribute block_size): 1 when it reads, 0 when the path is not a
+ * regular file or not a results file. --resume takes it when the sweep
+ * file gives no block_size, since the default depends on the supplymix
+ * that wrote the file (256 before 2026-12; sm_sweep_default_block_size
+ * now). */
+int sm_results_block_size(const char *path, size_t *block);
+
 /* The geometry of a results file's chunks: enough to prepare a block for
  * it without the file (on another MPI rank, say). */
 typedef struct sm_results_shape {

@@ -137,9 +137,10 @@ static void on_progress(void *ctx, size_t done, size_t total)
         p->dropped = 1;
 }
 
+/* ctx: the sm_results ** of the run, made by the time blocks arrive. */
 static sm_status write_block(void *ctx, size_t first, const sm_block *b, sm_diag *d)
 {
-    return sm_results_write(ctx, first, b, d);
+    return sm_results_write(*(sm_results **)ctx, first, b, d);
 }
 
 /* Solver threads compress their block into the file's chunks; the shape
@@ -329,6 +330,7 @@ typedef struct run_ctx {
     size_t b_first, b_end;   /* this run's blocks */
     size_t already;          /* scenarios a resumed file already holds */
     int opened;              /* OUT.h5 is in place (made or reopened) */
+    int make_later;          /* OUT.h5 is made on the engine's writer thread */
 } run_ctx;
 
 /* Scenarios in this run's blocks. */
@@ -421,7 +423,20 @@ static sm_status resume_output(run_ctx *r)
     return SM_OK;
 }
 
-/* Rank 0 takes the writer's lock, then makes or reopens the file. */
+/* The new results file, made on the engine's writer thread (o.open)
+ * while the solver threads set up and solve its first blocks. */
+static sm_status make_output(void *ctx, sm_diag *d)
+{
+    run_ctx *r = ctx;
+    sm_status st = sm_results_create(r->a.out, &r->info, r->a.force, &r->res, d);
+    r->opened = st == SM_OK;
+    return st;
+}
+
+/* Rank 0 takes the writer's lock, then reopens the file, or checks that
+ * it may make it: a single process makes it later on the engine's writer
+ * thread (the set-up of a file is serial work, 20 ms for china_grid, that
+ * the solver threads need not wait for), with MPI ranks rank 0 now. */
 static sm_status open_output(run_ctx *r)
 {
     sm_status st = SM_OK;
@@ -433,10 +448,13 @@ static sm_status open_output(run_ctx *r)
             sm_cli_signal_lock(r->lock.lock_path);
         if (st == SM_OK && !r->a.resume)
             sm_cli_signal_partial(r->a.out);
-        if (st == SM_OK)
+        r->make_later = !r->a.resume && r->ranks == 1;
+        if (st == SM_OK && r->make_later)
+            st = sm_results_may_create(r->a.out, r->a.force, &r->d);
+        else if (st == SM_OK)
             st = r->a.resume ? resume_output(r)
                              : sm_results_create(r->a.out, &r->info, r->a.force, &r->res, &r->d);
-        r->opened = st == SM_OK;
+        r->opened = st == SM_OK && !r->make_later;
     }
     st = agree(st, r->ranks, r->rank, &r->d);
 #ifdef SM_WITH_MPI
@@ -501,14 +519,19 @@ static sm_status solve(run_ctx *r, sm_run_stats *stats)
     o.block_first = r->b_first;
     o.block_end = r->b_end;
     o.trace = getenv("SM_ENGINE_TRACE") ? stderr : NULL;
+    if (r->make_later) {
+        o.open = make_output;
+        o.open_ctx = r;
+    }
     sm_status run_st;
 #ifdef SM_WITH_MPI
     if (r->ranks > 1) {
         sm_block_codec codec = {sm_results_wire_size, sm_results_wire_encode, wire_decode, &shape};
-        run_st = sm_engine_run_mpi(r->in.p, r->in.sw, &o, write_block, r->res, &codec, stats, &r->d);
+        run_st = sm_engine_run_mpi(r->in.p, r->in.sw, &o, write_block, &r->res, &codec, stats,
+                                   &r->d);
     } else
 #endif
-        run_st = sm_engine_run(r->in.p, r->in.sw, &o, write_block, r->res, stats, &r->d);
+        run_st = sm_engine_run(r->in.p, r->in.sw, &o, write_block, &r->res, stats, &r->d);
     double t_close = sm_clock_s();
     sm_status close_st = sm_results_close(&r->res, &r->d);
     if (o.trace)

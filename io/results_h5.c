@@ -683,11 +683,8 @@ done:
     return st;
 }
 
-sm_status sm_results_create(const char *path, const sm_results_info *info, int force,
-                            sm_results **out, sm_diag *d)
+sm_status sm_results_may_create(const char *path, int force, sm_diag *d)
 {
-    *out = NULL;
-    sm_h5_quiet(); /* our messages, not HDF5's stack dumps */
     struct stat sb;
     if (!force && lstat(path, &sb) == 0)
         return sm_diag_error(d, path, 0, 0,
@@ -699,10 +696,20 @@ sm_status sm_results_create(const char *path, const sm_results_info *info, int f
             return SM_EINPUT;
         close(fd);
     }
+    return SM_OK;
+}
+
+sm_status sm_results_create(const char *path, const sm_results_info *info, int force,
+                            sm_results **out, sm_diag *d)
+{
+    *out = NULL;
+    sm_h5_quiet(); /* our messages, not HDF5's stack dumps */
+    sm_status st = sm_results_may_create(path, force, d);
+    if (st != SM_OK)
+        return st;
     sm_results *r = results_new(path, info);
     if (!r)
         return sm_diag_fail(d, SM_ENOMEM, "out of memory");
-    sm_status st = SM_OK;
     /* Built under a temporary name and put in place only once it is in
      * single-writer mode: a kill during the set-up (seconds, for the
      * coordinates of a hundred million scenarios) leaves no half-made

@@ -67,6 +67,12 @@ typedef struct sm_results_info {
 sm_status sm_results_create(const char *path, const sm_results_info *info, int force,
                             sm_results **out, sm_diag *d);
 
+/* sm_results_create's first check, alone: path is absent, or force is
+ * given and no writer holds it (SM_EINPUT saying which otherwise). A run
+ * that makes its file later, off the serial start, checks this first so
+ * that a refusal comes before any work; the create checks again. */
+sm_status sm_results_may_create(const char *path, int force, sm_diag *d);
+
 /* Reopen the results file at path to continue it. The file must have been
  * made from the same model and sweep (their content hashes, the layout
  * version, the scenario count, the slice and the limits are checked, and

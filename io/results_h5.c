@@ -741,6 +741,9 @@ done:
         close_all(r);
         if (tmp)
             unlink(tmp); /* a half-made file is worse than none */
+        /* The failed calls' stack stays in this thread (the engine's
+         * writer, which makes no more HDF5 calls): free it now. */
+        H5Eclear2(H5E_DEFAULT);
     }
     free(tmp);
     return st;

@@ -67,12 +67,12 @@ def engine_trace(text):
     return setup, idle, run, total, path
 
 
-def block_size(model, sweep):
-    """The sweep file's block_size (256 when it gives none)."""
-    path = sweep if sweep.endswith(".yaml") else os.path.join(model, "sweeps", sweep + ".yaml")
-    with open(path) as f:
-        m = re.search(r"^block_size:\s*(\d+)", f.read(), re.M)
-    return int(m.group(1)) if m else 256
+def block_size(path):
+    """The block size a results file was written in (the sweep file's
+    block_size, else the default for its scenario count)."""
+    import h5py
+    with h5py.File(path, "r") as f:
+        return int(f.attrs["block_size"])
 
 
 def block_bound(n, block, threads=2):
@@ -133,6 +133,7 @@ def one_round(build, w, lps, tmp, best):
             # sm_bench times its own loop (best of 3); the process ran it 3 times
             wall = float(re.search(r"([\d.]+) ms a scenario", text).group(1)) * count / 1e3
         keep(best, peer, wall / count, cpu / (count * runs))
+    best["block"] = block_size(out)
     wall = cpu = 0.0
     for lp in lps:
         w1, c1, _, _ = timed(["glpsol", "--lp", lp, "-o", os.path.join(tmp, "sol.txt")])
@@ -206,7 +207,7 @@ def main():
                 one_round(a.build, w, lps[w[0]], tmp, best[w[0]])
             print(f"  round {r + 1} done, load average {os.getloadavg()[0]:.1f}", flush=True)
         for w in ws:
-            report(w[0], w[3], best[w[0]], block_size(w[1], w[2]))
+            report(w[0], w[3], best[w[0]], best[w[0]]["block"])
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 

@@ -137,9 +137,10 @@ static void on_progress(void *ctx, size_t done, size_t total)
         p->dropped = 1;
 }
 
+/* ctx: the sm_results ** of the run, made by the time blocks arrive. */
 static sm_status write_block(void *ctx, size_t first, const sm_block *b, sm_diag *d)
 {
-    return sm_results_write(ctx, first, b, d);
+    return sm_results_write(*(sm_results **)ctx, first, b, d);
 }
 
 /* Solver threads compress their block into the file's chunks; the shape
@@ -329,12 +330,40 @@ typedef struct run_ctx {
     size_t b_first, b_end;   /* this run's blocks */
     size_t already;          /* scenarios a resumed file already holds */
     int opened;              /* OUT.h5 is in place (made or reopened) */
+    int make_later;          /* OUT.h5 is made on the engine's writer thread */
 } run_ctx;
 
 /* Scenarios in this run's blocks. */
 static size_t run_scenarios(const run_ctx *r)
 {
     return sm_blocks_scenarios(r->in.sw->n_scenarios, r->in.sw->block_size, r->b_first, r->b_end);
+}
+
+/* This run's blocks: slices are cut along the fixed blocks, so a shard's
+ * scenarios get the same warm starts, hence the same results, as in a
+ * whole run. */
+static void slice_blocks(run_ctx *r)
+{
+    sm_blocks_slice(sm_sweep_blocks(r->in.sw), (size_t)r->a.slice_k, (size_t)r->a.slice_n,
+                    &r->b_first, &r->b_end);
+}
+
+/* A sweep without block_size is cut by the default of the supplymix that
+ * runs it (256 before 2026-12, by scenario count since), so a resumed
+ * file keeps the blocks it was started in; the resume then checks that
+ * the sweep's blocks are the file's. */
+static void take_file_blocks(run_ctx *r)
+{
+    sm_sweep *sw = r->in.sw;
+    size_t recorded = 0;
+    if (sw->block_size_given || !sm_results_block_size(r->a.out, &recorded) ||
+        recorded == sw->block_size)
+        return;
+    fprintf(stderr, "supplymix: %s was started in blocks of %zu scenarios (this supplymix's "
+                    "default for the sweep is %zu); the resumed run keeps the file's\n",
+            r->a.out, recorded, sw->block_size);
+    sw->block_size = recorded;
+    slice_blocks(r);
 }
 
 /* A sweep this large is most likely a typo in samples or a grid. */
@@ -353,10 +382,7 @@ static sm_status load_inputs(run_ctx *r)
     if (r->rank == 0)
         sm_diag_print(&r->d, stderr); /* warnings */
     sm_diag_clear(&r->d);
-    /* Slices are cut along the fixed blocks, so a shard's scenarios get the
-     * same warm starts, hence the same results, as in a whole run. */
-    sm_blocks_slice(sm_sweep_blocks(r->in.sw), (size_t)r->a.slice_k, (size_t)r->a.slice_n,
-                    &r->b_first, &r->b_end);
+    slice_blocks(r);
     if (r->rank == 0 && run_scenarios(r) >= HUGE_RUN)
         fprintf(stderr, "supplymix: warning: %zu scenarios in this run: days of computing on one "
                         "machine and a results file of many GB; check samples and the grid, "
@@ -380,6 +406,7 @@ static sm_status check_output(run_ctx *r)
 static sm_status resume_output(run_ctx *r)
 {
     const char *out = r->a.out;
+    take_file_blocks(r);
     sm_status st = sm_results_resume(out, &r->info, &r->res, &r->done, &r->d);
     if (st != SM_OK)
         return st;
@@ -396,7 +423,20 @@ static sm_status resume_output(run_ctx *r)
     return SM_OK;
 }
 
-/* Rank 0 takes the writer's lock, then makes or reopens the file. */
+/* The new results file, made on the engine's writer thread (o.open)
+ * while the solver threads set up and solve its first blocks. */
+static sm_status make_output(void *ctx, sm_diag *d)
+{
+    run_ctx *r = ctx;
+    sm_status st = sm_results_create(r->a.out, &r->info, r->a.force, &r->res, d);
+    r->opened = st == SM_OK;
+    return st;
+}
+
+/* Rank 0 takes the writer's lock, then reopens the file, or checks that
+ * it may make it: a single process makes it later on the engine's writer
+ * thread (the set-up of a file is serial work, 20 ms for china_grid, that
+ * the solver threads need not wait for), with MPI ranks rank 0 now. */
 static sm_status open_output(run_ctx *r)
 {
     sm_status st = SM_OK;
@@ -408,12 +448,23 @@ static sm_status open_output(run_ctx *r)
             sm_cli_signal_lock(r->lock.lock_path);
         if (st == SM_OK && !r->a.resume)
             sm_cli_signal_partial(r->a.out);
-        if (st == SM_OK)
+        r->make_later = !r->a.resume && r->ranks == 1;
+        if (st == SM_OK && r->make_later)
+            st = sm_results_may_create(r->a.out, r->a.force, &r->d);
+        else if (st == SM_OK)
             st = r->a.resume ? resume_output(r)
                              : sm_results_create(r->a.out, &r->info, r->a.force, &r->res, &r->d);
-        r->opened = st == SM_OK;
+        r->opened = st == SM_OK && !r->make_later;
     }
-    return agree(st, r->ranks, r->rank, &r->d);
+    st = agree(st, r->ranks, r->rank, &r->d);
+#ifdef SM_WITH_MPI
+    /* Every rank solves in the blocks rank 0 took from a resumed file. */
+    if (st == SM_OK && r->ranks > 1 && r->a.resume) {
+        r->in.sw->block_size = sm_mpi_bcast_size(r->in.sw->block_size);
+        slice_blocks(r);
+    }
+#endif
+    return st;
 }
 
 static void announce(const run_ctx *r)
@@ -468,14 +519,19 @@ static sm_status solve(run_ctx *r, sm_run_stats *stats)
     o.block_first = r->b_first;
     o.block_end = r->b_end;
     o.trace = getenv("SM_ENGINE_TRACE") ? stderr : NULL;
+    if (r->make_later) {
+        o.open = make_output;
+        o.open_ctx = r;
+    }
     sm_status run_st;
 #ifdef SM_WITH_MPI
     if (r->ranks > 1) {
         sm_block_codec codec = {sm_results_wire_size, sm_results_wire_encode, wire_decode, &shape};
-        run_st = sm_engine_run_mpi(r->in.p, r->in.sw, &o, write_block, r->res, &codec, stats, &r->d);
+        run_st = sm_engine_run_mpi(r->in.p, r->in.sw, &o, write_block, &r->res, &codec, stats,
+                                   &r->d);
     } else
 #endif
-        run_st = sm_engine_run(r->in.p, r->in.sw, &o, write_block, r->res, stats, &r->d);
+        run_st = sm_engine_run(r->in.p, r->in.sw, &o, write_block, &r->res, stats, &r->d);
     double t_close = sm_clock_s();
     sm_status close_st = sm_results_close(&r->res, &r->d);
     if (o.trace)

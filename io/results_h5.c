@@ -7,6 +7,7 @@
 #include "h5_chunk.h"
 #include "h5_util.h"
 #include "results_verify.h"
+#include "sweep_load.h"
 #include "../models/blocks.h"
 
 #include <hdf5.h>
@@ -682,11 +683,8 @@ done:
     return st;
 }
 
-sm_status sm_results_create(const char *path, const sm_results_info *info, int force,
-                            sm_results **out, sm_diag *d)
+sm_status sm_results_may_create(const char *path, int force, sm_diag *d)
 {
-    *out = NULL;
-    sm_h5_quiet(); /* our messages, not HDF5's stack dumps */
     struct stat sb;
     if (!force && lstat(path, &sb) == 0)
         return sm_diag_error(d, path, 0, 0,
@@ -698,10 +696,20 @@ sm_status sm_results_create(const char *path, const sm_results_info *info, int f
             return SM_EINPUT;
         close(fd);
     }
+    return SM_OK;
+}
+
+sm_status sm_results_create(const char *path, const sm_results_info *info, int force,
+                            sm_results **out, sm_diag *d)
+{
+    *out = NULL;
+    sm_h5_quiet(); /* our messages, not HDF5's stack dumps */
+    sm_status st = sm_results_may_create(path, force, d);
+    if (st != SM_OK)
+        return st;
     sm_results *r = results_new(path, info);
     if (!r)
         return sm_diag_fail(d, SM_ENOMEM, "out of memory");
-    sm_status st = SM_OK;
     /* Built under a temporary name and put in place only once it is in
      * single-writer mode: a kill during the set-up (seconds, for the
      * coordinates of a hundred million scenarios) leaves no half-made
@@ -733,6 +741,9 @@ done:
         close_all(r);
         if (tmp)
             unlink(tmp); /* a half-made file is worse than none */
+        /* The failed calls' stack stays in this thread (the engine's
+         * writer, which makes no more HDF5 calls): free it now. */
+        H5Eclear2(H5E_DEFAULT);
     }
     free(tmp);
     return st;
@@ -947,6 +958,17 @@ static sm_status check_before_resume(const char *path, sm_results_info *info,
                         (size_t)(info->slice_count > 0 ? info->slice_count : 1), &b0, &b1);
         st = sm_results_verify(f, path, b0, b1, v, d);
     }
+    /* Blocks are the file's chunks and each block's chain of warm starts:
+     * a run in other blocks would neither fit the file nor give its
+     * results. The caller has taken the file's block size when the sweep
+     * leaves it to the default (sm_results_block_size). */
+    if (st == SM_OK && v->block != info->sweep->block_size)
+        st = sm_diag_error(d, path, 0, 0, "was written in blocks of %zu scenarios, but this "
+                                          "sweep %s %zu: resume it with the sweep file it was "
+                                          "started with", v->block,
+                           info->sweep->block_size_given ? "gives block_size"
+                                                         : "has the default block size",
+                           info->sweep->block_size);
     H5Fclose(f);
     if (st != SM_OK)
         sm_verify_report_free(v);
@@ -1135,6 +1157,23 @@ static sm_status mend(sm_results **pr, const char *path, const sm_results_info *
     }
     sm_diag_clear(&quiet);
     return st;
+}
+
+int sm_results_block_size(const char *path, size_t *block)
+{
+    H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
+    struct stat sb;
+    if (stat(path, &sb) != 0 || !S_ISREG(sb.st_mode) || H5Fis_hdf5(path) <= 0)
+        return 0;
+    hid_t f = sm_h5_open_read(path);
+    long long b = 0;
+    int ok = f >= 0 && sm_h5_read_attr_i64(f, "block_size", &b) && b >= 1 &&
+             b <= SM_SWEEP_MAX_BLOCK;
+    if (f >= 0)
+        H5Fclose(f);
+    if (ok)
+        *block = (size_t)b;
+    return ok;
 }
 
 sm_status sm_results_resume(const char *path, sm_results_info *info, sm_results **out,

@@ -67,6 +67,12 @@ typedef struct sm_results_info {
 sm_status sm_results_create(const char *path, const sm_results_info *info, int force,
                             sm_results **out, sm_diag *d);
 
+/* sm_results_create's first check, alone: path is absent, or force is
+ * given and no writer holds it (SM_EINPUT saying which otherwise). A run
+ * that makes its file later, off the serial start, checks this first so
+ * that a refusal comes before any work; the create checks again. */
+sm_status sm_results_may_create(const char *path, int force, sm_diag *d);
+
 /* Reopen the results file at path to continue it. The file must have been
  * made from the same model and sweep (their content hashes, the layout
  * version, the scenario count, the slice and the limits are checked, and
@@ -84,6 +90,14 @@ sm_status sm_results_create(const char *path, const sm_results_info *info, int f
  * mode (full or summaries only) a resumed run keeps. */
 sm_status sm_results_resume(const char *path, sm_results_info *info, sm_results **out,
                             uint8_t **done, sm_diag *d);
+
+/* The block size recorded in the results file at path (its root
+ * attribute block_size): 1 when it reads, 0 when the path is not a
+ * regular file or not a results file. --resume takes it when the sweep
+ * file gives no block_size, since the default depends on the supplymix
+ * that wrote the file (256 before 2026-12; sm_sweep_default_block_size
+ * now). */
+int sm_results_block_size(const char *path, size_t *block);
 
 /* The geometry of a results file's chunks: enough to prepare a block for
  * it without the file (on another MPI rank, say). */

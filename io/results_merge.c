@@ -76,12 +76,22 @@ static sm_status same_run(const shard_id *a, const char *a_path, const shard_id 
                           const char *b_path, sm_diag *d)
 {
     if (strcmp(a->model_hash, b->model_hash) || strcmp(a->sweep_hash, b->sweep_hash) ||
-        a->n != b->n || a->block != b->block)
+        a->n != b->n)
         return sm_diag_error(d, b_path, 0, 0, "is from model '%s' (%s) and sweep '%s' (%s), "
                                               "but %s is from model '%s' (%s) and sweep '%s' "
                                               "(%s): refusing to merge",
                              b->model, b->model_hash, b->sweep, b->sweep_hash, a_path, a->model,
                              a->model_hash, a->sweep, a->sweep_hash);
+    /* The same sweep file in other blocks: started by supplymix versions
+     * with another default block size (before 2026-12 it was 256). */
+    if (a->block != b->block)
+        return sm_diag_error(d, b_path, 0, 0, "was solved in blocks of %lld scenarios, but %s "
+                                              "in blocks of %lld: refusing to merge (a sweep file "
+                                              "without block_size gets the default of the "
+                                              "supplymix that starts it; run every slice with one "
+                                              "version, or give block_size in the sweep file and "
+                                              "run every slice again)",
+                             b->block, a_path, a->block);
     if (a->version != b->version || a->summaries != b->summaries || a->slices != b->slices)
         return sm_diag_error(d, b_path, 0, 0, "has layout %lld, %s, %lld slices; %s has layout "
                                               "%lld, %s, %lld slices: refusing to merge",

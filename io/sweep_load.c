@@ -460,6 +460,8 @@ static void count_scenarios(loader *L, const sm_ynode *at)
     }
     s->grid_size = (size_t)g;
     s->n_scenarios = (size_t)(g * s->samples);
+    if (!s->block_size_given)
+        s->block_size = sm_sweep_default_block_size(s->n_scenarios);
 }
 
 /* name, description and the model the sweep is for. */
@@ -515,7 +517,7 @@ static int read_sampling(loader *L, const sm_ynode *root)
     const char *sampling = NULL;
     if (seed_n)
         read_seed(L, seed_n);
-    int samples = 1, block = SM_SWEEP_DEFAULT_BLOCK;
+    int samples = 1, block = 0;
     sm_yread_int(&L->yr, sm_ymap_get(root, "samples"), "samples", 1, SM_SWEEP_MAX_SAMPLES,
                  &samples);
     if (sm_yread_string(&L->yr, sampling_n, "sampling", &sampling) && sampling) {
@@ -526,8 +528,10 @@ static int read_sampling(loader *L, const sm_ynode *root)
                           "sampling: expected 'random' or 'lhs', got '%s'",
                           sm_excerpt((char[SM_EXCERPT_SIZE]){0}, sampling));
     }
-    sm_yread_int(&L->yr, sm_ymap_get(root, "block_size"), "block_size", 1, SM_SWEEP_MAX_BLOCK,
-                 &block);
+    /* Without block_size, count_scenarios sets the default for the count. */
+    s->block_size_given =
+        sm_yread_int(&L->yr, sm_ymap_get(root, "block_size"), "block_size", 1,
+                     SM_SWEEP_MAX_BLOCK, &block) && block > 0;
     s->block_size = (size_t)block;
     return samples;
 }

@@ -297,6 +297,16 @@ size_t sm_sweep_blocks(const sm_sweep *s)
     return sm_blocks_count(s->n_scenarios, s->block_size);
 }
 
+size_t sm_sweep_default_block_size(size_t n)
+{
+    if (n > (size_t)SM_SWEEP_DEFAULT_BLOCKS * SM_SWEEP_MAX_DEFAULT_BLOCK)
+        return SM_SWEEP_MAX_DEFAULT_BLOCK;
+    for (size_t k = SM_SWEEP_DEFAULT_BLOCKS; k > 1; k /= 2)
+        if ((n + k - 1) / k >= SM_SWEEP_MIN_DEFAULT_BLOCK)
+            return (n + k - 1) / k;
+    return n > 0 ? n : 1;
+}
+
 size_t sm_sweep_block_len(const sm_sweep *s, size_t b)
 {
     return sm_blocks_len(s->n_scenarios, s->block_size, b);

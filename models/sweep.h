@@ -79,7 +79,9 @@ typedef struct sm_sweep {
     uint64_t seed;
     sm_sampling sampling;
     size_t samples;           /* S: random futures per grid point (1 if none random) */
-    size_t block_size;        /* scenarios per solve block (default 256) */
+    size_t block_size;        /* scenarios per solve block (the file's, else
+                                 sm_sweep_default_block_size) */
+    int block_size_given;     /* the file sets block_size */
     int n_params;
     sm_sweep_param *params;   /* in file order */
     size_t grid_size;         /* G */
@@ -105,7 +107,12 @@ typedef struct sm_sweep {
     double *rank_target, *rank_achieved;
 } sm_sweep;
 
-#define SM_SWEEP_DEFAULT_BLOCK 256
+/* The default block size (sm_sweep_default_block_size): up to this many
+ * blocks of at least SM_SWEEP_MIN_DEFAULT_BLOCK scenarios, never larger
+ * than SM_SWEEP_MAX_DEFAULT_BLOCK (the only default before 2026-12). */
+#define SM_SWEEP_DEFAULT_BLOCKS 16
+#define SM_SWEEP_MIN_DEFAULT_BLOCK 32
+#define SM_SWEEP_MAX_DEFAULT_BLOCK 256
 #define SM_SWEEP_MAX_SCENARIOS 10000000000ull
 /* Correlations reorder the whole sample up front (correlate.c), which
  * takes memory and time in S: at most this many futures then. */
@@ -116,6 +123,17 @@ void sm_sweep_free(sm_sweep **s);
 /* Number of blocks of s, and the scenarios in block b (the last block may
  * be short): models/blocks.h for this sweep's count and block size. */
 size_t sm_sweep_blocks(const sm_sweep *s);
+/* The block size of a sweep of n scenarios whose file gives none. Blocks
+ * are what threads share out (each a chain of warm starts that cannot be
+ * split without changing results), so a short sweep gets several: 16, 8,
+ * 4 or 2 blocks of equal size (the last up to one scenario a block
+ * shorter), the most that still hold at least 32 scenarios each (a block
+ * restarts from the base basis, which costs pivots), one block below 63
+ * scenarios, and blocks of 256 from 4,097 scenarios on. A power of two so
+ * that 2, 4, 8 or 16 threads share them evenly. A function of n only:
+ * never of threads, ranks or slices, so files stay a function of the
+ * inputs. */
+size_t sm_sweep_default_block_size(size_t n);
 size_t sm_sweep_block_len(const sm_sweep *s, size_t b);
 
 /* The values of every parameter for scenario i (values[n_params]), each

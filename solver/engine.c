@@ -44,13 +44,15 @@ typedef struct pool {
     size_t written, total;
     sm_block_sink sink;
     void *sink_ctx;
+    sm_status (*open)(void *ctx, sm_diag *d);
+    void *open_ctx;
     sm_progress_fn progress;
     void *progress_ctx;
     sm_status st;
     sm_diag diag;
     /* the trace (o->trace): the writer's seconds in the sink, waiting for
-     * a block, and its CPU; the run's start */
-    double sink_s, idle_s, cpu_s, t0;
+     * a block, and its CPU; the run's start; when o->open was done */
+    double sink_s, idle_s, cpu_s, t0, open_s;
 } pool;
 
 static sm_block *pool_take_free(pool *p, double *wait_s)
@@ -74,9 +76,26 @@ static void pool_queue(pool *p, size_t first, sm_block *b)
     pthread_mutex_unlock(&p->mu);
 }
 
+/* The failure of the sink (or of o->open): producers stop. Under p->mu. */
+static void pool_fail(pool *p, sm_status st)
+{
+    if (st != SM_OK && !p->failed) {
+        p->failed = 1;
+        p->st = st;
+        pthread_cond_broadcast(&p->cv_free);
+    }
+}
+
 static void *writer_main(void *arg)
 {
     pool *p = arg;
+    if (p->open) {
+        sm_status st = p->open(p->open_ctx, &p->diag);
+        p->open_s = sm_clock_s() - p->t0;
+        pthread_mutex_lock(&p->mu);
+        pool_fail(p, st);
+        pthread_mutex_unlock(&p->mu);
+    }
     pthread_mutex_lock(&p->mu);
     for (;;) {
         double t_wait = sm_clock_s();
@@ -103,11 +122,7 @@ static void *writer_main(void *arg)
         sm_status st = skip ? SM_OK : p->sink(p->sink_ctx, q.first, q.b, &p->diag);
         p->sink_s += sm_clock_s() - t_sink;
         pthread_mutex_lock(&p->mu);
-        if (st != SM_OK && !p->failed) {
-            p->failed = 1;
-            p->st = st;
-            pthread_cond_broadcast(&p->cv_free);
-        }
+        pool_fail(p, st);
         p->written += q.b->count;
         p->free[p->n_free++] = q.b;
         pthread_cond_signal(&p->cv_free);
@@ -718,6 +733,8 @@ sm_status sm_engine_run(const sm_problem *p, const sm_sweep *sw, const sm_run_op
     sm_status st = pool_init(&pl, &dims, sw->block_size, stats->threads, o->full, d);
     pl.sink = sink;
     pl.sink_ctx = sink_ctx;
+    pl.open = o->open;
+    pl.open_ctx = o->open_ctx;
     pl.progress = o->progress;
     pl.progress_ctx = o->progress_ctx;
     for (size_t b = dl.next; b < dl.b1; b++)
@@ -732,9 +749,9 @@ sm_status sm_engine_run(const sm_problem *p, const sm_sweep *sw, const sm_run_op
     st = solve_blocks(p, sw, o, &su, &pl, &dl, stats, d);
     writer_finish(&pl, writer);
     if (o->trace)
-        fprintf(o->trace, "engine: writer: in the sink %.4f s, waiting %.4f s, CPU %.4f s; "
-                          "run %.4f s\n",
-                pl.sink_s, pl.idle_s, pl.cpu_s, sm_clock_s() - t_start);
+        fprintf(o->trace, "engine: writer: output opened at %.4f s, in the sink %.4f s, "
+                          "waiting %.4f s, CPU %.4f s; run %.4f s\n",
+                pl.open_s, pl.sink_s, pl.idle_s, pl.cpu_s, sm_clock_s() - t_start);
     if (o->stop && atomic_load(o->stop))
         stats->interrupted = 1;
     sm_diag_take(d, &pl.diag);

@@ -60,6 +60,12 @@ typedef struct sm_run_opts {
     /* Each optimal scenario's limits re-solved at share +-1 point and
      * ranged (ranging.h): 4 warm solves per limit; default 0. */
     int ranging;
+    /* Called once on the writer thread before any block reaches the sink,
+     * while the solver threads set up and solve: the caller makes its
+     * output there, off the serial start. A failure stops the run as a
+     * failing sink does (its status is the run's). NULL: nothing. */
+    sm_status (*open)(void *ctx, sm_diag *d);
+    void *open_ctx;
     /* Where to print a timeline (set-up phases, each block's start and end
      * on its thread, per-thread busy / waiting / idle seconds, the
      * writer's); NULL: none. For finding lost parallel time (bench/). */

@@ -51,6 +51,13 @@ sm_status sm_mpi_agree(sm_status st)
     return first != SM_OK ? (sm_status)first : (sm_status)worst;
 }
 
+size_t sm_mpi_bcast_size(size_t v)
+{
+    unsigned long long u = v;
+    MPI_Bcast(&u, 1, MPI_UNSIGNED_LONG_LONG, 0, MPI_COMM_WORLD);
+    return (size_t)u;
+}
+
 static void pack_stats(const sm_run_stats *s, double *v)
 {
     v[0] = (double)s->scenarios;

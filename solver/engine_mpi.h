@@ -35,6 +35,9 @@ int sm_mpi_size(void);
 /* Agree on a status across ranks: the worst of all (rank 0's first). */
 sm_status sm_mpi_agree(sm_status st);
 
+/* Rank 0's v, on every rank. */
+size_t sm_mpi_bcast_size(size_t v);
+
 /* Run the sweep on every rank. On rank 0, o selects the blocks (slice,
  * block_done) and progress, sink writes; on other ranks o's threads, stop
  * flag, prepare and lp options count, and blocks go to rank 0 through

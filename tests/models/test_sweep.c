@@ -11,6 +11,7 @@
 
 #include "io/model_load.h"
 #include "io/sweep_load.h"
+#include "models/blocks.h"
 #include "models/sweep.h"
 #include "support/testing.h"
 #include "support/tiny_model.h"
@@ -124,7 +125,8 @@ static void test_base_loads(void)
     CU_ASSERT_EQUAL(a->samples, 10);
     CU_ASSERT_EQUAL(a->n_scenarios, 60);
     CU_ASSERT_EQUAL(a->seed, 7);
-    CU_ASSERT_EQUAL(a->block_size, SM_SWEEP_DEFAULT_BLOCK);
+    CU_ASSERT_EQUAL(a->block_size, 60); /* 60 scenarios: one block */
+    CU_ASSERT_FALSE(a->block_size_given);
     CU_ASSERT_EQUAL(a->sampling, SM_SAMPLING_RANDOM);
     CU_ASSERT_EQUAL(a->len, strlen(base));
     CU_ASSERT_STRING_EQUAL(a->text, base);
@@ -729,6 +731,30 @@ static void test_find(void)
     sm_test_rmtree(dir);
 }
 
+/* Without block_size, 16, 8, 4 or 2 equal blocks of at least 32
+ * scenarios, one block below 63, blocks of 256 above 4,096 scenarios; a
+ * block_size in the file wins. */
+static void test_default_block_size(void)
+{
+    const size_t n[] = {1, 31, 62, 63, 64, 100, 127, 128, 200, 400, 401, 511, 512,
+                        1000, 4096, 4097, 10000, 14637};
+    const size_t want[] = {1, 31, 62, 32, 32, 50, 32, 32, 50, 50, 51, 32, 32,
+                           63, 256, 256, 256, 256};
+    for (size_t t = 0; t < sizeof n / sizeof n[0]; t++) {
+        size_t b = sm_sweep_default_block_size(n[t]);
+        if (b != want[t])
+            fprintf(stderr, "  %zu scenarios: block size %zu, want %zu\n", n[t], b, want[t]);
+        CU_ASSERT_EQUAL(b, want[t]);
+        size_t blocks = sm_blocks_count(n[t], b);
+        CU_ASSERT_TRUE(blocks <= SM_SWEEP_DEFAULT_BLOCKS || b == SM_SWEEP_MAX_DEFAULT_BLOCK);
+    }
+    char *text = sm_tiny_replace(base, "seed: 7", "seed: 7\nblock_size: 7");
+    sm_sweep *sw = load_ok(text);
+    CU_ASSERT_TRUE(sw && sw->block_size == 7 && sw->block_size_given);
+    sm_sweep_free(&sw);
+    free(text);
+}
+
 /* The sweeps shipped with rare_earths load and have the scenario counts
  * their comments claim. */
 static void test_shipped_sweeps(void)
@@ -737,9 +763,9 @@ static void test_shipped_sweeps(void)
     sm_diag d;
     sm_diag_init(&d);
     CU_ASSERT_EQUAL_FATAL(sm_model_load(SM_SOURCE_MODELS_DIR "/rare_earths", &m, &d), SM_OK);
-    const struct { const char *name; size_t grid, samples; int random; } want[] = {
-        {"china_grid", 14637, 1, 0}, {"monte_carlo", 1, 10000, 1}, {"quick", 5, 200, 1},
-        {"news", 5, 1000, 1}};
+    const struct { const char *name; size_t grid, samples, block; } want[] = {
+        {"china_grid", 14637, 1, 357}, {"monte_carlo", 1, 10000, 256}, {"quick", 5, 200, 63},
+        {"news", 5, 1000, 256}};
     for (int t = 0; t < 4; t++) {
         char *path = sm_sweep_find(want[t].name, m->dir);
         sm_sweep *sw = NULL;
@@ -754,6 +780,7 @@ static void test_shipped_sweeps(void)
             CU_ASSERT_STRING_EQUAL(sw->name, want[t].name);
             CU_ASSERT_EQUAL(sw->grid_size, want[t].grid);
             CU_ASSERT_EQUAL(sw->samples, want[t].samples);
+            CU_ASSERT_EQUAL(sw->block_size, want[t].block);
             double *v = malloc((size_t)sw->n_params * sizeof *v);
             sm_sweep_values(sw, sw->n_scenarios - 1, v);
             free(v);
@@ -1027,6 +1054,7 @@ int main(void)
         {"all problems in one pass; warnings", test_all_problems_and_warnings},
         {"sm_sweep_find", test_find},
         {"shipped sweeps load with their counts", test_shipped_sweeps},
+        {"default block size by scenario count; the file's wins", test_default_block_size},
         {"an event's parameters move together", test_event_moves_together},
         {"event errors with line", test_event_errors},
         {"rank correlations on 10,000 futures, marginals unchanged", test_rank_correlation},

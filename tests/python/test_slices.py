@@ -44,10 +44,11 @@ def merge_limits(exe, tmp):
 
 
 def merge_many(exe, tmp, n=150, fds=64):
-    """Row 11: more shards than open files allowed (quick has 4 blocks, so
+    """Row 11: more shards than open files allowed (quick has 16 blocks, so
     most of n slices are empty: those shards are copies of one empty shard
     with its slice number set)."""
-    nb = 4
+    with h5py.File(os.path.join(tmp, "quick.h5"), "r") as f:
+        nb = -(-int(f.attrs["n_scenarios"]) // int(f.attrs["block_size"]))
     full = [k for k in range(n) if nb * (k + 1) // n > nb * k // n]
     empty = next(k for k in range(n) if k not in full)
     d = os.path.join(tmp, "many")

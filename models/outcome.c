@@ -190,6 +190,8 @@ struct sm_row_memo {
     double *x;             /* per offer, the tonnes its parts were computed from */
     double *parts;         /* per offer: purchase, tariff, freight, tonnes */
     unsigned char *valid;  /* per offer: its cost inputs have not moved since */
+    double *demand;        /* [M][T] sm_inputs_demand, then [M] its sums over T, */
+    int demand_ok;         /* valid until forgotten (demand inputs move them all) */
 };
 
 sm_row_memo *sm_row_memo_new(const sm_model *m, const sm_layout *L)
@@ -202,7 +204,8 @@ sm_row_memo *sm_row_memo_new(const sm_model *m, const sm_layout *L)
     mo->x = malloc(n * (size_t)L->T * sizeof *mo->x);
     mo->parts = malloc(4 * n * sizeof *mo->parts);
     mo->valid = calloc(n, 1);
-    if (!mo->x || !mo->parts || !mo->valid)
+    mo->demand = malloc(((size_t)m->n_materials * (size_t)(L->T + 1) + 1) * sizeof *mo->demand);
+    if (!mo->x || !mo->parts || !mo->valid || !mo->demand)
         sm_row_memo_free(&mo);
     return mo;
 }
@@ -215,6 +218,7 @@ void sm_row_memo_free(sm_row_memo **pmo)
     free(mo->x);
     free(mo->parts);
     free(mo->valid);
+    free(mo->demand);
     free(mo);
     *pmo = NULL;
 }
@@ -222,6 +226,39 @@ void sm_row_memo_free(sm_row_memo **pmo)
 void sm_row_memo_forget(sm_row_memo *mo, const sm_model *m)
 {
     memset(mo->valid, 0, (size_t)m->n_offers);
+    mo->demand_ok = 0;
+}
+
+/* Demand of mat in period t (0-based) and its sum over the periods, from
+ * the memo's table when there is one. */
+static double demand_at(const sm_row_memo *mo, const sm_model *m, const sm_inputs *in, int mat,
+                        int t)
+{
+    return mo ? mo->demand[(size_t)mat * (size_t)mo->T + (size_t)t]
+              : sm_inputs_demand(m, in, mat, t);
+}
+
+static double demand_sum(const sm_row_memo *mo, const sm_model *m, const sm_inputs *in, int mat)
+{
+    if (mo)
+        return mo->demand[(size_t)m->n_materials * (size_t)mo->T + (size_t)mat];
+    double d = 0.0;
+    for (int t = 0; t < m->n_periods; t++)
+        d += sm_inputs_demand(m, in, mat, t);
+    return d;
+}
+
+static void memo_demand(sm_row_memo *mo, const sm_model *m, const sm_inputs *in)
+{
+    if (mo->demand_ok)
+        return;
+    for (int mat = 0; mat < m->n_materials; mat++) {
+        for (int t = 0; t < mo->T; t++)
+            mo->demand[(size_t)mat * (size_t)mo->T + (size_t)t] = sm_inputs_demand(m, in, mat, t);
+        mo->demand[(size_t)m->n_materials * (size_t)mo->T + (size_t)mat] =
+            demand_sum(NULL, m, in, mat);
+    }
+    mo->demand_ok = 1;
 }
 
 void sm_row_memo_moved(sm_row_memo *mo, int o)
@@ -322,11 +359,10 @@ static double offer_costs(const sm_model *m, const sm_layout *L, const sm_inputs
 
 /* tonnes / the material's effective demand over the horizon (0 without
  * demand). */
-static double demand_share(const sm_model *m, const sm_inputs *in, int mat, double tonnes)
+static double demand_share(const sm_row_memo *mo, const sm_model *m, const sm_inputs *in,
+                           int mat, double tonnes)
 {
-    double d = 0.0;
-    for (int t = 0; t < m->n_periods; t++)
-        d += sm_inputs_demand(m, in, mat, t);
+    double d = demand_sum(mo, m, in, mat);
     return d > 0.0 ? tonnes / d : 0.0;
 }
 
@@ -359,6 +395,8 @@ void sm_block_fill_row_memo(sm_block *b, size_t i, const sm_model *m, const sm_l
     double *short_total = F64(SM_V_SHORTFALL_TOTAL);
     double *shortfall_share = F64(SM_V_SHORTFALL_SHARE);
     double *purchases = F64(SM_V_PURCHASES);
+    if (mo)
+        memo_demand(mo, m, in);
     for (int k = 0; k < R * M; k++)
         by_region[k] = 0.0;
     if (purchases)
@@ -394,7 +432,7 @@ void sm_block_fill_row_memo(sm_block *b, size_t i, const sm_model *m, const sm_l
             }
         }
         short_total[mat] = q_sum;
-        shortfall_share[mat] = demand_share(m, in, mat, q_sum);
+        shortfall_share[mat] = demand_share(mo, m, in, mat, q_sum);
     }
     double *saving = F64(SM_V_LIMIT_SAVING), *ldual = F64(SM_V_LIMIT_DUAL);
     for (int k = 0; k < K; k++) {
@@ -404,7 +442,7 @@ void sm_block_fill_row_memo(sm_block *b, size_t i, const sm_model *m, const sm_l
                 int r = sm_row_lim(L, k, mat, t);
                 double dual = r >= 0 ? y[r] : NAN;
                 if (r >= 0)
-                    s -= dual * sm_inputs_demand(m, in, mat, t) * 0.01;
+                    s -= dual * demand_at(mo, m, in, mat, t) * 0.01;
                 if (ldual)
                     ldual[((size_t)k * (size_t)M + (size_t)mat) * (size_t)T + (size_t)t] = dual;
             }

@@ -341,7 +341,9 @@ static double offer_costs(const sm_model *m, const sm_layout *L, const sm_inputs
             row[t] = v;
         if (fixed)
             continue;
-        double ct = sm_inputs_unit_cost(m, in, o, t).tariff, df = sm_inputs_discount(m, in, t);
+        /* sm_inputs_unit_cost(m, in, o, t).tariff, without the rest */
+        double ct = c.price * sm_inputs_tariff(m, in, r, m->offers[o].material, t);
+        double df = sm_inputs_discount(m, in, t);
         pv_price += df * (c.price + fee) * v;
         pv_tariff += df * ct * v;
         pv_freight += df * c.freight * v;

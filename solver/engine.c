@@ -181,8 +181,8 @@ static sm_status worker_init(worker *w)
     w->y = malloc((size_t)p->layout->n_rows * sizeof *w->y);
     w->values = malloc(((size_t)w->sw->n_params + 1) * sizeof *w->values);
     w->solve_order = malloc(B * sizeof *w->solve_order);
-    if (!w->in || !w->c || !w->patch || !w->memo || !w->x || !w->y || !w->values || !w->solve_order ||
-        !sm_order_ws_init(&w->ows, w->sw, B))
+    if (!w->in || !w->c || !w->patch || !w->memo || !w->x || !w->y || !w->values ||
+        !w->solve_order || !sm_order_ws_init(&w->ows, w->sw, B))
         return sm_diag_fail(&w->diag, SM_ENOMEM, "out of memory for a solver thread");
     return sm_lp_new(&w->lp, p->model, p->layout, p->base_coeffs, &w->o->lp, &w->diag);
 }

@@ -65,7 +65,8 @@ static int rows_differ(const walker *w)
         if (sm_vars[v].timing)
             continue;
         size_t n = sm_var_elems(&w->kept->dims, (sm_var)v) * sm_vtype_size(sm_vars[v].type);
-        const void *a = sm_block_row(w->kept, (sm_var)v, 0), *b = sm_block_row(w->fresh, (sm_var)v, 0);
+        const void *a = sm_block_row(w->kept, (sm_var)v, 0);
+        const void *b = sm_block_row(w->fresh, (sm_var)v, 0);
         if (a && memcmp(a, b, n))
             return 1;
     }

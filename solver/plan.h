@@ -89,6 +89,12 @@ typedef struct sm_evaluator sm_evaluator;
 sm_status sm_evaluator_new(const sm_futures *F, const sm_stage1 *s1, const sm_plan_opts *o,
                            const sm_basis *base, sm_evaluator **out, sm_diag *d);
 void sm_evaluator_free(sm_evaluator **ev);
+/* Keep each future's numbers after its first solve, up to budget bytes in
+ * all (plan_cache.h), so that later calls of sm_evaluate only re-bound the
+ * commitment columns: for an evaluator solved at many commitments. The
+ * numbers are the same kept or recomputed, so results do not change. */
+void sm_evaluator_keep_coeffs(sm_evaluator *ev, size_t budget);
+size_t sm_evaluator_kept_bytes(const sm_evaluator *ev);
 /* Once *flag (NULL: never) is set, sm_evaluate skips the futures it has
  * not solved yet: its results are then incomplete, for a caller that
  * checks the flag and discards them (the measures' passes; never the

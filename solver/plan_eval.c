@@ -1,5 +1,6 @@
 /* Futures solved at a commitment, in parallel (see plan.h): the second
  * stage of the L-shaped method and the evaluation of a plan. */
+#include "plan_cache.h"
 #include "plan_checkpoint.h"
 #include "plan_mpi.h"
 
@@ -16,6 +17,7 @@ struct sm_evaluator {
     sm_basis **basis;       /* [n] each future's last basis, NULL before its first solve */
     size_t n;               /* F->n, kept: F may be gone when the evaluator is freed */
     const volatile sig_atomic_t *stop; /* set: skip the futures not yet solved */
+    sm_coeff_cache *cache;  /* NULL: every pass recomputes every future's numbers */
     int n_offers;
 };
 
@@ -54,11 +56,23 @@ void sm_evaluator_stop_on(sm_evaluator *ev, const volatile sig_atomic_t *flag)
     ev->stop = flag;
 }
 
+void sm_evaluator_keep_coeffs(sm_evaluator *ev, size_t budget)
+{
+    sm_coeff_cache_free(&ev->cache);
+    ev->cache = sm_coeff_cache_new(ev->F->p->base_coeffs, ev->n, budget);
+}
+
+size_t sm_evaluator_kept_bytes(const sm_evaluator *ev)
+{
+    return sm_coeff_cache_bytes(ev->cache);
+}
+
 void sm_evaluator_free(sm_evaluator **pev)
 {
     sm_evaluator *ev = pev ? *pev : NULL;
     if (!ev)
         return;
+    sm_coeff_cache_free(&ev->cache);
     for (size_t s = 0; s < ev->n; s++)
         sm_basis_free(&ev->basis[s]);
     free(ev->basis);
@@ -167,7 +181,11 @@ static sm_status solve_future(sm_evaluator *ev, eval_thread *t, size_t s, const 
 {
     const sm_problem *p = ev->F->p;
     const sm_stage1 *s1 = ev->s1;
-    ev->F->coeffs(ev->F->ctx, s, t->values, t->in, t->c);
+    /* A sink reads the future's inputs, which only coeffs fills. */
+    if (sink || !sm_coeff_cache_get(ev->cache, s, t->c)) {
+        ev->F->coeffs(ev->F->ctx, s, t->values, t->in, t->c);
+        sm_coeff_cache_put(ev->cache, s, t->c);
+    }
     for (int j = 0; j < s1->nk; j++)
         raw_ub[j] = t->c->col_ub[sm_col_x(p->layout, s1->offer[j], s1->period[j])];
     sm_stage1_expand(s1, ev->n_offers, k, t->kfull);

@@ -21,6 +21,7 @@
 #include "../core/clock.h"
 #include "../models/risk.h"
 #include "plan_checkpoint.h"
+#include "plan_cache.h"
 #include "plan_lshaped.h"
 #include "plan_mpi.h"
 
@@ -170,7 +171,10 @@ static sm_status lshaped_init(lshaped *ls, const sm_futures *F, const sm_stage1 
     if (!sm_risk_weight_ok(o->risk_weight) || !sm_cvar_alpha_ok(o->cvar_alpha))
         return sm_diag_error(d, NULL, 0, 0, "risk weight %g (expected [0, 1]) or CVaR level %g "
                              "(expected [0, 1)) out of range", o->risk_weight, o->cvar_alpha);
-    return sm_evaluator_new(F, s1, o, base, &ls->ev, d);
+    sm_status st = sm_evaluator_new(F, s1, o, base, &ls->ev, d);
+    if (st == SM_OK)
+        sm_evaluator_keep_coeffs(ls->ev, SM_PLAN_CACHE_BUDGET);
+    return st;
 }
 
 /* Any future not optimal at k^: count it; SM_OK with *bad set. */

@@ -13,6 +13,7 @@
 #include "models/problem.h"
 #include "models/risk.h"
 #include "solver/plan.h"
+#include "solver/plan_cache.h"
 #include "solver/plan_sweep.h"
 #include "support/testing.h"
 #include "support/tiny_model.h"
@@ -324,6 +325,72 @@ static void test_cut_validity(void)
     free(st);
     free(st2);
     sm_evaluator_free(&ev);
+    sm_basis_free(&base);
+    sm_stage1_free(&s1);
+    sm_inputs_free(&policy);
+    sm_lp_thread_end();
+    sm_diag_clear(&d);
+    fixture_free(&f);
+}
+
+/* Futures' numbers kept between passes (sm_evaluator_keep_coeffs, all of
+ * them or a budget's worth) give, bit for bit, what recomputing them
+ * gives, at commitments that move from pass to pass: a kept number from
+ * another future or a bound left from an earlier commitment shows here. */
+static void test_kept_coeffs_fresh(void)
+{
+    fixture f;
+    CU_ASSERT_FATAL(load_contract_model(&f, contract_sweep));
+    sm_inputs *policy = sm_inputs_new(f.m);
+    double values[8];
+    sm_sweep_values(f.sw, 0, values);
+    sm_commit_policy_inputs(f.m, f.sw, values, policy);
+    sm_stage1 *s1 = NULL;
+    sm_diag d;
+    sm_diag_init(&d);
+    CU_ASSERT_EQUAL_FATAL(sm_stage1_build(f.m, policy, &s1, &d), SM_OK);
+    sm_plan_opts o;
+    sm_plan_opts_init(&o);
+    o.threads = 2;
+    sm_basis *base = NULL;
+    CU_ASSERT_EQUAL_FATAL(sm_plan_base_basis(f.p, &o.lp, &base, &d), SM_OK);
+    recourse_ctx rc = {f.p, f.sw};
+    size_t n = f.sw->samples, nk = (size_t)s1->nk;
+    sm_futures F = {f.p, n, f.sw->n_params, recourse, &rc};
+    sm_evaluator *ev[3] = {NULL, NULL, NULL}; /* recomputed, all kept, some kept */
+    for (int e = 0; e < 3; e++)
+        CU_ASSERT_EQUAL_FATAL(sm_evaluator_new(&F, s1, &o, base, &ev[e], &d), SM_OK);
+    sm_evaluator_keep_coeffs(ev[1], SM_PLAN_CACHE_BUDGET);
+    double *k = malloc(nk * sizeof *k), *q = malloc(3 * n * sizeof *q);
+    double *g = malloc(3 * n * nk * sizeof *g);
+    uint8_t *st = malloc(3 * n);
+    size_t all = 0;
+    for (int pass = 0; pass < 4; pass++) {
+        for (size_t j = 0; j < nk; j++)
+            k[j] = (0.2 + 0.8 * uniform01()) * s1->ub[j];
+        for (int e = 0; e < 3; e++)
+            CU_ASSERT_EQUAL_FATAL(sm_evaluate(ev[e], k, &q[e * n], &st[e * n], &g[e * n * nk],
+                                              NULL, NULL, &d), SM_OK);
+        for (int e = 1; e < 3; e++) {
+            CU_ASSERT_EQUAL(memcmp(q, &q[e * n], n * sizeof *q), 0);
+            CU_ASSERT_EQUAL(memcmp(st, &st[e * n], n), 0);
+            CU_ASSERT_EQUAL(memcmp(g, &g[e * n * nk], n * nk * sizeof *g), 0);
+        }
+        if (pass == 0) { /* room for about half of the futures */
+            all = sm_evaluator_kept_bytes(ev[1]);
+            sm_evaluator_keep_coeffs(ev[2], all / 2);
+        }
+    }
+    CU_ASSERT_TRUE(all > 0);
+    CU_ASSERT_TRUE(sm_evaluator_kept_bytes(ev[2]) > 0);
+    CU_ASSERT_TRUE(sm_evaluator_kept_bytes(ev[2]) <= all / 2);
+    CU_ASSERT_EQUAL(sm_evaluator_kept_bytes(ev[0]), 0);
+    free(k);
+    free(q);
+    free(g);
+    free(st);
+    for (int e = 0; e < 3; e++)
+        sm_evaluator_free(&ev[e]);
     sm_basis_free(&base);
     sm_stage1_free(&s1);
     sm_inputs_free(&policy);
@@ -928,6 +995,7 @@ int main(void)
         {"hand-solved with a first-stage commitment cap", test_hand_solved_commitment_cap},
         {"feasibility cuts; a policy infeasible for every k", test_feasibility_cuts_and_infeasible_policy},
         {"cuts hold at random portfolios", test_cut_validity},
+        {"futures' kept numbers are the recomputed ones", test_kept_coeffs_fresh},
         {"identical plans on 1, 2 and 3 threads", test_threads_identical},
         {"every master variant reaches the same RP", test_master_variants_agree},
         {"a model without contracts is unchanged", test_no_contracts_unchanged},

@@ -183,6 +183,120 @@ void sm_block_clear_row(sm_block *b, size_t i)
     }
 }
 
+/* ---- a thread's memory of the last rows' offer costs --------------------- */
+
+struct sm_row_memo {
+    int T;
+    double *x;             /* per offer, the tonnes its parts were computed from */
+    double *parts;         /* per offer: purchase, tariff, freight, tonnes */
+    unsigned char *valid;  /* per offer: its cost inputs have not moved since */
+    double *demand;        /* [M][T] sm_inputs_demand, then [M] its sums over T, */
+    int demand_ok;         /* valid until forgotten (demand inputs move them all) */
+};
+
+sm_row_memo *sm_row_memo_new(const sm_model *m, const sm_layout *L)
+{
+    sm_row_memo *mo = calloc(1, sizeof *mo);
+    size_t n = (size_t)m->n_offers + 1;
+    if (!mo)
+        return NULL;
+    mo->T = L->T;
+    mo->x = malloc(n * (size_t)L->T * sizeof *mo->x);
+    mo->parts = malloc(4 * n * sizeof *mo->parts);
+    mo->valid = calloc(n, 1);
+    mo->demand = malloc(((size_t)m->n_materials * (size_t)(L->T + 1) + 1) * sizeof *mo->demand);
+    if (!mo->x || !mo->parts || !mo->valid || !mo->demand)
+        sm_row_memo_free(&mo);
+    return mo;
+}
+
+void sm_row_memo_free(sm_row_memo **pmo)
+{
+    sm_row_memo *mo = pmo ? *pmo : NULL;
+    if (!mo)
+        return;
+    free(mo->x);
+    free(mo->parts);
+    free(mo->valid);
+    free(mo->demand);
+    free(mo);
+    *pmo = NULL;
+}
+
+void sm_row_memo_forget(sm_row_memo *mo, const sm_model *m)
+{
+    memset(mo->valid, 0, (size_t)m->n_offers);
+    mo->demand_ok = 0;
+}
+
+/* Demand of mat in period t (0-based) and its sum over the periods, from
+ * the memo's table when there is one. */
+static double demand_at(const sm_row_memo *mo, const sm_model *m, const sm_inputs *in, int mat,
+                        int t)
+{
+    return mo ? mo->demand[(size_t)mat * (size_t)mo->T + (size_t)t]
+              : sm_inputs_demand(m, in, mat, t);
+}
+
+static double demand_sum(const sm_row_memo *mo, const sm_model *m, const sm_inputs *in, int mat)
+{
+    if (mo)
+        return mo->demand[(size_t)m->n_materials * (size_t)mo->T + (size_t)mat];
+    double d = 0.0;
+    for (int t = 0; t < m->n_periods; t++)
+        d += sm_inputs_demand(m, in, mat, t);
+    return d;
+}
+
+static void memo_demand(sm_row_memo *mo, const sm_model *m, const sm_inputs *in)
+{
+    if (mo->demand_ok)
+        return;
+    for (int mat = 0; mat < m->n_materials; mat++) {
+        for (int t = 0; t < mo->T; t++)
+            mo->demand[(size_t)mat * (size_t)mo->T + (size_t)t] = sm_inputs_demand(m, in, mat, t);
+        mo->demand[(size_t)m->n_materials * (size_t)mo->T + (size_t)mat] =
+            demand_sum(NULL, m, in, mat);
+    }
+    mo->demand_ok = 1;
+}
+
+void sm_row_memo_moved(sm_row_memo *mo, int o)
+{
+    mo->valid[o] = 0;
+}
+
+/* Offer o's parts from the memo, when its tonnes are those they were
+ * computed from, bit for bit: the same sums then follow. */
+static int memo_parts(const sm_row_memo *mo, int o, const double *xo, double *row,
+                      double *purchase, double *tariff, double *freight, double *tons)
+{
+    int T = mo->T;
+    if (!mo->valid[o] || memcmp(&mo->x[(size_t)o * (size_t)T], xo, (size_t)T * sizeof *xo))
+        return 0;
+    const double *p = &mo->parts[4 * (size_t)o];
+    for (int t = 0; row && t < T; t++)
+        row[t] = xo[t];
+    *purchase += p[0];
+    *tariff += p[1];
+    *freight += p[2];
+    *tons = p[3];
+    return 1;
+}
+
+static void memo_keep(sm_row_memo *mo, int o, const double *xo, double purchase, double tariff,
+                      double freight, double tons)
+{
+    int T = mo->T;
+    memcpy(&mo->x[(size_t)o * (size_t)T], xo, (size_t)T * sizeof *xo);
+    double *p = &mo->parts[4 * (size_t)o];
+    p[0] = purchase;
+    p[1] = tariff;
+    p[2] = freight;
+    p[3] = tons;
+    mo->valid[o] = 1;
+}
+
 /* Offer o's purchase, tariff and freight cost added to *purchase, *tariff,
  * *freight, its tonnes per period into row (when kept); returns its tonnes.
  * Costs are present values (sm_inputs_discount). When neither the tariff
@@ -191,7 +305,7 @@ void sm_block_clear_row(sm_block *b, size_t i)
  * such results stay the same to the bit. */
 static double offer_costs(const sm_model *m, const sm_layout *L, const sm_inputs *in, int o,
                           const double *x, double *row, double *purchase, double *tariff,
-                          double *freight)
+                          double *freight, sm_row_memo *mo)
 {
     int T = L->T;
     const double *xo = &x[sm_col_x(L, o, 0)];
@@ -205,11 +319,14 @@ static double offer_costs(const sm_model *m, const sm_layout *L, const sm_inputs
             row[t] = xo[t];
         return 0.0;
     }
+    double tons = 0.0;
+    if (mo && memo_parts(mo, o, xo, row, purchase, tariff, freight, &tons))
+        return tons;
     /* A contract tonne bought with perfect foresight also pays its fee:
      * part of its price (0 for spot offers, so their sums are as before). */
     double fee = sm_commit_delivered_fee(m, in, o);
     sm_unit_cost c = sm_inputs_unit_cost(m, in, o, 0);
-    double tons = 0.0, pv_price = 0.0, pv_tariff = 0.0, pv_freight = 0.0;
+    double pv_price = 0.0, pv_tariff = 0.0, pv_freight = 0.0;
     /* With no tariff window on and no discounting, every lookup below
      * would find moves 0: skip them (most of a result row's time on
      * china_grid). */
@@ -224,25 +341,30 @@ static double offer_costs(const sm_model *m, const sm_layout *L, const sm_inputs
             row[t] = v;
         if (fixed)
             continue;
-        double ct = sm_inputs_unit_cost(m, in, o, t).tariff, df = sm_inputs_discount(m, in, t);
+        /* sm_inputs_unit_cost(m, in, o, t).tariff, without the rest */
+        double ct = c.price * sm_inputs_tariff(m, in, r, m->offers[o].material, t);
+        double df = sm_inputs_discount(m, in, t);
         pv_price += df * (c.price + fee) * v;
         pv_tariff += df * ct * v;
         pv_freight += df * c.freight * v;
         moves |= ct != c.tariff || df != 1.0;
     }
-    *purchase += moves ? pv_price : c.price * tons + fee * tons;
-    *tariff += moves ? pv_tariff : c.tariff * tons;
-    *freight += moves ? pv_freight : c.freight * tons;
+    double part[3] = {moves ? pv_price : c.price * tons + fee * tons,
+                      moves ? pv_tariff : c.tariff * tons, moves ? pv_freight : c.freight * tons};
+    *purchase += part[0];
+    *tariff += part[1];
+    *freight += part[2];
+    if (mo)
+        memo_keep(mo, o, xo, part[0], part[1], part[2], tons);
     return tons;
 }
 
 /* tonnes / the material's effective demand over the horizon (0 without
  * demand). */
-static double demand_share(const sm_model *m, const sm_inputs *in, int mat, double tonnes)
+static double demand_share(const sm_row_memo *mo, const sm_model *m, const sm_inputs *in,
+                           int mat, double tonnes)
 {
-    double d = 0.0;
-    for (int t = 0; t < m->n_periods; t++)
-        d += sm_inputs_demand(m, in, mat, t);
+    double d = demand_sum(mo, m, in, mat);
     return d > 0.0 ? tonnes / d : 0.0;
 }
 
@@ -261,6 +383,13 @@ static void clear_explanations(sm_block *b, size_t i)
 void sm_block_fill_row(sm_block *b, size_t i, const sm_model *m, const sm_layout *L,
                        const sm_inputs *in, const double *x, const double *y)
 {
+    sm_block_fill_row_memo(b, i, m, L, in, x, y, NULL);
+}
+
+void sm_block_fill_row_memo(sm_block *b, size_t i, const sm_model *m, const sm_layout *L,
+                            const sm_inputs *in, const double *x, const double *y,
+                            sm_row_memo *mo)
+{
     int T = L->T, M = m->n_materials, R = m->n_regions, K = m->n_limits;
     double purchase = 0, tariff = 0, freight = 0, holding = 0, shortfall = 0;
     double *by_region = F64(SM_V_PURCHASES_REGION);
@@ -268,6 +397,8 @@ void sm_block_fill_row(sm_block *b, size_t i, const sm_model *m, const sm_layout
     double *short_total = F64(SM_V_SHORTFALL_TOTAL);
     double *shortfall_share = F64(SM_V_SHORTFALL_SHARE);
     double *purchases = F64(SM_V_PURCHASES);
+    if (mo)
+        memo_demand(mo, m, in);
     for (int k = 0; k < R * M; k++)
         by_region[k] = 0.0;
     if (purchases)
@@ -279,7 +410,8 @@ void sm_block_fill_row(sm_block *b, size_t i, const sm_model *m, const sm_layout
         int u = of->supplier, r = m->suppliers[u].region, mat = of->material;
         double *row = purchases ? &purchases[((size_t)u * (size_t)M + (size_t)mat) * (size_t)T]
                                 : NULL;
-        by_region[r * M + mat] += offer_costs(m, L, in, o, x, row, &purchase, &tariff, &freight);
+        by_region[r * M + mat] +=
+            offer_costs(m, L, in, o, x, row, &purchase, &tariff, &freight, mo);
     }
     double *stock = F64(SM_V_STOCK), *short_t = F64(SM_V_SHORTFALL),
            *mc = F64(SM_V_MARGINAL_COST);
@@ -302,7 +434,7 @@ void sm_block_fill_row(sm_block *b, size_t i, const sm_model *m, const sm_layout
             }
         }
         short_total[mat] = q_sum;
-        shortfall_share[mat] = demand_share(m, in, mat, q_sum);
+        shortfall_share[mat] = demand_share(mo, m, in, mat, q_sum);
     }
     double *saving = F64(SM_V_LIMIT_SAVING), *ldual = F64(SM_V_LIMIT_DUAL);
     for (int k = 0; k < K; k++) {
@@ -312,7 +444,7 @@ void sm_block_fill_row(sm_block *b, size_t i, const sm_model *m, const sm_layout
                 int r = sm_row_lim(L, k, mat, t);
                 double dual = r >= 0 ? y[r] : NAN;
                 if (r >= 0)
-                    s -= dual * sm_inputs_demand(m, in, mat, t) * 0.01;
+                    s -= dual * demand_at(mo, m, in, mat, t) * 0.01;
                 if (ldual)
                     ldual[((size_t)k * (size_t)M + (size_t)mat) * (size_t)T + (size_t)t] = dual;
             }

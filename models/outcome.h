@@ -100,6 +100,25 @@ void sm_block_clear_row(sm_block *b, size_t i);
 void sm_block_fill_row(sm_block *b, size_t i, const sm_model *m, const sm_layout *L,
                        const sm_inputs *in, const double *col_prim, const double *row_dual);
 
+/* A solver thread's memory of the offers' costs in the rows it filled
+ * (purchase, tariff and freight parts, each a function of the offer's
+ * tonnes and its cost inputs only), so that a row whose offer kept its
+ * tonnes to the bit and whose cost inputs did not move adds the same
+ * parts without looking up unit costs again. The caller says which
+ * offers' cost inputs moved (sm_scenario_patch_memo), or forgets
+ * all when any other input may have. */
+typedef struct sm_row_memo sm_row_memo;
+sm_row_memo *sm_row_memo_new(const sm_model *m, const sm_layout *L);
+void sm_row_memo_free(sm_row_memo **mo);
+void sm_row_memo_forget(sm_row_memo *mo, const sm_model *m);
+void sm_row_memo_moved(sm_row_memo *mo, int offer);
+
+/* sm_block_fill_row with the offers' parts from mo where they hold, and
+ * kept there for the next row (mo NULL: none). The row is the same. */
+void sm_block_fill_row_memo(sm_block *b, size_t i, const sm_model *m, const sm_layout *L,
+                            const sm_inputs *in, const double *x, const double *y,
+                            sm_row_memo *mo);
+
 /* Commitment fees paid in row i's future (a plan's fee·k*): part of its
  * total cost and of its cash cost. */
 void sm_block_add_fees(sm_block *b, size_t i, double fees);

@@ -5,6 +5,7 @@
 #include "portfolio.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 sm_status sm_problem_new(const sm_model *m, sm_problem **out, sm_diag *d)
 {
@@ -85,6 +86,7 @@ struct sm_scenario_patch {
     int all;                         /* the last call computed every number */
     int n_cols, n_rows;              /* else these columns and rows, */
     int *cols, *rows;                /* listed in ascending order within each part */
+    int n_priced, *priced;           /* the offers whose cost inputs moved */
 };
 
 sm_scenario_patch *sm_scenario_patch_new(const sm_problem *p)
@@ -97,7 +99,8 @@ sm_scenario_patch *sm_scenario_patch_new(const sm_problem *p)
     sp->prev_policy = sm_inputs_new(p->model);
     sp->cols = malloc(((size_t)p->layout->n_cols + 1) * sizeof *sp->cols);
     sp->rows = malloc(((size_t)p->layout->n_rows + 1) * sizeof *sp->rows);
-    if (!sp->prev || !sp->policy || !sp->prev_policy || !sp->cols || !sp->rows)
+    sp->priced = malloc(((size_t)p->model->n_offers + 1) * sizeof *sp->priced);
+    if (!sp->prev || !sp->policy || !sp->prev_policy || !sp->cols || !sp->rows || !sp->priced)
         sm_scenario_patch_free(&sp);
     return sp;
 }
@@ -112,6 +115,7 @@ void sm_scenario_patch_free(sm_scenario_patch **psp)
     sm_inputs_free(&sp->prev_policy);
     free(sp->cols);
     free(sp->rows);
+    free(sp->priced);
     free(sp);
     *psp = NULL;
 }
@@ -141,14 +145,16 @@ static int scope_moved(const sm_model *m, const sm_inputs *a, const sm_inputs *b
     return window_moved(&a->win[wide], &b->win[wide]) || window_moved(&a->win[own], &b->win[own]);
 }
 
-static int offer_moved(const sm_model *m, const sm_inputs *a, const sm_inputs *b, int o)
+/* windows_same: every window of a is b's, bit for bit (then none moved). */
+static int offer_moved(const sm_model *m, const sm_inputs *a, const sm_inputs *b, int o,
+                       int windows_same)
 {
     const sm_offer *of = &m->offers[o];
     int u = of->supplier, r = m->suppliers[u].region;
     int bounds = a->cap_mult[o] != b->cap_mult[o] || a->delay[u] != b->delay[u] ||
-                 scope_moved(m, a, b, SM_SCOPE_AVAIL, r, of->material);
+                 (!windows_same && scope_moved(m, a, b, SM_SCOPE_AVAIL, r, of->material));
     int costs = a->price_mult[o] != b->price_mult[o] || a->tariff[r] != b->tariff[r] ||
-                scope_moved(m, a, b, SM_SCOPE_TARIFF, r, of->material);
+                (!windows_same && scope_moved(m, a, b, SM_SCOPE_TARIFF, r, of->material));
     return (bounds ? OFFER_BOUNDS : 0) | (costs ? OFFER_COSTS : 0);
 }
 
@@ -185,10 +191,14 @@ static void patch_moved(const sm_problem *p, sm_scenario_patch *sp, const sm_inp
     const sm_model *m = p->model;
     const sm_layout *L = p->layout;
     int contracts = m->n_contracts > 0, T = L->T;
-    sp->n_cols = sp->n_rows = 0;
+    sp->n_cols = sp->n_rows = sp->n_priced = 0;
     c->obj_const = in->commitment_fees;
+    /* Most steps move no window: one comparison instead of four per offer
+     * (equal bits mean equal numbers computed from them). */
+    int windows_same =
+        !memcmp(in->win, sp->prev->win, (size_t)sm_scope_slots(m) * sizeof *in->win);
     for (int o = 0; o < m->n_offers; o++) {
-        int moved = offer_moved(m, in, sp->prev, o);
+        int moved = offer_moved(m, in, sp->prev, o, windows_same);
         if (contracts && bound_moved(m, sp->policy, sp->prev_policy, o))
             moved |= OFFER_BOUNDS;
         if (!moved)
@@ -200,8 +210,10 @@ static void patch_moved(const sm_problem *p, sm_scenario_patch *sp, const sm_inp
             if (contracts)
                 sm_commit_bound_foresight_offer(m, L, sp->policy, o, c);
         }
-        if (moved & OFFER_COSTS)
+        if (moved & OFFER_COSTS) {
             sm_coeffs_offer_costs(m, L, in, o, c);
+            sp->priced[sp->n_priced++] = o;
+        }
         for (int t = 0; t < T; t++)
             sp->cols[sp->n_cols++] = sm_col_x(L, o, t);
     }
@@ -234,6 +246,16 @@ int sm_scenario_patch_moved(const sm_scenario_patch *sp, int *n_cols, const int 
     *n_rows = sp->n_rows;
     *rows = sp->rows;
     return 1;
+}
+
+void sm_scenario_patch_memo(const sm_scenario_patch *sp, const sm_problem *p, sm_row_memo *mo)
+{
+    if (!sp->valid || sp->all) {
+        sm_row_memo_forget(mo, p->model);
+        return;
+    }
+    for (int a = 0; a < sp->n_priced; a++)
+        sm_row_memo_moved(mo, sp->priced[a]);
 }
 
 void sm_scenario_coeffs_patch(const sm_problem *p, sm_scenario_patch *sp, const sm_sweep *sw,

@@ -57,6 +57,13 @@ void sm_scenario_coeffs_patch(const sm_problem *p, sm_scenario_patch *sp, const 
 int sm_scenario_patch_moved(const sm_scenario_patch *sp, int *n_cols, const int **cols,
                             int *n_rows, const int **rows);
 
+/* Tell a row memo (models/outcome.h) what the last
+ * sm_scenario_coeffs_patch moved: the offers whose cost inputs (price,
+ * tariff and their windows: what sm_inputs_unit_cost reads of an offer)
+ * moved, or everything when it computed every number. Call it after
+ * every patch, whether or not the scenario's row is filled. */
+void sm_scenario_patch_memo(const sm_scenario_patch *sp, const sm_problem *p, sm_row_memo *mo);
+
 /* Scenario i's parameter values into values[] and its inputs into in:
  * the first half of sm_scenario_coeffs, for callers that compute the
  * numbers another way (a plan's second stage). */

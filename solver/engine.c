@@ -152,7 +152,9 @@ typedef struct worker {
     sm_inputs *in;
     sm_coeffs *c;            /* the last scenario's numbers, patched to the next's */
     sm_scenario_patch *patch;
+    sm_row_memo *memo;       /* the offers' costs of the rows filled, for the next */
     double *x, *y, *values;
+    unsigned long gen[2];    /* which solution x and y hold (sm_lp_solution_moved) */
     size_t *solve_order;
     sm_order_ws ows;
     /* the trace: seconds building the problem, waiting for a free block,
@@ -174,6 +176,7 @@ static void worker_free(worker *w)
     sm_inputs_free(&w->in);
     sm_coeffs_free(&w->c);
     sm_scenario_patch_free(&w->patch);
+    sm_row_memo_free(&w->memo);
     free(w->x);
     free(w->y);
     free(w->values);
@@ -188,12 +191,13 @@ static sm_status worker_init(worker *w)
     w->in = sm_inputs_new(p->model);
     w->c = sm_coeffs_new(p->layout);
     w->patch = sm_scenario_patch_new(p);
+    w->memo = sm_row_memo_new(p->model, p->layout);
     w->x = malloc((size_t)p->layout->n_cols * sizeof *w->x);
     w->y = malloc((size_t)p->layout->n_rows * sizeof *w->y);
     w->values = malloc(((size_t)w->sw->n_params + 1) * sizeof *w->values);
     w->solve_order = malloc(B * sizeof *w->solve_order);
-    if (!w->in || !w->c || !w->patch || !w->x || !w->y || !w->values || !w->solve_order ||
-        !sm_order_ws_init(&w->ows, w->sw, B))
+    if (!w->in || !w->c || !w->patch || !w->memo || !w->x || !w->y || !w->values ||
+        !w->solve_order || !sm_order_ws_init(&w->ows, w->sw, B))
         return sm_diag_fail(&w->diag, SM_ENOMEM, "out of memory for a solver thread");
     return sm_lp_new(&w->lp, p->model, p->layout, p->base_coeffs, &w->o->lp, &w->diag);
 }
@@ -216,6 +220,7 @@ static sm_status relive_lp(worker *w)
     sm_explainer_forget(&w->explain);
     sm_lp_forget(&w->lp);
     sm_status st = sm_lp_new(&w->lp, p->model, p->layout, p->base_coeffs, &w->o->lp, &w->diag);
+    w->gen[0] = w->gen[1] = 0; /* a new problem counts its solutions anew */
     if (st == SM_OK)
         sm_lp_set_basis(w->lp, w->base_basis);
     return st;
@@ -289,11 +294,23 @@ static void load_scenario(worker *w, size_t i)
         sm_lp_load_moved(w->lp, w->c, nc, cols, nr, rows);
     else
         sm_lp_load(w->lp, w->c);
+    sm_scenario_patch_memo(w->patch, w->prob, w->memo);
+}
+
+/* An optimal scenario's row: only the values that may have moved since
+ * the last row are read back (run --ranging solves other problems in
+ * between: there, all). */
+static void fill_row(worker *w, sm_block *b, size_t row)
+{
+    const sm_problem *p = w->prob;
+    if (w->o->ranging)
+        w->gen[0] = w->gen[1] = 0;
+    sm_lp_solution_moved(w->lp, w->x, w->y, w->o->full ? 0 : p->layout->lim0, w->gen);
+    sm_block_fill_row_memo(b, row, p->model, p->layout, w->in, w->x, w->y, w->memo);
 }
 
 static sm_status solve_block(worker *w, size_t first, size_t count, sm_block *b)
 {
-    const sm_problem *p = w->prob;
     const sm_run_opts *o = w->o;
     b->count = count;
     sm_order_block(w->order, &w->ows, first, count, w->solve_order);
@@ -324,8 +341,7 @@ static sm_status solve_block(worker *w, size_t first, size_t count, sm_block *b)
         if (info.status == SM_SCEN_OPTIMAL) {
             /* Summaries keep no balance-row duals (the marginal costs), and
              * those rows come first in the layout: read the limits' only. */
-            sm_lp_solution_rows(w->lp, w->x, w->y, o->full ? 0 : p->layout->lim0);
-            sm_block_fill_row(b, row, p->model, p->layout, w->in, w->x, w->y);
+            fill_row(w, b, row);
             sm_status rst = o->ranging ? range_row(w, b, row) : SM_OK;
             if (rst != SM_OK) {
                 for (size_t r = k + 1; r < count; r++)

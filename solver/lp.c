@@ -24,7 +24,20 @@ struct sm_lp {
     int n_rows, n_cols;
     jmp_buf jmp;             /* where GLPK's error hook returns to */
     char msg[160];           /* GLPK's last line of output */
+    /* Generations of the last solution's primal values and duals: a solve
+     * keeps a generation only when it provably left those values as they
+     * were (sm_lp_solution_moved); x_warm/y_warm say that nothing since
+     * the last such solve could move them. */
+    unsigned long x_gen, y_gen;
+    int x_warm, y_warm;
 };
+
+/* Something moved that the primal values (and so the duals) depend on:
+ * bounds, the basis, its factorization, the scaling, the rows. */
+static void values_move(sm_lp *lp)
+{
+    lp->x_warm = lp->y_warm = 0;
+}
 
 void sm_lp_opts_init(sm_lp_opts *o)
 {
@@ -155,6 +168,7 @@ static void set_col(sm_lp *lp, int j, double lb, double ub)
         lp->bound_conflict = 1;
         return;
     }
+    values_move(lp);
     if (lp->clp)
         sm_clp_set_col_bounds(lp->clp, j, lb, ub);
     else
@@ -170,6 +184,7 @@ static void set_row(sm_lp *lp, int i, double lb, double ub)
         lp->bound_conflict = 1;
         return;
     }
+    values_move(lp);
     if (lp->clp)
         sm_clp_set_row_bounds(lp->clp, i, lb, ub);
     else
@@ -188,6 +203,7 @@ static void load_col(sm_lp *lp, const sm_coeffs *c, int j)
         set_col(lp, j, c->col_lb[j], c->col_ub[j]);
     if (c->obj[j] == cur->obj[j])
         return;
+    lp->y_warm = 0;
     if (lp->clp)
         sm_clp_set_obj(lp->clp, j, c->obj[j]);
     else
@@ -388,6 +404,7 @@ sm_status sm_lp_add_row(sm_lp *lp, int n, const int *cols, const double *vals, d
         return sm_diag_fail(d, SM_ESOLVER, "GLPK failed adding a row: %s", lp->msg);
     }
     enter(lp);
+    values_move(lp);
     int i = glp_add_rows(lp->P, 1);
     glp_set_mat_row(lp->P, i, n, ind, val);
     glp_set_row_bnds(lp->P, i, bound_type(lb, ub), finite_or_zero(lb), finite_or_zero(ub));
@@ -400,6 +417,7 @@ sm_status sm_lp_add_row(sm_lp *lp, int n, const int *cols, const double *vals, d
 
 void sm_lp_set_col_bounds(sm_lp *lp, int first, int n, const double *lb, const double *ub)
 {
+    values_move(lp);
     for (int j = 0; j < n; j++)
         glp_set_col_bnds(lp->P, first + j + 1, bound_type(lb[j], ub[j]), finite_or_zero(lb[j]),
                          finite_or_zero(ub[j]));
@@ -427,6 +445,7 @@ sm_status sm_lp_del_rows(sm_lp *lp, int n, const int *rows, sm_diag *d)
         return sm_diag_fail(d, SM_ESOLVER, "GLPK failed dropping rows: %s", lp->msg);
     }
     enter(lp);
+    values_move(lp);
     glp_del_rows(lp->P, n, num);
     leave();
     lp->n_rows -= n;
@@ -438,6 +457,7 @@ sm_status sm_lp_add_elastic(sm_lp *lp, int n, const int *rows, sm_diag *d)
 {
     if (n == 0)
         return SM_OK;
+    values_move(lp);
     if (lp->clp)
         return sm_clp_add_elastic(lp->clp, n, rows) == 0
                    ? SM_OK
@@ -534,7 +554,9 @@ static void solve_clp(sm_lp *lp, int warm, sm_solve_info *info)
     info->simplex_calls = info->iterations > 0;
 }
 
-sm_status sm_lp_solve(sm_lp *lp, int warm, sm_solve_info *info)
+/* sm_lp_solve; *kept = 1 when GLPK found the basis still optimal, its
+ * values then computed by glp_warm_up alone. */
+static sm_status solve(sm_lp *lp, int warm, sm_solve_info *info, int *kept)
 {
     memset(info, 0, sizeof *info);
     double t0 = sm_clock_s();
@@ -567,6 +589,7 @@ sm_status sm_lp_solve(sm_lp *lp, int warm, sm_solve_info *info)
         int pf = glp_get_prim_stat(P) == GLP_FEAS, df = glp_get_dual_stat(P) == GLP_FEAS;
         if (pf && df) {
             /* The old basis is still optimal: the patch moved nothing that matters. */
+            *kept = 1;
             info->status = SM_SCEN_OPTIMAL;
             info->seconds = sm_clock_s() - t0;
             leave();
@@ -600,6 +623,22 @@ sm_status sm_lp_solve(sm_lp *lp, int warm, sm_solve_info *info)
     return SM_OK;
 }
 
+/* glp_warm_up computes the primal values from the basis, its
+ * factorization (made only when none exists), the bounds and the matrix,
+ * and the duals from those and the costs, nothing else: two solves that
+ * both keep the basis, with nothing of that moved in between (x_warm,
+ * y_warm), give the same values to the bit. Every other solve (a simplex,
+ * CLP, a bound conflict, a failure) may give others. */
+sm_status sm_lp_solve(sm_lp *lp, int warm, sm_solve_info *info)
+{
+    int kept = 0;
+    sm_status st = solve(lp, warm, info, &kept);
+    lp->x_gen += !(kept && lp->x_warm);
+    lp->y_gen += !(kept && lp->y_warm);
+    lp->x_warm = lp->y_warm = kept;
+    return st;
+}
+
 void sm_lp_solution(const sm_lp *lp, double *x, double *y)
 {
     sm_lp_solution_rows(lp, x, y, 0);
@@ -618,6 +657,7 @@ sm_status sm_lp_solve_rescue(sm_lp *lp, sm_solve_info *info)
         return SM_ESOLVER;
     }
     enter(lp);
+    values_move(lp);
     glp_scale_prob(lp->P, GLP_SF_AUTO);
     glp_adv_basis(lp->P, 0);
     glp_smcp parm;
@@ -698,6 +738,7 @@ void sm_lp_get_basis(const sm_lp *lp, sm_basis *b)
 
 void sm_lp_set_basis(sm_lp *lp, const sm_basis *b)
 {
+    values_move(lp);
     if (lp->clp) {
         sm_clp_set_basis(lp->clp, lp->n_cols, b->row_stat + 1, b->col_stat + 1);
         return;
@@ -756,6 +797,7 @@ void sm_lp_get_scale(const sm_lp *lp, double *rows, double *cols)
 
 void sm_lp_set_scale(sm_lp *lp, const double *rows, const double *cols)
 {
+    values_move(lp);
     for (int i = 0; i < lp->n_rows; i++)
         glp_set_rii(lp->P, i + 1, rows[i]);
     for (int j = 0; j < lp->n_cols; j++)
@@ -771,6 +813,7 @@ sm_status sm_lp_write(sm_lp *lp, const char *path, int lp_format, sm_diag *d)
      * non-zero, and no setjmp point waits here. */
     lp->msg[0] = '\0';
     glp_term_hook(on_glpk_output, lp);
+    values_move(lp);
     /* GLPK writes an objective's constant as a comment in LP files, which
      * readers skip, and as an objective right-hand side in MPS, whose sign
      * readers disagree on: so a column fixed at 1 carries it instead. */
@@ -834,12 +877,14 @@ sm_status sm_lp_solve_failed(const sm_solve_info *info, const char *what, sm_dia
 
 void sm_lp_set_costs(sm_lp *lp, int first, int n, const double *cost)
 {
+    lp->y_warm = 0;
     for (int j = 0; j < n; j++)
         glp_set_obj_coef(lp->P, first + j + 1, cost[j]);
 }
 
 void sm_lp_set_row_bounds(sm_lp *lp, int first, int n, const double *lb, const double *ub)
 {
+    values_move(lp);
     for (int i = 0; i < n; i++)
         glp_set_row_bnds(lp->P, first + i + 1, bound_type(lb[i], ub[i]), finite_or_zero(lb[i]),
                          finite_or_zero(ub[i]));
@@ -975,4 +1020,24 @@ void sm_lp_solution_rows(const sm_lp *lp, double *x, double *y, int first_row)
         x[j] = glp_get_col_prim(lp->P, j + 1);
     for (int i = first_row; y && i < lp->n_rows; i++)
         y[i] = glp_get_row_dual(lp->P, i + 1);
+}
+
+/* ---- reading back only what moved ---------------------------------------- */
+
+int sm_lp_solution_moved(const sm_lp *lp, double *x, double *y, int first_row,
+                         unsigned long gen[2])
+{
+    int x_moved = !gen[0] || gen[0] != lp->x_gen, y_moved = !gen[1] || gen[1] != lp->y_gen;
+    if (lp->clp || (x_moved && y_moved)) {
+        sm_lp_solution_rows(lp, x, y, first_row);
+    } else if (x_moved) {
+        for (int j = 0; j < lp->n_cols; j++)
+            x[j] = glp_get_col_prim(lp->P, j + 1);
+    } else if (y_moved) {
+        for (int i = first_row; y && i < lp->n_rows; i++)
+            y[i] = glp_get_row_dual(lp->P, i + 1);
+    }
+    gen[0] = lp->x_gen;
+    gen[1] = lp->y_gen;
+    return x_moved;
 }

@@ -268,4 +268,17 @@ void sm_lp_load_moved(sm_lp *lp, const sm_coeffs *c, int n_cols, const int *cols
  * summaries-only run keeps no balance-row duals. */
 void sm_lp_solution_rows(const sm_lp *lp, double *x, double *y, int first_row);
 
+/* ---- reading back only what moved -------------------------------------
+ * sm_lp_solution_rows for a caller that keeps x and y between solves:
+ * gen[2] (0, 0 before the first read, and after any other problem's
+ * values went into x and y) says which solution's values x and y hold,
+ * and only what may differ is read again. With GLPK, a solve that keeps
+ * its basis (no pivot) after another that kept it, with no bound, basis,
+ * scaling or row moved in between, leaves the primal values as they were
+ * to the bit, and the duals too when no cost moved either (glp_warm_up
+ * computes them from nothing else); CLP's are always read. Returns 1 when
+ * the primal values were read (may have moved), 0 when x is as it was. */
+int sm_lp_solution_moved(const sm_lp *lp, double *x, double *y, int first_row,
+                         unsigned long gen[2]);
+
 #endif

@@ -565,6 +565,11 @@ static sm_status report(const run_ctx *r, const sm_run_stats *stats)
         if (stats->by_status[s])
             fprintf(stderr, " %zu %s", stats->by_status[s], sm_scen_status_names[s]);
     fprintf(stderr, "; wrote %s (%.1f MB)\n", out, mb);
+    if (stats->lp_rebuilds)
+        fprintf(stderr, "supplymix: warning: GLPK stopped on a fatal error %zu time(s) and the "
+                        "thread's problem was rebuilt; a scenario it hit is recorded as "
+                        "solver_failure, an explanation or ranging it hit is NaN in %s\n",
+                stats->lp_rebuilds, out);
     if (!stats->interrupted)
         return SM_OK;
     fprintf(stderr, "supplymix: interrupted: %zu of %zu scenarios are in %s; continue with "

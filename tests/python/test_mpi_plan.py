@@ -52,14 +52,15 @@ def checkpoint_policy(path):
         return int(f["plan_resume"].attrs["policy"]) if "plan_resume" in f else None
 
 
-def resumes(plan, ref, out, what, runs):
+def resumes(plan, ref, out, what, runs, sweep=None):
     """Copies of the stopped plan out, each resumed on (ranks, threads) of
     runs, equal the uninterrupted plan ref."""
     ck = checkpoint_policy(out)
     for ranks, threads in runs:
         copy = f"{out[:-3]}_np{ranks}.h5"
         shutil.copy(out, copy)
-        r = plan(ranks, copy, "--resume", "-j", str(threads))
+        extra = {"on": sweep} if sweep else {}
+        r = plan(ranks, copy, "--resume", "-j", str(threads), **extra)
         ok, diff = same(ref, copy)
         check(r.returncode == 0 and ok, f"{what}, resumed on {ranks} rank(s) x {threads} "
               f"thread(s): equals the uninterrupted plan {diff} ({r.stderr.strip()[-300:]})")
@@ -110,15 +111,29 @@ def killed(exe, env, sweep, tmp, plan, ref):
     check(ck is not None, "SIGKILL to 2 ranks: the killed file held a checkpoint")
 
 
-def one_rank_signalled(exe, env, sweep, tmp, plan, ref):
+# The same futures with the policies' order such that the second one is
+# the long one (a 45 % cap: about 160 iterations, 14 s on 2 threads; the
+# 60 % cap first takes about 1 s): a signal sent 1 s into the second
+# policy lands inside it however loaded the machine (with SWEEP's order the
+# second policy took 0.9-4 s, and once ended before the signal came).
+SWEEP_LONG_SECOND = SWEEP.replace("name: plan_mpi", "name: plan_mpi_long_second").replace(
+    "{values: [0.4, 0.6]}", "{values: [0.6, 0.45]}")
+
+
+def one_rank_signalled(exe, env, tmp, plan):
     """SIGTERM to rank 1 alone inside the second policy: every rank stops
     at the same boundary, rank 0 saves that boundary's checkpoint (though
     checkpoints are otherwise rate-limited to one an hour here, and rank 0
     got no signal), exit 3; 3 ranks resume it."""
+    sweep = os.path.join(tmp, "plan_mpi_long_second.yaml")
+    open(sweep, "w").write(SWEEP_LONG_SECOND)
+    ref = os.path.join(tmp, "long_second.h5")
+    r = plan(0, ref, "-j", "2", on=sweep)
+    check(r.returncode == 0, f"single process, long second policy ({r.stderr.strip()[-300:]})")
     out, err = os.path.join(tmp, "rank1.h5"), os.path.join(tmp, "rank1.err")
     p = start(exe, env, sweep, out, err, 2, every="3600")
     second = wait_for(p, err, "policy 1/2")
-    time.sleep(1.0)  # inside policy 2's decomposition (tens of seconds)
+    time.sleep(1.0)  # inside policy 2's decomposition (over 10 s)
     pids = rank_pids(p)
     if 1 in pids:
         os.kill(pids[1], signal.SIGTERM)
@@ -127,7 +142,7 @@ def one_rank_signalled(exe, env, sweep, tmp, plan, ref):
     check(second and rc == 3 and "--resume" in text and "up to its last iteration" in text,
           f"SIGTERM to rank 1 alone: exit 3 (got {rc}), policy 2 saved up to its last "
           f"iteration {text.strip()[-300:]}")
-    ck = resumes(plan, ref, out, "SIGTERM to rank 1", ((3, 1),))
+    ck = resumes(plan, ref, out, "SIGTERM to rank 1", ((3, 1),), sweep)
     check(ck == 1, f"SIGTERM to rank 1: the file held policy 2's checkpoint ({ck})")
 
 
@@ -138,8 +153,8 @@ def main(exe):
         sweep = os.path.join(tmp, "plan_mpi.yaml")
         open(sweep, "w").write(SWEEP)
 
-        def plan(ranks, out, *extra):
-            cmd = [exe, "plan", MODEL, "--sweep", sweep, "-o", out] + list(extra)
+        def plan(ranks, out, *extra, on=sweep):
+            cmd = [exe, "plan", MODEL, "--sweep", on, "-o", out] + list(extra)
             if ranks:
                 cmd = MPIRUN + ["-np", str(ranks)] + cmd
             return subprocess.run(cmd, capture_output=True, text=True, env=env)
@@ -175,7 +190,7 @@ def main(exe):
               f"{err.strip()[-300:]}")
         resumes(plan, ref, out, "SIGUSR1 to mpirun -np 3", ((1, 2),))
         killed(exe, env, sweep, tmp, plan, ref)
-        one_rank_signalled(exe, env, sweep, tmp, plan, ref)
+        one_rank_signalled(exe, env, tmp, plan)
     return finish()
 
 

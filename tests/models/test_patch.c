@@ -13,6 +13,7 @@
 #include "io/model_load.h"
 #include "io/sweep_load.h"
 #include "models/problem.h"
+#include "support/sweep_fixture.h"
 #include "support/testing.h"
 
 static const char *const every_kind =
@@ -81,34 +82,19 @@ static void check_sweep(const char *name_or_text, int is_text)
 {
     sm_diag d;
     sm_diag_init(&d);
-    sm_model *m = NULL;
-    sm_problem *p = NULL;
-    sm_sweep *sw = NULL;
-    char *dir = NULL, *path = NULL;
-    sm_status st = sm_model_load(SM_SOURCE_MODELS_DIR "/rare_earths", &m, &d);
-    if (st == SM_OK && is_text) {
-        dir = sm_test_tmpdir();
-        path = sm_test_write(dir, "sweep.yaml", name_or_text);
-    } else if (st == SM_OK) {
-        path = sm_sweep_find(name_or_text, SM_SOURCE_MODELS_DIR "/rare_earths");
-    }
-    if (st == SM_OK)
-        st = sm_sweep_load(path, m, &sw, &d);
-    if (st == SM_OK)
-        st = sm_problem_new(m, &p, &d);
+    sm_test_sweep t;
+    sm_status st = sm_test_sweep_open(&t, SM_SOURCE_MODELS_DIR "/rare_earths", name_or_text,
+                                      is_text, &d);
     if (st != SM_OK)
         sm_test_dump_diag(&d);
     CU_ASSERT_FATAL(st == SM_OK);
+    sm_problem *p = t.p;
+    sm_sweep *sw = t.sw;
     size_t bad = mismatches(p, sw);
     if (bad)
         fprintf(stderr, "%s: %zu patched scenarios differ\n", sw->name, bad);
     CU_ASSERT_EQUAL(bad, 0);
-    sm_problem_free(&p);
-    sm_sweep_free(&sw);
-    sm_model_free(&m);
-    free(path);
-    if (dir)
-        sm_test_rmtree(dir);
+    sm_test_sweep_close(&t);
     sm_diag_clear(&d);
 }
 

@@ -263,30 +263,63 @@ static double uniform01(void)
     return (double)(rng_state >> 11) / 9007199254740992.0;
 }
 
+/* The futures of the contract sweep's first policy, with what an
+ * evaluator needs: the stage-one columns, options (2 threads) and the
+ * base basis. */
+typedef struct futures_at_policy {
+    fixture f;
+    sm_inputs *policy;
+    sm_stage1 *s1;
+    sm_plan_opts o;
+    sm_basis *base;
+    recourse_ctx rc;
+    sm_futures F;
+} futures_at_policy;
+
+static int futures_open(futures_at_policy *u)
+{
+    memset(u, 0, sizeof *u);
+    if (!load_contract_model(&u->f, contract_sweep))
+        return 0;
+    sm_diag d;
+    sm_diag_init(&d);
+    u->policy = sm_inputs_new(u->f.m);
+    double values[8];
+    sm_sweep_values(u->f.sw, 0, values);
+    sm_commit_policy_inputs(u->f.m, u->f.sw, values, u->policy);
+    sm_plan_opts_init(&u->o);
+    u->o.threads = 2;
+    int ok = sm_stage1_build(u->f.m, u->policy, &u->s1, &d) == SM_OK &&
+             sm_plan_base_basis(u->f.p, &u->o.lp, &u->base, &d) == SM_OK;
+    if (!ok)
+        sm_test_dump_diag(&d);
+    sm_diag_clear(&d);
+    u->rc = (recourse_ctx){u->f.p, u->f.sw};
+    u->F = (sm_futures){u->f.p, u->f.sw->samples, u->f.sw->n_params, recourse, &u->rc};
+    return ok;
+}
+
+static void futures_close(futures_at_policy *u)
+{
+    sm_basis_free(&u->base);
+    sm_stage1_free(&u->s1);
+    sm_inputs_free(&u->policy);
+    sm_lp_thread_end();
+    fixture_free(&u->f);
+}
+
 /* Every cut Q_s(k^) + g_s·(k' − k^) lies below Q_s(k') at random k', each
  * re-solved; and the cuts are not all flat. */
 static void test_cut_validity(void)
 {
-    fixture f;
-    CU_ASSERT_FATAL(load_contract_model(&f, contract_sweep));
-    sm_inputs *policy = sm_inputs_new(f.m);
-    double values[8];
-    sm_sweep_values(f.sw, 0, values);
-    sm_commit_policy_inputs(f.m, f.sw, values, policy);
-    sm_stage1 *s1 = NULL;
+    futures_at_policy u;
+    CU_ASSERT_FATAL(futures_open(&u));
     sm_diag d;
     sm_diag_init(&d);
-    CU_ASSERT_EQUAL_FATAL(sm_stage1_build(f.m, policy, &s1, &d), SM_OK);
-    sm_plan_opts o;
-    sm_plan_opts_init(&o);
-    o.threads = 2;
-    sm_basis *base = NULL;
-    CU_ASSERT_EQUAL_FATAL(sm_plan_base_basis(f.p, &o.lp, &base, &d), SM_OK);
-    recourse_ctx rc = {f.p, f.sw};
-    size_t n = f.sw->samples, nk = (size_t)s1->nk;
-    sm_futures F = {f.p, n, f.sw->n_params, recourse, &rc};
+    const sm_stage1 *s1 = u.s1;
+    size_t n = u.F.n, nk = (size_t)s1->nk;
     sm_evaluator *ev = NULL;
-    CU_ASSERT_EQUAL_FATAL(sm_evaluator_new(&F, s1, &o, base, &ev, &d), SM_OK);
+    CU_ASSERT_EQUAL_FATAL(sm_evaluator_new(&u.F, s1, &u.o, u.base, &ev, &d), SM_OK);
     double *kh = malloc(nk * sizeof *kh), *kp = malloc(nk * sizeof *kp);
     double *q = malloc(n * sizeof *q), *q2 = malloc(n * sizeof *q2);
     double *g = malloc(n * nk * sizeof *g);
@@ -325,12 +358,8 @@ static void test_cut_validity(void)
     free(st);
     free(st2);
     sm_evaluator_free(&ev);
-    sm_basis_free(&base);
-    sm_stage1_free(&s1);
-    sm_inputs_free(&policy);
-    sm_lp_thread_end();
+    futures_close(&u);
     sm_diag_clear(&d);
-    fixture_free(&f);
 }
 
 /* Futures' numbers kept between passes (sm_evaluator_keep_coeffs, all of
@@ -339,27 +368,15 @@ static void test_cut_validity(void)
  * another future or a bound left from an earlier commitment shows here. */
 static void test_kept_coeffs_fresh(void)
 {
-    fixture f;
-    CU_ASSERT_FATAL(load_contract_model(&f, contract_sweep));
-    sm_inputs *policy = sm_inputs_new(f.m);
-    double values[8];
-    sm_sweep_values(f.sw, 0, values);
-    sm_commit_policy_inputs(f.m, f.sw, values, policy);
-    sm_stage1 *s1 = NULL;
+    futures_at_policy u;
+    CU_ASSERT_FATAL(futures_open(&u));
     sm_diag d;
     sm_diag_init(&d);
-    CU_ASSERT_EQUAL_FATAL(sm_stage1_build(f.m, policy, &s1, &d), SM_OK);
-    sm_plan_opts o;
-    sm_plan_opts_init(&o);
-    o.threads = 2;
-    sm_basis *base = NULL;
-    CU_ASSERT_EQUAL_FATAL(sm_plan_base_basis(f.p, &o.lp, &base, &d), SM_OK);
-    recourse_ctx rc = {f.p, f.sw};
-    size_t n = f.sw->samples, nk = (size_t)s1->nk;
-    sm_futures F = {f.p, n, f.sw->n_params, recourse, &rc};
+    const sm_stage1 *s1 = u.s1;
+    size_t n = u.F.n, nk = (size_t)s1->nk;
     sm_evaluator *ev[3] = {NULL, NULL, NULL}; /* recomputed, all kept, some kept */
     for (int e = 0; e < 3; e++)
-        CU_ASSERT_EQUAL_FATAL(sm_evaluator_new(&F, s1, &o, base, &ev[e], &d), SM_OK);
+        CU_ASSERT_EQUAL_FATAL(sm_evaluator_new(&u.F, s1, &u.o, u.base, &ev[e], &d), SM_OK);
     sm_evaluator_keep_coeffs(ev[1], SM_PLAN_CACHE_BUDGET);
     double *k = malloc(nk * sizeof *k), *q = malloc(3 * n * sizeof *q);
     double *g = malloc(3 * n * nk * sizeof *g);
@@ -391,12 +408,8 @@ static void test_kept_coeffs_fresh(void)
     free(st);
     for (int e = 0; e < 3; e++)
         sm_evaluator_free(&ev[e]);
-    sm_basis_free(&base);
-    sm_stage1_free(&s1);
-    sm_inputs_free(&policy);
-    sm_lp_thread_end();
+    futures_close(&u);
     sm_diag_clear(&d);
-    fixture_free(&f);
 }
 
 /* The same plan, bit for bit, on 1, 2 and 3 threads. */

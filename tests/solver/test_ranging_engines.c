@@ -30,6 +30,7 @@
 #include "models/problem.h"
 #include "solver/lp.h"
 #include "solver/ranging.h"
+#include "support/sweep_fixture.h"
 
 enum { UP, DOWN, LO, HI, N_OUT };
 
@@ -194,15 +195,14 @@ int main(int argc, char **argv)
     }
     sm_diag d;
     sm_diag_init(&d);
-    sm_model *m = NULL;
-    sm_problem *p = NULL;
-    sm_sweep *sw = NULL;
-    char *path = NULL;
-    if (sm_model_load(argv[1], &m, &d) != SM_OK || sm_problem_new(m, &p, &d) != SM_OK ||
-        !(path = sm_sweep_find(argv[2], argv[1])) || sm_sweep_load(path, m, &sw, &d) != SM_OK) {
+    sm_test_sweep t;
+    if (sm_test_sweep_open(&t, argv[1], argv[2], 0, &d) != SM_OK) {
         sm_diag_print(&d, stderr);
         return 1;
     }
+    sm_model *m = t.m;
+    sm_problem *p = t.p;
+    sm_sweep *sw = t.sw;
     size_t n = sw->n_scenarios;
     if (argc > 3 && strtoul(argv[3], NULL, 10) < n)
         n = strtoul(argv[3], NULL, 10);
@@ -250,9 +250,6 @@ int main(int argc, char **argv)
     free(values);
     sm_coeffs_free(&co);
     sm_inputs_free(&in);
-    sm_sweep_free(&sw);
-    free(path);
-    sm_problem_free(&p);
-    sm_model_free(&m);
+    sm_test_sweep_close(&t);
     return failures ? 1 : 0;
 }

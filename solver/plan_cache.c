@@ -69,11 +69,9 @@ int sm_coeff_cache_get(const sm_coeff_cache *cc, size_t s, sm_coeffs *c)
     size_t len[5];
     parts(c, to, len);
     parts(cc->ref, from, len);
-    double *flat[5];
-    size_t start[7] = {0};
+    size_t start[6] = {0};
     for (int i = 0; i < 5; i++) {
         memcpy(to[i], from[i], len[i] * sizeof(double));
-        flat[i] = to[i];
         start[i + 1] = start[i] + len[i];
     }
     c->obj_const = cc->ref->obj_const;
@@ -85,7 +83,7 @@ int sm_coeff_cache_get(const sm_coeff_cache *cc, size_t s, sm_coeffs *c)
         if (i == 5)
             c->obj_const = m->value[e];
         else
-            flat[i][at - start[i]] = m->value[e];
+            to[i][at - start[i]] = m->value[e];
     }
     return 1;
 }

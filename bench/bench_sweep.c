@@ -43,12 +43,21 @@ static sm_status discard(void *ctx, size_t first, const sm_block *b, sm_diag *d)
 
 typedef struct figures {
     double rate, wall, solve_frac, busy_frac, iters, kept, loop_ms, pack_frac;
-    size_t n;
+    double cpu;          /* the process's user + system CPU seconds for the run */
+    size_t n, fallbacks;
 } figures;
 
 /* One run of sw: every block, or only those where skip[b] is 0. */
-static sm_ratio_test ratio_test = SM_RATIO_HARRIS; /* the default */
+static sm_ratio_test ratio_test = SM_RATIO_FLIP; /* the sweeps' default */
 static sm_lp_engine engine = SM_LP_GLPK;
+
+static double process_cpu_s(void)
+{
+    struct rusage ru;
+    getrusage(RUSAGE_SELF, &ru);
+    return (double)ru.ru_utime.tv_sec + 1e-6 * (double)ru.ru_utime.tv_usec +
+           (double)ru.ru_stime.tv_sec + 1e-6 * (double)ru.ru_stime.tv_usec;
+}
 
 static int measure_once(const sm_problem *p, const sm_sweep *sw, int threads, int cold, int natural,
                    const uint8_t *skip, int write, figures *f)
@@ -62,7 +71,7 @@ static int measure_once(const sm_problem *p, const sm_sweep *sw, int threads, in
         close(fd);
     if (write) {
         sm_results_info info = {p->model, sw, "sm_bench", threads, 1, 1, 0, 1, 0, 0, NULL, 0, NULL, 0,
-                                sm_lp_engine_name(engine)};
+                                sm_lp_engine_name(engine), sm_ratio_test_name(ratio_test)};
         if (sm_results_create(path, &info, 1, &res, &d) != SM_OK) {
             sm_diag_print(&d, stderr);
             return 0;
@@ -81,7 +90,10 @@ static int measure_once(const sm_problem *p, const sm_sweep *sw, int threads, in
         o.prepare_ctx = (void *)sm_results_get_shape(res);
     }
     sm_run_stats s;
+    double cpu0 = process_cpu_s();
     sm_status st = sm_engine_run(p, sw, &o, write ? to_file : discard, res, &s, &d);
+    f->cpu = process_cpu_s() - cpu0;
+    f->fallbacks = s.ratio_fallbacks;
     sm_results_close(&res, &d);
     unlink(path);
     if (st != SM_OK) {
@@ -133,13 +145,16 @@ static int compare_ratio_tests(const sm_problem *p, const sm_sweep *sw)
             if (all[r][k].rate > best[r].rate)
                 best[r] = all[r][k];
         }
-    ratio_test = SM_RATIO_HARRIS;
+    ratio_test = SM_RATIO_FLIP;
     printf("\nsweep %s: %zu scenarios, warm, 1 thread, results written\n", sw->name,
            sw->n_scenarios);
     for (int r = 0; r < 2; r++)
         printf("  %s: %8.0f scenarios/s best of 3 (runs %.0f %.0f %.0f), %.2f iterations a "
                "scenario\n", name[r], best[r].rate, all[r][0].rate, all[r][1].rate,
                all[r][2].rate, best[r].iters);
+    for (int r = 0; r < 2; r++)
+        printf("  %s: CPU s of the runs %.3f %.3f %.3f, %zu Harris fallbacks\n", name[r],
+               all[r][0].cpu, all[r][1].cpu, all[r][2].cpu, all[r][0].fallbacks);
     printf("  long-step / Harris: %.3fx scenarios/s, %.3fx iterations\n",
            best[1].rate / best[0].rate, best[1].iters / (best[0].iters > 0 ? best[0].iters : 1e-9));
     return 1;

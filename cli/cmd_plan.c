@@ -421,7 +421,7 @@ int sm_cmd_plan(int argc, char **argv)
         st = sm_diag_fail(&d, SM_ENOMEM, "out of memory");
     sm_results_info info = {m, sw, sm_cli_command_line, o.threads, ranks, 1, 0, 1,
                             o.lp.it_lim, o.lp.tm_lim_ms / 1000.0, &sm_cli_stop_requested, 1, NULL, 0,
-                            sm_lp_engine_name(o.lp.engine)};
+                            sm_lp_engine_name(o.lp.engine), sm_ratio_test_name(o.lp.warm_ratio)};
     size_t ck_g = 0;
     if (st == SM_OK && rank == 0) {
         st = open_output(out, force, resume, &in, &info, &o, done, &ck, &ck_g, &lock, &d);

@@ -31,6 +31,7 @@ static void usage(FILE *out)
             "usage: supplymix run [MODEL] --sweep SWEEP -o OUT.h5 [-j THREADS]\n"
             "                     [--force | --resume] [--summaries-only] [--slice K/N|slurm]\n"
             "                     [--portfolio FILE [--policy P]] [--ranging]\n"
+            "                     [--ratio-test long-step|harris]\n"
             "\n"
             "Solve every scenario of SWEEP (a sweep file, or the name of one of the model's\n"
             "shipped sweeps, e.g. quick, china_grid, monte_carlo) on MODEL (default: the\n"
@@ -74,6 +75,11 @@ static void usage(FILE *out)
             "                       shadow price holds: limit_saving_up/_down and\n"
             "                       limit_share_low/_high (NaN without it); four warm\n"
             "                       solves per limit and scenario (bench/README.md)\n"
+            "  --ratio-test T       the ratio test of GLPK's warm re-solves: long-step (the\n"
+            "                       default: fewer iterations) or harris; a long-step solve\n"
+            "                       that stops on a GLPK error is solved again with harris.\n"
+            "                       Recorded as warm_ratio_test; --resume keeps the file's\n"
+            "                       (refused if another is given). CLP ignores it\n"
             "  -h, --help           show this help\n");
     sm_cli_lp_engine_usage(out, 21);
     fprintf(out,
@@ -179,6 +185,7 @@ static sm_status agree(sm_status st, int ranks, int rank, sm_diag *d)
 typedef struct run_args {
     const char *sweep_arg, *out, *jarg, *slice_arg, *model_arg, *portfolio, *policy;
     int force, resume, summaries, ranging;
+    int ratio_given;         /* --ratio-test was given (a resume must then match the file) */
     int threads, slice_k, slice_n;
     sm_lp_opts lp;
 } run_args;
@@ -264,10 +271,12 @@ static int parse_args(int argc, char **argv, run_args *a)
                                          {"policy", required_argument, 0, 'p'},
                                          {"lp-engine", required_argument, 0, 'E'},
                                          {"ranging", no_argument, 0, 'R'},
+                                         {"ratio-test", required_argument, 0, 'Q'},
                                          {0, 0, 0, 0}};
     memset(a, 0, sizeof *a);
     a->slice_n = 1;
     sm_lp_opts_init(&a->lp);
+    a->lp.warm_ratio = SM_RATIO_FLIP; /* sweeps' default (sm_run_opts_init) */
     int c;
     while ((c = getopt_long(argc, argv, "ho:j:", opts, NULL)) != -1) {
         switch (c) {
@@ -286,6 +295,14 @@ static int parse_args(int argc, char **argv, run_args *a)
                 return 2;
             break;
         case 'R': a->ranging = 1; break;
+        case 'Q':
+            if (!sm_ratio_test_parse(optarg, &a->lp.warm_ratio)) {
+                fprintf(stderr, "supplymix run: --ratio-test: '%s' is not a ratio test; give "
+                                "long-step or harris\n", optarg);
+                return 2;
+            }
+            a->ratio_given = 1;
+            break;
         case 'I':
         case 'T':
             if (!parse_limit(c, optarg, &a->lp))
@@ -366,6 +383,28 @@ static void take_file_blocks(run_ctx *r)
     slice_blocks(r);
 }
 
+/* A resumed file goes on with the ratio test it was started with (a
+ * file without the attribute: Harris), since degenerate scenarios may
+ * end at other optima with the other; a --ratio-test that differs is
+ * refused before the file is touched. */
+static sm_status take_file_ratio(run_ctx *r)
+{
+    char name[32];
+    sm_ratio_test t;
+    if (!sm_results_ratio_test(r->a.out, name, sizeof name) || !sm_ratio_test_parse(name, &t) ||
+        t == r->a.lp.warm_ratio)
+        return SM_OK; /* an unreadable file: the resume's checks say why */
+    if (r->a.ratio_given)
+        return sm_diag_fail(&r->d, SM_EINPUT, "%s was made with --ratio-test %s; resume it with "
+                            "that ratio test (given: %s)", r->a.out, name,
+                            sm_ratio_test_name(r->a.lp.warm_ratio));
+    fprintf(stderr, "supplymix: %s was started with the %s ratio test; the resumed run keeps "
+                    "it\n", r->a.out, name);
+    r->a.lp.warm_ratio = t;
+    r->info.warm_ratio_test = sm_ratio_test_name(t);
+    return SM_OK;
+}
+
 /* A sweep this large is most likely a typo in samples or a grid. */
 #define HUGE_RUN 1000000000u
 
@@ -391,7 +430,8 @@ static sm_status load_inputs(run_ctx *r)
     sm_results_info info = {r->in.m, r->in.sw, sm_cli_command_line, r->a.threads, r->ranks,
                             !r->a.summaries, r->a.slice_k, r->a.slice_n, r->a.lp.it_lim,
                             r->a.lp.tm_lim_ms / 1000.0, &sm_cli_stop_requested, 0,
-                            r->in.portfolio, r->a.ranging, sm_lp_engine_name(r->a.lp.engine)};
+                            r->in.portfolio, r->a.ranging, sm_lp_engine_name(r->a.lp.engine),
+                            sm_ratio_test_name(r->a.lp.warm_ratio)};
     r->info = info;
     return SM_OK;
 }
@@ -407,7 +447,10 @@ static sm_status resume_output(run_ctx *r)
 {
     const char *out = r->a.out;
     take_file_blocks(r);
-    sm_status st = sm_results_resume(out, &r->info, &r->res, &r->done, &r->d);
+    sm_status st = take_file_ratio(r);
+    if (st != SM_OK)
+        return st;
+    st = sm_results_resume(out, &r->info, &r->res, &r->done, &r->d);
     if (st != SM_OK)
         return st;
     if (r->a.summaries == r->info.full)
@@ -462,6 +505,8 @@ static sm_status open_output(run_ctx *r)
     if (st == SM_OK && r->ranks > 1 && r->a.resume) {
         r->in.sw->block_size = sm_mpi_bcast_size(r->in.sw->block_size);
         slice_blocks(r);
+        r->a.lp.warm_ratio = (sm_ratio_test)sm_mpi_bcast_size((size_t)r->a.lp.warm_ratio);
+        r->info.warm_ratio_test = sm_ratio_test_name(r->a.lp.warm_ratio);
     }
 #endif
     return st;
@@ -570,6 +615,11 @@ static sm_status report(const run_ctx *r, const sm_run_stats *stats)
                         "thread's problem was rebuilt; a scenario it hit is recorded as "
                         "solver_failure, an explanation or ranging it hit is NaN in %s\n",
                 stats->lp_rebuilds, out);
+    if (stats->ratio_fallbacks)
+        fprintf(stderr, "supplymix: warning: GLPK's long-step ratio test stopped on a fatal "
+                        "error %zu time(s); each such solve was done again with the Harris "
+                        "ratio test from the block's base basis (recorded normally)\n",
+                stats->ratio_fallbacks);
     if (!stats->interrupted)
         return SM_OK;
     fprintf(stderr, "supplymix: interrupted: %zu of %zu scenarios are in %s; continue with "

@@ -128,6 +128,13 @@ static const char *engine_of(const sm_results_info *info)
     return info->lp_engine ? info->lp_engine : "glpk";
 }
 
+/* The ratio test a file's warm re-solves used: files made before there
+ * was a choice are Harris's. */
+static const char *ratio_of(const sm_results_info *info)
+{
+    return info->warm_ratio_test ? info->warm_ratio_test : "harris";
+}
+
 static int write_root_attributes(hid_t file, const sm_results_info *info, const sm_sweep *sw)
 {
     const sm_model *m = info->model;
@@ -171,6 +178,7 @@ static int write_root_attributes(hid_t file, const sm_results_info *info, const 
          sm_h5_attr_i64(file, "iteration_limit", info->iteration_limit) &&
          sm_h5_attr_num(file, "time_limit_s", H5T_NATIVE_DOUBLE, &info->time_limit_s, 1) &&
          sm_h5_attr_text(file, "lp_engine", engine_of(info)) &&
+         sm_h5_attr_text(file, "warm_ratio_test", ratio_of(info)) &&
          sm_h5_attr_text(file, "comment",
                    "Illustrative scenario analysis; model figures are public data with sources "
                    "in the model files stored under /inputs. Not a forecast.");
@@ -923,6 +931,12 @@ sm_status sm_results_check_identity(hid_t f, const char *path, sm_results_info *
     if (strcmp(engine, engine_of(info)) != 0)
         return sm_diag_error(d, path, 0, 0, "was made with --lp-engine %s; resume with the same "
                                             "engine (given: %s)", engine, engine_of(info));
+    char ratio[32];
+    if (!sm_h5_read_attr_text(f, "warm_ratio_test", ratio, sizeof ratio))
+        strcpy(ratio, "harris");
+    if (strcmp(ratio, ratio_of(info)) != 0)
+        return sm_diag_error(d, path, 0, 0, "was made with --ratio-test %s; resume with the same "
+                                            "ratio test (given: %s)", ratio, ratio_of(info));
     if (!same_portfolio(f, path, info, d) || !same_ranging(f, path, info, d))
         return SM_EINPUT;
     int sums = sm_results_checksummed(f);
@@ -1173,6 +1187,27 @@ int sm_results_block_size(const char *path, size_t *block)
         H5Fclose(f);
     if (ok)
         *block = (size_t)b;
+    return ok;
+}
+
+int sm_results_ratio_test(const char *path, char *name, size_t size)
+{
+    H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
+    struct stat sb;
+    if (stat(path, &sb) != 0 || !S_ISREG(sb.st_mode) || H5Fis_hdf5(path) <= 0)
+        return 0;
+    hid_t f = sm_h5_open_read(path);
+    if (f < 0)
+        return 0;
+    char buf[32];
+    long long n = 0;
+    /* A results file has n_scenarios; one without warm_ratio_test is Harris's. */
+    int ok = sm_h5_read_attr_i64(f, "n_scenarios", &n);
+    if (ok && !sm_h5_read_attr_text(f, "warm_ratio_test", buf, sizeof buf))
+        strcpy(buf, "harris");
+    H5Fclose(f);
+    if (ok)
+        snprintf(name, size, "%s", buf);
     return ok;
 }
 

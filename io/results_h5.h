@@ -47,6 +47,10 @@ typedef struct sm_results_info {
     int ranging;            /* `run --ranging`: root attribute ranging; a resume must match */
     const char *lp_engine;  /* "glpk" (also for NULL), "clp": root attribute lp_engine;
                              * a resume must use the same */
+    const char *warm_ratio_test; /* the warm re-solves' ratio test, "long-step" or
+                                  * "harris" (also for NULL): root attribute
+                                  * warm_ratio_test (absent in older files: Harris); a
+                                  * resume must use the same */
 } sm_results_info;
 
 /* Create the file at path with every dataset, label and attribute, then
@@ -98,6 +102,13 @@ sm_status sm_results_resume(const char *path, sm_results_info *info, sm_results 
  * that wrote the file (256 before 2026-12; sm_sweep_default_block_size
  * now). */
 int sm_results_block_size(const char *path, size_t *block);
+
+/* The warm ratio test recorded in the results file at path (root
+ * attribute warm_ratio_test; "harris" when absent: files made before
+ * long-step became the sweeps' default) into name[size]: 1 when it reads,
+ * 0 when the path is not a regular file or not a results file. --resume
+ * continues a file with its ratio test. */
+int sm_results_ratio_test(const char *path, char *name, size_t size);
 
 /* The geometry of a results file's chunks: enough to prepare a block for
  * it without the file (on another MPI rank, say). */

@@ -33,6 +33,7 @@ typedef struct shard_id {
     char model_hash[64], sweep_hash[64], model[256], sweep[256];
     char portfolio_hash[64], portfolio[256];   /* "" without --portfolio */
     char engine[32];                           /* "glpk" when not recorded */
+    char ratio[32];                            /* warm_ratio_test; "harris" when not recorded */
 } shard_id;
 
 static sm_status read_id(hid_t f, const char *path, shard_id *id, sm_diag *d)
@@ -62,6 +63,8 @@ static sm_status read_id(hid_t f, const char *path, shard_id *id, sm_diag *d)
     sm_h5_read_attr_text(f, "portfolio_file", id->portfolio, sizeof id->portfolio);
     if (!sm_h5_read_attr_text(f, "lp_engine", id->engine, sizeof id->engine))
         strcpy(id->engine, "glpk");
+    if (!sm_h5_read_attr_text(f, "warm_ratio_test", id->ratio, sizeof id->ratio))
+        strcpy(id->ratio, "harris");
     if (id->block < 1 || id->n < 1 || id->slices < 1 || id->slice < 0 || id->slice >= id->slices)
         return sm_diag_error(d, path, 0, 0, "has inconsistent attributes (block size %lld, %lld "
                                             "scenarios, slice %lld of %lld)",
@@ -115,6 +118,12 @@ static sm_status same_run(const shard_id *a, const char *a_path, const shard_id 
         return sm_diag_error(d, b_path, 0, 0, "was solved by the %s engine, but %s by %s: refusing "
                                               "to merge (run every slice with the same "
                                               "--lp-engine)", b->engine, a_path, a->engine);
+    /* Degenerate scenarios may end at other optima with another ratio
+     * test: the merged file would be of no single run. */
+    if (strcmp(a->ratio, b->ratio))
+        return sm_diag_error(d, b_path, 0, 0, "was solved with the %s ratio test, but %s with "
+                                              "%s: refusing to merge (run every slice with the "
+                                              "same --ratio-test)", b->ratio, a_path, a->ratio);
     /* A shard without --ranging holds NaN where the other holds savings:
      * the merged file could state neither. */
     if ((a->ranging != 0) != (b->ranging != 0))

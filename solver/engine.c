@@ -23,6 +23,10 @@ void sm_run_opts_init(sm_run_opts *o)
     o->full = 1;
     o->block_end = SIZE_MAX;
     sm_lp_opts_init(&o->lp);
+    /* Sweeps re-solve from the last scenario's basis, where long-step took
+     * 36-50 % fewer iterations than Harris (bench/README.md); a fatal error
+     * of GLPK's long-step test falls back to Harris (harris_fallback). */
+    o->lp.warm_ratio = SM_RATIO_FLIP;
 }
 
 /* ---- the block pool and the writer thread ------------------------------- */
@@ -234,6 +238,39 @@ static sm_status rebuild_after_fatal(worker *w)
     return relive_lp(w);
 }
 
+/* Whether a solve of this run that stopped on a GLPK fatal error was a
+ * warm long-step one, which Harris may solve (GLPK 5.0's long-step test
+ * can fail its assertion teta_lim >= 0.0 where Harris goes on). */
+static int long_step_failed(const worker *w)
+{
+    const sm_lp_opts *lo = &w->o->lp;
+    return !w->o->cold && lo->warm_ratio == SM_RATIO_FLIP && lo->engine == SM_LP_GLPK;
+}
+
+/* After a long-step solve's fatal error: a new problem (base numbers,
+ * base basis), the caller's numbers loaded by load(w, arg), and a warm
+ * solve with Harris, so the result depends only on the block (the base
+ * basis and the scenario's numbers), not on where the long-step solve
+ * stopped; long-step again from the next solve on. A second fatal error
+ * is the caller's failure, the problem rebuilt once more. */
+static sm_status harris_fallback(worker *w, void (*load)(worker *w, size_t arg), size_t arg,
+                                 sm_solve_info *info)
+{
+    double failed_s = info->seconds;
+    sm_status st = relive_lp(w);
+    if (st != SM_OK)
+        return st;
+    w->stats.ratio_fallbacks++;
+    load(w, arg);
+    sm_lp_set_warm_ratio(w->lp, SM_RATIO_HARRIS);
+    st = sm_lp_solve(w->lp, 1, info);
+    info->seconds += failed_s;
+    if (st == SM_ESOLVER)
+        return rebuild_after_fatal(w);
+    sm_lp_set_warm_ratio(w->lp, SM_RATIO_FLIP);
+    return SM_OK;
+}
+
 /* An infeasible scenario's least relaxation into row of b. A GLPK failure
  * on the elastic LP leaves the row's relaxation NaN (the scenario is still
  * recorded as infeasible) and rebuilds both problems of the thread. */
@@ -257,26 +294,65 @@ static sm_status explain_row(worker *w, sm_block *b, size_t row)
     return st;
 }
 
-/* run --ranging: row's directional savings and share ranges. A GLPK
- * failure leaves them NaN and rebuilds the thread's problem. */
-static sm_status range_row(worker *w, sm_block *b, size_t row)
+static sm_status ranging_once(worker *w, sm_block *b, size_t row, sm_diag *d)
+{
+    return sm_ranging_limits(w->ranger, w->lp, w->in, w->c, sm_block_row(b, SM_V_SAVING_UP, row),
+                             sm_block_row(b, SM_V_SAVING_DOWN, row),
+                             sm_block_row(b, SM_V_SHARE_LOW, row),
+                             sm_block_row(b, SM_V_SHARE_HIGH, row), d);
+}
+
+static void load_scenario(worker *w, size_t i);
+
+static void ranging_nan(worker *w, sm_block *b, size_t row)
+{
+    for (int v = SM_V_SAVING_UP; v <= SM_V_SHARE_HIGH; v++)
+        for (int k = 0; k < w->prob->model->n_limits; k++)
+            ((double *)sm_block_row(b, (sm_var)v, row))[k] = NAN;
+}
+
+/* After a fatal error in the ranging's long-step re-solves: scenario i
+ * solved again with Harris from the base basis (harris_fallback) and,
+ * when optimal, ranged with Harris; NaN where GLPK fails again. */
+static sm_status range_with_harris(worker *w, sm_block *b, size_t i, size_t row, sm_diag *d)
+{
+    sm_solve_info info;
+    memset(&info, 0, sizeof info);
+    sm_status st = harris_fallback(w, load_scenario, i, &info);
+    if (st != SM_OK || info.status != SM_SCEN_OPTIMAL) {
+        ranging_nan(w, b, row);
+        return st;
+    }
+    sm_lp_set_warm_ratio(w->lp, SM_RATIO_HARRIS);
+    st = ranging_once(w, b, row, d);
+    if (st == SM_ESOLVER) {
+        sm_diag_clear(d);
+        ranging_nan(w, b, row);
+        return rebuild_after_fatal(w);
+    }
+    sm_lp_set_warm_ratio(w->lp, SM_RATIO_FLIP);
+    return st;
+}
+
+/* run --ranging: row's (scenario i's) directional savings and share
+ * ranges. A GLPK failure leaves them NaN and rebuilds the thread's
+ * problem; a long-step one is first tried again with Harris. */
+static sm_status range_row(worker *w, sm_block *b, size_t i, size_t row)
 {
     const sm_problem *p = w->prob;
     if (!w->ranger && !(w->ranger = sm_ranger_new(p->model, p->layout)))
         return sm_diag_fail(&w->diag, SM_ENOMEM, "out of memory for ranging");
     sm_diag d;
     sm_diag_init(&d);
-    sm_status st = sm_ranging_limits(w->ranger, w->lp, w->in, w->c,
-                                     sm_block_row(b, SM_V_SAVING_UP, row),
-                                     sm_block_row(b, SM_V_SAVING_DOWN, row),
-                                     sm_block_row(b, SM_V_SHARE_LOW, row),
-                                     sm_block_row(b, SM_V_SHARE_HIGH, row), &d);
+    sm_status st = ranging_once(w, b, row, &d);
     if (st == SM_ESOLVER) {
         sm_diag_clear(&d);
-        for (int v = SM_V_SAVING_UP; v <= SM_V_SHARE_HIGH; v++)
-            for (int k = 0; k < p->model->n_limits; k++)
-                ((double *)sm_block_row(b, (sm_var)v, row))[k] = NAN;
-        return rebuild_after_fatal(w);
+        if (long_step_failed(w))
+            st = range_with_harris(w, b, i, row, &d);
+        else {
+            ranging_nan(w, b, row);
+            return rebuild_after_fatal(w);
+        }
     }
     sm_diag_take(&w->diag, &d);
     return st;
@@ -309,6 +385,15 @@ static void fill_row(worker *w, sm_block *b, size_t row)
     sm_block_fill_row_memo(b, row, p->model, p->layout, w->in, w->x, w->y, w->memo);
 }
 
+/* Tests: whether scenario i's long-step solve is to stop on a fatal error. */
+static int injected(const sm_run_opts *o, size_t i)
+{
+    for (size_t k = 0; k < o->n_test_fatal; k++)
+        if (o->test_fatal[k] == i)
+            return 1;
+    return 0;
+}
+
 static sm_status solve_block(worker *w, size_t first, size_t count, sm_block *b)
 {
     const sm_run_opts *o = w->o;
@@ -327,11 +412,15 @@ static sm_status solve_block(worker *w, size_t first, size_t count, sm_block *b)
         size_t i = w->solve_order[k], row = i - first;
         load_scenario(w, i);
         sm_solve_info info;
+        if (o->test_fatal && injected(o, i))
+            sm_lp_test_fatal_next(w->lp);
         sm_status st = sm_lp_solve(w->lp, !o->cold, &info);
         if (st == SM_ESOLVER) {
             /* GLPK's environment on this thread is gone: rebuild, and go on
-             * from the base basis (as deterministic as the failure). */
-            sm_status rebuilt = rebuild_after_fatal(w);
+             * from the base basis (as deterministic as the failure); a
+             * long-step solve is first tried again with Harris. */
+            sm_status rebuilt = long_step_failed(w) ? harris_fallback(w, load_scenario, i, &info)
+                                                    : rebuild_after_fatal(w);
             if (rebuilt != SM_OK) {
                 for (size_t r = k; r < count; r++)
                     sm_block_clear_row(b, w->solve_order[r] - first);
@@ -342,7 +431,7 @@ static sm_status solve_block(worker *w, size_t first, size_t count, sm_block *b)
             /* Summaries keep no balance-row duals (the marginal costs), and
              * those rows come first in the layout: read the limits' only. */
             fill_row(w, b, row);
-            sm_status rst = o->ranging ? range_row(w, b, row) : SM_OK;
+            sm_status rst = o->ranging ? range_row(w, b, i, row) : SM_OK;
             if (rst != SM_OK) {
                 for (size_t r = k + 1; r < count; r++)
                     sm_block_clear_row(b, w->solve_order[r] - first);
@@ -405,6 +494,13 @@ static sm_status pilot_init(pilot *pt, const sm_sweep *sw, const sm_run_opts *o,
     return SM_OK;
 }
 
+/* The pilot's solve again after a rebuild: w->c holds its numbers. */
+static void load_coeffs(worker *w, size_t unused)
+{
+    (void)unused;
+    sm_lp_load(w->lp, w->c);
+}
+
 /* This thread's share of the pilot's solves, on its own problem. */
 static sm_status pilot_solve(worker *w, pilot *pt)
 {
@@ -417,8 +513,15 @@ static sm_status pilot_solve(worker *w, pilot *pt)
         sm_lp_set_basis(w->lp, w->base_basis);
         sm_solve_info info;
         if (sm_lp_solve(w->lp, 1, &info) == SM_ESOLVER) {
-            atomic_store(&pt->failed, 1);
-            return relive_lp(w);
+            if (!long_step_failed(w)) {
+                atomic_store(&pt->failed, 1);
+                return relive_lp(w);
+            }
+            sm_status st = harris_fallback(w, load_coeffs, 0, &info);
+            if (st != SM_OK || info.glpk_code == -1) { /* Harris failed too */
+                atomic_store(&pt->failed, 1);
+                return st;
+            }
         }
         w->pilot_n++;
         pt->obj[j] = info.status == SM_SCEN_OPTIMAL ? sm_lp_objective(w->lp) : NAN;
@@ -641,6 +744,7 @@ static sm_status gather(worker *w, sm_run_stats *stats, sm_status st, sm_diag *d
     stats->iterations += w->stats.iterations;
     stats->kept_basis += w->stats.kept_basis;
     stats->lp_rebuilds += w->stats.lp_rebuilds;
+    stats->ratio_fallbacks += w->stats.ratio_fallbacks;
     stats->interrupted |= w->stats.interrupted;
     sm_diag_take(d, &w->diag);
     return st == SM_OK ? w->st : st;

@@ -6,7 +6,9 @@
  * block_size in scenario numbering. Every block starts from the base
  * case's optimal basis, refactorized, and solves its scenarios in an order
  * that depends only on the sweep (order.h), each warm-started from the one
- * before. So a scenario's result depends on its block alone: the same
+ * before (with the long-step ratio test by default, falling back to Harris
+ * from the base basis for a solve where GLPK stops on a fatal error). So a
+ * scenario's result depends on its block alone: the same
  * whatever the thread count, the schedule, or which blocks an earlier,
  * interrupted run finished. */
 #ifndef SM_ENGINE_H
@@ -70,6 +72,12 @@ typedef struct sm_run_opts {
      * on its thread, per-thread busy / waiting / idle seconds, the
      * writer's); NULL: none. For finding lost parallel time (bench/). */
     FILE *trace;
+    /* Tests only (the command line never sets it): scenarios whose warm
+     * long-step solve in a block stops on an injected GLPK fatal error
+     * (sm_lp_test_fatal_next), n_test_fatal of them, to run the Harris
+     * fallback. NULL: none. */
+    const size_t *test_fatal;
+    size_t n_test_fatal;
 } sm_run_opts;
 
 void sm_run_opts_init(sm_run_opts *o);
@@ -84,7 +92,11 @@ typedef struct sm_run_stats {
     double prepare_s;            /* summed over threads: in o->prepare */
     long long iterations;
     size_t kept_basis;           /* scenarios solved without a simplex call */
-    size_t lp_rebuilds;          /* problems rebuilt after a GLPK fatal error */
+    size_t lp_rebuilds;          /* problems rebuilt after a GLPK fatal error (not
+                                  * counting ratio_fallbacks) */
+    size_t ratio_fallbacks;      /* long-step warm solves that stopped on a GLPK fatal
+                                  * error and were solved again with Harris (the
+                                  * pilot's, scenarios', ranging's) */
     int interrupted;             /* stopped early by *stop */
     int threads;
 } sm_run_stats;

@@ -30,6 +30,7 @@ struct sm_lp {
      * the last such solve could move them. */
     unsigned long x_gen, y_gen;
     int x_warm, y_warm;
+    int test_fatal;          /* sm_lp_test_fatal_next: fail the next long-step solve */
 };
 
 /* Something moved that the primal values (and so the duals) depend on:
@@ -48,6 +49,32 @@ void sm_lp_opts_init(sm_lp_opts *o)
     o->warm_pricing = SM_PRICING_TEXTBOOK;
     o->warm_ratio = SM_RATIO_HARRIS;
     o->engine = SM_LP_GLPK;
+}
+
+const char *sm_ratio_test_name(sm_ratio_test r)
+{
+    return r == SM_RATIO_FLIP ? "long-step" : r == SM_RATIO_HARRIS ? "harris" : NULL;
+}
+
+int sm_ratio_test_parse(const char *name, sm_ratio_test *r)
+{
+    if (!strcmp(name, "long-step"))
+        *r = SM_RATIO_FLIP;
+    else if (!strcmp(name, "harris"))
+        *r = SM_RATIO_HARRIS;
+    else
+        return 0;
+    return 1;
+}
+
+void sm_lp_set_warm_ratio(sm_lp *lp, sm_ratio_test r)
+{
+    lp->opts.warm_ratio = r;
+}
+
+void sm_lp_test_fatal_next(sm_lp *lp)
+{
+    lp->test_fatal = 1;
 }
 
 const char *sm_lp_engine_name(sm_lp_engine e)
@@ -582,6 +609,10 @@ static sm_status solve(sm_lp *lp, int warm, sm_solve_info *info, int *kept)
         return SM_ESOLVER;
     }
     enter(lp);
+    if (lp->test_fatal && warm && lp->opts.warm_ratio == SM_RATIO_FLIP) {
+        lp->test_fatal = 0;
+        glp_error("sm_lp_test_fatal_next: injected fatal error in a long-step solve\n");
+    }
     glp_prob *P = lp->P;
     int ret;
     int meth = GLP_PRIMAL;

@@ -39,13 +39,14 @@ typedef enum sm_pricing { SM_PRICING_TEXTBOOK, SM_PRICING_STEEPEST } sm_pricing;
 /* Ratio test for warm re-solves: Harris' two-pass test, or GLPK's
  * long-step ("bound flipping") test, which lets the dual simplex step past
  * breakpoints of boxed variables in one iteration. Cold solves keep Harris.
- * On every shipped sweep and the 10x model the long-step test took 37-50 %
- * fewer iterations and was 14-28 % faster per scenario (bench/README.md,
- * `sm_bench --ratio-test`), but Harris stays the default: GLPK 5.0's
+ * On every shipped sweep and the 10x model the long-step test took 36-50 %
+ * fewer iterations (bench/README.md, `sm_bench --ratio-test`). GLPK 5.0's
  * long-step test can stop on an internal assertion (`teta_lim >= 0.0`, seen
- * on a plan's master LP), which would record a scenario as a solver
- * failure that Harris solves. Long-step becomes the default once the
- * engine falls back to Harris for such a scenario, deterministically. */
+ * on a plan's master LP), a fatal error: a sweep (engine.c) then rebuilds
+ * the thread's problem and solves that scenario again with Harris from the
+ * block's base basis, so sweeps use long-step by default
+ * (sm_run_opts_init); sm_lp_opts_init keeps Harris for everything else (a
+ * plan's master and futures: no gain measured there). */
 typedef enum sm_ratio_test { SM_RATIO_FLIP, SM_RATIO_HARRIS } sm_ratio_test;
 
 /* The engines; CLP only when this build has it (sm_lp_engine_built). */
@@ -57,13 +58,18 @@ typedef struct sm_lp_opts {
     int scale;           /* scale the problem once at build (GLP_SF_AUTO); default 1 */
     sm_warm_method warm_method;   /* default SM_WARM_DUAL */
     sm_pricing warm_pricing;      /* default SM_PRICING_TEXTBOOK */
-    sm_ratio_test warm_ratio;     /* default SM_RATIO_HARRIS */
+    sm_ratio_test warm_ratio;     /* default SM_RATIO_HARRIS (sweeps: SM_RATIO_FLIP) */
     sm_lp_engine engine;          /* for sm_lp_new's problems; default SM_LP_GLPK
                                    * (warm_method, warm_pricing and warm_ratio
                                    * are GLPK's: CLP re-solves with its dual simplex) */
 } sm_lp_opts;
 
 void sm_lp_opts_init(sm_lp_opts *o);
+
+/* "long-step", "harris" (what results files record); NULL out of range. */
+const char *sm_ratio_test_name(sm_ratio_test r);
+/* 1 and *r set when name is one of those, else 0. */
+int sm_ratio_test_parse(const char *name, sm_ratio_test *r);
 
 /* "glpk", "clp"; NULL for a value out of range. */
 const char *sm_lp_engine_name(sm_lp_engine e);
@@ -109,6 +115,18 @@ void sm_lp_load(sm_lp *lp, const sm_coeffs *c);
  * dead: free it and build another); every LP outcome, including
  * infeasible, is SM_OK with info->status saying which. */
 sm_status sm_lp_solve(sm_lp *lp, int warm, sm_solve_info *info);
+
+/* The ratio test of this problem's next warm solves (GLPK; a fallback
+ * solves one scenario with Harris, then goes back). */
+void sm_lp_set_warm_ratio(sm_lp *lp, sm_ratio_test r);
+
+/* Tests only (nothing in the command line reaches it): make the next warm
+ * long-step sm_lp_solve of lp stop on a GLPK fatal error raised by
+ * glp_error inside the solve, so the real path runs (GLPK's error hook,
+ * longjmp, glp_free_env, SM_ESOLVER), as when GLPK 5.0's long-step test
+ * fails its assertion. A solve that is cold, with Harris, or CLP's,
+ * leaves it armed. */
+void sm_lp_test_fatal_next(sm_lp *lp);
 
 /* For a caller that cannot go on after SM_ESOLVER: record GLPK's message
  * for the solve of `what` ("the master LP", ...) in d and return

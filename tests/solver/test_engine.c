@@ -184,9 +184,9 @@ static void test_same_results_any_thread_count(void)
     teardown(&f);
 }
 
-/* The long-step ratio test (opt-in) finds the same optimum as Harris in
- * every scenario, with fewer simplex iterations; Harris is the default
- * (solver/lp.h says why). */
+/* The long-step ratio test (the sweeps' default) finds the same optimum
+ * as Harris in every scenario, with fewer simplex iterations (its Harris
+ * fallback: test_ratio_fallback.c). */
 static void test_long_step_ratio_test_agrees_with_harris(void)
 {
     fixture f;
@@ -194,7 +194,7 @@ static void test_long_step_ratio_test_agrees_with_harris(void)
         return;
     sm_run_opts dflt;
     sm_run_opts_init(&dflt);
-    CU_ASSERT_EQUAL(dflt.lp.warm_ratio, SM_RATIO_HARRIS);
+    CU_ASSERT_EQUAL(dflt.lp.warm_ratio, SM_RATIO_FLIP);
     collected h, l;
     sm_run_stats sh, sl;
     run_with(&f, 1, SM_RATIO_HARRIS, &h, NULL, &sh);

@@ -294,6 +294,15 @@ static sm_status explain_row(worker *w, sm_block *b, size_t row)
     return st;
 }
 
+/* Tests: whether scenario i's long-step solve is to stop on a fatal error. */
+static int injected(const sm_run_opts *o, size_t i)
+{
+    for (size_t k = 0; k < o->n_test_fatal; k++)
+        if (o->test_fatal[k] == i)
+            return 1;
+    return 0;
+}
+
 static sm_status ranging_once(worker *w, sm_block *b, size_t row, sm_diag *d)
 {
     return sm_ranging_limits(w->ranger, w->lp, w->in, w->c, sm_block_row(b, SM_V_SAVING_UP, row),
@@ -344,6 +353,8 @@ static sm_status range_row(worker *w, sm_block *b, size_t i, size_t row)
         return sm_diag_fail(&w->diag, SM_ENOMEM, "out of memory for ranging");
     sm_diag d;
     sm_diag_init(&d);
+    if (w->o->test_fatal_ranging && injected(w->o, i))
+        sm_lp_test_fatal_next(w->lp);
     sm_status st = ranging_once(w, b, row, &d);
     if (st == SM_ESOLVER) {
         sm_diag_clear(&d);
@@ -385,15 +396,6 @@ static void fill_row(worker *w, sm_block *b, size_t row)
     sm_block_fill_row_memo(b, row, p->model, p->layout, w->in, w->x, w->y, w->memo);
 }
 
-/* Tests: whether scenario i's long-step solve is to stop on a fatal error. */
-static int injected(const sm_run_opts *o, size_t i)
-{
-    for (size_t k = 0; k < o->n_test_fatal; k++)
-        if (o->test_fatal[k] == i)
-            return 1;
-    return 0;
-}
-
 static sm_status solve_block(worker *w, size_t first, size_t count, sm_block *b)
 {
     const sm_run_opts *o = w->o;
@@ -412,7 +414,7 @@ static sm_status solve_block(worker *w, size_t first, size_t count, sm_block *b)
         size_t i = w->solve_order[k], row = i - first;
         load_scenario(w, i);
         sm_solve_info info;
-        if (o->test_fatal && injected(o, i))
+        if (o->test_fatal && !o->test_fatal_ranging && injected(o, i))
             sm_lp_test_fatal_next(w->lp);
         sm_status st = sm_lp_solve(w->lp, !o->cold, &info);
         if (st == SM_ESOLVER) {

@@ -78,6 +78,7 @@ typedef struct sm_run_opts {
      * fallback. NULL: none. */
     const size_t *test_fatal;
     size_t n_test_fatal;
+    int test_fatal_ranging;      /* tests: inject into the scenario's ranging solves instead */
 } sm_run_opts;
 
 void sm_run_opts_init(sm_run_opts *o);

@@ -77,6 +77,7 @@ typedef struct setting {
     size_t n_fatal;
     int it_lim;            /* 0: the default */
     int natural;
+    int ranging;           /* run --ranging; 2: inject into the ranging's solves */
 } setting;
 
 static int run(const sm_test_sweep *f, const setting *s, rows *r, sm_run_stats *stats)
@@ -94,6 +95,8 @@ static int run(const sm_test_sweep *f, const setting *s, rows *r, sm_run_stats *
     o.test_fatal = s->fatal;
     o.n_test_fatal = s->n_fatal;
     o.natural_order = s->natural;
+    o.ranging = s->ranging != 0;
+    o.test_fatal_ranging = s->ranging == 2;
     if (s->it_lim)
         o.lp.it_lim = s->it_lim;
     sm_diag d;
@@ -166,13 +169,13 @@ static void test_injected_fatal_errors_fall_back_to_harris(void)
     open_mixed(&f);
     rows h, l, inj[3];
     sm_run_stats sh, sl, si[3];
-    setting harris = {1, SM_RATIO_HARRIS, NULL, 0, 0, 0};
-    setting flip = {1, SM_RATIO_FLIP, NULL, 0, 0, 0};
+    setting harris = {1, SM_RATIO_HARRIS, NULL, 0, 0, 0, 0};
+    setting flip = {1, SM_RATIO_FLIP, NULL, 0, 0, 0, 0};
     run(&f, &harris, &h, &sh);
     run(&f, &flip, &l, &sl);
     CU_ASSERT_EQUAL(sl.ratio_fallbacks, 0);
     for (int t = 0; t < 3; t++) {
-        setting s = {t + 1, SM_RATIO_FLIP, injected, N_INJECTED, 0, 0};
+        setting s = {t + 1, SM_RATIO_FLIP, injected, N_INJECTED, 0, 0, 0};
         run(&f, &s, &inj[t], &si[t]);
         /* One fallback per injection, no scenario lost, no other rebuild. */
         CU_ASSERT_EQUAL(si[t].ratio_fallbacks, N_INJECTED);
@@ -221,7 +224,7 @@ static void test_harris_failing_too_is_a_solver_failure(void)
     open_mixed(&f);
     rows r;
     sm_run_stats s;
-    setting bad = {2, SM_RATIO_FLIP, NULL, 0, -1, 1};
+    setting bad = {2, SM_RATIO_FLIP, NULL, 0, -1, 1, 0};
     run(&f, &bad, &r, &s);
     CU_ASSERT_EQUAL(s.scenarios, f.sw->n_scenarios);
     CU_ASSERT_EQUAL(s.by_status[SM_SCEN_SOLVER_FAILURE], f.sw->n_scenarios);
@@ -237,6 +240,58 @@ static void test_harris_failing_too_is_a_solver_failure(void)
     sm_test_sweep_close(&f);
 }
 
+/* A fatal error in the ranging's long-step re-solves: the scenario is
+ * solved again with Harris and ranged with Harris; its savings are those
+ * of a Harris run (optimum differences, to 1e-9 of the cost), never NaN,
+ * and the rows are the same for 1 and 2 threads. */
+static void test_ranging_falls_back_to_harris(void)
+{
+    sm_test_sweep f;
+    sm_diag d;
+    sm_diag_init(&d);
+    const char *small = "name: small\nseed: 3\nsamples: 6\nblock_size: 16\nparameters:\n"
+                        "  share.china_cap: {values: [0.3, 0.5, 1.0]}\n"
+                        "  tariff.China: {range: {from: 0, to: 1, steps: 3}}\n"
+                        "  price.Dy_oxide: {dist: lognormal, mu: 0, sigma: 0.4}\n";
+    CU_ASSERT_EQUAL_FATAL(sm_test_sweep_open(&f, SM_SOURCE_MODELS_DIR "/rare_earths", small, 1, &d),
+                          SM_OK);
+    sm_diag_clear(&d);
+    static const size_t at[] = {2, 20, 50};
+    rows h, inj[2];
+    sm_run_stats sh, si[2];
+    setting harris = {1, SM_RATIO_HARRIS, NULL, 0, 0, 0, 1};
+    run(&f, &harris, &h, &sh);
+    for (int t = 0; t < 2; t++) {
+        setting s = {t + 1, SM_RATIO_FLIP, at, 3, 0, 0, 2};
+        run(&f, &s, &inj[t], &si[t]);
+        CU_ASSERT_EQUAL(si[t].ratio_fallbacks, 3);
+        CU_ASSERT_EQUAL(si[t].lp_rebuilds, 0);
+    }
+    CU_ASSERT_TRUE(same_rows(&inj[0], &inj[1], 0, f.sw->n_scenarios));
+    int L = f.m->n_limits;
+    CU_ASSERT_TRUE(L > 0);
+    for (size_t k = 0; k < 3; k++) {
+        size_t i = at[k];
+        CU_ASSERT_EQUAL_FATAL(status_of(&inj[0], i), SM_SCEN_OPTIMAL);
+        double tol = 1e-9 * fabs(cost_of(&h, i));
+        for (int v = SM_V_SAVING_UP; v <= SM_V_SAVING_DOWN; v++)
+            for (int l = 0; l < L; l++) {
+                double a = ((double *)inj[0].data[v])[i * (size_t)L + (size_t)l];
+                double b = ((double *)h.data[v])[i * (size_t)L + (size_t)l];
+                if (isnan(a) || !(fabs(a - b) <= tol || (isinf(a) && a == b))) {
+                    fprintf(stderr, "scenario %zu, %s[%d]: %.12g, Harris %.12g\n", i,
+                            sm_vars[v].name, l, a, b);
+                    CU_FAIL("a ranged saving after the fallback is not Harris'");
+                }
+            }
+    }
+    rows_free(&h);
+    for (int t = 0; t < 2; t++)
+        rows_free(&inj[t]);
+    sm_lp_thread_end();
+    sm_test_sweep_close(&f);
+}
+
 int main(void)
 {
     CU_TestInfo tests[] = {
@@ -244,6 +299,7 @@ int main(void)
         {"injected long-step fatal errors: Harris' optimum, counted, any thread count",
          test_injected_fatal_errors_fall_back_to_harris},
         {"Harris failing too: a solver failure", test_harris_failing_too_is_a_solver_failure},
+        {"ranging: long-step fatal errors fall back to Harris", test_ranging_falls_back_to_harris},
         CU_TEST_INFO_NULL,
     };
     CU_SuiteInfo suites[] = {{"ratio_fallback", NULL, NULL, NULL, NULL, tests},

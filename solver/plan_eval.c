@@ -363,3 +363,31 @@ sm_status sm_evaluator_load(sm_evaluator *ev, const sm_plan_checkpoint *c, sm_di
     }
     return st;
 }
+
+sm_status sm_evaluator_share_bases(sm_evaluator *ev, sm_diag *d)
+{
+    if (sm_plan_mpi_ranks() <= 1)
+        return SM_OK;
+    sm_plan_checkpoint c = {0, NULL};
+    sm_status st = sm_evaluator_save(ev, &c, d);
+    if (st == SM_OK)
+        st = sm_evaluator_load(ev, &c, d);
+    sm_plan_checkpoint_free(&c);
+    return st;
+}
+
+sm_status sm_evaluator_copy_bases(sm_evaluator *to, const sm_evaluator *from, sm_diag *d)
+{
+    for (size_t s = 0; s < to->n; s++) {
+        sm_basis_free(&to->basis[s]);
+        const sm_basis *b = s < from->n ? from->basis[s] : NULL;
+        if (!b)
+            continue;
+        sm_basis *c = to->basis[s] = sm_basis_new(b->n_rows, b->n_cols);
+        if (!c)
+            return sm_diag_fail(d, SM_ENOMEM, "out of memory");
+        memcpy(c->row_stat, b->row_stat, ((size_t)b->n_rows + 1) * sizeof *c->row_stat);
+        memcpy(c->col_stat, b->col_stat, ((size_t)b->n_cols + 1) * sizeof *c->col_stat);
+    }
+    return SM_OK;
+}

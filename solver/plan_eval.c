@@ -314,13 +314,18 @@ static sm_status gather_bases(size_t n, uint8_t *has, uint8_t **stat, size_t len
 sm_status sm_evaluator_save(const sm_evaluator *ev, sm_plan_checkpoint *c, sm_diag *d)
 {
     const sm_layout *L = ev->F->p->layout;
-    size_t per = (size_t)L->n_rows + (size_t)L->n_cols, have = 0;
-    uint8_t *has = malloc(ev->n + 1);
-    for (size_t s = 0; s < ev->n; s++)
+    size_t per = (size_t)L->n_rows + (size_t)L->n_cols, have = 0, lo = 0, hi = ev->n;
+    /* With MPI ranks, only this rank's range: a rank may also hold other
+     * futures' bases, loaded from the checkpoint it resumed from and
+     * stale since (their owners went on solving them). */
+    if (sm_plan_mpi_ranks() > 1)
+        sm_plan_mpi_range(ev->n, &lo, &hi);
+    uint8_t *has = calloc(ev->n + 1, 1);
+    for (size_t s = lo; s < hi; s++)
         have += ev->basis[s] != NULL;
     uint8_t *stat = malloc(have * per + 1), *p = stat;
     sm_status st = has && stat ? SM_OK : sm_diag_fail(d, SM_ENOMEM, "out of memory");
-    for (size_t s = 0; st == SM_OK && s < ev->n; s++) {
+    for (size_t s = lo; st == SM_OK && s < hi; s++) {
         const sm_basis *b = ev->basis[s];
         has[s] = b != NULL;
         for (int i = 1; b && i <= b->n_rows; i++)

@@ -54,6 +54,14 @@ typedef struct sm_plan_opts {
      * ends the plan with that error. NULL: no checkpoints. */
     sm_status (*checkpoint)(void *ctx, const sm_plan_checkpoint *c, sm_diag *d);
     void *checkpoint_ctx;
+    /* Asked at each iteration boundary (with checkpoint_ctx; on MPI ranks
+     * collectively, with the same answer on every rank) whether the hook
+     * wants a checkpoint now: building one copies every future's basis
+     * and the cuts, 4-5 % of a 1,000-future plan's CPU when done at every
+     * iteration (bench/README.md, "Plans, session 22") for a hook that
+     * stores one every 30 s. NULL: at every boundary. A stop and the
+     * plan's end always take one. */
+    int (*checkpoint_due)(void *ctx);
     /* Continue from this checkpoint instead of from the start (NULL:
      * start); the result is the same as never having stopped. */
     const sm_plan_checkpoint *resume;

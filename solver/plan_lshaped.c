@@ -50,6 +50,7 @@ void sm_plan_opts_init(sm_plan_opts *o)
     o->cvar_alpha = 0.95;
     o->checkpoint = NULL;
     o->checkpoint_ctx = NULL;
+    o->checkpoint_due = NULL;
     o->resume = NULL;
     o->stop_flag = NULL;
     o->cut_blocks = -1;
@@ -721,7 +722,9 @@ static sm_status boundary(lshaped *ls, sm_plan_result *r, int ended, int *stop, 
 {
     sm_status st = SM_OK;
     int stopping = !ended && ls->o->stop_flag && sm_plan_mpi_any(*ls->o->stop_flag);
-    if (ls->o->checkpoint)
+    const sm_plan_opts *o = ls->o;
+    if (o->checkpoint &&
+        (ended || stopping || !o->checkpoint_due || o->checkpoint_due(o->checkpoint_ctx)))
         SM_TRY(checkpoint_take(ls, r, d));
     if (stopping) {
         r->stop = SM_PLAN_INTERRUPTED;

@@ -262,8 +262,15 @@ done:
 typedef struct final_ckpt {
     sm_status (*fn)(void *ctx, const sm_plan_checkpoint *c, sm_diag *d);
     void *ctx;
+    int (*due)(void *ctx);
     sm_plan_checkpoint last;
 } final_ckpt;
+
+static int keep_due(void *ctx)
+{
+    final_ckpt *f = ctx;
+    return f->due(f->ctx);
+}
 
 static sm_status keep_final(void *ctx, const sm_plan_checkpoint *c, sm_diag *d)
 {
@@ -338,7 +345,7 @@ sm_status sm_plan_point_run(const sm_problem *p, const sm_sweep *sw, size_t g,
     sm_status st = SM_OK;
     const sm_model *m = p->model;
     sm_stage1 *s1 = NULL;
-    final_ckpt fc = {o->checkpoint, o->checkpoint_ctx, {0, NULL}};
+    final_ckpt fc = {o->checkpoint, o->checkpoint_ctx, o->checkpoint_due, {0, NULL}};
     sm_evaluator *kept = NULL; /* the decomposition's, for the measures */
     sm_inputs *policy = sm_inputs_new(m);
     double *values = malloc(((size_t)sw->n_params + 1) * sizeof *values);
@@ -364,6 +371,7 @@ sm_status sm_plan_point_run(const sm_problem *p, const sm_sweep *sw, size_t g,
     if (o->checkpoint) {
         ro.checkpoint = keep_final;
         ro.checkpoint_ctx = &fc;
+        ro.checkpoint_due = o->checkpoint_due ? keep_due : NULL;
     }
     double t, cpu;
     phase(NULL, &t, &cpu);

@@ -29,6 +29,10 @@ const char *sm_h5_last_error(void);
 /* A variable-length UTF-8 string type (close it with H5Tclose). */
 hid_t sm_h5_vlen_utf8(void);
 
+/* Writes a whole dataset of variable-length UTF-8 strings (t is
+ * sm_h5_vlen_utf8()) from char pointers; returns 1 on success. */
+int sm_h5_write_strings(hid_t ds, hid_t t, const void *strings);
+
 /* Attributes: text as variable-length UTF-8 (h5py reads str, netCDF a
  * string attribute), numbers as given. Each returns 1 on success. */
 int sm_h5_attr_text(hid_t obj, const char *name, const char *value);

@@ -92,7 +92,7 @@ static int text_dataset(hid_t loc, const char *name, const char *text, const cha
 {
     hid_t t = sm_h5_vlen_utf8();
     hid_t ds = sm_h5_dataset(loc, name, t, 0, NULL, 0, NULL);
-    int ok = ds >= 0 && H5Dwrite(ds, t, H5S_ALL, H5S_ALL, H5P_DEFAULT, &text) >= 0 &&
+    int ok = ds >= 0 && sm_h5_write_strings(ds, t, &text) &&
              sm_h5_attr_text(ds, "long_name", long_name);
     if (ds >= 0)
         H5Dclose(ds);

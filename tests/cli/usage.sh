@@ -3,6 +3,7 @@
 # usage, and a clear error naming the path for a missing model.
 set -uo pipefail
 bin=$1
+case $bin in /*) ;; */*) bin=$PWD/$bin ;; esac
 fail=0
 check() { # expected-code description command...
   local want=$1 what=$2; shift 2
@@ -30,5 +31,15 @@ check 2 "export without a format" "$bin" export
 check 2 "missing model directory" "$bin" solve /nonexistent/model
 grep -q "/nonexistent/model: error: no such model directory" /tmp/usage.$$.err || { echo "FAIL: missing model message"; cat /tmp/usage.$$.err; fail=1; }
 check 0 "validate the shipped model" "$bin" validate
+# The loader must not look for libraries in the current directory (an
+# empty RPATH entry does): started where decoy libraries lie, the program
+# runs as anywhere else.
+decoys=$(mktemp -d)
+for lib in libc.so.6 libm.so.6 libglpk.so.40 libhdf5_serial.so.103; do
+  for dir in . x86_64 tls tls/x86_64; do mkdir -p "$decoys/$dir"; echo "not a library" > "$decoys/$dir/$lib"; done
+done
+(cd "$decoys" && check 0 "started beside decoy libraries" "$bin" --version)
+[ -s /tmp/usage.$$.err ] && { echo "FAIL: stderr beside decoy libraries:"; cat /tmp/usage.$$.err; fail=1; }
+rm -rf "$decoys"
 rm -f /tmp/usage.$$.out /tmp/usage.$$.err
 exit $fail

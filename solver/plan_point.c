@@ -25,8 +25,16 @@ static void phase(const char *name, double *t, double *cpu)
     *cpu = c1;
 }
 
+/* Which passes start each future from the basis the decomposition left
+ * it. Not k*'s, whose solutions go into the file: warm there (0.22 → 0.02
+ * s CPU at 1,000 futures) it gave the same costs but other bases of the
+ * same degenerate vertices, with shortfalls of ±1e-10 where the base
+ * case's start gives exact zeros (reader_frame_figures then drew axes of
+ * 1e-13). Not WS: its foresight LPs price a contract tonne with its fee,
+ * and from k*'s bases the pass took 0.32 s against 0.17 (bench/README.md,
+ * "Plans, session 22"). */
 #ifndef FINAL_WARM
-#define FINAL_WARM 1
+#define FINAL_WARM 0
 #endif
 #ifndef WS_WARM
 #define WS_WARM 0

@@ -290,6 +290,15 @@ static sm_status save(void *ctx, const sm_plan_run *run, size_t g, const sm_plan
     return sm_plan_mpi_agree(st);
 }
 
+/* Whether save would store a checkpoint now (the stop aside, which is
+ * always saved), so that the solver builds only those: rank 0's clock,
+ * agreed. */
+static int save_due(void *ctx)
+{
+    const saver *s = ctx;
+    return sm_plan_mpi_any(s->rank == 0 && sm_clock_s() - s->last >= s->interval);
+}
+
 /* A new plan file, or the one to resume: done[g] for the policies it
  * holds, *ck the unfinished one's checkpoint. */
 static sm_status open_plan(const char *out, int force, int resume, sm_results_info *info,
@@ -438,7 +447,8 @@ int sm_cmd_plan(int argc, char **argv)
     sm_diag_clear(&d);
     const char *every = getenv("SM_PLAN_CHECKPOINT_SECONDS");
     saver sv = {out, &info, sm_clock_s(), every ? atof(every) : CHECKPOINT_SECONDS, rank};
-    sm_plan_hooks hooks = {rank == 0 ? on_point : NULL, &run, save, &sv, done, &ck, ck_g};
+    sm_plan_hooks hooks = {rank == 0 ? on_point : NULL, &run, save, &sv, done, &ck, ck_g,
+                           save_due};
     SM_TRY(sm_plan_sweep_from(in.p, sw, &o, 1, &hooks, &run, &d));
     if (rank == 0)
         st = finish(out, m, sw, &run, done);

@@ -54,6 +54,14 @@ typedef struct sm_plan_opts {
      * ends the plan with that error. NULL: no checkpoints. */
     sm_status (*checkpoint)(void *ctx, const sm_plan_checkpoint *c, sm_diag *d);
     void *checkpoint_ctx;
+    /* Asked at each iteration boundary (with checkpoint_ctx; on MPI ranks
+     * collectively, with the same answer on every rank) whether the hook
+     * wants a checkpoint now: building one copies every future's basis
+     * and the cuts, 4-5 % of a 1,000-future plan's CPU when done at every
+     * iteration (bench/README.md, "Plans, session 22") for a hook that
+     * stores one every 30 s. NULL: at every boundary. A stop and the
+     * plan's end always take one. */
+    int (*checkpoint_due)(void *ctx);
     /* Continue from this checkpoint instead of from the start (NULL:
      * start); the result is the same as never having stopped. */
     const sm_plan_checkpoint *resume;
@@ -101,6 +109,16 @@ size_t sm_evaluator_kept_bytes(const sm_evaluator *ev);
  * L-shaped method's, whose cuts need every future). */
 void sm_evaluator_stop_on(sm_evaluator *ev, const volatile sig_atomic_t *flag);
 
+/* After the L-shaped method (with MPI ranks each rank holds only its own
+ * futures' bases): every future's basis on every rank, so that a pass run
+ * whole on each rank (one with a sink) starts each future where one
+ * process would. Collective; nothing to do with one rank. */
+sm_status sm_evaluator_share_bases(sm_evaluator *ev, sm_diag *d);
+/* Start to's futures from from's bases (same futures, same layout):
+ * another pass over the same LPs with other numbers (the plan's WS)
+ * starts from where the decomposition left each future. */
+sm_status sm_evaluator_copy_bases(sm_evaluator *to, const sm_evaluator *from, sm_diag *d);
+
 /* Solve every future at k[nk]: q[s] = Q_s(k) (NaN unless optimal),
  * status[s], and, when g is not NULL, g[s*nk + j] the slope of Q_s in k[j]
  * (the reduced cost of k[j]'s x column where k binds, else 0). With g, an
@@ -116,6 +134,15 @@ sm_status sm_evaluate(sm_evaluator *ev, const double *k, double *q, uint8_t *sta
  * only memory and solver failures are errors. */
 sm_status sm_plan_solve(const sm_futures *F, const sm_stage1 *s1, const sm_plan_opts *o,
                         const sm_basis *base, sm_plan_result *r, sm_diag *d);
+/* The same, handing its evaluator over in *keep (free it with
+ * sm_evaluator_free; NULL when the plan failed before it had one): each
+ * future's last basis and kept numbers, for the passes after the plan
+ * (solver/plan_point.c). The bases are those a checkpoint taken when the
+ * plan ended holds, so a plan resumed from it hands over the same ones.
+ * It refers to F, s1 and o, which must outlive it. */
+sm_status sm_plan_solve_keep(const sm_futures *F, const sm_stage1 *s1, const sm_plan_opts *o,
+                             const sm_basis *base, sm_plan_result *r, sm_evaluator **keep,
+                             sm_diag *d);
 
 /* Plan grid point g of sw: its futures are scenarios g + s·G, s < S. sink
  * (may be NULL) sees every future solved at k*, with s its sample number. */

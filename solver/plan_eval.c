@@ -314,13 +314,18 @@ static sm_status gather_bases(size_t n, uint8_t *has, uint8_t **stat, size_t len
 sm_status sm_evaluator_save(const sm_evaluator *ev, sm_plan_checkpoint *c, sm_diag *d)
 {
     const sm_layout *L = ev->F->p->layout;
-    size_t per = (size_t)L->n_rows + (size_t)L->n_cols, have = 0;
-    uint8_t *has = malloc(ev->n + 1);
-    for (size_t s = 0; s < ev->n; s++)
+    size_t per = (size_t)L->n_rows + (size_t)L->n_cols, have = 0, lo = 0, hi = ev->n;
+    /* With MPI ranks, only this rank's range: a rank may also hold other
+     * futures' bases, loaded from the checkpoint it resumed from and
+     * stale since (their owners went on solving them). */
+    if (sm_plan_mpi_ranks() > 1)
+        sm_plan_mpi_range(ev->n, &lo, &hi);
+    uint8_t *has = calloc(ev->n + 1, 1);
+    for (size_t s = lo; s < hi; s++)
         have += ev->basis[s] != NULL;
     uint8_t *stat = malloc(have * per + 1), *p = stat;
     sm_status st = has && stat ? SM_OK : sm_diag_fail(d, SM_ENOMEM, "out of memory");
-    for (size_t s = 0; st == SM_OK && s < ev->n; s++) {
+    for (size_t s = lo; st == SM_OK && s < hi; s++) {
         const sm_basis *b = ev->basis[s];
         has[s] = b != NULL;
         for (int i = 1; b && i <= b->n_rows; i++)
@@ -362,4 +367,32 @@ sm_status sm_evaluator_load(sm_evaluator *ev, const sm_plan_checkpoint *c, sm_di
             b->col_stat[j] = *p++;
     }
     return st;
+}
+
+sm_status sm_evaluator_share_bases(sm_evaluator *ev, sm_diag *d)
+{
+    if (sm_plan_mpi_ranks() <= 1)
+        return SM_OK;
+    sm_plan_checkpoint c = {0, NULL};
+    sm_status st = sm_evaluator_save(ev, &c, d);
+    if (st == SM_OK)
+        st = sm_evaluator_load(ev, &c, d);
+    sm_plan_checkpoint_free(&c);
+    return st;
+}
+
+sm_status sm_evaluator_copy_bases(sm_evaluator *to, const sm_evaluator *from, sm_diag *d)
+{
+    for (size_t s = 0; s < to->n; s++) {
+        sm_basis_free(&to->basis[s]);
+        const sm_basis *b = s < from->n ? from->basis[s] : NULL;
+        if (!b)
+            continue;
+        sm_basis *c = to->basis[s] = sm_basis_new(b->n_rows, b->n_cols);
+        if (!c)
+            return sm_diag_fail(d, SM_ENOMEM, "out of memory");
+        memcpy(c->row_stat, b->row_stat, ((size_t)b->n_rows + 1) * sizeof *c->row_stat);
+        memcpy(c->col_stat, b->col_stat, ((size_t)b->n_cols + 1) * sizeof *c->col_stat);
+    }
+    return SM_OK;
 }

@@ -50,6 +50,7 @@ void sm_plan_opts_init(sm_plan_opts *o)
     o->cvar_alpha = 0.95;
     o->checkpoint = NULL;
     o->checkpoint_ctx = NULL;
+    o->checkpoint_due = NULL;
     o->resume = NULL;
     o->stop_flag = NULL;
     o->cut_blocks = -1;
@@ -645,10 +646,11 @@ static sm_status checkpoint_take(const lshaped *ls, const sm_plan_result *r, sm_
     SM_TRY(sm_ckpt_add(&c, "elapsed_seconds", 'd', 1, &elapsed, d));
     SM_TRY(sm_ckpt_add(&c, "master_k", 'd', (size_t)ls->nk, ls->k, d));
     SM_TRY(sm_ckpt_save_result(r, ls->n, ls->nk, &c, d));
-    /* An ended plan resumes to its result alone (see resume): small
-     * enough for the caller to keep while the measures are computed. */
+    /* An ended plan resumes to its result and the futures' bases alone
+     * (see resume): small enough for the caller to keep while the
+     * measures, which start from those bases, are computed. */
+    SM_TRY(sm_evaluator_save(ls->ev, &c, d));
     if (!r->stop) {
-        SM_TRY(sm_evaluator_save(ls->ev, &c, d));
         if (ls->master)
             SM_TRY(sm_ckpt_save_master(ls->master, &c, d));
         SM_TRY(trust_save(ls, &c, d));
@@ -657,6 +659,17 @@ static sm_status checkpoint_take(const lshaped *ls, const sm_plan_result *r, sm_
 done:
     sm_plan_checkpoint_free(&c);
     return st;
+}
+
+static int has_bases(const sm_plan_checkpoint *c)
+{
+    const void *p;
+    size_t n;
+    sm_diag quiet;
+    sm_diag_init(&quiet);
+    int has = sm_ckpt_get(c, "future_has_basis", 'b', SIZE_MAX, &p, &n, &quiet) == SM_OK;
+    sm_diag_clear(&quiet);
+    return has;
 }
 
 /* Where the checkpoint o->resume left off; *go_on unless it had ended. */
@@ -688,8 +701,11 @@ static sm_status resume(lshaped *ls, sm_plan_result *r, int *go_on, sm_diag *d)
     ls->t0 -= *elapsed;
     memcpy(ls->k, k, (size_t)ls->nk * sizeof *k);
     *go_on = r->stop == 0;
-    if (*go_on) {
+    /* An ended plan saved before its checkpoint held the bases (session
+     * 22) has none: its passes then start from the base case's. */
+    if (*go_on || has_bases(c))
         SM_TRY(sm_evaluator_load(ls->ev, c, d));
+    if (*go_on) {
         sm_lp_opts mo = sm_lshaped_master_opts(ls->o);
         SM_TRY(sm_ckpt_load_master(c, &mo, &ls->master, d));
         SM_TRY(trust_load(ls, c, d));
@@ -706,7 +722,9 @@ static sm_status boundary(lshaped *ls, sm_plan_result *r, int ended, int *stop, 
 {
     sm_status st = SM_OK;
     int stopping = !ended && ls->o->stop_flag && sm_plan_mpi_any(*ls->o->stop_flag);
-    if (ls->o->checkpoint)
+    const sm_plan_opts *o = ls->o;
+    if (o->checkpoint &&
+        (ended || stopping || !o->checkpoint_due || o->checkpoint_due(o->checkpoint_ctx)))
         SM_TRY(checkpoint_take(ls, r, d));
     if (stopping) {
         r->stop = SM_PLAN_INTERRUPTED;
@@ -719,6 +737,15 @@ done:
 sm_status sm_plan_solve(const sm_futures *F, const sm_stage1 *s1, const sm_plan_opts *o,
                         const sm_basis *base, sm_plan_result *r, sm_diag *d)
 {
+    return sm_plan_solve_keep(F, s1, o, base, r, NULL, d);
+}
+
+sm_status sm_plan_solve_keep(const sm_futures *F, const sm_stage1 *s1, const sm_plan_opts *o,
+                             const sm_basis *base, sm_plan_result *r, sm_evaluator **keep,
+                             sm_diag *d)
+{
+    if (keep)
+        *keep = NULL;
     sm_status st = SM_OK;
     lshaped ls;
     SM_TRY(lshaped_init(&ls, F, s1, o, base, r, d));
@@ -734,6 +761,10 @@ sm_status sm_plan_solve(const sm_futures *F, const sm_stage1 *s1, const sm_plan_
         SM_TRY(boundary(&ls, r, stop, &stop, d));
     }
     r->fees = sm_stage1_fees(s1, r->k);
+    if (keep) {
+        *keep = ls.ev;
+        ls.ev = NULL;
+    }
 done:
     r->seconds = sm_clock_s() - ls.t0;
     lshaped_free(&ls);

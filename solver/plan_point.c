@@ -10,8 +10,38 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../core/clock.h"
 #include "../models/commit.h"
 #include "../models/risk.h"
+
+/* SM_PLAN_PHASES set: each phase's wall and process CPU seconds on
+ * stderr (bench/README.md, "Plans, session 22"). */
+static void phase(const char *name, double *t, double *cpu)
+{
+    double t1 = sm_clock_s(), c1 = sm_clock_process_cpu_s();
+    if (name && getenv("SM_PLAN_PHASES"))
+        fprintf(stderr, "phase %-10s %8.3f s wall %8.3f s cpu\n", name, t1 - *t, c1 - *cpu);
+    *t = t1;
+    *cpu = c1;
+}
+
+/* Which passes start each future from the basis the decomposition left
+ * it. Not k*'s, whose solutions go into the file: warm there (0.22 → 0.02
+ * s CPU at 1,000 futures) it gave the same costs but other bases of the
+ * same degenerate vertices, with shortfalls of ±1e-10 where the base
+ * case's start gives exact zeros (reader_frame_figures then drew axes of
+ * 1e-13). Not WS: its foresight LPs price a contract tonne with its fee,
+ * and from k*'s bases the pass took 0.32 s against 0.17 (bench/README.md,
+ * "Plans, session 22"). */
+#ifndef FINAL_WARM
+#define FINAL_WARM 0
+#endif
+#ifndef WS_WARM
+#define WS_WARM 0
+#endif
+#ifndef EEV_WARM
+#define EEV_WARM 1
+#endif
 
 /* The futures of grid point g, or one of them (only >= 0). */
 typedef struct sweep_futures {
@@ -107,7 +137,8 @@ done:
  * rows, else a one-future plan each (the rows apply to what it commits);
  * WS = rho(Z). */
 static sm_status wait_and_see(const sweep_futures *f, const sm_stage1 *s1, const sm_plan_opts *o,
-                              const sm_basis *base, sm_plan_point *pt, sm_diag *d)
+                              const sm_basis *base, const sm_evaluator *kept, sm_plan_point *pt,
+                              sm_diag *d)
 {
     sm_status st = SM_OK;
     sm_evaluator *ev = NULL;
@@ -121,6 +152,8 @@ static sm_status wait_and_see(const sweep_futures *f, const sm_stage1 *s1, const
     if (s1->n_rows == 0) {
         sm_futures F = {f->p, pt->n, f->sw->n_params, foresight_coeffs, f};
         SM_TRY(sm_evaluator_new(&F, s1, o, base, &ev, d));
+        if (WS_WARM)
+            SM_TRY(sm_evaluator_copy_bases(ev, kept, d));
         sm_evaluator_stop_on(ev, o->stop_flag);
         SM_TRY(sm_evaluate(ev, s1->ub, pt->z, status, NULL, NULL, NULL, d));
     } else {
@@ -151,7 +184,7 @@ static int planned(sm_plan_stop s)
 /* k-bar for the average future, and EEV: fees(k-bar) + rho(Q(k-bar)). */
 static sm_status expected_of_average(const sweep_futures *f, const sm_stage1 *s1,
                                      const sm_plan_opts *o, const sm_basis *base,
-                                     sm_plan_point *pt, sm_diag *d)
+                                     sm_evaluator *kept, sm_plan_point *pt, sm_diag *d)
 {
     sm_status st = SM_OK;
     const sm_problem *p = f->p;
@@ -179,9 +212,12 @@ static sm_status expected_of_average(const sweep_futures *f, const sm_stage1 *s1
     if (!planned(r.stop) || !isfinite(r.ub))
         goto done; /* no k-bar: the average future itself has no plan */
     sm_futures F = {p, pt->n, f->sw->n_params, recourse_coeffs, f};
-    SM_TRY(sm_evaluator_new(&F, s1, o, base, &ev, d));
-    sm_evaluator_stop_on(ev, o->stop_flag);
-    SM_TRY(sm_evaluate(ev, r.k, q, status, NULL, NULL, NULL, d));
+    if (!EEV_WARM) {
+        SM_TRY(sm_evaluator_new(&F, s1, o, base, &ev, d));
+        kept = ev;
+    }
+    sm_evaluator_stop_on(kept, o->stop_flag);
+    SM_TRY(sm_evaluate(kept, r.k, q, status, NULL, NULL, NULL, d));
     pt->eev_infeasible = 0;
     for (size_t s = 0; s < pt->n; s++) {
         pt->eev_infeasible += status[s] != SM_SCEN_OPTIMAL;
@@ -198,11 +234,15 @@ done:
     return st;
 }
 
-/* Every future once more at k*, for the file (its saved bases are gone
- * with the decomposition; this pass starts from the base case's). */
+/* Every future once more at k*, for the file, each from the basis the
+ * decomposition left it (kept: usually that of k* itself, the last point
+ * evaluated, so few pivots or none). Those bases are a function of the
+ * inputs (each future only ever starts from its own), and a checkpoint of
+ * the ended decomposition holds them, so a resumed plan starts this pass
+ * from the same ones. */
 static sm_status evaluate_plan(const sweep_futures *f, const sm_stage1 *s1, const sm_plan_opts *o,
-                               const sm_basis *base, sm_future_sink sink, void *sink_ctx,
-                               sm_plan_point *pt, sm_diag *d)
+                               const sm_basis *base, sm_evaluator *kept, sm_future_sink sink,
+                               void *sink_ctx, sm_plan_point *pt, sm_diag *d)
 {
     sm_status st = SM_OK;
     sm_evaluator *ev = NULL;
@@ -211,9 +251,12 @@ static sm_status evaluate_plan(const sweep_futures *f, const sm_stage1 *s1, cons
     if (!q || !status)
         SM_TRY(sm_diag_fail(d, SM_ENOMEM, "out of memory"));
     sm_futures F = {f->p, pt->n, f->sw->n_params, recourse_coeffs, f};
-    SM_TRY(sm_evaluator_new(&F, s1, o, base, &ev, d));
-    sm_evaluator_stop_on(ev, o->stop_flag);
-    SM_TRY(sm_evaluate(ev, pt->rp.k, q, status, NULL, sink, sink_ctx, d));
+    if (!FINAL_WARM) {
+        SM_TRY(sm_evaluator_new(&F, s1, o, base, &ev, d));
+        kept = ev;
+    }
+    sm_evaluator_stop_on(kept, o->stop_flag);
+    SM_TRY(sm_evaluate(kept, pt->rp.k, q, status, NULL, sink, sink_ctx, d));
 done:
     sm_evaluator_free(&ev);
     free(q);
@@ -227,8 +270,15 @@ done:
 typedef struct final_ckpt {
     sm_status (*fn)(void *ctx, const sm_plan_checkpoint *c, sm_diag *d);
     void *ctx;
+    int (*due)(void *ctx);
     sm_plan_checkpoint last;
 } final_ckpt;
+
+static int keep_due(void *ctx)
+{
+    final_ckpt *f = ctx;
+    return f->due(f->ctx);
+}
 
 static sm_status keep_final(void *ctx, const sm_plan_checkpoint *c, sm_diag *d)
 {
@@ -259,8 +309,8 @@ static sm_status measures_stopped(const sm_plan_opts *o, final_ckpt *fc, sm_plan
 /* k*'s evaluation for the file, WS and EEV (and so EVPI, VSS and the
  * regrets), each pass checked for a stop request (measures_stopped). */
 static sm_status measures(const sweep_futures *f, const sm_stage1 *s1, const sm_plan_opts *o,
-                          const sm_basis *base, sm_future_sink sink, void *sink_ctx,
-                          final_ckpt *fc, sm_plan_point *pt, sm_diag *d)
+                          const sm_basis *base, sm_evaluator *kept, sm_future_sink sink,
+                          void *sink_ctx, final_ckpt *fc, sm_plan_point *pt, sm_diag *d)
 {
     sm_status st = SM_OK;
     /* The measures' own plans (one future each) are not the policy's
@@ -270,14 +320,20 @@ static sm_status measures(const sweep_futures *f, const sm_stage1 *s1, const sm_
     inner.checkpoint = NULL;
     inner.resume = NULL;
     int stopped;
-    SM_TRY(evaluate_plan(f, s1, &inner, base, sink, sink_ctx, pt, d));
+    double t, cpu;
+    phase(NULL, &t, &cpu);
+    SM_TRY(sm_evaluator_share_bases(kept, d));
+    SM_TRY(evaluate_plan(f, s1, &inner, base, kept, sink, sink_ctx, pt, d));
+    phase("final", &t, &cpu);
     SM_TRY(measures_stopped(o, fc, pt, &stopped, d));
     if (!stopped)
-        SM_TRY(wait_and_see(f, s1, &inner, base, pt, d));
+        SM_TRY(wait_and_see(f, s1, &inner, base, kept, pt, d));
+    phase("ws", &t, &cpu);
     if (!stopped)
         SM_TRY(measures_stopped(o, fc, pt, &stopped, d));
     if (!stopped)
-        SM_TRY(expected_of_average(f, s1, &inner, base, pt, d));
+        SM_TRY(expected_of_average(f, s1, &inner, base, kept, pt, d));
+    phase("eev", &t, &cpu);
     if (!stopped)
         SM_TRY(measures_stopped(o, fc, pt, &stopped, d));
     if (stopped)
@@ -297,7 +353,8 @@ sm_status sm_plan_point_run(const sm_problem *p, const sm_sweep *sw, size_t g,
     sm_status st = SM_OK;
     const sm_model *m = p->model;
     sm_stage1 *s1 = NULL;
-    final_ckpt fc = {o->checkpoint, o->checkpoint_ctx, {0, NULL}};
+    final_ckpt fc = {o->checkpoint, o->checkpoint_ctx, o->checkpoint_due, {0, NULL}};
+    sm_evaluator *kept = NULL; /* the decomposition's, for the measures */
     sm_inputs *policy = sm_inputs_new(m);
     double *values = malloc(((size_t)sw->n_params + 1) * sizeof *values);
     memset(pt, 0, sizeof *pt);
@@ -322,8 +379,16 @@ sm_status sm_plan_point_run(const sm_problem *p, const sm_sweep *sw, size_t g,
     if (o->checkpoint) {
         ro.checkpoint = keep_final;
         ro.checkpoint_ctx = &fc;
+        ro.checkpoint_due = o->checkpoint_due ? keep_due : NULL;
     }
-    SM_TRY(sm_plan_solve(&F, s1, &ro, base, &pt->rp, d));
+    double t, cpu;
+    phase(NULL, &t, &cpu);
+    SM_TRY(sm_plan_solve_keep(&F, s1, &ro, base, &pt->rp, &kept, d));
+    phase("lshaped", &t, &cpu);
+    if (getenv("SM_PLAN_PHASES"))
+        fprintf(stderr, "phase   master %8.3f s wall %8.3f s cpu; futures %8.3f s wall %8.3f s "
+                "cpu; %d iterations\n", pt->rp.master_seconds, pt->rp.master_cpu_s,
+                pt->rp.futures_seconds, pt->rp.futures_cpu_s, pt->rp.iterations);
     pt->rp_value = pt->rp.ub;
     pt->seconds = pt->rp.seconds;
     pt->ws = pt->eev = pt->evpi = pt->vss = NAN;
@@ -337,8 +402,9 @@ sm_status sm_plan_point_run(const sm_problem *p, const sm_sweep *sw, size_t g,
         goto done; /* reported by the caller; the other policies go on */
     }
     sm_stage1_expand(s1, m->n_offers, pt->rp.k, pt->k_full);
-    SM_TRY(measures(&f, s1, o, base, sink, sink_ctx, &fc, pt, d));
+    SM_TRY(measures(&f, s1, o, base, kept, sink, sink_ctx, &fc, pt, d));
 done:
+    sm_evaluator_free(&kept);
     sm_plan_checkpoint_free(&fc.last);
     sm_stage1_free(&s1);
     sm_inputs_free(&policy);

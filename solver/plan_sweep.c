@@ -96,6 +96,12 @@ static sm_status on_checkpoint(void *ctx, const sm_plan_checkpoint *c, sm_diag *
     return pc->h->save ? pc->h->save(pc->h->save_ctx, pc->run, pc->g, c, d) : SM_OK;
 }
 
+static int on_due(void *ctx)
+{
+    const point_ctx *pc = ctx;
+    return pc->h->save_due(pc->h->save_ctx);
+}
+
 static int stop_requested(const sm_plan_opts *o)
 {
     return o->stop_flag && sm_plan_mpi_any(*o->stop_flag);
@@ -112,6 +118,7 @@ static sm_status plan_policy(const sm_problem *p, const sm_sweep *sw, const sm_p
     sm_plan_opts og = *o;
     og.checkpoint = h->save ? on_checkpoint : NULL;
     og.checkpoint_ctx = &pc;
+    og.checkpoint_due = h->save && h->save_due ? on_due : NULL;
     og.resume = h->resume && h->resume->n_arrays && h->resume_g == g ? h->resume : NULL;
     SM_TRY(sm_plan_point_run(p, sw, g, &og, base, keep_future, &c, &run->points[g], d));
     if (run->points[g].rp.stop == SM_PLAN_INTERRUPTED) {

@@ -23,6 +23,9 @@ typedef struct sm_plan_hooks {
     const uint8_t *done;            /* [G] policies planned before (skipped); NULL: none */
     const sm_plan_checkpoint *resume; /* where policy resume_g goes on from; NULL: none */
     size_t resume_g;
+    /* Whether save wants the current policy's checkpoint now (as
+     * sm_plan_opts.checkpoint_due, with save_ctx). NULL: always. */
+    int (*save_due)(void *ctx);
 } sm_plan_hooks;
 
 /* The settings of run that o gives (the stopping rules and risk). */

@@ -838,6 +838,108 @@ static void test_stop_during_measures(void)
     fixture_free(&f);
 }
 
+/* ---- the passes after the decomposition ------------------------------- */
+
+/* Each future's primal solution at k*, as the plan file's sink sees it. */
+typedef struct seen_x {
+    size_t n_cols;
+    double *x;      /* [n * n_cols] */
+    int *calls;     /* [n] */
+} seen_x;
+
+static void keep_x(void *ctx, size_t s, const sm_inputs *in, const double *x, const double *y,
+                   const sm_solve_info *info)
+{
+    seen_x *k = ctx;
+    (void)in, (void)y;
+    if (info->status == SM_SCEN_OPTIMAL)
+        memcpy(&k->x[s * k->n_cols], x, k->n_cols * sizeof *x);
+    k->calls[s]++;
+}
+
+/* Q_s at k (stage-one order) for every future, each solved cold: a new
+ * evaluator, so every future starts from the base case's basis. */
+static void cold_q(futures_at_policy *u, const double *k, double *q, uint8_t *st)
+{
+    sm_diag d;
+    sm_diag_init(&d);
+    sm_evaluator *ev = NULL;
+    CU_ASSERT_EQUAL_FATAL(sm_evaluator_new(&u->F, u->s1, &u->o, u->base, &ev, &d), SM_OK);
+    CU_ASSERT_EQUAL_FATAL(sm_evaluate(ev, k, q, st, NULL, NULL, NULL, &d), SM_OK);
+    sm_evaluator_free(&ev);
+    sm_diag_clear(&d);
+}
+
+static int close_rel(double a, double b)
+{
+    return fabs(a - b) <= 1e-9 * fmax(1.0, fabs(b));
+}
+
+/* k*'s evaluation for the file and the EEV pass start each future from
+ * the basis the decomposition left it: what they record must be that
+ * future's own optimum at that commitment. Each future's cost at k* (its
+ * solution x priced by its own numbers) and at k-bar (eev_cost) against a
+ * cold re-solve at the same k, to 1e-9 relative: a basis, numbers or
+ * solution of another future, or of another commitment, shows here. */
+static void test_measures_match_cold_solves(void)
+{
+    futures_at_policy u;
+    CU_ASSERT_FATAL(futures_open(&u));
+    sm_diag d;
+    sm_diag_init(&d);
+    const sm_layout *L = u.f.p->layout;
+    size_t n = u.F.n, nk = (size_t)u.s1->nk, nc = (size_t)L->n_cols;
+    seen_x seen = {nc, calloc(n * nc, sizeof(double)), calloc(n, sizeof(int))};
+    sm_plan_point pt;
+    CU_ASSERT_EQUAL_FATAL(sm_plan_point_run(u.f.p, u.f.sw, 0, &u.o, u.base, keep_x, &seen, &pt,
+                                            &d), SM_OK);
+    CU_ASSERT_EQUAL_FATAL(pt.rp.stop, SM_PLAN_GAP);
+    double *q = calloc(n, sizeof *q), *kbar = calloc(nk, sizeof *kbar);
+    double *values = malloc(((size_t)u.f.sw->n_params + 1) * sizeof *values);
+    uint8_t *st = calloc(n, 1);
+    sm_inputs *in = sm_inputs_new(u.f.m);
+    sm_coeffs *c = sm_coeffs_new(L);
+    cold_q(&u, pt.rp.k, q, st);
+    int bad_k = 0, bad_bar = 0, moved = 0;
+    for (size_t s = 0; s < n; s++) {
+        CU_ASSERT_EQUAL(seen.calls[s], 1);
+        CU_ASSERT_EQUAL_FATAL(st[s], SM_SCEN_OPTIMAL);
+        recourse(&u.rc, s, values, in, c);
+        double cost = c->obj_const;
+        for (size_t j = 0; j < nc; j++)
+            cost += c->obj[j] * seen.x[s * nc + j];
+        bad_k += !close_rel(cost, q[s]);
+        bad_k += !close_rel(pt.rp.q[s], q[s]); /* the incumbent's, behind the regrets */
+    }
+    /* k-bar in stage-one order, from the file's full array. */
+    for (size_t j = 0; j < nk; j++)
+        kbar[j] = pt.kbar_full[(size_t)u.s1->offer[j] * (size_t)u.s1->T + (size_t)u.s1->period[j]];
+    for (size_t j = 0; j < nk; j++)
+        moved += fabs(kbar[j] - pt.rp.k[j]) > 1e-6 * fmax(1.0, u.s1->ub[j]);
+    cold_q(&u, kbar, q, st);
+    for (size_t s = 0; s < n; s++) {
+        double want = st[s] == SM_SCEN_OPTIMAL ? pt.fees_bar + q[s] : HUGE_VAL;
+        bad_bar += !(isfinite(want) ? close_rel(pt.eev_cost[s], want) : pt.eev_cost[s] == want);
+    }
+    if (bad_k || bad_bar || !moved)
+        fprintf(stderr, "measures against cold solves: %d wrong at k*, %d at k-bar, k-bar "
+                "differs from k* in %d commitments\n", bad_k, bad_bar, moved);
+    CU_ASSERT_EQUAL(bad_k, 0);
+    CU_ASSERT_EQUAL(bad_bar, 0);
+    CU_ASSERT_TRUE(moved > 0); /* else k-bar's pass would not test another k */
+    sm_inputs_free(&in);
+    sm_coeffs_free(&c);
+    free(values);
+    free(q);
+    free(kbar);
+    free(st);
+    free(seen.x);
+    free(seen.calls);
+    sm_plan_point_free(&pt);
+    futures_close(&u);
+    sm_diag_clear(&d);
+}
+
 /* Resume data of another plan is refused, naming what does not fit. */
 static void test_resume_mismatch(void)
 {
@@ -1016,6 +1118,7 @@ int main(void)
          test_resume_identical},
         {"resume data of another plan is refused", test_resume_mismatch},
         {"a stop during WS/EEV saves, and resumes to the same measures", test_stop_during_measures},
+        {"k*'s and k-bar's passes, warm, match cold solves", test_measures_match_cold_solves},
         {"rho and CVaR of small vectors", test_risk_value},
         {"hand-solved plan under CVaR", test_hand_solved_cvar},
         {"EVPI >= 0 and VSS >= 0 under CVaR", test_cvar_measures_nonnegative},

@@ -12,7 +12,9 @@ columns; 40 futures). Peers, per scenario:
   glpk-j1, clp-j1   `supplymix run -j 1 [--lp-engine clp]`, full results written
   glpk-j2, clp-j2   the same on 2 threads
   index-loop        one GLPK problem warm-started in index order, nothing
-                    written (`sm_bench --index-loop`, itself best of 3)
+                    written, GLPK's own defaults (the Harris ratio test: the
+                    issue's peer; supplymix's sweeps use long-step since
+                    session 22) (`sm_bench --index-loop`, itself best of 3)
   glpsol            `glpsol --lp` once per scenario LP (`supplymix export`),
                     on a sample of scenarios spread over the sweep
 

@@ -849,6 +849,22 @@ static int same_ranging(hid_t f, const char *path, const sm_results_info *info, 
 
 /* A file of `run --portfolio` continues only with the same portfolio
  * (its content hash), and a plain run's only without one. */
+/* Whether the file's text attribute `name` (old_default when a file of
+ * an older supplymix has none) is the run's; else an error naming the
+ * option to resume with. */
+static int same_setting(hid_t f, const char *path, const char *name, const char *old_default,
+                        const char *given, const char *option, sm_diag *d)
+{
+    char made[32];
+    if (!sm_h5_read_attr_text(f, name, made, sizeof made))
+        snprintf(made, sizeof made, "%s", old_default);
+    if (strcmp(made, given) == 0)
+        return 1;
+    sm_diag_error(d, path, 0, 0, "was made with %s %s; resume with %s %s (given: %s)", option,
+                  made, option, made, given);
+    return 0;
+}
+
 static int same_portfolio(hid_t f, const char *path, const sm_results_info *info, sm_diag *d)
 {
     char had[64] = "", file[1024] = "", want[32] = "";
@@ -925,18 +941,9 @@ sm_status sm_results_check_identity(hid_t f, const char *path, sm_results_info *
         return sm_diag_error(d, path, 0, 0, "was made with --iteration-limit %lld and --time-limit "
                                             "%g; resume with the same limits (given: %d and %g)",
                              it_lim, tm_lim, info->iteration_limit, info->time_limit_s);
-    char engine[32];
-    if (!sm_h5_read_attr_text(f, "lp_engine", engine, sizeof engine))
-        strcpy(engine, "glpk");
-    if (strcmp(engine, engine_of(info)) != 0)
-        return sm_diag_error(d, path, 0, 0, "was made with --lp-engine %s; resume with the same "
-                                            "engine (given: %s)", engine, engine_of(info));
-    char ratio[32];
-    if (!sm_h5_read_attr_text(f, "warm_ratio_test", ratio, sizeof ratio))
-        strcpy(ratio, "harris");
-    if (strcmp(ratio, ratio_of(info)) != 0)
-        return sm_diag_error(d, path, 0, 0, "was made with --ratio-test %s; resume with the same "
-                                            "ratio test (given: %s)", ratio, ratio_of(info));
+    if (!same_setting(f, path, "lp_engine", "glpk", engine_of(info), "--lp-engine", d) ||
+        !same_setting(f, path, "warm_ratio_test", "harris", ratio_of(info), "--ratio-test", d))
+        return SM_EINPUT;
     if (!same_portfolio(f, path, info, d) || !same_ranging(f, path, info, d))
         return SM_EINPUT;
     int sums = sm_results_checksummed(f);

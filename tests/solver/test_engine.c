@@ -10,6 +10,7 @@
 #include "io/sweep_load.h"
 #include "solver/order.h"
 #include "solver/engine.h"
+#include "support/sweep_fixture.h"
 #include "support/testing.h"
 #include "support/tiny_model.h"
 
@@ -140,22 +141,10 @@ static int run(const fixture *f, int threads, collected *c, atomic_int *stop,
     return run_with(f, threads, o.lp.warm_ratio, c, stop, stats);
 }
 
-static const char *mixed_sweep =
-    "name: mixed\n"
-    "seed: 7\n"
-    "samples: 60\n"
-    "block_size: 32\n"
-    "parameters:\n"
-    "  share.china_cap: {values: [0.3, 0.5, 1.0]}\n"
-    "  tariff.China: {range: {from: 0, to: 1, steps: 3}}\n"
-    "  availability.China: {dist: uniform, low: 0, high: 1}\n"
-    "  price.Dy_oxide: {dist: lognormal, mu: 0, sigma: 0.4}\n"
-    "  delay.Iluka_Eneabba: {dist: choice, values: [0, 2, 4]}\n";
-
 static void test_same_results_any_thread_count(void)
 {
     fixture f;
-    if (!setup(&f, mixed_sweep, 0, NULL))
+    if (!setup(&f, sm_test_mixed_sweep, 0, NULL))
         return;
     CU_ASSERT_EQUAL(f.sw->n_scenarios, 9 * 60);
     collected c[3];
@@ -190,7 +179,7 @@ static void test_same_results_any_thread_count(void)
 static void test_long_step_ratio_test_agrees_with_harris(void)
 {
     fixture f;
-    if (!setup(&f, mixed_sweep, 0, NULL))
+    if (!setup(&f, sm_test_mixed_sweep, 0, NULL))
         return;
     sm_run_opts dflt;
     sm_run_opts_init(&dflt);
@@ -220,7 +209,7 @@ static void test_long_step_ratio_test_agrees_with_harris(void)
 static void test_each_scenario_equals_solving_it_alone(void)
 {
     fixture f;
-    if (!setup(&f, mixed_sweep, 0, NULL))
+    if (!setup(&f, sm_test_mixed_sweep, 0, NULL))
         return;
     collected c;
     sm_run_stats s;
@@ -302,7 +291,7 @@ static void test_infeasible_scenarios_recorded(void)
 static void test_stop_leaves_correct_partial_results(void)
 {
     fixture f;
-    if (!setup(&f, mixed_sweep, 0, NULL))
+    if (!setup(&f, sm_test_mixed_sweep, 0, NULL))
         return;
     collected full, part;
     sm_run_stats s1, s2;
@@ -373,7 +362,7 @@ static void check_order(size_t block, int expect_snake)
 static void test_glpk_fatal_errors_do_not_stop_the_batch(void)
 {
     fixture f;
-    if (!setup(&f, mixed_sweep, 0, NULL))
+    if (!setup(&f, sm_test_mixed_sweep, 0, NULL))
         return;
     collected c;
     collected_init(&c, f.p, f.sw);

@@ -109,23 +109,11 @@ static int run(const sm_test_sweep *f, const setting *s, rows *r, sm_run_stats *
     return st == SM_OK;
 }
 
-static const char *mixed_sweep =
-    "name: mixed\n"
-    "seed: 7\n"
-    "samples: 60\n"
-    "block_size: 32\n"
-    "parameters:\n"
-    "  share.china_cap: {values: [0.3, 0.5, 1.0]}\n"
-    "  tariff.China: {range: {from: 0, to: 1, steps: 3}}\n"
-    "  availability.China: {dist: uniform, low: 0, high: 1}\n"
-    "  price.Dy_oxide: {dist: lognormal, mu: 0, sigma: 0.4}\n"
-    "  delay.Iluka_Eneabba: {dist: choice, values: [0, 2, 4]}\n";
-
 static int open_mixed(sm_test_sweep *f)
 {
     sm_diag d;
     sm_diag_init(&d);
-    sm_status st = sm_test_sweep_open(f, SM_SOURCE_MODELS_DIR "/rare_earths", mixed_sweep, 1, &d);
+    sm_status st = sm_test_sweep_open(f, SM_SOURCE_MODELS_DIR "/rare_earths", sm_test_mixed_sweep, 1, &d);
     if (st != SM_OK)
         sm_test_dump_diag(&d);
     sm_diag_clear(&d);

@@ -35,3 +35,15 @@ void sm_test_sweep_close(sm_test_sweep *t)
         sm_test_rmtree(t->dir);
     memset(t, 0, sizeof *t);
 }
+
+const char *const sm_test_mixed_sweep =
+    "name: mixed\n"
+    "seed: 7\n"
+    "samples: 60\n"
+    "block_size: 32\n"
+    "parameters:\n"
+    "  share.china_cap: {values: [0.3, 0.5, 1.0]}\n"
+    "  tariff.China: {range: {from: 0, to: 1, steps: 3}}\n"
+    "  availability.China: {dist: uniform, low: 0, high: 1}\n"
+    "  price.Dy_oxide: {dist: lognormal, mu: 0, sigma: 0.4}\n"
+    "  delay.Iluka_Eneabba: {dist: choice, values: [0, 2, 4]}\n";

@@ -23,4 +23,9 @@ sm_status sm_test_sweep_open(sm_test_sweep *t, const char *model_dir, const char
                              int is_text, sm_diag *d);
 void sm_test_sweep_close(sm_test_sweep *t);
 
+/* A sweep of the shipped model with a grid (China cap x tariff) and
+ * random parameters of three kinds, 540 scenarios in blocks of 32: the
+ * engine suites' mix of everything a block's order has to handle. */
+extern const char *const sm_test_mixed_sweep;
+
 #endif

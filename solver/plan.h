@@ -114,10 +114,6 @@ void sm_evaluator_stop_on(sm_evaluator *ev, const volatile sig_atomic_t *flag);
  * whole on each rank (one with a sink) starts each future where one
  * process would. Collective; nothing to do with one rank. */
 sm_status sm_evaluator_share_bases(sm_evaluator *ev, sm_diag *d);
-/* Start to's futures from from's bases (same futures, same layout):
- * another pass over the same LPs with other numbers (the plan's WS)
- * starts from where the decomposition left each future. */
-sm_status sm_evaluator_copy_bases(sm_evaluator *to, const sm_evaluator *from, sm_diag *d);
 
 /* Solve every future at k[nk]: q[s] = Q_s(k) (NaN unless optimal),
  * status[s], and, when g is not NULL, g[s*nk + j] the slope of Q_s in k[j]

@@ -380,19 +380,3 @@ sm_status sm_evaluator_share_bases(sm_evaluator *ev, sm_diag *d)
     sm_plan_checkpoint_free(&c);
     return st;
 }
-
-sm_status sm_evaluator_copy_bases(sm_evaluator *to, const sm_evaluator *from, sm_diag *d)
-{
-    for (size_t s = 0; s < to->n; s++) {
-        sm_basis_free(&to->basis[s]);
-        const sm_basis *b = s < from->n ? from->basis[s] : NULL;
-        if (!b)
-            continue;
-        sm_basis *c = to->basis[s] = sm_basis_new(b->n_rows, b->n_cols);
-        if (!c)
-            return sm_diag_fail(d, SM_ENOMEM, "out of memory");
-        memcpy(c->row_stat, b->row_stat, ((size_t)b->n_rows + 1) * sizeof *c->row_stat);
-        memcpy(c->col_stat, b->col_stat, ((size_t)b->n_cols + 1) * sizeof *c->col_stat);
-    }
-    return SM_OK;
-}

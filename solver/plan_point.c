@@ -25,23 +25,14 @@ static void phase(const char *name, double *t, double *cpu)
     *cpu = c1;
 }
 
-/* Which passes start each future from the basis the decomposition left
- * it. Not k*'s, whose solutions go into the file: warm there (0.22 → 0.02
- * s CPU at 1,000 futures) it gave the same costs but other bases of the
- * same degenerate vertices, with shortfalls of ±1e-10 where the base
+/* Only the EEV pass starts each future from the basis the decomposition
+ * left it. Not k*'s, whose solutions go into the file: warm there (0.22 →
+ * 0.02 s CPU at 1,000 futures) it gave the same costs but other bases of
+ * the same degenerate vertices, with shortfalls of ±1e-10 where the base
  * case's start gives exact zeros (reader_frame_figures then drew axes of
  * 1e-13). Not WS: its foresight LPs price a contract tonne with its fee,
  * and from k*'s bases the pass took 0.32 s against 0.17 (bench/README.md,
  * "Plans, session 22"). */
-#ifndef FINAL_WARM
-#define FINAL_WARM 0
-#endif
-#ifndef WS_WARM
-#define WS_WARM 0
-#endif
-#ifndef EEV_WARM
-#define EEV_WARM 1
-#endif
 
 /* The futures of grid point g, or one of them (only >= 0). */
 typedef struct sweep_futures {
@@ -137,8 +128,7 @@ done:
  * rows, else a one-future plan each (the rows apply to what it commits);
  * WS = rho(Z). */
 static sm_status wait_and_see(const sweep_futures *f, const sm_stage1 *s1, const sm_plan_opts *o,
-                              const sm_basis *base, const sm_evaluator *kept, sm_plan_point *pt,
-                              sm_diag *d)
+                              const sm_basis *base, sm_plan_point *pt, sm_diag *d)
 {
     sm_status st = SM_OK;
     sm_evaluator *ev = NULL;
@@ -152,8 +142,6 @@ static sm_status wait_and_see(const sweep_futures *f, const sm_stage1 *s1, const
     if (s1->n_rows == 0) {
         sm_futures F = {f->p, pt->n, f->sw->n_params, foresight_coeffs, f};
         SM_TRY(sm_evaluator_new(&F, s1, o, base, &ev, d));
-        if (WS_WARM)
-            SM_TRY(sm_evaluator_copy_bases(ev, kept, d));
         sm_evaluator_stop_on(ev, o->stop_flag);
         SM_TRY(sm_evaluate(ev, s1->ub, pt->z, status, NULL, NULL, NULL, d));
     } else {
@@ -189,7 +177,6 @@ static sm_status expected_of_average(const sweep_futures *f, const sm_stage1 *s1
     sm_status st = SM_OK;
     const sm_problem *p = f->p;
     sm_coeffs *avg = sm_coeffs_new(p->layout);
-    sm_evaluator *ev = NULL;
     sm_plan_result r;
     memset(&r, 0, sizeof r);
     double *q = calloc(pt->n + 1, sizeof *q);
@@ -211,11 +198,6 @@ static sm_status expected_of_average(const sweep_futures *f, const sm_stage1 *s1
         pt->eev_cost[s] = HUGE_VAL;
     if (!planned(r.stop) || !isfinite(r.ub))
         goto done; /* no k-bar: the average future itself has no plan */
-    sm_futures F = {p, pt->n, f->sw->n_params, recourse_coeffs, f};
-    if (!EEV_WARM) {
-        SM_TRY(sm_evaluator_new(&F, s1, o, base, &ev, d));
-        kept = ev;
-    }
     sm_evaluator_stop_on(kept, o->stop_flag);
     SM_TRY(sm_evaluate(kept, r.k, q, status, NULL, NULL, NULL, d));
     pt->eev_infeasible = 0;
@@ -227,22 +209,17 @@ static sm_status expected_of_average(const sweep_futures *f, const sm_stage1 *s1
         pt->eev = r.fees + sm_risk_value(q, pt->n, o->risk_weight, o->cvar_alpha);
 done:
     sm_plan_result_free(&r);
-    sm_evaluator_free(&ev);
     sm_coeffs_free(&avg);
     free(q);
     free(status);
     return st;
 }
 
-/* Every future once more at k*, for the file, each from the basis the
- * decomposition left it (kept: usually that of k* itself, the last point
- * evaluated, so few pivots or none). Those bases are a function of the
- * inputs (each future only ever starts from its own), and a checkpoint of
- * the ended decomposition holds them, so a resumed plan starts this pass
- * from the same ones. */
+/* Every future once more at k*, for the file, from the base case's basis
+ * (see above: not the decomposition's kept bases). */
 static sm_status evaluate_plan(const sweep_futures *f, const sm_stage1 *s1, const sm_plan_opts *o,
-                               const sm_basis *base, sm_evaluator *kept, sm_future_sink sink,
-                               void *sink_ctx, sm_plan_point *pt, sm_diag *d)
+                               const sm_basis *base, sm_future_sink sink, void *sink_ctx,
+                               sm_plan_point *pt, sm_diag *d)
 {
     sm_status st = SM_OK;
     sm_evaluator *ev = NULL;
@@ -251,12 +228,9 @@ static sm_status evaluate_plan(const sweep_futures *f, const sm_stage1 *s1, cons
     if (!q || !status)
         SM_TRY(sm_diag_fail(d, SM_ENOMEM, "out of memory"));
     sm_futures F = {f->p, pt->n, f->sw->n_params, recourse_coeffs, f};
-    if (!FINAL_WARM) {
-        SM_TRY(sm_evaluator_new(&F, s1, o, base, &ev, d));
-        kept = ev;
-    }
-    sm_evaluator_stop_on(kept, o->stop_flag);
-    SM_TRY(sm_evaluate(kept, pt->rp.k, q, status, NULL, sink, sink_ctx, d));
+    SM_TRY(sm_evaluator_new(&F, s1, o, base, &ev, d));
+    sm_evaluator_stop_on(ev, o->stop_flag);
+    SM_TRY(sm_evaluate(ev, pt->rp.k, q, status, NULL, sink, sink_ctx, d));
 done:
     sm_evaluator_free(&ev);
     free(q);
@@ -323,11 +297,11 @@ static sm_status measures(const sweep_futures *f, const sm_stage1 *s1, const sm_
     double t, cpu;
     phase(NULL, &t, &cpu);
     SM_TRY(sm_evaluator_share_bases(kept, d));
-    SM_TRY(evaluate_plan(f, s1, &inner, base, kept, sink, sink_ctx, pt, d));
+    SM_TRY(evaluate_plan(f, s1, &inner, base, sink, sink_ctx, pt, d));
     phase("final", &t, &cpu);
     SM_TRY(measures_stopped(o, fc, pt, &stopped, d));
     if (!stopped)
-        SM_TRY(wait_and_see(f, s1, &inner, base, kept, pt, d));
+        SM_TRY(wait_and_see(f, s1, &inner, base, pt, d));
     phase("ws", &t, &cpu);
     if (!stopped)
         SM_TRY(measures_stopped(o, fc, pt, &stopped, d));

@@ -11,7 +11,7 @@ seconds=${1:-300}
 if ! command -v clang > /dev/null || ! dpkg-query -W libclang-rt-14-dev > /dev/null 2>&1; then
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends clang libclang-rt-14-dev > /dev/null
 fi
-cmake -S "$here" -B "$here/build-fuzz" -DCMAKE_C_COMPILER=clang -DSM_FUZZ=ON \
+cmake -S "$here" -B "$here/build-fuzz" -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ -DSM_FUZZ=ON \
   -DSM_FUZZ_SECONDS="$seconds" > /dev/null
 cmake --build "$here/build-fuzz" -j "$(nproc)" --target fuzz_csv fuzz_model fuzz_sweep > /dev/null
 ctest --test-dir "$here/build-fuzz" -L fuzz -j "$(nproc)" --output-on-failure

@@ -9,7 +9,9 @@
   leaves the file as it was;
 - run, solve and plan with an engine not built, or not an engine: exit 2,
   naming the engines built;
-- `solve --lp-engine clp` prints the cost GLPK prints.
+- `solve --lp-engine clp` prints the cost GLPK prints;
+- `plan --lp-engine clp`: identical files for 1 and 2 threads, the same
+  optimum as GLPK's to the plan's gap, WS and EEV to 1e-9.
 
 usage: test_lp_engine_cli.py SUPPLYMIX
 """
@@ -44,6 +46,52 @@ parameters:
   share.china_cap: {values: [0.3, 0.4, 0.5, 0.6]}
   availability.China: {values: [0.2, 1.0]}
 """
+
+
+# One policy of the main job's plan, fewer futures: enough for a few dozen
+# iterations, each re-solving every future warm from its own basis.
+PLAN = """name: plan_small
+model: rare_earths
+seed: 20270102
+samples: 24
+sampling: lhs
+parameters:
+  share.china_cap: {values: [0.5]}
+  availability.China: {dist: event, p: 0.4, yes: 0.2, no: 1.0}
+  availability.China.from: {dist: choice, values: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]}
+  price.NdPr_oxide: {dist: lognormal, mu: 0.0, sigma: 0.28}
+  price.Dy_oxide: {dist: lognormal, mu: 0.0, sigma: 0.22}
+  delay.Iluka_Eneabba: {dist: triangular, low: 0, mode: 1, high: 6}
+"""
+
+
+def plan_with_clp(exe, tmp):
+    """plan --lp-engine clp: the files of 1 and 2 threads identical, the
+    same optimum as GLPK's to the gap (each plan's [lower bound, RP] holds
+    the true optimum, so the two intervals meet), and WS and EEV, which
+    are LP optima, to 1e-9."""
+    sweep = os.path.join(tmp, "plan_small.yaml")
+    with open(sweep, "w") as f:
+        f.write(PLAN)
+    g, c1, c2 = (os.path.join(tmp, n) for n in ("plan_glpk.h5", "plan_clp1.h5", "plan_clp2.h5"))
+    ok = run([exe, "plan", "--sweep", sweep, "-o", g, "-j", "2"]).returncode == 0
+    ok &= run([exe, "plan", "--sweep", sweep, "-o", c1, "-j", "1", "--lp-engine", "clp"]).returncode == 0
+    ok &= run([exe, "plan", "--sweep", sweep, "-o", c2, "-j", "2", "--lp-engine", "clp"]).returncode == 0
+    check(ok, "plan with glpk and with clp: exit 0")
+    if not ok:
+        return
+    r = run([sys.executable, os.path.join(HERE, "compare_results.py"), c1, c2])
+    check(r.returncode == 0, f"plan --lp-engine clp: files identical for 1 and 2 threads\n{r.stdout}")
+    with h5py.File(g, "r") as fg, h5py.File(c1, "r") as fc:
+        check(attr(fc, "lp_engine") == "clp", "plan file: lp_engine clp")
+        lo = max(fg["RP_lower_bound"][0], fc["RP_lower_bound"][0])
+        hi = min(fg["RP"][0], fc["RP"][0])
+        check(fc["RP_gap"][0] <= 1e-6 and lo <= hi * (1 + 1e-12),
+              f"plan: clp's [lower bound, RP] meets glpk's ({fc['RP_lower_bound'][0]:.1f}, "
+              f"{fc['RP'][0]:.1f} against {fg['RP_lower_bound'][0]:.1f}, {fg['RP'][0]:.1f})")
+        for k in ("WS", "EEV"):
+            a, b = fg[k][0], fc[k][0]
+            check(abs(a - b) <= 1e-9 * abs(a), f"plan: {k} equal to 1e-9 ({a:.1f}, {b:.1f})")
 
 
 def main(exe):
@@ -93,6 +141,7 @@ def main(exe):
                     rg, rc = fg["relaxation_limit"][:], fc["relaxation_limit"][:]
                     check(np.array_equal(rg, rc, equal_nan=True),
                           f"{sweep}: the same relaxations (GLPK's elastic LP)")
+        plan_with_clp(exe, tmp)
         g = os.path.join(tmp, "quick_glpk.h5")
         before = hashlib.sha256(open(g, "rb").read()).hexdigest()
         r = run([exe, "run", "--sweep", "quick", "-o", g, "--resume", "--lp-engine", "clp"])

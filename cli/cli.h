@@ -18,11 +18,17 @@ int sm_cmd_merge(int argc, char **argv);
 int sm_cmd_repair(int argc, char **argv);
 int sm_cmd_plan(int argc, char **argv);
 int sm_cmd_table(int argc, char **argv);
+int sm_cmd_compare(int argc, char **argv);
 
 /* The model directory a command should read: the argument when given,
  * else the shipped rare_earths model wherever the program was started
  * from. Returns a new string. */
 char *sm_cli_model_dir(const char *arg);
+
+/* The directory of the Python scripts the program ships ($SUPPLYMIX_SCRIPTS,
+ * else installed beside it, else the source tree's scripts/). Returns a
+ * new string. */
+char *sm_cli_scripts_dir(void);
 
 /* Load the model at dir; prints the diagnostics to stderr. */
 sm_status sm_cli_load_model(const char *dir, sm_model **out);

@@ -17,16 +17,14 @@
 #include "../models/risk.h"
 #include "cli.h"
 
-/* The shipped model is looked up, in order: $SUPPLYMIX_MODELS, the
- * install tree beside the executable (bin/../share/supplymix/models), and
- * the source tree the program was built from. */
-char *sm_cli_model_dir(const char *arg)
+/* What the program ships beside itself (models, scripts), looked up in
+ * order: $ENV when set, the install tree beside the executable
+ * (bin/../share/supplymix/SUB), and the source tree it was built from. */
+static char *shipped_dir(const char *env_name, const char *sub, const char *source_dir)
 {
-    if (arg)
-        return strdup(arg);
-    const char *env = getenv("SUPPLYMIX_MODELS");
+    const char *env = getenv(env_name);
     if (env && *env)
-        return sm_path_join(env, "rare_earths");
+        return strdup(env);
     char exe[PATH_MAX];
     ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
     if (n > 0) {
@@ -34,13 +32,30 @@ char *sm_cli_model_dir(const char *arg)
         char *slash = strrchr(exe, '/');
         if (slash) {
             *slash = '\0';
-            char *p = sm_path_join(exe, "../share/supplymix/models/rare_earths");
+            char share[PATH_MAX];
+            snprintf(share, sizeof share, "../share/supplymix/%s", sub);
+            char *p = sm_path_join(exe, share);
             if (p && sm_path_is_dir(p))
                 return p;
             free(p);
         }
     }
-    return sm_path_join(SM_SOURCE_MODELS_DIR, "rare_earths");
+    return strdup(source_dir);
+}
+
+char *sm_cli_model_dir(const char *arg)
+{
+    if (arg)
+        return strdup(arg);
+    char *models = shipped_dir("SUPPLYMIX_MODELS", "models", SM_SOURCE_MODELS_DIR);
+    char *dir = models ? sm_path_join(models, "rare_earths") : NULL;
+    free(models);
+    return dir;
+}
+
+char *sm_cli_scripts_dir(void)
+{
+    return shipped_dir("SUPPLYMIX_SCRIPTS", "scripts", SM_SOURCE_SCRIPTS_DIR);
 }
 
 sm_status sm_cli_load_model(const char *dir, sm_model **out)

@@ -31,6 +31,7 @@ static void usage(FILE *out)
             "  merge OUT.h5 SHARD...           join the shards of a sliced run (run --slice K/N)\n"
             "  repair OUT.h5                   make a killed run's file readable by every tool\n"
             "  table RESULTS.h5 [-o F.csv]     a results file as CSV, one row per scenario\n"
+            "  compare A.h5 B.h5               what changed between two runs of the same sweep\n"
             "\n"
             "MODEL is a model directory (model.yaml and its CSV tables); without it the\n"
             "shipped rare_earths model is used. `supplymix COMMAND --help` for details.\n"
@@ -110,6 +111,8 @@ int main(int argc, char **argv)
         code = sm_cmd_table(argc - 1, argv + 1);
     } else if (!strcmp(argv[1], "export")) {
         code = sm_cmd_export(argc - 1, argv + 1);
+    } else if (!strcmp(argv[1], "compare")) {
+        code = sm_cmd_compare(argc - 1, argv + 1);
     } else {
         fprintf(stderr, "supplymix: unknown command '%s'\n\n", argv[1]);
         usage(stderr);

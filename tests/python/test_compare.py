@@ -18,13 +18,16 @@ NdPr oxide at 121,000 instead of 110,000 USD/t (B). Then checks that:
   A alone (a pure grid) is written, with its regret table;
 - two different sweeps (other parameters; the same parameters with another
   scenario count; a plan file against a sweep's file) are refused with
-  exit code 2 and a message saying what differs, by both scripts.
+  exit code 2 and a message saying what differs, by both scripts;
+- `supplymix compare A B [-o FILE]` prints (writes) what the script does,
+  with its exit codes, and exits 1 when its script is missing.
 
 usage: test_compare.py SUPPLYMIX        (exit 1 on any failure)
 """
 import os
 import re
 import shutil
+import subprocess
 import sys
 import tempfile
 import warnings
@@ -145,6 +148,30 @@ def check_one_price(tmp, a, b):
           "html: --compare writes a self-contained page with the same parts", p.stderr[-800:])
 
 
+def check_subcommand(exe, tmp, a, b, plan):
+    """`supplymix compare` runs the script: the same text, file and exit
+    codes; without its script it fails with 1, not 2 (bad input)."""
+    p = run(["/usr/bin/python3", COMPARE, a, b])
+    q = run([exe, "compare", a, b])
+    check(q.returncode == 0 and q.stdout == p.stdout and NEW in q.stdout,
+          "supplymix compare A B prints what supplymix_compare.py prints", q.stderr[-400:])
+    out = os.path.join(tmp, "cmp.txt")
+    q = run([exe, "compare", a, b, "-o", out])
+    check(q.returncode == 0 and os.path.exists(out) and open(out).read() == p.stdout,
+          "supplymix compare A B -o FILE writes the same text", q.stderr[-400:])
+    q = run([exe, "compare", a])
+    check(q.returncode == 2, "supplymix compare with one file: exit 2", q.stderr[-400:])
+    q = run([exe, "compare", a, plan])
+    check(q.returncode == 2 and "not runs of the same sweep" in q.stderr and q.stdout == "",
+          "supplymix compare of a sweep's file and a plan file: refused, exit 2", q.stderr[-400:])
+    env = dict(os.environ, SUPPLYMIX_SCRIPTS=tmp)
+    q = subprocess.run([exe, "compare", a, b], capture_output=True, text=True, env=env)
+    check(q.returncode == 1 and "supplymix_compare.py not found" in q.stderr,
+          "supplymix compare without its script: exit 1, saying where it looked", q.stderr)
+    q = run([exe, "--help"])
+    check("compare A.h5 B.h5" in q.stdout, "supplymix --help lists compare")
+
+
 def check_same(a):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -191,6 +218,7 @@ def main(exe):
               "availability", p.stderr[-800:])
         check_same(a)
         check_refusals(exe, tmp, model_a, a)
+        check_subcommand(exe, tmp, a, b, os.path.join(tmp, "plan.h5"))
     print(f"{len(failures)} failures" if failures else "all checks passed")
     return 1 if failures else 0
 

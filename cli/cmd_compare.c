@@ -57,7 +57,7 @@ int sm_cmd_compare(int argc, char **argv)
         free(args);
         return 1;
     }
-    if (!sm_path_exists(script) || sm_path_is_dir(script)) {
+    if (!sm_path_is_file(script)) {
         /* Python would say "can't open file" with exit 2, which here
          * means bad input: this is the installation's fault. */
         fprintf(stderr, "supplymix compare: %s not found (set SUPPLYMIX_SCRIPTS to the "

@@ -71,5 +71,6 @@ sm_status sm_output_check(const char *path, const char *const *inputs, int n_inp
 /* True when path names an existing regular file or directory. */
 int sm_path_exists(const char *path);
 int sm_path_is_dir(const char *path);
+int sm_path_is_file(const char *path); /* a regular file (links followed) */
 
 #endif

@@ -1494,10 +1494,11 @@ sm_status sm_results_write(sm_results *r, size_t first, const sm_block *b, sm_di
         if (!ok)
             return h5fail(d, r->path, "write a block of results");
     }
-    /* The values reach the disk before the marks that say they are there. */
-    for (int v = 0; v < SM_NVARS; v++)
-        if (r->var[v] >= 0 && H5Dflush(r->var[v]) < 0)
-            return h5fail(d, r->path, "flush a block of results");
+    /* The values reach the disk before the marks that say they are there:
+     * one flush of the file's metadata, not one per variable (each walks
+     * the whole metadata cache). */
+    if (H5Fflush(r->file, H5F_SCOPE_LOCAL) < 0)
+        return h5fail(d, r->path, "flush a block of results");
     if (r->mask_cap < b->count) {
         uint8_t *m = realloc(r->mask, b->count);
         if (!m)

@@ -455,6 +455,7 @@ static sm_status solve_block(worker *w, size_t first, size_t count, sm_block *b)
         w->stats.by_status[info.status]++;
         w->stats.iterations += info.iterations;
         w->stats.kept_basis += info.simplex_calls == 0;
+        w->stats.duals_only += info.duals_only;
         w->stats.solve_s += info.seconds;
         w->stats.busy_s += sm_clock_s() - t0;
     }
@@ -745,6 +746,7 @@ static sm_status gather(worker *w, sm_run_stats *stats, sm_status st, sm_diag *d
     stats->prepare_s += w->stats.prepare_s;
     stats->iterations += w->stats.iterations;
     stats->kept_basis += w->stats.kept_basis;
+    stats->duals_only += w->stats.duals_only;
     stats->lp_rebuilds += w->stats.lp_rebuilds;
     stats->ratio_fallbacks += w->stats.ratio_fallbacks;
     stats->interrupted |= w->stats.interrupted;

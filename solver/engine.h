@@ -93,6 +93,8 @@ typedef struct sm_run_stats {
     double prepare_s;            /* summed over threads: in o->prepare */
     long long iterations;
     size_t kept_basis;           /* scenarios solved without a simplex call */
+    size_t duals_only;           /* scenarios whose basis was checked by its duals alone
+                                  * (only costs had moved: solver/lp_dual.h) */
     size_t lp_rebuilds;          /* problems rebuilt after a GLPK fatal error (not
                                   * counting ratio_fallbacks) */
     size_t ratio_fallbacks;      /* long-step warm solves that stopped on a GLPK fatal

@@ -5,6 +5,7 @@
  * problems. */
 #include "lp.h"
 #include "lp_clp.h"
+#include "lp_dual.h"
 
 #include "../core/clock.h"
 
@@ -31,6 +32,11 @@ struct sm_lp {
     unsigned long x_gen, y_gen;
     int x_warm, y_warm;
     int rows_added;          /* GLPK: rows appended since the last solve */
+    /* GLPK, a problem of the layout: the duals of a re-solve after costs
+     * alone moved (lp_dual.h); NULL once the problem grows beyond it. */
+    sm_lp_dual *dual;
+    int stale;               /* the last solve was such: GLPK's stored duals
+                              * and objective predate its costs */
     int test_fatal;          /* sm_lp_test_fatal_next: fail the next long-step solve */
 };
 
@@ -39,6 +45,14 @@ struct sm_lp {
 static void values_move(sm_lp *lp)
 {
     lp->x_warm = lp->y_warm = 0;
+    sm_lp_dual_forget(lp->dual);
+}
+
+/* The problem grows beyond the layout the dual shortcut holds. */
+static void dual_drop(sm_lp *lp)
+{
+    sm_lp_dual_free(&lp->dual);
+    lp->stale = 0;
 }
 
 void sm_lp_opts_init(sm_lp_opts *o)
@@ -50,6 +64,7 @@ void sm_lp_opts_init(sm_lp_opts *o)
     o->warm_pricing = SM_PRICING_TEXTBOOK;
     o->warm_ratio = SM_RATIO_HARRIS;
     o->engine = SM_LP_GLPK;
+    o->dual_only = 1;
 }
 
 const char *sm_ratio_test_name(sm_ratio_test r)
@@ -232,6 +247,7 @@ static void load_col(sm_lp *lp, const sm_coeffs *c, int j)
     if (c->obj[j] == cur->obj[j])
         return;
     lp->y_warm = 0;
+    sm_lp_dual_cost_moved(lp->dual, j);
     if (lp->clp)
         sm_clp_set_obj(lp->clp, j, c->obj[j]);
     else
@@ -284,6 +300,24 @@ static sm_status new_clp(sm_lp *lp, const sm_layout *L, const sm_coeffs *base, s
     return SM_OK;
 }
 
+/* The matrix by columns, in GLPK's element order, for the dual shortcut;
+ * NULL (no shortcut, nothing lost) when out of memory. */
+static sm_lp_dual *dual_new(glp_prob *P, int nnz)
+{
+    int m = glp_get_num_rows(P), n = glp_get_num_cols(P);
+    sm_lp_dual *d = sm_lp_dual_new(m, n, nnz);
+    int *ind = malloc(((size_t)m + 1) * sizeof *ind);
+    double *val = malloc(((size_t)m + 1) * sizeof *val);
+    for (int j = 1; d && ind && val && j <= n; j++)
+        if (sm_lp_dual_set_col(d, j - 1, glp_get_mat_col(P, j, ind, val), ind, val) != 0)
+            sm_lp_dual_free(&d);
+    if (!ind || !val)
+        sm_lp_dual_free(&d);
+    free(ind);
+    free(val);
+    return d;
+}
+
 static sm_status new_glpk(sm_lp *lp, const sm_model *m, const sm_layout *L,
                           const sm_coeffs *base, sm_diag *d)
 {
@@ -311,6 +345,8 @@ static sm_status new_glpk(sm_lp *lp, const sm_model *m, const sm_layout *L,
         glp_set_col_name(P, j + 1, name);
     }
     glp_load_matrix(P, L->nnz, L->ia, L->ja, L->ar);
+    if (lp->opts.dual_only)
+        lp->dual = dual_new(P, L->nnz);
     mark_all_changed(lp);
     sm_lp_load(lp, base);
     if (lp->opts.scale)
@@ -433,6 +469,7 @@ sm_status sm_lp_add_row(sm_lp *lp, int n, const int *cols, const double *vals, d
     }
     enter(lp);
     values_move(lp);
+    dual_drop(lp);
     int i = glp_add_rows(lp->P, 1);
     lp->rows_added = 1;
     glp_set_mat_row(lp->P, i, n, ind, val);
@@ -475,6 +512,7 @@ sm_status sm_lp_del_rows(sm_lp *lp, int n, const int *rows, sm_diag *d)
     }
     enter(lp);
     values_move(lp);
+    dual_drop(lp);
     glp_del_rows(lp->P, n, num);
     leave();
     lp->n_rows -= n;
@@ -487,6 +525,7 @@ sm_status sm_lp_add_elastic(sm_lp *lp, int n, const int *rows, sm_diag *d)
     if (n == 0)
         return SM_OK;
     values_move(lp);
+    dual_drop(lp);
     if (lp->clp)
         return sm_clp_add_elastic(lp->clp, n, rows) == 0
                    ? SM_OK
@@ -517,6 +556,7 @@ void sm_lp_free(sm_lp **plp)
     if (lp->P)
         glp_delete_prob(lp->P);
     sm_clp_free(lp->clp);
+    sm_lp_dual_free(&lp->dual);
     sm_coeffs_free(&lp->cur);
     free(lp);
     *plp = NULL;
@@ -583,12 +623,79 @@ static void solve_clp(sm_lp *lp, int warm, sm_solve_info *info)
     info->simplex_calls = info->iterations > 0;
 }
 
+static int warm_meth(const sm_lp *lp, int primal_feasible)
+{
+    /* Bounds and right-hand sides break primal feasibility (dual simplex
+     * repairs it); costs break dual feasibility (primal). */
+    if (lp->opts.warm_method == SM_WARM_AUTO)
+        return primal_feasible ? GLP_PRIMAL : GLP_DUALP;
+    return lp->opts.warm_method == SM_WARM_PRIMAL ? GLP_PRIMAL : GLP_DUALP;
+}
+
+static void dual_class_of(sm_lp_dual *d, int k, int stat, int bind)
+{
+    sm_dual_class c = stat == GLP_BS   ? SM_DC_BASIC
+                      : stat == GLP_NL ? SM_DC_LOWER
+                      : stat == GLP_NU ? SM_DC_UPPER
+                      : stat == GLP_NF ? SM_DC_FREE
+                                       : SM_DC_FIXED;
+    sm_lp_dual_set_class(d, k, c, bind);
+}
+
+/* Only costs moved since a basis found still optimal, with its values
+ * computed by glp_warm_up (x_warm): whether it still is, by the dual half
+ * of glp_warm_up alone (lp_dual.h). GLPK's factorization is valid. */
+static int costs_kept(sm_lp *lp)
+{
+    sm_lp_dual *d = lp->dual;
+    glp_prob *P = lp->P;
+    if (!sm_lp_dual_basis_known(d)) {
+        for (int i = 1; i <= lp->n_rows; i++)
+            dual_class_of(d, i - 1, glp_get_row_stat(P, i), 0);
+        for (int j = 1; j <= lp->n_cols; j++) {
+            int stat = glp_get_col_stat(P, j);
+            dual_class_of(d, lp->n_rows + j - 1, stat, stat == GLP_BS ? glp_get_col_bind(P, j) : 0);
+        }
+        sm_lp_dual_basis_done(d);
+    }
+    int all = sm_lp_dual_pi_stale(d);
+    if (all) {
+        glp_btran(P, sm_lp_dual_cb(d, lp->cur->obj));
+        sm_lp_dual_pi_done(d);
+    }
+    return sm_lp_dual_feasible(d, lp->cur->obj, all);
+}
+
+/* The method a warm solve goes on with, or -1 when the basis is still
+ * optimal (*kept). */
+static int warm_start(sm_lp *lp, sm_solve_info *info, int *kept)
+{
+    glp_prob *P = lp->P;
+    if (lp->x_warm && lp->dual) {
+        /* The primal values cannot have moved: only the duals are checked. */
+        *kept = costs_kept(lp);
+        lp->stale = *kept;
+        info->duals_only = 1;
+        return *kept ? -1 : warm_meth(lp, 1);
+    }
+    if (glp_warm_up(P) != 0) {
+        glp_std_basis(P);
+        return GLP_PRIMAL;
+    }
+    int pf = glp_get_prim_stat(P) == GLP_FEAS, df = glp_get_dual_stat(P) == GLP_FEAS;
+    /* Both: the old basis is still optimal, the patch moved nothing that matters. */
+    *kept = pf && df;
+    return *kept ? -1 : warm_meth(lp, pf);
+}
+
 /* sm_lp_solve; *kept = 1 when GLPK found the basis still optimal, its
- * values then computed by glp_warm_up alone. */
+ * values then computed by glp_warm_up alone (or, after a change of costs
+ * alone, its duals by costs_kept). */
 static sm_status solve(sm_lp *lp, int warm, sm_solve_info *info, int *kept)
 {
     memset(info, 0, sizeof *info);
     double t0 = sm_clock_s();
+    lp->stale = 0;
     if (lp->bound_conflict) {
         /* A lower bound above its upper bound (say a stock target above the
          * stock capacity): no plan exists, no simplex needed. */
@@ -604,6 +711,7 @@ static sm_status solve(sm_lp *lp, int warm, sm_solve_info *info, int *kept)
     if (setjmp(lp->jmp)) {
         glp_free_env();
         lp->P = NULL;
+        lp->stale = 0;
         info->status = SM_SCEN_SOLVER_FAILURE;
         info->glpk_code = -1;
         snprintf(info->message, sizeof info->message, "%s", lp->msg);
@@ -628,25 +736,18 @@ static sm_status solve(sm_lp *lp, int warm, sm_solve_info *info, int *kept)
     lp->rows_added = 0;
     if (skip) {
         meth = GLP_DUALP;
-    } else if (warm && glp_warm_up(P) == 0) {
-        int pf = glp_get_prim_stat(P) == GLP_FEAS, df = glp_get_dual_stat(P) == GLP_FEAS;
-        if (pf && df) {
-            /* The old basis is still optimal: the patch moved nothing that matters. */
-            *kept = 1;
+    } else if (warm) {
+        meth = warm_start(lp, info, kept);
+        if (*kept) {
             info->status = SM_SCEN_OPTIMAL;
             info->seconds = sm_clock_s() - t0;
             leave();
             return SM_OK;
         }
-        /* Bounds and right-hand sides break primal feasibility (dual
-         * simplex repairs it); costs break dual feasibility (primal). */
-        if (lp->opts.warm_method == SM_WARM_AUTO)
-            meth = pf ? GLP_PRIMAL : GLP_DUALP;
-        else
-            meth = lp->opts.warm_method == SM_WARM_PRIMAL ? GLP_PRIMAL : GLP_DUALP;
     } else {
         glp_std_basis(P);
     }
+    lp->stale = 0;
     ret = run_simplex(lp, meth, warm, info);
     if (ret == GLP_EFAIL || ret == GLP_ESING || ret == GLP_ECOND || ret == GLP_EBADB) {
         /* A numerically bad basis: one more try from scratch. */
@@ -671,7 +772,8 @@ static sm_status solve(sm_lp *lp, int warm, sm_solve_info *info, int *kept)
  * and the duals from those and the costs, nothing else: two solves that
  * both keep the basis, with nothing of that moved in between (x_warm,
  * y_warm), give the same values to the bit. Every other solve (a simplex,
- * CLP, a bound conflict, a failure) may give others. */
+ * CLP, a bound conflict, a failure) may give others. costs_kept computes
+ * the duals as glp_warm_up would. */
 sm_status sm_lp_solve(sm_lp *lp, int warm, sm_solve_info *info)
 {
     int kept = 0;
@@ -679,6 +781,9 @@ sm_status sm_lp_solve(sm_lp *lp, int warm, sm_solve_info *info)
     lp->x_gen += !(kept && lp->x_warm);
     lp->y_gen += !(kept && lp->y_warm);
     lp->x_warm = lp->y_warm = kept;
+    if (!kept)
+        sm_lp_dual_forget(lp->dual);
+    sm_lp_dual_clear_moved(lp->dual);
     return st;
 }
 
@@ -732,14 +837,27 @@ void sm_lp_reduced_costs(const sm_lp *lp, double *d)
         return;
     }
     for (int j = 0; j < lp->n_cols; j++)
-        d[j] = glp_get_col_dual(lp->P, j + 1);
+        d[j] = lp->stale ? sm_lp_dual_col(lp->dual, j, lp->cur->obj[j])
+                         : glp_get_col_dual(lp->P, j + 1);
 }
 
 double sm_lp_objective(const sm_lp *lp)
 {
     if (lp->clp)
         return sm_clp_objective(lp->clp) + lp->cur->obj_const;
-    return glp_get_obj_val(lp->P);
+    if (!lp->stale)
+        return glp_get_obj_val(lp->P);
+    /* glp_warm_up's sum, at the costs costs_kept checked. */
+    double v = glp_get_obj_coef(lp->P, 0);
+    for (int j = 1; j <= lp->n_cols; j++)
+        v += glp_get_obj_coef(lp->P, j) * glp_get_col_prim(lp->P, j);
+    return v;
+}
+
+/* Row i's dual (0-based), from GLPK or, after costs_kept, as it computed it. */
+static double row_dual(const sm_lp *lp, int i)
+{
+    return lp->stale ? sm_lp_dual_row(lp->dual, i) : glp_get_row_dual(lp->P, i + 1);
 }
 
 sm_basis *sm_basis_new(int n_rows, int n_cols)
@@ -921,6 +1039,7 @@ sm_status sm_lp_solve_failed(const sm_solve_info *info, const char *what, sm_dia
 void sm_lp_set_costs(sm_lp *lp, int first, int n, const double *cost)
 {
     lp->y_warm = 0;
+    dual_drop(lp); /* costs the layout's record (cur) does not hold */
     for (int j = 0; j < n; j++)
         glp_set_obj_coef(lp->P, first + j + 1, cost[j]);
 }
@@ -1062,7 +1181,7 @@ void sm_lp_solution_rows(const sm_lp *lp, double *x, double *y, int first_row)
     for (int j = 0; j < lp->n_cols; j++)
         x[j] = glp_get_col_prim(lp->P, j + 1);
     for (int i = first_row; y && i < lp->n_rows; i++)
-        y[i] = glp_get_row_dual(lp->P, i + 1);
+        y[i] = row_dual(lp, i);
 }
 
 /* ---- reading back only what moved ---------------------------------------- */
@@ -1078,7 +1197,7 @@ int sm_lp_solution_moved(const sm_lp *lp, double *x, double *y, int first_row,
             x[j] = glp_get_col_prim(lp->P, j + 1);
     } else if (y_moved) {
         for (int i = first_row; y && i < lp->n_rows; i++)
-            y[i] = glp_get_row_dual(lp->P, i + 1);
+            y[i] = row_dual(lp, i);
     }
     gen[0] = lp->x_gen;
     gen[1] = lp->y_gen;

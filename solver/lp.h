@@ -62,6 +62,10 @@ typedef struct sm_lp_opts {
     sm_lp_engine engine;          /* for sm_lp_new's problems; default SM_LP_GLPK
                                    * (warm_method, warm_pricing and warm_ratio
                                    * are GLPK's: CLP re-solves with its dual simplex) */
+    int dual_only;       /* GLPK: when only costs moved since a basis found still optimal,
+                          * check the duals alone (solver/lp_dual.h): the same values
+                          * and verdict as glp_warm_up, without the primal half it
+                          * would compute again; default 1 (0: for tests) */
 } sm_lp_opts;
 
 void sm_lp_opts_init(sm_lp_opts *o);
@@ -89,6 +93,8 @@ typedef struct sm_solve_info {
     int iterations;
     double seconds;      /* wall-clock time inside sm_lp_solve */
     int simplex_calls;   /* 0 when the previous basis was still optimal */
+    int duals_only;      /* GLPK: only costs had moved, and only the duals were checked
+                          * (sm_lp_opts.dual_only) */
     char message[160];   /* GLPK's last words after a failure */
 } sm_solve_info;
 

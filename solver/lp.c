@@ -247,7 +247,8 @@ static void load_col(sm_lp *lp, const sm_coeffs *c, int j)
     if (c->obj[j] == cur->obj[j])
         return;
     lp->y_warm = 0;
-    sm_lp_dual_cost_moved(lp->dual, j);
+    if (lp->x_warm) /* else no solve can take the shortcut before the next clears this */
+        sm_lp_dual_cost_moved(lp->dual, j);
     if (lp->clp)
         sm_clp_set_obj(lp->clp, j, c->obj[j]);
     else

@@ -33,10 +33,14 @@ struct sm_lp {
     int x_warm, y_warm;
     int rows_added;          /* GLPK: rows appended since the last solve */
     /* GLPK, a problem of the layout: the duals of a re-solve after costs
-     * alone moved (lp_dual.h); NULL once the problem grows beyond it. */
+     * alone moved (lp_dual.h); dual_off once the problem grows beyond it. */
     sm_lp_dual *dual;
-    int stale;               /* the last solve was such: GLPK's stored duals
-                              * and objective predate its costs */
+    int dual_off;
+    /* The last solve was such: GLPK's stored duals and objective predate
+     * its costs, and the last solution is read from dual; the objective's
+     * constant then, when it has moved since (c0_moved). */
+    int stale, c0_moved;
+    double c0_then;
     int test_fatal;          /* sm_lp_test_fatal_next: fail the next long-step solve */
 };
 
@@ -48,11 +52,11 @@ static void values_move(sm_lp *lp)
     sm_lp_dual_forget(lp->dual);
 }
 
-/* The problem grows beyond the layout the dual shortcut holds. */
+/* The problem grows beyond the layout the dual shortcut holds: no more
+ * shortcuts (what the last solve left stays readable). */
 static void dual_drop(sm_lp *lp)
 {
-    sm_lp_dual_free(&lp->dual);
-    lp->stale = 0;
+    lp->dual_off = 1;
 }
 
 void sm_lp_opts_init(sm_lp_opts *o)
@@ -247,8 +251,10 @@ static void load_col(sm_lp *lp, const sm_coeffs *c, int j)
     if (c->obj[j] == cur->obj[j])
         return;
     lp->y_warm = 0;
-    if (lp->x_warm) /* else no solve can take the shortcut before the next clears this */
-        sm_lp_dual_cost_moved(lp->dual, j);
+    /* Else no solve takes the shortcut, nor is the last one read from dual,
+     * before the next solve clears this. */
+    if (lp->x_warm || lp->stale)
+        sm_lp_dual_cost_moved(lp->dual, j, cur->obj[j]);
     if (lp->clp)
         sm_clp_set_obj(lp->clp, j, c->obj[j]);
     else
@@ -272,6 +278,10 @@ void sm_lp_load(sm_lp *lp, const sm_coeffs *c)
         load_col(lp, c, j);
     /* CLP's objective holds no constant: sm_lp_objective adds cur's. */
     if (c->obj_const != cur->obj_const) {
+        if (lp->stale && !lp->c0_moved) {
+            lp->c0_then = cur->obj_const;
+            lp->c0_moved = 1;
+        }
         if (!lp->clp)
             glp_set_obj_coef(lp->P, 0, c->obj_const);
         cur->obj_const = c->obj_const;
@@ -672,7 +682,7 @@ static int costs_kept(sm_lp *lp)
 static int warm_start(sm_lp *lp, sm_solve_info *info, int *kept)
 {
     glp_prob *P = lp->P;
-    if (lp->x_warm && lp->dual) {
+    if (lp->x_warm && lp->dual && !lp->dual_off) {
         /* The primal values cannot have moved: only the duals are checked. */
         *kept = costs_kept(lp);
         lp->stale = *kept;
@@ -696,7 +706,7 @@ static sm_status solve(sm_lp *lp, int warm, sm_solve_info *info, int *kept)
 {
     memset(info, 0, sizeof *info);
     double t0 = sm_clock_s();
-    lp->stale = 0;
+    lp->stale = lp->c0_moved = 0;
     if (lp->bound_conflict) {
         /* A lower bound above its upper bound (say a stock target above the
          * stock capacity): no plan exists, no simplex needed. */
@@ -838,7 +848,8 @@ void sm_lp_reduced_costs(const sm_lp *lp, double *d)
         return;
     }
     for (int j = 0; j < lp->n_cols; j++)
-        d[j] = lp->stale ? sm_lp_dual_col(lp->dual, j, lp->cur->obj[j])
+        d[j] = lp->stale ? sm_lp_dual_col(lp->dual, j,
+                                          sm_lp_dual_solved_cost(lp->dual, j, lp->cur->obj[j]))
                          : glp_get_col_dual(lp->P, j + 1);
 }
 
@@ -849,9 +860,10 @@ double sm_lp_objective(const sm_lp *lp)
     if (!lp->stale)
         return glp_get_obj_val(lp->P);
     /* glp_warm_up's sum, at the costs costs_kept checked. */
-    double v = glp_get_obj_coef(lp->P, 0);
+    double v = lp->c0_moved ? lp->c0_then : glp_get_obj_coef(lp->P, 0);
     for (int j = 1; j <= lp->n_cols; j++)
-        v += glp_get_obj_coef(lp->P, j) * glp_get_col_prim(lp->P, j);
+        v += sm_lp_dual_solved_cost(lp->dual, j - 1, glp_get_obj_coef(lp->P, j)) *
+             glp_get_col_prim(lp->P, j);
     return v;
 }
 
@@ -1041,8 +1053,11 @@ void sm_lp_set_costs(sm_lp *lp, int first, int n, const double *cost)
 {
     lp->y_warm = 0;
     dual_drop(lp); /* costs the layout's record (cur) does not hold */
-    for (int j = 0; j < n; j++)
+    for (int j = 0; j < n; j++) {
+        if (lp->stale)
+            sm_lp_dual_cost_moved(lp->dual, first + j, glp_get_obj_coef(lp->P, first + j + 1));
         glp_set_obj_coef(lp->P, first + j + 1, cost[j]);
+    }
 }
 
 void sm_lp_set_row_bounds(sm_lp *lp, int first, int n, const double *lb, const double *ub)

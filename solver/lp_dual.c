@@ -25,9 +25,10 @@ struct sm_lp_dual {
     int pi_ok;
     double *pi;           /* [m + 1], 1-based: inv(B') cB for the basis and costs */
     double *y;            /* [m]: the rows' duals from pi */
-    /* columns whose costs moved since the last solve */
+    /* columns whose costs moved since the last solve, and their costs then */
     int *moved, n_moved;
     unsigned char *is_moved;
+    double *old;
 };
 
 sm_lp_dual *sm_lp_dual_new(int m, int n, int nnz)
@@ -47,8 +48,9 @@ sm_lp_dual *sm_lp_dual_new(int m, int n, int nnz)
     d->y = calloc((size_t)m + 1, sizeof *d->y);
     d->moved = malloc(((size_t)n + 1) * sizeof *d->moved);
     d->is_moved = calloc((size_t)n + 1, 1);
+    d->old = malloc(((size_t)n + 1) * sizeof *d->old);
     if (!d->start || !d->row || !d->val || !d->cls || !d->bind || !d->pi || !d->y ||
-        !d->moved || !d->is_moved)
+        !d->moved || !d->is_moved || !d->old)
         sm_lp_dual_free(&d);
     return d;
 }
@@ -67,6 +69,7 @@ void sm_lp_dual_free(sm_lp_dual **pd)
     free(d->y);
     free(d->moved);
     free(d->is_moved);
+    free(d->old);
     free(d);
     *pd = NULL;
 }
@@ -101,12 +104,18 @@ void sm_lp_dual_clear_moved(sm_lp_dual *d)
     d->n_moved = 0;
 }
 
-void sm_lp_dual_cost_moved(sm_lp_dual *d, int j)
+void sm_lp_dual_cost_moved(sm_lp_dual *d, int j, double old)
 {
-    if (d && !d->is_moved[j]) {
+    if (d && j < d->n && !d->is_moved[j]) {
         d->is_moved[j] = 1;
         d->moved[d->n_moved++] = j;
+        d->old[j] = old;
     }
+}
+
+double sm_lp_dual_solved_cost(const sm_lp_dual *d, int j, double now)
+{
+    return j < d->n && d->is_moved[j] ? d->old[j] : now;
 }
 
 int sm_lp_dual_basis_known(const sm_lp_dual *d)
@@ -159,12 +168,12 @@ void sm_lp_dual_pi_done(sm_lp_dual *d)
 
 double sm_lp_dual_row(const sm_lp_dual *d, int i)
 {
-    return d->y[i];
+    return i < d->m ? d->y[i] : 0.0;
 }
 
 double sm_lp_dual_col(const sm_lp_dual *d, int j, double cost)
 {
-    if (d->cls[d->m + j] == SM_DC_BASIC)
+    if (j >= d->n || d->cls[d->m + j] == SM_DC_BASIC)
         return 0.0;
     double dj = cost;
     for (int k = d->start[j]; k < d->start[j + 1]; k++)

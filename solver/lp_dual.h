@@ -39,8 +39,10 @@ int sm_lp_dual_set_col(sm_lp_dual *d, int j, int len, const int *ind, const doub
 void sm_lp_dual_forget(sm_lp_dual *d);
 void sm_lp_dual_clear_moved(sm_lp_dual *d);
 
-/* Column j's cost moved since the last solve. */
-void sm_lp_dual_cost_moved(sm_lp_dual *d, int j);
+/* Column j's cost moves since the last solve, from old (its cost then). */
+void sm_lp_dual_cost_moved(sm_lp_dual *d, int j, double old);
+/* Column j's cost at the last solve, given its cost now. */
+double sm_lp_dual_solved_cost(const sm_lp_dual *d, int j, double now);
 
 /* The basis: set class of variable k (rows 0..m-1, then columns m..m+n-1)
  * and, for a basic column j, its position in the basis header (1-based),
@@ -63,8 +65,8 @@ void sm_lp_dual_pi_done(sm_lp_dual *d);
  * is still optimal. */
 int sm_lp_dual_feasible(const sm_lp_dual *d, const double *cost, int all);
 
-/* glp_warm_up's values at the current costs: row i's dual (0-based),
- * column j's reduced cost. */
+/* glp_warm_up's values: row i's dual (0-based), column j's reduced cost
+ * at cost; 0 for a row or column beyond those the copy was made with. */
 double sm_lp_dual_row(const sm_lp_dual *d, int i);
 double sm_lp_dual_col(const sm_lp_dual *d, int j, double cost);
 

@@ -187,6 +187,9 @@ void sm_block_clear_row(sm_block *b, size_t i)
 
 struct sm_row_memo {
     int T;
+    long last;             /* the row last filled (-1: none since forgotten) */
+    int same_x;            /* the next row's primal values are last's */
+    unsigned char *bought; /* per offer: anything bought in the row last filled */
     double *x;             /* per offer, the tonnes its parts were computed from */
     double *parts;         /* per offer: purchase, tariff, freight, tonnes */
     unsigned char *valid;  /* per offer: its cost inputs have not moved since */
@@ -204,8 +207,10 @@ sm_row_memo *sm_row_memo_new(const sm_model *m, const sm_layout *L)
     mo->x = malloc(n * (size_t)L->T * sizeof *mo->x);
     mo->parts = malloc(4 * n * sizeof *mo->parts);
     mo->valid = calloc(n, 1);
+    mo->bought = calloc(n, 1);
+    mo->last = -1;
     mo->demand = malloc(((size_t)m->n_materials * (size_t)(L->T + 1) + 1) * sizeof *mo->demand);
-    if (!mo->x || !mo->parts || !mo->valid || !mo->demand)
+    if (!mo->x || !mo->parts || !mo->valid || !mo->bought || !mo->demand)
         sm_row_memo_free(&mo);
     return mo;
 }
@@ -218,6 +223,7 @@ void sm_row_memo_free(sm_row_memo **pmo)
     free(mo->x);
     free(mo->parts);
     free(mo->valid);
+    free(mo->bought);
     free(mo->demand);
     free(mo);
     *pmo = NULL;
@@ -227,6 +233,12 @@ void sm_row_memo_forget(sm_row_memo *mo, const sm_model *m)
 {
     memset(mo->valid, 0, (size_t)m->n_offers);
     mo->demand_ok = 0;
+    mo->last = -1; /* a new block's buffer, or numbers all computed again */
+}
+
+void sm_row_memo_same_x(sm_row_memo *mo)
+{
+    mo->same_x = 1;
 }
 
 /* Demand of mat in period t (0-based) and its sum over the periods, from
@@ -312,6 +324,8 @@ static double offer_costs(const sm_model *m, const sm_layout *L, const sm_inputs
     int bought = 0;
     for (int t = 0; t < T; t++)
         bought |= xo[t] != 0.0;
+    if (mo)
+        mo->bought[o] = (unsigned char)bought;
     if (!bought) {
         /* Nothing bought: every part below would add a zero, which leaves
          * the sums (never -0) as they are, so skip its unit costs. */
@@ -386,33 +400,78 @@ void sm_block_fill_row(sm_block *b, size_t i, const sm_model *m, const sm_layout
     sm_block_fill_row_memo(b, i, m, L, in, x, y, NULL);
 }
 
-void sm_block_fill_row_memo(sm_block *b, size_t i, const sm_model *m, const sm_layout *L,
-                            const sm_inputs *in, const double *x, const double *y,
-                            sm_row_memo *mo)
+/* The offers' parts of row i: their costs added to costs[3] (purchase,
+ * tariff, freight), their tonnes into purchases and by region. */
+static void fill_offers(sm_block *b, size_t i, const sm_model *m, const sm_layout *L,
+                        const sm_inputs *in, const double *x, double *costs, sm_row_memo *mo)
 {
-    int T = L->T, M = m->n_materials, R = m->n_regions, K = m->n_limits;
-    double purchase = 0, tariff = 0, freight = 0, holding = 0, shortfall = 0;
+    int T = L->T, M = m->n_materials;
     double *by_region = F64(SM_V_PURCHASES_REGION);
-    double *share = F64(SM_V_REGION_SHARE);
-    double *short_total = F64(SM_V_SHORTFALL_TOTAL);
-    double *shortfall_share = F64(SM_V_SHORTFALL_SHARE);
     double *purchases = F64(SM_V_PURCHASES);
-    if (mo)
-        memo_demand(mo, m, in);
-    for (int k = 0; k < R * M; k++)
+    for (int k = 0; k < m->n_regions * M; k++)
         by_region[k] = 0.0;
     if (purchases)
         for (size_t k = 0; k < sm_var_elems(&b->dims, SM_V_PURCHASES); k++)
             purchases[k] = 0.0;
-
     for (int o = 0; o < m->n_offers; o++) {
         const sm_offer *of = &m->offers[o];
         int u = of->supplier, r = m->suppliers[u].region, mat = of->material;
         double *row = purchases ? &purchases[((size_t)u * (size_t)M + (size_t)mat) * (size_t)T]
                                 : NULL;
         by_region[r * M + mat] +=
-            offer_costs(m, L, in, o, x, row, &purchase, &tariff, &freight, mo);
+            offer_costs(m, L, in, o, x, row, &costs[0], &costs[1], &costs[2], mo);
     }
+}
+
+/* fill_offers when the primal values are those of row last (same_x): the
+ * tonnes copied, the costs added offer by offer in the same order, from
+ * the memo where they hold (its tonnes are then the row's, kept or
+ * compared when that row was filled), so every sum is the same. */
+static void copy_offers(sm_block *b, size_t i, size_t last, const sm_model *m,
+                        const sm_layout *L, const sm_inputs *in, const double *x,
+                        double *costs, sm_row_memo *mo)
+{
+    static const sm_var copied[] = {SM_V_PURCHASES_REGION, SM_V_PURCHASES};
+    for (size_t a = 0; a < sizeof copied / sizeof copied[0]; a++) {
+        void *to = sm_block_row(b, copied[a], i), *from = sm_block_row(b, copied[a], last);
+        if (to && to != from)
+            memcpy(to, from, sm_var_elems(&b->dims, copied[a]) * sizeof(double));
+    }
+    for (int o = 0; o < m->n_offers; o++) {
+        if (!mo->bought[o])
+            continue; /* nothing bought adds nothing */
+        if (mo->valid[o]) {
+            const double *p = &mo->parts[4 * (size_t)o];
+            costs[0] += p[0];
+            costs[1] += p[1];
+            costs[2] += p[2];
+        } else {
+            offer_costs(m, L, in, o, x, NULL, &costs[0], &costs[1], &costs[2], mo);
+        }
+    }
+}
+
+void sm_block_fill_row_memo(sm_block *b, size_t i, const sm_model *m, const sm_layout *L,
+                            const sm_inputs *in, const double *x, const double *y,
+                            sm_row_memo *mo)
+{
+    int T = L->T, M = m->n_materials, R = m->n_regions, K = m->n_limits;
+    double costs[3] = {0, 0, 0}, holding = 0, shortfall = 0;
+    double *by_region = F64(SM_V_PURCHASES_REGION);
+    double *share = F64(SM_V_REGION_SHARE);
+    double *short_total = F64(SM_V_SHORTFALL_TOTAL);
+    double *shortfall_share = F64(SM_V_SHORTFALL_SHARE);
+    if (mo)
+        memo_demand(mo, m, in);
+    if (mo && mo->same_x && mo->last >= 0)
+        copy_offers(b, i, (size_t)mo->last, m, L, in, x, costs, mo);
+    else
+        fill_offers(b, i, m, L, in, x, costs, mo);
+    if (mo) {
+        mo->last = (long)i;
+        mo->same_x = 0;
+    }
+    double purchase = costs[0], tariff = costs[1], freight = costs[2];
     double *stock = F64(SM_V_STOCK), *short_t = F64(SM_V_SHORTFALL),
            *mc = F64(SM_V_MARGINAL_COST);
     for (int mat = 0; mat < M; mat++) {

@@ -112,6 +112,12 @@ sm_row_memo *sm_row_memo_new(const sm_model *m, const sm_layout *L);
 void sm_row_memo_free(sm_row_memo **mo);
 void sm_row_memo_forget(sm_row_memo *mo, const sm_model *m);
 void sm_row_memo_moved(sm_row_memo *mo, int offer);
+/* The next row's primal values are, to the bit, those of the row last
+ * filled with mo in the same block (the solve provably left them:
+ * sm_lp_solution_moved): what depends on them alone (purchases, tonnes by
+ * region) is copied from that row instead of computed again. Holds for
+ * the next fill only. */
+void sm_row_memo_same_x(sm_row_memo *mo);
 
 /* sm_block_fill_row with the offers' parts from mo where they hold, and
  * kept there for the next row (mo NULL: none). The row is the same. */

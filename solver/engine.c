@@ -385,14 +385,16 @@ static void load_scenario(worker *w, size_t i)
 }
 
 /* An optimal scenario's row: only the values that may have moved since
- * the last row are read back (run --ranging solves other problems in
+ * the last row are read back, and what depends on unmoved primal values
+ * alone is copied from that row (run --ranging solves other problems in
  * between: there, all). */
 static void fill_row(worker *w, sm_block *b, size_t row)
 {
     const sm_problem *p = w->prob;
     if (w->o->ranging)
         w->gen[0] = w->gen[1] = 0;
-    sm_lp_solution_moved(w->lp, w->x, w->y, w->o->full ? 0 : p->layout->lim0, w->gen);
+    if (!sm_lp_solution_moved(w->lp, w->x, w->y, w->o->full ? 0 : p->layout->lim0, w->gen))
+        sm_row_memo_same_x(w->memo); /* the row last filled has these tonnes */
     sm_block_fill_row_memo(b, row, p->model, p->layout, w->in, w->x, w->y, w->memo);
 }
 

@@ -3,7 +3,8 @@
  * keeps the primal values and duals of the last read when the solve
  * provably left them as they were) and sm_block_fill_row_memo (which
  * reuses an offer's cost parts when its tonnes and cost inputs are those
- * of the last row) must give every value of every row to the bit,
+ * of the last row, and copies the last row's tonnes when the solve left
+ * them) must give every value of every row to the bit,
  * scenario after scenario, as the engine walks them: patched numbers,
  * warm solves. Walked in index order (grid steps: a tariff step moves
  * costs only, a cap or availability step moves bounds while the basis
@@ -60,13 +61,13 @@ typedef struct walker {
     size_t solved, x_kept, y_kept, bad;
 } walker;
 
-static int rows_differ(const walker *w)
+static int rows_differ(const walker *w, size_t row)
 {
     for (int v = 0; v < SM_NVARS; v++) {
         if (sm_vars[v].timing)
             continue;
         size_t n = sm_var_elems(&w->kept->dims, (sm_var)v) * sm_vtype_size(sm_vars[v].type);
-        const void *a = sm_block_row(w->kept, (sm_var)v, 0);
+        const void *a = sm_block_row(w->kept, (sm_var)v, row);
         const void *b = sm_block_row(w->fresh, (sm_var)v, 0);
         if (a && memcmp(a, b, n))
             return 1;
@@ -92,13 +93,20 @@ static void step(walker *w, size_t i)
     if (info.status != SM_SCEN_OPTIMAL)
         return;
     unsigned long before = w->gen[1];
-    w->x_kept += !sm_lp_solution_moved(w->lp, w->x, w->y, 0, w->gen);
+    int x_moved = sm_lp_solution_moved(w->lp, w->x, w->y, 0, w->gen);
+    w->x_kept += !x_moved;
     w->y_kept += before == w->gen[1];
+    if (!x_moved) /* as the engine: the row last filled has these tonnes */
+        sm_row_memo_same_x(w->memo);
     sm_lp_solution_rows(w->lp, w->x_all, w->y_all, 0);
-    sm_block_fill_row_memo(w->kept, 0, p->model, L, w->in, w->x, w->y, w->memo);
+    /* The engine's rows take turns in a block: the row last filled is
+     * another, whose tonnes a row with the same ones copies. */
+    size_t row = w->solved % 2;
+    sm_block_fill_row_memo(w->kept, row, p->model, L, w->in, w->x, w->y, w->memo);
     sm_block_fill_row(w->fresh, 0, p->model, L, w->in, w->x_all, w->y_all);
     w->bad += memcmp(w->x, w->x_all, (size_t)L->n_cols * sizeof *w->x) != 0 ||
-              memcmp(w->y, w->y_all, (size_t)L->n_rows * sizeof *w->y) != 0 || rows_differ(w);
+              memcmp(w->y, w->y_all, (size_t)L->n_rows * sizeof *w->y) != 0 ||
+              rows_differ(w, row);
     w->solved++;
 }
 
@@ -120,7 +128,7 @@ static void walk(const sm_problem *p, const sm_sweep *sw, sm_lp_engine e, walker
     w->memo = sm_row_memo_new(p->model, L);
     w->in = sm_inputs_new(p->model);
     w->c = sm_coeffs_new(L);
-    w->kept = sm_block_new(&dims, 1, 1);
+    w->kept = sm_block_new(&dims, 2, 1);
     w->fresh = sm_block_new(&dims, 1, 1);
     w->values = malloc(((size_t)sw->n_params + 1) * sizeof *w->values);
     w->x = malloc((size_t)L->n_cols * sizeof *w->x);
@@ -130,6 +138,7 @@ static void walk(const sm_problem *p, const sm_sweep *sw, sm_lp_engine e, walker
     CU_ASSERT_FATAL(w->sp && w->memo && w->in && w->c && w->kept && w->fresh && w->values &&
                     w->x && w->x_all && w->y && w->y_all);
     sm_block_clear_row(w->kept, 0);
+    sm_block_clear_row(w->kept, 1);
     sm_block_clear_row(w->fresh, 0);
     size_t n = sw->n_scenarios;
     for (size_t k = 0; k < n; k++)

@@ -87,6 +87,7 @@ struct sm_scenario_patch {
     int n_cols, n_rows;              /* else these columns and rows, */
     int *cols, *rows;                /* listed in ascending order within each part */
     int n_priced, *priced;           /* the offers whose cost inputs moved */
+    unsigned char *win_moved;        /* per scope slot: its window moved */
 };
 
 sm_scenario_patch *sm_scenario_patch_new(const sm_problem *p)
@@ -100,7 +101,9 @@ sm_scenario_patch *sm_scenario_patch_new(const sm_problem *p)
     sp->cols = malloc(((size_t)p->layout->n_cols + 1) * sizeof *sp->cols);
     sp->rows = malloc(((size_t)p->layout->n_rows + 1) * sizeof *sp->rows);
     sp->priced = malloc(((size_t)p->model->n_offers + 1) * sizeof *sp->priced);
-    if (!sp->prev || !sp->policy || !sp->prev_policy || !sp->cols || !sp->rows || !sp->priced)
+    sp->win_moved = malloc((size_t)sm_scope_slots(p->model) + 1);
+    if (!sp->prev || !sp->policy || !sp->prev_policy || !sp->cols || !sp->rows || !sp->priced ||
+        !sp->win_moved)
         sm_scenario_patch_free(&sp);
     return sp;
 }
@@ -116,6 +119,7 @@ void sm_scenario_patch_free(sm_scenario_patch **psp)
     free(sp->cols);
     free(sp->rows);
     free(sp->priced);
+    free(sp->win_moved);
     free(sp);
     *psp = NULL;
 }
@@ -138,24 +142,42 @@ static int window_moved(const sm_window *a, const sm_window *b)
  * windows); a tariff step moves the costs only. */
 enum { OFFER_BOUNDS = 1, OFFER_COSTS = 2 };
 
-static int scope_moved(const sm_model *m, const sm_inputs *a, const sm_inputs *b,
-                       sm_scope_kind k, int r, int mat)
+/* win_moved: per scope slot, whether its window moved (NULL: none did). */
+static int scope_moved(const sm_model *m, const unsigned char *win_moved, sm_scope_kind k, int r,
+                       int mat)
 {
-    int wide = sm_scope_slot(m, k, r, -1), own = sm_scope_slot(m, k, r, mat);
-    return window_moved(&a->win[wide], &b->win[wide]) || window_moved(&a->win[own], &b->win[own]);
+    return win_moved && (win_moved[sm_scope_slot(m, k, r, -1)] ||
+                         win_moved[sm_scope_slot(m, k, r, mat)]);
 }
 
-/* windows_same: every window of a is b's, bit for bit (then none moved). */
 static int offer_moved(const sm_model *m, const sm_inputs *a, const sm_inputs *b, int o,
-                       int windows_same)
+                       const unsigned char *win_moved)
 {
     const sm_offer *of = &m->offers[o];
     int u = of->supplier, r = m->suppliers[u].region;
     int bounds = a->cap_mult[o] != b->cap_mult[o] || a->delay[u] != b->delay[u] ||
-                 (!windows_same && scope_moved(m, a, b, SM_SCOPE_AVAIL, r, of->material));
+                 scope_moved(m, win_moved, SM_SCOPE_AVAIL, r, of->material);
     int costs = a->price_mult[o] != b->price_mult[o] || a->tariff[r] != b->tariff[r] ||
-                (!windows_same && scope_moved(m, a, b, SM_SCOPE_TARIFF, r, of->material));
+                scope_moved(m, win_moved, SM_SCOPE_TARIFF, r, of->material);
     return (bounds ? OFFER_BOUNDS : 0) | (costs ? OFFER_COSTS : 0);
+}
+
+/* Which windows moved since b, slot by slot; NULL when none did. Most
+ * steps move none (one comparison of them all); a tariff or availability
+ * parameter moves one, compared once a scenario here rather than twice an
+ * offer. */
+static const unsigned char *windows_moved(const sm_model *m, const sm_inputs *a,
+                                          const sm_inputs *b, unsigned char *win_moved)
+{
+    /* equal bits mean equal numbers computed from them */
+    if (!memcmp(a->win, b->win, (size_t)sm_scope_slots(m) * sizeof *a->win))
+        return NULL;
+    int any = 0;
+    for (int s = 0; s < sm_scope_slots(m); s++) {
+        win_moved[s] = (unsigned char)window_moved(&a->win[s], &b->win[s]);
+        any |= win_moved[s];
+    }
+    return any ? win_moved : NULL;
 }
 
 /* What sm_commit_ub reads of the policy (sm_inputs_capacity). */
@@ -193,12 +215,9 @@ static void patch_moved(const sm_problem *p, sm_scenario_patch *sp, const sm_inp
     int contracts = m->n_contracts > 0, T = L->T;
     sp->n_cols = sp->n_rows = sp->n_priced = 0;
     c->obj_const = in->commitment_fees;
-    /* Most steps move no window: one comparison instead of four per offer
-     * (equal bits mean equal numbers computed from them). */
-    int windows_same =
-        !memcmp(in->win, sp->prev->win, (size_t)sm_scope_slots(m) * sizeof *in->win);
+    const unsigned char *win_moved = windows_moved(m, in, sp->prev, sp->win_moved);
     for (int o = 0; o < m->n_offers; o++) {
-        int moved = offer_moved(m, in, sp->prev, o, windows_same);
+        int moved = offer_moved(m, in, sp->prev, o, win_moved);
         if (contracts && bound_moved(m, sp->policy, sp->prev_policy, o))
             moved |= OFFER_BOUNDS;
         if (!moved)

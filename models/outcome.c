@@ -280,8 +280,16 @@ void sm_row_memo_moved(sm_row_memo *mo, int o)
 
 /* Offer o's parts from the memo, when its tonnes are those they were
  * computed from, bit for bit: the same sums then follow. */
+/* An offer's purchase, tariff and freight parts added to a row's costs. */
+static void add_parts(double *costs, const double *part)
+{
+    costs[0] += part[0];
+    costs[1] += part[1];
+    costs[2] += part[2];
+}
+
 static int memo_parts(const sm_row_memo *mo, int o, const double *xo, double *row,
-                      double *purchase, double *tariff, double *freight, double *tons)
+                      double *costs, double *tons)
 {
     int T = mo->T;
     if (!mo->valid[o] || memcmp(&mo->x[(size_t)o * (size_t)T], xo, (size_t)T * sizeof *xo))
@@ -289,35 +297,31 @@ static int memo_parts(const sm_row_memo *mo, int o, const double *xo, double *ro
     const double *p = &mo->parts[4 * (size_t)o];
     for (int t = 0; row && t < T; t++)
         row[t] = xo[t];
-    *purchase += p[0];
-    *tariff += p[1];
-    *freight += p[2];
+    add_parts(costs, p);
     *tons = p[3];
     return 1;
 }
 
-static void memo_keep(sm_row_memo *mo, int o, const double *xo, double purchase, double tariff,
-                      double freight, double tons)
+static void memo_keep(sm_row_memo *mo, int o, const double *xo, const double *part, double tons)
 {
     int T = mo->T;
     memcpy(&mo->x[(size_t)o * (size_t)T], xo, (size_t)T * sizeof *xo);
     double *p = &mo->parts[4 * (size_t)o];
-    p[0] = purchase;
-    p[1] = tariff;
-    p[2] = freight;
+    p[0] = part[0];
+    p[1] = part[1];
+    p[2] = part[2];
     p[3] = tons;
     mo->valid[o] = 1;
 }
 
-/* Offer o's purchase, tariff and freight cost added to *purchase, *tariff,
- * *freight, its tonnes per period into row (when kept); returns its tonnes.
+/* Offer o's purchase, tariff and freight cost added to costs[0..2], its
+ * tonnes per period into row (when kept); returns its tonnes.
  * Costs are present values (sm_inputs_discount). When neither the tariff
  * nor the discount factor moves over the periods, each part is a unit cost
  * times the tonnes, summed as before windows and discounting existed, so
  * such results stay the same to the bit. */
 static double offer_costs(const sm_model *m, const sm_layout *L, const sm_inputs *in, int o,
-                          const double *x, double *row, double *purchase, double *tariff,
-                          double *freight, sm_row_memo *mo)
+                          const double *x, double *row, double *costs, sm_row_memo *mo)
 {
     int T = L->T;
     const double *xo = &x[sm_col_x(L, o, 0)];
@@ -334,7 +338,7 @@ static double offer_costs(const sm_model *m, const sm_layout *L, const sm_inputs
         return 0.0;
     }
     double tons = 0.0;
-    if (mo && memo_parts(mo, o, xo, row, purchase, tariff, freight, &tons))
+    if (mo && memo_parts(mo, o, xo, row, costs, &tons))
         return tons;
     /* A contract tonne bought with perfect foresight also pays its fee:
      * part of its price (0 for spot offers, so their sums are as before). */
@@ -365,11 +369,9 @@ static double offer_costs(const sm_model *m, const sm_layout *L, const sm_inputs
     }
     double part[3] = {moves ? pv_price : c.price * tons + fee * tons,
                       moves ? pv_tariff : c.tariff * tons, moves ? pv_freight : c.freight * tons};
-    *purchase += part[0];
-    *tariff += part[1];
-    *freight += part[2];
+    add_parts(costs, part);
     if (mo)
-        memo_keep(mo, o, xo, part[0], part[1], part[2], tons);
+        memo_keep(mo, o, xo, part, tons);
     return tons;
 }
 
@@ -419,7 +421,7 @@ static void fill_offers(sm_block *b, size_t i, const sm_model *m, const sm_layou
         double *row = purchases ? &purchases[((size_t)u * (size_t)M + (size_t)mat) * (size_t)T]
                                 : NULL;
         by_region[r * M + mat] +=
-            offer_costs(m, L, in, o, x, row, &costs[0], &costs[1], &costs[2], mo);
+            offer_costs(m, L, in, o, x, row, costs, mo);
     }
 }
 
@@ -440,14 +442,10 @@ static void copy_offers(sm_block *b, size_t i, size_t last, const sm_model *m,
     for (int o = 0; o < m->n_offers; o++) {
         if (!mo->bought[o])
             continue; /* nothing bought adds nothing */
-        if (mo->valid[o]) {
-            const double *p = &mo->parts[4 * (size_t)o];
-            costs[0] += p[0];
-            costs[1] += p[1];
-            costs[2] += p[2];
-        } else {
-            offer_costs(m, L, in, o, x, NULL, &costs[0], &costs[1], &costs[2], mo);
-        }
+        if (mo->valid[o])
+            add_parts(costs, &mo->parts[4 * (size_t)o]);
+        else
+            offer_costs(m, L, in, o, x, NULL, costs, mo);
     }
 }
 

@@ -722,7 +722,6 @@ static sm_status solve(sm_lp *lp, int warm, sm_solve_info *info, int *kept)
     if (setjmp(lp->jmp)) {
         glp_free_env();
         lp->P = NULL;
-        lp->stale = 0;
         info->status = SM_SCEN_SOLVER_FAILURE;
         info->glpk_code = -1;
         snprintf(info->message, sizeof info->message, "%s", lp->msg);
@@ -758,7 +757,6 @@ static sm_status solve(sm_lp *lp, int warm, sm_solve_info *info, int *kept)
     } else {
         glp_std_basis(P);
     }
-    lp->stale = 0;
     ret = run_simplex(lp, meth, warm, info);
     if (ret == GLP_EFAIL || ret == GLP_ESING || ret == GLP_ECOND || ret == GLP_EBADB) {
         /* A numerically bad basis: one more try from scratch. */

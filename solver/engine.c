@@ -160,6 +160,9 @@ typedef struct worker {
     double *x, *y, *values;
     unsigned long gen[2];    /* which solution x and y hold (sm_lp_solution_moved) */
     size_t *solve_order;
+    ptrdiff_t *start_from;   /* per position in solve order: whose basis it starts from */
+    uint8_t *keep_basis;     /* per position: a later one starts from its basis */
+    sm_basis *bank[SM_ORDER_BANK]; /* those bases, by position modulo the bank's size */
     sm_order_ws ows;
     /* the trace: seconds building the problem, waiting for a free block,
      * finished (since the run's start), and its CPU in the engine */
@@ -185,6 +188,10 @@ static void worker_free(worker *w)
     free(w->y);
     free(w->values);
     free(w->solve_order);
+    free(w->start_from);
+    free(w->keep_basis);
+    for (int k = 0; k < SM_ORDER_BANK; k++)
+        sm_basis_free(&w->bank[k]);
     sm_order_ws_free(&w->ows);
 }
 
@@ -200,8 +207,11 @@ static sm_status worker_init(worker *w)
     w->y = malloc((size_t)p->layout->n_rows * sizeof *w->y);
     w->values = malloc(((size_t)w->sw->n_params + 1) * sizeof *w->values);
     w->solve_order = malloc(B * sizeof *w->solve_order);
+    w->start_from = malloc(B * sizeof *w->start_from);
+    w->keep_basis = malloc(B);
     if (!w->in || !w->c || !w->patch || !w->memo || !w->x || !w->y || !w->values ||
-        !w->solve_order || !sm_order_ws_init(&w->ows, w->sw, B))
+        !w->solve_order || !w->start_from || !w->keep_basis ||
+        !sm_order_ws_init(&w->ows, w->sw, B))
         return sm_diag_fail(&w->diag, SM_ENOMEM, "out of memory for a solver thread");
     return sm_lp_new(&w->lp, p->model, p->layout, p->base_coeffs, &w->o->lp, &w->diag);
 }
@@ -398,11 +408,44 @@ static void fill_row(worker *w, sm_block *b, size_t row)
     sm_block_fill_row_memo(b, row, p->model, p->layout, w->in, w->x, w->y, w->memo);
 }
 
+/* Which earlier scenarios of the block later ones start from: their bases
+ * are kept (sm_order_starts), in slots allocated at first use. With CLP
+ * each scenario starts from the one before: its warm dual() keeps its
+ * factorization and work arrays between solves, and a basis set from
+ * outside throws them away (monte_carlo: 13.6 iterations instead of 16.0,
+ * but 15 % slower; bench/README.md, "Session 27"). */
+static sm_status plan_starts(worker *w, size_t count)
+{
+    if (sm_lp_engine_of(w->lp) == SM_LP_CLP || w->o->last_basis_only) {
+        for (size_t k = 0; k < count; k++)
+            w->start_from[k] = (ptrdiff_t)k - 1;
+    } else {
+        sm_order_starts(w->order, &w->ows, w->solve_order, count, w->start_from);
+    }
+    memset(w->keep_basis, 0, count);
+    for (size_t k = 1; k < count; k++) {
+        ptrdiff_t j = w->start_from[k];
+        if (j < 0 || j == (ptrdiff_t)k - 1)
+            continue;
+        w->keep_basis[j] = 1;
+        sm_basis **slot = &w->bank[j % SM_ORDER_BANK];
+        if (!*slot && !(*slot = sm_basis_new(sm_lp_rows(w->lp), sm_lp_cols(w->lp))))
+            return sm_diag_fail(&w->diag, SM_ENOMEM, "out of memory for a solver thread's bases");
+    }
+    return SM_OK;
+}
+
 static sm_status solve_block(worker *w, size_t first, size_t count, sm_block *b)
 {
     const sm_run_opts *o = w->o;
     b->count = count;
     sm_order_block(w->order, &w->ows, first, count, w->solve_order);
+    sm_status pst = plan_starts(w, count);
+    if (pst != SM_OK) {
+        for (size_t r = 0; r < count; r++)
+            sm_block_clear_row(b, r);
+        return pst;
+    }
     worker_reset(w);
     for (size_t k = 0; k < count; k++) {
         if (o->stop && atomic_load_explicit(o->stop, memory_order_relaxed)) {
@@ -414,6 +457,11 @@ static sm_status solve_block(worker *w, size_t first, size_t count, sm_block *b)
         }
         double t0 = sm_clock_s();
         size_t i = w->solve_order[k], row = i - first;
+        ptrdiff_t from = w->start_from[k];
+        if (from >= 0 && from != (ptrdiff_t)k - 1) {
+            sm_lp_set_basis(w->lp, w->bank[from % SM_ORDER_BANK]);
+            w->stats.earlier_starts++;
+        }
         load_scenario(w, i);
         sm_solve_info info;
         if (o->test_fatal && !o->test_fatal_ranging && injected(o, i))
@@ -431,6 +479,8 @@ static sm_status solve_block(worker *w, size_t first, size_t count, sm_block *b)
                 return rebuilt;
             }
         }
+        if (w->keep_basis[k]) /* as the solve left it, whatever its status */
+            sm_lp_get_basis(w->lp, w->bank[k % SM_ORDER_BANK]);
         if (info.status == SM_SCEN_OPTIMAL) {
             /* Summaries keep no balance-row duals (the marginal costs), and
              * those rows come first in the layout: read the limits' only. */
@@ -749,6 +799,7 @@ static sm_status gather(worker *w, sm_run_stats *stats, sm_status st, sm_diag *d
     stats->iterations += w->stats.iterations;
     stats->kept_basis += w->stats.kept_basis;
     stats->duals_only += w->stats.duals_only;
+    stats->earlier_starts += w->stats.earlier_starts;
     stats->lp_rebuilds += w->stats.lp_rebuilds;
     stats->ratio_fallbacks += w->stats.ratio_fallbacks;
     stats->interrupted |= w->stats.interrupted;

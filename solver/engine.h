@@ -40,6 +40,8 @@ typedef struct sm_run_opts {
     int full;                    /* per-period results too (default 1) */
     int cold;                    /* every scenario from the standard basis (benchmarks) */
     int natural_order;           /* solve in scenario order (benchmarks) */
+    int last_basis_only;         /* every scenario starts from the last one's basis,
+                                  * never an earlier one's (tests, benchmarks) */
     size_t block_first;          /* the blocks to run: [block_first, block_end), */
     size_t block_end;            /* clamped to the sweep (SIZE_MAX, the default: to the end);
                                   * an empty range runs nothing */
@@ -95,6 +97,8 @@ typedef struct sm_run_stats {
     size_t kept_basis;           /* scenarios solved without a simplex call */
     size_t duals_only;           /* scenarios whose basis was checked by its duals alone
                                   * (only costs had moved: solver/lp_dual.h) */
+    size_t earlier_starts;       /* scenarios started from the basis of an earlier one
+                                  * than the last solved (solver/order.h) */
     size_t lp_rebuilds;          /* problems rebuilt after a GLPK fatal error (not
                                   * counting ratio_fallbacks) */
     size_t ratio_fallbacks;      /* long-step warm solves that stopped on a GLPK fatal

@@ -14,7 +14,7 @@
 enum { TAG_REQUEST = 1, TAG_BLOCK = 2, TAG_DONE = 3, TAG_ASSIGN = 1000 /* + thread */ };
 
 /* Statistics a rank reports when it is done, as doubles. */
-#define N_STATS (10 + SM_SCEN_N_STATUS)
+#define N_STATS (12 + SM_SCEN_N_STATUS)
 
 int sm_mpi_init(int *argc, char ***argv)
 {
@@ -70,8 +70,10 @@ static void pack_stats(const sm_run_stats *s, double *v)
     v[7] = (double)s->lp_rebuilds;
     v[8] = s->interrupted;
     v[9] = (double)s->ratio_fallbacks;
+    v[10] = (double)s->duals_only;
+    v[11] = (double)s->earlier_starts;
     for (int k = 0; k < SM_SCEN_N_STATUS; k++)
-        v[10 + k] = (double)s->by_status[k];
+        v[12 + k] = (double)s->by_status[k];
 }
 
 static void add_stats(sm_run_stats *s, const double *v)
@@ -86,8 +88,10 @@ static void add_stats(sm_run_stats *s, const double *v)
     s->lp_rebuilds += (size_t)v[7];
     s->interrupted |= v[8] != 0;
     s->ratio_fallbacks += (size_t)v[9];
+    s->duals_only += (size_t)v[10];
+    s->earlier_starts += (size_t)v[11];
     for (int k = 0; k < SM_SCEN_N_STATUS; k++)
-        s->by_status[k] += (size_t)v[10 + k];
+        s->by_status[k] += (size_t)v[12 + k];
 }
 
 /* ---- rank 0: dealing blocks, receiving results ------------------------- */

@@ -40,7 +40,8 @@ int sm_order_ws_init(sm_order_ws *w, const sm_sweep *sw, size_t capacity)
     w->rank = malloc(capacity * sizeof *w->rank);
     w->u = malloc(((size_t)sw->n_params + 1) * sizeof *w->u);
     w->digits = malloc(((size_t)sw->n_params + 1) * sizeof *w->digits);
-    if (!w->key || !w->idx || !w->tmp || !w->rank || !w->u || !w->digits) {
+    w->pt = malloc(capacity * SM_ORDER_MAX_CURVE_DIMS * sizeof *w->pt);
+    if (!w->key || !w->idx || !w->tmp || !w->rank || !w->u || !w->digits || !w->pt) {
         sm_order_ws_free(w);
         return 0;
     }
@@ -55,6 +56,7 @@ void sm_order_ws_free(sm_order_ws *w)
     free(w->rank);
     free(w->u);
     free(w->digits);
+    free(w->pt);
     memset(w, 0, sizeof *w);
 }
 
@@ -110,7 +112,8 @@ static uint64_t snake_key(const sm_sweep *sw, const int *digits)
     return key;
 }
 
-static uint64_t curve_key(const sm_order *o, sm_order_ws *w, size_t i)
+/* Sample i's place on the curve; its quantiles there into pt. */
+static uint64_t curve_key(const sm_order *o, sm_order_ws *w, size_t i, double *pt)
 {
     if (o->n_curve == 0)
         return 0;
@@ -118,7 +121,7 @@ static uint64_t curve_key(const sm_order *o, sm_order_ws *w, size_t i)
     int bits = 64 / o->n_curve < 16 ? 64 / o->n_curve : 16;
     uint32_t c[SM_ORDER_MAX_CURVE_DIMS];
     for (int d = 0; d < o->n_curve; d++) {
-        double u = w->u[o->curve_u[d]];
+        double u = pt[d] = w->u[o->curve_u[d]];
         uint32_t v = (uint32_t)(u * (double)(1u << bits));
         c[d] = v >= (1u << bits) ? (1u << bits) - 1 : v;
     }
@@ -160,8 +163,9 @@ void sm_order_block(const sm_order *o, sm_order_ws *w, size_t first, size_t coun
     size_t G = sw->grid_size;
     /* Rank the block's samples along the curve. */
     size_t j0 = first / G, j1 = (first + count - 1) / G, nj = j1 - j0 + 1;
+    w->first_sample = j0;
     for (size_t j = 0; j < nj; j++) {
-        w->key[j] = curve_key(o, w, (j0 + j) * G);
+        w->key[j] = curve_key(o, w, (j0 + j) * G, w->pt + j * SM_ORDER_MAX_CURVE_DIMS);
         w->idx[j] = j;
     }
     sort_by_key(w->key, w->idx, w->tmp, nj);
@@ -184,4 +188,42 @@ void sm_order_block(const sm_order *o, sm_order_ws *w, size_t first, size_t coun
     sort_by_key(w->key, w->idx, w->tmp, count);
     for (size_t k = 0; k < count; k++)
         out[k] = first + w->idx[k];
+}
+
+static const double *point(const sm_order_ws *w, size_t sample)
+{
+    return w->pt + (sample - w->first_sample) * SM_ORDER_MAX_CURVE_DIMS;
+}
+
+static double curve_distance2(const double *a, const double *b, int dims)
+{
+    double d = 0;
+    for (int c = 0; c < dims; c++)
+        d += (a[c] - b[c]) * (a[c] - b[c]);
+    return d;
+}
+
+void sm_order_starts(const sm_order *o, sm_order_ws *w, const size_t *order, size_t count,
+                     ptrdiff_t *from)
+{
+    const sm_sweep *sw = o->sweep;
+    int dims = o->n_curve;
+    int nearest = !o->natural && sw->grid_size == 1 && dims >= 2;
+    for (size_t k = 0; k < count; k++) {
+        from[k] = (ptrdiff_t)k - 1;
+        if (!nearest || k < 2)
+            continue;
+        /* With no grid, a scenario is a sample: its curve point is where
+         * sm_order_block left it. */
+        const double *p = point(w, order[k]);
+        double best = curve_distance2(p, point(w, order[k - 1]), dims);
+        size_t oldest = k > SM_ORDER_BANK ? k - SM_ORDER_BANK : 0;
+        for (size_t j = k - 1; j-- > oldest;) {
+            double d = curve_distance2(p, point(w, order[j]), dims);
+            if (d < best) {
+                best = d;
+                from[k] = (ptrdiff_t)j;
+            }
+        }
+    }
 }

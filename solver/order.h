@@ -9,7 +9,12 @@
  * a Hilbert curve over the quantiles of the (at most four) most influential
  * random parameters; with both, each sample's grid walk reverses direction
  * from the previous one's. The order depends only on the sweep and the
- * influence ranking, never on threads. */
+ * influence ranking, never on threads.
+ *
+ * A sample does not always start from the basis of the one solved just
+ * before it: a Hilbert curve folds back, so an earlier sample may be
+ * closer. sm_order_starts says, for each, which earlier one to start
+ * from (bench/README.md, "Session 27"). */
 #ifndef SM_ORDER_H
 #define SM_ORDER_H
 
@@ -19,6 +24,9 @@
 #include "../models/sweep.h"
 
 #define SM_ORDER_MAX_CURVE_DIMS 4
+/* How far back in the solve order a start may be: the bases a solver
+ * thread keeps for that. */
+#define SM_ORDER_BANK 32
 
 typedef struct sm_order {
     const sm_sweep *sweep;
@@ -39,6 +47,8 @@ typedef struct sm_order_ws {
     uint64_t *rank;
     double *u;
     int *digits;
+    double *pt; /* capacity x SM_ORDER_MAX_CURVE_DIMS: the block's samples' curve quantiles */
+    size_t first_sample; /* the block's first sample, pt's first row */
 } sm_order_ws;
 
 int sm_order_ws_init(sm_order_ws *w, const sm_sweep *sw, size_t capacity);
@@ -46,6 +56,16 @@ void sm_order_ws_free(sm_order_ws *w);
 
 /* Scenario numbers first..first+count-1 in solve order, into out[count]. */
 void sm_order_block(const sm_order *o, sm_order_ws *w, size_t first, size_t count, size_t *out);
+
+/* For the block's scenarios in solve order (order[count], from the last
+ * sm_order_block on the same workspace), from[k] is the position of the earlier one whose basis
+ * scenario k starts from: -1 for the first (the base basis), else one of
+ * the SM_ORDER_BANK before it. In a block of random samples alone it is
+ * the nearest in the curve's quantiles (squared Euclidean, ties to the
+ * later); on grids, whose snake walk moves one step at a time, and in
+ * index order, always the one before. */
+void sm_order_starts(const sm_order *o, sm_order_ws *w, const size_t *order, size_t count,
+                     ptrdiff_t *from);
 
 /* The Hilbert index of a point with `dims` coordinates of `bits` bits each
  * (Skilling's transpose algorithm); exposed for tests. */

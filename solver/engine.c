@@ -413,10 +413,11 @@ static void fill_row(worker *w, sm_block *b, size_t row)
  * each scenario starts from the one before: its warm dual() keeps its
  * factorization and work arrays between solves, and a basis set from
  * outside throws them away (monte_carlo: 13.6 iterations instead of 16.0,
- * but 15 % slower; bench/README.md, "Session 27"). */
+ * but 15 % slower; bench/README.md, "Session 27"). Cold solves start
+ * from no basis at all. */
 static sm_status plan_starts(worker *w, size_t count)
 {
-    if (sm_lp_engine_of(w->lp) == SM_LP_CLP || w->o->last_basis_only) {
+    if (sm_lp_engine_of(w->lp) == SM_LP_CLP || w->o->last_basis_only || w->o->cold) {
         for (size_t k = 0; k < count; k++)
             w->start_from[k] = (ptrdiff_t)k - 1;
     } else {

@@ -203,8 +203,8 @@ static double curve_distance2(const double *a, const double *b, int dims)
     return d;
 }
 
-void sm_order_starts(const sm_order *o, sm_order_ws *w, const size_t *order, size_t count,
-                     ptrdiff_t *from)
+void sm_order_starts(const sm_order *o, const sm_order_ws *w, const size_t *order,
+                     size_t count, ptrdiff_t *from)
 {
     const sm_sweep *sw = o->sweep;
     int dims = o->n_curve;

@@ -58,14 +58,14 @@ void sm_order_ws_free(sm_order_ws *w);
 void sm_order_block(const sm_order *o, sm_order_ws *w, size_t first, size_t count, size_t *out);
 
 /* For the block's scenarios in solve order (order[count], from the last
- * sm_order_block on the same workspace), from[k] is the position of the earlier one whose basis
- * scenario k starts from: -1 for the first (the base basis), else one of
- * the SM_ORDER_BANK before it. In a block of random samples alone it is
+ * sm_order_block on the same workspace), from[k] is the position of the
+ * earlier one whose basis scenario k starts from: -1 for the first (the
+ * base basis), else one of the SM_ORDER_BANK before it. In a block of random samples alone it is
  * the nearest in the curve's quantiles (squared Euclidean, ties to the
  * later); on grids, whose snake walk moves one step at a time, and in
  * index order, always the one before. */
-void sm_order_starts(const sm_order *o, sm_order_ws *w, const size_t *order, size_t count,
-                     ptrdiff_t *from);
+void sm_order_starts(const sm_order *o, const sm_order_ws *w, const size_t *order,
+                     size_t count, ptrdiff_t *from);
 
 /* The Hilbert index of a point with `dims` coordinates of `bits` bits each
  * (Skilling's transpose algorithm); exposed for tests. */

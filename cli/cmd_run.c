@@ -366,9 +366,9 @@ static void slice_blocks(run_ctx *r)
 }
 
 /* A sweep without block_size is cut by the default of the supplymix that
- * runs it (256 before 2026-12, by scenario count since), so a resumed
- * file keeps the blocks it was started in; the resume then checks that
- * the sweep's blocks are the file's. */
+ * runs it (256 before 2026-12, by scenario count since: at most 256 until
+ * 2026-12-02, 512 now), so a resumed file keeps the blocks it was started
+ * in; the resume then checks that the sweep's blocks are the file's. */
 static void take_file_blocks(run_ctx *r)
 {
     sm_sweep *sw = r->in.sw;

@@ -99,8 +99,8 @@ sm_status sm_results_resume(const char *path, sm_results_info *info, sm_results 
  * attribute block_size): 1 when it reads, 0 when the path is not a
  * regular file or not a results file. --resume takes it when the sweep
  * file gives no block_size, since the default depends on the supplymix
- * that wrote the file (256 before 2026-12; sm_sweep_default_block_size
- * now). */
+ * that wrote the file (256 before 2026-12; up to 256 until 2026-12-02;
+ * sm_sweep_default_block_size now). */
 int sm_results_block_size(const char *path, size_t *block);
 
 /* The warm ratio test recorded in the results file at path (root

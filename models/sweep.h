@@ -109,10 +109,11 @@ typedef struct sm_sweep {
 
 /* The default block size (sm_sweep_default_block_size): up to this many
  * blocks of at least SM_SWEEP_MIN_DEFAULT_BLOCK scenarios, never larger
- * than SM_SWEEP_MAX_DEFAULT_BLOCK (the only default before 2026-12). */
+ * than SM_SWEEP_MAX_DEFAULT_BLOCK (256 before 2026-12-02, and the only
+ * default before 2026-12). */
 #define SM_SWEEP_DEFAULT_BLOCKS 16
 #define SM_SWEEP_MIN_DEFAULT_BLOCK 32
-#define SM_SWEEP_MAX_DEFAULT_BLOCK 256
+#define SM_SWEEP_MAX_DEFAULT_BLOCK 512
 #define SM_SWEEP_MAX_SCENARIOS 10000000000ull
 /* Correlations reorder the whole sample up front (correlate.c), which
  * takes memory and time in S: at most this many futures then. */
@@ -129,8 +130,12 @@ size_t sm_sweep_blocks(const sm_sweep *s);
  * 4 or 2 blocks of equal size (the last up to one scenario a block
  * shorter), the most that still hold at least 32 scenarios each (a block
  * restarts from the base basis, which costs pivots), one block below 63
- * scenarios, and blocks of 256 from 4,097 scenarios on. A power of two so
- * that 2, 4, 8 or 16 threads share them evenly. A function of n only:
+ * scenarios, and blocks of 512 from 8,193 scenarios on: a longer block
+ * packs its random futures closer, so each starts from a nearer basis
+ * (monte_carlo: 13.7 iterations a future in blocks of 256, 12.3 in 512;
+ * bench/README.md, "Session 27"), and 512 still leaves 195 blocks for
+ * MPI ranks at 100,000 scenarios. A power of two so that 2, 4, 8 or 16
+ * threads share them evenly. A function of n only:
  * never of threads, ranks or slices, so files stay a function of the
  * inputs. */
 size_t sm_sweep_default_block_size(size_t n);

@@ -732,14 +732,14 @@ static void test_find(void)
 }
 
 /* Without block_size, 16, 8, 4 or 2 equal blocks of at least 32
- * scenarios, one block below 63, blocks of 256 above 4,096 scenarios; a
+ * scenarios, one block below 63, blocks of 512 above 8,192 scenarios; a
  * block_size in the file wins. */
 static void test_default_block_size(void)
 {
     const size_t n[] = {1, 31, 62, 63, 64, 100, 127, 128, 200, 400, 401, 511, 512,
-                        1000, 4096, 4097, 10000, 14637};
+                        1000, 4096, 4097, 5000, 8192, 8193, 10000, 14637, 1000000};
     const size_t want[] = {1, 31, 62, 32, 32, 50, 32, 32, 50, 50, 51, 32, 32,
-                           63, 256, 256, 256, 256};
+                           63, 256, 257, 313, 512, 512, 512, 512, 512};
     for (size_t t = 0; t < sizeof n / sizeof n[0]; t++) {
         size_t b = sm_sweep_default_block_size(n[t]);
         if (b != want[t])
@@ -764,8 +764,8 @@ static void test_shipped_sweeps(void)
     sm_diag_init(&d);
     CU_ASSERT_EQUAL_FATAL(sm_model_load(SM_SOURCE_MODELS_DIR "/rare_earths", &m, &d), SM_OK);
     const struct { const char *name; size_t grid, samples, block; } want[] = {
-        {"china_grid", 14637, 1, 357}, {"monte_carlo", 1, 10000, 256}, {"quick", 5, 200, 63},
-        {"news", 5, 1000, 256}};
+        {"china_grid", 14637, 1, 357}, {"monte_carlo", 1, 10000, 512}, {"quick", 5, 200, 63},
+        {"news", 5, 1000, 313}};
     for (int t = 0; t < 4; t++) {
         char *path = sm_sweep_find(want[t].name, m->dir);
         sm_sweep *sw = NULL;

@@ -133,7 +133,7 @@ size_t sm_sweep_blocks(const sm_sweep *s);
  * scenarios, and blocks of 512 from 8,193 scenarios on: a longer block
  * packs its random futures closer, so each starts from a nearer basis
  * (monte_carlo: 13.7 iterations a future in blocks of 256, 12.3 in 512;
- * bench/README.md, "Session 27"), and 512 still leaves 195 blocks for
+ * bench/README.md, "Session 27"), and 512 still leaves 196 blocks for
  * MPI ranks at 100,000 scenarios. A power of two so that 2, 4, 8 or 16
  * threads share them evenly. A function of n only:
  * never of threads, ranks or slices, so files stay a function of the

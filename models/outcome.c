@@ -278,8 +278,6 @@ void sm_row_memo_moved(sm_row_memo *mo, int o)
     mo->valid[o] = 0;
 }
 
-/* Offer o's parts from the memo, when its tonnes are those they were
- * computed from, bit for bit: the same sums then follow. */
 /* An offer's purchase, tariff and freight parts added to a row's costs. */
 static void add_parts(double *costs, const double *part)
 {
@@ -288,6 +286,8 @@ static void add_parts(double *costs, const double *part)
     costs[2] += part[2];
 }
 
+/* Offer o's parts from the memo, when its tonnes are those they were
+ * computed from, bit for bit: the same sums then follow. */
 static int memo_parts(const sm_row_memo *mo, int o, const double *xo, double *row,
                       double *costs, double *tons)
 {

@@ -436,6 +436,14 @@ static sm_status plan_starts(worker *w, size_t count)
     return SM_OK;
 }
 
+/* The rows of the block's scenarios from solve position k on stay "not
+ * solved": NaN, status 0. */
+static void clear_unsolved(const worker *w, sm_block *b, size_t first, size_t k, size_t count)
+{
+    for (size_t r = k; r < count; r++)
+        sm_block_clear_row(b, w->solve_order[r] - first);
+}
+
 static sm_status solve_block(worker *w, size_t first, size_t count, sm_block *b)
 {
     const sm_run_opts *o = w->o;
@@ -443,16 +451,13 @@ static sm_status solve_block(worker *w, size_t first, size_t count, sm_block *b)
     sm_order_block(w->order, &w->ows, first, count, w->solve_order);
     sm_status pst = plan_starts(w, count);
     if (pst != SM_OK) {
-        for (size_t r = 0; r < count; r++)
-            sm_block_clear_row(b, r);
+        clear_unsolved(w, b, first, 0, count);
         return pst;
     }
     worker_reset(w);
     for (size_t k = 0; k < count; k++) {
         if (o->stop && atomic_load_explicit(o->stop, memory_order_relaxed)) {
-            /* The rows not reached stay "not solved": NaN, status 0. */
-            for (size_t r = k; r < count; r++)
-                sm_block_clear_row(b, w->solve_order[r] - first);
+            clear_unsolved(w, b, first, k, count);
             w->stats.interrupted = 1;
             break;
         }
@@ -475,8 +480,7 @@ static sm_status solve_block(worker *w, size_t first, size_t count, sm_block *b)
             sm_status rebuilt = long_step_failed(w) ? harris_fallback(w, load_scenario, i, &info)
                                                     : rebuild_after_fatal(w);
             if (rebuilt != SM_OK) {
-                for (size_t r = k; r < count; r++)
-                    sm_block_clear_row(b, w->solve_order[r] - first);
+                clear_unsolved(w, b, first, k, count);
                 return rebuilt;
             }
         }
@@ -488,16 +492,14 @@ static sm_status solve_block(worker *w, size_t first, size_t count, sm_block *b)
             fill_row(w, b, row);
             sm_status rst = o->ranging ? range_row(w, b, i, row) : SM_OK;
             if (rst != SM_OK) {
-                for (size_t r = k + 1; r < count; r++)
-                    sm_block_clear_row(b, w->solve_order[r] - first);
+                clear_unsolved(w, b, first, k + 1, count);
                 return rst;
             }
         } else {
             sm_block_clear_row(b, row);
             sm_status est = info.status == SM_SCEN_INFEASIBLE ? explain_row(w, b, row) : SM_OK;
             if (est != SM_OK) {
-                for (size_t r = k; r < count; r++)
-                    sm_block_clear_row(b, w->solve_order[r] - first);
+                clear_unsolved(w, b, first, k, count);
                 return est;
             }
         }

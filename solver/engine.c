@@ -444,6 +444,26 @@ static void clear_unsolved(const worker *w, sm_block *b, size_t first, size_t k,
         sm_block_clear_row(b, w->solve_order[r] - first);
 }
 
+/* How a block's next solve starts: a warm solve first asks whether the
+ * basis is still optimal (SM_LP_WARM), unless the block has solved at
+ * least SM_DIRECT_AFTER scenarios and fewer than one in SM_DIRECT_RATE of
+ * them needed no pivot; then it goes straight to the simplex
+ * (SM_LP_DIRECT), which still counts the scenarios that need none. Counted
+ * from the block's start, so the choice, like every start, depends on the
+ * block alone. Instructions of `supplymix run -j 1` (callgrind):
+ * monte_carlo -4.6 %, news -5.0 %, quick -3.1 %, china_grid (80 % need no
+ * simplex) +0.02 % (bench/README.md, session 28). */
+#define SM_DIRECT_AFTER 8
+#define SM_DIRECT_RATE 4
+
+static int solve_start(const sm_run_opts *o, size_t solved, size_t unpivoted)
+{
+    if (o->cold)
+        return SM_LP_COLD;
+    int direct = solved >= SM_DIRECT_AFTER && unpivoted * SM_DIRECT_RATE < solved;
+    return direct ? SM_LP_DIRECT : SM_LP_WARM;
+}
+
 static sm_status solve_block(worker *w, size_t first, size_t count, sm_block *b)
 {
     const sm_run_opts *o = w->o;
@@ -455,6 +475,7 @@ static sm_status solve_block(worker *w, size_t first, size_t count, sm_block *b)
         return pst;
     }
     worker_reset(w);
+    size_t unpivoted = 0; /* the block's solves that needed no pivot */
     for (size_t k = 0; k < count; k++) {
         if (o->stop && atomic_load_explicit(o->stop, memory_order_relaxed)) {
             clear_unsolved(w, b, first, k, count);
@@ -472,7 +493,9 @@ static sm_status solve_block(worker *w, size_t first, size_t count, sm_block *b)
         sm_solve_info info;
         if (o->test_fatal && !o->test_fatal_ranging && injected(o, i))
             sm_lp_test_fatal_next(w->lp);
-        sm_status st = sm_lp_solve(w->lp, !o->cold, &info);
+        int how = solve_start(o, k, unpivoted);
+        w->stats.direct_starts += how == SM_LP_DIRECT;
+        sm_status st = sm_lp_solve(w->lp, how, &info);
         if (st == SM_ESOLVER) {
             /* GLPK's environment on this thread is gone: rebuild, and go on
              * from the base basis (as deterministic as the failure); a
@@ -484,6 +507,7 @@ static sm_status solve_block(worker *w, size_t first, size_t count, sm_block *b)
                 return rebuilt;
             }
         }
+        unpivoted += info.iterations == 0;
         if (w->keep_basis[k]) /* as the solve left it, whatever its status */
             sm_lp_get_basis(w->lp, w->bank[k % SM_ORDER_BANK]);
         if (info.status == SM_SCEN_OPTIMAL) {
@@ -803,6 +827,7 @@ static sm_status gather(worker *w, sm_run_stats *stats, sm_status st, sm_diag *d
     stats->kept_basis += w->stats.kept_basis;
     stats->duals_only += w->stats.duals_only;
     stats->earlier_starts += w->stats.earlier_starts;
+    stats->direct_starts += w->stats.direct_starts;
     stats->lp_rebuilds += w->stats.lp_rebuilds;
     stats->ratio_fallbacks += w->stats.ratio_fallbacks;
     stats->interrupted |= w->stats.interrupted;

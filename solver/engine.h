@@ -99,6 +99,9 @@ typedef struct sm_run_stats {
                                   * (only costs had moved: solver/lp_dual.h) */
     size_t earlier_starts;       /* scenarios started from the basis of an earlier one
                                   * than the last solved (solver/order.h) */
+    size_t direct_starts;        /* scenarios sent straight to the simplex, without first
+                                  * asking whether the basis was still optimal
+                                  * (SM_LP_DIRECT, engine.c's solve_start) */
     size_t lp_rebuilds;          /* problems rebuilt after a GLPK fatal error (not
                                   * counting ratio_fallbacks) */
     size_t ratio_fallbacks;      /* long-step warm solves that stopped on a GLPK fatal

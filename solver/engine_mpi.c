@@ -14,7 +14,7 @@
 enum { TAG_REQUEST = 1, TAG_BLOCK = 2, TAG_DONE = 3, TAG_ASSIGN = 1000 /* + thread */ };
 
 /* Statistics a rank reports when it is done, as doubles. */
-#define N_STATS (12 + SM_SCEN_N_STATUS)
+#define N_STATS (13 + SM_SCEN_N_STATUS)
 
 int sm_mpi_init(int *argc, char ***argv)
 {
@@ -72,8 +72,9 @@ static void pack_stats(const sm_run_stats *s, double *v)
     v[9] = (double)s->ratio_fallbacks;
     v[10] = (double)s->duals_only;
     v[11] = (double)s->earlier_starts;
+    v[12] = (double)s->direct_starts;
     for (int k = 0; k < SM_SCEN_N_STATUS; k++)
-        v[12 + k] = (double)s->by_status[k];
+        v[13 + k] = (double)s->by_status[k];
 }
 
 static void add_stats(sm_run_stats *s, const double *v)
@@ -90,8 +91,9 @@ static void add_stats(sm_run_stats *s, const double *v)
     s->ratio_fallbacks += (size_t)v[9];
     s->duals_only += (size_t)v[10];
     s->earlier_starts += (size_t)v[11];
+    s->direct_starts += (size_t)v[12];
     for (int k = 0; k < SM_SCEN_N_STATUS; k++)
-        s->by_status[k] += (size_t)v[12 + k];
+        s->by_status[k] += (size_t)v[13 + k];
 }
 
 /* ---- rank 0: dealing blocks, receiving results ------------------------- */

@@ -746,6 +746,8 @@ static sm_status solve(sm_lp *lp, int warm, sm_solve_info *info, int *kept)
     lp->rows_added = 0;
     if (skip) {
         meth = GLP_DUALP;
+    } else if (warm == SM_LP_DIRECT) {
+        meth = lp->opts.warm_method == SM_WARM_PRIMAL ? GLP_PRIMAL : GLP_DUALP;
     } else if (warm) {
         meth = warm_start(lp, info, kept);
         if (*kept) {

@@ -114,9 +114,19 @@ void sm_lp_forget(sm_lp **lp);
  * what the problem holds are passed to GLPK. The basis is kept. */
 void sm_lp_load(sm_lp *lp, const sm_coeffs *c);
 
-/* Solve. warm != 0 starts from the current basis, choosing the simplex
- * from what the last patch broke (none when it is still optimal); warm ==
- * 0 starts from GLPK's standard basis. Returns SM_ESOLVER after a GLPK
+/* How sm_lp_solve starts. WARM first asks whether the current basis is
+ * still optimal (glp_warm_up: a factorization's two solves and every
+ * row's and column's value), and runs no simplex when it is. DIRECT goes
+ * straight to the dual simplex from the current basis (the primal one
+ * with SM_WARM_PRIMAL), which finds a still-optimal basis too, in zero
+ * pivots but at the price of its own set-up: for a caller who expects
+ * pivots (monte_carlo: 99 % of futures need some, and the question cost
+ * 5 % of the run; engine.c decides). CLP treats DIRECT as WARM. */
+enum { SM_LP_COLD = 0, SM_LP_WARM = 1, SM_LP_DIRECT = 2 };
+
+/* Solve. warm (SM_LP_WARM or SM_LP_DIRECT) starts from the current basis,
+ * choosing the simplex from what the last patch broke (none when it is
+ * still optimal); SM_LP_COLD starts from GLPK's standard basis. Returns SM_ESOLVER after a GLPK
  * fatal error (info->status is then SM_SCEN_SOLVER_FAILURE and lp is
  * dead: free it and build another); every LP outcome, including
  * infeasible, is SM_OK with info->status saying which. */

@@ -278,7 +278,8 @@ void sm_scenario_patch_memo(const sm_scenario_patch *sp, const sm_problem *p, sm
 }
 
 void sm_scenario_coeffs_patch(const sm_problem *p, sm_scenario_patch *sp, const sm_sweep *sw,
-                              size_t i, double *values, sm_inputs *in, sm_coeffs *c)
+                              size_t i, const double *u, double *values, sm_inputs *in,
+                              sm_coeffs *c)
 {
     const sm_model *m = p->model;
     if (p->portfolio) { /* a portfolio's numbers are computed another way */
@@ -286,7 +287,7 @@ void sm_scenario_coeffs_patch(const sm_problem *p, sm_scenario_patch *sp, const 
         sp->valid = 0;
         return;
     }
-    sm_sweep_values(sw, i, values);
+    sm_sweep_values_u(sw, i, u, values);
     scenario_inputs(m, sw, values, in);
     int contracts = m->n_contracts > 0;
     if (contracts)

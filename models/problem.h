@@ -46,9 +46,12 @@ void sm_scenario_patch_free(sm_scenario_patch **sp);
 void sm_scenario_patch_forget(sm_scenario_patch *sp);
 
 /* sm_scenario_coeffs for a caller that keeps c between calls: c must hold
- * what the last call with sp left there (or sp be forgotten). */
+ * what the last call with sp left there (or sp be forgotten). u: the
+ * scenario's uniform numbers when the caller has them (sm_sweep_values_u),
+ * else NULL. */
 void sm_scenario_coeffs_patch(const sm_problem *p, sm_scenario_patch *sp, const sm_sweep *sw,
-                              size_t i, double *values, sm_inputs *in, sm_coeffs *c);
+                              size_t i, const double *u, double *values, sm_inputs *in,
+                              sm_coeffs *c);
 
 /* What the last sm_scenario_coeffs_patch computed again: 0 when it
  * computed every number (or sp is forgotten); else 1, with the columns

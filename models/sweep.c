@@ -177,7 +177,9 @@ static double quantile(const sm_sweep_param *p, double u)
     return p->a;
 }
 
-void sm_sweep_values(const sm_sweep *s, size_t i, double *values)
+/* sm_sweep_values, from the random parameters' uniform numbers u (as
+ * sm_sweep_uniforms gives them), or drawn when u is NULL. */
+static void values_of(const sm_sweep *s, size_t i, const double *u, double *values)
 {
     size_t g = i % s->grid_size;
     uint64_t j = i / s->grid_size;
@@ -197,10 +199,21 @@ void sm_sweep_values(const sm_sweep *s, size_t i, double *values)
              * whichever outcome applies. */
             const sm_sweep_param *d = p->event >= 0 && !event_happens(s, p->event, j)
                                           ? p->otherwise : p;
-            values[k] = quantile(d, param_u(s, r++, j));
+            values[k] = quantile(d, u ? u[r] : param_u(s, r, j));
+            r++;
         }
         values[k] = sm_param_clamp(&p->domain, values[k]);
     }
+}
+
+void sm_sweep_values(const sm_sweep *s, size_t i, double *values)
+{
+    values_of(s, i, NULL, values);
+}
+
+void sm_sweep_values_u(const sm_sweep *s, size_t i, const double *u, double *values)
+{
+    values_of(s, i, u, values);
 }
 
 void sm_sweep_uniforms(const sm_sweep *s, size_t i, double *u)

@@ -386,7 +386,9 @@ static void load_scenario(worker *w, size_t i)
 {
     int nc, nr;
     const int *cols, *rows;
-    sm_scenario_coeffs_patch(w->prob, w->patch, w->sw, i, w->values, w->in, w->c);
+    /* The uniform numbers the block's order drew: not drawn again. */
+    const double *u = sm_order_uniforms(&w->ows, w->sw, i);
+    sm_scenario_coeffs_patch(w->prob, w->patch, w->sw, i, u, w->values, w->in, w->c);
     if (!w->o->ranging && sm_scenario_patch_moved(w->patch, &nc, &cols, &nr, &rows))
         sm_lp_load_moved(w->lp, w->c, nc, cols, nr, rows);
     else

@@ -38,7 +38,8 @@ int sm_order_ws_init(sm_order_ws *w, const sm_sweep *sw, size_t capacity)
     w->idx = malloc(capacity * sizeof *w->idx);
     w->tmp = malloc(capacity * sizeof *w->tmp);
     w->rank = malloc(capacity * sizeof *w->rank);
-    w->u = malloc(((size_t)sw->n_params + 1) * sizeof *w->u);
+    w->u_stride = (size_t)sw->n_params + 1;
+    w->u = malloc(capacity * w->u_stride * sizeof *w->u);
     w->digits = malloc(((size_t)sw->n_params + 1) * sizeof *w->digits);
     w->pt = malloc(capacity * SM_ORDER_MAX_CURVE_DIMS * sizeof *w->pt);
     if (!w->key || !w->idx || !w->tmp || !w->rank || !w->u || !w->digits || !w->pt) {
@@ -112,17 +113,18 @@ static uint64_t snake_key(const sm_sweep *sw, const int *digits)
     return key;
 }
 
-/* Sample i's place on the curve; its quantiles there into pt. */
-static uint64_t curve_key(const sm_order *o, sm_order_ws *w, size_t i, double *pt)
+/* Sample i's place on the curve; its uniform numbers into u, its
+ * quantiles on the curve into pt. */
+static uint64_t curve_key(const sm_order *o, size_t i, double *u, double *pt)
 {
     if (o->n_curve == 0)
         return 0;
-    sm_sweep_uniforms(o->sweep, i, w->u);
+    sm_sweep_uniforms(o->sweep, i, u);
     int bits = 64 / o->n_curve < 16 ? 64 / o->n_curve : 16;
     uint32_t c[SM_ORDER_MAX_CURVE_DIMS];
     for (int d = 0; d < o->n_curve; d++) {
-        double u = pt[d] = w->u[o->curve_u[d]];
-        uint32_t v = (uint32_t)(u * (double)(1u << bits));
+        double q = pt[d] = u[o->curve_u[d]];
+        uint32_t v = (uint32_t)(q * (double)(1u << bits));
         c[d] = v >= (1u << bits) ? (1u << bits) - 1 : v;
     }
     return sm_hilbert_index(c, o->n_curve, bits);
@@ -155,6 +157,7 @@ static void sort_by_key(const uint64_t *key, size_t *idx, size_t *tmp, size_t n)
 void sm_order_block(const sm_order *o, sm_order_ws *w, size_t first, size_t count, size_t *out)
 {
     const sm_sweep *sw = o->sweep;
+    w->have_u = 0;
     if (o->natural) {
         for (size_t k = 0; k < count; k++)
             out[k] = first + k;
@@ -164,8 +167,10 @@ void sm_order_block(const sm_order *o, sm_order_ws *w, size_t first, size_t coun
     /* Rank the block's samples along the curve. */
     size_t j0 = first / G, j1 = (first + count - 1) / G, nj = j1 - j0 + 1;
     w->first_sample = j0;
+    w->have_u = o->n_curve > 0;
     for (size_t j = 0; j < nj; j++) {
-        w->key[j] = curve_key(o, w, (j0 + j) * G, w->pt + j * SM_ORDER_MAX_CURVE_DIMS);
+        w->key[j] = curve_key(o, (j0 + j) * G, w->u + j * w->u_stride,
+                              w->pt + j * SM_ORDER_MAX_CURVE_DIMS);
         w->idx[j] = j;
     }
     sort_by_key(w->key, w->idx, w->tmp, nj);
@@ -188,6 +193,11 @@ void sm_order_block(const sm_order *o, sm_order_ws *w, size_t first, size_t coun
     sort_by_key(w->key, w->idx, w->tmp, count);
     for (size_t k = 0; k < count; k++)
         out[k] = first + w->idx[k];
+}
+
+const double *sm_order_uniforms(const sm_order_ws *w, const sm_sweep *sw, size_t i)
+{
+    return w->have_u ? w->u + (i / sw->grid_size - w->first_sample) * w->u_stride : NULL;
 }
 
 static const double *point(const sm_order_ws *w, size_t sample)

@@ -45,10 +45,12 @@ typedef struct sm_order_ws {
     uint64_t *key;
     size_t *idx, *tmp;
     uint64_t *rank;
-    double *u;
     int *digits;
     double *pt; /* capacity x SM_ORDER_MAX_CURVE_DIMS: the block's samples' curve quantiles */
-    size_t first_sample; /* the block's first sample, pt's first row */
+    double *u;  /* capacity x u_stride: their uniform numbers, all random parameters' */
+    size_t u_stride;
+    size_t first_sample; /* the block's first sample, pt's and u's first row */
+    int have_u;          /* u filled by the last sm_order_block */
 } sm_order_ws;
 
 int sm_order_ws_init(sm_order_ws *w, const sm_sweep *sw, size_t capacity);
@@ -56,6 +58,12 @@ void sm_order_ws_free(sm_order_ws *w);
 
 /* Scenario numbers first..first+count-1 in solve order, into out[count]. */
 void sm_order_block(const sm_order *o, sm_order_ws *w, size_t first, size_t count, size_t *out);
+
+/* Scenario i's uniform numbers (sm_sweep_uniforms), as the last
+ * sm_order_block on w drew them to place its sample on the curve, for
+ * sm_sweep_values_u; NULL when it drew none (natural order, no random
+ * parameter). i must be in that block. */
+const double *sm_order_uniforms(const sm_order_ws *w, const sm_sweep *sw, size_t i);
 
 /* For the block's scenarios in solve order (order[count], from the last
  * sm_order_block on the same workspace), from[k] is the position of the

@@ -64,7 +64,7 @@ static size_t mismatches(const sm_problem *p, const sm_sweep *sw)
              * of sweeps whose size it does not divide. */
             size_t i = walk == 0 ? k : walk == 1 ? n - 1 - k : (k * 7919) % n;
             sm_scenario_coeffs(p, sw, i, v_full, in_full, full);
-            sm_scenario_coeffs_patch(p, sp, sw, i, v_patch, in_patch, patch);
+            sm_scenario_coeffs_patch(p, sp, sw, i, NULL, v_patch, in_patch, patch);
             bad += !same(full, patch);
         }
     }

@@ -292,6 +292,16 @@ static void test_determinism(void)
         double again[8];
         sm_sweep_values(a, 777, again);
         CU_ASSERT_EQUAL(memcmp(again, &va[777 * np], np * sizeof *va), 0);
+        /* From the uniform numbers a solve order drew: the same values,
+         * and NULL draws them. */
+        for (size_t i = 0; i < n; i++) {
+            double u[8], vu[8];
+            sm_sweep_uniforms(a, i, u);
+            sm_sweep_values_u(a, i, u, vu);
+            CU_ASSERT_EQUAL(memcmp(vu, &va[i * np], np * sizeof *va), 0);
+            sm_sweep_values_u(a, i, NULL, vu);
+            CU_ASSERT_EQUAL(memcmp(vu, &va[i * np], np * sizeof *va), 0);
+        }
         free(va);
         free(vb);
         sm_sweep_free(&a);
@@ -986,6 +996,11 @@ static void test_correlation_determinism(void)
         sm_sweep_values(a, i ^ 1, vg);
         sm_sweep_values(a, i, va);
         CU_ASSERT_EQUAL(memcmp(&va[1], &vg[1], 3 * sizeof *va), 0);
+        /* From the reordered uniform numbers a solve order drew. */
+        double u[4], vu[4];
+        sm_sweep_uniforms(a, i, u);
+        sm_sweep_values_u(a, i, u, vu);
+        CU_ASSERT_EQUAL(memcmp(vu, va, sizeof va), 0);
     }
     sm_sweep_free(&a);
     sm_sweep_free(&b);

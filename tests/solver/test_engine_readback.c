@@ -82,7 +82,7 @@ static void step(walker *w, size_t i)
     const sm_layout *L = p->layout;
     int nc, nr;
     const int *cols, *rows;
-    sm_scenario_coeffs_patch(p, w->sp, w->sw, i, w->values, w->in, w->c);
+    sm_scenario_coeffs_patch(p, w->sp, w->sw, i, NULL, w->values, w->in, w->c);
     if (sm_scenario_patch_moved(w->sp, &nc, &cols, &nr, &rows))
         sm_lp_load_moved(w->lp, w->c, nc, cols, nr, rows);
     else

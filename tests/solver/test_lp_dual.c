@@ -119,7 +119,7 @@ static void walk_sweep(const char *name, int shortcut)
     for (size_t i = 0; i < t.sw->n_scenarios; i++) {
         int nc, nr;
         const int *cols, *rows;
-        sm_scenario_coeffs_patch(p, sp, t.sw, i, values, in, c);
+        sm_scenario_coeffs_patch(p, sp, t.sw, i, NULL, values, in, c);
         int moved = sm_scenario_patch_moved(sp, &nc, &cols, &nr, &rows);
         for (int k = 0; k < 2; k++)
             if (moved)

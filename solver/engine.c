@@ -161,8 +161,10 @@ typedef struct worker {
     unsigned long gen[2];    /* which solution x and y hold (sm_lp_solution_moved) */
     size_t *solve_order;
     ptrdiff_t *start_from;   /* per position in solve order: whose basis it starts from */
-    uint8_t *keep_basis;     /* per position: a later one starts from its basis */
-    sm_basis *bank[SM_ORDER_BANK]; /* those bases, by position modulo the bank's size */
+    ptrdiff_t *slot;         /* per position: where its basis is kept for later starts, or -1 */
+    ptrdiff_t *last_start;   /* per position: the last position starting from it, or -1 */
+    ptrdiff_t *free_slots;
+    sm_basis **bank;         /* the slots, allocated at first use (plan_starts) */
     sm_order_ws ows;
     /* the trace: seconds building the problem, waiting for a free block,
      * finished (since the run's start), and its CPU in the engine */
@@ -189,9 +191,12 @@ static void worker_free(worker *w)
     free(w->values);
     free(w->solve_order);
     free(w->start_from);
-    free(w->keep_basis);
-    for (int k = 0; k < SM_ORDER_BANK; k++)
+    free(w->slot);
+    free(w->last_start);
+    free(w->free_slots);
+    for (size_t k = 0; w->bank && k < w->sw->block_size; k++)
         sm_basis_free(&w->bank[k]);
+    free(w->bank);
     sm_order_ws_free(&w->ows);
 }
 
@@ -208,10 +213,13 @@ static sm_status worker_init(worker *w)
     w->values = malloc(((size_t)w->sw->n_params + 1) * sizeof *w->values);
     w->solve_order = malloc(B * sizeof *w->solve_order);
     w->start_from = malloc(B * sizeof *w->start_from);
-    w->keep_basis = malloc(B);
+    w->slot = malloc(B * sizeof *w->slot);
+    w->last_start = malloc(B * sizeof *w->last_start);
+    w->free_slots = malloc(B * sizeof *w->free_slots);
+    w->bank = calloc(B, sizeof *w->bank);
     if (!w->in || !w->c || !w->patch || !w->memo || !w->x || !w->y || !w->values ||
-        !w->solve_order || !w->start_from || !w->keep_basis ||
-        !sm_order_ws_init(&w->ows, w->sw, B))
+        !w->solve_order || !w->start_from || !w->slot || !w->last_start || !w->free_slots ||
+        !w->bank || !sm_order_ws_init(&w->ows, w->sw, B))
         return sm_diag_fail(&w->diag, SM_ENOMEM, "out of memory for a solver thread");
     return sm_lp_new(&w->lp, p->model, p->layout, p->base_coeffs, &w->o->lp, &w->diag);
 }
@@ -410,29 +418,37 @@ static void fill_row(worker *w, sm_block *b, size_t row)
     sm_block_fill_row_memo(b, row, p->model, p->layout, w->in, w->x, w->y, w->memo);
 }
 
-/* Which earlier scenarios of the block later ones start from: their bases
- * are kept (sm_order_starts), in slots allocated at first use. With CLP
- * each scenario starts from the one before: its warm dual() keeps its
- * factorization and work arrays between solves, and a basis set from
- * outside throws them away (monte_carlo: 13.6 iterations instead of 16.0,
- * but 15 % slower; bench/README.md, "Session 27"). Cold solves start
- * from no basis at all. */
+/* Which earlier scenarios of the block later ones start from, and where
+ * their bases are kept: a slot each, taken again once the last start
+ * from it is made, so a block needs only as many as are wanted at once
+ * (monte_carlo's blocks of 512: at most 58), allocated at first use.
+ * With CLP each scenario starts from the one before: its warm dual()
+ * keeps its factorization and work arrays between solves, and a basis set
+ * from outside throws them away (monte_carlo: 13.6 iterations instead of
+ * 16.0, but 15 % slower; bench/README.md, "Session 27"). Cold solves
+ * start from no basis at all. */
 static sm_status plan_starts(worker *w, size_t count)
 {
-    if (sm_lp_engine_of(w->lp) == SM_LP_CLP || w->o->last_basis_only || w->o->cold) {
-        for (size_t k = 0; k < count; k++)
-            w->start_from[k] = (ptrdiff_t)k - 1;
-    } else {
-        sm_order_starts(w->order, &w->ows, w->solve_order, count, w->start_from);
-    }
-    memset(w->keep_basis, 0, count);
+    sm_order_starts(&w->ows, count, w->start_from);
+    for (size_t k = 0; k < count; k++)
+        w->last_start[k] = -1;
     for (size_t k = 1; k < count; k++) {
         ptrdiff_t j = w->start_from[k];
-        if (j < 0 || j == (ptrdiff_t)k - 1)
+        if (j >= 0 && j != (ptrdiff_t)k - 1)
+            w->last_start[j] = (ptrdiff_t)k;
+    }
+    size_t n_free = 0, n_slots = 0;
+    for (size_t k = 0; k < count; k++) {
+        ptrdiff_t j = w->start_from[k];
+        /* Its basis is in the problem once k starts: the slot is free. */
+        if (j >= 0 && w->last_start[j] == (ptrdiff_t)k)
+            w->free_slots[n_free++] = w->slot[j];
+        w->slot[k] = -1;
+        if (w->last_start[k] < 0)
             continue;
-        w->keep_basis[j] = 1;
-        sm_basis **slot = &w->bank[j % SM_ORDER_BANK];
-        if (!*slot && !(*slot = sm_basis_new(sm_lp_rows(w->lp), sm_lp_cols(w->lp))))
+        w->slot[k] = n_free ? w->free_slots[--n_free] : (ptrdiff_t)n_slots++;
+        sm_basis **b = &w->bank[w->slot[k]];
+        if (!*b && !(*b = sm_basis_new(sm_lp_rows(w->lp), sm_lp_cols(w->lp))))
             return sm_diag_fail(&w->diag, SM_ENOMEM, "out of memory for a solver thread's bases");
     }
     return SM_OK;
@@ -488,7 +504,7 @@ static sm_status solve_block(worker *w, size_t first, size_t count, sm_block *b)
         size_t i = w->solve_order[k], row = i - first;
         ptrdiff_t from = w->start_from[k];
         if (from >= 0 && from != (ptrdiff_t)k - 1) {
-            sm_lp_set_basis(w->lp, w->bank[from % SM_ORDER_BANK]);
+            sm_lp_set_basis(w->lp, w->bank[w->slot[from]]);
             w->stats.earlier_starts++;
         }
         load_scenario(w, i);
@@ -510,8 +526,8 @@ static sm_status solve_block(worker *w, size_t first, size_t count, sm_block *b)
             }
         }
         unpivoted += info.iterations == 0;
-        if (w->keep_basis[k]) /* as the solve left it, whatever its status */
-            sm_lp_get_basis(w->lp, w->bank[k % SM_ORDER_BANK]);
+        if (w->slot[k] >= 0) /* as the solve left it, whatever its status */
+            sm_lp_get_basis(w->lp, w->bank[w->slot[k]]);
         if (info.status == SM_SCEN_OPTIMAL) {
             /* Summaries keep no balance-row duals (the marginal costs), and
              * those rows come first in the layout: read the limits' only. */
@@ -753,6 +769,8 @@ static sm_status order_for_run(setup *su, const sm_sweep *sw, const sm_run_opts 
     if (st == SM_OK) {
         sm_order_init(&su->order, sw, o->natural_order || o->cold ? NULL : influence);
         su->order.natural = o->natural_order;
+        /* Only GLPK's warm solves start from any earlier basis (plan_starts). */
+        su->order.tree = o->lp.engine == SM_LP_GLPK && !o->last_basis_only && !o->cold;
     }
     free(influence);
     return st;

@@ -41,7 +41,8 @@ typedef struct sm_run_opts {
     int cold;                    /* every scenario from the standard basis (benchmarks) */
     int natural_order;           /* solve in scenario order (benchmarks) */
     int last_basis_only;         /* every scenario starts from the last one's basis,
-                                  * never an earlier one's (tests, benchmarks) */
+                                  * never an earlier one's: random samples along the
+                                  * curve, not a tree (tests, benchmarks; as CLP) */
     size_t block_first;          /* the blocks to run: [block_first, block_end), */
     size_t block_end;            /* clamped to the sweep (SIZE_MAX, the default: to the end);
                                   * an empty range runs nothing */

@@ -11,10 +11,15 @@
  * from the previous one's. The order depends only on the sweep and the
  * influence ranking, never on threads.
  *
- * A sample does not always start from the basis of the one solved just
- * before it: a Hilbert curve folds back, so an earlier sample may be
- * closer. sm_order_starts says, for each, which earlier one to start
- * from (bench/README.md, "Session 27"). */
+ * Where a scenario may start from any earlier basis of its block (a tree
+ * of starts, sm_order.tree: GLPK), a block of random samples alone is
+ * solved in the order Prim's algorithm adds its samples to a minimum
+ * spanning tree over their curve quantiles, from the first on the curve:
+ * each next sample is the one nearest to any solved, and starts from that
+ * one's basis, so the starts are as short as a tree of them can be. On
+ * monte_carlo that took 12.3 iterations a future down to 10.7 against the
+ * curve with the nearest of the 32 before (bench/README.md, "Session
+ * 28"). sm_order_starts says, for each, which earlier one to start from. */
 #ifndef SM_ORDER_H
 #define SM_ORDER_H
 
@@ -24,15 +29,13 @@
 #include "../models/sweep.h"
 
 #define SM_ORDER_MAX_CURVE_DIMS 4
-/* How far back in the solve order a start may be: the bases a solver
- * thread keeps for that. */
-#define SM_ORDER_BANK 32
-
 typedef struct sm_order {
     const sm_sweep *sweep;
     int n_curve;                          /* random parameters on the curve */
     int curve_u[SM_ORDER_MAX_CURVE_DIMS]; /* their positions among the random ones */
     int natural;                          /* 1: solve in scenario order (benchmarks) */
+    int tree;   /* 1: a scenario may start from any earlier basis of its block (above);
+                 * 0 (sm_order_init's): each from the one before */
 } sm_order;
 
 /* influence[k] (one per sweep parameter, NULL for file order) ranks the
@@ -45,6 +48,9 @@ typedef struct sm_order_ws {
     uint64_t *key;
     size_t *idx, *tmp;
     uint64_t *rank;
+    double *near;        /* Prim: a sample's squared distance to the tree, */
+    ptrdiff_t *near_at;  /* the solve position of its nearest in the tree */
+    ptrdiff_t *from;     /* per solve position: whose basis it starts from */
     int *digits;
     double *pt; /* capacity x SM_ORDER_MAX_CURVE_DIMS: the block's samples' curve quantiles */
     double *u;  /* capacity x u_stride: their uniform numbers, all random parameters' */
@@ -65,15 +71,14 @@ void sm_order_block(const sm_order *o, sm_order_ws *w, size_t first, size_t coun
  * parameter). i must be in that block. */
 const double *sm_order_uniforms(const sm_order_ws *w, const sm_sweep *sw, size_t i);
 
-/* For the block's scenarios in solve order (order[count], from the last
- * sm_order_block on the same workspace), from[k] is the position of the
- * earlier one whose basis scenario k starts from: -1 for the first (the
- * base basis), else one of the SM_ORDER_BANK before it. In a block of random samples alone it is
- * the nearest in the curve's quantiles (squared Euclidean, ties to the
- * later); on grids, whose snake walk moves one step at a time, and in
- * index order, always the one before. */
-void sm_order_starts(const sm_order *o, const sm_order_ws *w, const size_t *order,
-                     size_t count, ptrdiff_t *from);
+/* For the last sm_order_block's scenarios in solve order, from[count]:
+ * from[k] is the position of the earlier one whose basis scenario k
+ * starts from, -1 for the first (the block's base basis). In a tree of
+ * starts over random samples alone, its nearest in the tree when it was
+ * added (squared Euclidean over the curve's quantiles, ties to the
+ * later); on grids, whose snake walk moves one step at a time, along the
+ * curve without a tree, and in index order, always the one before. */
+void sm_order_starts(const sm_order_ws *w, size_t count, ptrdiff_t *from);
 
 /* The Hilbert index of a point with `dims` coordinates of `bits` bits each
  * (Skilling's transpose algorithm); exposed for tests. */

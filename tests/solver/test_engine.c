@@ -141,8 +141,9 @@ static int run(const fixture *f, int threads, collected *c, atomic_int *stop,
     return run_with(f, threads, o.lp.warm_ratio, c, stop, stats);
 }
 
-/* Random samples alone (no grid): scenarios start from the basis of the
- * nearest earlier one (sm_order_starts), not always the last. */
+/* Random samples alone (no grid): solved along a tree, each scenario
+ * from the basis of its nearest earlier one (sm_order_starts), not always
+ * the last. */
 static const char *const random_sweep = "name: r\n"
                                         "seed: 11\n"
                                         "samples: 240\n"
@@ -199,9 +200,10 @@ static void test_same_results_any_thread_count(void)
     same_results_any_thread_count(random_sweep, 240);
 }
 
-/* Starting from the nearest earlier basis finds the same optima as
- * starting from the last one, in fewer simplex iterations (the counts
- * are deterministic: a wrong basis kept or restored would show here). */
+/* The tree of starts (each from the nearest earlier basis) finds the same
+ * optima as the curve with each from the last one (last_basis_only), in
+ * fewer simplex iterations (the counts are deterministic: a wrong basis
+ * kept or restored would show here). */
 static void test_nearest_earlier_basis_saves_iterations(void)
 {
     fixture f;
@@ -411,7 +413,7 @@ static void check_order(size_t block, int expect_snake)
         }
         /* A grid walk always starts from the scenario before. */
         ptrdiff_t from[64];
-        sm_order_starts(&o, &w, out, count, from);
+        sm_order_starts(&w, count, from);
         for (size_t k = 0; k < count; k++)
             CU_ASSERT_EQUAL(from[k], (ptrdiff_t)k - 1);
         /* Within a full snake, neighbours differ by one step of one digit. */
@@ -466,7 +468,9 @@ static void test_order_is_a_snake_permutation(void)
     check_order(7, 0);
 }
 
-static double curve_d2(const sm_order *o, const double *a, const double *b)
+/* The distance between two sample's tree points, from their own uniform
+ * numbers (not order.c's copy). */
+static double tree_d2(const sm_order *o, const double *a, const double *b)
 {
     double d = 0;
     for (int c = 0; c < o->n_curve; c++) {
@@ -476,9 +480,27 @@ static double curve_d2(const sm_order *o, const double *a, const double *b)
     return d;
 }
 
-/* Samples without a grid start from the nearest of the SM_ORDER_BANK
- * scenarios solved before them in the curve's quantiles, ties to the
- * later; checked by brute force against each scenario's own quantiles. */
+/* The nearest of the first k in solve order to the k-th (ties: the later). */
+static size_t nearest_before(const sm_order *o, const double *u, size_t P, size_t k, double *d)
+{
+    size_t best = 0;
+    *d = tree_d2(o, u + k * P, u);
+    for (size_t j = 1; j < k; j++) {
+        double e = tree_d2(o, u + k * P, u + j * P);
+        if (e <= *d) {
+            *d = e;
+            best = j;
+        }
+    }
+    return best;
+}
+
+/* Samples without a grid, with a tree of starts, are solved in Prim's
+ * order over the curve's quantiles: each starts from its nearest among
+ * those solved before it (ties to the later), and is itself the sample
+ * nearest to those (ties to the lower number). Checked by brute force
+ * against each scenario's own uniform numbers; without a tree (CLP), and
+ * in index order, each starts from the one before. */
 static void test_order_starts_from_the_nearest_earlier(void)
 {
     fixture f;
@@ -489,44 +511,62 @@ static void test_order_starts_from_the_nearest_earlier(void)
     sm_order_init(&o, f.sw, influence);
     CU_ASSERT_EQUAL_FATAL(o.n_curve, 4);
     CU_ASSERT_EQUAL(o.curve_u[0], 1);
+    CU_ASSERT_EQUAL(o.tree, 0);
+    o.tree = 1;
     size_t B = f.sw->block_size, n = f.sw->n_scenarios, P = (size_t)f.sw->n_params;
     sm_order_ws w;
     CU_ASSERT_TRUE_FATAL(sm_order_ws_init(&w, f.sw, B));
     size_t *out = malloc(B * sizeof *out);
     ptrdiff_t *from = malloc(B * sizeof *from);
     double *u = malloc(B * P * sizeof *u);
-    size_t earlier = 0;
+    unsigned char *seen = malloc(B);
+    size_t earlier = 0, bad = 0;
     for (size_t first = 0; first < n; first += B) {
         size_t count = n - first < B ? n - first : B;
         sm_order_block(&o, &w, first, count, out);
-        sm_order_starts(&o, &w, out, count, from);
-        for (size_t k = 0; k < count; k++)
+        sm_order_starts(&w, count, from);
+        memset(seen, 0, count);
+        for (size_t k = 0; k < count; k++) {
+            CU_ASSERT_TRUE_FATAL(out[k] >= first && out[k] < first + count && !seen[out[k] - first]);
+            seen[out[k] - first] = 1;
             sm_sweep_uniforms(f.sw, out[k], u + k * P);
+            /* The numbers the order drew are the scenario's own. */
+            CU_ASSERT_EQUAL(memcmp(sm_order_uniforms(&w, f.sw, out[k]), u + k * P,
+                                   (size_t)o.n_curve * sizeof *u), 0);
+        }
         CU_ASSERT_EQUAL(from[0], -1);
         for (size_t k = 1; k < count; k++) {
-            size_t oldest = k > SM_ORDER_BANK ? k - SM_ORDER_BANK : 0;
-            CU_ASSERT_TRUE_FATAL(from[k] >= (ptrdiff_t)oldest && from[k] < (ptrdiff_t)k);
-            double got = curve_d2(&o, u + k * P, u + (size_t)from[k] * P);
-            for (size_t j = oldest; j < k; j++) {
-                double d = curve_d2(&o, u + k * P, u + j * P);
-                CU_ASSERT_TRUE(got <= d);
-                if (j > (size_t)from[k])
-                    CU_ASSERT_TRUE(got < d); /* ties go to the later */
+            double d;
+            bad += from[k] != (ptrdiff_t)nearest_before(&o, u, P, k, &d);
+            /* No sample solved later was nearer to those before. */
+            for (size_t i = k + 1; i < count; i++) {
+                double di = tree_d2(&o, u + i * P, u);
+                for (size_t j = 1; j < k; j++) {
+                    double t = tree_d2(&o, u + i * P, u + j * P);
+                    di = t < di ? t : di;
+                }
+                bad += di < d || (di == d && out[i] < out[k]);
             }
             earlier += from[k] != (ptrdiff_t)k - 1;
         }
     }
-    /* A Hilbert curve folds back: many samples have a nearer one than the last. */
+    CU_ASSERT_EQUAL(bad, 0);
+    /* A tree branches: many samples start from another than the last. */
     CU_ASSERT_TRUE(earlier > n / 10);
-    /* In index order (benchmarks), each starts from the one before. */
-    o.natural = 1;
-    sm_order_block(&o, &w, 0, B, out);
-    sm_order_starts(&o, &w, out, B, from);
-    for (size_t k = 0; k < B; k++)
-        CU_ASSERT_EQUAL(from[k], (ptrdiff_t)k - 1);
+    /* Without a tree (CLP) and in index order (benchmarks), each starts
+     * from the one before. */
+    for (int mode = 0; mode < 2; mode++) {
+        o.tree = mode == 1;
+        o.natural = mode == 1;
+        sm_order_block(&o, &w, 0, B, out);
+        sm_order_starts(&w, B, from);
+        for (size_t k = 0; k < B; k++)
+            CU_ASSERT_EQUAL(from[k], (ptrdiff_t)k - 1);
+    }
     free(out);
     free(from);
     free(u);
+    free(seen);
     sm_order_ws_free(&w);
     teardown(&f);
 }
@@ -564,7 +604,7 @@ int main(void)
         {"GLPK fatal errors do not stop the batch", test_glpk_fatal_errors_do_not_stop_the_batch},
         {"solve order: a snake permutation of each block", test_order_is_a_snake_permutation},
         {"Hilbert curve: bijective and continuous", test_hilbert_curve},
-        {"solve order: samples start from the nearest earlier basis",
+        {"solve order: random samples in Prim's order, each from its nearest earlier",
          test_order_starts_from_the_nearest_earlier},
         CU_TEST_INFO_NULL,
     };

@@ -140,6 +140,27 @@ void sm_sweep_events(const sm_sweep *s, size_t i, int *happened)
 }
 
 /* Inverse CDF of p's distribution at u in (0, 1). */
+/* A choice's value for u: the first whose cumulative weight exceeds u.
+ * Rounding can leave the total a hair below 1: then the last weighted
+ * value. mid (may be NULL): the middle of the interval of u that gives it. */
+static int choice_of(const sm_sweep_param *p, double u, double *mid)
+{
+    double cum = 0, below = 0;
+    int last = 0;
+    for (int i = 0; i < p->n_values; i++) {
+        if (p->weights[i] <= 0)
+            continue;
+        last = i;
+        below = cum;
+        cum += p->weights[i];
+        if (u < cum)
+            break;
+    }
+    if (mid)
+        *mid = (below + cum) / 2;
+    return last;
+}
+
 static double quantile(const sm_sweep_param *p, double u)
 {
     switch (p->dist) {
@@ -154,21 +175,8 @@ static double quantile(const sm_sweep_param *p, double u)
         return u < (m - l) / (h - l) ? l + sqrt(u * (h - l) * (m - l))
                                      : h - sqrt((1 - u) * (h - l) * (h - m));
     }
-    case SM_DIST_CHOICE: {
-        /* The first value whose cumulative weight exceeds u. Rounding can
-         * leave the total a hair below 1: then the last weighted value. */
-        double cum = 0;
-        int last = 0;
-        for (int i = 0; i < p->n_values; i++) {
-            if (p->weights[i] <= 0)
-                continue;
-            last = i;
-            cum += p->weights[i];
-            if (u < cum)
-                return p->values[i];
-        }
-        return p->values[last];
-    }
+    case SM_DIST_CHOICE:
+        return p->values[choice_of(p, u, NULL)];
     case SM_DIST_EVENT:
         return u < p->a ? p->b : p->c;
     case SM_DIST_CONSTANT:
@@ -214,6 +222,22 @@ void sm_sweep_values(const sm_sweep *s, size_t i, double *values)
 void sm_sweep_values_u(const sm_sweep *s, size_t i, const double *u, double *values)
 {
     values_of(s, i, u, values);
+}
+
+double sm_param_outcome_u(const sm_sweep_param *p, double u)
+{
+    double mid;
+    switch (p->dist) {
+    case SM_DIST_CHOICE:
+        choice_of(p, u, &mid);
+        return mid;
+    case SM_DIST_EVENT:
+        return u < p->a ? p->a / 2 : (1 + p->a) / 2;
+    case SM_DIST_CONSTANT:
+        return 0.5;
+    default:
+        return u;
+    }
 }
 
 void sm_sweep_uniforms(const sm_sweep *s, size_t i, double *u)

@@ -155,6 +155,15 @@ void sm_sweep_values_u(const sm_sweep *s, size_t i, const double *u, double *val
  * draw came from. Used to order scenarios along a space-filling curve. */
 void sm_sweep_uniforms(const sm_sweep *s, size_t i, double *u);
 
+/* Where a random parameter's uniform number u falls for what its value
+ * sees: u itself for a continuous distribution; for a discrete one (an
+ * event, a choice) the middle of the interval of u that gives the same
+ * outcome, since u says nothing more there; 0.5 for a constant. Solve
+ * orders measure distances between futures on this (solver/order.h):
+ * monte_carlo's China restriction is an event, and two futures on either
+ * side of its p were "near" in u. */
+double sm_param_outcome_u(const sm_sweep_param *p, double u);
+
 /* The steps points of a `range` from..to (steps >= 2), into out: the
  * decimals a person would type (0.3, 0.4, ... for 0.3..0.7 in 5 steps),
  * each the very double strtod gives for that decimal, when the ends are

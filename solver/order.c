@@ -13,9 +13,11 @@ void sm_order_init(sm_order *o, const sm_sweep *sw, const double *influence)
     /* Rank random parameters by influence; keep the top few. */
     int rank[64], n = 0, pos = 0;
     double inf[64];
+    const sm_sweep_param *param[64];
     for (int k = 0; k < sw->n_params && n < 64; k++) {
         if (sw->params[k].axis != SM_AXIS_RANDOM)
             continue;
+        param[pos] = &sw->params[k];
         double w = influence ? influence[k] : (double)(sw->n_params - k);
         int at = n;
         while (at > 0 && inf[at - 1] < w) {
@@ -28,8 +30,10 @@ void sm_order_init(sm_order *o, const sm_sweep *sw, const double *influence)
         n++;
     }
     o->n_curve = n < SM_ORDER_MAX_CURVE_DIMS ? n : SM_ORDER_MAX_CURVE_DIMS;
-    for (int i = 0; i < o->n_curve; i++)
+    for (int i = 0; i < o->n_curve; i++) {
         o->curve_u[i] = rank[i];
+        o->curve_p[i] = param[rank[i]];
+    }
 }
 
 int sm_order_ws_init(sm_order_ws *w, const sm_sweep *sw, size_t capacity)
@@ -122,9 +126,11 @@ static uint64_t snake_key(const sm_sweep *sw, const int *digits)
     return key;
 }
 
-/* Sample i's place on the curve; its uniform numbers into u, its
- * quantiles on the curve into pt (zeros after the curve's dimensions, so
- * distances run over all SM_ORDER_MAX_CURVE_DIMS: the same sums). */
+/* Sample i's place on the curve; its uniform numbers into u, and on the
+ * curve, into pt, where they fall for what the values see
+ * (sm_param_outcome_u: an event's outcome, not its draw; zeros after the
+ * curve's dimensions, so distances run over all SM_ORDER_MAX_CURVE_DIMS:
+ * the same sums). */
 static uint64_t curve_key(const sm_order *o, size_t i, double *u, double *pt)
 {
     if (o->n_curve == 0)
@@ -133,7 +139,7 @@ static uint64_t curve_key(const sm_order *o, size_t i, double *u, double *pt)
     int bits = 64 / o->n_curve < 16 ? 64 / o->n_curve : 16;
     uint32_t c[SM_ORDER_MAX_CURVE_DIMS];
     for (int d = 0; d < o->n_curve; d++) {
-        double q = pt[d] = u[o->curve_u[d]];
+        double q = pt[d] = sm_param_outcome_u(o->curve_p[d], u[o->curve_u[d]]);
         uint32_t v = (uint32_t)(q * (double)(1u << bits));
         c[d] = v >= (1u << bits) ? (1u << bits) - 1 : v;
     }

@@ -33,6 +33,7 @@ typedef struct sm_order {
     const sm_sweep *sweep;
     int n_curve;                          /* random parameters on the curve */
     int curve_u[SM_ORDER_MAX_CURVE_DIMS]; /* their positions among the random ones */
+    const sm_sweep_param *curve_p[SM_ORDER_MAX_CURVE_DIMS]; /* and the parameters */
     int natural;                          /* 1: solve in scenario order (benchmarks) */
     int tree;   /* 1: a scenario may start from any earlier basis of its block (above);
                  * 0 (sm_order_init's): each from the one before */

@@ -293,7 +293,10 @@ static void test_determinism(void)
         sm_sweep_values(a, 777, again);
         CU_ASSERT_EQUAL(memcmp(again, &va[777 * np], np * sizeof *va), 0);
         /* From the uniform numbers a solve order drew: the same values,
-         * and NULL draws them. */
+         * and NULL draws them. Where each number's outcome falls
+         * (sm_param_outcome_u) gives the same values too: a discrete
+         * draw's whole interval has one outcome, and its middle is in it. */
+        size_t moved = 0;
         for (size_t i = 0; i < n; i++) {
             double u[8], vu[8];
             sm_sweep_uniforms(a, i, u);
@@ -301,7 +304,19 @@ static void test_determinism(void)
             CU_ASSERT_EQUAL(memcmp(vu, &va[i * np], np * sizeof *va), 0);
             sm_sweep_values_u(a, i, NULL, vu);
             CU_ASSERT_EQUAL(memcmp(vu, &va[i * np], np * sizeof *va), 0);
+            for (int k = 0, r = 0; k < a->n_params; k++) {
+                if (a->params[k].axis != SM_AXIS_RANDOM)
+                    continue;
+                double o = sm_param_outcome_u(&a->params[k], u[r]);
+                int discrete = a->params[k].dist == SM_DIST_CHOICE || a->params[k].dist == SM_DIST_EVENT;
+                CU_ASSERT(discrete ? o > 0 && o < 1 : o == u[r]);
+                moved += o != u[r];
+                u[r++] = o;
+            }
+            sm_sweep_values_u(a, i, u, vu);
+            CU_ASSERT_EQUAL(memcmp(vu, &va[i * np], np * sizeof *va), 0);
         }
+        CU_ASSERT(moved > n); /* two discrete parameters: nearly every number moved */
         free(va);
         free(vb);
         sm_sweep_free(&a);

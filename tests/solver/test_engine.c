@@ -468,13 +468,14 @@ static void test_order_is_a_snake_permutation(void)
     check_order(7, 0);
 }
 
-/* The distance between two sample's tree points, from their own uniform
- * numbers (not order.c's copy). */
+/* The distance between two samples' tree points, from their own uniform
+ * numbers (not order.c's copy), each where its outcome falls. */
 static double tree_d2(const sm_order *o, const double *a, const double *b)
 {
     double d = 0;
     for (int c = 0; c < o->n_curve; c++) {
-        double t = a[o->curve_u[c]] - b[o->curve_u[c]];
+        double t = sm_param_outcome_u(o->curve_p[c], a[o->curve_u[c]]) -
+                   sm_param_outcome_u(o->curve_p[c], b[o->curve_u[c]]);
         d += t * t;
     }
     return d;

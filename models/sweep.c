@@ -139,7 +139,6 @@ void sm_sweep_events(const sm_sweep *s, size_t i, int *happened)
         happened[e] = event_happens(s, e, i / s->grid_size);
 }
 
-/* Inverse CDF of p's distribution at u in (0, 1). */
 /* A choice's value for u: the first whose cumulative weight exceeds u.
  * Rounding can leave the total a hair below 1: then the last weighted
  * value. mid (may be NULL): the middle of the interval of u that gives it. */
@@ -161,6 +160,7 @@ static int choice_of(const sm_sweep_param *p, double u, double *mid)
     return last;
 }
 
+/* Inverse CDF of p's distribution at u in (0, 1). */
 static double quantile(const sm_sweep_param *p, double u)
 {
     switch (p->dist) {

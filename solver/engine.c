@@ -422,11 +422,12 @@ static void fill_row(worker *w, sm_block *b, size_t row)
  * their bases are kept: a slot each, taken again once the last start
  * from it is made, so a block needs only as many as are wanted at once
  * (monte_carlo's blocks of 512: at most 58), allocated at first use.
- * With CLP each scenario starts from the one before: its warm dual()
- * keeps its factorization and work arrays between solves, and a basis set
- * from outside throws them away (monte_carlo: 13.6 iterations instead of
- * 16.0, but 15 % slower; bench/README.md, "Session 27"). Cold solves
- * start from no basis at all. */
+ * With CLP each scenario starts from the one before (no tree of starts:
+ * order_for_run): its warm dual() keeps its factorization and work arrays
+ * between solves, and a basis set from outside throws them away
+ * (monte_carlo along a tree: 7.5 iterations a future instead of 9.0, but
+ * 0.76 s of CPU instead of 0.62; bench/README.md, "Session 28"). Cold
+ * solves start from no basis at all. */
 static sm_status plan_starts(worker *w, size_t count)
 {
     sm_order_starts(&w->ows, count, w->start_from);

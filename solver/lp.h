@@ -124,12 +124,13 @@ void sm_lp_load(sm_lp *lp, const sm_coeffs *c);
  * 5 % of the run; engine.c decides). CLP treats DIRECT as WARM. */
 enum { SM_LP_COLD = 0, SM_LP_WARM = 1, SM_LP_DIRECT = 2 };
 
-/* Solve. warm (SM_LP_WARM or SM_LP_DIRECT) starts from the current basis,
- * choosing the simplex from what the last patch broke (none when it is
- * still optimal); SM_LP_COLD starts from GLPK's standard basis. Returns SM_ESOLVER after a GLPK
- * fatal error (info->status is then SM_SCEN_SOLVER_FAILURE and lp is
- * dead: free it and build another); every LP outcome, including
- * infeasible, is SM_OK with info->status saying which. */
+/* Solve. warm (SM_LP_WARM or SM_LP_DIRECT) starts from the current
+ * basis, choosing the simplex from what the last patch broke (none when
+ * it is still optimal); SM_LP_COLD starts from GLPK's standard basis.
+ * Returns SM_ESOLVER after a GLPK fatal error (info->status is then
+ * SM_SCEN_SOLVER_FAILURE and lp is dead: free it and build another);
+ * every LP outcome, including infeasible, is SM_OK with info->status
+ * saying which. */
 sm_status sm_lp_solve(sm_lp *lp, int warm, sm_solve_info *info);
 
 /* The ratio test of this problem's next warm solves (GLPK; a fallback

@@ -7,9 +7,10 @@
  * walked in snake (reflected mixed-radix) order, so consecutive points
  * differ in one step of one parameter; its random samples are sorted along
  * a Hilbert curve over the quantiles of the (at most four) most influential
- * random parameters; with both, each sample's grid walk reverses direction
- * from the previous one's. The order depends only on the sweep and the
- * influence ranking, never on threads.
+ * random parameters, a discrete one's at the middle of its outcome's
+ * interval (sm_param_outcome_u); with both, each sample's grid walk
+ * reverses direction from the previous one's. The order depends only on
+ * the sweep and the influence ranking, never on threads.
  *
  * Where a scenario may start from any earlier basis of its block (a tree
  * of starts, sm_order.tree: GLPK), a block of random samples alone is
@@ -18,8 +19,9 @@
  * each next sample is the one nearest to any solved, and starts from that
  * one's basis, so the starts are as short as a tree of them can be. On
  * monte_carlo that took 12.3 iterations a future down to 10.7 against the
- * curve with the nearest of the 32 before (bench/README.md, "Session
- * 28"). sm_order_starts says, for each, which earlier one to start from. */
+ * curve with the nearest of the 32 before, and outcomes for draws to 7.3
+ * (bench/README.md, "Session 28"). sm_order_starts says, for each, which
+ * earlier one to start from. */
 #ifndef SM_ORDER_H
 #define SM_ORDER_H
 
@@ -53,7 +55,7 @@ typedef struct sm_order_ws {
     ptrdiff_t *near_at;  /* the solve position of its nearest in the tree */
     ptrdiff_t *from;     /* per solve position: whose basis it starts from */
     int *digits;
-    double *pt; /* capacity x SM_ORDER_MAX_CURVE_DIMS: the block's samples' curve quantiles */
+    double *pt; /* capacity x SM_ORDER_MAX_CURVE_DIMS: the block's samples on the curve */
     double *u;  /* capacity x u_stride: their uniform numbers, all random parameters' */
     size_t u_stride;
     size_t first_sample; /* the block's first sample, pt's and u's first row */

@@ -145,9 +145,10 @@ size_t sm_sweep_block_len(const sm_sweep *s, size_t b);
  * clamped into its domain. Pure: any thread, any order, same answer. */
 void sm_sweep_values(const sm_sweep *s, size_t i, double *values);
 /* The same from scenario i's uniform numbers u, as sm_sweep_uniforms gave
- * them (to the bit the same values; u NULL: drawn): for a caller that has them already
- * (a solver thread's solve order), since drawing them is most of the cost
- * (Latin hypercube samples walk a Feistel permutation per parameter). */
+ * them (to the bit the same values; u NULL: drawn), for a caller that has
+ * them already (a solver thread's solve order): drawing them is most of
+ * the cost (Latin hypercube samples walk a Feistel permutation per
+ * parameter). */
 void sm_sweep_values_u(const sm_sweep *s, size_t i, const double *u, double *values);
 
 /* Quantile-space coordinates of scenario i's random parameters: for each

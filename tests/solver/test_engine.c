@@ -141,33 +141,30 @@ static int run(const fixture *f, int threads, collected *c, atomic_int *stop,
     return run_with(f, threads, o.lp.warm_ratio, c, stop, stats);
 }
 
-/* Random samples alone (no grid): solved along a tree, each scenario
- * from the basis of its nearest earlier one (sm_order_starts), not always
- * the last. */
-static const char *const random_sweep = "name: r\n"
-                                        "seed: 11\n"
-                                        "samples: 240\n"
-                                        "block_size: 80\n"
-                                        "parameters:\n"
-                                        "  price.NdPr_oxide: {dist: lognormal, mu: 0.0, sigma: 0.28}\n"
-                                        "  price.Dy_oxide: {dist: lognormal, mu: 0.0, sigma: 0.22}\n"
-                                        "  price.Tb_oxide: {dist: lognormal, mu: 0.0, sigma: 0.42}\n"
-                                        "  availability.China: {dist: uniform, low: 0.2, high: 1.0}\n"
-                                        "  delay.Iluka_Eneabba: {dist: triangular, low: 0, mode: 1, high: 6}\n";
+/* Random samples alone (no grid), with China's availability given as
+ * AVAILABILITY: 240 futures in blocks of 80. */
+#define SAMPLES_SWEEP(NAME, AVAILABILITY)                                                         \
+    "name: " NAME "\n"                                                                          \
+    "seed: 11\n"                                                                                 \
+    "samples: 240\n"                                                                             \
+    "block_size: 80\n"                                                                           \
+    "parameters:\n"                                                                              \
+    "  price.NdPr_oxide: {dist: lognormal, mu: 0.0, sigma: 0.28}\n"                              \
+    "  price.Dy_oxide: {dist: lognormal, mu: 0.0, sigma: 0.22}\n"                                \
+    "  price.Tb_oxide: {dist: lognormal, mu: 0.0, sigma: 0.42}\n"                                \
+    "  availability.China: " AVAILABILITY "\n"                                                   \
+    "  delay.Iluka_Eneabba: {dist: triangular, low: 0, mode: 1, high: 6}\n"
+
+/* Solved along a tree, each scenario from the basis of its nearest
+ * earlier one (sm_order_starts), not always the last. */
+static const char *const random_sweep =
+    SAMPLES_SWEEP("r", "{dist: uniform, low: 0.2, high: 1.0}");
 
 /* The same with China's availability an event (a discrete parameter on
  * the curve: it counts by its outcome, sm_param_outcome_u). Neighbours
  * then often keep the basis, so no block goes straight to the simplex. */
-static const char *const event_sweep = "name: e\n"
-                                        "seed: 11\n"
-                                        "samples: 240\n"
-                                        "block_size: 80\n"
-                                        "parameters:\n"
-                                        "  price.NdPr_oxide: {dist: lognormal, mu: 0.0, sigma: 0.28}\n"
-                                        "  price.Dy_oxide: {dist: lognormal, mu: 0.0, sigma: 0.22}\n"
-                                        "  price.Tb_oxide: {dist: lognormal, mu: 0.0, sigma: 0.42}\n"
-                                        "  availability.China: {dist: event, p: 0.4, yes: 0.2, no: 1.0}\n"
-                                        "  delay.Iluka_Eneabba: {dist: triangular, low: 0, mode: 1, high: 6}\n";
+static const char *const event_sweep =
+    SAMPLES_SWEEP("e", "{dist: event, p: 0.4, yes: 0.2, no: 1.0}");
 
 static void same_results_any_thread_count(const char *sweep, size_t n, int direct)
 {

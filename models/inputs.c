@@ -56,8 +56,7 @@ void sm_inputs_reset(const sm_model *m, sm_inputs *in)
 {
     for (int r = 0; r < m->n_regions; r++)
         in->tariff[r] = m->regions[r].tariff;
-    for (int k = 0; k < sm_scope_slots(m); k++)
-        in->win[k] = m->windows[k];
+    memcpy(in->win, m->windows, (size_t)sm_scope_slots(m) * sizeof *in->win);
     for (int k = 0; k < m->n_limits; k++)
         in->share[k] = m->limits[k].share;
     for (int o = 0; o < m->n_offers; o++) {

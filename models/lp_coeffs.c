@@ -58,14 +58,21 @@ void sm_coeffs_offer_costs(const sm_model *m, const sm_layout *L, const sm_input
     int r = m->suppliers[m->offers[o].supplier].region, mat = m->offers[o].material;
     /* The unit cost moves over the periods with the tariff alone, and a
      * tariff only where a window opens or closes (never, with no window
-     * of the offer's scope on): a period at its predecessor's rate has
-     * its unit cost, to the bit. Prices move every offer's costs in each
+     * of the offer's scope on, or one over the whole horizon, as a swept
+     * `tariff.China` sets): a period at its predecessor's rate has its
+     * unit cost, to the bit. Prices move every offer's costs in each
      * Monte Carlo future, a grid's tariff step China's; computing each
      * period's unit cost afresh was 2-3 % of their instructions. */
-    int standing = sm_scope_standing(m, in->win, SM_SCOPE_TARIFF, r, mat);
+    int uniform = sm_scope_uniform(m, in->win, SM_SCOPE_TARIFF, r, mat);
+    if (uniform && in->discount_rate == 0.0) { /* one cost in every period */
+        double cost = sm_inputs_unit_cost(m, in, o, 0).total + fee;
+        for (int t = 0; t < L->T; t++)
+            c->obj[sm_col_x(L, o, t)] = cost; /* the loop's 1.0 * cost */
+        return;
+    }
     double rate = NAN, unit = 0.0;
     for (int t = 0; t < L->T; t++) {
-        double rt = standing && t > 0 ? rate : sm_inputs_tariff(m, in, r, mat, t);
+        double rt = uniform && t > 0 ? rate : sm_inputs_tariff(m, in, r, mat, t);
         if (rt != rate) {
             rate = rt;
             unit = sm_inputs_unit_cost(m, in, o, t).total;

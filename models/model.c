@@ -92,11 +92,26 @@ double sm_scope_value(const sm_model *m, const sm_window *w, const double *rate,
     return kind == SM_SCOPE_TARIFF ? rate[region] : 1.0;
 }
 
-int sm_scope_standing(const sm_model *m, const sm_window *w, sm_scope_kind kind, int region,
-                      int material)
+/* w covers every period 1..T, or none of them. */
+static int covers_all(const sm_window *w, int T)
 {
-    return !w[sm_scope_slot(m, kind, region, material)].on &&
-           !w[sm_scope_slot(m, kind, region, -1)].on;
+    return w->on && w->from <= 1 && w->until >= T;
+}
+
+static int covers_none(const sm_window *w, int T)
+{
+    return !w->on || w->from > T || w->until < 1 || w->from > w->until;
+}
+
+int sm_scope_uniform(const sm_model *m, const sm_window *w, sm_scope_kind kind, int region,
+                     int material)
+{
+    int T = m->n_periods;
+    const sm_window *own = &w[sm_scope_slot(m, kind, region, material)];
+    const sm_window *wide = &w[sm_scope_slot(m, kind, region, -1)];
+    if (material >= 0 && covers_all(own, T))
+        return 1;
+    return (material < 0 || covers_none(own, T)) && (covers_all(wide, T) || covers_none(wide, T));
 }
 
 int sm_model_windows_init(sm_model *m)

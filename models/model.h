@@ -154,10 +154,13 @@ static inline int sm_scope_slots(const sm_model *m)
 double sm_scope_value(const sm_model *m, const sm_window *w, const double *rate,
                       sm_scope_kind kind, int region, int material, int t);
 
-/* 1 when no window of scope (kind, region, material) is on, so that
- * sm_scope_value is the standing value in every period. */
-int sm_scope_standing(const sm_model *m, const sm_window *w, sm_scope_kind kind, int region,
-                      int material);
+/* 1 when sm_scope_value of scope (kind, region, material) is the same
+ * in every period: the material's window covers them all, or neither
+ * window covers any (the standing value), or the material's covers none
+ * and the region's all. A sufficient test, not a necessary one: windows
+ * that cover some periods at the standing value answer 0. */
+int sm_scope_uniform(const sm_model *m, const sm_window *w, sm_scope_kind kind, int region,
+                     int material);
 
 /* Fill m->windows with the defaults once regions, materials and periods
  * are known: the region's availability window on, level 1 in every

@@ -148,7 +148,8 @@ sm_block *sm_block_new(const sm_dims *dims, size_t capacity, int full)
     for (int v = 0; v < SM_NVARS; v++) {
         if (sm_vars[v].full_only && !full)
             continue;
-        size_t bytes = capacity * sm_var_elems(dims, (sm_var)v) * sm_vtype_size(sm_vars[v].type);
+        b->row_bytes[v] = sm_var_elems(dims, (sm_var)v) * sm_vtype_size(sm_vars[v].type);
+        size_t bytes = capacity * b->row_bytes[v];
         b->data[v] = malloc(bytes ? bytes : 1);
         if (!b->data[v]) {
             sm_block_free(&b);
@@ -160,10 +161,7 @@ sm_block *sm_block_new(const sm_dims *dims, size_t capacity, int full)
 
 void *sm_block_row(const sm_block *b, sm_var v, size_t i)
 {
-    if (!b->data[v])
-        return NULL;
-    size_t row = sm_var_elems(&b->dims, v) * sm_vtype_size(sm_vars[v].type);
-    return (char *)b->data[v] + i * row;
+    return b->data[v] ? (char *)b->data[v] + i * b->row_bytes[v] : NULL;
 }
 
 void sm_block_clear_row(sm_block *b, size_t i)
@@ -314,6 +312,23 @@ static void memo_keep(sm_row_memo *mo, int o, const double *xo, const double *pa
     mo->valid[o] = 1;
 }
 
+/* The parts of `tons` bought at one unit cost c (and fee) in every
+ * period, undiscounted. */
+static void flat_parts(sm_unit_cost c, double fee, double tons, double *part)
+{
+    part[0] = c.price * tons + fee * tons;
+    part[1] = c.tariff * tons;
+    part[2] = c.freight * tons;
+}
+
+/* 1 when offer o pays one unit cost in every period, undiscounted. */
+static int flat_cost(const sm_model *m, const sm_inputs *in, int o)
+{
+    int r = m->suppliers[m->offers[o].supplier].region;
+    return in->discount_rate == 0.0 &&
+           sm_scope_uniform(m, in->win, SM_SCOPE_TARIFF, r, m->offers[o].material);
+}
+
 /* Offer o's purchase, tariff and freight cost added to costs[0..2], its
  * tonnes per period into row (when kept); returns its tonnes.
  * Costs are present values (sm_inputs_discount). When neither the tariff
@@ -345,12 +360,11 @@ static double offer_costs(const sm_model *m, const sm_layout *L, const sm_inputs
     double fee = sm_commit_delivered_fee(m, in, o);
     sm_unit_cost c = sm_inputs_unit_cost(m, in, o, 0);
     double pv_price = 0.0, pv_tariff = 0.0, pv_freight = 0.0;
-    /* With no tariff window on and no discounting, every lookup below
-     * would find moves 0: skip them (most of a result row's time on
-     * china_grid). */
+    /* With the same tariff in every period and no discounting, every
+     * lookup below would find moves 0: skip them (most of a result row's
+     * time on china_grid, whose tariff window spans the horizon). */
     int r = m->suppliers[m->offers[o].supplier].region;
-    int fixed = in->discount_rate == 0.0 &&
-                sm_scope_standing(m, in->win, SM_SCOPE_TARIFF, r, m->offers[o].material);
+    int fixed = flat_cost(m, in, o);
     int moves = 0;
     for (int t = 0; t < T; t++) {
         double v = xo[t];
@@ -367,8 +381,9 @@ static double offer_costs(const sm_model *m, const sm_layout *L, const sm_inputs
         pv_freight += df * c.freight * v;
         moves |= ct != c.tariff || df != 1.0;
     }
-    double part[3] = {moves ? pv_price : c.price * tons + fee * tons,
-                      moves ? pv_tariff : c.tariff * tons, moves ? pv_freight : c.freight * tons};
+    double part[3] = {pv_price, pv_tariff, pv_freight};
+    if (!moves)
+        flat_parts(c, fee, tons, part);
     add_parts(costs, part);
     if (mo)
         memo_keep(mo, o, xo, part, tons);
@@ -391,7 +406,7 @@ static void clear_explanations(sm_block *b, size_t i)
 {
     for (int v = SM_V_RELAX_STOCK; v <= SM_V_SHARE_HIGH; v++) {
         double *row = F64(v);
-        for (size_t a = 0, n = sm_var_elems(&b->dims, (sm_var)v); row && a < n; a++)
+        for (size_t a = 0, n = b->row_bytes[v] / sizeof *row; row && a < n; a++)
             row[a] = NAN;
     }
 }
@@ -442,10 +457,19 @@ static void copy_offers(sm_block *b, size_t i, size_t last, const sm_model *m,
     for (int o = 0; o < m->n_offers; o++) {
         if (!mo->bought[o])
             continue; /* nothing bought adds nothing */
-        if (mo->valid[o])
+        if (mo->valid[o]) {
             add_parts(costs, &mo->parts[4 * (size_t)o]);
-        else
+        } else if (flat_cost(m, in, o)) {
+            /* The memo's tonnes are the row's (this row's x is last's,
+             * whose fill kept or matched them): only the prices moved. */
+            double *p = &mo->parts[4 * (size_t)o];
+            flat_parts(sm_inputs_unit_cost(m, in, o, 0), sm_commit_delivered_fee(m, in, o), p[3],
+                       p);
+            mo->valid[o] = 1;
+            add_parts(costs, p);
+        } else {
             offer_costs(m, L, in, o, x, NULL, costs, mo);
+        }
     }
 }
 

@@ -80,6 +80,7 @@ typedef struct sm_block {
     size_t count;            /* rows in use */
     int full;
     void *data[SM_NVARS];
+    size_t row_bytes[SM_NVARS]; /* bytes of one scenario's row of each */
     /* Scratch a writer may attach (e.g. compressed chunks prepared on the
      * solver thread); freed with the block through aux_free. */
     void *aux;

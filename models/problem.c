@@ -82,6 +82,7 @@ void sm_scenario_coeffs(const sm_problem *p, const sm_sweep *sw, size_t i, doubl
 struct sm_scenario_patch {
     sm_inputs *prev;                 /* the inputs c was computed from */
     sm_inputs *policy, *prev_policy; /* the grid-only inputs (contract bounds) */
+    const sm_sweep *sw;              /* the sweep of the last call */
     int valid;
     int all;                         /* the last call computed every number */
     int n_cols, n_rows;              /* else these columns and rows, */
@@ -206,9 +207,11 @@ static int global_moved(const sm_model *m, const sm_inputs *a, const sm_inputs *
 }
 
 /* c from the last scenario's numbers: what moved since sp->prev, listed
- * in sp->cols and sp->rows. */
+ * in sp->cols and sp->rows. policy: the inputs contract bounds read,
+ * sp->policy or, when every parameter is on the grid, in itself (whose
+ * moves offer_moved sees). */
 static void patch_moved(const sm_problem *p, sm_scenario_patch *sp, const sm_inputs *in,
-                        sm_coeffs *c)
+                        const sm_inputs *policy, sm_coeffs *c)
 {
     const sm_model *m = p->model;
     const sm_layout *L = p->layout;
@@ -218,7 +221,7 @@ static void patch_moved(const sm_problem *p, sm_scenario_patch *sp, const sm_inp
     const unsigned char *win_moved = windows_moved(m, in, sp->prev, sp->win_moved);
     for (int o = 0; o < m->n_offers; o++) {
         int moved = offer_moved(m, in, sp->prev, o, win_moved);
-        if (contracts && bound_moved(m, sp->policy, sp->prev_policy, o))
+        if (contracts && policy != in && bound_moved(m, sp->policy, sp->prev_policy, o))
             moved |= OFFER_BOUNDS;
         if (!moved)
             continue;
@@ -227,7 +230,7 @@ static void patch_moved(const sm_problem *p, sm_scenario_patch *sp, const sm_inp
              * unmoved bounds already hold it. */
             sm_coeffs_offer_bounds(m, L, in, o, c);
             if (contracts)
-                sm_commit_bound_foresight_offer(m, L, sp->policy, o, c);
+                sm_commit_bound_foresight_offer(m, L, policy, o, c);
         }
         if (moved & OFFER_COSTS) {
             sm_coeffs_offer_costs(m, L, in, o, c);
@@ -277,6 +280,16 @@ void sm_scenario_patch_memo(const sm_scenario_patch *sp, const sm_problem *p, sm
         sm_row_memo_moved(mo, sp->priced[a]);
 }
 
+/* 1 when every parameter of sw is on its grid: the policy's inputs
+ * (sm_commit_policy_inputs) are then the scenario's. */
+static int grid_only(const sm_sweep *sw)
+{
+    for (int k = 0; k < sw->n_params; k++)
+        if (sw->params[k].axis != SM_AXIS_GRID)
+            return 0;
+    return 1;
+}
+
 void sm_scenario_coeffs_patch(const sm_problem *p, sm_scenario_patch *sp, const sm_sweep *sw,
                               size_t i, const double *u, double *values, sm_inputs *in,
                               sm_coeffs *c)
@@ -290,19 +303,23 @@ void sm_scenario_coeffs_patch(const sm_problem *p, sm_scenario_patch *sp, const 
     sm_sweep_values_u(sw, i, u, values);
     scenario_inputs(m, sw, values, in);
     int contracts = m->n_contracts > 0;
-    if (contracts)
+    const sm_inputs *policy = in;
+    if (contracts && !grid_only(sw)) {
         sm_commit_policy_inputs(m, sw, values, sp->policy);
-    sp->all = !sp->valid || global_moved(m, in, sp->prev);
+        policy = sp->policy;
+    }
+    sp->all = !sp->valid || sw != sp->sw || global_moved(m, in, sp->prev);
     if (!sp->all) {
-        patch_moved(p, sp, in, c);
+        patch_moved(p, sp, in, policy, c);
     } else {
         sm_coeffs_compute(m, p->layout, in, c);
         if (contracts)
-            sm_commit_bound_foresight(m, p->layout, sp->policy, c);
+            sm_commit_bound_foresight(m, p->layout, policy, c);
     }
     sm_inputs_copy(m, sp->prev, in);
     sm_inputs *t = sp->prev_policy;
     sp->prev_policy = sp->policy;
     sp->policy = t;
+    sp->sw = sw;
     sp->valid = 1;
 }

@@ -241,25 +241,33 @@ static void set_row(sm_lp *lp, int i, double lb, double ub)
     lp->cur->row_ub[i] = ub;
 }
 
-/* Column j of c where it differs from what the problem holds. */
-static void load_col(sm_lp *lp, const sm_coeffs *c, int j)
+/* Column j's cost, which differs from what the problem holds. */
+static void set_obj(sm_lp *lp, int j, double obj)
 {
     sm_coeffs *cur = lp->cur;
-    if (c->col_lb[j] != cur->col_lb[j] || c->col_ub[j] != cur->col_ub[j] ||
-        c->col_lb[j] > c->col_ub[j])
-        set_col(lp, j, c->col_lb[j], c->col_ub[j]);
-    if (c->obj[j] == cur->obj[j])
-        return;
     lp->y_warm = 0;
     /* Else no solve takes the shortcut, nor is the last one read from dual,
      * before the next solve clears this. */
     if (lp->x_warm || lp->stale)
         sm_lp_dual_cost_moved(lp->dual, j, cur->obj[j]);
     if (lp->clp)
-        sm_clp_set_obj(lp->clp, j, c->obj[j]);
+        sm_clp_set_obj(lp->clp, j, obj);
     else
-        glp_set_obj_coef(lp->P, j + 1, c->obj[j]);
-    cur->obj[j] = c->obj[j];
+        glp_set_obj_coef(lp->P, j + 1, obj);
+    cur->obj[j] = obj;
+}
+
+/* Column j of c where it differs from what the problem holds: compared
+ * here, in the loops that call it (a scenario compares hundreds of
+ * numbers and changes few), and changed by set_col and set_obj. */
+static inline void load_col(sm_lp *lp, const sm_coeffs *c, int j)
+{
+    const sm_coeffs *cur = lp->cur;
+    double lb = c->col_lb[j], ub = c->col_ub[j];
+    if (lb != cur->col_lb[j] || ub != cur->col_ub[j] || lb > ub)
+        set_col(lp, j, lb, ub);
+    if (c->obj[j] != cur->obj[j])
+        set_obj(lp, j, c->obj[j]);
 }
 
 /* Row i's bounds of c where they differ from what the problem holds. */

@@ -827,6 +827,54 @@ static void test_capacity_profile_errors(void)
     }
 }
 
+/* sm_scope_uniform says "the same in every period" only when
+ * sm_scope_value is: every window of China's tariff scope and its NdPr
+ * scope, on or off, from and until each in 0..T+1 (empty, partial, whole
+ * and reversed windows), each pair checked period by period; and the
+ * three cases it exists for (nothing on; the region's window over the
+ * horizon; the material's window over it) answer 1. */
+static void test_scope_uniform(void)
+{
+    sm_window *w = malloc((size_t)sm_scope_slots(model) * sizeof *w);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(w);
+    double rates[2] = {0.25, 0.0};
+    int china = sm_model_region(model, "China"), ndpr = sm_model_material(model, "NdPr");
+    sm_window *own = &w[sm_scope_slot(model, SM_SCOPE_TARIFF, china, ndpr)];
+    sm_window *wide = &w[sm_scope_slot(model, SM_SCOPE_TARIFF, china, -1)];
+    int n_uniform = 0, n_constant = 0;
+    for (int a = 0; a < 2 * (T + 2) * (T + 2); a++)
+        for (int b = 0; b < 2 * (T + 2) * (T + 2); b++) {
+            memcpy(w, model->windows, (size_t)sm_scope_slots(model) * sizeof *w);
+            *own = (sm_window){.level = 0.7, .on = a & 1, .from = a / 2 % (T + 2),
+                               .until = a / 2 / (T + 2)};
+            *wide = (sm_window){.level = 0.4, .on = b & 1, .from = b / 2 % (T + 2),
+                                .until = b / 2 / (T + 2)};
+            int constant = 1;
+            for (int t = 2; t <= T; t++)
+                constant &= sm_scope_value(model, w, rates, SM_SCOPE_TARIFF, china, ndpr, t) ==
+                            sm_scope_value(model, w, rates, SM_SCOPE_TARIFF, china, ndpr, 1);
+            int uniform = sm_scope_uniform(model, w, SM_SCOPE_TARIFF, china, ndpr);
+            CU_ASSERT(!uniform || constant);
+            n_uniform += uniform;
+            n_constant += constant;
+        }
+    /* With three different levels a partial window always shows: exact. */
+    CU_ASSERT(n_uniform > 0 && n_uniform == n_constant);
+    memcpy(w, model->windows, (size_t)sm_scope_slots(model) * sizeof *w);
+    *own = (sm_window){.level = 0.7, .on = 0, .from = 1, .until = T};
+    *wide = (sm_window){.level = 0.4, .on = 0, .from = 1, .until = T};
+    CU_ASSERT(sm_scope_uniform(model, w, SM_SCOPE_TARIFF, china, ndpr));
+    wide->on = 1;
+    CU_ASSERT(sm_scope_uniform(model, w, SM_SCOPE_TARIFF, china, ndpr));
+    CU_ASSERT(sm_scope_uniform(model, w, SM_SCOPE_TARIFF, china, -1));
+    wide->from = 2;
+    CU_ASSERT(!sm_scope_uniform(model, w, SM_SCOPE_TARIFF, china, ndpr));
+    own->on = 1;
+    CU_ASSERT(sm_scope_uniform(model, w, SM_SCOPE_TARIFF, china, ndpr));
+    CU_ASSERT(!sm_scope_uniform(model, w, SM_SCOPE_TARIFF, china, -1));
+    free(w);
+}
+
 int main(void)
 {
     CU_TestInfo tests[] = {
@@ -840,6 +888,7 @@ int main(void)
         {"capacity profile against hand-computed bounds", test_capacity_profile},
         {"capacity profile errors with file:line", test_capacity_profile_errors},
         {"discounted commitment fees", test_discounted_fees},
+        {"a window's value is uniform only where it is", test_scope_uniform},
         CU_TEST_INFO_NULL,
     };
     CU_SuiteInfo suites[] = {{"params", suite_init, suite_cleanup, NULL, NULL, tests},

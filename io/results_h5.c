@@ -4,6 +4,7 @@
 #include "results_h5.h"
 
 #include "../core/files.h"
+#include "../core/mem.h"
 #include "h5_chunk.h"
 #include "h5_util.h"
 #include "results_verify.h"
@@ -1331,6 +1332,24 @@ static int grow(unsigned char **buf, size_t *cap, size_t need)
     return 1;
 }
 
+/* grow for a scratch buffer written in full at every use (the shuffled
+ * chunk): its bytes are not kept, and a large one takes huge pages
+ * (core/mem.h). */
+static int grow_scratch(unsigned char **buf, size_t *cap, size_t need)
+{
+    if (*cap >= need)
+        return 1;
+    if (need < SM_MEM_BIG_MIN)
+        return grow(buf, cap, need);
+    unsigned char *n = sm_mem_big(need);
+    if (!n)
+        return 0;
+    free(*buf);
+    *buf = n;
+    *cap = need;
+    return 1;
+}
+
 /* Whether the n elements of es bytes at p are all the same bytes. */
 static int all_same(const unsigned char *p, size_t n, size_t es)
 {
@@ -1370,7 +1389,7 @@ sm_status sm_results_pack(const sm_results_shape *sh, size_t first, sm_block *b,
         if (n == 0)
             continue;
         size_t bound = sm_chunk_bound(k->z, n * es);
-        if (!grow(&k->raw, &k->raw_cap, (used < n ? 2 : 1) * n * es) ||
+        if (!grow_scratch(&k->raw, &k->raw_cap, (used < n ? 2 : 1) * n * es) ||
             !grow(&k->buf[v], &k->cap[v], bound))
             return sm_diag_fail(d, SM_ENOMEM, "out of memory compressing results");
         const unsigned char *plain = b->data[v];

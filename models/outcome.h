@@ -79,8 +79,9 @@ typedef struct sm_block {
     size_t capacity;
     size_t count;            /* rows in use */
     int full;
-    void *data[SM_NVARS];
+    void *data[SM_NVARS];       /* all in mem when it is set, else each its own */
     size_t row_bytes[SM_NVARS]; /* bytes of one scenario's row of each */
+    void *mem;                  /* a large block's one buffer (core/mem.h) */
     /* Scratch a writer may attach (e.g. compressed chunks prepared on the
      * solver thread); freed with the block through aux_free. */
     void *aux;

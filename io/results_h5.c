@@ -1350,13 +1350,13 @@ static int grow_scratch(unsigned char **buf, size_t *cap, size_t need)
     return 1;
 }
 
-/* Whether the n elements of es bytes at p are all the same bytes. */
+/* Whether the n elements of es bytes at p are all the same bytes: each
+ * byte equals the one es bytes before it, so one memcmp of the buffer
+ * against itself shifted by an element (a call per element was 1 % of a
+ * china_grid run, on its all-NaN chunks). */
 static int all_same(const unsigned char *p, size_t n, size_t es)
 {
-    for (size_t e = 1; e < n; e++)
-        if (memcmp(p + e * es, p, es) != 0)
-            return 0;
-    return 1;
+    return n < 2 || memcmp(p + es, p, (n - 1) * es) == 0;
 }
 
 /* The block's packed chunks, attached on first use; NULL when out of memory. */

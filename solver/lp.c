@@ -42,6 +42,13 @@ struct sm_lp {
     int stale, c0_moved;
     double c0_then;
     int test_fatal;          /* sm_lp_test_fatal_next: fail the next long-step solve */
+    /* GLPK: columns whose cost cur holds and P not yet. set_obj defers
+     * the call until GLPK next reads costs (costs_to_glpk): on a grid
+     * most scenarios are decided by the duals alone, from cur, and a
+     * tariff step moves 60 costs (china_grid: 842,000 calls a run). */
+    int *obj_due;
+    unsigned char *obj_due_mark;
+    int n_obj_due;
 };
 
 /* Something moved that the primal values (and so the duals) depend on:
@@ -250,11 +257,33 @@ static void set_obj(sm_lp *lp, int j, double obj)
      * before the next solve clears this. */
     if (lp->x_warm || lp->stale)
         sm_lp_dual_cost_moved(lp->dual, j, cur->obj[j]);
-    if (lp->clp)
+    if (lp->clp) {
         sm_clp_set_obj(lp->clp, j, obj);
-    else
-        glp_set_obj_coef(lp->P, j + 1, obj);
+    } else if (!lp->obj_due_mark[j]) {
+        lp->obj_due_mark[j] = 1;
+        lp->obj_due[lp->n_obj_due++] = j;
+    }
     cur->obj[j] = obj;
+}
+
+/* The deferred costs into GLPK: before anything there reads them (a
+ * solve, scaling, a copy, a file) or sets costs itself. */
+static void costs_to_glpk(sm_lp *lp)
+{
+    for (int a = 0; a < lp->n_obj_due; a++) {
+        int j = lp->obj_due[a];
+        glp_set_obj_coef(lp->P, j + 1, lp->cur->obj[j]);
+        lp->obj_due_mark[j] = 0;
+    }
+    lp->n_obj_due = 0;
+}
+
+/* Column j's cost as GLPK is to hold it (0-based). */
+static double obj_of(const sm_lp *lp, int j)
+{
+    if (lp->n_obj_due && j < lp->cur->n_cols && lp->obj_due_mark[j])
+        return lp->cur->obj[j];
+    return glp_get_obj_coef(lp->P, j + 1);
 }
 
 /* Column j of c where it differs from what the problem holds: compared
@@ -368,6 +397,7 @@ static sm_status new_glpk(sm_lp *lp, const sm_model *m, const sm_layout *L,
         lp->dual = dual_new(P, L->nnz);
     mark_all_changed(lp);
     sm_lp_load(lp, base);
+    costs_to_glpk(lp);
     if (lp->opts.scale)
         glp_scale_prob(P, GLP_SF_AUTO);
     glp_std_basis(P);
@@ -387,8 +417,10 @@ sm_status sm_lp_new(sm_lp **out, const sm_model *m, const sm_layout *L, const sm
     else
         sm_lp_opts_init(&lp->opts);
     lp->cur = sm_coeffs_new(L);
-    if (!lp->cur) {
-        free(lp);
+    lp->obj_due = malloc((size_t)L->n_cols * sizeof *lp->obj_due + 1);
+    lp->obj_due_mark = calloc((size_t)L->n_cols + 1, 1);
+    if (!lp->cur || !lp->obj_due || !lp->obj_due_mark) {
+        sm_lp_forget(&lp);
         return sm_diag_fail(d, SM_ENOMEM, "out of memory building the LP");
     }
     lp->n_rows = L->n_rows;
@@ -555,6 +587,7 @@ sm_status sm_lp_add_elastic(sm_lp *lp, int n, const int *rows, sm_diag *d)
         return sm_diag_fail(d, SM_ESOLVER, "GLPK failed adding elastic columns: %s", lp->msg);
     }
     enter(lp);
+    costs_to_glpk(lp);
     int j0 = glp_add_cols(lp->P, n);
     for (int e = 0; e < n; e++) {
         int ind[2] = {0, rows[e] + 1};
@@ -577,6 +610,8 @@ void sm_lp_free(sm_lp **plp)
     sm_clp_free(lp->clp);
     sm_lp_dual_free(&lp->dual);
     sm_coeffs_free(&lp->cur);
+    free(lp->obj_due);
+    free(lp->obj_due_mark);
     free(lp);
     *plp = NULL;
 }
@@ -612,6 +647,7 @@ static int run_simplex(sm_lp *lp, int meth, int warm, sm_solve_info *info)
         parm.r_test = GLP_RT_FLIP;
     parm.it_lim = lp->opts.it_lim;
     parm.tm_lim = lp->opts.tm_lim_ms;
+    costs_to_glpk(lp);
     int before = glp_get_it_cnt(lp->P);
     int ret = glp_simplex(lp->P, &parm);
     info->iterations += glp_get_it_cnt(lp->P) - before;
@@ -697,6 +733,7 @@ static int warm_start(sm_lp *lp, sm_solve_info *info, int *kept)
         info->duals_only = 1;
         return *kept ? -1 : warm_meth(lp, 1);
     }
+    costs_to_glpk(lp);
     if (glp_warm_up(P) != 0) {
         glp_std_basis(P);
         return GLP_PRIMAL;
@@ -825,6 +862,7 @@ sm_status sm_lp_solve_rescue(sm_lp *lp, sm_solve_info *info)
     }
     enter(lp);
     values_move(lp);
+    costs_to_glpk(lp);
     glp_scale_prob(lp->P, GLP_SF_AUTO);
     glp_adv_basis(lp->P, 0);
     glp_smcp parm;
@@ -870,7 +908,7 @@ double sm_lp_objective(const sm_lp *lp)
     /* glp_warm_up's sum, at the costs costs_kept checked. */
     double v = lp->c0_moved ? lp->c0_then : glp_get_obj_coef(lp->P, 0);
     for (int j = 1; j <= lp->n_cols; j++)
-        v += sm_lp_dual_solved_cost(lp->dual, j - 1, glp_get_obj_coef(lp->P, j)) *
+        v += sm_lp_dual_solved_cost(lp->dual, j - 1, obj_of(lp, j - 1)) *
              glp_get_col_prim(lp->P, j);
     return v;
 }
@@ -945,7 +983,7 @@ void sm_lp_get_col(const sm_lp *lp, int j, double *lb, double *ub, double *obj)
 {
     bounds_of(glp_get_col_type(lp->P, j + 1), glp_get_col_lb(lp->P, j + 1),
               glp_get_col_ub(lp->P, j + 1), lb, ub);
-    *obj = glp_get_obj_coef(lp->P, j + 1);
+    *obj = obj_of(lp, j);
 }
 
 void sm_lp_get_row(const sm_lp *lp, int i, int *len, int *cols, double *vals, double *lb,
@@ -996,6 +1034,7 @@ sm_status sm_lp_write(sm_lp *lp, const char *path, int lp_format, sm_diag *d)
     lp->msg[0] = '\0';
     glp_term_hook(on_glpk_output, lp);
     values_move(lp);
+    costs_to_glpk(lp);
     /* GLPK writes an objective's constant as a comment in LP files, which
      * readers skip, and as an objective right-hand side in MPS, whose sign
      * readers disagree on: so a column fixed at 1 carries it instead. */
@@ -1061,6 +1100,7 @@ void sm_lp_set_costs(sm_lp *lp, int first, int n, const double *cost)
 {
     lp->y_warm = 0;
     dual_drop(lp); /* costs the layout's record (cur) does not hold */
+    costs_to_glpk(lp);
     for (int j = 0; j < n; j++) {
         if (lp->stale)
             sm_lp_dual_cost_moved(lp->dual, first + j, glp_get_obj_coef(lp->P, first + j + 1));

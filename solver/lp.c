@@ -248,6 +248,13 @@ static void set_row(sm_lp *lp, int i, double lb, double ub)
     lp->cur->row_ub[i] = ub;
 }
 
+/* Whether the next warm solve may be decided by the duals alone: only
+ * costs moved since a basis glp_warm_up found optimal (lp_dual.h). */
+static int duals_may_decide(const sm_lp *lp)
+{
+    return lp->x_warm && lp->dual && !lp->dual_off;
+}
+
 /* Column j's cost, which differs from what the problem holds. */
 static void set_obj(sm_lp *lp, int j, double obj)
 {
@@ -259,6 +266,10 @@ static void set_obj(sm_lp *lp, int j, double obj)
         sm_lp_dual_cost_moved(lp->dual, j, cur->obj[j]);
     if (lp->clp) {
         sm_clp_set_obj(lp->clp, j, obj);
+    } else if (!duals_may_decide(lp)) {
+        /* GLPK reads costs at the next solve anyway (monte_carlo: every
+         * future), and a deferred call costs more than a direct one. */
+        glp_set_obj_coef(lp->P, j + 1, obj);
     } else if (!lp->obj_due_mark[j]) {
         lp->obj_due_mark[j] = 1;
         lp->obj_due[lp->n_obj_due++] = j;
@@ -726,7 +737,7 @@ static int costs_kept(sm_lp *lp)
 static int warm_start(sm_lp *lp, sm_solve_info *info, int *kept)
 {
     glp_prob *P = lp->P;
-    if (lp->x_warm && lp->dual && !lp->dual_off) {
+    if (duals_may_decide(lp)) {
         /* The primal values cannot have moved: only the duals are checked. */
         *kept = costs_kept(lp);
         lp->stale = *kept;

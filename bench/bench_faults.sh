@@ -3,22 +3,17 @@
 # faults (perf stat), CPU seconds and wall seconds, the least of ROUNDS
 # runs; given a second build, the two are run in turn (A B A B ...) so that
 # background load hits both alike, and their result files are compared to
-# the bit (every dataset but solve_time) with h5py.
+# the bit (every dataset but the timings) by tests/python/compare_results.py.
 #
 # usage: bench/bench_faults.sh BUILD [BASE_BUILD] [ROUNDS]   (ROUNDS default 5)
 # needs: perf (linux-perf), /usr/bin/python3 with h5py
 set -euo pipefail
-new=${1:?usage: bench_faults.sh BUILD [BASE_BUILD] [ROUNDS]}
-base=${2:-}
-rounds=${3:-5}
-builds=("$new")
-[ -n "$base" ] && builds=("$base" "$new")
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+. "$(dirname "$0")/ab_builds.sh"
+ab_args 5 "$@"
 
 for r in $(seq 1 "$rounds"); do
   for b in "${builds[@]}"; do
-    tag=$(echo "$b" | md5sum | cut -c1-8)
+    tag=$(ab_tag "$b")
     for s in china_grid monte_carlo news quick; do
       for j in 1 2; do
         out="$tmp/$tag.$s.$j.h5"
@@ -42,7 +37,7 @@ done
 echo "least of $rounds interleaved rounds of supplymix run; faults: page faults of the process;"
 echo "cpu_s: task-clock of the process; wall_s: a second run's wall time (no perf)"
 for b in "${builds[@]}"; do
-  tag=$(echo "$b" | md5sum | cut -c1-8)
+  tag=$(ab_tag "$b")
   echo "$b:"
   awk '{ k = $1 " " $2 " " $3; if (!(k in m) || $4 < m[k]) m[k] = $4; if (!(k in s)) { s[k] = 1; o[n++] = k } }
        END { for (i = 0; i < n; i++) { split(o[i], a, " ");
@@ -50,25 +45,18 @@ for b in "${builds[@]}"; do
     "$tmp/$tag.fig"
 done
 if [ -n "$base" ]; then
-  ta=$(echo "$base" | md5sum | cut -c1-8)
-  tb=$(echo "$new" | md5sum | cut -c1-8)
+  ta=$(ab_tag "$base")
+  tb=$(ab_tag "$new")
   for s in china_grid monte_carlo news quick; do
     for j in 1 2; do
-      /usr/bin/python3 - "$tmp/$ta.$s.$j.h5" "$tmp/$tb.$s.$j.h5" "$s, $j thread(s)" <<'EOF'
-import sys, h5py, numpy as np
-a, b, what = h5py.File(sys.argv[1], "r"), h5py.File(sys.argv[2], "r"), sys.argv[3]
-bad = []
-def visit(name, obj):
-    if isinstance(obj, h5py.Dataset) and not name.endswith("solve_time"):
-        x, y = np.asarray(obj[()]), np.asarray(b[name][()])
-        # numbers to the bit (NaN included); strings as values
-        same = x.tobytes() == y.tobytes() if x.dtype.kind in "fiub" else np.array_equal(x, y)
-        if x.shape != y.shape or not same:
-            bad.append(name)
-a.visititems(visit)
-print(f"files of {what}: " + ("identical to the bit" if not bad else "DIFFER in " + ", ".join(bad)))
-sys.exit(1 if bad else 0)
-EOF
+      # every dataset to the bit but the wall-clock timings, which the
+      # files mark as differing between identical runs
+      if ! diffs=$(/usr/bin/python3 "$(dirname "$0")/../tests/python/compare_results.py" \
+        "$tmp/$ta.$s.$j.h5" "$tmp/$tb.$s.$j.h5"); then
+        printf 'files of %s, %s thread(s): DIFFER\n%s\n' "$s" "$j" "$diffs"
+        exit 1
+      fi
+      echo "files of $s, $j thread(s): identical to the bit"
     done
   done
 fi

@@ -11,17 +11,12 @@
 #
 # usage: bench/bench_outside.sh BUILD [BASE_BUILD] [ROUNDS]   (ROUNDS default 3)
 set -euo pipefail
-new=${1:?usage: bench_outside.sh BUILD [BASE_BUILD] [ROUNDS]}
-base=${2:-}
-rounds=${3:-3}
-builds=("$new")
-[ -n "$base" ] && builds=("$base" "$new")
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+. "$(dirname "$0")/ab_builds.sh"
+ab_args 3 "$@"
 
 for r in $(seq 1 "$rounds"); do
   for b in "${builds[@]}"; do
-    tag=$(echo "$b" | md5sum | cut -c1-8)
+    tag=$(ab_tag "$b")
     for s in china_grid monte_carlo; do
       /usr/bin/time -f "cpu %U %S" -o "$tmp/time" \
         "$b/sm_bench" --sweep "$s" --no-memory --cold-sample 1 > "$tmp/out" 2>&1
@@ -39,7 +34,7 @@ done
 # The least of the rounds for each figure (the least disturbed run).
 report() {
   local b=$1 tag
-  tag=$(echo "$b" | md5sum | cut -c1-8)
+  tag=$(ab_tag "$b")
   echo "$b:"
   cat "$tmp/$tag".* | awk '
     { k = $1 " " $2; if (!(k in min) || $3 < min[k]) min[k] = $3; if (!(k in seen)) { seen[k] = 1; order[n++] = k } }

@@ -8,13 +8,8 @@
 #
 # usage: bench/bench_outside_share.sh BUILD [BASE_BUILD] [ROUNDS]   (ROUNDS default 3)
 set -euo pipefail
-new=${1:?usage: bench_outside_share.sh BUILD [BASE_BUILD] [ROUNDS]}
-base=${2:-}
-rounds=${3:-3}
-builds=("$new")
-[ -n "$base" ] && builds=("$base" "$new")
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+. "$(dirname "$0")/ab_builds.sh"
+ab_args 3 "$@"
 echo "percent of solve_block's samples outside sm_lp_solve (fill: the result row and its read-out, load: the patch)"
 for r in $(seq 1 "$rounds"); do
   for b in "${builds[@]}"; do

@@ -407,8 +407,7 @@ static sm_status new_glpk(sm_lp *lp, const sm_model *m, const sm_layout *L,
     if (lp->opts.dual_only)
         lp->dual = dual_new(P, L->nnz);
     mark_all_changed(lp);
-    sm_lp_load(lp, base);
-    costs_to_glpk(lp);
+    sm_lp_load(lp, base); /* x_warm is 0: every cost goes straight in */
     if (lp->opts.scale)
         glp_scale_prob(P, GLP_SF_AUTO);
     glp_std_basis(P);

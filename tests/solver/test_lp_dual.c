@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/files.h"
 #include "models/problem.h"
 #include "solver/lp.h"
 #include "support/sweep_fixture.h"
@@ -225,24 +226,6 @@ static void test_random_costs(void)
     sm_diag_clear(&d);
 }
 
-/* The whole of a file, NUL-terminated; NULL when it cannot be read. */
-static char *slurp(const char *path)
-{
-    FILE *f = fopen(path, "rb");
-    char *text = NULL;
-    long n = -1;
-    if (f && fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) >= 0 && fseek(f, 0, SEEK_SET) == 0 &&
-        (text = malloc((size_t)n + 1)) && fread(text, 1, (size_t)n, f) == (size_t)n)
-        text[n] = '\0';
-    else if (text) {
-        free(text);
-        text = NULL;
-    }
-    if (f)
-        fclose(f);
-    return text;
-}
-
 /* Costs loaded after a solve reach GLPK only when it next reads them
  * (lp.c, costs_to_glpk): until then the problem still reports them
  * (sm_lp_get_col) and writes them, its LP file the same bytes as that of
@@ -283,17 +266,20 @@ static void test_deferred_costs(void)
         wrong += memcmp(&obj, &c->obj[j], sizeof obj) != 0;
     }
     CU_ASSERT_EQUAL(wrong, 0);
-    char got[4096], want[4096];
-    snprintf(got, sizeof got, "%s/loaded.lp", dir);
-    snprintf(want, sizeof want, "%s/built.lp", dir);
+    char *got = sm_path_join(dir, "loaded.lp"), *want = sm_path_join(dir, "built.lp");
+    CU_ASSERT_FATAL(got && want);
     CU_ASSERT_FATAL(sm_lp_write(lp, got, 1, &d) == SM_OK);
     CU_ASSERT_FATAL(sm_lp_new(&fresh, p->model, L, c, &o, &d) == SM_OK);
     CU_ASSERT_FATAL(sm_lp_write(fresh, want, 1, &d) == SM_OK);
-    char *a = slurp(got), *b = slurp(want);
-    CU_ASSERT_FATAL(a && b);
+    char *a = NULL, *b = NULL;
+    size_t na, nb;
+    CU_ASSERT_FATAL(sm_text_read(got, NULL, 1 << 20, &a, &na, &d) == SM_OK &&
+                    sm_text_read(want, NULL, 1 << 20, &b, &nb, &d) == SM_OK);
     CU_ASSERT_STRING_EQUAL(a, b);
     free(a);
     free(b);
+    free(got);
+    free(want);
     sm_lp_free(&fresh);
     sm_lp_free(&lp);
     sm_coeffs_free(&c);

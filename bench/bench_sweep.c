@@ -159,17 +159,19 @@ static int measure(const sm_problem *p, const sm_sweep *sw, int threads, int col
  * the best of `repeats` each, and *paired the median of the `repeats`
  * ratios of a 2-thread run to the 1-thread run just before it. On the
  * project's VMs the same 1-thread china_grid run takes 440 to 530 ms of
- * CPU, so the best against the best swings with whichever run was luckiest: over 12
- * sweeps of --repeat 9 it ranged 1.56-1.99x where the paired median
- * ranged 1.71-1.91x (bench/README.md, "Session 32"). */
+ * CPU, so the best against the best swings with whichever run was
+ * luckiest: over 12 sweeps of --repeat 9 it ranged 1.56-1.99x where the
+ * paired median ranged 1.71-1.91x (bench/README.md, "Session 32"). */
 static int measure_threads(const sm_problem *p, const sm_sweep *sw, figures *w1, figures *w2,
                            double *paired)
 {
     figures best[2];
     memset(best, 0, sizeof best);
     double *ratio = calloc((size_t)repeats, sizeof *ratio);
-    if (!ratio)
+    if (!ratio) {
+        fprintf(stderr, "sm_bench: out of memory\n");
         return 0;
+    }
     for (int k = 0; k < repeats; k++) {
         figures one[2];
         for (int t = 0; t < 2; t++) {

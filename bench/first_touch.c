@@ -46,8 +46,9 @@ static int touch_round(size_t bytes, int huge)
 
 int main(int argc, char **argv)
 {
-    long mib = argc > 1 ? strtol(argv[1], NULL, 10) : 32;
-    if (argc > 2 || mib <= 0 || mib > 65536) {
+    char *end = NULL;
+    long mib = argc > 1 ? strtol(argv[1], &end, 10) : 32;
+    if (argc > 2 || (end && (end == argv[1] || *end)) || mib <= 0 || mib > 65536) {
         fprintf(stderr, "usage: sm_first_touch [MIB]   (1 to 65536, default 32)\n");
         return 2;
     }

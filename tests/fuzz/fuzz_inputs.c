@@ -10,8 +10,17 @@
 #include "support/tiny_model.h"
 
 /* One directory per fuzzing process, made once: file writes, not
- * directory churn, are what each input costs. */
+ * directory churn, are what each input costs. Removed at a normal exit;
+ * after a crash it stays, holding the files the crashing input made. */
 static char scratch[256];
+
+static void remove_scratch(void)
+{
+    char cmd[300];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", scratch);
+    if (system(cmd) != 0)
+        fprintf(stderr, "fuzz: could not remove %s\n", scratch);
+}
 
 const char *sm_fuzz_dir(void)
 {
@@ -23,6 +32,7 @@ const char *sm_fuzz_dir(void)
         snprintf(cmd, sizeof cmd, "mkdir -p '%s'", scratch);
         if (system(cmd) != 0)
             abort();
+        atexit(remove_scratch);
     }
     return scratch;
 }

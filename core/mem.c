@@ -7,8 +7,6 @@
 #include <sys/mman.h>
 #endif
 
-#define SM_HUGE_PAGE ((size_t)2 << 20)
-
 void *sm_mem_big(size_t bytes)
 {
 #if defined(__linux__) && defined(MADV_HUGEPAGE)

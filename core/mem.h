@@ -10,6 +10,10 @@
 
 #include <stddef.h>
 
+/* A transparent huge page: the kernel backs only whole aligned ranges of
+ * it (bench/first_touch.c maps its probe the same way). */
+#define SM_HUGE_PAGE ((size_t)2 << 20)
+
 /* From this size on, sm_mem_big asks for huge pages. */
 #define SM_MEM_BIG_MIN ((size_t)1 << 20)
 

@@ -20,7 +20,8 @@
 /* At least bytes (1 when 0) of uninitialised memory, or NULL when out of
  * memory; freed with free(). From SM_MEM_BIG_MIN on it is aligned to,
  * and asked to be backed by, 2 MiB pages (a hint: where the kernel says
- * no, it is ordinary memory). */
+ * no, it is ordinary memory), all but a last one it would fill less than
+ * a quarter of. */
 void *sm_mem_big(size_t bytes);
 
 #endif

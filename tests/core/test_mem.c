@@ -2,6 +2,7 @@
  * ones are aligned to 2 MiB and, where the kernel offers transparent huge
  * pages on request, filling them takes a handful of page faults rather
  * than one per 4 KiB page. */
+#include <malloc.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -105,11 +106,46 @@ static void test_huge_pages_fault_less(void)
     free(p);
 }
 
+/* The last huge page of a buffer: backed as one when the buffer fills a
+ * quarter of it or more, else left to small pages (one fault each for
+ * what is written, rather than clearing 2 MiB). 2 MiB + 256 KiB written:
+ * at least the 64 small pages of its tail fault; 2 MiB + 1 MiB: a
+ * handful of faults, unless the kernel had no huge page at hand. */
+static void test_last_huge_page(void)
+{
+#ifdef SM_TEST_ASAN
+    return;
+#endif
+    if (!thp_on_request())
+        return;
+    /* Fresh pages: glibc would otherwise serve these sizes from memory
+     * the tests above freed, already faulted in (its mmap threshold rises
+     * with every large free unless set). */
+    mallopt(M_MMAP_THRESHOLD, (int)MIB);
+    malloc_trim(0);
+    size_t sizes[] = {2 * MIB + MIB / 4, 3 * MIB};
+    for (int k = 0; k < 2; k++) {
+        unsigned char *p = sm_mem_big(sizes[k]);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+        long fell0 = thp_fallbacks();
+        long before = minor_faults();
+        memset(p, 1, sizes[k]);
+        long faults = minor_faults() - before;
+        long fell = thp_fallbacks() - fell0;
+        int ok = k == 0 ? faults >= 64 : faults < 64 || (fell0 >= 0 && fell > 0);
+        if (!ok)
+            fprintf(stderr, "\n  %zu KiB filled with %ld page faults", sizes[k] >> 10, faults);
+        CU_ASSERT(ok);
+        free(p);
+    }
+}
+
 int main(void)
 {
     CU_TestInfo tests[] = {
         {"sizes, alignment, every byte usable", test_sizes},
         {"a large buffer fills with few page faults", test_huge_pages_fault_less},
+        {"a last huge page barely entered stays in small pages", test_last_huge_page},
         CU_TEST_INFO_NULL,
     };
     CU_SuiteInfo suites[] = {{"mem", NULL, NULL, NULL, NULL, tests}, CU_SUITE_INFO_NULL};

@@ -38,9 +38,15 @@ static sm_status to_file(void *ctx, size_t first, const sm_block *b, sm_diag *d)
     return sm_results_write(ctx, first, b, d);
 }
 
-static sm_status pack(void *ctx, size_t first, sm_block *b, sm_diag *d)
+static sm_status pack(void *ctx, void **state, size_t first, sm_block *b, sm_diag *d)
 {
-    return sm_results_pack(ctx, first, b, d);
+    return sm_results_pack(ctx, (sm_pack_scratch **)state, first, b, d);
+}
+
+static void pack_free(void *state)
+{
+    sm_pack_scratch *s = state;
+    sm_results_pack_scratch_free(&s);
 }
 
 static sm_status discard(void *ctx, size_t first, const sm_block *b, sm_diag *d)
@@ -102,6 +108,7 @@ static int measure_once(const sm_problem *p, const sm_sweep *sw, int threads, in
     if (write) {
         o.prepare = pack;
         o.prepare_ctx = (void *)sm_results_get_shape(res);
+        o.prepare_free = pack_free;
     }
     sm_run_stats s;
     double cpu0 = process_cpu_s();

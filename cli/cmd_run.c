@@ -151,9 +151,15 @@ static sm_status write_block(void *ctx, size_t first, const sm_block *b, sm_diag
 
 /* Solver threads compress their block into the file's chunks; the shape
  * of the chunks is all they need, so ranks without the file do it too. */
-static sm_status pack_block(void *ctx, size_t first, sm_block *b, sm_diag *d)
+static sm_status pack_block(void *ctx, void **state, size_t first, sm_block *b, sm_diag *d)
 {
-    return sm_results_pack(ctx, first, b, d);
+    return sm_results_pack(ctx, (sm_pack_scratch **)state, first, b, d);
+}
+
+static void pack_scratch_free(void *state)
+{
+    sm_pack_scratch *s = state;
+    sm_results_pack_scratch_free(&s);
 }
 
 #ifdef SM_WITH_MPI
@@ -560,6 +566,7 @@ static sm_status solve(run_ctx *r, sm_run_stats *stats)
     sm_results_shape shape = sm_results_shape_of(&r->info);
     o.prepare = pack_block;
     o.prepare_ctx = &shape;
+    o.prepare_free = pack_scratch_free;
     o.block_done = r->block_done;
     o.block_first = r->b_first;
     o.block_end = r->b_end;

@@ -1292,19 +1292,31 @@ typedef struct packed {
      * (n_same 0: not such a chunk), to be reused as it is. */
     size_t n_same[SM_NVARS], size_same[SM_NVARS];
     unsigned char same[SM_NVARS][8];
+    size_t first;            /* the scenario the chunks start at */
+} packed;
+
+struct sm_pack_scratch {
     unsigned char *raw;      /* one chunk, padded and shuffled */
     size_t raw_cap;
-    size_t first;            /* the scenario the chunks start at */
     sm_chunk_coder *z;
-} packed;
+};
+
+void sm_results_pack_scratch_free(sm_pack_scratch **ps)
+{
+    sm_pack_scratch *s = ps ? *ps : NULL;
+    if (!s)
+        return;
+    free(s->raw);
+    sm_chunk_coder_free(s->z);
+    free(s);
+    *ps = NULL;
+}
 
 static void packed_free(void *p)
 {
     packed *k = p;
     for (int v = 0; v < SM_NVARS; v++)
         free(k->buf[v]);
-    free(k->raw);
-    sm_chunk_coder_free(k->z);
     free(k);
 }
 
@@ -1370,13 +1382,15 @@ static packed *packed_of(sm_block *b)
     return b->aux;
 }
 
-sm_status sm_results_pack(const sm_results_shape *sh, size_t first, sm_block *b, sm_diag *d)
+sm_status sm_results_pack(const sm_results_shape *sh, sm_pack_scratch **scratch, size_t first,
+                          sm_block *b, sm_diag *d)
 {
     packed *k = packed_of(b);
-    if (!k)
+    if (!k || (!*scratch && !(*scratch = calloc(1, sizeof **scratch))))
         return sm_diag_fail(d, SM_ENOMEM, "out of memory");
+    sm_pack_scratch *s = *scratch;
     k->first = first;
-    if (!k->z && !(k->z = sm_chunk_coder_new()))
+    if (!s->z && !(s->z = sm_chunk_coder_new()))
         return sm_diag_fail(d, SM_ENOMEM, "out of memory for the compressor");
     for (int v = 0; v < SM_NVARS; v++) {
         k->size[v] = 0;
@@ -1388,14 +1402,14 @@ sm_status sm_results_pack(const sm_results_shape *sh, size_t first, sm_block *b,
         size_t used = b->count * elems;
         if (n == 0)
             continue;
-        size_t bound = sm_chunk_bound(k->z, n * es);
-        if (!grow_scratch(&k->raw, &k->raw_cap, (used < n ? 2 : 1) * n * es) ||
+        size_t bound = sm_chunk_bound(s->z, n * es);
+        if (!grow_scratch(&s->raw, &s->raw_cap, (used < n ? 2 : 1) * n * es) ||
             !grow(&k->buf[v], &k->cap[v], bound))
             return sm_diag_fail(d, SM_ENOMEM, "out of memory compressing results");
         const unsigned char *plain = b->data[v];
         if (used < n) {
             /* Rows past the last scenario hold the fill value, as HDF5's would. */
-            unsigned char *padded = k->raw + n * es;
+            unsigned char *padded = s->raw + n * es;
             memcpy(padded, b->data[v], used * es);
             fill_rows(padded + used * es, n - used, sm_vars[v].type);
             plain = padded;
@@ -1407,7 +1421,7 @@ sm_status sm_results_pack(const sm_results_shape *sh, size_t first, sm_block *b,
             k->size[v] = k->size_same[v];
             continue;
         }
-        size_t out = sm_chunk_encode(k->z, plain, n, es, k->raw, k->buf[v], k->cap[v]);
+        size_t out = sm_chunk_encode(s->z, plain, n, es, s->raw, k->buf[v], k->cap[v]);
         if (out == 0)
             return sm_diag_fail(d, SM_EINTERNAL, "could not compress a chunk");
         k->size[v] = out;

@@ -127,12 +127,21 @@ const sm_results_shape *sm_results_get_shape(const sm_results *r);
  * SM_EINPUT naming the scenario ranges, as is any damaged dataset. */
 sm_status sm_results_repair(const char *path, sm_diag *d);
 
+typedef struct sm_pack_scratch sm_pack_scratch;
+
 /* Compress b's rows into the file's chunks (shuffle + deflate, exactly as
  * HDF5's own filters would), kept in b->aux. Touches no HDF5 state, so
  * solver threads call it in parallel and the single writer only copies
  * bytes: compression stays off the serial path. Optional: a block written
  * without it is compressed by HDF5 in sm_results_write. */
-sm_status sm_results_pack(const sm_results_shape *shape, size_t first, sm_block *b, sm_diag *d);
+sm_status sm_results_pack(const sm_results_shape *shape, sm_pack_scratch **scratch, size_t first,
+                          sm_block *b, sm_diag *d);
+
+/* What packing works in and keeps for no block: a chunk padded and
+ * shuffled, and the compressor. One per thread that packs, made by its
+ * first sm_results_pack (*scratch NULL), not one per block: a china_grid
+ * run's scratch is a 2 MiB page, and the pool holds threads + 2 blocks. */
+void sm_results_pack_scratch_free(sm_pack_scratch **scratch);
 
 /* A packed block as one byte string, to send to the rank that writes:
  * its size, its encoding, and its decoding into a block of the same shape

@@ -157,6 +157,7 @@ typedef struct worker {
     sm_coeffs *c;            /* the last scenario's numbers, patched to the next's */
     sm_scenario_patch *patch;
     sm_row_memo *memo;       /* the offers' costs of the rows filled, for the next */
+    void *prepare_state;     /* o->prepare's, kept between this thread's blocks */
     double *x, *y, *values;
     unsigned long gen[2];    /* which solution x and y hold (sm_lp_solution_moved) */
     size_t *solve_order;
@@ -198,6 +199,9 @@ static void worker_free(worker *w)
         sm_basis_free(&w->bank[k]);
     free(w->bank);
     sm_order_ws_free(&w->ows);
+    if (w->prepare_state && w->o->prepare_free)
+        w->o->prepare_free(w->prepare_state);
+    w->prepare_state = NULL;
 }
 
 static sm_status worker_init(worker *w)
@@ -836,7 +840,7 @@ static void worker_run(worker *w, pool *pl, deal *dl)
         w->st = solve_block(w, first, count, blk);
         if (w->st == SM_OK && o->prepare) {
             t_solved = sm_clock_s();
-            w->st = o->prepare(o->prepare_ctx, first, blk, &w->diag);
+            w->st = o->prepare(o->prepare_ctx, &w->prepare_state, first, blk, &w->diag);
             w->stats.prepare_s += sm_clock_s() - t_solved;
         }
         pool_queue(pl, first, blk);

@@ -28,8 +28,12 @@
 typedef sm_status (*sm_block_sink)(void *ctx, size_t first, const sm_block *b, sm_diag *d);
 
 /* Optional: called on the solver thread that finished a block, before it
- * is queued for the sink (e.g. to compress it in parallel). */
-typedef sm_status (*sm_block_prepare)(void *ctx, size_t first, sm_block *b, sm_diag *d);
+ * is queued for the sink (e.g. to compress it in parallel). *state is
+ * the thread's own, NULL at its first block and kept for its next ones
+ * (working memory wanted per thread rather than per block); the thread
+ * frees it with the run's prepare_free when it ends. */
+typedef sm_status (*sm_block_prepare)(void *ctx, void **state, size_t first, sm_block *b,
+                                      sm_diag *d);
 
 /* Called from the writer thread after each block and about once a second:
  * done of total scenarios written so far. */
@@ -55,6 +59,7 @@ typedef struct sm_run_opts {
     void *progress_ctx;
     sm_block_prepare prepare;
     void *prepare_ctx;
+    void (*prepare_free)(void *state); /* a thread's prepare state (NULL: none to free) */
     /* Where solver threads get their next block: NULL walks the selected
      * blocks in order (skipping done ones); a distributed run asks a
      * dispatcher. Returns SIZE_MAX when there is no more work. Called from

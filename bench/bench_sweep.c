@@ -59,6 +59,7 @@ typedef struct figures {
     double rate, wall, solve_frac, busy_frac, iters, kept, loop_ms, pack_frac;
     double duals_only;   /* share of scenarios checked by their duals alone */
     double earlier;      /* share started from an earlier basis than the last (order.h) */
+    size_t pilot_starts; /* scenarios started from the pilot's basis for them (engine.c) */
     double direct;       /* share sent straight to the simplex (engine.c, solve_start) */
     double outside_us;   /* microseconds a scenario in the loop outside sm_lp_solve */
     double cpu;          /* the process's user + system CPU seconds for the run */
@@ -134,6 +135,7 @@ static int measure_once(const sm_problem *p, const sm_sweep *sw, int threads, in
     f->kept = (double)s.kept_basis / (double)s.scenarios;
     f->duals_only = (double)s.duals_only / (double)s.scenarios;
     f->earlier = (double)s.earlier_starts / (double)s.scenarios;
+    f->pilot_starts = s.pilot_starts;
     f->direct = (double)s.direct_starts / (double)s.scenarios;
     f->outside_us = 1e6 * (s.busy_s - s.solve_s) / (double)s.scenarios;
     return 1;
@@ -391,9 +393,9 @@ int main(int argc, char **argv)
                sw->block_size);
         printf("  warm, 1 thread : %8.0f scenarios/s (%.3f ms each), %.1f iterations, %.0f %% "
                "kept the basis (%.0f %% checked by the duals alone), %.0f %% started from an "
-               "earlier basis than the last, %.0f %% sent straight to the simplex\n", w1.rate,
-               1e3 / w1.rate, w1.iters, 100 * w1.kept, 100 * w1.duals_only, 100 * w1.earlier,
-               100 * w1.direct);
+               "earlier basis than the last, %zu from the pilot's, %.0f %% sent straight to "
+               "the simplex\n", w1.rate, 1e3 / w1.rate, w1.iters, 100 * w1.kept,
+               100 * w1.duals_only, 100 * w1.earlier, w1.pilot_starts, 100 * w1.direct);
         printf("  warm, 2 threads: %8.0f scenarios/s, speed-up %.2fx (best against best; the "
                "median of %d paired runs: %.2fx)\n", w2.rate, w2.rate / w1.rate, repeats, paired);
         printf("  2 threads      : %.1f %% of the solve loop outside the simplex, %.0f %% of "

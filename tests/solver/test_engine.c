@@ -246,6 +246,56 @@ static void test_nearest_earlier_basis_saves_iterations(void)
     teardown(&f);
 }
 
+/* The pilot's futures (the first 64 samples) start in their blocks from
+ * the optimal bases the pilot found, with GLPK: the same optima and
+ * statuses as solving them again there, and each records at least the
+ * pilot's pivots. CLP solves them again (its solves carry state). */
+static void test_pilot_futures_start_from_its_bases(void)
+{
+    fixture f;
+    if (!setup(&f, random_sweep, 0, NULL))
+        return;
+    enum { REUSED, AGAIN, CLP, N_RUNS };
+    collected c[N_RUNS];
+    sm_run_stats s[N_RUNS];
+    int runs = sm_lp_engine_built(SM_LP_CLP) ? N_RUNS : CLP;
+    for (int r = 0; r < runs; r++) {
+        collected_init(&c[r], f.p, f.sw);
+        sm_run_opts o;
+        sm_run_opts_init(&o);
+        o.threads = 2;
+        o.resolve_pilot = r == AGAIN;
+        o.lp.engine = r == CLP ? SM_LP_CLP : SM_LP_GLPK;
+        sm_diag d;
+        sm_diag_init(&d);
+        CU_ASSERT_EQUAL(sm_engine_run(f.p, f.sw, &o, collect, &c[r], &s[r], &d), SM_OK);
+        sm_diag_clear(&d);
+    }
+    CU_ASSERT_EQUAL(s[REUSED].pilot_starts, 64);
+    CU_ASSERT_EQUAL(s[AGAIN].pilot_starts, 0);
+    if (runs > CLP)
+        CU_ASSERT_EQUAL(s[CLP].pilot_starts, 0);
+    size_t pivoted = 0;
+    for (size_t i = 0; i < f.sw->n_scenarios; i++) {
+        int8_t status = ((int8_t *)c[REUSED].data[SM_V_STATUS])[i];
+        CU_ASSERT_EQUAL(status, ((int8_t *)c[AGAIN].data[SM_V_STATUS])[i]);
+        for (int r = AGAIN; r < runs; r++)
+            if (status == SM_SCEN_OPTIMAL &&
+                !sm_test_close(total_cost(&c[REUSED], i), total_cost(&c[r], i), 1e-9)) {
+                fprintf(stderr, "scenario %zu: from the pilot's basis %.12g, solved again %.12g\n",
+                        i, total_cost(&c[REUSED], i), total_cost(&c[r], i));
+                CU_FAIL("a future started from the pilot's basis differs");
+            }
+        if (i < 64)
+            pivoted += ((int32_t *)c[REUSED].data[SM_V_ITERATIONS])[i] > 0;
+    }
+    /* From the base case's basis nearly every future needs pivots. */
+    CU_ASSERT_TRUE(pivoted > 32);
+    for (int r = 0; r < runs; r++)
+        collected_free(&c[r]);
+    teardown(&f);
+}
+
 /* The long-step ratio test (the sweeps' default) finds the same optimum
  * as Harris in every scenario, with fewer simplex iterations (its Harris
  * fallback: test_ratio_fallback.c). */
@@ -610,6 +660,7 @@ int main(void)
         {"nearest earlier basis: same optima, fewer iterations",
          test_nearest_earlier_basis_saves_iterations},
         {"each scenario equals solving it alone", test_each_scenario_equals_solving_it_alone},
+        {"the pilot's futures start from its bases", test_pilot_futures_start_from_its_bases},
         {"long-step ratio test: Harris' optima, fewer iterations",
          test_long_step_ratio_test_agrees_with_harris},
         {"infeasible scenarios recorded, batch completes", test_infeasible_scenarios_recorded},

@@ -601,14 +601,13 @@ struct pilot {
     _Atomic size_t next;
     double *obj;            /* per solve: the optimal cost, NaN when not optimal */
     atomic_int failed;      /* a solver failure: no ranking, file order */
-    /* Per solve, with GLPK: the optimal basis found (NULL: none), and the
-     * solve's iterations and seconds. Its scenario starts from that basis
-     * in its block and needs no pivot there, rather than being solved a
-     * second time (10x model: 64 of 400 futures). A GLPK solve from a set
-     * basis does not depend on what the problem solved before, so this
-     * basis is the same on any thread; CLP carries state from one solve to
-     * the next (its problem is rebuilt at each block's start instead), so
-     * CLP solves them again. */
+    /* Per solve: the optimal basis found (NULL: none), and the solve's
+     * iterations and seconds. Its scenario starts from that basis in its
+     * block and needs no pivot there, rather than being solved a second
+     * time (10x model: 64 of 400 futures). A solve from a set basis does
+     * not depend on what the problem solved before (GLPK keeps nothing
+     * from it; CLP's problem is renewed, sm_clp_set_basis), so this basis
+     * is the same on any thread. */
     sm_basis **basis;
     int *iterations;
     double *seconds;
@@ -630,7 +629,7 @@ static sm_status pilot_init(pilot *pt, const sm_sweep *sw, const sm_run_opts *o,
     pt->n = sw->samples < 64 ? sw->samples : 64;
     if (!(pt->obj = malloc(pt->n * sizeof *pt->obj)))
         return sm_diag_fail(d, SM_ENOMEM, "out of memory");
-    if (o->lp.engine != SM_LP_GLPK || o->resolve_pilot)
+    if (o->resolve_pilot)
         return SM_OK;
     pt->basis = calloc(pt->n, sizeof *pt->basis);
     pt->iterations = calloc(pt->n, sizeof *pt->iterations);

@@ -49,7 +49,7 @@ typedef struct sm_run_opts {
                                   * curve, not a tree (tests, benchmarks; as CLP) */
     int resolve_pilot;           /* the pilot's scenarios solved again in their blocks
                                   * like any other, not started from the pilot's optimal
-                                  * basis (tests, benchmarks; as CLP) */
+                                  * basis (tests, benchmarks) */
     size_t block_first;          /* the blocks to run: [block_first, block_end), */
     size_t block_end;            /* clamped to the sweep (SIZE_MAX, the default: to the end);
                                   * an empty range runs nothing */
@@ -109,7 +109,7 @@ typedef struct sm_run_stats {
     size_t earlier_starts;       /* scenarios started from the basis of an earlier one
                                   * than the last solved (solver/order.h) */
     size_t pilot_starts;         /* scenarios started from the optimal basis the pilot
-                                  * found for them (GLPK): their iterations and solve
+                                  * found for them: their iterations and solve
                                   * time are the pilot's solve's and this one's */
     size_t direct_starts;        /* scenarios sent straight to the simplex, without first
                                   * asking whether the basis was still optimal

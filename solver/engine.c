@@ -552,6 +552,7 @@ static sm_status solve_block(worker *w, size_t first, size_t count, sm_block *b)
             }
         }
         unpivoted += info.iterations == 0;
+        w->stats.solve_s += info.seconds; /* this loop's, as busy_s below */
         if (piloted && st != SM_ESOLVER)
             pilot_effort(w->pilot, pj, &info);
         if (w->slot[k] >= 0) /* as the solve left it, whatever its status */
@@ -581,7 +582,6 @@ static sm_status solve_block(worker *w, size_t first, size_t count, sm_block *b)
         w->stats.iterations += info.iterations;
         w->stats.kept_basis += info.simplex_calls == 0;
         w->stats.duals_only += info.duals_only;
-        w->stats.solve_s += info.seconds;
         w->stats.busy_s += sm_clock_s() - t0;
     }
     w->stats.blocks++;

@@ -102,7 +102,8 @@ typedef struct sm_run_stats {
     double solve_s;              /* summed over threads: inside sm_lp_solve */
     double busy_s;               /* summed over threads: the whole per-scenario loop */
     double prepare_s;            /* summed over threads: in o->prepare */
-    long long iterations;
+    long long iterations;        /* as recorded: a pilot-started scenario's include the
+                                  * pilot's solve's (pilot_starts) */
     size_t kept_basis;           /* scenarios solved without a simplex call */
     size_t duals_only;           /* scenarios whose basis was checked by its duals alone
                                   * (only costs had moved: solver/lp_dual.h) */

@@ -249,7 +249,9 @@ static void test_nearest_earlier_basis_saves_iterations(void)
 /* The pilot's futures (the first 64 samples) start in their blocks from
  * the optimal bases the pilot found: with either engine, the same optima
  * and statuses as solving them again there (and as the other engine), and
- * each records at least the pilot's pivots. */
+ * they record the pilot's pivots (from the base case's basis, most need
+ * some). glpsol checks pilot futures from exported LPs too: scenario 0
+ * of quick, 0 and 1 of monte_carlo (tests/python/test_sweep_cli.py). */
 static void test_pilot_futures_start_from_its_bases(void)
 {
     fixture f;
